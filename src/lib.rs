@@ -1,0 +1,9 @@
+//! guard: parse a shell command, understand what it would do, judge it, then run, ask or refuse.
+//!
+//! The pure core is [`shell`] (text → [`plan::Plan`]); the rest is the imperative shell.
+
+pub mod cli;
+pub mod environment;
+pub mod explain;
+pub mod plan;
+pub mod shell;

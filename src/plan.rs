@@ -1,0 +1,519 @@
+//! The Plan: what a piece of shell text would execute. It is the contract between the parser
+//! (`shell/`) and everything that judges or runs a command. Pure data, serialisable for
+//! `guard explain --json`.
+
+use serde::Serialize;
+
+/// A byte range in the text guard was given. Commands found inside nested code (`bash -c '…'`,
+/// `eval`, a heredoc fed to a shell) carry the span of the outer word that held the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// One piece of a word whose value is only partly known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// Text known statically.
+    Text(String),
+    /// Something only known at run time: `what` is the source text (`$DIR`, `$(date)`),
+    /// `why` says why guard cannot know it.
+    Unknown { what: String, why: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value {
+    /// The exact string the program would receive.
+    Literal(String),
+    /// Only partly known; the known text around the unknown parts is kept (`"$DIR"/*` keeps `/*`).
+    Dynamic(Vec<Part>),
+}
+
+/// One argv word after bash's expansions, as far as they can be done statically.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Word {
+    pub value: Value,
+    /// Unquoted glob characters (`*`, `?`, `[`) that the shell would expand against the filesystem.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub glob: bool,
+    pub span: Span,
+}
+
+impl Word {
+    pub fn literal(s: impl Into<String>, span: Span) -> Word {
+        Word { value: Value::Literal(s.into()), glob: false, span }
+    }
+
+    pub fn unknown(what: impl Into<String>, why: impl Into<String>, span: Span) -> Word {
+        Word {
+            value: Value::Dynamic(vec![Part::Unknown { what: what.into(), why: why.into() }]),
+            glob: false,
+            span,
+        }
+    }
+
+    /// The value when it is fully known.
+    pub fn as_literal(&self) -> Option<&str> {
+        match &self.value {
+            Value::Literal(s) => Some(s),
+            Value::Dynamic(_) => None,
+        }
+    }
+
+    pub fn is_dynamic(&self) -> bool {
+        matches!(self.value, Value::Dynamic(_))
+    }
+
+    /// Text known to start the word (all of it when literal).
+    pub fn known_prefix(&self) -> &str {
+        match &self.value {
+            Value::Literal(s) => s,
+            Value::Dynamic(parts) => match parts.first() {
+                Some(Part::Text(t)) => t,
+                _ => "",
+            },
+        }
+    }
+
+    /// Text known to end the word (all of it when literal).
+    pub fn known_suffix(&self) -> &str {
+        match &self.value {
+            Value::Literal(s) => s,
+            Value::Dynamic(parts) => match parts.last() {
+                Some(Part::Text(t)) => t,
+                _ => "",
+            },
+        }
+    }
+
+    /// A readable rendering: literal text as is, unknown parts as `‹what›`.
+    pub fn display(&self) -> String {
+        match &self.value {
+            Value::Literal(s) => s.clone(),
+            Value::Dynamic(parts) => parts
+                .iter()
+                .map(|p| match p {
+                    Part::Text(t) => t.clone(),
+                    Part::Unknown { what, .. } => format!("‹{what}›"),
+                })
+                .collect(),
+        }
+    }
+
+    /// The first reason this word is not fully known.
+    pub fn unknown_reason(&self) -> Option<(&str, &str)> {
+        match &self.value {
+            Value::Literal(_) => None,
+            Value::Dynamic(parts) => parts.iter().find_map(|p| match p {
+                Part::Unknown { what, why } => Some((what.as_str(), why.as_str())),
+                Part::Text(_) => None,
+            }),
+        }
+    }
+}
+
+/// A `NAME=value` given to one command (`FOO=1 make`) or by `env`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assignment {
+    pub name: String,
+    pub value: Word,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedirectOp {
+    /// `<`
+    Read,
+    /// `>`
+    Write,
+    /// `>>`
+    Append,
+    /// `>|`
+    Clobber,
+    /// `<>`
+    ReadWrite,
+    /// `&>` (stdout and stderr)
+    WriteAll,
+    /// `&>>`
+    AppendAll,
+    /// `>&N`, `N>&M`: duplicate an output descriptor (or write to a file for `>&word`)
+    DupOut,
+    /// `<&N`
+    DupIn,
+    /// `<<` / `<<-`
+    Heredoc,
+    /// `<<<`
+    HereString,
+}
+
+impl RedirectOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            RedirectOp::Read => "<",
+            RedirectOp::Write => ">",
+            RedirectOp::Append => ">>",
+            RedirectOp::Clobber => ">|",
+            RedirectOp::ReadWrite => "<>",
+            RedirectOp::WriteAll => "&>",
+            RedirectOp::AppendAll => "&>>",
+            RedirectOp::DupOut => ">&",
+            RedirectOp::DupIn => "<&",
+            RedirectOp::Heredoc => "<<",
+            RedirectOp::HereString => "<<<",
+        }
+    }
+
+    /// Opens its target for writing (a file, not a descriptor copy).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            RedirectOp::Write
+                | RedirectOp::Append
+                | RedirectOp::Clobber
+                | RedirectOp::ReadWrite
+                | RedirectOp::WriteAll
+                | RedirectOp::AppendAll
+                | RedirectOp::DupOut
+        )
+    }
+
+    /// Truncates its target.
+    pub fn truncates(self) -> bool {
+        matches!(
+            self,
+            RedirectOp::Write | RedirectOp::Clobber | RedirectOp::WriteAll | RedirectOp::DupOut
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Redirect {
+    /// The descriptor written before the operator (`2>`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fd: Option<u32>,
+    pub op: RedirectOp,
+    /// The file (or descriptor number) for file redirections; the document text for
+    /// heredocs and here-strings (a here-string's value gets the trailing newline bash adds).
+    pub target: Word,
+    pub span: Span,
+}
+
+impl Redirect {
+    /// The text this redirection feeds to stdin, for heredocs and here-strings.
+    pub fn stdin_text(&self) -> Option<&Word> {
+        matches!(self.op, RedirectOp::Heredoc | RedirectOp::HereString).then_some(&self.target)
+    }
+}
+
+/// How an invocation was reached. An invocation's `via` lists these from the outside in;
+/// an empty list means it runs at the top level of the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Via {
+    /// `$(…)` or backticks.
+    CommandSubstitution,
+    /// `<(…)` or `>(…)`.
+    ProcessSubstitution,
+    /// `( … )`
+    Subshell,
+    /// `cmd &`
+    Background,
+    /// The body or condition of `for`, `while`, `until`.
+    Loop,
+    /// A branch of `if` or `case`.
+    Branch,
+    /// The body of a function defined in the same text.
+    FunctionBody { name: String },
+    /// A program run by a wrapper (`sudo`, `env`, `timeout`, `nice`, `command`, …).
+    Wrapper { program: String },
+    /// Code given to a shell as a string: `bash -c`, `su -c`, `watch`, `script -c`, …
+    ShellString { shell: String },
+    /// Literal arguments of `eval`.
+    Eval,
+    /// `source`/`.` of literal code, e.g. `source <(echo …)`.
+    Source,
+    /// The code of a `trap` handler.
+    Trap,
+    /// Built by `xargs` from its arguments and stdin.
+    Xargs,
+    /// Run by `find -exec`, `-execdir`, `-ok`, `-okdir`.
+    FindExec,
+    /// Run by GNU `parallel`.
+    Parallel,
+    /// Run on another machine by `ssh`.
+    Remote { host: String },
+    /// A heredoc or here-string whose text is code for a shell.
+    HeredocToShell { shell: String },
+    /// Literal text piped into a shell (`echo … | sh`).
+    PipeToShell { shell: String },
+    /// Recovered from a region the grammar could not parse.
+    SyntaxErrorRecovery,
+}
+
+impl Via {
+    /// This step re-reads a string as new shell code (counts towards the nesting depth).
+    pub fn is_code_nesting(&self) -> bool {
+        matches!(
+            self,
+            Via::ShellString { .. }
+                | Via::Eval
+                | Via::Source
+                | Via::Trap
+                | Via::Remote { .. }
+                | Via::HeredocToShell { .. }
+                | Via::PipeToShell { .. }
+                | Via::Parallel
+        )
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Via::CommandSubstitution => "$(…)".into(),
+            Via::ProcessSubstitution => "<(…)".into(),
+            Via::Subshell => "subshell".into(),
+            Via::Background => "background &".into(),
+            Via::Loop => "loop".into(),
+            Via::Branch => "if/case branch".into(),
+            Via::FunctionBody { name } => format!("function {name}"),
+            Via::Wrapper { program } => format!("run by {program}"),
+            Via::ShellString { shell } => format!("{shell} -c"),
+            Via::Eval => "eval".into(),
+            Via::Source => "source".into(),
+            Via::Trap => "trap handler".into(),
+            Via::Xargs => "xargs".into(),
+            Via::FindExec => "find -exec".into(),
+            Via::Parallel => "parallel".into(),
+            Via::Remote { host } => format!("ssh {host}"),
+            Via::HeredocToShell { shell } => format!("heredoc to {shell}"),
+            Via::PipeToShell { shell } => format!("piped into {shell}"),
+            Via::SyntaxErrorRecovery => "recovered from syntax error".into(),
+        }
+    }
+}
+
+/// Where an invocation sits in a pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PipePos {
+    pub pipeline: usize,
+    pub stage: usize,
+    pub stages: usize,
+}
+
+/// Where a program's code comes from, for shells and interpreters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeSource {
+    /// An argument (`-c`, `-e`, `eval`, an awk program).
+    Argument,
+    /// Standard input: a pipe, heredoc or here-string.
+    Stdin,
+    /// A script file or `<(…)` named on the command line.
+    File,
+}
+
+/// Code handed to a shell or interpreter. For shells, the commands in literal code are also
+/// in the Plan as their own invocations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Code {
+    /// `sh`, `bash`, `python`, `perl`, `ruby`, `node`, `php`, `awk`, `lua`, …
+    pub language: String,
+    pub source: CodeSource,
+    /// The code itself, or what is known of it (`output of curl …` for a download piped in).
+    pub text: Word,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Invocation {
+    pub id: usize,
+    /// argv[0] as bash would resolve it (not looked up on PATH).
+    pub program: Word,
+    pub args: Vec<Word>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assignments: Vec<Assignment>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<Redirect>,
+    pub span: Span,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Via>,
+    /// How many times text was re-read as code to reach this (`bash -c` inside `eval` is 2).
+    pub depth: u32,
+    /// The invocation this one was unwrapped from or nested in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<PipePos>,
+    /// Code this program is given, when it is a shell or interpreter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
+    /// The program names a function defined in the same text (its body is in the Plan).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub calls_function: bool,
+}
+
+impl Invocation {
+    /// The full argv: program then arguments.
+    pub fn argv(&self) -> impl Iterator<Item = &Word> {
+        std::iter::once(&self.program).chain(self.args.iter())
+    }
+
+    /// The program's name without its directory, when known (`/usr/bin/rm` → `rm`).
+    pub fn program_name(&self) -> Option<&str> {
+        self.program.as_literal().map(basename)
+    }
+
+    /// A one-line rendering of the argv.
+    pub fn display(&self) -> String {
+        let mut out = String::new();
+        for (i, w) in self.argv().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(&quote_for_display(&w.display()));
+        }
+        out
+    }
+
+    pub fn has_via(&self, pred: impl Fn(&Via) -> bool) -> bool {
+        self.via.iter().any(pred)
+    }
+
+    /// The commands ran on another machine (`ssh host cmd`).
+    pub fn is_remote(&self) -> bool {
+        self.has_via(|v| matches!(v, Via::Remote { .. }))
+    }
+}
+
+pub fn basename(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(i) => &trimmed[i + 1..],
+        None => trimmed,
+    }
+}
+
+/// Quote a word for display only when it would otherwise be misread.
+pub fn quote_for_display(s: &str) -> String {
+    if s.is_empty() {
+        return "''".into();
+    }
+    let plain = s.chars().all(|c| {
+        c.is_alphanumeric() || "-_./:=@%+,~*?[]‹›{}^".contains(c) || !c.is_ascii()
+    });
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pipeline {
+    pub id: usize,
+    pub span: Span,
+    /// Invocation ids in each stage (a stage may hold several: a wrapper and what it runs,
+    /// or the commands of a `{ …; }` group).
+    pub stages: Vec<Vec<usize>>,
+    /// `|&` between stage i and i+1 (stderr is piped too).
+    pub stderr_piped: Vec<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueKind {
+    /// The grammar found text it could not parse; commands inside were still extracted.
+    SyntaxError,
+    /// The grammar had to assume a missing token (an unclosed quote, `fi`, `)`…).
+    Missing,
+    /// Input longer than the size limit; only the start was read.
+    TooLarge,
+    /// Code nested deeper than the limit (`bash -c "bash -c …"`); the inner code is unread.
+    TooDeep,
+    /// Parsing ran out of time.
+    Timeout,
+    /// Too many commands or expansions; the rest were not listed.
+    TooMany,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    pub kind: IssueKind,
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Plan {
+    /// The text that was analysed.
+    pub source: String,
+    pub invocations: Vec<Invocation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pipelines: Vec<Pipeline>,
+    /// Functions defined in the text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<Issue>,
+}
+
+impl Plan {
+    /// The text a span covers in the analysed source.
+    pub fn text(&self, span: Span) -> &str {
+        self.source.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// True when part of the text could not be read completely (syntax error, a limit).
+    pub fn incomplete(&self) -> bool {
+        !self.issues.is_empty()
+    }
+
+    /// The invocations in the stage before this one's in its pipeline (what feeds its stdin).
+    pub fn upstream(&self, inv: &Invocation) -> Vec<&Invocation> {
+        self.neighbour_stage(inv, -1)
+    }
+
+    /// The invocations in the stage after this one's (what reads its stdout).
+    pub fn downstream(&self, inv: &Invocation) -> Vec<&Invocation> {
+        self.neighbour_stage(inv, 1)
+    }
+
+    fn neighbour_stage(&self, inv: &Invocation, delta: isize) -> Vec<&Invocation> {
+        let Some(pos) = inv.pipeline else { return Vec::new() };
+        let stage = pos.stage as isize + delta;
+        if stage < 0 {
+            return Vec::new();
+        }
+        self.pipelines
+            .get(pos.pipeline)
+            .and_then(|p| p.stages.get(stage as usize))
+            .map(|ids| ids.iter().filter_map(|&i| self.invocations.get(i)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The chain of invocations this one was unwrapped or nested from, innermost first.
+    pub fn ancestors(&self, inv: &Invocation) -> Vec<&Invocation> {
+        let mut out = Vec::new();
+        let mut cur = inv.parent;
+        while let Some(id) = cur {
+            match self.invocations.get(id) {
+                Some(p) if out.len() < self.invocations.len() => {
+                    out.push(p);
+                    cur = p.parent;
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+}

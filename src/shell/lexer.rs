@@ -1,0 +1,476 @@
+//! Reads the raw text of one shell word the way bash does before expansion: quotes, backslashes,
+//! `$'…'`, and where parameter expansions and substitutions sit. The grammar tells us where a
+//! word starts and ends; the exact meaning of its characters is decided here, because the
+//! grammar's own leaves keep escapes raw and sometimes fold whitespace into the wrong token.
+
+/// One character (or unknowable run) of a word, before brace expansion and field splitting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// A character. `quoted`: protected from brace/tilde/glob/splitting. `expanded`: came from
+    /// a variable's value (so it is split and globbed when unquoted, but never brace-expanded).
+    Ch { c: char, quoted: bool, expanded: bool },
+    /// `$NAME` or `${NAME}`: resolved later against the variables known at that point.
+    Var { name: String, raw: String, quoted: bool },
+    /// Only known at run time (`$(…)`, `$1`, `${x:-y}`, arithmetic).
+    Unknown { what: String, why: &'static str, quoted: bool },
+}
+
+impl Piece {
+    pub fn ch(c: char, quoted: bool) -> Piece {
+        Piece::Ch { c, quoted, expanded: false }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A command word: all quoting applies.
+    Word,
+    /// An unquoted heredoc body: like double quotes, but `"` is an ordinary character.
+    HeredocBody,
+}
+
+pub struct Lexed {
+    pub pieces: Vec<Piece>,
+    /// Any quoting at all (so `""` still makes an empty word).
+    pub had_quotes: bool,
+}
+
+/// Lex `src[start..end]`. `opaque` lists `(start, end)` of substitutions the grammar found
+/// (sorted by start), so their ends need not be guessed.
+pub fn lex(src: &str, start: usize, end: usize, mode: Mode, opaque: &[(usize, usize)]) -> Lexed {
+    let mut lx = Lexer { src, bytes: src.as_bytes(), pos: start, end, opaque, out: Vec::new(), had_quotes: false };
+    match mode {
+        Mode::Word => lx.word(),
+        Mode::HeredocBody => lx.double(true),
+    }
+    Lexed { pieces: lx.out, had_quotes: lx.had_quotes }
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    end: usize,
+    opaque: &'a [(usize, usize)],
+    out: Vec<Piece>,
+    had_quotes: bool,
+}
+
+impl<'a> Lexer<'a> {
+    fn peek(&self) -> Option<char> {
+        if self.pos >= self.end {
+            return None;
+        }
+        self.src[self.pos..self.end].chars().next()
+    }
+
+    fn peek_at(&self, off: usize) -> Option<u8> {
+        let p = self.pos + off;
+        (p < self.end).then(|| self.bytes[p])
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    fn word(&mut self) {
+        while let Some(c) = self.peek() {
+            match c {
+                '\\' => {
+                    self.pos += 1;
+                    match self.bump() {
+                        Some('\n') => {}
+                        Some(n) => self.out.push(Piece::ch(n, true)),
+                        None => self.out.push(Piece::ch('\\', false)),
+                    }
+                }
+                '\'' => {
+                    self.had_quotes = true;
+                    self.pos += 1;
+                    while let Some(n) = self.bump() {
+                        if n == '\'' {
+                            break;
+                        }
+                        self.out.push(Piece::ch(n, true));
+                    }
+                }
+                '"' => {
+                    self.had_quotes = true;
+                    self.pos += 1;
+                    self.double(false);
+                }
+                '$' if self.peek_at(1) == Some(b'\'') => {
+                    self.had_quotes = true;
+                    self.pos += 2;
+                    self.ansi_c();
+                }
+                '$' if self.peek_at(1) == Some(b'"') => {
+                    self.had_quotes = true;
+                    self.pos += 2;
+                    self.double(false);
+                }
+                '$' => self.dollar(false),
+                '`' => self.backtick(false),
+                '<' | '>' if self.peek_at(1) == Some(b'(') => {
+                    let start = self.pos;
+                    let end = self.substitution_end(start, start + 2);
+                    self.unknown(start, end, "process substitution: a file whose contents are produced at run time", false);
+                }
+                _ => {
+                    self.pos += c.len_utf8();
+                    self.out.push(Piece::ch(c, false));
+                }
+            }
+        }
+    }
+
+    /// Inside `"…"` (or a heredoc body when `heredoc`), up to the closing quote.
+    fn double(&mut self, heredoc: bool) {
+        while let Some(c) = self.peek() {
+            match c {
+                '"' if !heredoc => {
+                    self.pos += 1;
+                    return;
+                }
+                '\\' => {
+                    self.pos += 1;
+                    match self.peek() {
+                        Some('\n') => self.pos += 1,
+                        Some(n @ ('$' | '`' | '\\')) => {
+                            self.pos += 1;
+                            self.out.push(Piece::ch(n, true));
+                        }
+                        Some('"') if !heredoc => {
+                            self.pos += 1;
+                            self.out.push(Piece::ch('"', true));
+                        }
+                        _ => self.out.push(Piece::ch('\\', true)),
+                    }
+                }
+                '$' => self.dollar(true),
+                '`' => self.backtick(true),
+                _ => {
+                    self.pos += c.len_utf8();
+                    self.out.push(Piece::ch(c, true));
+                }
+            }
+        }
+    }
+
+    /// `$'…'`: ANSI-C escapes.
+    fn ansi_c(&mut self) {
+        while let Some(c) = self.bump() {
+            match c {
+                '\'' => return,
+                '\\' => {
+                    let Some(e) = self.bump() else {
+                        self.out.push(Piece::ch('\\', true));
+                        return;
+                    };
+                    let decoded: Option<char> = match e {
+                        'a' => Some('\x07'),
+                        'b' => Some('\x08'),
+                        'e' | 'E' => Some('\x1b'),
+                        'f' => Some('\x0c'),
+                        'n' => Some('\n'),
+                        'r' => Some('\r'),
+                        't' => Some('\t'),
+                        'v' => Some('\x0b'),
+                        '\\' | '\'' | '"' | '?' => Some(e),
+                        '0'..='7' => {
+                            let mut v = e.to_digit(8).unwrap_or(0);
+                            for _ in 0..2 {
+                                match self.peek().and_then(|d| d.to_digit(8)) {
+                                    Some(d) => {
+                                        v = v * 8 + d;
+                                        self.pos += 1;
+                                    }
+                                    None => break,
+                                }
+                            }
+                            char::from_u32(v & 0xff)
+                        }
+                        'x' => match self.hex_escape(2) {
+                            Some(ch) => Some(ch),
+                            None => {
+                                self.out.push(Piece::ch('\\', true));
+                                Some('x')
+                            }
+                        },
+                        'u' => self.hex_escape(4),
+                        'U' => self.hex_escape(8),
+                        'c' => self.bump().map(|k| char::from_u32((k as u32) & 0x1f).unwrap_or(k)),
+                        other => {
+                            self.out.push(Piece::ch('\\', true));
+                            Some(other)
+                        }
+                    };
+                    match decoded {
+                        // NUL ends the string in bash.
+                        Some('\u{0}') => {}
+                        Some(ch) => self.out.push(Piece::ch(ch, true)),
+                        None => {}
+                    }
+                }
+                other => self.out.push(Piece::ch(other, true)),
+            }
+        }
+    }
+
+    fn hex_escape(&mut self, max: usize) -> Option<char> {
+        let mut v: u32 = 0;
+        let mut n = 0;
+        while n < max {
+            match self.peek().and_then(|d| d.to_digit(16)) {
+                Some(d) => {
+                    v = v * 16 + d;
+                    self.pos += 1;
+                    n += 1;
+                }
+                None => break,
+            }
+        }
+        if n == 0 {
+            None
+        } else {
+            char::from_u32(v).or(Some('\u{FFFD}'))
+        }
+    }
+
+    fn dollar(&mut self, quoted: bool) {
+        let start = self.pos;
+        match self.peek_at(1) {
+            Some(b'(') => {
+                let arith = self.peek_at(2) == Some(b'(');
+                let end = self.substitution_end(start, start + 2);
+                let why = if arith {
+                    "arithmetic result is computed at run time"
+                } else {
+                    "command substitution: output of a command run at run time"
+                };
+                self.unknown(start, end, why, quoted);
+            }
+            Some(b'{') => {
+                let end = self.brace_end(start + 2);
+                let inner = &self.src[start + 2..end.saturating_sub(1).max(start + 2)];
+                if is_name(inner) {
+                    self.pos = end;
+                    self.out.push(Piece::Var { name: inner.to_string(), raw: self.src[start..end].to_string(), quoted });
+                } else {
+                    let why = if inner.chars().next().is_some_and(|c| c.is_ascii_digit() || "@*#?$!-".contains(c)) && inner.len() <= 2 {
+                        "positional or special parameter, set at run time"
+                    } else {
+                        "parameter expansion with an operator is evaluated at run time"
+                    };
+                    self.unknown(start, end, why, quoted);
+                }
+            }
+            Some(b) if b == b'_' || b.is_ascii_alphabetic() => {
+                let mut p = start + 1;
+                while p < self.end && (self.bytes[p] == b'_' || self.bytes[p].is_ascii_alphanumeric()) {
+                    p += 1;
+                }
+                self.pos = p;
+                self.out.push(Piece::Var { name: self.src[start + 1..p].to_string(), raw: self.src[start..p].to_string(), quoted });
+            }
+            Some(b) if b.is_ascii_digit() || b"@*#?$!-".contains(&b) => {
+                self.unknown(start, start + 2, "positional or special parameter, set at run time", quoted);
+            }
+            _ => {
+                self.pos += 1;
+                self.out.push(Piece::ch('$', quoted));
+            }
+        }
+    }
+
+    fn backtick(&mut self, quoted: bool) {
+        let start = self.pos;
+        let end = match self.opaque_end(start) {
+            Some(e) => e,
+            None => {
+                let mut p = start + 1;
+                while p < self.end && self.bytes[p] != b'`' {
+                    p += if self.bytes[p] == b'\\' { 2 } else { 1 };
+                }
+                (p + 1).min(self.end)
+            }
+        };
+        self.unknown(start, end, "command substitution: output of a command run at run time", quoted);
+    }
+
+    fn unknown(&mut self, start: usize, end: usize, why: &'static str, quoted: bool) {
+        let end = end.clamp(start + 1, self.end);
+        self.pos = end;
+        self.out.push(Piece::Unknown { what: self.src[start..end].to_string(), why, quoted });
+    }
+
+    fn opaque_end(&self, start: usize) -> Option<usize> {
+        let i = self.opaque.partition_point(|&(s, _)| s < start);
+        self.opaque.get(i).filter(|&&(s, _)| s == start).map(|&(_, e)| e)
+    }
+
+    /// End (exclusive) of a `$(`/`<(` construct starting at `start`, whose body starts at `body`.
+    fn substitution_end(&self, start: usize, body: usize) -> usize {
+        if let Some(e) = self.opaque_end(start) {
+            return e;
+        }
+        let mut depth = 1usize;
+        let mut p = body;
+        while p < self.end {
+            match self.bytes[p] {
+                b'\\' => p += 1,
+                b'\'' => p = skip_until(self.bytes, p + 1, self.end, b'\''),
+                b'"' => p = skip_double(self.bytes, p + 1, self.end),
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return p + 1;
+                    }
+                }
+                _ => {}
+            }
+            p += 1;
+        }
+        self.end
+    }
+
+    /// End (exclusive) of `${…}` whose body starts at `body`.
+    fn brace_end(&self, body: usize) -> usize {
+        let mut depth = 1usize;
+        let mut p = body;
+        while p < self.end {
+            match self.bytes[p] {
+                b'\\' => p += 1,
+                b'\'' => p = skip_until(self.bytes, p + 1, self.end, b'\''),
+                b'"' => p = skip_double(self.bytes, p + 1, self.end),
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return p + 1;
+                    }
+                }
+                _ => {}
+            }
+            p += 1;
+        }
+        self.end
+    }
+}
+
+/// Index of the closing `quote` at or after `p` (or `end`).
+fn skip_until(b: &[u8], mut p: usize, end: usize, quote: u8) -> usize {
+    while p < end && b[p] != quote {
+        p += 1;
+    }
+    p
+}
+
+fn skip_double(b: &[u8], mut p: usize, end: usize) -> usize {
+    while p < end && b[p] != b'"' {
+        if b[p] == b'\\' {
+            p += 1;
+        }
+        p += 1;
+    }
+    p.min(end)
+}
+
+pub fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+/// Split plain shell text into simple commands and their words, for text the grammar could not
+/// structure (syntax-error regions) and for argument lists such as `xargs` input. Quotes and
+/// substitutions are respected; control operators end a command. Returns byte ranges.
+pub fn split_commands(src: &str, start: usize, end: usize) -> Vec<Vec<(usize, usize)>> {
+    let b = src.as_bytes();
+    let mut cmds: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut cur: Vec<(usize, usize)> = Vec::new();
+    let mut p = start;
+    let flush = |cur: &mut Vec<(usize, usize)>, cmds: &mut Vec<Vec<(usize, usize)>>| {
+        if !cur.is_empty() {
+            cmds.push(std::mem::take(cur));
+        }
+    };
+    while p < end {
+        let c = b[p];
+        match c {
+            b' ' | b'\t' => p += 1,
+            b'\n' | b';' | b'&' | b'|' | b'(' | b')' => {
+                flush(&mut cur, &mut cmds);
+                p += 1;
+            }
+            b'#' => {
+                while p < end && b[p] != b'\n' {
+                    p += 1;
+                }
+            }
+            b'<' | b'>' if !(p + 1 < end && b[p + 1] == b'(') => {
+                // A redirection: skip the operator and its target word.
+                while p < end && matches!(b[p], b'<' | b'>' | b'&' | b'|') {
+                    p += 1;
+                }
+                while p < end && matches!(b[p], b' ' | b'\t') {
+                    p += 1;
+                }
+                p = word_end(b, p, end);
+            }
+            _ => {
+                let s = p;
+                p = word_end(b, p, end);
+                // A leading descriptor number belongs to a redirection (`2>file`).
+                if p < end && matches!(b[p], b'<' | b'>') && b[s..p].iter().all(u8::is_ascii_digit) {
+                    continue;
+                }
+                cur.push((s, p.max(s + 1).min(end)));
+            }
+        }
+    }
+    flush(&mut cur, &mut cmds);
+    cmds
+}
+
+/// End of the unquoted word starting at `p`.
+fn word_end(b: &[u8], mut p: usize, end: usize) -> usize {
+    while p < end {
+        match b[p] {
+            b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b')' => break,
+            b'(' if p > 0 && matches!(b[p - 1], b'$' | b'<' | b'>') => {
+                let mut depth = 1;
+                p += 1;
+                while p < end && depth > 0 {
+                    match b[p] {
+                        b'(' => depth += 1,
+                        b')' => depth -= 1,
+                        b'\\' => p += 1,
+                        b'\'' => p = skip_until(b, p + 1, end, b'\''),
+                        b'"' => p = skip_double(b, p + 1, end),
+                        _ => {}
+                    }
+                    p += 1;
+                }
+                continue;
+            }
+            b'(' => break,
+            b'<' | b'>' => break,
+            b'\\' => p += 1,
+            b'\'' => p = skip_until(b, p + 1, end, b'\''),
+            b'"' => p = skip_double(b, p + 1, end),
+            b'`' => {
+                p += 1;
+                while p < end && b[p] != b'`' {
+                    p += if b[p] == b'\\' { 2 } else { 1 };
+                }
+            }
+            _ => {}
+        }
+        p += 1;
+    }
+    p.min(end)
+}

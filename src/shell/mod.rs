@@ -1,0 +1,89 @@
+//! Shell text → [`Plan`]. Pure: no I/O and no reads of the process environment; what the
+//! parser may know of the environment comes in as an [`Env`].
+
+mod continuation;
+pub mod env;
+pub mod expand;
+pub mod lexer;
+pub mod programs;
+mod vars;
+mod walk;
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+pub use env::Env;
+
+use crate::plan::Plan;
+
+/// Bounds that keep analysis fast and safe on hostile input. Hitting one is recorded in the
+/// Plan as an issue (and so is never silently allowed).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Input beyond this many bytes is not read.
+    pub max_bytes: usize,
+    /// How deep code inside code is followed (`bash -c "eval '…'"` is depth 2).
+    pub max_depth: u32,
+    /// Commands listed at most.
+    pub max_invocations: usize,
+    /// Pieces of text parsed at most (the input and every nested piece of code).
+    pub max_sources: usize,
+    /// Wall-clock budget for parsing.
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_bytes: 1 << 20, max_depth: 8, max_invocations: 20_000, max_sources: 512, timeout: Duration::from_millis(2_000) }
+    }
+}
+
+/// Holds a tree-sitter parser so repeated analyses don't rebuild it.
+pub struct Analyzer {
+    parser: tree_sitter::Parser,
+    limits: Limits,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::new(Limits::default())
+    }
+}
+
+impl Analyzer {
+    pub fn new(limits: Limits) -> Analyzer {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_bash::LANGUAGE.into())
+            .expect("the bundled tree-sitter-bash grammar matches the tree-sitter library's ABI");
+        Analyzer { parser, limits }
+    }
+
+    pub fn analyze(&mut self, text: &str, env: &Env) -> Plan {
+        walk::Builder::new(env, self.limits).run(&mut self.parser, text)
+    }
+}
+
+thread_local! {
+    static ANALYZER: RefCell<Analyzer> = RefCell::new(Analyzer::default());
+}
+
+/// Analyse shell text with default limits.
+pub fn analyze(text: &str, env: &Env) -> Plan {
+    ANALYZER.with(|a| a.borrow_mut().analyze(text, env))
+}
+
+/// Analyse an argv that will be executed directly (no shell re-reads it): `guard -- prog args`.
+pub fn analyze_argv(argv: &[String], env: &Env) -> Plan {
+    let text = argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ");
+    analyze(&text, env)
+}
+
+/// Quote a string so bash reads it back as exactly one word with this value.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}

@@ -1,0 +1,1110 @@
+//! Walks the syntax tree (iteratively: an explicit stack, never the Rust call stack) and
+//! builds the Plan. Nested code found along the way (`bash -c '…'`, `eval`, heredocs fed to
+//! a shell) is queued as a new source and parsed in turn, up to the depth limit.
+
+use std::collections::{HashSet, VecDeque};
+use std::ops::ControlFlow;
+use std::time::Instant;
+
+use tree_sitter::{Node, ParseOptions, Parser, Tree};
+
+use super::continuation::{self, OffsetMap};
+use super::env::Env;
+use super::expand;
+use super::lexer::{self, Mode};
+use super::programs::{self, Derived, Stdin, VarScope};
+use super::vars::Vars;
+use super::Limits;
+use crate::plan::*;
+
+/// Where a source's spans point in the original text.
+#[derive(Debug, Clone, Copy)]
+enum Base {
+    /// A contiguous slice of the original text starting at this offset.
+    Offset(usize),
+    /// Code that only exists after expansion (`bash -c '…'`): everything maps to the outer word.
+    Fixed(Span),
+}
+
+/// A piece of text to parse: the original input or code found inside it.
+struct Job {
+    text: String,
+    base: Base,
+    ctx: Ctx,
+    vars: VarScope,
+    /// Join the first statement onto this pipeline as its next stage (`cat <<EOF | sh`).
+    join_pipe: Option<usize>,
+}
+
+/// What holds for everything under a node.
+#[derive(Debug, Clone, Default)]
+struct Ctx {
+    via: Vec<Via>,
+    depth: u32,
+    parent: Option<usize>,
+    pipe: Option<(usize, usize)>,
+    /// Code here may run zero or many times, or in another process: assignments are not definite.
+    uncertain: bool,
+    /// Redirections of an enclosing compound command (`{ …; } > f`, `while …; done < f`).
+    redirects: Vec<Redirect>,
+    /// Redirections written after a pipeline: they belong to its last stage only.
+    last_stage_redirects: Vec<Redirect>,
+}
+
+enum Frame<'t> {
+    Node(Node<'t>, usize),
+    /// Only look for substitutions under this node: its commands were already taken.
+    SubstOnly(Node<'t>, usize),
+    /// Loose text in a syntax-error region, read with the plain splitter.
+    Recovered { start: usize, end: usize, ctx: usize },
+}
+
+pub struct Builder<'e> {
+    env: &'e Env,
+    limits: Limits,
+    plan: Plan,
+    vars: Vars,
+    functions: HashSet<String>,
+    jobs: VecDeque<Job>,
+    jobs_run: usize,
+    deadline: Instant,
+    too_many: bool,
+    /// Maps positions in the continuation-joined top-level text back to the original.
+    cont: OffsetMap,
+}
+
+const STATEMENTS: &[&str] = &[
+    "command",
+    "pipeline",
+    "list",
+    "redirected_statement",
+    "subshell",
+    "compound_statement",
+    "if_statement",
+    "case_statement",
+    "for_statement",
+    "c_style_for_statement",
+    "while_statement",
+    "function_definition",
+    "negated_command",
+    "variable_assignment",
+    "variable_assignments",
+    "declaration_command",
+    "unset_command",
+    "test_command",
+];
+
+const KEYWORDS: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case", "esac", "(", ")", "}", "{", "!",
+    "function", ";;", "((", "))", "[[", "]]",
+];
+
+impl<'e> Builder<'e> {
+    pub fn new(env: &'e Env, limits: Limits) -> Self {
+        let deadline = Instant::now() + limits.timeout;
+        Builder {
+            env,
+            limits,
+            plan: Plan::default(),
+            vars: Vars::from_env(env),
+            functions: HashSet::new(),
+            jobs: VecDeque::new(),
+            jobs_run: 0,
+            deadline,
+            too_many: false,
+            cont: OffsetMap::default(),
+        }
+    }
+
+    pub fn run(mut self, parser: &mut Parser, text: &str) -> Plan {
+        let mut text = text;
+        if text.len() > self.limits.max_bytes {
+            let mut cut = self.limits.max_bytes;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.issue(IssueKind::TooLarge, Span::new(cut, text.len()), format!("input is {} bytes; only the first {} were read", text.len(), cut));
+            text = &text[..cut];
+        }
+        self.plan.source = text.to_string();
+        let joined = match continuation::join(text) {
+            Some((joined, map)) => {
+                self.cont = map;
+                joined
+            }
+            None => text.to_string(),
+        };
+        self.jobs.push_back(Job { text: joined, base: Base::Offset(0), ctx: Ctx::default(), vars: VarScope::Shared, join_pipe: None });
+        while let Some(job) = self.jobs.pop_front() {
+            self.jobs_run += 1;
+            self.source(parser, job);
+        }
+        for p in &self.plan.pipelines {
+            for (stage, ids) in p.stages.iter().enumerate() {
+                for &id in ids {
+                    if let Some(inv) = self.plan.invocations.get_mut(id) {
+                        inv.pipeline = Some(PipePos { pipeline: p.id, stage, stages: p.stages.len() });
+                    }
+                }
+            }
+        }
+        let mut fns: Vec<String> = self.functions.into_iter().collect();
+        fns.sort();
+        self.plan.functions = fns;
+        self.plan
+    }
+
+    fn issue(&mut self, kind: IssueKind, span: Span, message: String) {
+        if self.plan.issues.len() < 200 && !self.plan.issues.iter().any(|i| i.kind == kind && i.span == span) {
+            self.plan.issues.push(Issue { kind, span, message });
+        }
+    }
+
+    fn source(&mut self, parser: &mut Parser, mut job: Job) {
+        if let Base::Fixed(_) = job.base {
+            if let Some((joined, _)) = continuation::join(&job.text) {
+                job.text = joined;
+            }
+        }
+        let text = job.text.as_str();
+        let bytes = text.as_bytes();
+        let deadline = self.deadline;
+        let mut progress = |_: &tree_sitter::ParseState| {
+            if Instant::now() > deadline {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let options = ParseOptions::new().progress_callback(&mut progress);
+        let tree: Option<Tree> = parser.parse_with_options(
+            &mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] },
+            None,
+            Some(options),
+        );
+        let span_all = self.map(&job, 0, text.len());
+        let Some(tree) = tree else {
+            parser.reset();
+            self.issue(IssueKind::Timeout, span_all, "parsing took too long; the text was not analysed".into());
+            return;
+        };
+        let saved_vars = match job.vars {
+            VarScope::Fresh => Some(std::mem::replace(&mut self.vars, Vars::from_env(self.env))),
+            VarScope::Shared => None,
+        };
+        let root = tree.root_node();
+        if root.has_error() {
+            self.collect_errors(&job, root);
+        }
+        let mut w = Walk { job: &job, ctxs: vec![job.ctx.clone()], stack: Vec::new() };
+        if let Some(pid) = job.join_pipe {
+            self.join_pipeline(&mut w, root, pid);
+        } else {
+            self.push_children(&mut w, root, 0);
+        }
+        while let Some(frame) = w.stack.pop() {
+            if self.plan.invocations.len() >= self.limits.max_invocations {
+                if !self.too_many {
+                    self.too_many = true;
+                    self.issue(IssueKind::TooMany, span_all, format!("more than {} commands; the rest were not listed", self.limits.max_invocations));
+                }
+                break;
+            }
+            match frame {
+                Frame::Node(n, c) => self.node(&mut w, n, c),
+                Frame::SubstOnly(n, c) => self.subst_only(&mut w, n, c),
+                Frame::Recovered { start, end, ctx } => self.recovered(&mut w, start, end, ctx),
+            }
+        }
+        if let Some(saved) = saved_vars {
+            self.vars = saved;
+        }
+    }
+
+    fn map(&self, job: &Job, start: usize, end: usize) -> Span {
+        match job.base {
+            Base::Offset(o) => Span::new(self.cont.original(start + o), self.cont.original(end + o)),
+            Base::Fixed(s) => s,
+        }
+    }
+
+    fn collect_errors(&mut self, job: &Job, root: Node) {
+        let mut cursor = root.walk();
+        let mut count = 0;
+        'outer: loop {
+            let n = cursor.node();
+            let descend = n.has_error();
+            if n.is_error() || n.is_missing() {
+                count += 1;
+                let span = self.map(job, n.start_byte(), n.end_byte());
+                if n.is_missing() {
+                    self.issue(IssueKind::Missing, span, format!("the shell would expect `{}` here", n.kind()));
+                } else {
+                    let snippet: String = job.text[n.byte_range()].chars().take(40).collect();
+                    self.issue(IssueKind::SyntaxError, span, format!("bash syntax the parser could not read: `{}`", snippet.replace('\n', "⏎")));
+                }
+                if count > 100 {
+                    break;
+                }
+            }
+            if descend && !n.is_error() && cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    continue 'outer;
+                }
+                if !cursor.goto_parent() {
+                    break 'outer;
+                }
+            }
+        }
+    }
+
+    fn derive_ctx(&self, w: &mut Walk, parent: usize, f: impl FnOnce(&mut Ctx)) -> usize {
+        let mut c = w.ctxs[parent].clone();
+        f(&mut c);
+        w.ctxs.push(c);
+        w.ctxs.len() - 1
+    }
+
+    fn with_via(&self, w: &mut Walk, parent: usize, via: Via) -> usize {
+        self.derive_ctx(w, parent, |c| {
+            c.via.push(via);
+            c.uncertain = true;
+            c.pipe = None;
+            c.last_stage_redirects.clear();
+        })
+    }
+
+    /// Push the named children of `n` in source order; a statement followed by `&` runs in the background.
+    fn push_children<'t>(&self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        let count = n.child_count();
+        let mut items: Vec<(Node<'t>, usize)> = Vec::with_capacity(count as usize);
+        let mut bg_ctx = None;
+        for i in 0..count {
+            let Some(c) = n.child(i as u32) else { continue };
+            if !c.is_named() || c.kind() == "comment" {
+                continue;
+            }
+            let background = n.child(i as u32 + 1).is_some_and(|s| !s.is_named() && s.kind() == "&");
+            let cctx = if background {
+                *bg_ctx.get_or_insert_with(|| self.with_via(w, ctx, Via::Background))
+            } else {
+                ctx
+            };
+            items.push((c, cctx));
+        }
+        for (c, cctx) in items.into_iter().rev() {
+            w.stack.push(Frame::Node(c, cctx));
+        }
+    }
+
+    fn node<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        match n.kind() {
+            "command" => self.command(w, n, ctx),
+            "redirected_statement" => self.redirected(w, n, ctx),
+            "pipeline" => self.pipeline(w, n, ctx, None),
+            "list" => {
+                // `a && b`, `a || b`: the right side may not run.
+                let mut kids = Vec::new();
+                let mut seen_op = false;
+                for i in 0..n.child_count() {
+                    let Some(c) = n.child(i as u32) else { continue };
+                    if !c.is_named() {
+                        seen_op = true;
+                        continue;
+                    }
+                    if c.kind() == "comment" {
+                        continue;
+                    }
+                    let cctx = if seen_op { self.derive_ctx(w, ctx, |x| x.uncertain = true) } else { ctx };
+                    kids.push((c, cctx));
+                }
+                for (c, cctx) in kids.into_iter().rev() {
+                    w.stack.push(Frame::Node(c, cctx));
+                }
+            }
+            "subshell" => {
+                let c = self.with_via(w, ctx, Via::Subshell);
+                self.push_children(w, n, c);
+            }
+            "command_substitution" => {
+                let c = self.with_via(w, ctx, Via::CommandSubstitution);
+                self.push_children(w, n, c);
+            }
+            "process_substitution" => {
+                let c = self.with_via(w, ctx, Via::ProcessSubstitution);
+                self.push_children(w, n, c);
+            }
+            "for_statement" | "c_style_for_statement" | "while_statement" => {
+                if let Some(var) = n.child_by_field_name("variable") {
+                    let name = w.job.text[var.byte_range()].to_string();
+                    self.vars.forget(&name, "loop variable");
+                }
+                let c = self.with_via(w, ctx, Via::Loop);
+                self.push_children(w, n, c);
+            }
+            "if_statement" | "case_statement" => {
+                let c = self.with_via(w, ctx, Via::Branch);
+                self.push_children(w, n, c);
+            }
+            "function_definition" => {
+                let name = n.child_by_field_name("name").map(|x| w.job.text[x.byte_range()].to_string()).unwrap_or_default();
+                self.functions.insert(name.clone());
+                let c = self.with_via(w, ctx, Via::FunctionBody { name });
+                if let Some(body) = n.child_by_field_name("body") {
+                    w.stack.push(Frame::Node(body, c));
+                }
+            }
+            "variable_assignment" => {
+                self.assignment(w, n, ctx, true);
+                self.push_children(w, n, ctx);
+            }
+            "declaration_command" | "unset_command" => self.declaration(w, n, ctx),
+            "heredoc_redirect" => self.heredoc_contents(w, n, ctx),
+            "ERROR" => self.error_region(w, n, ctx),
+            "comment" | "word" | "raw_string" | "ansi_c_string" | "number" | "variable_name" | "string_content"
+            | "heredoc_content" | "heredoc_start" | "heredoc_end" | "test_operator" | "regex" | "extglob_pattern"
+            | "special_variable_name" | "file_descriptor" => {}
+            _ => self.push_children(w, n, ctx),
+        }
+    }
+
+    fn subst_only<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        match n.kind() {
+            "command_substitution" | "process_substitution" => self.node(w, n, ctx),
+            _ => {
+                for i in (0..n.named_child_count()).rev() {
+                    if let Some(c) = n.named_child(i as u32) {
+                        w.stack.push(Frame::SubstOnly(c, ctx));
+                    }
+                }
+            }
+        }
+    }
+
+    fn pipeline<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize, join: Option<usize>) {
+        let mut stages = Vec::new();
+        let mut stderr = Vec::new();
+        for i in 0..n.child_count() {
+            let Some(c) = n.child(i as u32) else { continue };
+            if c.is_named() {
+                if c.kind() != "comment" {
+                    stages.push(c);
+                }
+            } else if c.kind() == "|&" {
+                stderr.push(true);
+            } else if c.kind() == "|" {
+                stderr.push(false);
+            }
+        }
+        let (pid, offset) = match join {
+            Some(pid) => {
+                let p = &mut self.plan.pipelines[pid];
+                p.stages.extend(stages.iter().map(|_| Vec::new()));
+                p.stderr_piped.extend(stderr);
+                (pid, p.stages.len() - stages.len())
+            }
+            None => {
+                let pid = self.plan.pipelines.len();
+                let span = self.map(w.job, n.start_byte(), n.end_byte());
+                self.plan.pipelines.push(Pipeline { id: pid, span, stages: vec![Vec::new(); stages.len()], stderr_piped: stderr });
+                (pid, 0)
+            }
+        };
+        let last = stages.len().saturating_sub(1);
+        for (k, s) in stages.into_iter().enumerate().rev() {
+            let c = self.derive_ctx(w, ctx, |x| {
+                x.pipe = Some((pid, k + offset));
+                x.uncertain = true;
+                let tail = std::mem::take(&mut x.last_stage_redirects);
+                if k == last {
+                    x.redirects.extend(tail);
+                }
+            });
+            w.stack.push(Frame::Node(s, c));
+        }
+    }
+
+    /// The text after a heredoc's `<<EOF | sh` continues the statement (`cat <<EOF | sh`).
+    fn join_pipeline<'t>(&mut self, w: &mut Walk<'t, '_>, root: Node<'t>, pid: usize) {
+        let mut first = None;
+        let mut rest = Vec::new();
+        for i in 0..root.named_child_count() {
+            let Some(c) = root.named_child(i as u32) else { continue };
+            if c.kind() == "comment" {
+                continue;
+            }
+            if first.is_none() {
+                first = Some(c);
+            } else {
+                rest.push(c);
+            }
+        }
+        for c in rest.into_iter().rev() {
+            w.stack.push(Frame::Node(c, 0));
+        }
+        let Some(first) = first else { return };
+        if first.kind() == "pipeline" {
+            self.pipeline(w, first, 0, Some(pid));
+        } else {
+            let p = &mut self.plan.pipelines[pid];
+            p.stages.push(Vec::new());
+            p.stderr_piped.push(false);
+            let stage = p.stages.len() - 1;
+            let c = self.derive_ctx(w, 0, |x| {
+                x.pipe = Some((pid, stage));
+                x.uncertain = true;
+            });
+            w.stack.push(Frame::Node(first, c));
+        }
+    }
+
+    fn redirected<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        let mut redirects = Vec::new();
+        let mut tails = Vec::new();
+        let mut body = None;
+        for i in 0..n.named_child_count() {
+            let Some(c) = n.named_child(i as u32) else { continue };
+            match c.kind() {
+                "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
+                    self.redirect(w, c, ctx, &mut redirects, &mut tails);
+                    w.stack.push(Frame::SubstOnly(c, ctx));
+                }
+                "comment" => {}
+                _ if body.is_none() => body = Some(c),
+                _ => w.stack.push(Frame::Node(c, ctx)),
+            }
+        }
+        let Some(body) = body else {
+            if !redirects.is_empty() {
+                let span = self.map(w.job, n.start_byte(), n.end_byte());
+                self.emit_bare_redirect(w, ctx, span, redirects, tails);
+            }
+            return;
+        };
+        if body.kind() == "command" {
+            self.command_with(w, body, ctx, redirects, tails);
+        } else if body.kind() == "pipeline" {
+            let c = self.derive_ctx(w, ctx, |x| x.last_stage_redirects = redirects);
+            w.stack.push(Frame::Node(body, c));
+            for t in tails {
+                self.queue_tail(w, t, ctx, None);
+            }
+        } else {
+            let c = self.derive_ctx(w, ctx, |x| x.redirects.extend(redirects));
+            w.stack.push(Frame::Node(body, c));
+            for t in tails {
+                self.queue_tail(w, t, ctx, None);
+            }
+        }
+    }
+
+    fn command<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        self.command_with(w, n, ctx, Vec::new(), Vec::new());
+    }
+
+    fn command_with<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize, mut redirects: Vec<Redirect>, mut tails: Vec<Tail>) {
+        let mut assignments = Vec::new();
+        let mut words = Vec::new();
+        for i in 0..n.named_child_count() {
+            let Some(c) = n.named_child(i as u32) else { continue };
+            match c.kind() {
+                "variable_assignment" => {
+                    if let Some(a) = self.assignment(w, c, ctx, false) {
+                        assignments.push(a);
+                    }
+                }
+                "file_redirect" | "heredoc_redirect" | "herestring_redirect" => self.redirect(w, c, ctx, &mut redirects, &mut tails),
+                "comment" => {}
+                "ERROR" => {
+                    // The grammar sometimes folds a separator into a command (`a; b` after a
+                    // heredoc); its text is still read as words so nothing hides in it.
+                    words.extend(self.words(w.job, c));
+                }
+                _ => words.extend(self.words(w.job, c)),
+            }
+        }
+        let span = self.map(w.job, n.start_byte(), n.end_byte());
+        // Substitutions inside the words run before the command.
+        w.stack.push(Frame::SubstOnly(n, ctx));
+        if words.is_empty() {
+            if !redirects.is_empty() {
+                self.emit_bare_redirect(w, ctx, span, redirects, tails);
+            }
+            return;
+        }
+        let mut all_redirects = w.ctxs[ctx].redirects.clone();
+        all_redirects.extend(redirects);
+        let id = self.emit(w, ctx, span, words, assignments, all_redirects);
+        self.note_builtin_effects(id, &w.ctxs[ctx]);
+        let pipe_out = tails.iter().any(|t| t.pipe);
+        if pipe_out {
+            let pid = self.plan.pipelines.len();
+            self.plan.pipelines.push(Pipeline { id: pid, span, stages: vec![vec![id]], stderr_piped: Vec::new() });
+            self.plan.invocations[id].pipeline = Some(PipePos { pipeline: pid, stage: 0, stages: 1 });
+            for t in tails {
+                let join = t.pipe.then_some(pid);
+                self.queue_tail(w, t, ctx, join);
+            }
+        } else {
+            for t in tails {
+                self.queue_tail(w, t, ctx, None);
+            }
+        }
+    }
+
+    fn emit_bare_redirect(&mut self, w: &mut Walk, ctx: usize, span: Span, redirects: Vec<Redirect>, tails: Vec<Tail>) {
+        let words = vec![Word::literal("", span)];
+        let mut all = w.ctxs[ctx].redirects.clone();
+        all.extend(redirects);
+        self.emit(w, ctx, span, words, Vec::new(), all);
+        for t in tails {
+            self.queue_tail(w, t, ctx, None);
+        }
+    }
+
+    /// Create an invocation from resolved words and unwrap what it runs.
+    fn emit(&mut self, w: &mut Walk, ctx: usize, span: Span, mut words: Vec<Word>, assignments: Vec<Assignment>, redirects: Vec<Redirect>) -> usize {
+        let c = &w.ctxs[ctx];
+        let program = words.remove(0);
+        let calls_function = program.as_literal().is_some_and(|p| self.functions.contains(p));
+        let id = self.plan.invocations.len();
+        let inv = Invocation {
+            id,
+            program,
+            args: words,
+            assignments,
+            redirects,
+            span,
+            via: c.via.clone(),
+            depth: c.depth,
+            parent: c.parent,
+            pipeline: None,
+            code: None,
+            calls_function,
+        };
+        self.plan.invocations.push(inv);
+        if let Some((pid, stage)) = c.pipe {
+            if let Some(s) = self.plan.pipelines.get_mut(pid).and_then(|p| p.stages.get_mut(stage)) {
+                s.push(id);
+            }
+        }
+        self.unwrap(w, ctx, id);
+        id
+    }
+
+    /// Follow wrappers (`sudo`, `env`, `xargs`, …) and code arguments (`bash -c`, `eval`).
+    fn unwrap(&mut self, w: &mut Walk, ctx: usize, first: usize) {
+        let stdin = self.stdin_of(first);
+        let pipe = w.ctxs[ctx].pipe;
+        let mut queue = vec![first];
+        let mut steps = 0;
+        while let Some(id) = queue.pop() {
+            steps += 1;
+            if steps > 64 || self.plan.invocations[id].calls_function {
+                break;
+            }
+            let derived = programs::derive(&self.plan.invocations[id], &stdin, &self.plan);
+            for d in derived {
+                match d {
+                    Derived::Run { mut argv, via, assignments } => {
+                        if argv.is_empty() {
+                            continue;
+                        }
+                        let parent = &self.plan.invocations[id];
+                        let program = argv.remove(0);
+                        let new_id = self.plan.invocations.len();
+                        let mut via_chain = parent.via.clone();
+                        via_chain.push(via);
+                        let inv = Invocation {
+                            id: new_id,
+                            calls_function: program.as_literal().is_some_and(|p| self.functions.contains(p)),
+                            program,
+                            args: argv,
+                            assignments,
+                            redirects: parent.redirects.clone(),
+                            span: parent.span,
+                            via: via_chain,
+                            depth: parent.depth,
+                            parent: Some(id),
+                            pipeline: None,
+                            code: None,
+                        };
+                        self.plan.invocations.push(inv);
+                        if let Some((pid, stage)) = pipe {
+                            if let Some(s) = self.plan.pipelines.get_mut(pid).and_then(|p| p.stages.get_mut(stage)) {
+                                s.push(new_id);
+                            }
+                        }
+                        queue.push(new_id);
+                    }
+                    Derived::Code { code, parse } => {
+                        let inv = &self.plan.invocations[id];
+                        let (depth, span, mut via_chain) = (inv.depth, inv.span, inv.via.clone());
+                        if let Some((via, scope)) = parse {
+                            let text = render_code(&code.text);
+                            via_chain.push(via);
+                            if depth + 1 > self.limits.max_depth {
+                                self.issue(IssueKind::TooDeep, span, format!("code nested more than {} levels deep was not read", self.limits.max_depth));
+                            } else if self.jobs_run + self.jobs.len() >= self.limits.max_sources {
+                                self.issue(IssueKind::TooMany, span, "too many pieces of nested code; the rest were not read".into());
+                            } else if !text.trim().is_empty() {
+                                let ctx = Ctx { via: via_chain, depth: depth + 1, parent: Some(id), pipe: None, uncertain: scope == VarScope::Fresh || w.ctxs[ctx].uncertain, ..Ctx::default() };
+                                self.jobs.push_back(Job { text, base: Base::Fixed(span), ctx, vars: scope, join_pipe: None });
+                            }
+                        }
+                        let inv = &mut self.plan.invocations[id];
+                        if inv.code.is_none() {
+                            inv.code = Some(code);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// What a command reads on stdin: its own heredoc/here-string/`<` file, else the previous
+    /// pipeline stage's output, else whatever guard's caller connected.
+    fn stdin_of(&self, id: usize) -> Stdin {
+        let inv = &self.plan.invocations[id];
+        for r in inv.redirects.iter().rev() {
+            if r.fd.is_some_and(|fd| fd != 0) {
+                continue;
+            }
+            match r.op {
+                RedirectOp::Heredoc | RedirectOp::HereString => return Stdin::Text { text: r.target.clone(), piped: false },
+                RedirectOp::Read | RedirectOp::ReadWrite => return Stdin::From(format!("the file {}", r.target.display())),
+                RedirectOp::DupIn => return Stdin::From(format!("descriptor {}", r.target.display())),
+                _ => {}
+            }
+        }
+        let ctx_pipe = self.plan.pipelines.iter().find_map(|p| {
+            p.stages.iter().position(|s| s.contains(&id)).map(|stage| (p, stage))
+        });
+        if let Some((p, stage)) = ctx_pipe {
+            if stage > 0 {
+                let prev = &p.stages[stage - 1];
+                let leaves: Vec<&Invocation> = prev
+                    .iter()
+                    .filter(|&&i| !prev.iter().any(|&j| self.plan.invocations[j].parent == Some(i)))
+                    .map(|&i| &self.plan.invocations[i])
+                    .collect();
+                if let [leaf] = leaves.as_slice() {
+                    let leaf_stdin = self.own_stdin(leaf);
+                    if let Some(text) = programs::literal_output(leaf, leaf_stdin.as_ref()) {
+                        return Stdin::Text { text, piped: true };
+                    }
+                    return Stdin::From(format!("the output of `{}`", leaf.display()));
+                }
+                return Stdin::From("the output of the previous pipeline stage".into());
+            }
+        }
+        Stdin::Inherited
+    }
+
+    fn own_stdin(&self, inv: &Invocation) -> Option<Word> {
+        inv.redirects.iter().rev().find_map(|r| r.stdin_text().cloned())
+    }
+
+    /// Builtins that change what later words mean: `cd` changes `$PWD`, `read` sets variables.
+    fn note_builtin_effects(&mut self, id: usize, ctx: &Ctx) {
+        let inv = &self.plan.invocations[id];
+        let Some(name) = inv.program.as_literal() else { return };
+        match name {
+            "cd" | "pushd" | "popd" => {
+                let target = inv.args.iter().find(|a| !a.known_prefix().starts_with('-') || a.as_literal() == Some("-"));
+                let new = match target.and_then(|t| t.as_literal()) {
+                    Some(t) if t.starts_with('/') && name == "cd" && !ctx.uncertain => Some(t.to_string()),
+                    Some(t) if t != "-" && name == "cd" && !ctx.uncertain => self.vars.known("PWD").map(|p| format!("{}/{}", p.trim_end_matches('/'), t)),
+                    None if name == "cd" && !ctx.uncertain && inv.args.is_empty() => self.vars.known("HOME").map(str::to_string),
+                    _ => None,
+                };
+                match new {
+                    Some(dir) => self.vars.assign("PWD", Some(dir), true),
+                    None => self.vars.forget("PWD", "changed by cd to a directory guard cannot know"),
+                }
+            }
+            "read" | "mapfile" | "readarray" | "getopts" | "printf" | "let" => {
+                let args: Vec<String> = inv.args.iter().filter_map(|a| a.as_literal()).filter(|a| lexer::is_name(a)).map(str::to_string).collect();
+                for a in args {
+                    self.vars.forget(&a, "set by a builtin at run time");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn declaration<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        let keyword = n.child(0).map(|k| k.kind().to_string()).unwrap_or_default();
+        let mut words = vec![Word::literal(keyword.clone(), self.map(w.job, n.start_byte(), n.end_byte()))];
+        for i in 0..n.named_child_count() {
+            let Some(c) = n.named_child(i as u32) else { continue };
+            match c.kind() {
+                "variable_assignment" => {
+                    let span = self.map(w.job, c.start_byte(), c.end_byte());
+                    if let Some(a) = self.assignment(w, c, ctx, keyword != "local") {
+                        let value = match &a.value.value {
+                            Value::Literal(v) => Value::Literal(format!("{}={}", a.name, v)),
+                            Value::Dynamic(parts) => {
+                                let mut p = vec![Part::Text(format!("{}=", a.name))];
+                                p.extend(parts.iter().cloned());
+                                Value::Dynamic(p)
+                            }
+                        };
+                        words.push(Word { value, glob: false, span });
+                    }
+                }
+                "variable_name" if keyword == "unset" => {
+                    let name = w.job.text[c.byte_range()].to_string();
+                    let definite = !w.ctxs[ctx].uncertain;
+                    self.vars.assign(&name, Some(String::new()), definite);
+                    words.push(Word::literal(name, self.map(w.job, c.start_byte(), c.end_byte())));
+                }
+                "comment" => {}
+                _ => words.extend(self.words(w.job, c)),
+            }
+        }
+        let span = self.map(w.job, n.start_byte(), n.end_byte());
+        w.stack.push(Frame::SubstOnly(n, ctx));
+        let redirects = w.ctxs[ctx].redirects.clone();
+        self.emit(w, ctx, span, words, Vec::new(), redirects);
+    }
+
+    /// `NAME=value` (or `NAME+=value`, `NAME=(a b)`): resolve the value and, for standalone
+    /// assignments, remember it.
+    fn assignment<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize, standalone: bool) -> Option<Assignment> {
+        let name_node = n.child_by_field_name("name")?;
+        let name = w.job.text[name_node.byte_range()].to_string();
+        let appending = n.child(1).is_some_and(|op| op.kind() == "+=");
+        let value = match n.child_by_field_name("value") {
+            Some(v) if v.kind() == "array" => Word::unknown(w.job.text[v.byte_range()].to_string(), "array value", self.map(w.job, v.start_byte(), v.end_byte())),
+            Some(v) => {
+                let lexed = lexer::lex(&w.job.text, v.start_byte(), v.end_byte(), Mode::Word, &opaque_ranges(&w.job.text, v));
+                expand::expand_single(lexed, &self.vars, self.env, self.map(w.job, v.start_byte(), v.end_byte()), expand::ASSIGNMENT)
+            }
+            None => Word::literal("", self.map(w.job, n.end_byte(), n.end_byte())),
+        };
+        let name = name.split('[').next().unwrap_or_default().to_string();
+        if standalone {
+            let definite = !w.ctxs[ctx].uncertain;
+            if appending {
+                let joined = match (self.vars.known(&name), value.as_literal()) {
+                    (Some(old), Some(v)) => Some(format!("{old}{v}")),
+                    _ => None,
+                };
+                self.vars.assign(&name, joined, definite);
+            } else {
+                self.vars.assign(&name, value.as_literal().map(str::to_string), definite);
+            }
+        }
+        Some(Assignment { name, value })
+    }
+
+    /// Resolve the argv words one syntax node stands for (brace expansion may give several).
+    fn words(&self, job: &Job, n: Node) -> Vec<Word> {
+        let (start, end) = word_range(&job.text, n);
+        let lexed = lexer::lex(&job.text, start, end, Mode::Word, &opaque_ranges(&job.text, n));
+        let mut words = expand::expand(lexed, &self.vars, self.env, self.map(job, start, end), expand::WORD);
+        if words.len() > expand::MAX_BRACE_WORDS {
+            words.truncate(expand::MAX_BRACE_WORDS);
+        }
+        words
+    }
+
+    fn redirect<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize, out: &mut Vec<Redirect>, tails: &mut Vec<Tail>) {
+        let text = &w.job.text;
+        let span = self.map(w.job, n.start_byte(), n.end_byte());
+        let fd = n.child_by_field_name("descriptor").and_then(|d| text[d.byte_range()].parse().ok());
+        match n.kind() {
+            "heredoc_redirect" => {
+                let mut start_node = None;
+                let mut body_node = None;
+                let mut tail_nodes = Vec::new();
+                let mut strip_tabs = false;
+                for i in 0..n.child_count() {
+                    let Some(c) = n.child(i as u32) else { continue };
+                    match c.kind() {
+                        "<<-" => strip_tabs = true,
+                        "<<" => {}
+                        "heredoc_start" => start_node = Some(c),
+                        "heredoc_body" => body_node = Some(c),
+                        "heredoc_end" => {}
+                        _ if start_node.is_some() && body_node.is_none() => tail_nodes.push(c),
+                        _ => {}
+                    }
+                }
+                let delim = start_node.map(|s| &text[s.byte_range()]).unwrap_or("");
+                let quoted = delim.contains(['\'', '"', '\\']);
+                let target = match body_node {
+                    Some(b) if quoted => Word::literal(strip(&text[b.byte_range()], strip_tabs), self.map(w.job, b.start_byte(), b.end_byte())),
+                    Some(b) => {
+                        let lexed = lexer::lex(text, b.start_byte(), b.end_byte(), Mode::HeredocBody, &opaque_ranges(text, b));
+                        let mut word = expand::expand_single(lexed, &self.vars, self.env, self.map(w.job, b.start_byte(), b.end_byte()), expand::SINGLE);
+                        if strip_tabs {
+                            if let Value::Literal(s) = &word.value {
+                                word.value = Value::Literal(strip(s, true));
+                            }
+                        }
+                        word
+                    }
+                    None => Word::literal("", span),
+                };
+                out.push(Redirect { fd, op: RedirectOp::Heredoc, target, span });
+                if let (Some(first), Some(last)) = (tail_nodes.first(), tail_nodes.last()) {
+                    let only_redirects = tail_nodes.iter().all(|t| matches!(t.kind(), "file_redirect" | "herestring_redirect"));
+                    if only_redirects {
+                        for t in tail_nodes.clone() {
+                            let mut nested_tails = Vec::new();
+                            self.redirect(w, t, ctx, out, &mut nested_tails);
+                        }
+                    } else {
+                        let end = body_node.map(|b| b.start_byte()).unwrap_or(last.end_byte()).max(last.end_byte());
+                        let start = start_node.map(|s| s.end_byte()).unwrap_or(first.start_byte());
+                        tails.push(Tail::new(text, start, end));
+                    }
+                }
+            }
+            "herestring_redirect" => {
+                let target = match n.named_children(&mut n.walk()).last() {
+                    Some(v) => {
+                        let mut word = self.words(w.job, v).into_iter().next().unwrap_or_else(|| Word::literal("", span));
+                        match &mut word.value {
+                            Value::Literal(s) => s.push('\n'),
+                            Value::Dynamic(parts) => parts.push(Part::Text("\n".into())),
+                        }
+                        word
+                    }
+                    None => Word::literal("\n", span),
+                };
+                out.push(Redirect { fd, op: RedirectOp::HereString, target, span });
+            }
+            _ => {
+                let mut op = RedirectOp::Write;
+                for i in 0..n.child_count() {
+                    let Some(c) = n.child(i as u32) else { continue };
+                    if c.is_named() {
+                        continue;
+                    }
+                    op = match c.kind() {
+                        "<" => RedirectOp::Read,
+                        ">" => RedirectOp::Write,
+                        ">>" => RedirectOp::Append,
+                        ">|" => RedirectOp::Clobber,
+                        "<>" => RedirectOp::ReadWrite,
+                        "&>" => RedirectOp::WriteAll,
+                        "&>>" => RedirectOp::AppendAll,
+                        ">&" | ">&-" => RedirectOp::DupOut,
+                        "<&" | "<&-" => RedirectOp::DupIn,
+                        _ => op,
+                    };
+                }
+                let target = match n.child_by_field_name("destination") {
+                    Some(d) => {
+                        let (s, e) = word_range(text, d);
+                        let lexed = lexer::lex(text, s, e, Mode::Word, &opaque_ranges(text, d));
+                        expand::expand_single(lexed, &self.vars, self.env, self.map(w.job, s, e), expand::SINGLE)
+                    }
+                    None => Word::literal("-", span),
+                };
+                out.push(Redirect { fd, op, target, span });
+            }
+        }
+    }
+
+    /// Heredoc bodies met outside a command (after grammar recovery): walk their substitutions.
+    fn heredoc_contents<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        w.stack.push(Frame::SubstOnly(n, ctx));
+    }
+
+    fn queue_tail(&mut self, w: &Walk, t: Tail, ctx: usize, join: Option<usize>) {
+        let Base::Offset(off) = w.job.base else {
+            // Nested code has no byte mapping: read the tail as its own text.
+            let c = w.ctxs[ctx].clone();
+            self.jobs.push_back(Job { text: t.text, base: w.job.base, ctx: Ctx { uncertain: true, ..c }, vars: VarScope::Shared, join_pipe: join });
+            return;
+        };
+        let mut c = w.ctxs[ctx].clone();
+        c.uncertain |= t.conditional;
+        c.pipe = None;
+        self.jobs.push_back(Job { text: t.text, base: Base::Offset(off + t.offset), ctx: c, vars: VarScope::Shared, join_pipe: join });
+    }
+
+    /// A region the grammar could not parse. Statements it still recognised inside are walked;
+    /// runs of loose words between separators are read as commands by a plain shell splitter
+    /// (`{rm,-rf,/}` is a brace word bash runs, which the grammar rejects).
+    fn error_region<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        let rec = self.with_via(w, ctx, Via::SyntaxErrorRecovery);
+        let mut run: Vec<Node<'t>> = Vec::new();
+        let mut frames: Vec<Frame<'t>> = Vec::new();
+        let count = n.child_count();
+        let mut i = 0;
+        while i < count {
+            let Some(c) = n.child(i as u32) else { break };
+            i += 1;
+            let kind = c.kind();
+            if !c.is_named() && matches!(kind, ";" | "&" | "&&" | "||" | "|" | "|&" | "\n" | ";;" | ";&" | ";;&") {
+                self.flush_run(&mut run, rec, &mut frames);
+                continue;
+            }
+            if kind == "{" && !c.is_named() {
+                if let Some(next) = n.child(i as u32) {
+                    if next.start_byte() == c.end_byte() && next.kind() == "command" {
+                        // `{a,b}` read as a group opener followed by a command: one brace word.
+                        run.push(c);
+                        run.push(next);
+                        i += 1;
+                        continue;
+                    }
+                }
+                self.flush_run(&mut run, rec, &mut frames);
+                continue;
+            }
+            if c.is_named() && (STATEMENTS.contains(&kind) || kind == "ERROR") {
+                self.flush_run(&mut run, rec, &mut frames);
+                frames.push(Frame::Node(c, ctx));
+                continue;
+            }
+            if kind == "comment" || kind == "heredoc_body" {
+                self.flush_run(&mut run, rec, &mut frames);
+                frames.push(Frame::SubstOnly(c, ctx));
+                continue;
+            }
+            run.push(c);
+        }
+        self.flush_run(&mut run, rec, &mut frames);
+        for f in frames.into_iter().rev() {
+            w.stack.push(f);
+        }
+    }
+
+    fn flush_run<'t>(&mut self, run: &mut Vec<Node<'t>>, ctx: usize, frames: &mut Vec<Frame<'t>>) {
+        while run.first().is_some_and(|c| !c.is_named() && KEYWORDS.contains(&c.kind()) && !(c.kind() == "{" && run.get(1).is_some_and(|n| n.start_byte() == c.end_byte()))) {
+            run.remove(0);
+        }
+        let (Some(first), Some(last)) = (run.first(), run.last()) else {
+            run.clear();
+            return;
+        };
+        let (start, end) = (first.start_byte(), last.end_byte());
+        frames.push(Frame::Recovered { start, end, ctx });
+        for c in run.iter() {
+            frames.push(Frame::SubstOnly(*c, ctx));
+        }
+        run.clear();
+    }
+
+    fn recovered(&mut self, w: &mut Walk, start: usize, end: usize, ctx: usize) {
+        let text = w.job.text.clone();
+        for cmd in lexer::split_commands(&text, start, end) {
+            let mut words = Vec::new();
+            for (s, e) in &cmd {
+                let lexed = lexer::lex(&text, *s, *e, Mode::Word, &[]);
+                words.extend(expand::expand(lexed, &self.vars, self.env, self.map(w.job, *s, *e), expand::WORD));
+            }
+            let words: Vec<Word> = words.into_iter().skip_while(|w| w.as_literal().is_some_and(|t| KEYWORDS.contains(&t))).collect();
+            if words.is_empty() {
+                continue;
+            }
+            let span = self.map(w.job, cmd[0].0, cmd[cmd.len() - 1].1);
+            let redirects = w.ctxs[ctx].redirects.clone();
+            self.emit(w, ctx, span, words, Vec::new(), redirects);
+        }
+    }
+}
+
+struct Walk<'t, 'j> {
+    job: &'j Job,
+    ctxs: Vec<Ctx>,
+    stack: Vec<Frame<'t>>,
+}
+
+/// The rest of a heredoc's first line (`cat <<EOF | sh`, `cat <<EOF && rm x`), which the
+/// grammar nests inside the redirect and sometimes misreads; it is parsed again on its own.
+struct Tail {
+    text: String,
+    offset: usize,
+    pipe: bool,
+    conditional: bool,
+}
+
+impl Tail {
+    fn new(src: &str, start: usize, end: usize) -> Tail {
+        let raw = &src[start..end];
+        let trimmed = raw.trim_start();
+        let mut offset = start + (raw.len() - trimmed.len());
+        let mut pipe = false;
+        let mut conditional = false;
+        for op in ["&&", "||", "|&", "|", ";", "&"] {
+            if let Some(rest) = src[offset..end].strip_prefix(op) {
+                pipe = op.starts_with('|') && op != "||";
+                conditional = op == "&&" || op == "||";
+                offset += op.len();
+                let _ = rest;
+                break;
+            }
+        }
+        let text = src[offset..end].trim_end_matches('\n').to_string();
+        Tail { text, offset: offset - start + start, pipe, conditional }
+    }
+}
+
+/// The byte range of a word node, without the whitespace the grammar sometimes folds into
+/// the front of a substitution token.
+fn word_range(src: &str, n: Node) -> (usize, usize) {
+    let (mut s, e) = (n.start_byte(), n.end_byte());
+    while s < e && matches!(src.as_bytes()[s], b' ' | b'\t') {
+        s += 1;
+    }
+    (s, e)
+}
+
+/// Substitutions under `n` whose extent the lexer should take from the tree.
+fn opaque_ranges(src: &str, n: Node) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if n.named_child_count() == 0 {
+        return out;
+    }
+    let mut stack = vec![n];
+    while let Some(x) = stack.pop() {
+        match x.kind() {
+            "command_substitution" | "process_substitution" => {
+                let (s, e) = word_range(src, x);
+                out.push((s, e));
+            }
+            _ => {
+                for i in 0..x.named_child_count() {
+                    if let Some(c) = x.named_child(i as u32) {
+                        stack.push(c);
+                    }
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// `<<-` strips leading tabs from every line.
+fn strip(body: &str, tabs: bool) -> String {
+    if !tabs {
+        return body.to_string();
+    }
+    body.split_inclusive('\n').map(|l| l.trim_start_matches('\t')).collect()
+}
+
+/// Code text to parse: known parts verbatim, unknown parts as their original spelling
+/// (`$DIR` stays `$DIR`, which the nested parse then marks dynamic itself).
+fn render_code(w: &Word) -> String {
+    match &w.value {
+        Value::Literal(s) => s.clone(),
+        Value::Dynamic(parts) => parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.as_str(),
+                Part::Unknown { what, .. } => what.as_str(),
+            })
+            .collect(),
+    }
+}
