@@ -31,7 +31,12 @@ pub enum Command {
         #[arg(long, value_name = "SCRIPT", conflicts_with = "command")]
         file: Option<PathBuf>,
         /// The command text; several words are joined with spaces. `-` reads standard input.
-        #[arg(value_name = "COMMAND", trailing_var_arg = true, allow_hyphen_values = true, required_unless_present = "file")]
+        #[arg(
+            value_name = "COMMAND",
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            required_unless_present = "file"
+        )]
         command: Vec<String>,
     },
     /// Print a completion script for a shell.
@@ -51,9 +56,7 @@ pub enum CompletionShell {
 /// The man page, rendered from the definitions above.
 pub fn man_page() -> Vec<u8> {
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .expect("rendering into memory cannot fail");
+    clap_mangen::Man::new(Cli::command()).render(&mut out).expect("rendering into memory cannot fail");
     out
 }
 

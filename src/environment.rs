@@ -28,5 +28,6 @@ pub fn from_process(text: &str) -> Env {
 
 /// `~name` appears, so home directories of other users are worth looking up.
 fn mentions_user_home(text: &str) -> bool {
-    text.match_indices('~').any(|(i, _)| text[i + 1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_'))
+    text.match_indices('~')
+        .any(|(i, _)| text[i + 1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_'))
 }

@@ -44,7 +44,8 @@ fn render_invocation(out: &mut String, plan: &Plan, inv: &Invocation) {
     let depth = if inv.depth > 0 { format!(" (code depth {})", inv.depth) } else { String::new() };
     let parent = inv.parent.map(|p| format!(", from #{p}")).unwrap_or_default();
     let _ = writeln!(out, "    reached   {reached}{depth}{parent}");
-    let _ = writeln!(out, "    text      bytes {}..{}: {}", inv.span.start, inv.span.end, clip(plan.text(inv.span), 80));
+    let _ =
+        writeln!(out, "    text      bytes {}..{}: {}", inv.span.start, inv.span.end, clip(plan.text(inv.span), 80));
     if inv.calls_function {
         let _ = writeln!(out, "    program   calls a function defined in this text (its body is listed separately)");
     }
@@ -53,11 +54,17 @@ fn render_invocation(out: &mut String, plan: &Plan, inv: &Invocation) {
     for (i, w) in inv.argv().enumerate() {
         if let Value::Dynamic(_) = w.value {
             if let Some((what, why)) = w.unknown_reason() {
-                let _ = writeln!(out, "    dynamic   argv[{i}] {}: {} is unknown ({why})", clip(&w.display(), 40), clip(what, 40));
+                let _ = writeln!(
+                    out,
+                    "    dynamic   argv[{i}] {}: {} is unknown ({why})",
+                    clip(&w.display(), 40),
+                    clip(what, 40)
+                );
             }
         }
         if w.glob {
-            let _ = writeln!(out, "    glob      argv[{i}] {} is expanded against the filesystem", clip(&w.display(), 40));
+            let _ =
+                writeln!(out, "    glob      argv[{i}] {} is expanded against the filesystem", clip(&w.display(), 40));
         }
     }
     for a in &inv.assignments {

@@ -37,9 +37,7 @@ fn read_command(file: Option<std::path::PathBuf>, words: &[String]) -> Result<St
     }
     if words.len() == 1 && words[0] == "-" {
         let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
         return Ok(String::from_utf8_lossy(&buf).into_owned());
     }
     Ok(words.join(" "))

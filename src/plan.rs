@@ -57,11 +57,7 @@ impl Word {
     }
 
     pub fn unknown(what: impl Into<String>, why: impl Into<String>, span: Span) -> Word {
-        Word {
-            value: Value::Dynamic(vec![Part::Unknown { what: what.into(), why: why.into() }]),
-            glob: false,
-            span,
-        }
+        Word { value: Value::Dynamic(vec![Part::Unknown { what: what.into(), why: why.into() }]), glob: false, span }
     }
 
     /// The value when it is fully known.
@@ -191,10 +187,7 @@ impl RedirectOp {
 
     /// Truncates its target.
     pub fn truncates(self) -> bool {
-        matches!(
-            self,
-            RedirectOp::Write | RedirectOp::Clobber | RedirectOp::WriteAll | RedirectOp::DupOut
-        )
+        matches!(self, RedirectOp::Write | RedirectOp::Clobber | RedirectOp::WriteAll | RedirectOp::DupOut)
     }
 }
 
@@ -408,9 +401,7 @@ pub fn quote_for_display(s: &str) -> String {
     if s.is_empty() {
         return "''".into();
     }
-    let plain = s.chars().all(|c| {
-        c.is_alphanumeric() || "-_./:=@%+,~*?[]‹›{}^".contains(c) || !c.is_ascii()
-    });
+    let plain = s.chars().all(|c| c.is_alphanumeric() || "-_./:=@%+,~*?[]‹›{}^".contains(c) || !c.is_ascii());
     if plain {
         s.to_string()
     } else {

@@ -67,7 +67,9 @@ pub fn join(src: &str) -> Option<(String, OffsetMap)> {
                     state = State::AnsiC;
                     continue;
                 }
-                b'#' if i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')') => state = State::Comment,
+                b'#' if i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')') => {
+                    state = State::Comment
+                }
                 b'<' if b.get(i + 1) == Some(&b'<') && b.get(i + 2) != Some(&b'<') => {
                     if let Some((delim, quoted, strip, end)) = heredoc_delimiter(b, i + 2) {
                         pending.push((delim, quoted, strip));
@@ -153,12 +155,21 @@ fn heredoc_delimiter(b: &[u8], mut i: usize) -> Option<(String, bool, bool, usiz
     if delim.is_empty() {
         return None;
     }
-    Some((String::from_utf8_lossy(&delim).into_owned(), quoted, strip, i))
+    Some((String::from_utf8_lossy(&delim).into_owned(), quoted, strip, i.min(b.len())))
 }
 
 /// Copy a heredoc body starting at `i` up to and including its delimiter line.
 #[allow(clippy::too_many_arguments)]
-fn copy_heredoc(b: &[u8], mut i: usize, delim: &str, quoted: bool, strip: bool, out: &mut Vec<u8>, map: &mut OffsetMap, removed: &mut usize) -> usize {
+fn copy_heredoc(
+    b: &[u8],
+    mut i: usize,
+    delim: &str,
+    quoted: bool,
+    strip: bool,
+    out: &mut Vec<u8>,
+    map: &mut OffsetMap,
+    removed: &mut usize,
+) -> usize {
     while i < b.len() {
         let line_end = b[i..].iter().position(|&c| c == b'\n').map(|p| i + p + 1).unwrap_or(b.len());
         let line = &b[i..line_end];

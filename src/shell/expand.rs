@@ -109,7 +109,7 @@ fn find_brace(p: &[Piece]) -> Option<(usize, usize, Vec<Vec<Piece>>)> {
                 commas.push(j);
             }
         }
-        let Some(close) = close else { return None };
+        let close = close?;
         if !commas.is_empty() {
             let mut alts = Vec::new();
             let mut from = i + 1;
@@ -146,7 +146,10 @@ fn sequence(s: &str) -> Option<Vec<String>> {
         None => 1,
     };
     if let (Ok(a), Ok(b)) = (parts[0].parse::<i64>(), parts[1].parse::<i64>()) {
-        let width = if [parts[0], parts[1]].iter().any(|x| x.trim_start_matches('-').starts_with('0') && x.trim_start_matches('-').len() > 1) {
+        let width = if [parts[0], parts[1]]
+            .iter()
+            .any(|x| x.trim_start_matches('-').starts_with('0') && x.trim_start_matches('-').len() > 1)
+        {
             parts[0].len().max(parts[1].len())
         } else {
             0
@@ -306,8 +309,12 @@ fn build_word(pieces: &[Piece], span: Span) -> Word {
                     _ => parts.push(Part::Text(c.to_string())),
                 }
             }
-            Piece::Unknown { what, why, .. } => parts.push(Part::Unknown { what: what.clone(), why: (*why).to_string() }),
-            Piece::Var { raw, .. } => parts.push(Part::Unknown { what: raw.clone(), why: "unresolved variable".into() }),
+            Piece::Unknown { what, why, .. } => {
+                parts.push(Part::Unknown { what: what.clone(), why: (*why).to_string() })
+            }
+            Piece::Var { raw, .. } => {
+                parts.push(Part::Unknown { what: raw.clone(), why: "unresolved variable".into() })
+            }
         }
     }
     let value = match parts.as_slice() {

@@ -116,7 +116,12 @@ impl<'a> Lexer<'a> {
                 '<' | '>' if self.peek_at(1) == Some(b'(') => {
                     let start = self.pos;
                     let end = self.substitution_end(start, start + 2);
-                    self.unknown(start, end, "process substitution: a file whose contents are produced at run time", false);
+                    self.unknown(
+                        start,
+                        end,
+                        "process substitution: a file whose contents are produced at run time",
+                        false,
+                    );
                 }
                 _ => {
                     self.pos += c.len_utf8();
@@ -254,12 +259,19 @@ impl<'a> Lexer<'a> {
             }
             Some(b'{') => {
                 let end = self.brace_end(start + 2);
-                let inner = &self.src[start + 2..end.saturating_sub(1).max(start + 2)];
+                let closed = end > start + 2 && self.bytes[end - 1] == b'}';
+                let inner = &self.src[start + 2..if closed { end - 1 } else { end }];
                 if is_name(inner) {
                     self.pos = end;
-                    self.out.push(Piece::Var { name: inner.to_string(), raw: self.src[start..end].to_string(), quoted });
+                    self.out.push(Piece::Var {
+                        name: inner.to_string(),
+                        raw: self.src[start..end].to_string(),
+                        quoted,
+                    });
                 } else {
-                    let why = if inner.chars().next().is_some_and(|c| c.is_ascii_digit() || "@*#?$!-".contains(c)) && inner.len() <= 2 {
+                    let why = if inner.chars().next().is_some_and(|c| c.is_ascii_digit() || "@*#?$!-".contains(c))
+                        && inner.len() <= 2
+                    {
                         "positional or special parameter, set at run time"
                     } else {
                         "parameter expansion with an operator is evaluated at run time"
@@ -273,7 +285,11 @@ impl<'a> Lexer<'a> {
                     p += 1;
                 }
                 self.pos = p;
-                self.out.push(Piece::Var { name: self.src[start + 1..p].to_string(), raw: self.src[start..p].to_string(), quoted });
+                self.out.push(Piece::Var {
+                    name: self.src[start + 1..p].to_string(),
+                    raw: self.src[start..p].to_string(),
+                    quoted,
+                });
             }
             Some(b) if b.is_ascii_digit() || b"@*#?$!-".contains(&b) => {
                 self.unknown(start, start + 2, "positional or special parameter, set at run time", quoted);
@@ -423,7 +439,7 @@ pub fn split_commands(src: &str, start: usize, end: usize) -> Vec<Vec<(usize, us
             }
             _ => {
                 let s = p;
-                p = word_end(b, p, end);
+                p = word_end(b, p, end).max(s + 1);
                 // A leading descriptor number belongs to a redirection (`2>file`).
                 if p < end && matches!(b[p], b'<' | b'>') && b[s..p].iter().all(u8::is_ascii_digit) {
                     continue;
@@ -458,7 +474,7 @@ fn word_end(b: &[u8], mut p: usize, end: usize) -> usize {
                 continue;
             }
             b'(' => break,
-            b'<' | b'>' => break,
+            b'<' | b'>' if !(p + 1 < end && b[p + 1] == b'(') => break,
             b'\\' => p += 1,
             b'\'' => p = skip_until(b, p + 1, end, b'\''),
             b'"' => p = skip_double(b, p + 1, end),

@@ -34,7 +34,13 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_bytes: 1 << 20, max_depth: 8, max_invocations: 20_000, max_sources: 512, timeout: Duration::from_millis(2_000) }
+        Limits {
+            max_bytes: 1 << 20,
+            max_depth: 8,
+            max_invocations: 20_000,
+            max_sources: 512,
+            timeout: Duration::from_millis(2_000),
+        }
     }
 }
 

@@ -3,10 +3,10 @@
 //! interpreters given code (`python -c`, `perl -e`, `awk '…'`). Each gets just enough
 //! knowledge of its options to find where the inner command or code starts.
 
+use super::env::Env;
 use super::expand;
 use super::lexer::{self, Mode};
 use super::vars::Vars;
-use super::env::Env;
 use crate::plan::{Assignment, Code, CodeSource, Invocation, Part, Plan, Span, Value, Via, Word};
 
 /// What a command reads on stdin.
@@ -36,7 +36,8 @@ pub enum Derived {
     Code { code: Code, parse: Option<(Via, VarScope)> },
 }
 
-const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "rbash", "fish", "tcsh", "csh", "busybox-sh"];
+const SHELLS: &[&str] =
+    &["sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "rbash", "fish", "tcsh", "csh", "busybox-sh"];
 
 pub fn is_shell(name: &str) -> bool {
     SHELLS.contains(&name)
@@ -189,7 +190,10 @@ fn wrapper(name: &str) -> Via {
 }
 
 fn shell_code(language: &str, text: Word, via: Via, scope: VarScope) -> Vec<Derived> {
-    vec![Derived::Code { code: Code { language: language.to_string(), source: CodeSource::Argument, text }, parse: Some((via, scope)) }]
+    vec![Derived::Code {
+        code: Code { language: language.to_string(), source: CodeSource::Argument, text },
+        parse: Some((via, scope)),
+    }]
 }
 
 fn login_shell(span: Span, why: &str) -> Word {
@@ -203,13 +207,44 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
     let span = inv.span;
     match name {
         "sudo" => {
-            let s = scan(args, "ugChpDrtTUR", &["user", "group", "host", "prompt", "close-from", "chdir", "role", "type", "command-timeout", "other-user", "chroot"]);
-            if s.has(&["e", "edit", "l", "list", "v", "validate", "k", "K", "reset-timestamp", "remove-timestamp", "V", "version"]) {
+            let s = scan(
+                args,
+                "ugChpDrtTUR",
+                &[
+                    "user",
+                    "group",
+                    "host",
+                    "prompt",
+                    "close-from",
+                    "chdir",
+                    "role",
+                    "type",
+                    "command-timeout",
+                    "other-user",
+                    "chroot",
+                ],
+            );
+            if s.has(&[
+                "e",
+                "edit",
+                "l",
+                "list",
+                "v",
+                "validate",
+                "k",
+                "K",
+                "reset-timestamp",
+                "remove-timestamp",
+                "V",
+                "version",
+            ]) {
                 return Vec::new();
             }
             match s.operand {
                 Some(i) => run(&args[i..], wrapper(name)),
-                None if s.has(&["s", "shell", "i", "login"]) => run(&[login_shell(span, "sudo -s/-i starts the target user's shell")], wrapper(name)),
+                None if s.has(&["s", "shell", "i", "login"]) => {
+                    run(&[login_shell(span, "sudo -s/-i starts the target user's shell")], wrapper(name))
+                }
                 None => Vec::new(),
             }
         }
@@ -220,7 +255,9 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
             }
             match s.operand {
                 Some(i) => run(&args[i..], wrapper(name)),
-                None if s.has(&["s"]) => run(&[login_shell(span, "doas -s starts the target user's shell")], wrapper(name)),
+                None if s.has(&["s"]) => {
+                    run(&[login_shell(span, "doas -s starts the target user's shell")], wrapper(name))
+                }
                 None => Vec::new(),
             }
         }
@@ -232,7 +269,10 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
             }
             s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
         }
-        "builtin" | "nohup" | "busybox" | "catchsegv" | "proxychains" | "proxychains4" | "torsocks" | "tsocks" | "firejail" | "strace" | "ltrace" | "valgrind" | "gdbserver" | "unbuffer" | "faketime" if !args.is_empty() => {
+        "builtin" | "nohup" | "busybox" | "catchsegv" | "proxychains" | "proxychains4" | "torsocks" | "tsocks"
+        | "firejail" | "strace" | "ltrace" | "valgrind" | "gdbserver" | "unbuffer" | "faketime"
+            if !args.is_empty() =>
+        {
             let (short, long): (&str, &[&str]) = match name {
                 "strace" => ("eoOpPsSuXEaIb", &["output", "signal", "trace", "attach", "user", "env"]),
                 "ltrace" => ("eoupsnaAlLD", &["output", "library"]),
@@ -292,10 +332,27 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
             }
         }
         "unshare" | "nsenter" => {
-            let s = scan(args, "SGRwtp", &["setuid", "setgid", "root", "wd", "target", "map-user", "map-group", "map-users", "map-groups", "propagation"]);
+            let s = scan(
+                args,
+                "SGRwtp",
+                &[
+                    "setuid",
+                    "setgid",
+                    "root",
+                    "wd",
+                    "target",
+                    "map-user",
+                    "map-group",
+                    "map-users",
+                    "map-groups",
+                    "propagation",
+                ],
+            );
             match s.operand {
                 Some(i) => run(&args[i..], wrapper(name)),
-                None if name == "unshare" => run(&[login_shell(span, "unshare with no command starts a shell")], wrapper(name)),
+                None if name == "unshare" => {
+                    run(&[login_shell(span, "unshare with no command starts a shell")], wrapper(name))
+                }
                 None => Vec::new(),
             }
         }
@@ -315,7 +372,12 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
             if s.has(&["x", "exec"]) {
                 run(&args[i..], wrapper(name))
             } else {
-                shell_code("sh", join_words(&args[i..], " ", span), Via::ShellString { shell: "watch".into() }, VarScope::Fresh)
+                shell_code(
+                    "sh",
+                    join_words(&args[i..], " ", span),
+                    Via::ShellString { shell: "watch".into() },
+                    VarScope::Fresh,
+                )
             }
         }
         "xargs" => xargs(args, stdin, span),
@@ -331,7 +393,11 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
             shell_code("sh", join_words(&args[i + 1..], " ", span), Via::Remote { host }, VarScope::Fresh)
         }
         "su" | "runuser" => {
-            let s = scan(args, "csgGuw", &["command", "session-command", "shell", "group", "supp-group", "user", "whitelist-environment"]);
+            let s = scan(
+                args,
+                "csgGuw",
+                &["command", "session-command", "shell", "group", "supp-group", "user", "whitelist-environment"],
+            );
             if let Some(code) = s.value(&["c", "command", "session-command"]) {
                 return shell_code("sh", code.clone(), Via::ShellString { shell: name.into() }, VarScope::Fresh);
             }
@@ -343,9 +409,15 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
             Vec::new()
         }
         "script" => {
-            let s = scan(args, "cEIOBTmo", &["command", "echo", "log-in", "log-out", "log-io", "log-timing", "logging-format", "output-limit"]);
+            let s = scan(
+                args,
+                "cEIOBTmo",
+                &["command", "echo", "log-in", "log-out", "log-io", "log-timing", "logging-format", "output-limit"],
+            );
             match s.value(&["c", "command"]) {
-                Some(code) => shell_code("sh", code.clone(), Via::ShellString { shell: "script".into() }, VarScope::Fresh),
+                Some(code) => {
+                    shell_code("sh", code.clone(), Via::ShellString { shell: "script".into() }, VarScope::Fresh)
+                }
                 None => Vec::new(),
             }
         }
@@ -359,7 +431,9 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
             let Some(file) = args.first() else { return Vec::new() };
             let code = Code { language: "bash".into(), source: CodeSource::File, text: file.clone() };
             match procsub_output(plan, inv, file) {
-                Some(text) => vec![Derived::Code { code: Code { text, ..code }, parse: Some((Via::Source, VarScope::Shared)) }],
+                Some(text) => {
+                    vec![Derived::Code { code: Code { text, ..code }, parse: Some((Via::Source, VarScope::Shared)) }]
+                }
                 None => vec![Derived::Code { code, parse: None }],
             }
         }
@@ -405,10 +479,14 @@ fn env_command(args: &[Word], span: Span) -> Vec<Derived> {
             }
             _ if t.starts_with('-') && a.as_literal().is_some() => i += 1,
             _ => {
-                let Some(lit) = a.as_literal().or_else(|| a.known_prefix().contains('=').then(|| a.known_prefix())) else { break };
+                let Some(lit) = a.as_literal().or_else(|| a.known_prefix().contains('=').then(|| a.known_prefix()))
+                else {
+                    break;
+                };
                 match lit.split_once('=') {
                     Some((name, _)) if lexer::is_name(name) => {
-                        assignments.push(Assignment { name: name.to_string(), value: strip_word_prefix(a, name.len() + 1) });
+                        assignments
+                            .push(Assignment { name: name.to_string(), value: strip_word_prefix(a, name.len() + 1) });
                         i += 1;
                     }
                     _ => break,
@@ -477,7 +555,10 @@ fn shell(name: &str, args: &[Word], stdin: &Stdin, inv: &Invocation, plan: &Plan
     if let (Some(file), false) = (args.get(i), read_stdin) {
         let code = Code { language: lang.into(), source: CodeSource::File, text: file.clone() };
         return match procsub_output(plan, inv, file) {
-            Some(text) => vec![Derived::Code { code: Code { text, ..code }, parse: Some((Via::ShellString { shell: name.into() }, VarScope::Fresh)) }],
+            Some(text) => vec![Derived::Code {
+                code: Code { text, ..code },
+                parse: Some((Via::ShellString { shell: name.into() }, VarScope::Fresh)),
+            }],
             None => vec![Derived::Code { code, parse: None }],
         };
     }
@@ -489,34 +570,50 @@ fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<Derived> {
         Stdin::Inherited => Vec::new(),
         Stdin::Text { text, piped } => {
             let parse = shell.map(|s| {
-                let via = if *piped { Via::PipeToShell { shell: s.into() } } else { Via::HeredocToShell { shell: s.into() } };
+                let via =
+                    if *piped { Via::PipeToShell { shell: s.into() } } else { Via::HeredocToShell { shell: s.into() } };
                 (via, VarScope::Fresh)
             });
-            vec![Derived::Code { code: Code { language: lang.into(), source: CodeSource::Stdin, text: text.clone() }, parse }]
+            vec![Derived::Code {
+                code: Code { language: lang.into(), source: CodeSource::Stdin, text: text.clone() },
+                parse,
+            }]
         }
         Stdin::From(what) => vec![Derived::Code {
-            code: Code { language: lang.into(), source: CodeSource::Stdin, text: Word::unknown(what.clone(), "code read from stdin at run time", Span::default()) },
+            code: Code {
+                language: lang.into(),
+                source: CodeSource::Stdin,
+                text: Word::unknown(what.clone(), "code read from stdin at run time", Span::default()),
+            },
             parse: None,
         }],
     }
 }
 
 fn interpreter(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
-    let code_arg = |text: Word| vec![Derived::Code { code: Code { language: lang.into(), source: CodeSource::Argument, text }, parse: None }];
-    let file_arg = |text: Word| vec![Derived::Code { code: Code { language: lang.into(), source: CodeSource::File, text }, parse: None }];
+    let code_arg = |text: Word| {
+        vec![Derived::Code { code: Code { language: lang.into(), source: CodeSource::Argument, text }, parse: None }]
+    };
+    let file_arg = |text: Word| {
+        vec![Derived::Code { code: Code { language: lang.into(), source: CodeSource::File, text }, parse: None }]
+    };
     let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     let (short_val, long_val, code_opts): (&str, &[&str], &[&str]) = match lang {
         "python" => ("cmWXQ", &["check-hash-based-pycs"], &["c"]),
         "perl" => ("eEIMmxl0", &[], &["e", "E"]),
         "ruby" => ("eIrEFCTW", &["encoding"], &["e"]),
         "javascript" if base == "deno" => ("", &[], &[]),
-        "javascript" => ("eprC", &["eval", "print", "require", "import", "conditions", "input-type"], &["e", "p", "eval", "print"]),
+        "javascript" => {
+            ("eprC", &["eval", "print", "require", "import", "conditions", "input-type"], &["e", "p", "eval", "print"])
+        }
         "php" => ("rfBREcdz", &[], &["r", "B", "R", "E"]),
         "lua" => ("el", &[], &["e"]),
         "r" | "applescript" => ("e", &[], &["e"]),
         "awk" => ("Ffvei", &["field-separator", "file", "assign", "source", "include"], &["e", "source"]),
         "expect" => ("cfb", &[], &["c"]),
-        "powershell" => ("cCfFe", &["command", "file", "encodedcommand"], &["c", "C", "command", "e", "encodedcommand"]),
+        "powershell" => {
+            ("cCfFe", &["command", "file", "encodedcommand"], &["c", "C", "command", "e", "encodedcommand"])
+        }
         _ => ("", &[], &[]),
     };
     if lang == "javascript" && base == "deno" {
@@ -528,7 +625,8 @@ fn interpreter(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Deri
         return Vec::new();
     }
     let s = scan(args, short_val, long_val);
-    let codes: Vec<Word> = s.opts.iter().filter(|(n, _)| code_opts.contains(&n.as_str())).filter_map(|(_, v)| v.clone()).collect();
+    let codes: Vec<Word> =
+        s.opts.iter().filter(|(n, _)| code_opts.contains(&n.as_str())).filter_map(|(_, v)| v.clone()).collect();
     if !codes.is_empty() {
         return code_arg(join_words(&codes, "\n", codes[0].span));
     }
@@ -537,7 +635,13 @@ fn interpreter(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Deri
     }
     if lang == "awk" {
         if s.has(&["f", "file"]) {
-            return s.opts.iter().filter(|(n, _)| n == "f" || n == "file").filter_map(|(_, v)| v.clone()).flat_map(file_arg).collect();
+            return s
+                .opts
+                .iter()
+                .filter(|(n, _)| n == "f" || n == "file")
+                .filter_map(|(_, v)| v.clone())
+                .flat_map(file_arg)
+                .collect();
         }
         return s.operand.map(|i| code_arg(args[i].clone())).unwrap_or_default();
     }
@@ -548,7 +652,11 @@ fn interpreter(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Deri
 }
 
 fn xargs(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
-    let s = scan(args, "adEILnPs", &["arg-file", "delimiter", "eof", "max-args", "max-procs", "max-chars", "process-slot-var"]);
+    let s = scan(
+        args,
+        "adEILnPs",
+        &["arg-file", "delimiter", "eof", "max-args", "max-procs", "max-chars", "process-slot-var"],
+    );
     let mut replace: Option<String> = s.value(&["I"]).and_then(|w| w.as_literal()).map(str::to_string);
     for (n, v) in &s.opts {
         if n == "i" || n == "replace" {
@@ -584,7 +692,8 @@ fn xargs(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
     match (items, replace) {
         (Ok(items), Some(r)) => {
             for item in items.iter().take(64) {
-                let argv = template.iter().map(|w| replace_in_word(w, &r, &Word::literal(item.as_str(), span))).collect();
+                let argv =
+                    template.iter().map(|w| replace_in_word(w, &r, &Word::literal(item.as_str(), span))).collect();
                 out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new() });
             }
         }
@@ -677,10 +786,44 @@ fn find(args: &[Word]) -> Vec<Derived> {
 
 fn parallel(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
     const VALUED: &[&str] = &[
-        "-j", "--jobs", "-S", "--sshlogin", "-a", "--arg-file", "-d", "--delimiter", "--colsep", "-C", "--timeout", "--delay",
-        "--results", "--joblog", "--tmpdir", "--workdir", "--env", "--tag-string", "--halt", "--retries", "--memfree", "--load",
-        "--nice", "--basefile", "--return", "--sshloginfile", "-n", "--max-args", "-N", "-L", "--max-lines", "-I", "-E", "--eof",
-        "--block", "--termseq", "--shuf-seed", "--tee-file",
+        "-j",
+        "--jobs",
+        "-S",
+        "--sshlogin",
+        "-a",
+        "--arg-file",
+        "-d",
+        "--delimiter",
+        "--colsep",
+        "-C",
+        "--timeout",
+        "--delay",
+        "--results",
+        "--joblog",
+        "--tmpdir",
+        "--workdir",
+        "--env",
+        "--tag-string",
+        "--halt",
+        "--retries",
+        "--memfree",
+        "--load",
+        "--nice",
+        "--basefile",
+        "--return",
+        "--sshloginfile",
+        "-n",
+        "--max-args",
+        "-N",
+        "-L",
+        "--max-lines",
+        "-I",
+        "-E",
+        "--eof",
+        "--block",
+        "--termseq",
+        "--shuf-seed",
+        "--tee-file",
     ];
     let mut i = 0;
     while i < args.len() {
@@ -711,7 +854,9 @@ fn parallel(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
     }
     if values.is_empty() && dynamic_source.is_none() {
         match stdin {
-            Stdin::Text { text: Word { value: Value::Literal(t), .. }, .. } => values.extend(t.lines().filter(|l| !l.is_empty()).map(|l| Word::literal(l, span))),
+            Stdin::Text { text: Word { value: Value::Literal(t), .. }, .. } => {
+                values.extend(t.lines().filter(|l| !l.is_empty()).map(|l| Word::literal(l, span)))
+            }
             Stdin::Text { .. } => dynamic_source = Some("partly dynamic text".into()),
             Stdin::From(w) => dynamic_source = Some(w.clone()),
             Stdin::Inherited => dynamic_source = Some("the caller's stdin".into()),
@@ -741,7 +886,8 @@ fn parallel(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
 /// text, that text.
 fn procsub_output(plan: &Plan, inv: &Invocation, file: &Word) -> Option<Word> {
     let (what, _) = file.unknown_reason()?;
-    if !what.starts_with("<(") || file.known_prefix() != "" || matches!(&file.value, Value::Dynamic(p) if p.len() != 1) {
+    if !what.starts_with("<(") || file.known_prefix() != "" || matches!(&file.value, Value::Dynamic(p) if p.len() != 1)
+    {
         return None;
     }
     let _ = inv;

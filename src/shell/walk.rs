@@ -56,7 +56,11 @@ enum Frame<'t> {
     /// Only look for substitutions under this node: its commands were already taken.
     SubstOnly(Node<'t>, usize),
     /// Loose text in a syntax-error region, read with the plain splitter.
-    Recovered { start: usize, end: usize, ctx: usize },
+    Recovered {
+        start: usize,
+        end: usize,
+        ctx: usize,
+    },
 }
 
 pub struct Builder<'e> {
@@ -95,8 +99,8 @@ const STATEMENTS: &[&str] = &[
 ];
 
 const KEYWORDS: &[&str] = &[
-    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case", "esac", "(", ")", "}", "{", "!",
-    "function", ";;", "((", "))", "[[", "]]",
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case", "esac", "(", ")", "}",
+    "{", "!", "function", ";;", "((", "))", "[[", "]]",
 ];
 
 impl<'e> Builder<'e> {
@@ -123,7 +127,11 @@ impl<'e> Builder<'e> {
             while !text.is_char_boundary(cut) {
                 cut -= 1;
             }
-            self.issue(IssueKind::TooLarge, Span::new(cut, text.len()), format!("input is {} bytes; only the first {} were read", text.len(), cut));
+            self.issue(
+                IssueKind::TooLarge,
+                Span::new(cut, text.len()),
+                format!("input is {} bytes; only the first {} were read", text.len(), cut),
+            );
             text = &text[..cut];
         }
         self.plan.source = text.to_string();
@@ -134,7 +142,13 @@ impl<'e> Builder<'e> {
             }
             None => text.to_string(),
         };
-        self.jobs.push_back(Job { text: joined, base: Base::Offset(0), ctx: Ctx::default(), vars: VarScope::Shared, join_pipe: None });
+        self.jobs.push_back(Job {
+            text: joined,
+            base: Base::Offset(0),
+            ctx: Ctx::default(),
+            vars: VarScope::Shared,
+            join_pipe: None,
+        });
         while let Some(job) = self.jobs.pop_front() {
             self.jobs_run += 1;
             self.source(parser, job);
@@ -177,11 +191,8 @@ impl<'e> Builder<'e> {
             }
         };
         let options = ParseOptions::new().progress_callback(&mut progress);
-        let tree: Option<Tree> = parser.parse_with_options(
-            &mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] },
-            None,
-            Some(options),
-        );
+        let tree: Option<Tree> =
+            parser.parse_with_options(&mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] }, None, Some(options));
         let span_all = self.map(&job, 0, text.len());
         let Some(tree) = tree else {
             parser.reset();
@@ -196,17 +207,36 @@ impl<'e> Builder<'e> {
         if root.has_error() {
             self.collect_errors(&job, root);
         }
-        let mut w = Walk { job: &job, ctxs: vec![job.ctx.clone()], stack: Vec::new() };
+        let mut w = Walk { job: &job, ctxs: vec![job.ctx.clone()], stack: Vec::new(), recovered: Vec::new() };
         if let Some(pid) = job.join_pipe {
             self.join_pipeline(&mut w, root, pid);
         } else {
             self.push_children(&mut w, root, 0);
         }
+        // Text the grammar silently skipped (it drops a leading `-` before `a=1`, for one) is
+        // still something bash would run: flag it and read it with the plain splitter.
+        for (start, end) in skipped_text(root, text) {
+            let span = self.map(&job, start, end);
+            self.issue(
+                IssueKind::SyntaxError,
+                span,
+                format!("text the parser skipped: `{}`", crate::explain::clip(&text[start..end], 40)),
+            );
+            let line_end = text[start..].find('\n').map(|p| start + p).unwrap_or(text.len());
+            if let Some(first) = lexer::split_commands(text, start, line_end).into_iter().next() {
+                let rec = self.derive_ctx(&mut w, 0, |x| x.via.push(Via::SyntaxErrorRecovery));
+                w.stack.push(Frame::Recovered { start: first[0].0, end: first[first.len() - 1].1, ctx: rec });
+            }
+        }
         while let Some(frame) = w.stack.pop() {
             if self.plan.invocations.len() >= self.limits.max_invocations {
                 if !self.too_many {
                     self.too_many = true;
-                    self.issue(IssueKind::TooMany, span_all, format!("more than {} commands; the rest were not listed", self.limits.max_invocations));
+                    self.issue(
+                        IssueKind::TooMany,
+                        span_all,
+                        format!("more than {} commands; the rest were not listed", self.limits.max_invocations),
+                    );
                 }
                 break;
             }
@@ -241,7 +271,11 @@ impl<'e> Builder<'e> {
                     self.issue(IssueKind::Missing, span, format!("the shell would expect `{}` here", n.kind()));
                 } else {
                     let snippet: String = job.text[n.byte_range()].chars().take(40).collect();
-                    self.issue(IssueKind::SyntaxError, span, format!("bash syntax the parser could not read: `{}`", snippet.replace('\n', "⏎")));
+                    self.issue(
+                        IssueKind::SyntaxError,
+                        span,
+                        format!("bash syntax the parser could not read: `{}`", snippet.replace('\n', "⏎")),
+                    );
                 }
                 if count > 100 {
                     break;
@@ -279,24 +313,55 @@ impl<'e> Builder<'e> {
 
     /// Push the named children of `n` in source order; a statement followed by `&` runs in the background.
     fn push_children<'t>(&self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
-        let count = n.child_count();
-        let mut items: Vec<(Node<'t>, usize)> = Vec::with_capacity(count as usize);
+        let count = n.child_count() as usize;
+        let mut frames: Vec<Frame<'t>> = Vec::with_capacity(count);
         let mut bg_ctx = None;
-        for i in 0..count {
-            let Some(c) = n.child(i as u32) else { continue };
+        let mut i = 0;
+        while i < count {
+            let Some(c) = n.child(i as u32) else { break };
+            i += 1;
             if !c.is_named() || c.kind() == "comment" {
                 continue;
             }
-            let background = n.child(i as u32 + 1).is_some_and(|s| !s.is_named() && s.kind() == "&");
-            let cctx = if background {
-                *bg_ctx.get_or_insert_with(|| self.with_via(w, ctx, Via::Background))
-            } else {
-                ctx
-            };
-            items.push((c, cctx));
+            let background = n.child(i as u32).is_some_and(|s| !s.is_named() && s.kind() == "&");
+            let cctx =
+                if background { *bg_ctx.get_or_insert_with(|| self.with_via(w, ctx, Via::Background)) } else { ctx };
+            // A syntax error and the commands touching it on the same line, with no separator
+            // between, are one command to bash (`1% x`, `a ==`): read them together.
+            if matches!(c.kind(), "ERROR" | "command" | "variable_assignment" | "variable_assignments")
+                && !has_statement_error(c)
+            {
+                let mut run = vec![c];
+                while let Some(next) = n.child((i + run.len() - 1) as u32) {
+                    let prev = run[run.len() - 1];
+                    let joinable = next.is_named()
+                        && next.kind() != "comment"
+                        && !has_statement_error(next)
+                        && next.start_byte() >= prev.end_byte()
+                        && w.job.text[prev.end_byte()..next.start_byte()].bytes().all(|b| b == b' ' || b == b'\t');
+                    if !joinable {
+                        break;
+                    }
+                    run.push(next);
+                }
+                if run.len() > 1 && run.iter().any(|x| x.is_error()) {
+                    let rec = self.with_via(w, cctx, Via::SyntaxErrorRecovery);
+                    frames.push(Frame::Recovered {
+                        start: c.start_byte(),
+                        end: run[run.len() - 1].end_byte(),
+                        ctx: rec,
+                    });
+                    for x in &run {
+                        frames.push(Frame::SubstOnly(*x, rec));
+                    }
+                    i += run.len() - 1;
+                    continue;
+                }
+            }
+            frames.push(Frame::Node(c, cctx));
         }
-        for (c, cctx) in items.into_iter().rev() {
-            w.stack.push(Frame::Node(c, cctx));
+        for f in frames.into_iter().rev() {
+            w.stack.push(f);
         }
     }
 
@@ -310,7 +375,7 @@ impl<'e> Builder<'e> {
                 let mut kids = Vec::new();
                 let mut seen_op = false;
                 for i in 0..n.child_count() {
-                    let Some(c) = n.child(i as u32) else { continue };
+                    let Some(c) = n.child(i) else { continue };
                     if !c.is_named() {
                         seen_op = true;
                         continue;
@@ -350,12 +415,20 @@ impl<'e> Builder<'e> {
                 self.push_children(w, n, c);
             }
             "function_definition" => {
-                let name = n.child_by_field_name("name").map(|x| w.job.text[x.byte_range()].to_string()).unwrap_or_default();
+                let name =
+                    n.child_by_field_name("name").map(|x| w.job.text[x.byte_range()].to_string()).unwrap_or_default();
                 self.functions.insert(name.clone());
                 let c = self.with_via(w, ctx, Via::FunctionBody { name });
                 if let Some(body) = n.child_by_field_name("body") {
                     w.stack.push(Frame::Node(body, c));
                 }
+            }
+            "variable_assignment" | "variable_assignments" | "declaration_command" | "unset_command"
+                if n.has_error() =>
+            {
+                let rec = self.derive_ctx(w, ctx, |x| x.via.push(Via::SyntaxErrorRecovery));
+                w.stack.push(Frame::SubstOnly(n, rec));
+                w.stack.push(Frame::Recovered { start: n.start_byte(), end: n.end_byte(), ctx: rec });
             }
             "variable_assignment" => {
                 self.assignment(w, n, ctx, true);
@@ -364,9 +437,21 @@ impl<'e> Builder<'e> {
             "declaration_command" | "unset_command" => self.declaration(w, n, ctx),
             "heredoc_redirect" => self.heredoc_contents(w, n, ctx),
             "ERROR" => self.error_region(w, n, ctx),
-            "comment" | "word" | "raw_string" | "ansi_c_string" | "number" | "variable_name" | "string_content"
-            | "heredoc_content" | "heredoc_start" | "heredoc_end" | "test_operator" | "regex" | "extglob_pattern"
-            | "special_variable_name" | "file_descriptor" => {}
+            "comment"
+            | "word"
+            | "raw_string"
+            | "ansi_c_string"
+            | "number"
+            | "variable_name"
+            | "string_content"
+            | "heredoc_content"
+            | "heredoc_start"
+            | "heredoc_end"
+            | "test_operator"
+            | "regex"
+            | "extglob_pattern"
+            | "special_variable_name"
+            | "file_descriptor" => {}
             _ => self.push_children(w, n, ctx),
         }
     }
@@ -388,7 +473,7 @@ impl<'e> Builder<'e> {
         let mut stages = Vec::new();
         let mut stderr = Vec::new();
         for i in 0..n.child_count() {
-            let Some(c) = n.child(i as u32) else { continue };
+            let Some(c) = n.child(i) else { continue };
             if c.is_named() {
                 if c.kind() != "comment" {
                     stages.push(c);
@@ -409,7 +494,12 @@ impl<'e> Builder<'e> {
             None => {
                 let pid = self.plan.pipelines.len();
                 let span = self.map(w.job, n.start_byte(), n.end_byte());
-                self.plan.pipelines.push(Pipeline { id: pid, span, stages: vec![Vec::new(); stages.len()], stderr_piped: stderr });
+                self.plan.pipelines.push(Pipeline {
+                    id: pid,
+                    span,
+                    stages: vec![Vec::new(); stages.len()],
+                    stderr_piped: stderr,
+                });
                 (pid, 0)
             }
         };
@@ -469,7 +559,7 @@ impl<'e> Builder<'e> {
             let Some(c) = n.named_child(i as u32) else { continue };
             match c.kind() {
                 "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
-                    self.redirect(w, c, ctx, &mut redirects, &mut tails);
+                    self.redirect(w, c, &mut redirects, &mut tails);
                     w.stack.push(Frame::SubstOnly(c, ctx));
                 }
                 "comment" => {}
@@ -505,9 +595,43 @@ impl<'e> Builder<'e> {
         self.command_with(w, n, ctx, Vec::new(), Vec::new());
     }
 
-    fn command_with<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize, mut redirects: Vec<Redirect>, mut tails: Vec<Tail>) {
+    fn command_with<'t>(
+        &mut self,
+        w: &mut Walk<'t, '_>,
+        n: Node<'t>,
+        ctx: usize,
+        mut redirects: Vec<Redirect>,
+        mut tails: Vec<Tail>,
+    ) {
+        // Where the grammar lost track inside the command (a separator read as an ERROR
+        // argument, an operator token as an argument), bash's own word splitting decides.
+        let garbled = n.has_error()
+            || (0..n.child_count())
+                .any(|i| n.child(i).is_some_and(|c| !c.is_named() && n.field_name_for_child(i) == Some("argument")));
+        if garbled {
+            for i in 0..n.named_child_count() {
+                if let Some(c) = n.named_child(i as u32) {
+                    if matches!(c.kind(), "file_redirect" | "heredoc_redirect" | "herestring_redirect") {
+                        self.redirect(w, c, &mut redirects, &mut tails);
+                    }
+                }
+            }
+            let rec = self.derive_ctx(w, ctx, |x| {
+                x.via.push(Via::SyntaxErrorRecovery);
+                x.redirects.extend(redirects);
+            });
+            w.stack.push(Frame::SubstOnly(n, rec));
+            w.stack.push(Frame::Recovered { start: n.start_byte(), end: n.end_byte(), ctx: rec });
+            for t in tails {
+                self.queue_tail(w, t, ctx, None);
+            }
+            return;
+        }
         let mut assignments = Vec::new();
-        let mut words = Vec::new();
+        // Word nodes, grouped when they touch: the grammar sometimes splits one bash word in
+        // two (`'a'\_`), and bash would read them as one.
+        let mut groups: Vec<Vec<Node<'t>>> = Vec::new();
+        let mut last_end: Option<usize> = None;
         for i in 0..n.named_child_count() {
             let Some(c) = n.named_child(i as u32) else { continue };
             match c.kind() {
@@ -515,16 +639,26 @@ impl<'e> Builder<'e> {
                     if let Some(a) = self.assignment(w, c, ctx, false) {
                         assignments.push(a);
                     }
+                    last_end = None;
                 }
-                "file_redirect" | "heredoc_redirect" | "herestring_redirect" => self.redirect(w, c, ctx, &mut redirects, &mut tails),
-                "comment" => {}
-                "ERROR" => {
-                    // The grammar sometimes folds a separator into a command (`a; b` after a
-                    // heredoc); its text is still read as words so nothing hides in it.
-                    words.extend(self.words(w.job, c));
+                "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
+                    self.redirect(w, c, &mut redirects, &mut tails);
+                    last_end = None;
                 }
-                _ => words.extend(self.words(w.job, c)),
+                "comment" => last_end = None,
+                _ => {
+                    let touches = last_end == Some(c.start_byte()) && word_range(&w.job.text, c).0 == c.start_byte();
+                    match groups.last_mut() {
+                        Some(g) if touches => g.push(c),
+                        _ => groups.push(vec![c]),
+                    }
+                    last_end = Some(c.end_byte());
+                }
             }
+        }
+        let mut words = Vec::new();
+        for g in &groups {
+            words.extend(self.words_of(w.job, g));
         }
         let span = self.map(w.job, n.start_byte(), n.end_byte());
         // Substitutions inside the words run before the command.
@@ -566,7 +700,15 @@ impl<'e> Builder<'e> {
     }
 
     /// Create an invocation from resolved words and unwrap what it runs.
-    fn emit(&mut self, w: &mut Walk, ctx: usize, span: Span, mut words: Vec<Word>, assignments: Vec<Assignment>, redirects: Vec<Redirect>) -> usize {
+    fn emit(
+        &mut self,
+        w: &mut Walk,
+        ctx: usize,
+        span: Span,
+        mut words: Vec<Word>,
+        assignments: Vec<Assignment>,
+        redirects: Vec<Redirect>,
+    ) -> usize {
         let c = &w.ctxs[ctx];
         let program = words.remove(0);
         let calls_function = program.as_literal().is_some_and(|p| self.functions.contains(p));
@@ -647,12 +789,33 @@ impl<'e> Builder<'e> {
                             let text = render_code(&code.text);
                             via_chain.push(via);
                             if depth + 1 > self.limits.max_depth {
-                                self.issue(IssueKind::TooDeep, span, format!("code nested more than {} levels deep was not read", self.limits.max_depth));
+                                self.issue(
+                                    IssueKind::TooDeep,
+                                    span,
+                                    format!("code nested more than {} levels deep was not read", self.limits.max_depth),
+                                );
                             } else if self.jobs_run + self.jobs.len() >= self.limits.max_sources {
-                                self.issue(IssueKind::TooMany, span, "too many pieces of nested code; the rest were not read".into());
+                                self.issue(
+                                    IssueKind::TooMany,
+                                    span,
+                                    "too many pieces of nested code; the rest were not read".into(),
+                                );
                             } else if !text.trim().is_empty() {
-                                let ctx = Ctx { via: via_chain, depth: depth + 1, parent: Some(id), pipe: None, uncertain: scope == VarScope::Fresh || w.ctxs[ctx].uncertain, ..Ctx::default() };
-                                self.jobs.push_back(Job { text, base: Base::Fixed(span), ctx, vars: scope, join_pipe: None });
+                                let ctx = Ctx {
+                                    via: via_chain,
+                                    depth: depth + 1,
+                                    parent: Some(id),
+                                    pipe: None,
+                                    uncertain: scope == VarScope::Fresh || w.ctxs[ctx].uncertain,
+                                    ..Ctx::default()
+                                };
+                                self.jobs.push_back(Job {
+                                    text,
+                                    base: Base::Fixed(span),
+                                    ctx,
+                                    vars: scope,
+                                    join_pipe: None,
+                                });
                             }
                         }
                         let inv = &mut self.plan.invocations[id];
@@ -674,15 +837,21 @@ impl<'e> Builder<'e> {
                 continue;
             }
             match r.op {
-                RedirectOp::Heredoc | RedirectOp::HereString => return Stdin::Text { text: r.target.clone(), piped: false },
-                RedirectOp::Read | RedirectOp::ReadWrite => return Stdin::From(format!("the file {}", r.target.display())),
+                RedirectOp::Heredoc | RedirectOp::HereString => {
+                    return Stdin::Text { text: r.target.clone(), piped: false }
+                }
+                RedirectOp::Read | RedirectOp::ReadWrite => {
+                    return Stdin::From(format!("the file {}", r.target.display()))
+                }
                 RedirectOp::DupIn => return Stdin::From(format!("descriptor {}", r.target.display())),
                 _ => {}
             }
         }
-        let ctx_pipe = self.plan.pipelines.iter().find_map(|p| {
-            p.stages.iter().position(|s| s.contains(&id)).map(|stage| (p, stage))
-        });
+        let ctx_pipe = self
+            .plan
+            .pipelines
+            .iter()
+            .find_map(|p| p.stages.iter().position(|s| s.contains(&id)).map(|stage| (p, stage)));
         if let Some((p, stage)) = ctx_pipe {
             if stage > 0 {
                 let prev = &p.stages[stage - 1];
@@ -714,11 +883,16 @@ impl<'e> Builder<'e> {
         let Some(name) = inv.program.as_literal() else { return };
         match name {
             "cd" | "pushd" | "popd" => {
-                let target = inv.args.iter().find(|a| !a.known_prefix().starts_with('-') || a.as_literal() == Some("-"));
+                let target =
+                    inv.args.iter().find(|a| !a.known_prefix().starts_with('-') || a.as_literal() == Some("-"));
                 let new = match target.and_then(|t| t.as_literal()) {
                     Some(t) if t.starts_with('/') && name == "cd" && !ctx.uncertain => Some(t.to_string()),
-                    Some(t) if t != "-" && name == "cd" && !ctx.uncertain => self.vars.known("PWD").map(|p| format!("{}/{}", p.trim_end_matches('/'), t)),
-                    None if name == "cd" && !ctx.uncertain && inv.args.is_empty() => self.vars.known("HOME").map(str::to_string),
+                    Some(t) if t != "-" && name == "cd" && !ctx.uncertain => {
+                        self.vars.known("PWD").map(|p| format!("{}/{}", p.trim_end_matches('/'), t))
+                    }
+                    None if name == "cd" && !ctx.uncertain && inv.args.is_empty() => {
+                        self.vars.known("HOME").map(str::to_string)
+                    }
                     _ => None,
                 };
                 match new {
@@ -727,7 +901,13 @@ impl<'e> Builder<'e> {
                 }
             }
             "read" | "mapfile" | "readarray" | "getopts" | "printf" | "let" => {
-                let args: Vec<String> = inv.args.iter().filter_map(|a| a.as_literal()).filter(|a| lexer::is_name(a)).map(str::to_string).collect();
+                let args: Vec<String> = inv
+                    .args
+                    .iter()
+                    .filter_map(|a| a.as_literal())
+                    .filter(|a| lexer::is_name(a))
+                    .map(str::to_string)
+                    .collect();
                 for a in args {
                     self.vars.forget(&a, "set by a builtin at run time");
                 }
@@ -774,15 +954,32 @@ impl<'e> Builder<'e> {
 
     /// `NAME=value` (or `NAME+=value`, `NAME=(a b)`): resolve the value and, for standalone
     /// assignments, remember it.
-    fn assignment<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize, standalone: bool) -> Option<Assignment> {
+    fn assignment<'t>(
+        &mut self,
+        w: &mut Walk<'t, '_>,
+        n: Node<'t>,
+        ctx: usize,
+        standalone: bool,
+    ) -> Option<Assignment> {
         let name_node = n.child_by_field_name("name")?;
         let name = w.job.text[name_node.byte_range()].to_string();
         let appending = n.child(1).is_some_and(|op| op.kind() == "+=");
         let value = match n.child_by_field_name("value") {
-            Some(v) if v.kind() == "array" => Word::unknown(w.job.text[v.byte_range()].to_string(), "array value", self.map(w.job, v.start_byte(), v.end_byte())),
+            Some(v) if v.kind() == "array" => Word::unknown(
+                w.job.text[v.byte_range()].to_string(),
+                "array value",
+                self.map(w.job, v.start_byte(), v.end_byte()),
+            ),
             Some(v) => {
-                let lexed = lexer::lex(&w.job.text, v.start_byte(), v.end_byte(), Mode::Word, &opaque_ranges(&w.job.text, v));
-                expand::expand_single(lexed, &self.vars, self.env, self.map(w.job, v.start_byte(), v.end_byte()), expand::ASSIGNMENT)
+                let lexed =
+                    lexer::lex(&w.job.text, v.start_byte(), v.end_byte(), Mode::Word, &opaque_ranges(&w.job.text, v));
+                expand::expand_single(
+                    lexed,
+                    &self.vars,
+                    self.env,
+                    self.map(w.job, v.start_byte(), v.end_byte()),
+                    expand::ASSIGNMENT,
+                )
             }
             None => Word::literal("", self.map(w.job, n.end_byte(), n.end_byte())),
         };
@@ -804,8 +1001,16 @@ impl<'e> Builder<'e> {
 
     /// Resolve the argv words one syntax node stands for (brace expansion may give several).
     fn words(&self, job: &Job, n: Node) -> Vec<Word> {
-        let (start, end) = word_range(&job.text, n);
-        let lexed = lexer::lex(&job.text, start, end, Mode::Word, &opaque_ranges(&job.text, n));
+        self.words_of(job, &[n])
+    }
+
+    /// Resolve touching word nodes as one bash word.
+    fn words_of(&self, job: &Job, nodes: &[Node]) -> Vec<Word> {
+        let (Some(first), Some(last)) = (nodes.first(), nodes.last()) else { return Vec::new() };
+        let (start, end) = (word_range(&job.text, *first).0, last.end_byte());
+        let mut opaque: Vec<(usize, usize)> = nodes.iter().flat_map(|n| opaque_ranges(&job.text, *n)).collect();
+        opaque.sort_unstable();
+        let lexed = lexer::lex(&job.text, start, end, Mode::Word, &opaque);
         let mut words = expand::expand(lexed, &self.vars, self.env, self.map(job, start, end), expand::WORD);
         if words.len() > expand::MAX_BRACE_WORDS {
             words.truncate(expand::MAX_BRACE_WORDS);
@@ -813,7 +1018,7 @@ impl<'e> Builder<'e> {
         words
     }
 
-    fn redirect<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize, out: &mut Vec<Redirect>, tails: &mut Vec<Tail>) {
+    fn redirect<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, out: &mut Vec<Redirect>, tails: &mut Vec<Tail>) {
         let text = &w.job.text;
         let span = self.map(w.job, n.start_byte(), n.end_byte());
         let fd = n.child_by_field_name("descriptor").and_then(|d| text[d.byte_range()].parse().ok());
@@ -824,7 +1029,7 @@ impl<'e> Builder<'e> {
                 let mut tail_nodes = Vec::new();
                 let mut strip_tabs = false;
                 for i in 0..n.child_count() {
-                    let Some(c) = n.child(i as u32) else { continue };
+                    let Some(c) = n.child(i) else { continue };
                     match c.kind() {
                         "<<-" => strip_tabs = true,
                         "<<" => {}
@@ -838,10 +1043,20 @@ impl<'e> Builder<'e> {
                 let delim = start_node.map(|s| &text[s.byte_range()]).unwrap_or("");
                 let quoted = delim.contains(['\'', '"', '\\']);
                 let target = match body_node {
-                    Some(b) if quoted => Word::literal(strip(&text[b.byte_range()], strip_tabs), self.map(w.job, b.start_byte(), b.end_byte())),
+                    Some(b) if quoted => Word::literal(
+                        strip(&text[b.byte_range()], strip_tabs),
+                        self.map(w.job, b.start_byte(), b.end_byte()),
+                    ),
                     Some(b) => {
-                        let lexed = lexer::lex(text, b.start_byte(), b.end_byte(), Mode::HeredocBody, &opaque_ranges(text, b));
-                        let mut word = expand::expand_single(lexed, &self.vars, self.env, self.map(w.job, b.start_byte(), b.end_byte()), expand::SINGLE);
+                        let lexed =
+                            lexer::lex(text, b.start_byte(), b.end_byte(), Mode::HeredocBody, &opaque_ranges(text, b));
+                        let mut word = expand::expand_single(
+                            lexed,
+                            &self.vars,
+                            self.env,
+                            self.map(w.job, b.start_byte(), b.end_byte()),
+                            expand::SINGLE,
+                        );
                         if strip_tabs {
                             if let Value::Literal(s) = &word.value {
                                 word.value = Value::Literal(strip(s, true));
@@ -853,11 +1068,12 @@ impl<'e> Builder<'e> {
                 };
                 out.push(Redirect { fd, op: RedirectOp::Heredoc, target, span });
                 if let (Some(first), Some(last)) = (tail_nodes.first(), tail_nodes.last()) {
-                    let only_redirects = tail_nodes.iter().all(|t| matches!(t.kind(), "file_redirect" | "herestring_redirect"));
+                    let only_redirects =
+                        tail_nodes.iter().all(|t| matches!(t.kind(), "file_redirect" | "herestring_redirect"));
                     if only_redirects {
                         for t in tail_nodes.clone() {
                             let mut nested_tails = Vec::new();
-                            self.redirect(w, t, ctx, out, &mut nested_tails);
+                            self.redirect(w, t, out, &mut nested_tails);
                         }
                     } else {
                         let end = body_node.map(|b| b.start_byte()).unwrap_or(last.end_byte()).max(last.end_byte());
@@ -869,7 +1085,8 @@ impl<'e> Builder<'e> {
             "herestring_redirect" => {
                 let target = match n.named_children(&mut n.walk()).last() {
                     Some(v) => {
-                        let mut word = self.words(w.job, v).into_iter().next().unwrap_or_else(|| Word::literal("", span));
+                        let mut word =
+                            self.words(w.job, v).into_iter().next().unwrap_or_else(|| Word::literal("", span));
                         match &mut word.value {
                             Value::Literal(s) => s.push('\n'),
                             Value::Dynamic(parts) => parts.push(Part::Text("\n".into())),
@@ -883,7 +1100,7 @@ impl<'e> Builder<'e> {
             _ => {
                 let mut op = RedirectOp::Write;
                 for i in 0..n.child_count() {
-                    let Some(c) = n.child(i as u32) else { continue };
+                    let Some(c) = n.child(i) else { continue };
                     if c.is_named() {
                         continue;
                     }
@@ -922,13 +1139,25 @@ impl<'e> Builder<'e> {
         let Base::Offset(off) = w.job.base else {
             // Nested code has no byte mapping: read the tail as its own text.
             let c = w.ctxs[ctx].clone();
-            self.jobs.push_back(Job { text: t.text, base: w.job.base, ctx: Ctx { uncertain: true, ..c }, vars: VarScope::Shared, join_pipe: join });
+            self.jobs.push_back(Job {
+                text: t.text,
+                base: w.job.base,
+                ctx: Ctx { uncertain: true, ..c },
+                vars: VarScope::Shared,
+                join_pipe: join,
+            });
             return;
         };
         let mut c = w.ctxs[ctx].clone();
         c.uncertain |= t.conditional;
         c.pipe = None;
-        self.jobs.push_back(Job { text: t.text, base: Base::Offset(off + t.offset), ctx: c, vars: VarScope::Shared, join_pipe: join });
+        self.jobs.push_back(Job {
+            text: t.text,
+            base: Base::Offset(off + t.offset),
+            ctx: c,
+            vars: VarScope::Shared,
+            join_pipe: join,
+        });
     }
 
     /// A region the grammar could not parse. Statements it still recognised inside are walked;
@@ -941,7 +1170,7 @@ impl<'e> Builder<'e> {
         let count = n.child_count();
         let mut i = 0;
         while i < count {
-            let Some(c) = n.child(i as u32) else { break };
+            let Some(c) = n.child(i) else { break };
             i += 1;
             let kind = c.kind();
             if !c.is_named() && matches!(kind, ";" | "&" | "&&" | "||" | "|" | "|&" | "\n" | ";;" | ";&" | ";;&") {
@@ -949,7 +1178,7 @@ impl<'e> Builder<'e> {
                 continue;
             }
             if kind == "{" && !c.is_named() {
-                if let Some(next) = n.child(i as u32) {
+                if let Some(next) = n.child(i) {
                     if next.start_byte() == c.end_byte() && next.kind() == "command" {
                         // `{a,b}` read as a group opener followed by a command: one brace word.
                         run.push(c);
@@ -980,7 +1209,11 @@ impl<'e> Builder<'e> {
     }
 
     fn flush_run<'t>(&mut self, run: &mut Vec<Node<'t>>, ctx: usize, frames: &mut Vec<Frame<'t>>) {
-        while run.first().is_some_and(|c| !c.is_named() && KEYWORDS.contains(&c.kind()) && !(c.kind() == "{" && run.get(1).is_some_and(|n| n.start_byte() == c.end_byte()))) {
+        while run.first().is_some_and(|c| {
+            !c.is_named()
+                && KEYWORDS.contains(&c.kind())
+                && !(c.kind() == "{" && run.get(1).is_some_and(|n| n.start_byte() == c.end_byte()))
+        }) {
             run.remove(0);
         }
         let (Some(first), Some(last)) = (run.first(), run.last()) else {
@@ -996,6 +1229,10 @@ impl<'e> Builder<'e> {
     }
 
     fn recovered(&mut self, w: &mut Walk, start: usize, end: usize, ctx: usize) {
+        if w.recovered.iter().any(|&(s, e)| s <= start && end <= e) {
+            return;
+        }
+        w.recovered.push((start, end));
         let text = w.job.text.clone();
         for cmd in lexer::split_commands(&text, start, end) {
             let mut words = Vec::new();
@@ -1003,7 +1240,8 @@ impl<'e> Builder<'e> {
                 let lexed = lexer::lex(&text, *s, *e, Mode::Word, &[]);
                 words.extend(expand::expand(lexed, &self.vars, self.env, self.map(w.job, *s, *e), expand::WORD));
             }
-            let words: Vec<Word> = words.into_iter().skip_while(|w| w.as_literal().is_some_and(|t| KEYWORDS.contains(&t))).collect();
+            let words: Vec<Word> =
+                words.into_iter().skip_while(|w| w.as_literal().is_some_and(|t| KEYWORDS.contains(&t))).collect();
             if words.is_empty() {
                 continue;
             }
@@ -1016,6 +1254,8 @@ impl<'e> Builder<'e> {
 
 struct Walk<'t, 'j> {
     job: &'j Job,
+    /// Ranges already read by the plain splitter, so overlapping recoveries don't repeat.
+    recovered: Vec<(usize, usize)>,
     ctxs: Vec<Ctx>,
     stack: Vec<Frame<'t>>,
 }
@@ -1048,6 +1288,67 @@ impl Tail {
         let text = src[offset..end].trim_end_matches('\n').to_string();
         Tail { text, offset: offset - start + start, pipe, conditional }
     }
+}
+
+/// Byte ranges holding more than blanks and line continuations that no syntax node covers.
+fn skipped_text(root: Node, text: &str) -> Vec<(usize, usize)> {
+    let mut gaps = Vec::new();
+    let mut covered = 0usize;
+    let check = |from: usize, to: usize, gaps: &mut Vec<(usize, usize)>| {
+        if to > from {
+            let gap = &text[from..to];
+            if !gap.replace("\\\n", "").trim().is_empty() {
+                gaps.push((from, to));
+            }
+        }
+    };
+    let mut cursor = root.walk();
+    'outer: loop {
+        let n = cursor.node();
+        // Inside these only `$(…)` can run anything, and those are parsed nodes of their own.
+        let opaque = matches!(
+            n.kind(),
+            "heredoc_body"
+                | "string_content"
+                | "comment"
+                | "string"
+                | "raw_string"
+                | "ansi_c_string"
+                | "translated_string"
+                | "expansion"
+                | "arithmetic_expansion"
+                | "regex"
+                | "test_command"
+        );
+        if n.child_count() == 0 || opaque {
+            if n.start_byte() > covered {
+                check(covered, n.start_byte(), &mut gaps);
+            }
+            covered = covered.max(n.end_byte());
+        } else if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'outer;
+            }
+            if !cursor.goto_parent() {
+                break 'outer;
+            }
+        }
+    }
+    check(covered, text.len(), &mut gaps);
+    gaps.truncate(20);
+    gaps
+}
+
+/// An ERROR node holding whole statements is handled by `error_region`, not joined.
+fn has_statement_error(n: Node) -> bool {
+    n.is_error() && has_statement(n)
+}
+
+fn has_statement(n: Node) -> bool {
+    (0..n.named_child_count()).filter_map(|i| n.named_child(i as u32)).any(|c| STATEMENTS.contains(&c.kind()))
 }
 
 /// The byte range of a word node, without the whitespace the grammar sometimes folds into

@@ -1,0 +1,93 @@
+//! The `guard` binary as a user runs it: `explain`, completions, and the man page.
+
+use std::path::Path;
+use std::process::Command;
+
+fn guard() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_guard"));
+    let home = std::env::temp_dir().join("guard-cli-test-home");
+    std::fs::create_dir_all(&home).unwrap();
+    c.env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_STATE_HOME", home.join(".local/state"))
+        .current_dir(&home);
+    c
+}
+
+#[test]
+fn man_page_matches_the_cli_definitions() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("man/guard.1");
+    let fresh = guard::cli::man_page();
+    if std::env::var_os("GUARD_UPDATE_MAN").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+    }
+    let committed = std::fs::read(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "man/guard.1 is stale: run `GUARD_UPDATE_MAN=1 cargo test --test cli man_page` and commit it"
+    );
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for (shell, marker) in [("bash", "complete -F"), ("zsh", "#compdef guard"), ("fish", "complete -c guard")] {
+        let out = guard().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(marker), "{shell} completion lacks {marker:?}");
+        assert!(text.contains("explain"), "{shell} completion lacks the explain subcommand");
+    }
+}
+
+#[test]
+fn explain_shows_the_command_hidden_behind_a_wrapper_and_nested_shell() {
+    let out = guard().args(["explain", "sudo bash -c 'r\"m\" -rf /tmp/x'"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("#2  rm -rf /tmp/x"), "{text}");
+    assert!(text.contains("run by sudo › bash -c"), "{text}");
+}
+
+#[test]
+fn explain_json_is_the_plan() {
+    let out = guard().args(["explain", "--json", "a=rm; $a -rf \"$DIR\"/*"]).output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let inv = &v["invocations"][0];
+    assert_eq!(inv["program"]["value"]["literal"], "rm");
+    let parts = &inv["args"][1]["value"]["dynamic"];
+    assert_eq!(parts[0]["unknown"]["what"], "$DIR");
+    assert_eq!(parts[1]["text"], "/*");
+    assert_eq!(inv["args"][1]["glob"], true);
+}
+
+#[test]
+fn explain_reads_a_script_file_and_stdin() {
+    let dir = std::env::temp_dir().join(format!("guard-cli-script-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("s.sh");
+    std::fs::write(&script, "cd /tmp\nfind . -name '*.o' -delete\n").unwrap();
+    let out = guard().args(["explain", "--file"]).arg(&script).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("find . -name '*.o' -delete"));
+
+    let mut child = guard()
+        .args(["explain", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"echo hi | xargs rm").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("rm hi"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn explain_of_a_missing_file_says_what_to_do() {
+    let out = guard().args(["explain", "--file", "/nonexistent/guard-script.sh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read /nonexistent/guard-script.sh") && err.contains("check the path"), "{err}");
+}

@@ -1,0 +1,108 @@
+//! Property tests: no input makes the parser panic, and spellings bash treats as the same
+//! command resolve to the same argv.
+
+use guard::plan::{Plan, Value};
+use guard::shell::{analyze, Env};
+use proptest::prelude::*;
+
+fn env() -> Env {
+    Env::new("/home/u", "/work")
+}
+
+fn argv_of_first(plan: &Plan) -> Vec<String> {
+    plan.invocations
+        .first()
+        .map(|inv| {
+            inv.argv()
+                .map(|w| match &w.value {
+                    Value::Literal(s) => s.clone(),
+                    Value::Dynamic(_) => format!("DYN:{}", w.display()),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Spell one literal word in a random but bash-equivalent way.
+fn spell(word: &str, style: &[u8]) -> String {
+    let mut out = String::new();
+    for (i, c) in word.chars().enumerate() {
+        let s = style.get(i).copied().unwrap_or(0) % 6;
+        match (s, c) {
+            (_, '\'') => out.push_str("\\'"),
+            (1, _) => {
+                out.push('\'');
+                out.push(c);
+                out.push('\'');
+            }
+            (2, c) if !"\"\\$`".contains(c) => {
+                out.push('"');
+                out.push(c);
+                out.push('"');
+            }
+            (3, c) if c.is_ascii() => out.push_str(&format!("$'\\x{:02x}'", c as u32)),
+            (4, _) => {
+                out.push('\\');
+                out.push(c);
+            }
+            (5, _) if i > 0 => {
+                out.push_str("''");
+                out.push(c);
+            }
+            _ => {
+                if c.is_ascii_alphanumeric() || "-_./=,:@%+".contains(c) {
+                    out.push(c);
+                } else {
+                    out.push('\\');
+                    out.push(c);
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("''");
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(s in "\\PC{0,200}") {
+        let _ = analyze(&s, &env());
+    }
+
+    #[test]
+    fn shell_flavoured_text_never_panics(s in "([a-z$'\"\\\\(){}<>|&;`~=*#\n -]|<<|<<<|\\$\\(|EOF|bash -c |eval |sudo |xargs |find -exec ){0,60}") {
+        let plan = analyze(&s, &env());
+        for inv in &plan.invocations {
+            prop_assert!(inv.span.start <= inv.span.end);
+            prop_assert!(inv.span.end <= plan.source.len());
+        }
+    }
+
+    #[test]
+    fn quoting_does_not_change_the_argv(
+        words in proptest::collection::vec("[a-zA-Z0-9_./=,:@%+-]{1,8}", 1..5),
+        styles in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 8), 5),
+    ) {
+        // A leading word that bash would read as an assignment or keyword is not a command name.
+        prop_assume!(!words[0].contains('=') && !["if","then","fi","do","done","case","esac","for","while","until","function","time","in","elif","else","select","coproc"].contains(&words[0].as_str()));
+        let plain: Vec<String> = words.iter().map(|w| spell(w, &[])).collect();
+        let fancy: Vec<String> = words.iter().zip(styles.iter()).map(|(w, s)| spell(w, s)).collect();
+        let a = argv_of_first(&analyze(&plain.join(" "), &env()));
+        let b = argv_of_first(&analyze(&fancy.join(" "), &env()));
+        prop_assert_eq!(&a, &words);
+        prop_assert_eq!(a, b, "spelled as {}", fancy.join(" "));
+    }
+
+    #[test]
+    fn nesting_in_bash_c_finds_the_same_argv(words in proptest::collection::vec("[a-z0-9_./][a-z0-9_./-]{0,7}", 1..4)) {
+        prop_assume!(!["if","then","fi","do","done","case","esac","for","while","until","function","time","in","elif","else","select","coproc"].contains(&words[0].as_str()));
+        let inner = words.join(" ");
+        let plan = analyze(&format!("bash -c '{inner}'"), &env());
+        let nested: Vec<String> = plan.invocations.iter().find(|i| i.depth == 1).map(|i| i.argv().map(|w| w.display()).collect()).unwrap_or_default();
+        prop_assert_eq!(nested, words);
+    }
+}
