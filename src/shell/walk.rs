@@ -153,6 +153,7 @@ impl<'e> Builder<'e> {
             self.jobs_run += 1;
             self.source(parser, job);
         }
+        self.order_by_parent();
         for p in &self.plan.pipelines {
             for (stage, ids) in p.stages.iter().enumerate() {
                 for &id in ids {
@@ -166,6 +167,47 @@ impl<'e> Builder<'e> {
         fns.sort();
         self.plan.functions = fns;
         self.plan
+    }
+
+    /// Nested code is parsed after the text around it; list what a command runs right after
+    /// it (a wrapper, then what it wraps, then the code that runs in it) and renumber.
+    fn order_by_parent(&mut self) {
+        let n = self.plan.invocations.len();
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut roots = Vec::new();
+        for inv in &self.plan.invocations {
+            match inv.parent {
+                Some(p) if p < n && p != inv.id => children[p].push(inv.id),
+                _ => roots.push(inv.id),
+            }
+        }
+        let mut order = Vec::with_capacity(n);
+        let mut stack: Vec<usize> = roots.into_iter().rev().collect();
+        while let Some(id) = stack.pop() {
+            order.push(id);
+            stack.extend(children[id].iter().rev());
+        }
+        if order.len() != n || order.iter().enumerate().all(|(i, &id)| i == id) {
+            return;
+        }
+        let mut new_id = vec![0; n];
+        for (i, &old) in order.iter().enumerate() {
+            new_id[old] = i;
+        }
+        let mut old: Vec<Option<Invocation>> = std::mem::take(&mut self.plan.invocations).into_iter().map(Some).collect();
+        for &o in &order {
+            let mut inv = old[o].take().expect("each invocation is ordered once");
+            inv.id = new_id[o];
+            inv.parent = inv.parent.map(|p| new_id[p]);
+            self.plan.invocations.push(inv);
+        }
+        for p in &mut self.plan.pipelines {
+            for stage in &mut p.stages {
+                for id in stage.iter_mut() {
+                    *id = new_id[*id];
+                }
+            }
+        }
     }
 
     fn issue(&mut self, kind: IssueKind, span: Span, message: String) {

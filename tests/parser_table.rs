@@ -1,0 +1,1548 @@
+//! Table-driven checks of what the parser says a piece of bash would run.
+//!
+//! Every expectation comes from bash's semantics (word cases were checked against bash 5.2 with
+//! `printf '[%s]' WORDS`), not from what the parser happened to print. Invocations render as in
+//! `tests/common/mod.rs`: argv words (unknown parts as `‹what›`), ` @via>via`, ` d=DEPTH`, ` #fn`.
+//!
+//! `runs!` compares the plan's whole list of invocations (as a multiset: the plan does not
+//! promise an order); `has!` only requires the listed ones to be present. Cases the parser gets
+//! wrong today keep their correct expectation in `KNOWN_FAILING`, checked by an ignored test:
+//! `cargo test --test parser_table -- --ignored` shows where the parser still falls short.
+
+mod common;
+
+use common::{argv, code, dump, invocation, invocations, plan, redirect, word};
+use guard::plan::{Invocation, IssueKind, Plan};
+
+// ---------------------------------------------------------------------------------------------
+// Case kinds
+// ---------------------------------------------------------------------------------------------
+
+trait Check {
+    fn text(&self) -> &str;
+    /// `Err` explains the mismatch.
+    fn check(&self) -> Result<(), String>;
+}
+
+/// The invocations a text runs.
+struct Runs {
+    text: &'static str,
+    want: &'static [&'static str],
+    /// The whole list must match; otherwise the listed invocations must be among them.
+    exact: bool,
+}
+
+macro_rules! runs {
+    ($text:expr => [$($w:expr),* $(,)?]) => {
+        Runs { text: $text, want: &[$($w),*], exact: true }
+    };
+}
+
+macro_rules! has {
+    ($text:expr => [$($w:expr),* $(,)?]) => {
+        Runs { text: $text, want: &[$($w),*], exact: false }
+    };
+}
+
+fn sorted(v: &[String]) -> Vec<String> {
+    let mut v = v.to_vec();
+    v.sort();
+    v
+}
+
+/// Remove each wanted item from `got` once; what is left over in `want` is missing.
+fn missing(got: &[String], want: &[&str]) -> Vec<String> {
+    let mut pool: Vec<&String> = got.iter().collect();
+    let mut out = Vec::new();
+    for w in want {
+        match pool.iter().position(|g| g.as_str() == *w) {
+            Some(i) => {
+                pool.remove(i);
+            }
+            None => out.push(w.to_string()),
+        }
+    }
+    out
+}
+
+fn mismatch(text: &str, want: &dyn std::fmt::Debug, got: &dyn std::fmt::Debug, plan: &Plan) -> String {
+    format!("input {text:?}\n  want {want:?}\n  got  {got:?}\n  plan:\n{}", dump(plan))
+}
+
+impl Check for Runs {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn check(&self) -> Result<(), String> {
+        let plan = plan(self.text);
+        let got = invocations(&plan);
+        let ok = if self.exact {
+            let want: Vec<String> = self.want.iter().map(|s| s.to_string()).collect();
+            sorted(&got) == sorted(&want)
+        } else {
+            missing(&got, self.want).is_empty()
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(mismatch(self.text, &self.want, &got, &plan))
+        }
+    }
+}
+
+/// The first invocation whose rendered argv is `argv`.
+fn find<'p>(plan: &'p Plan, text: &str, argv_want: &str) -> Result<&'p Invocation, String> {
+    plan.invocations
+        .iter()
+        .find(|i| argv(i) == argv_want)
+        .ok_or_else(|| format!("input {text:?}: no invocation with argv {argv_want:?}\n  plan:\n{}", dump(plan)))
+}
+
+/// The redirections one invocation carries, in order.
+struct Redirs {
+    text: &'static str,
+    inv: &'static str,
+    want: &'static [&'static str],
+}
+
+macro_rules! redir {
+    ($text:expr, $inv:expr => [$($w:expr),* $(,)?]) => {
+        Redirs { text: $text, inv: $inv, want: &[$($w),*] }
+    };
+}
+
+impl Check for Redirs {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn check(&self) -> Result<(), String> {
+        let plan = plan(self.text);
+        let inv = find(&plan, self.text, self.inv)?;
+        let got: Vec<String> = inv.redirects.iter().map(redirect).collect();
+        if got == self.want {
+            Ok(())
+        } else {
+            Err(mismatch(self.text, &self.want, &got, &plan))
+        }
+    }
+}
+
+/// The code record of one invocation: `LANGUAGE SOURCE TEXT` (`arg`, `stdin`, `file`). A want
+/// of `LANGUAGE SOURCE ~SNIPPET` only requires the rendered text to contain SNIPPET (for text
+/// that describes where run-time code comes from, like `the output of curl …`).
+struct CodeOf {
+    text: &'static str,
+    inv: &'static str,
+    want: Option<&'static str>,
+}
+
+macro_rules! code {
+    ($text:expr, $inv:expr => none) => {
+        CodeOf { text: $text, inv: $inv, want: None }
+    };
+    ($text:expr, $inv:expr => $want:expr) => {
+        CodeOf { text: $text, inv: $inv, want: Some($want) }
+    };
+}
+
+impl Check for CodeOf {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn check(&self) -> Result<(), String> {
+        let plan = plan(self.text);
+        let inv = find(&plan, self.text, self.inv)?;
+        let got = code(inv);
+        let ok = match (self.want, &got) {
+            (None, None) => true,
+            (Some(w), Some(g)) => match w.split_once(" ~") {
+                Some((head, snippet)) => {
+                    g.starts_with(&format!("{head} "))
+                        && inv.code.as_ref().is_some_and(|c| c.text.display().contains(snippet))
+                }
+                None => w == g,
+            },
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(mismatch(self.text, &self.want, &got, &plan))
+        }
+    }
+}
+
+/// Every pipeline: each stage's invocations (argv) joined by `, `, stages joined by ` | `
+/// (or ` |& ` when stderr is piped too).
+struct Pipes {
+    text: &'static str,
+    want: &'static [&'static str],
+}
+
+macro_rules! pipes {
+    ($text:expr => [$($w:expr),* $(,)?]) => {
+        Pipes { text: $text, want: &[$($w),*] }
+    };
+}
+
+fn render_pipelines(plan: &Plan) -> Vec<String> {
+    plan.pipelines
+        .iter()
+        .map(|p| {
+            let mut out = String::new();
+            for (i, stage) in p.stages.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(if p.stderr_piped.get(i - 1).copied().unwrap_or(false) { " |& " } else { " | " });
+                }
+                let members: Vec<String> = stage.iter().map(|&id| argv(&plan.invocations[id])).collect();
+                out.push_str(&members.join(", "));
+            }
+            out
+        })
+        .collect()
+}
+
+impl Check for Pipes {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn check(&self) -> Result<(), String> {
+        let plan = plan(self.text);
+        let got = render_pipelines(&plan);
+        let want: Vec<String> = self.want.iter().map(|s| s.to_string()).collect();
+        if sorted(&got) == sorted(&want) {
+            Ok(())
+        } else {
+            Err(mismatch(self.text, &self.want, &got, &plan))
+        }
+    }
+}
+
+/// What feeds an invocation's stdin (`Plan::upstream`) and reads its stdout (`downstream`).
+struct Stream {
+    text: &'static str,
+    inv: &'static str,
+    up: &'static [&'static str],
+    down: &'static [&'static str],
+}
+
+macro_rules! stream {
+    ($text:expr, $inv:expr => up [$($u:expr),* $(,)?] down [$($d:expr),* $(,)?]) => {
+        Stream { text: $text, inv: $inv, up: &[$($u),*], down: &[$($d),*] }
+    };
+}
+
+impl Check for Stream {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn check(&self) -> Result<(), String> {
+        let plan = plan(self.text);
+        let inv = find(&plan, self.text, self.inv)?;
+        let up: Vec<String> = plan.upstream(inv).into_iter().map(argv).collect();
+        let down: Vec<String> = plan.downstream(inv).into_iter().map(argv).collect();
+        let want_up: Vec<String> = self.up.iter().map(|s| s.to_string()).collect();
+        let want_down: Vec<String> = self.down.iter().map(|s| s.to_string()).collect();
+        if sorted(&up) == sorted(&want_up) && sorted(&down) == sorted(&want_down) {
+            Ok(())
+        } else {
+            Err(mismatch(self.text, &(self.up, self.down), &(up, down), &plan))
+        }
+    }
+}
+
+/// Why one argv word is not fully known: the unknown part's source text, and a word the
+/// reason must mention.
+struct Dyn {
+    text: &'static str,
+    inv: &'static str,
+    word: usize,
+    what: &'static str,
+    why: &'static str,
+}
+
+macro_rules! dynamic {
+    ($text:expr, $inv:expr, $word:expr => $what:expr, $why:expr) => {
+        Dyn { text: $text, inv: $inv, word: $word, what: $what, why: $why }
+    };
+}
+
+impl Check for Dyn {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn check(&self) -> Result<(), String> {
+        let plan = plan(self.text);
+        let inv = find(&plan, self.text, self.inv)?;
+        let Some(w) = inv.argv().nth(self.word) else {
+            return Err(mismatch(self.text, &self.word, &"no such word", &plan));
+        };
+        let got = w.unknown_reason();
+        match got {
+            Some((what, why)) if what == self.what && why.to_lowercase().contains(self.why) => Ok(()),
+            _ => Err(mismatch(self.text, &(self.what, self.why), &got, &plan)),
+        }
+    }
+}
+
+/// Which argv words (by index) have the glob flag.
+struct Glob {
+    text: &'static str,
+    inv: &'static str,
+    want: &'static [usize],
+}
+
+macro_rules! glob {
+    ($text:expr, $inv:expr => [$($w:expr),* $(,)?]) => {
+        Glob { text: $text, inv: $inv, want: &[$($w),*] }
+    };
+}
+
+impl Check for Glob {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn check(&self) -> Result<(), String> {
+        let plan = plan(self.text);
+        let inv = find(&plan, self.text, self.inv)?;
+        let got: Vec<usize> = inv.argv().enumerate().filter(|(_, w)| w.glob).map(|(i, _)| i).collect();
+        if got == self.want {
+            Ok(())
+        } else {
+            Err(mismatch(self.text, &self.want, &got, &plan))
+        }
+    }
+}
+
+/// Which kind of issue the plan must record.
+#[derive(Debug, Clone, Copy)]
+enum Want {
+    /// `SyntaxError` or `Missing`.
+    Syntax,
+    TooDeep,
+    TooLarge,
+    TooMany,
+    /// No issue at all.
+    Clean,
+}
+
+/// The issues of a plan, and argvs (ignoring `via`) still extracted despite them.
+struct Issues {
+    text: &'static str,
+    want: Want,
+    runs: &'static [&'static str],
+}
+
+macro_rules! issue {
+    ($text:expr => $want:ident, [$($r:expr),* $(,)?]) => {
+        Issues { text: $text, want: Want::$want, runs: &[$($r),*] }
+    };
+}
+
+fn issue_ok(plan: &Plan, want: Want) -> bool {
+    let any = |kinds: &[IssueKind]| plan.issues.iter().any(|i| kinds.contains(&i.kind));
+    match want {
+        Want::Syntax => any(&[IssueKind::SyntaxError, IssueKind::Missing]),
+        Want::TooDeep => any(&[IssueKind::TooDeep]),
+        Want::TooLarge => any(&[IssueKind::TooLarge]),
+        Want::TooMany => any(&[IssueKind::TooMany]),
+        Want::Clean => plan.issues.is_empty(),
+    }
+}
+
+fn check_issues(text: &str, want: Want, runs: &[&str]) -> Result<(), String> {
+    let plan = plan(text);
+    let got: Vec<String> = plan.invocations.iter().map(argv).collect();
+    let lacking = missing(&got, runs);
+    if issue_ok(&plan, want) && lacking.is_empty() {
+        Ok(())
+    } else {
+        let short: String = text.chars().take(120).collect();
+        let kinds: Vec<IssueKind> = plan.issues.iter().map(|i| i.kind).collect();
+        Err(format!(
+            "input {short:?}\n  want {want:?} and runs {runs:?}\n  got issues {kinds:?}, missing runs {lacking:?}"
+        ))
+    }
+}
+
+impl Check for Issues {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn check(&self) -> Result<(), String> {
+        check_issues(self.text, self.want, self.runs)
+    }
+}
+
+/// The invocation an invocation was unwrapped from or nested in (`parent`), by argv.
+struct Parent {
+    text: &'static str,
+    inv: &'static str,
+    parent: Option<&'static str>,
+}
+
+macro_rules! parent {
+    ($text:expr, $inv:expr => none) => {
+        Parent { text: $text, inv: $inv, parent: None }
+    };
+    ($text:expr, $inv:expr => $p:expr) => {
+        Parent { text: $text, inv: $inv, parent: Some($p) }
+    };
+}
+
+impl Check for Parent {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn check(&self) -> Result<(), String> {
+        let plan = plan(self.text);
+        let inv = find(&plan, self.text, self.inv)?;
+        let got = inv.parent.map(|p| argv(&plan.invocations[p]));
+        if got.as_deref() == self.parent {
+            Ok(())
+        } else {
+            Err(mismatch(self.text, &self.parent, &got, &plan))
+        }
+    }
+}
+
+/// The `NAME=value` assignments one invocation gets.
+struct Assigns {
+    text: &'static str,
+    inv: &'static str,
+    want: &'static [&'static str],
+}
+
+macro_rules! assigns {
+    ($text:expr, $inv:expr => [$($w:expr),* $(,)?]) => {
+        Assigns { text: $text, inv: $inv, want: &[$($w),*] }
+    };
+}
+
+impl Check for Assigns {
+    fn text(&self) -> &str {
+        self.text
+    }
+    fn check(&self) -> Result<(), String> {
+        let plan = plan(self.text);
+        let inv = find(&plan, self.text, self.inv)?;
+        let got: Vec<String> = inv.assignments.iter().map(|a| format!("{}={}", a.name, word(&a.value))).collect();
+        if got == self.want {
+            Ok(())
+        } else {
+            Err(mismatch(self.text, &self.want, &got, &plan))
+        }
+    }
+}
+
+/// Run a table and report every failing case at once.
+fn run_table<T: Check>(name: &str, cases: &[T]) {
+    let failures: Vec<String> = cases.iter().filter_map(|c| c.check().err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} {name} cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compound commands
+// ---------------------------------------------------------------------------------------------
+
+const COMPOUND: &[Runs] = &[
+    runs!("rm a; rm b" => ["rm a", "rm b"]),
+    runs!("rm a;rm b;rm c" => ["rm a", "rm b", "rm c"]),
+    runs!("rm a && rm b" => ["rm a", "rm b"]),
+    runs!("rm a || rm b" => ["rm a", "rm b"]),
+    runs!("rm a\nrm b" => ["rm a", "rm b"]),
+    runs!("rm a\n\nrm b # rm c\n# rm d" => ["rm a", "rm b"]),
+    runs!("echo '# not a comment' # rm x" => ["echo '# not a comment'"]),
+    runs!("echo a#b" => ["echo a#b"]),
+    runs!("rm a | rm b" => ["rm a", "rm b"]),
+    runs!("rm a |& rm b" => ["rm a", "rm b"]),
+    runs!("rm a & rm b" => ["rm a @bg", "rm b"]),
+    runs!("rm a &" => ["rm a @bg"]),
+    runs!("rm x &>/dev/null &" => ["rm x @bg"]),
+    runs!("sleep 1 && rm x &" => ["sleep 1 @bg", "rm x @bg"]),
+    runs!("rm a && rm b || rm c &" => ["rm a @bg", "rm b @bg", "rm c @bg"]),
+    runs!("rm a & rm b & rm c" => ["rm a @bg", "rm b @bg", "rm c"]),
+    runs!("(rm a; rm b)" => ["rm a @subshell", "rm b @subshell"]),
+    runs!("( (rm a) )" => ["rm a @subshell>subshell"]),
+    runs!("(rm a) &" => ["rm a @bg>subshell"]),
+    runs!("{ rm a; rm b; }" => ["rm a", "rm b"]),
+    runs!("{ rm a; } &" => ["rm a @bg"]),
+    runs!("true && { rm a; rm b; }" => ["true", "rm a", "rm b"]),
+    runs!("if test -f x; then rm x; fi" => ["test -f x @branch", "rm x @branch"]),
+    runs!("if a; then b; elif c; then d; else e; fi" => ["a @branch", "b @branch", "c @branch", "d @branch", "e @branch"]),
+    runs!("if a; then if b; then c; fi; fi" => ["a @branch", "b @branch>branch", "c @branch>branch"]),
+    runs!("if rm x; then :; fi" => ["rm x @branch", ": @branch"]),
+    runs!("if ! rm x; then ls; fi" => ["rm x @branch", "ls @branch"]),
+    runs!("case $x in a) rm a;; b|c) rm b;; *) rm c;; esac" => ["rm a @branch", "rm b @branch", "rm c @branch"]),
+    runs!("case x in a) rm a;& b) rm b;;& *) rm c;; esac" => ["rm a @branch", "rm b @branch", "rm c @branch"]),
+    runs!("case x in\n  a)\n    rm a\n    ;;\nesac" => ["rm a @branch"]),
+    runs!("for i in a b; do rm $i; done" => ["rm ‹$i› @loop"]),
+    runs!(r#"for f in *.txt; do rm "$f"; done"# => ["rm ‹$f› @loop"]),
+    runs!("for i in 1 2; do rm x$i; done" => ["rm x‹$i› @loop"]),
+    runs!("for ((i=0; i<3; i++)); do rm x; done" => ["rm x @loop"]),
+    runs!("while true; do rm x; done" => ["true @loop", "rm x @loop"]),
+    runs!("until false; do rm x; done" => ["false @loop", "rm x @loop"]),
+    runs!(r#"while read -r l; do rm "$l"; done < list"# => ["read -r l @loop", "rm ‹$l› @loop"]),
+    runs!("for i in 1; do for j in 2; do rm x; done; done" => ["rm x @loop>loop"]),
+    runs!("rm x | while read l; do rm $l; done" => ["rm x", "read l @loop", "rm ‹$l› @loop"]),
+    runs!("while true; do if a; then break; fi; done" => ["true @loop", "a @loop>branch", "break @loop>branch"]),
+    runs!("f() { rm x; }; f" => ["rm x @fn:f", "f #fn"]),
+    runs!("function f { rm x; }; f" => ["rm x @fn:f", "f #fn"]),
+    runs!("function f() { rm x; }; f a b" => ["rm x @fn:f", "f a b #fn"]),
+    runs!("f() { rm x; }" => ["rm x @fn:f"]),
+    runs!("f() ( rm x ); f" => ["rm x @fn:f>subshell", "f #fn"]),
+    runs!("f() {\n  rm a\n  rm b\n}\nf" => ["rm a @fn:f", "rm b @fn:f", "f #fn"]),
+    // Called before it is defined: bash looks `f` up as a program.
+    runs!("f; f() { rm x; }" => ["f", "rm x @fn:f"]),
+    runs!("f() { rm x; }; f & g" => ["rm x @fn:f", "f @bg #fn", "g"]),
+    runs!("f() { rm x; }; if c; then f; fi" => ["rm x @fn:f", "c @branch", "f @branch #fn"]),
+    // `time` is a keyword; it runs the function.
+    runs!("f() { rm x; }; time f" => ["rm x @fn:f", "time f", "f @wrap:time #fn"]),
+    runs!("time rm x" => ["time rm x", "rm x @wrap:time"]),
+    runs!("time -p rm x" => ["time -p rm x", "rm x @wrap:time"]),
+    runs!("! rm x" => ["rm x"]),
+    runs!("! rm x | grep y" => ["rm x", "grep y"]),
+    runs!("(( x = $(rm y) ))" => ["rm y @sub"]),
+    runs!("(( $(rm y) > 1 )) && ls" => ["rm y @sub", "ls"]),
+    runs!("echo $(( $(rm y) + 1 ))" => ["echo '‹$(( $(rm y) + 1 ))›'", "rm y @sub"]),
+    runs!("for ((i=$(rm x); i<3; i++)); do :; done" => ["rm x @loop>sub", ": @loop"]),
+    runs!("echo $(rm x)" => ["echo '‹$(rm x)›'", "rm x @sub"]),
+    runs!("echo `rm x`" => ["echo '‹`rm x`›'", "rm x @sub"]),
+    runs!(r#"echo "$(rm x)""# => ["echo '‹$(rm x)›'", "rm x @sub"]),
+    runs!(r#"echo "$(rm a)" "$(rm b)""# => ["echo '‹$(rm a)›' '‹$(rm b)›'", "rm a @sub", "rm b @sub"]),
+    runs!("echo $(echo $(rm x))" => ["echo '‹$(echo $(rm x))›'", "echo '‹$(rm x)›' @sub", "rm x @sub>sub"]),
+    runs!("$(rm x)" => ["'‹$(rm x)›'", "rm x @sub"]),
+    runs!("$(echo rm) -rf /" => ["'‹$(echo rm)›' -rf /", "echo rm @sub"]),
+    runs!("x=$(rm y)" => ["rm y @sub"]),
+    runs!("x=`rm y`" => ["rm y @sub"]),
+    runs!("x=$(rm y) ls" => ["ls", "rm y @sub"]),
+    runs!("export X=$(rm y)" => ["export 'X=‹$(rm y)›'", "rm y @sub"]),
+    runs!("f() { local x=$(rm y); }" => ["local 'x=‹$(rm y)›' @fn:f", "rm y @fn:f>sub"]),
+    runs!("cat <(rm x)" => ["cat '‹<(rm x)›'", "rm x @proc"]),
+    runs!("tee >(rm x)" => ["tee '‹>(rm x)›'", "rm x @proc"]),
+    runs!("diff <(ls a) <(ls b)" => ["diff '‹<(ls a)›' '‹<(ls b)›'", "ls a @proc", "ls b @proc"]),
+    runs!("[[ -n $(rm x) ]]" => ["rm x @sub"]),
+    runs!("test -d d || mkdir d" => ["test -d d", "mkdir d"]),
+    runs!("echo x > $(rm y)" => ["echo x", "rm y @sub"]),
+    runs!("for i in $(ls); do rm $i; done" => ["ls @loop>sub", "rm ‹$i› @loop"]),
+    runs!("a=1 b=2" => []),
+    runs!("" => []),
+    runs!("   \n\t\n" => []),
+    runs!("# rm -rf /" => []),
+    runs!(":" => [":"]),
+    runs!("cd /tmp && rm -rf *" => ["cd /tmp", "rm -rf *"]),
+    runs!("python -c 'import os; os.system(\"rm x\")'" => [r#"python -c 'import os; os.system("rm x")'"#]),
+    runs!("echo hi > >(rm x)" => ["echo hi", "rm x @proc"]),
+    has!(r#"[ "$(rm y)" ] && rm x"# => ["rm y @sub", "rm x"]),
+    runs!("echo $( (rm x) )" => ["echo '‹$( (rm x) )›'", "rm x @sub>subshell"]),
+    runs!(r#"echo "`rm x`""# => ["echo '‹`rm x`›'", "rm x @sub"]),
+    runs!("a=rm; f() { $a x; }; f" => ["rm x @fn:f", "f #fn"]),
+    runs!("while read -r l; do echo $l; done <<< 'rm x'" => ["read -r l @loop", "echo ‹$l› @loop"]),
+    runs!("python3 -c 'import os' && perl -e 'print 1'" => ["python3 -c 'import os'", "perl -e 'print 1'"]),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Word resolution (checked against bash 5.2)
+// ---------------------------------------------------------------------------------------------
+
+const WORDS: &[Runs] = &[
+    // Line continuations
+    runs!("r\\\nm -rf /" => ["rm -rf /"]),
+    runs!("rm \\\n -rf /" => ["rm -rf /"]),
+    runs!("rm -rf \\\n/" => ["rm -rf /"]),
+    runs!("echo \"a\\\nb\"" => ["echo ab"]),
+    runs!("echo 'a\\\nb'" => [r"echo 'a\\\nb'"]),
+    // ANSI-C quoting
+    runs!(r"$'\x72\x6d' -rf /" => ["rm -rf /"]),
+    runs!(r"$'\162\155' x" => ["rm x"]),
+    runs!(r"$'\x72'm x" => ["rm x"]),
+    runs!(r"r$'m' x" => ["rm x"]),
+    runs!(r"$'rm' x" => ["rm x"]),
+    runs!(r"echo $'a\nb'" => [r"echo 'a\nb'"]),
+    runs!(r"echo $'a\tb'" => [r"echo 'a\tb'"]),
+    runs!(r"echo $'\u00e9'" => ["echo é"]),
+    runs!(r"echo $'\''" => [r"echo '\''"]),
+    runs!(r"echo $'it\'s'" => [r"echo 'it\'s'"]),
+    runs!(r"echo $'\101'" => ["echo A"]),
+    runs!(r"echo $'a\\b'" => [r"echo 'a\\b'"]),
+    runs!(r"echo $'\e[0m'" => [r"echo '\x1b[0m'"]),
+    // Quote concatenation and backslashes
+    runs!("r''m x" => ["rm x"]),
+    runs!(r#""r"m x"# => ["rm x"]),
+    runs!(r#"r""m x"# => ["rm x"]),
+    runs!(r"\rm x" => ["rm x"]),
+    runs!(r"e\c\h\o a" => ["echo a"]),
+    runs!("'rm' x" => ["rm x"]),
+    runs!(r#""rm" "-rf" '/'"# => ["rm -rf /"]),
+    runs!(r#"r'm' -r"f" /"# => ["rm -rf /"]),
+    runs!("/bin/rm -rf /" => ["/bin/rm -rf /"]),
+    runs!(r#"echo "a b""# => ["echo 'a b'"]),
+    runs!(r"echo a\ b" => ["echo 'a b'"]),
+    runs!("echo 'a  b'   c" => ["echo 'a  b' c"]),
+    runs!(r#"echo "it's""# => [r"echo 'it\'s'"]),
+    runs!(r"echo 'it'\''s'" => [r"echo 'it\'s'"]),
+    runs!(r#"echo "a\"b""# => [r#"echo 'a"b'"#]),
+    runs!(r#"echo "a\b""# => [r"echo 'a\\b'"]),
+    runs!(r"echo 'a\b'" => [r"echo 'a\\b'"]),
+    runs!(r"echo a\\b" => [r"echo 'a\\b'"]),
+    runs!(r#"echo "\\""# => [r"echo '\\'"]),
+    runs!(r"echo \'" => [r"echo '\''"]),
+    runs!(r#"echo "a'b" 'a"b'"# => [r#"echo 'a\'b' 'a"b'"#]),
+    runs!(r#"echo "\$HOME" '$HOME' \$HOME"# => ["echo $HOME $HOME $HOME"]),
+    runs!(r#"echo """# => ["echo ''"]),
+    runs!("echo '' x" => ["echo '' x"]),
+    runs!(r#"echo """""# => ["echo ''"]),
+    // Variables from the environment
+    runs!("echo $HOME" => ["echo /home/u"]),
+    runs!("echo ${HOME}" => ["echo /home/u"]),
+    runs!(r#"echo "$HOME/a b""# => ["echo '/home/u/a b'"]),
+    runs!(r#"echo "${HOME}x" a"$HOME"b"# => ["echo /home/ux a/home/ub"]),
+    runs!(r#"echo "$HOME"'$HOME'"# => ["echo /home/u$HOME"]),
+    runs!("echo $PWD/x" => ["echo /work/proj/x"]),
+    runs!("$HOME/bin/tool --x" => ["/home/u/bin/tool --x"]),
+    runs!("rm -rf $HOME/" => ["rm -rf /home/u/"]),
+    runs!("echo $HOMEx" => ["echo ‹$HOMEx›"]),
+    runs!("echo $HOME_DIR" => ["echo ‹$HOME_DIR›"]),
+    runs!("cd /tmp; $PWD/x" => ["cd /tmp", "/tmp/x"]),
+    runs!("cd sub && $PWD/x" => ["cd sub", "/work/proj/sub/x"]),
+    runs!("cd; echo $PWD" => ["cd", "echo /home/u"]),
+    runs!(r#"cd "$D"; echo $PWD"# => ["cd ‹$D›", "echo ‹$PWD›"]),
+    runs!("read x; echo $x" => ["read x", "echo ‹$x›"]),
+    // Tilde expansion
+    runs!("echo ~" => ["echo /home/u"]),
+    runs!("echo ~/x" => ["echo /home/u/x"]),
+    runs!("echo ~root" => ["echo /root"]),
+    runs!("echo ~bob/x" => ["echo /srv/bob/x"]),
+    runs!("echo ~+" => ["echo /work/proj"]),
+    runs!("echo ~+/x" => ["echo /work/proj/x"]),
+    runs!(r#"echo "~" \~ '~'/x"# => ["echo ~ ~ ~/x"]),
+    runs!("echo a~ x~/y" => ["echo a~ x~/y"]),
+    runs!("echo ~carol" => ["echo ‹~carol›"]),
+    runs!("rm -rf ~ /" => ["rm -rf /home/u /"]),
+    runs!("cd /tmp && ls ~+" => ["cd /tmp", "ls /tmp"]),
+    // Brace expansion
+    runs!("echo {a,b}" => ["echo a b"]),
+    runs!("ls /{etc,usr}" => ["ls /etc /usr"]),
+    runs!("echo {a,b{c,d}}" => ["echo a bc bd"]),
+    runs!("echo {1..3}" => ["echo 1 2 3"]),
+    runs!("echo {a..c}" => ["echo a b c"]),
+    runs!("echo {01..03}" => ["echo 01 02 03"]),
+    runs!("echo {3..1}" => ["echo 3 2 1"]),
+    runs!("echo {1..10..3}" => ["echo 1 4 7 10"]),
+    runs!("echo {a..c..2}" => ["echo a c"]),
+    runs!("echo x{a,b}y" => ["echo xay xby"]),
+    runs!("echo {a,b}{1,2}" => ["echo a1 a2 b1 b2"]),
+    runs!("echo {a}" => ["echo {a}"]),
+    runs!(r#"echo "{a,b}""# => ["echo {a,b}"]),
+    runs!("echo '{a,b}'" => ["echo {a,b}"]),
+    runs!(r"echo \{a,b\}" => ["echo {a,b}"]),
+    runs!("echo {,a}" => ["echo a"]),
+    runs!("rm -rf /{,usr}" => ["rm -rf / /usr"]),
+    runs!(r#"echo {a,"b c"}"# => ["echo a 'b c'"]),
+    runs!("echo ~/{a,b}" => ["echo /home/u/a /home/u/b"]),
+    runs!("echo {~,~root}" => ["echo /home/u /root"]),
+    runs!("echo {$HOME,x}" => ["echo /home/u x"]),
+    runs!("echo {a,b a,b}" => ["echo {a,b a,b}"]),
+    runs!("echo {a..}" => ["echo {a..}"]),
+    // Variables assigned earlier in the text
+    runs!("a=rm; $a -rf /" => ["rm -rf /"]),
+    runs!("a=rm\n$a -rf /" => ["rm -rf /"]),
+    runs!(r#"a="rm -rf"; $a /"# => ["rm -rf /"]),
+    runs!(r#"a="rm -rf"; "$a" /"# => ["'rm -rf' /"]),
+    runs!(r#"a='rm  -rf'; echo "$a""# => ["echo 'rm  -rf'"]),
+    runs!("a=rm; ${a} x" => ["rm x"]),
+    runs!("a=r; ${a}m x" => ["rm x"]),
+    runs!("a=rm; b=$a; $b x" => ["rm x"]),
+    runs!("a=1; a+=2; echo $a" => ["echo 12"]),
+    runs!("a=rm b=x; $a $b" => ["rm x"]),
+    runs!("a=rm; a=ls; $a" => ["ls"]),
+    runs!("a=~/x; echo $a" => ["echo /home/u/x"]),
+    runs!("export a=rm; $a x" => ["export a=rm", "rm x"]),
+    runs!("declare a=rm; $a x" => ["declare a=rm", "rm x"]),
+    runs!("a=rm; unset a; $a x" => ["unset a", "x"]),
+    runs!("a=; $a rm x" => ["rm x"]),
+    runs!(r#"a=; echo "$a" x"# => ["echo '' x"]),
+    runs!("x='*'; echo $x" => ["echo *"]),
+    // A prefix assignment applies to the command, not to its own words.
+    runs!("a=rm $a x" => ["‹$a› x"]),
+    runs!("a=rm ls; $a x" => ["ls", "‹$a› x"]),
+    // Conditional assignments are never guessed
+    runs!("if true; then a=rm; fi; $a x" => ["true @branch", "‹$a› x"]),
+    runs!("a=ls; if c; then a=rm; fi; $a x" => ["c @branch", "‹$a› x"]),
+    runs!("case y in y) a=rm;; esac; $a x" => ["‹$a› x"]),
+    runs!("for i in 1; do a=rm; done; $a x" => ["‹$a› x"]),
+    runs!("while c; do a=rm; done; $a x" => ["c @loop", "‹$a› x"]),
+    runs!("(a=rm); $a x" => ["‹$a› x"]),
+    runs!("echo | a=rm; $a x" => ["echo", "‹$a› x"]),
+    runs!("true && a=rm; $a x" => ["true", "‹$a› x"]),
+    runs!("false || a=rm; $a x" => ["false", "‹$a› x"]),
+    runs!("a=rm & $a x" => ["‹$a› x"]),
+    // Unknown values keep what is known around them
+    runs!("echo $UNSETVAR" => ["echo ‹$UNSETVAR›"]),
+    runs!(r#"rm -rf "$DIR"/*"# => ["rm -rf ‹$DIR›/*"]),
+    runs!("rm -rf $DIR/*" => ["rm -rf ‹$DIR›/*"]),
+    runs!(r#"rm -rf "${DIR}/x""# => ["rm -rf ‹${DIR}›/x"]),
+    runs!("rm -rf /tmp/$X.bak" => ["rm -rf /tmp/‹$X›.bak"]),
+    runs!("$CMD x" => ["‹$CMD› x"]),
+    runs!("echo $1 $#" => ["echo ‹$1› ‹$#›"]),
+    runs!(r#"echo "$@""# => ["echo ‹$@›"]),
+    runs!("a=$(date); echo $a" => ["echo ‹$a›", "date @sub"]),
+    runs!("HOME=/tmp; rm -rf ~" => ["rm -rf /tmp"]),
+    runs!("HOME=/x rm -rf ~" => ["rm -rf /home/u"]),
+    runs!(r#"a=(rm -rf /); "${a[@]}""# => ["‹${a[@]}›"]),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Wrappers
+// ---------------------------------------------------------------------------------------------
+
+const WRAPPERS: &[Runs] = &[
+    runs!("sudo rm -rf /" => ["sudo rm -rf /", "rm -rf / @wrap:sudo"]),
+    runs!("sudo -u bob rm x" => ["sudo -u bob rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -ubob rm x" => ["sudo -ubob rm x", "rm x @wrap:sudo"]),
+    runs!("sudo --user=bob rm x" => ["sudo --user=bob rm x", "rm x @wrap:sudo"]),
+    runs!("sudo --user bob rm x" => ["sudo --user bob rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -g wheel rm x" => ["sudo -g wheel rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -C 5 rm x" => ["sudo -C 5 rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -D /tmp rm x" => ["sudo -D /tmp rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -- rm x" => ["sudo -- rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -E rm x" => ["sudo -E rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -H rm x" => ["sudo -H rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -EH rm x" => ["sudo -EH rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -n -S rm x" => ["sudo -n -S rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -E -H -u bob -- rm -rf /" => ["sudo -E -H -u bob -- rm -rf /", "rm -rf / @wrap:sudo"]),
+    runs!("/usr/bin/sudo rm x" => ["/usr/bin/sudo rm x", "rm x @wrap:sudo"]),
+    runs!(r#""sudo" rm x"# => ["sudo rm x", "rm x @wrap:sudo"]),
+    runs!("s\\udo rm x" => ["sudo rm x", "rm x @wrap:sudo"]),
+    runs!("sudo sudo rm x" => ["sudo sudo rm x", "sudo rm x @wrap:sudo", "rm x @wrap:sudo>wrap:sudo"]),
+    runs!("sudo -l" => ["sudo -l"]),
+    runs!("sudo -v" => ["sudo -v"]),
+    runs!("sudo -i" => ["sudo -i", "‹$SHELL› @wrap:sudo"]),
+    runs!("sudo bash -c 'rm x'" => ["sudo bash -c 'rm x'", "bash -c 'rm x' @wrap:sudo", "rm x @wrap:sudo>sh:bash d=1"]),
+    runs!("sudo rm x &" => ["sudo rm x @bg", "rm x @bg>wrap:sudo"]),
+    runs!("(sudo rm x)" => ["sudo rm x @subshell", "rm x @subshell>wrap:sudo"]),
+    runs!("echo $(sudo rm x)" => ["echo '‹$(sudo rm x)›'", "sudo rm x @sub", "rm x @sub>wrap:sudo"]),
+    runs!("sudo $CMD" => ["sudo ‹$CMD›", "‹$CMD› @wrap:sudo"]),
+    runs!("doas rm x" => ["doas rm x", "rm x @wrap:doas"]),
+    runs!("doas -u bob rm x" => ["doas -u bob rm x", "rm x @wrap:doas"]),
+    runs!("doas -n rm x" => ["doas -n rm x", "rm x @wrap:doas"]),
+    runs!("env rm x" => ["env rm x", "rm x @wrap:env"]),
+    runs!("env FOO=1 rm x" => ["env FOO=1 rm x", "rm x @wrap:env"]),
+    runs!("env -i rm x" => ["env -i rm x", "rm x @wrap:env"]),
+    runs!("env -i PATH=/bin A=b rm x" => ["env -i PATH=/bin A=b rm x", "rm x @wrap:env"]),
+    runs!("env -u HOME rm x" => ["env -u HOME rm x", "rm x @wrap:env"]),
+    runs!("env --unset=HOME rm x" => ["env --unset=HOME rm x", "rm x @wrap:env"]),
+    runs!("env -C /tmp rm x" => ["env -C /tmp rm x", "rm x @wrap:env"]),
+    runs!("env -- rm x" => ["env -- rm x", "rm x @wrap:env"]),
+    runs!("env -S 'rm -rf /'" => ["env -S 'rm -rf /'", "rm -rf / @wrap:env"]),
+    runs!("env -S'rm -rf /'" => ["env '-Srm -rf /'", "rm -rf / @wrap:env"]),
+    runs!("env" => ["env"]),
+    runs!("env -i sh -c 'rm x'" => ["env -i sh -c 'rm x'", "sh -c 'rm x' @wrap:env", "rm x @wrap:env>sh:sh d=1"]),
+    runs!("command rm x" => ["command rm x", "rm x @wrap:command"]),
+    runs!("command -p rm x" => ["command -p rm x", "rm x @wrap:command"]),
+    runs!("command -v rm" => ["command -v rm"]),
+    runs!("command -V rm" => ["command -V rm"]),
+    runs!("builtin echo x" => ["builtin echo x", "echo x @wrap:builtin"]),
+    runs!("exec rm x" => ["exec rm x", "rm x @wrap:exec"]),
+    runs!("exec -a foo rm x" => ["exec -a foo rm x", "rm x @wrap:exec"]),
+    runs!("exec 3>f" => ["exec"]),
+    runs!("nohup rm x" => ["nohup rm x", "rm x @wrap:nohup"]),
+    runs!("nohup rm x &" => ["nohup rm x @bg", "rm x @bg>wrap:nohup"]),
+    runs!("nice -n 5 rm x" => ["nice -n 5 rm x", "rm x @wrap:nice"]),
+    runs!("nice -n5 rm x" => ["nice -n5 rm x", "rm x @wrap:nice"]),
+    runs!("nice -5 rm x" => ["nice -5 rm x", "rm x @wrap:nice"]),
+    runs!("nice --adjustment=5 rm x" => ["nice --adjustment=5 rm x", "rm x @wrap:nice"]),
+    runs!("nice rm x" => ["nice rm x", "rm x @wrap:nice"]),
+    runs!("ionice -c2 -n7 rm x" => ["ionice -c2 -n7 rm x", "rm x @wrap:ionice"]),
+    runs!("ionice -c 3 rm x" => ["ionice -c 3 rm x", "rm x @wrap:ionice"]),
+    runs!("ionice -p 123" => ["ionice -p 123"]),
+    runs!("timeout 5 rm x" => ["timeout 5 rm x", "rm x @wrap:timeout"]),
+    runs!("timeout -s KILL 5 rm x" => ["timeout -s KILL 5 rm x", "rm x @wrap:timeout"]),
+    runs!("timeout --signal=KILL 5s rm x" => ["timeout --signal=KILL 5s rm x", "rm x @wrap:timeout"]),
+    runs!("timeout -k 1 5 rm x" => ["timeout -k 1 5 rm x", "rm x @wrap:timeout"]),
+    runs!("timeout --preserve-status 5 rm x" => ["timeout --preserve-status 5 rm x", "rm x @wrap:timeout"]),
+    runs!("stdbuf -oL rm x" => ["stdbuf -oL rm x", "rm x @wrap:stdbuf"]),
+    runs!("stdbuf -o L -e 0 rm x" => ["stdbuf -o L -e 0 rm x", "rm x @wrap:stdbuf"]),
+    runs!("setsid rm x" => ["setsid rm x", "rm x @wrap:setsid"]),
+    runs!("setsid -f rm x" => ["setsid -f rm x", "rm x @wrap:setsid"]),
+    runs!("chroot /mnt rm x" => ["chroot /mnt rm x", "rm x @wrap:chroot"]),
+    runs!("chroot --userspec=bob /mnt rm x" => ["chroot --userspec=bob /mnt rm x", "rm x @wrap:chroot"]),
+    runs!("unshare -r rm x" => ["unshare -r rm x", "rm x @wrap:unshare"]),
+    runs!("unshare -m -p -f rm x" => ["unshare -m -p -f rm x", "rm x @wrap:unshare"]),
+    runs!("unshare --map-root-user rm x" => ["unshare --map-root-user rm x", "rm x @wrap:unshare"]),
+    runs!("flock /tmp/l rm x" => ["flock /tmp/l rm x", "rm x @wrap:flock"]),
+    runs!("flock -x /tmp/l rm x" => ["flock -x /tmp/l rm x", "rm x @wrap:flock"]),
+    runs!("flock -w 5 /tmp/l rm x" => ["flock -w 5 /tmp/l rm x", "rm x @wrap:flock"]),
+    runs!("watch 'rm x'" => ["watch 'rm x'", "rm x @sh:watch d=1"]),
+    runs!("watch -n 5 rm x" => ["watch -n 5 rm x", "rm x @sh:watch d=1"]),
+    runs!("watch -n5 'ls; rm x'" => ["watch -n5 'ls; rm x'", "ls @sh:watch d=1", "rm x @sh:watch d=1"]),
+    runs!("watch -x rm x" => ["watch -x rm x", "rm x @wrap:watch"]),
+    runs!("busybox rm x" => ["busybox rm x", "rm x @wrap:busybox"]),
+    runs!("busybox sh -c 'rm x'" => ["busybox sh -c 'rm x'", "sh -c 'rm x' @wrap:busybox", "rm x @wrap:busybox>sh:sh d=1"]),
+    runs!("sudo env FOO=1 nice -n 5 timeout 10 rm x" => [
+        "sudo env FOO=1 nice -n 5 timeout 10 rm x",
+        "env FOO=1 nice -n 5 timeout 10 rm x @wrap:sudo",
+        "nice -n 5 timeout 10 rm x @wrap:sudo>wrap:env",
+        "timeout 10 rm x @wrap:sudo>wrap:env>wrap:nice",
+        "rm x @wrap:sudo>wrap:env>wrap:nice>wrap:timeout",
+    ]),
+    // xargs
+    runs!("xargs rm" => ["xargs rm", "rm ‹…› @xargs"]),
+    runs!("xargs" => ["xargs", "echo ‹…› @xargs"]),
+    runs!("xargs -n1 rm < list" => ["xargs -n1 rm", "rm ‹…› @xargs"]),
+    runs!("xargs -a list rm" => ["xargs -a list rm", "rm ‹…› @xargs"]),
+    runs!("ls | xargs rm" => ["ls", "xargs rm", "rm ‹…› @xargs"]),
+    runs!("echo a b | xargs rm" => ["echo a b", "xargs rm", "rm a b @xargs"]),
+    runs!("xargs rm <<< 'a b'" => ["xargs rm", "rm a b @xargs"]),
+    runs!(r#"xargs rm <<< "a 'b c'""# => ["xargs rm", "rm a 'b c' @xargs"]),
+    runs!("xargs -r rm <<< a" => ["xargs -r rm", "rm a @xargs"]),
+    runs!("xargs -I{} rm {} <<< a" => ["xargs -I{} rm {}", "rm a @xargs"]),
+    runs!(r"printf 'a\nb\n' | xargs -I {} rm -rf /{}" => [r"printf 'a\\nb\\n'", "xargs -I {} rm -rf /{}", "rm -rf /a @xargs", "rm -rf /b @xargs"]),
+    runs!(r"printf 'a\0b' | xargs -0 rm" => [r"printf 'a\\0b'", "xargs -0 rm", "rm a b @xargs"]),
+    runs!("xargs -d , rm <<< 'a,b'" => ["xargs -d , rm", r"rm a 'b\n' @xargs"]),
+    runs!("find . -print0 | xargs -0 rm" => ["find . -print0", "xargs -0 rm", "rm ‹…› @xargs"]),
+    runs!("echo x | xargs -I% sh -c 'rm %'" => ["echo x", "xargs -I% sh -c 'rm %'", "sh -c 'rm x' @xargs", "rm x @xargs>sh:sh d=1"]),
+    runs!("echo a | sudo xargs rm" => ["echo a", "sudo xargs rm", "xargs rm @wrap:sudo", "rm a @wrap:sudo>xargs"]),
+    // find
+    runs!(r"find . -name x -exec rm {} \;" => ["find . -name x -exec rm {} ;", "rm ‹{}› @find"]),
+    runs!("find . -exec rm {} ';'" => ["find . -exec rm {} ;", "rm ‹{}› @find"]),
+    runs!("find . -exec rm -rf {} +" => ["find . -exec rm -rf {} +", "rm -rf ‹{}› @find"]),
+    runs!(r"find /tmp -execdir rm {} \;" => ["find /tmp -execdir rm {} ;", "rm ‹{}› @find"]),
+    runs!(r"find . -ok rm {} \;" => ["find . -ok rm {} ;", "rm ‹{}› @find"]),
+    runs!(r"find -L . -exec rm {} \;" => ["find -L . -exec rm {} ;", "rm ‹{}› @find"]),
+    runs!(r"find . -exec echo {}.bak \;" => ["find . -exec echo {}.bak ;", "echo ‹{}›.bak @find"]),
+    runs!("find . -delete" => ["find . -delete"]),
+    runs!("find / -name '*.tmp' -delete" => ["find / -name *.tmp -delete"]),
+    runs!(r"find . -name '*.o' -exec rm {} \; -exec echo done \;" => ["find . -name *.o -exec rm {} ; -exec echo done ;", "rm ‹{}› @find", "echo done @find"]),
+    runs!(r"find . -type f -exec grep -l x {} + -exec rm {} \;" => ["find . -type f -exec grep -l x {} + -exec rm {} ;", "grep -l x ‹{}› @find", "rm ‹{}› @find"]),
+    runs!(r#"find . -exec sh -c 'rm "$1"' _ {} \;"# => [r#"find . -exec sh -c 'rm "$1"' _ {} ;"#, r#"sh -c 'rm "$1"' _ ‹{}› @find"#, "rm ‹$1› @find>sh:sh d=1"]),
+    runs!("sudo find / -exec rm {} +" => ["sudo find / -exec rm {} +", "find / -exec rm {} + @wrap:sudo", "rm ‹{}› @wrap:sudo>find"]),
+    // parallel
+    runs!("parallel rm ::: a b" => ["parallel rm ::: a b", "rm a @parallel d=1", "rm b @parallel d=1"]),
+    runs!("parallel rm {} ::: a b" => ["parallel rm {} ::: a b", "rm a @parallel d=1", "rm b @parallel d=1"]),
+    runs!("parallel -j4 rm ::: a" => ["parallel -j4 rm ::: a", "rm a @parallel d=1"]),
+    runs!("parallel 'rm {}' ::: a b" => ["parallel 'rm {}' ::: a b", "rm a @parallel d=1", "rm b @parallel d=1"]),
+    // ssh
+    runs!("ssh host rm x" => ["ssh host rm x", "rm x @ssh:host d=1"]),
+    runs!("ssh -p 22 user@host 'rm -rf /'" => ["ssh -p 22 user@host 'rm -rf /'", "rm -rf / @ssh:user@host d=1"]),
+    runs!("ssh -i key -o StrictHostKeyChecking=no h 'ls; rm x'" => ["ssh -i key -o StrictHostKeyChecking=no h 'ls; rm x'", "ls @ssh:h d=1", "rm x @ssh:h d=1"]),
+    runs!("ssh -t host sudo rm x" => ["ssh -t host sudo rm x", "sudo rm x @ssh:host d=1", "rm x @ssh:host>wrap:sudo d=1"]),
+    runs!("ssh host" => ["ssh host"]),
+    // The local shell expands double-quoted text before ssh sends it.
+    runs!(r#"ssh host "rm $HOME/x""# => ["ssh host 'rm /home/u/x'", "rm /home/u/x @ssh:host d=1"]),
+    // su, runuser, script
+    runs!("su -c 'rm x'" => ["su -c 'rm x'", "rm x @sh:su d=1"]),
+    runs!("su -c 'rm x' bob" => ["su -c 'rm x' bob", "rm x @sh:su d=1"]),
+    runs!("su -l -c 'rm x' bob" => ["su -l -c 'rm x' bob", "rm x @sh:su d=1"]),
+    runs!("runuser -u bob -- rm x" => ["runuser -u bob -- rm x", "rm x @wrap:runuser"]),
+    runs!("script -c 'rm x' /dev/null" => ["script -c 'rm x' /dev/null", "rm x @sh:script d=1"]),
+    runs!("script -qc 'rm x' /dev/null" => ["script -qc 'rm x' /dev/null", "rm x @sh:script d=1"]),
+    runs!("sudo rm -rf ~bob" => ["sudo rm -rf /srv/bob", "rm -rf /srv/bob @wrap:sudo"]),
+    runs!("sudo -u bob -- sh -c 'rm x'" => ["sudo -u bob -- sh -c 'rm x'", "sh -c 'rm x' @wrap:sudo", "rm x @wrap:sudo>sh:sh d=1"]),
+    runs!("sudo -s" => ["sudo -s", "‹$SHELL› @wrap:sudo"]),
+    runs!("doas -s" => ["doas -s", "‹$SHELL› @wrap:doas"]),
+    runs!("sudo" => ["sudo"]),
+    runs!("timeout 5" => ["timeout 5"]),
+    runs!("command -- rm x" => ["command -- rm x", "rm x @wrap:command"]),
+    runs!("time sudo rm x" => ["time sudo rm x", "sudo rm x @wrap:time", "rm x @wrap:time>wrap:sudo"]),
+    runs!("timeout 5 sudo rm x" => ["timeout 5 sudo rm x", "sudo rm x @wrap:timeout", "rm x @wrap:timeout>wrap:sudo"]),
+    runs!("nice -n -5 rm x" => ["nice -n -5 rm x", "rm x @wrap:nice"]),
+    runs!("exec bash -c 'rm x'" => ["exec bash -c 'rm x'", "bash -c 'rm x' @wrap:exec", "rm x @wrap:exec>sh:bash d=1"]),
+    runs!("nohup sh -c 'rm x' > /dev/null 2>&1 &" => ["nohup sh -c 'rm x' @bg", "sh -c 'rm x' @bg>wrap:nohup", "rm x @bg>wrap:nohup>sh:sh d=1"]),
+    runs!(r"find . -exec sudo rm {} \;" => ["find . -exec sudo rm {} ;", "sudo rm ‹{}› @find", "rm ‹{}› @find>wrap:sudo"]),
+    runs!("xargs -0 -I {} rm {} < list" => ["xargs -0 -I {} rm {}", "rm ‹{}› @xargs"]),
+    runs!(r"printf '%s\n' a b | xargs rm" => [r"printf '%s\\n' a b", "xargs rm", "rm a b @xargs"]),
+    // xargs appends its input to `sh -c`: `sh -c rm x` runs `rm` with $0 set to `x`.
+    runs!("echo rm x | xargs sh -c" => ["echo rm x", "xargs sh -c", "sh -c rm x @xargs", "rm @xargs>sh:sh d=1"]),
+    runs!("ssh -J jump host rm x" => ["ssh -J jump host rm x", "rm x @ssh:host d=1"]),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Nested code: shells given strings, eval, source, trap, code on stdin
+// ---------------------------------------------------------------------------------------------
+
+const NESTED: &[Runs] = &[
+    runs!("bash -c 'rm x'" => ["bash -c 'rm x'", "rm x @sh:bash d=1"]),
+    runs!("sh -c 'rm x'" => ["sh -c 'rm x'", "rm x @sh:sh d=1"]),
+    runs!("zsh -c 'rm x'" => ["zsh -c 'rm x'", "rm x @sh:zsh d=1"]),
+    runs!("dash -c 'rm x'" => ["dash -c 'rm x'", "rm x @sh:dash d=1"]),
+    runs!("ksh -c 'rm x'" => ["ksh -c 'rm x'", "rm x @sh:ksh d=1"]),
+    runs!("bash -lc 'rm x'" => ["bash -lc 'rm x'", "rm x @sh:bash d=1"]),
+    runs!("bash -xc 'rm x'" => ["bash -xc 'rm x'", "rm x @sh:bash d=1"]),
+    runs!("bash -ec 'rm x'" => ["bash -ec 'rm x'", "rm x @sh:bash d=1"]),
+    runs!("bash -e -u -c 'rm x'" => ["bash -e -u -c 'rm x'", "rm x @sh:bash d=1"]),
+    runs!("bash -o pipefail -c 'rm x'" => ["bash -o pipefail -c 'rm x'", "rm x @sh:bash d=1"]),
+    runs!("bash --norc -c 'rm x'" => ["bash --norc -c 'rm x'", "rm x @sh:bash d=1"]),
+    runs!("/bin/bash -c 'rm x'" => ["/bin/bash -c 'rm x'", "rm x @sh:bash d=1"]),
+    runs!("sh -c 'rm x' sh arg" => ["sh -c 'rm x' sh arg", "rm x @sh:sh d=1"]),
+    runs!("bash -c 'rm a; rm b'" => ["bash -c 'rm a; rm b'", "rm a @sh:bash d=1", "rm b @sh:bash d=1"]),
+    runs!("bash -c 'rm a && rm b &'" => ["bash -c 'rm a && rm b &'", "rm a @sh:bash>bg d=1", "rm b @sh:bash>bg d=1"]),
+    runs!(r#"bash -c "bash -c 'rm x'""# => [r"bash -c 'bash -c \'rm x\''", "bash -c 'rm x' @sh:bash d=1", "rm x @sh:bash>sh:bash d=2"]),
+    runs!(r#"bash -c "$CMD""# => ["bash -c ‹$CMD›", "‹$CMD› @sh:bash d=1"]),
+    runs!(r#"sh -c "rm $HOME""# => ["sh -c 'rm /home/u'", "rm /home/u @sh:sh d=1"]),
+    // A plain variable is not passed to the child shell.
+    runs!("a=rm; bash -c '$a x'" => ["bash -c '$a x'", "‹$a› x @sh:bash d=1"]),
+    runs!("bash -c 'echo $(rm x)'" => ["bash -c 'echo $(rm x)'", "echo '‹$(rm x)›' @sh:bash d=1", "rm x @sh:bash>sub d=1"]),
+    runs!("bash -c 'f() { rm x; }; f'" => ["bash -c 'f() { rm x; }; f'", "rm x @sh:bash>fn:f d=1", "f @sh:bash d=1 #fn"]),
+    runs!("sh -c 'rm x' &" => ["sh -c 'rm x' @bg", "rm x @bg>sh:sh d=1"]),
+    runs!("(bash -c 'rm x')" => ["bash -c 'rm x' @subshell", "rm x @subshell>sh:bash d=1"]),
+    runs!("x=$(bash -c 'rm x')" => ["bash -c 'rm x' @sub", "rm x @sub>sh:bash d=1"]),
+    runs!("if c; then sh -c 'rm x'; fi" => ["c @branch", "sh -c 'rm x' @branch", "rm x @branch>sh:sh d=1"]),
+    runs!("bash script.sh" => ["bash script.sh"]),
+    runs!("bash" => ["bash"]),
+    runs!("sh -c" => ["sh -c"]),
+    runs!("eval rm x" => ["eval rm x", "rm x @eval d=1"]),
+    runs!("eval 'rm a; rm b'" => ["eval 'rm a; rm b'", "rm a @eval d=1", "rm b @eval d=1"]),
+    runs!(r#"eval "rm $HOME""# => ["eval 'rm /home/u'", "rm /home/u @eval d=1"]),
+    runs!(r#"a=rm; eval "$a x""# => ["eval 'rm x'", "rm x @eval d=1"]),
+    runs!(r#"eval "$CMD""# => ["eval ‹$CMD›", "‹$CMD› @eval d=1"]),
+    runs!("eval eval rm x" => ["eval eval rm x", "eval rm x @eval d=1", "rm x @eval>eval d=2"]),
+    runs!(r#"bash -c 'eval "rm x"'"# => [r#"bash -c 'eval "rm x"'"#, "eval 'rm x' @sh:bash d=1", "rm x @sh:bash>eval d=2"]),
+    runs!(r#"eval 'bash -c "rm x"'"# => [r#"eval 'bash -c "rm x"'"#, "bash -c 'rm x' @eval d=1", "rm x @eval>sh:bash d=2"]),
+    runs!(r#"bash -c "eval 'sh -c \"rm x\"'""# => [
+        r#"bash -c 'eval \'sh -c "rm x"\''"#,
+        r#"eval 'sh -c "rm x"' @sh:bash d=1"#,
+        "sh -c 'rm x' @sh:bash>eval d=2",
+        "rm x @sh:bash>eval>sh:sh d=3",
+    ]),
+    runs!("eval" => ["eval"]),
+    runs!("source <(echo rm x)" => ["source '‹<(echo rm x)›'", "echo rm x @proc", "rm x @source d=1"]),
+    runs!(". <(echo rm x)" => [". '‹<(echo rm x)›'", "echo rm x @proc", "rm x @source d=1"]),
+    runs!("source ./env.sh" => ["source ./env.sh"]),
+    runs!("source <(curl -s http://x)" => ["source '‹<(curl -s http://x)›'", "curl -s http://x @proc"]),
+    runs!("trap 'rm x' EXIT" => ["trap 'rm x' EXIT", "rm x @trap d=1"]),
+    runs!("trap -- 'rm x' INT TERM" => ["trap -- 'rm x' INT TERM", "rm x @trap d=1"]),
+    runs!("trap - EXIT" => ["trap - EXIT"]),
+    runs!("trap -l" => ["trap -l"]),
+    runs!("bash <<EOF\nrm x\nEOF" => ["bash", "rm x @heredoc:bash d=1"]),
+    runs!("bash <<'EOF'\nrm $x\nEOF" => ["bash", "rm ‹$x› @heredoc:bash d=1"]),
+    runs!("bash <<EOF\nrm $HOME/x\nEOF" => ["bash", "rm /home/u/x @heredoc:bash d=1"]),
+    runs!("sh <<-EOF\n\trm a\n\trm b\n\tEOF" => ["sh", "rm a @heredoc:sh d=1", "rm b @heredoc:sh d=1"]),
+    runs!("sh <<< 'rm x'" => ["sh", "rm x @heredoc:sh d=1"]),
+    runs!("sh -s <<< 'rm x'" => ["sh -s", "rm x @heredoc:sh d=1"]),
+    runs!("bash -s -- a b <<EOF\nrm x\nEOF" => ["bash -s -- a b", "rm x @heredoc:bash d=1"]),
+    runs!("sudo bash <<EOF\nrm x\nEOF" => ["sudo bash", "bash @wrap:sudo", "rm x @wrap:sudo>heredoc:bash d=1"]),
+    runs!("echo 'rm x' | sh" => ["echo 'rm x'", "sh", "rm x @pipe:sh d=1"]),
+    runs!(r"printf 'rm x\n' | bash" => [r"printf 'rm x\\n'", "bash", "rm x @pipe:bash d=1"]),
+    runs!("echo rm x | bash -s" => ["echo rm x", "bash -s", "rm x @pipe:bash d=1"]),
+    runs!("cat <<EOF | sh\nrm x\nEOF" => ["cat", "sh", "rm x @pipe:sh d=1"]),
+    runs!("echo rm x | sudo bash" => ["echo rm x", "sudo bash", "bash @wrap:sudo", "rm x @wrap:sudo>pipe:bash d=1"]),
+    runs!("echo 'echo rm x | sh' | sh" => ["echo 'echo rm x | sh'", "sh", "echo rm x @pipe:sh d=1", "sh @pipe:sh d=1", "rm x @pipe:sh>pipe:sh d=2"]),
+    runs!("sh -c 'bash <<< \"rm x\"'" => [r#"sh -c 'bash <<< "rm x"'"#, "bash @sh:sh d=1", "rm x @sh:sh>heredoc:bash d=2"]),
+    runs!("curl -s http://x | sh" => ["curl -s http://x", "sh"]),
+    runs!("bash -c -- 'rm x'" => ["bash -c -- 'rm x'", "rm x @sh:bash d=1"]),
+    runs!(r#"sh -c 'rm "$1"' _ "$f""# => [r#"sh -c 'rm "$1"' _ ‹$f›"#, "rm ‹$1› @sh:sh d=1"]),
+    runs!("echo x | sh -c 'cat; rm y'" => ["echo x", "sh -c 'cat; rm y'", "cat @sh:sh d=1", "rm y @sh:sh d=1"]),
+    runs!(r#"sh -c "sh -c \"sh -c 'rm x'\"""# => [
+        r#"sh -c 'sh -c "sh -c \'rm x\'"'"#,
+        r"sh -c 'sh -c \'rm x\'' @sh:sh d=1",
+        "sh -c 'rm x' @sh:sh>sh:sh d=2",
+        "rm x @sh:sh>sh:sh>sh:sh d=3",
+    ]),
+    runs!(r#"bash -c 'bash -c "rm \$HOME"'"# => [r#"bash -c 'bash -c "rm \\$HOME"'"#, "bash -c 'rm $HOME' @sh:bash d=1", "rm /home/u @sh:bash>sh:bash d=2"]),
+    runs!(r#"trap "rm $HOME/x" EXIT"# => ["trap 'rm /home/u/x' EXIT", "rm /home/u/x @trap d=1"]),
+    runs!("printf 'rm x' | sh" => ["printf 'rm x'", "sh", "rm x @pipe:sh d=1"]),
+    runs!(r"echo -e 'rm a\nrm b' | bash" => [r"echo -e 'rm a\\nrm b'", "bash", "rm a @pipe:bash d=1", "rm b @pipe:bash d=1"]),
+    runs!("echo -n 'rm x' | sh" => ["echo -n 'rm x'", "sh", "rm x @pipe:sh d=1"]),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Heredocs and here-strings given to programs that treat them as data
+// ---------------------------------------------------------------------------------------------
+
+const HEREDOCS: &[Runs] = &[
+    runs!("cat <<EOF\nrm -rf /\nEOF" => ["cat"]),
+    runs!("cat <<EOF\n$(rm x)\nEOF" => ["cat", "rm x @sub"]),
+    runs!("cat <<'EOF'\n$(rm x)\nEOF" => ["cat"]),
+    runs!("cat <<\"EOF\"\n$(rm x)\nEOF" => ["cat"]),
+    runs!("cat <<\\EOF\n$(rm x)\nEOF" => ["cat"]),
+    runs!("tee f <<EOF\nrm x\nEOF" => ["tee f"]),
+    runs!("cat > f <<EOF\n#!/bin/sh\nrm -rf /\nEOF" => ["cat"]),
+    runs!("cat <<-EOF\n\trm x\n\tEOF" => ["cat"]),
+    runs!("cat <<EOF && rm y\nrm x\nEOF" => ["cat", "rm y"]),
+    runs!("cat <<EOF | tee f\nrm x\nEOF" => ["cat", "tee f"]),
+    runs!("cat <<EOF\n${HOME} $PWD\nEOF" => ["cat"]),
+    runs!("python3 <<EOF\nimport os\nEOF" => ["python3"]),
+    runs!("grep -q x <<EOF\nrm x\nEOF" => ["grep -q x"]),
+    runs!("cat <<< 'rm x'" => ["cat"]),
+    runs!("cat <<< \"$(rm x)\"" => ["cat", "rm x @sub"]),
+    runs!("cat <<< '$(rm x)'" => ["cat"]),
+    runs!("f() {\ncat <<EOF\nrm x\nEOF\n}\nf" => ["cat @fn:f", "f #fn"]),
+    runs!("cat <<EOF\nrm a\nEOF\nrm b" => ["cat", "rm b"]),
+    runs!("cat <<EOF > f\n$(rm x)\nEOF" => ["cat", "rm x @sub"]),
+    runs!("echo $(cat <<EOF\nrm x\nEOF\n)" => [r"echo '‹$(cat <<EOF\nrm x\nEOF\n)›'", "cat @sub"]),
+    runs!("x=$(cat <<'EOF'\n$(rm x)\nEOF\n)" => ["cat @sub"]),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Code records
+// ---------------------------------------------------------------------------------------------
+
+const CODE: &[CodeOf] = &[
+    code!("python -c 'import os'", "python -c 'import os'" => "python arg 'import os'"),
+    code!("python3 -c 'print(1)'", "python3 -c print(1)" => "python arg print(1)"),
+    code!("python3.12 -c 'x'", "python3.12 -c x" => "python arg x"),
+    code!(r#"python -c "$CODE""#, "python -c ‹$CODE›" => "python arg ‹$CODE›"),
+    code!("python script.py", "python script.py" => "python file script.py"),
+    code!("python", "python" => none),
+    code!("python -m http.server", "python -m http.server" => none),
+    code!("sudo python3 -c 'x'", "python3 -c x" => "python arg x"),
+    code!(r#"perl -e 'unlink "x"'"#, r#"perl -e 'unlink "x"'"# => r#"perl arg 'unlink "x"'"#),
+    code!("perl -ne 'print' f", "perl -ne print f" => "perl arg print"),
+    code!("perl -pi -e 's/a/b/' f", "perl -pi -e s/a/b/ f" => "perl arg s/a/b/"),
+    code!("perl -E 'say 1'", "perl -E 'say 1'" => "perl arg 'say 1'"),
+    code!("perl script.pl", "perl script.pl" => "perl file script.pl"),
+    code!("ruby -e 'puts 1'", "ruby -e 'puts 1'" => "ruby arg 'puts 1'"),
+    code!("ruby -e a -e b", "ruby -e a -e b" => r"ruby arg 'a\nb'"),
+    code!("node -e 'x()'", "node -e x()" => "javascript arg x()"),
+    code!("node -p '1+1'", "node -p 1+1" => "javascript arg 1+1"),
+    code!("node app.js", "node app.js" => "javascript file app.js"),
+    code!(r#"awk '{system("rm x")}'"#, r#"awk '{system("rm x")}'"# => r#"awk arg '{system("rm x")}'"#),
+    code!("awk -F: '{print $1}' /etc/passwd", "awk -F: '{print $1}' /etc/passwd" => "awk arg '{print $1}'"),
+    code!(r#"gawk 'BEGIN{system("id")}'"#, r#"gawk 'BEGIN{system("id")}'"# => r#"awk arg 'BEGIN{system("id")}'"#),
+    code!("awk -f prog.awk data", "awk -f prog.awk data" => "awk file prog.awk"),
+    code!("php -r 'echo 1;'", "php -r 'echo 1;'" => "php arg 'echo 1;'"),
+    code!("lua -e 'os.exit()'", "lua -e os.exit()" => "lua arg os.exit()"),
+    code!("bash -c 'rm x'", "bash -c 'rm x'" => "bash arg 'rm x'"),
+    code!("sh -lc 'rm x'", "sh -lc 'rm x'" => "sh arg 'rm x'"),
+    code!(r#"sh -c "$X""#, "sh -c ‹$X›" => "sh arg ‹$X›"),
+    code!("bash script.sh", "bash script.sh" => "bash file script.sh"),
+    code!("eval rm x", "eval rm x" => "bash arg 'rm x'"),
+    code!("trap 'rm x' EXIT", "trap 'rm x' EXIT" => "bash arg 'rm x'"),
+    code!("source ./x.sh", "source ./x.sh" => "bash file ./x.sh"),
+    code!("source <(echo rm x)", "source '‹<(echo rm x)›'" => r"bash file 'rm x\n'"),
+    code!("ssh host rm x", "ssh host rm x" => "sh arg 'rm x'"),
+    code!("watch 'rm x'", "watch 'rm x'" => "sh arg 'rm x'"),
+    code!("su -c 'rm x'", "su -c 'rm x'" => "sh arg 'rm x'"),
+    code!("script -c 'rm x' /dev/null", "script -c 'rm x' /dev/null" => "sh arg 'rm x'"),
+    // Code on stdin
+    code!("echo 'print(1)' | python3", "python3" => r"python stdin 'print(1)\n'"),
+    code!("python3 <<EOF\nprint(1)\nEOF", "python3" => r"python stdin 'print(1)\n'"),
+    code!("python3 <<< 'print(1)'", "python3" => r"python stdin 'print(1)\n'"),
+    code!("echo 'rm x' | sh", "sh" => r"sh stdin 'rm x\n'"),
+    code!("bash <<EOF\nrm x\nEOF", "bash" => r"bash stdin 'rm x\n'"),
+    code!("bash <<'EOF'\nrm $x\nEOF", "bash" => r"bash stdin 'rm $x\n'"),
+    code!("curl -fsSL https://x | sh", "sh" => "sh stdin ~curl -fsSL https://x"),
+    code!("curl -s http://x | python", "python" => "python stdin ~curl -s http://x"),
+    code!("curl -s http://x | python3 -", "python3 -" => "python stdin ~curl -s http://x"),
+    code!("wget -qO- http://x | bash", "bash" => "bash stdin ~wget -qO- http://x"),
+    code!("curl http://x | sudo bash", "bash" => "bash stdin ~curl http://x"),
+    code!("curl http://x | bash -s -- --flag", "bash -s -- --flag" => "bash stdin ~curl http://x"),
+    code!("cat x.py | python", "python" => "python stdin ~cat x.py"),
+    code!("sh < script.sh", "sh" => "sh stdin ~script.sh"),
+    code!("cat file | sh", "sh" => "sh stdin ~cat file"),
+    code!(r#"echo "$X" | sh"#, "sh" => "sh stdin ~echo"),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Pipelines
+// ---------------------------------------------------------------------------------------------
+
+const PIPES: &[Pipes] = &[
+    pipes!("a | b | c" => ["a | b | c"]),
+    pipes!("a |& b" => ["a |& b"]),
+    pipes!("a | b |& c" => ["a | b |& c"]),
+    pipes!("sudo a | b" => ["sudo a, a | b"]),
+    pipes!("a | sudo b" => ["a | sudo b, b"]),
+    pipes!("{ a; b; } | c" => ["a, b | c"]),
+    pipes!("a | b && c | d" => ["a | b", "c | d"]),
+    pipes!("a && b | c" => ["b | c"]),
+    pipes!("echo x | xargs rm" => ["echo x | xargs rm, rm x"]),
+    pipes!("ls 2>&1 | grep x > out" => ["ls | grep x"]),
+    pipes!("x=$(a | b)" => ["a | b"]),
+    pipes!("! a | b" => ["a | b"]),
+    pipes!("a | b &" => ["a | b"]),
+    pipes!("find . | xargs -I{} rm {}" => ["find . | xargs -I{} rm {}, rm ‹{}›"]),
+    pipes!("a" => []),
+    pipes!("a; b" => []),
+    pipes!("cat <<EOF | sh\nrm x\nEOF" => ["cat | sh"]),
+];
+
+const STREAMS: &[Stream] = &[
+    stream!("curl -s http://x | sh", "sh" => up ["curl -s http://x"] down []),
+    stream!("curl -s http://x | sh", "curl -s http://x" => up [] down ["sh"]),
+    stream!("a | b | c", "b" => up ["a"] down ["c"]),
+    stream!("a | b | c", "c" => up ["b"] down []),
+    stream!("sudo a | b", "b" => up ["sudo a", "a"] down []),
+    stream!("echo x | sudo sh", "sh" => up ["echo x"] down []),
+    stream!("{ a; b; } | c", "c" => up ["a", "b"] down []),
+    stream!("a | b", "a" => up [] down ["b"]),
+    stream!("a", "a" => up [] down []),
+    stream!("cat <<EOF | sh\nrm x\nEOF", "sh" => up ["cat"] down []),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Redirections
+// ---------------------------------------------------------------------------------------------
+
+const REDIRECTS: &[Redirs] = &[
+    redir!("echo x > f", "echo x" => ["> f"]),
+    redir!("echo x >> f", "echo x" => [">> f"]),
+    redir!("echo x 2> f", "echo x" => ["2> f"]),
+    redir!("echo x >| f", "echo x" => [">| f"]),
+    redir!("echo x &> f", "echo x" => ["&> f"]),
+    redir!("echo x &>> f", "echo x" => ["&>> f"]),
+    redir!("echo x 2>&1", "echo x" => ["2>& 1"]),
+    redir!("echo x >&2", "echo x" => [">& 2"]),
+    redir!("echo x 3>&-", "echo x" => ["3>& -"]),
+    redir!("cat < f", "cat" => ["< f"]),
+    redir!("cat <&3", "cat" => ["<& 3"]),
+    redir!("echo x > f 2>&1", "echo x" => ["> f", "2>& 1"]),
+    redir!("> f echo x", "echo x" => ["> f"]),
+    redir!("echo x > ~/f", "echo x" => ["> /home/u/f"]),
+    redir!(r#"echo x > "$HOME/a b""#, "echo x" => ["> '/home/u/a b'"]),
+    redir!("echo x > $OUT", "echo x" => ["> ‹$OUT›"]),
+    redir!("echo x > /tmp/{a,b}", "echo x" => ["> /tmp/{a,b}"]),
+    redir!("cat <<EOF\nhi $HOME\nEOF", "cat" => [r"<< 'hi /home/u\n'"]),
+    redir!("cat <<'EOF'\nhi $HOME\nEOF", "cat" => [r"<< 'hi $HOME\n'"]),
+    redir!("cat <<-EOF\n\thi\n\tEOF", "cat" => [r"<< 'hi\n'"]),
+    redir!("cat <<EOF\nhi $X\nEOF", "cat" => [r"<< 'hi ‹$X›\n'"]),
+    redir!("cat <<< hi", "cat" => [r"<<< 'hi\n'"]),
+    redir!(r#"cat <<< "$HOME""#, "cat" => [r"<<< '/home/u\n'"]),
+    redir!("cat <<< 'a b'", "cat" => [r"<<< 'a b\n'"]),
+    redir!("sudo tee /etc/f <<< x", "tee /etc/f" => [r"<<< 'x\n'"]),
+    redir!("sudo tee /etc/f > /dev/null", "tee /etc/f" => ["> /dev/null"]),
+    redir!("{ echo a; } > f", "echo a" => ["> f"]),
+    redir!("( echo a ) 2> f", "echo a" => ["2> f"]),
+    redir!("while read l; do echo $l; done < f", "read l" => ["< f"]),
+    redir!("while read l; do echo $l; done < f", "echo ‹$l›" => ["< f"]),
+    redir!("echo a | tee f > /dev/null", "tee f" => ["> /dev/null"]),
+    redir!("echo a | tee f > /dev/null", "echo a" => []),
+    redir!("> f", "''" => ["> f"]),
+    redir!("exec 3> f", "exec" => ["3> f"]),
+    redir!("if c; then echo a; fi > f", "echo a" => ["> f"]),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Why a word is dynamic
+// ---------------------------------------------------------------------------------------------
+
+const DYNAMIC: &[Dyn] = &[
+    dynamic!(r#"rm -rf "$DIR"/*"#, "rm -rf ‹$DIR›/*", 2 => "$DIR", "environment"),
+    dynamic!("echo ${X}", "echo ‹${X}›", 1 => "${X}", "environment"),
+    dynamic!("echo $(date)", "echo ‹$(date)›", 1 => "$(date)", "command substitution"),
+    dynamic!("echo `date`", "echo ‹`date`›", 1 => "`date`", "command substitution"),
+    dynamic!("cat <(ls)", "cat ‹<(ls)›", 1 => "<(ls)", "process substitution"),
+    dynamic!("echo $1", "echo ‹$1›", 1 => "$1", "positional"),
+    dynamic!("for i in a; do echo $i; done", "echo ‹$i›", 1 => "$i", "loop"),
+    dynamic!("if c; then a=x; fi; echo $a", "echo ‹$a›", 1 => "$a", "conditional"),
+    dynamic!("a=$(date); echo $a", "echo ‹$a›", 1 => "$a", "run time"),
+    dynamic!("read x; echo $x", "echo ‹$x›", 1 => "$x", "builtin"),
+    dynamic!(r#"cd "$D"; echo $PWD"#, "echo ‹$PWD›", 1 => "$PWD", "cd"),
+    dynamic!("echo ~carol", "echo ‹~carol›", 1 => "~carol", "home"),
+    dynamic!("xargs rm", "rm ‹…›", 1 => "…", "xargs"),
+    dynamic!(r"find /srv -exec rm {} \;", "rm ‹{}›", 1 => "{}", "/srv"),
+    dynamic!("sudo -i", "‹$SHELL›", 0 => "$SHELL", "shell"),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Glob flags
+// ---------------------------------------------------------------------------------------------
+
+const GLOBS: &[Glob] = &[
+    glob!(r#"rm -rf "$DIR"/*"#, "rm -rf ‹$DIR›/*" => [2]),
+    glob!("rm -rf /*", "rm -rf /*" => [2]),
+    glob!("rm -rf ~/*", "rm -rf /home/u/*" => [2]),
+    glob!("ls $HOME/*.log", "ls /home/u/*.log" => [1]),
+    glob!("echo *.txt", "echo *.txt" => [1]),
+    glob!("echo a? a[bc]", "echo a? a[bc]" => [1, 2]),
+    glob!("echo '*.txt' \"*\" \\*", "echo *.txt * *" => []),
+    glob!("echo $'*'", "echo *" => []),
+    glob!("echo '[a]'", "echo [a]" => []),
+    glob!("x='*'; echo $x", "echo *" => [1]),
+    glob!(r#"x='*'; echo "$x""#, "echo *" => []),
+    glob!("echo {a,*}", "echo a *" => [2]),
+    glob!("echo x=*", "echo x=*" => [1]),
+    glob!(r#"rm *.o "*.c""#, "rm *.o *.c" => [1]),
+    glob!("*", "*" => [0]),
+    glob!("rm -rf /tmp/x", "rm -rf /tmp/x" => []),
+    glob!("cd /tmp; rm -rf ./*", "rm -rf ./*" => [2]),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Parents and assignments
+// ---------------------------------------------------------------------------------------------
+
+const PARENTS: &[Parent] = &[
+    parent!("rm x", "rm x" => none),
+    parent!("sudo rm x", "rm x" => "sudo rm x"),
+    parent!("sudo rm x", "sudo rm x" => none),
+    parent!("bash -c 'rm x'", "rm x" => "bash -c 'rm x'"),
+    parent!("sudo bash -c 'rm x'", "rm x" => "bash -c 'rm x'"),
+    parent!("env FOO=1 sudo rm x", "rm x" => "sudo rm x"),
+    parent!("echo rm x | sh", "rm x" => "sh"),
+    parent!("xargs rm", "rm ‹…›" => "xargs rm"),
+    parent!("find . -exec rm {} +", "rm ‹{}›" => "find . -exec rm {} +"),
+    parent!("eval rm x", "rm x" => "eval rm x"),
+    parent!("ssh h rm x", "rm x" => "ssh h rm x"),
+    parent!("trap 'rm x' EXIT", "rm x" => "trap 'rm x' EXIT"),
+    parent!("bash <<EOF\nrm x\nEOF", "rm x" => "bash"),
+];
+
+const ASSIGNS: &[Assigns] = &[
+    assigns!("FOO=1 rm x", "rm x" => ["FOO=1"]),
+    assigns!("A=1 B=$HOME rm x", "rm x" => ["A=1", "B=/home/u"]),
+    assigns!("FOO=~/x rm", "rm" => ["FOO=/home/u/x"]),
+    assigns!("PATH=~/bin:~/x cmd", "cmd" => ["PATH=/home/u/bin:/home/u/x"]),
+    assigns!(r#"X="a b" cmd"#, "cmd" => ["X='a b'"]),
+    assigns!("X=$Y cmd", "cmd" => ["X=‹$Y›"]),
+    assigns!("X=*.txt cmd", "cmd" => ["X=*.txt"]),
+    assigns!("X={a,b} cmd", "cmd" => ["X={a,b}"]),
+    assigns!("env FOO=1 rm x", "rm x" => ["FOO=1"]),
+    assigns!("env PATH=/bin sh", "sh" => ["PATH=/bin"]),
+    assigns!("rm x", "rm x" => []),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Issues: syntax errors are recorded and what can be read is still listed; limits are recorded
+// ---------------------------------------------------------------------------------------------
+
+const ISSUES: &[Issues] = &[
+    issue!("rm x" => Clean, ["rm x"]),
+    issue!("bash -c 'rm x'" => Clean, ["rm x"]),
+    issue!("{rm,-rf,/}" => Syntax, []),
+    issue!("echo \"unterminated" => Syntax, []),
+    issue!("echo 'unterminated" => Syntax, []),
+    issue!("if true; then rm x" => Syntax, ["rm x"]),
+    issue!("rm x )" => Syntax, ["rm x"]),
+    issue!("rm a; ) ; rm b" => Syntax, ["rm a", "rm b"]),
+    issue!("echo $(rm x" => Syntax, ["rm x"]),
+    issue!("(rm x" => Syntax, ["rm x"]),
+    issue!("{ rm x" => Syntax, ["rm x"]),
+    issue!("case x in a) rm x" => Syntax, ["rm x"]),
+    issue!("for i in a; do rm x" => Syntax, ["rm x"]),
+    issue!("while true; do rm x; " => Syntax, ["rm x"]),
+    issue!("rm x |" => Syntax, ["rm x"]),
+    issue!("rm x; ;; ls" => Syntax, ["rm x", "ls"]),
+    issue!("f() {" => Syntax, []),
+    issue!("bash -c 'rm x; )'" => Syntax, ["rm x"]),
+    issue!("eval eval eval eval eval eval eval eval rm x" => Clean, ["rm x"]),
+    issue!("eval eval eval eval eval eval eval eval eval rm x" => TooDeep, []),
+];
+
+/// Built at run time: nesting deeper than the limit, inputs past the size and count limits.
+#[test]
+fn limits_are_recorded() {
+    // `bash -c` nested ten deep, each level quoting the next: read down to the depth limit,
+    // and the rest is recorded as not read.
+    let mut code = "rm x".to_string();
+    for _ in 0..10 {
+        code = format!("bash -c {}", guard::shell::shell_quote(&code));
+    }
+    check_issues(&code, Want::TooDeep, &[]).unwrap();
+    let deep = plan(&code);
+    let max = guard::shell::Limits::default().max_depth;
+    assert_eq!(deep.invocations.iter().map(|i| i.depth).max(), Some(max), "{}", dump(&deep));
+    assert!(!deep.invocations.iter().any(|i| argv(i) == "rm x"), "{}", dump(&deep));
+
+    let mut big = String::from("rm x\n#");
+    big.push_str(&"a".repeat(1 << 20));
+    check_issues(&big, Want::TooLarge, &["rm x"]).unwrap();
+
+    let many = ":;".repeat(20_001);
+    check_issues(&many, Want::TooMany, &[":"]).unwrap();
+}
+
+/// Nothing makes the parser panic, and every span stays inside the text.
+#[test]
+fn garbage_does_not_panic() {
+    let inputs = [
+        ")))",
+        "((((",
+        "}}}",
+        "{{{",
+        "$((",
+        "$(",
+        "`",
+        "<<",
+        "<<<",
+        "|||",
+        ";;;",
+        "&&&",
+        "$'\\",
+        "\"$(\"",
+        "${",
+        "${{}}",
+        "\\",
+        "'",
+        "\"",
+        "\0",
+        "\u{feff}rm x",
+        "((a)",
+        "[[ ",
+        "]] ]]",
+        "case",
+        "esac",
+        "done",
+        "fi",
+        "then",
+        "$",
+        "${#",
+        "<(",
+        ">(",
+        "a=(",
+        "a=(b",
+        "f() (",
+        "function",
+        "if",
+        "for",
+        "for ((",
+        "<<EOF",
+        "<<'EOF'\nx",
+        "cat <<EOF |",
+        "echo $'\\x",
+        "echo $'\\u12",
+        "{a,b",
+        "{1..",
+        "{1..99999999999999999999}",
+        "~\u{0}",
+        "echo \u{1F600} | sh",
+        "eval \"'\"",
+        "bash -c \"'\"",
+        "sh <<< '('",
+        "echo '(' | sh",
+        "x=\\",
+        "\r\n\r\n",
+        "\t",
+        "#",
+        "!",
+        "! !",
+        "time",
+        "coproc",
+        "select x in a; do",
+        "[[ $(",
+        "echo ${a[",
+        "echo $((1+))",
+        "echo {a..z..0}",
+    ];
+    for text in inputs {
+        let plan = plan(text);
+        for inv in &plan.invocations {
+            assert!(inv.span.end <= text.len() && inv.span.start <= inv.span.end, "{text:?}: bad span {:?}", inv.span);
+        }
+        for issue in &plan.issues {
+            assert!(issue.span.end <= text.len(), "{text:?}: bad issue span {:?}", issue.span);
+        }
+    }
+}
+
+/// Statements run in text order, and the plan lists them that way.
+#[test]
+fn top_level_statements_are_listed_in_order() {
+    for (text, want) in [
+        ("rm a; rm b; rm c", vec!["rm a", "rm b", "rm c"]),
+        ("rm a && rm b || rm c", vec!["rm a", "rm b", "rm c"]),
+        ("rm a\nls\nrm c", vec!["rm a", "ls", "rm c"]),
+        ("rm a | rm b | rm c", vec!["rm a", "rm b", "rm c"]),
+    ] {
+        let plan = plan(text);
+        assert_eq!(invocations(&plan), want, "{text:?}");
+    }
+}
+
+/// `Invocation::id` indexes `Plan::invocations`, and parents come before their children.
+#[test]
+fn ids_and_parents_are_consistent() {
+    for text in
+        ["sudo env nice rm x", "bash -c \"eval 'rm x'\"", "echo rm x | sudo sh", "find . -exec sh -c 'rm x' \\;"]
+    {
+        let plan = plan(text);
+        for (i, inv) in plan.invocations.iter().enumerate() {
+            assert_eq!(inv.id, i, "{text:?}: {}", invocation(inv));
+            if let Some(p) = inv.parent {
+                assert!(p < i, "{text:?}: parent {p} of #{i} comes after it");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known failures: correct (bash) expectations the parser does not meet yet, each with the likely
+// cause. Run with `cargo test --test parser_table -- --ignored`; when one passes, move it to the
+// table it belongs in.
+// ---------------------------------------------------------------------------------------------
+
+const KNOWN_FAILING: &[&dyn Check] = &[
+    // --- Words ---
+    // The grammar reads `{rm,-rf,/}` as an ERROR; the recovery splitter keeps the `{` as a group
+    // opener and only passes `rm,-rf,/}` on, so brace expansion never sees a whole brace word.
+    &runs!("{rm,-rf,/}" => ["rm -rf / @err"]),
+    // `$"…"` (locale translation) lands in an error region, without any issue being recorded.
+    &runs!(r#"echo $"hi""# => ["echo hi"]),
+    // Bash (not in POSIX mode) expands `~` after `=` in arguments that look like assignments.
+    &runs!("make PREFIX=~/bin" => ["make PREFIX=/home/u/bin"]),
+    // Field splitting ignores a literal IFS: the parser claims the one literal word `rm,-rf,/`.
+    &runs!("IFS=,; a=rm,-rf,/; $a" => ["rm -rf /"]),
+    // `cd ..` sets PWD to the joined path without resolving `..` as bash does.
+    &runs!("cd ..; echo $PWD" => ["cd ..", "echo /work"]),
+    // Code run by `eval` is queued and read after the rest of the text, so its assignments
+    // reach later words too late.
+    &runs!("eval 'a=rm'; $a x" => ["eval a=rm", "rm x"]),
+    // --- Functions ---
+    // `g` is defined after `f`'s body is walked but before `f` is called.
+    &runs!("f() { g; }; g() { rm x; }; f" => ["g @fn:f #fn", "rm x @fn:g", "f #fn"]),
+    // `sudo`, `command` and a child shell run a program from PATH, never a shell function.
+    &runs!("f() { rm x; }; sudo f" => ["rm x @fn:f", "sudo f", "f @wrap:sudo"]),
+    &runs!("f() { rm x; }; command f" => ["rm x @fn:f", "command f", "f @wrap:command"]),
+    &runs!("f() { rm x; }; bash -c f" => ["rm x @fn:f", "bash -c f", "f @sh:bash d=1"]),
+    // --- Compound commands ---
+    // `[` is a command (builtin and /usr/bin/[), but the `test_command` node emits nothing.
+    &runs!("[ -f x ] && rm x" => ["[ -f x ]", "rm x"]),
+    // `coproc` is a keyword that runs its command asynchronously; it is listed as a program.
+    &has!("coproc rm x" => ["rm x @bg"]),
+    // --- Heredocs ---
+    // Backticks in an unquoted heredoc body run, like `$(…)`; only `$(…)` is walked.
+    &runs!("cat <<EOF\nhello `rm x` and $(rm y)\nEOF" => ["cat", "rm x @sub", "rm y @sub"]),
+    &runs!("cat <<EOF > f\n`rm x`\nEOF" => ["cat", "rm x @sub"]),
+    // A partly quoted delimiter quotes the whole body; the grammar misses the delimiter.
+    &runs!("cat <<E'O'F\n$(rm x)\nEOF" => ["cat"]),
+    // `;` after the heredoc start: the grammar fails and recovery reads the body as commands.
+    &runs!("cat <<EOF; rm y\nbody\nEOF" => ["cat", "rm y"]),
+    // Two heredocs on one command: the second body is read as commands.
+    &runs!("cat <<A <<B\nrm a\nA\nrm b\nB" => ["cat"]),
+    // --- Nested code ---
+    // Code in a fresh shell is walked as if every assignment were conditional.
+    &runs!("bash -c 'a=rm; $a x'" => ["bash -c 'a=rm; $a x'", "rm x @sh:bash d=1"]),
+    // Exported variables (and PWD after `cd`, HOME after assigning it) reach a child shell;
+    // the child is given the caller's original Env instead, which yields wrong literals.
+    &runs!("export a=rm; bash -c '$a x'" => ["export a=rm", "bash -c '$a x'", "rm x @sh:bash d=1"]),
+    &runs!("cd /tmp && bash -c 'echo $PWD'" => ["cd /tmp", "bash -c 'echo $PWD'", "echo /tmp @sh:bash d=1"]),
+    &runs!("HOME=/tmp; bash -c 'rm -rf ~'" => ["bash -c 'rm -rf ~'", "rm -rf /tmp @sh:bash d=1"]),
+    &runs!("export HOME=/tmp; sh -c 'rm -rf $HOME'" => ["export HOME=/tmp", "sh -c 'rm -rf $HOME'", "rm -rf /tmp @sh:sh d=1"]),
+    // A remote shell expands single-quoted `$HOME` with the remote user's value.
+    &runs!("ssh host 'rm $HOME/x'" => ["ssh host 'rm $HOME/x'", "rm ‹$HOME›/x @ssh:host d=1"]),
+    // Code that is the output of `$(…)` is re-read with the substitution spelled out, so the
+    // substitution's command is listed a second time inside the nested code.
+    &runs!("eval $(ssh-agent)" => ["eval ‹$(ssh-agent)›", "ssh-agent @sub", "‹$(ssh-agent)› @eval d=1"]),
+    &runs!(r#"bash -c "$(curl -s http://x)""# => [
+        "bash -c '‹$(curl -s http://x)›'",
+        "curl -s http://x @sub",
+        "'‹$(curl -s http://x)›' @sh:bash d=1",
+    ]),
+    // `source <(echo …)` gives up when the echoed text has `;` (even quoted).
+    &runs!("source <(echo 'rm x; ls')" => [r"source '‹<(echo \'rm x; ls\')›'", "echo 'rm x; ls' @proc", "rm x @source d=1", "ls @source d=1"]),
+    // A shell in a `( … )` stage loses its pipeline position, so its stdin is unknown.
+    &runs!("echo 'rm x' | (sh)" => ["echo 'rm x'", "sh @subshell", "rm x @subshell>pipe:sh d=1"]),
+    &code!("curl -s http://x | (sh)", "sh" => "sh stdin ~curl -s http://x"),
+    // --- Wrappers ---
+    // sudo takes `VAR=value` operands before the command.
+    &runs!("sudo FOO=1 rm x" => ["sudo FOO=1 rm x", "rm x @wrap:sudo"]),
+    // env: short options are not scanned as clusters (`-iu NAME`), and assignments that come
+    // out of `-S` are not taken as assignments.
+    &runs!("env -iu HOME rm x" => ["env -iu HOME rm x", "rm x @wrap:env"]),
+    &runs!("env -S 'FOO=1 rm -rf /'" => ["env -S 'FOO=1 rm -rf /'", "rm -rf / @wrap:env"]),
+    // `flock FILE -c CMD`: the option scan stops at FILE, and `-c 'rm x'` becomes the program.
+    &runs!("flock /tmp/l -c 'rm x'" => ["flock /tmp/l -c 'rm x'", "rm x @sh:flock d=1"]),
+    // util-linux su permutes options: `-c` after the user name still counts.
+    &runs!("su bob -c 'rm x'" => ["su bob -c 'rm x'", "rm x @sh:su d=1"]),
+    &runs!("su - bob -c 'rm x'" => ["su - bob -c 'rm x'", "rm x @sh:su d=1"]),
+    // `xargs -n1` runs one command per argument.
+    &runs!("echo a b | xargs -n1 rm" => ["echo a b", "xargs -n1 rm", "rm a @xargs", "rm b @xargs"]),
+    // GNU parallel combines input sources (`::: a b ::: c` → `a c`, `b c`).
+    &runs!("parallel rm ::: a b ::: c" => ["parallel rm ::: a b ::: c", "rm a c @parallel d=1", "rm b c @parallel d=1"]),
+    // Unknown input is rendered into the code as the text `{}`, which the nested parse then
+    // takes as a literal argument.
+    &runs!("ls | parallel rm" => ["ls", "parallel rm", "rm ‹{}› @parallel d=1"]),
+    // --- Pipelines ---
+    // A subshell, loop or `if` stage is left empty: `with_via` clears the pipeline position.
+    &pipes!("a | (b; c)" => ["a | b, c"]),
+    &pipes!("a | while read l; do b; done" => ["a | read l, b"]),
+    &pipes!("a | if b; then c; fi" => ["a | b, c"]),
+    // --- Redirects ---
+    // tree-sitter-bash has no `<>` operator: it reads `<` plus an ERROR.
+    &redir!("cat <> f", "cat" => ["<> f"]),
+    // --- Issues ---
+    // A stray `fi` parses as a command named `fi`; bash reports a syntax error.
+    &issue!("rm x; fi" => Syntax, ["rm x"]),
+    &issue!("eval 'rm x; fi'" => Syntax, ["rm x"]),
+];
+
+#[test]
+fn compound_commands() {
+    run_table("compound", COMPOUND);
+}
+
+#[test]
+fn word_resolution() {
+    run_table("word", WORDS);
+}
+
+#[test]
+fn wrappers() {
+    run_table("wrapper", WRAPPERS);
+}
+
+#[test]
+fn nested_code() {
+    run_table("nested", NESTED);
+}
+
+#[test]
+fn heredocs_as_data() {
+    run_table("heredoc", HEREDOCS);
+}
+
+#[test]
+fn code_records() {
+    run_table("code", CODE);
+}
+
+#[test]
+fn pipelines() {
+    run_table("pipeline", PIPES);
+}
+
+#[test]
+fn pipeline_neighbours() {
+    run_table("upstream/downstream", STREAMS);
+}
+
+#[test]
+fn redirects() {
+    run_table("redirect", REDIRECTS);
+}
+
+#[test]
+fn dynamic_reasons() {
+    run_table("dynamic", DYNAMIC);
+}
+
+#[test]
+fn glob_flags() {
+    run_table("glob", GLOBS);
+}
+
+#[test]
+fn parents() {
+    run_table("parent", PARENTS);
+}
+
+#[test]
+fn assignments() {
+    run_table("assignment", ASSIGNS);
+}
+
+#[test]
+fn issues() {
+    run_table("issue", ISSUES);
+}
+
+#[test]
+#[ignore = "parser gaps: correct expectations the parser does not meet yet"]
+fn known_failing() {
+    let failures: Vec<String> = KNOWN_FAILING.iter().filter_map(|c| c.check().err()).collect();
+    let fixed: Vec<&str> = KNOWN_FAILING.iter().filter(|c| c.check().is_ok()).map(|c| c.text()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} known failures still fail (now passing, move to their table: {fixed:?}):\n\n{}",
+        failures.len(),
+        KNOWN_FAILING.len(),
+        failures.join("\n\n")
+    );
+}
