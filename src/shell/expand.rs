@@ -28,10 +28,16 @@ pub fn expand(lexed: Lexed, vars: &Vars, env: &Env, span: Span, opts: Opts) -> V
     let alternatives = if opts.command_word { brace_expand(lexed.pieces) } else { vec![lexed.pieces] };
     let mut words = Vec::new();
     for pieces in alternatives {
-        let pieces = tilde_expand(pieces, vars, env, opts.assignment);
+        // Bash also expands `~` after `=` in arguments that look like assignments (`PREFIX=~/x`).
+        let assignment_like = opts.command_word && looks_like_assignment(&pieces);
+        let pieces = if assignment_like {
+            tilde_after_equals(pieces, vars, env)
+        } else {
+            tilde_expand(pieces, vars, env, opts.assignment)
+        };
         let pieces = resolve_vars(pieces, vars);
         if opts.command_word {
-            for field in split_fields(pieces) {
+            for field in split_fields(pieces, vars.ifs()) {
                 if field.is_empty() && !had_quotes {
                     continue;
                 }
@@ -215,7 +221,7 @@ fn tilde_expand(pieces: Vec<Piece>, vars: &Vars, env: &Env, after_colons: bool) 
             } else if name.is_empty() {
                 Some(match vars.get("HOME") {
                     VarVal::Known(h) => Ok(h),
-                    VarVal::Unknown(_) => Err("~".to_string()),
+                    VarVal::Unknown { .. } => Err("~".to_string()),
                 })
             } else if name == "+" {
                 Some(vars.known("PWD").map(str::to_string).ok_or_else(|| "~+".to_string()))
@@ -233,7 +239,7 @@ fn tilde_expand(pieces: Vec<Piece>, vars: &Vars, env: &Env, after_colons: bool) 
                     i = j;
                 }
                 Some(Err(what)) => {
-                    out.push(Piece::Unknown { what, why: "home directory not known to guard", quoted: true });
+                    out.push(Piece::Unknown { what, why: "home directory not known to guard".into(), quoted: true });
                     i = j;
                 }
                 None => {
@@ -260,7 +266,7 @@ fn resolve_vars(pieces: Vec<Piece>, vars: &Vars) -> Vec<Piece> {
         match p {
             Piece::Var { name, raw, quoted } => match vars.get(&name) {
                 VarVal::Known(v) => out.extend(v.chars().map(|c| Piece::Ch { c, quoted, expanded: true })),
-                VarVal::Unknown(why) => out.push(Piece::Unknown { what: raw, why, quoted }),
+                VarVal::Unknown { why, what } => out.push(Piece::Unknown { what: what.unwrap_or(raw), why, quoted }),
             },
             other => out.push(other),
         }
@@ -268,31 +274,59 @@ fn resolve_vars(pieces: Vec<Piece>, vars: &Vars) -> Vec<Piece> {
     out
 }
 
-/// Split on unquoted whitespace that came from an expansion (default IFS).
-fn split_fields(pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
-    let splits = |p: &Piece| matches!(p, Piece::Ch { c: ' ' | '\t' | '\n', quoted: false, expanded: true });
-    if !pieces.iter().any(splits) {
+/// Split unquoted expansion results on IFS: runs of IFS whitespace separate fields, and each
+/// other IFS character ends one (so `a,,b` with `IFS=,` gives `a`, ``, `b`).
+fn split_fields(pieces: Vec<Piece>, ifs: &str) -> Vec<Vec<Piece>> {
+    let is_ifs = |p: &Piece| matches!(p, Piece::Ch { c, quoted: false, expanded: true } if ifs.contains(*c));
+    if !pieces.iter().any(is_ifs) {
         return vec![pieces];
     }
     let mut fields = Vec::new();
     let mut cur = Vec::new();
     let mut began = false;
     for p in pieces {
-        if splits(&p) {
-            if began {
-                fields.push(std::mem::take(&mut cur));
-                began = false;
+        match &p {
+            Piece::Ch { c, .. } if is_ifs(&p) => {
+                if c.is_whitespace() {
+                    if began {
+                        fields.push(std::mem::take(&mut cur));
+                        began = false;
+                    }
+                } else {
+                    fields.push(std::mem::take(&mut cur));
+                    began = false;
+                }
             }
-        } else {
-            cur.push(p);
-            began = true;
+            _ => {
+                cur.push(p);
+                began = true;
+            }
         }
     }
     if began {
         fields.push(cur);
     }
-    fields.retain(|f| !f.is_empty());
     fields
+}
+
+fn looks_like_assignment(pieces: &[Piece]) -> bool {
+    let mut name = String::new();
+    for p in pieces {
+        match p {
+            Piece::Ch { c: '=', quoted: false, expanded: false } => return super::lexer::is_name(&name),
+            Piece::Ch { c, quoted: false, expanded: false } if c.is_ascii_alphanumeric() || *c == '_' => name.push(*c),
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// `NAME=~/x:~/y` as a command argument: expand each `~` after the `=` and after `:`.
+fn tilde_after_equals(pieces: Vec<Piece>, vars: &Vars, env: &Env) -> Vec<Piece> {
+    let eq = pieces.iter().position(|p| is_active(p, '=')).unwrap_or(0);
+    let mut out: Vec<Piece> = pieces[..=eq].to_vec();
+    out.extend(tilde_expand(pieces[eq + 1..].to_vec(), vars, env, true));
+    out
 }
 
 fn build_word(pieces: &[Piece], span: Span) -> Word {

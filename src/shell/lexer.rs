@@ -3,6 +3,8 @@
 //! word starts and ends; the exact meaning of its characters is decided here, because the
 //! grammar's own leaves keep escapes raw and sometimes fold whitespace into the wrong token.
 
+use std::borrow::Cow;
+
 /// One character (or unknowable run) of a word, before brace expansion and field splitting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece {
@@ -12,7 +14,7 @@ pub enum Piece {
     /// `$NAME` or `${NAME}`: resolved later against the variables known at that point.
     Var { name: String, raw: String, quoted: bool },
     /// Only known at run time (`$(…)`, `$1`, `${x:-y}`, arithmetic).
-    Unknown { what: String, why: &'static str, quoted: bool },
+    Unknown { what: String, why: Cow<'static, str>, quoted: bool },
 }
 
 impl Piece {
@@ -33,17 +35,29 @@ pub struct Lexed {
     pub pieces: Vec<Piece>,
     /// Any quoting at all (so `""` still makes an empty word).
     pub had_quotes: bool,
+    /// Command substitutions (`$(…)`, backticks) found here that the grammar gave no node for
+    /// (it misses backticks in heredoc bodies): `(start, end)` of the code inside.
+    pub missed: Vec<(usize, usize)>,
 }
 
 /// Lex `src[start..end]`. `opaque` lists `(start, end)` of substitutions the grammar found
 /// (sorted by start), so their ends need not be guessed.
 pub fn lex(src: &str, start: usize, end: usize, mode: Mode, opaque: &[(usize, usize)]) -> Lexed {
-    let mut lx = Lexer { src, bytes: src.as_bytes(), pos: start, end, opaque, out: Vec::new(), had_quotes: false };
+    let mut lx = Lexer {
+        src,
+        bytes: src.as_bytes(),
+        pos: start,
+        end,
+        opaque,
+        out: Vec::new(),
+        had_quotes: false,
+        missed: Vec::new(),
+    };
     match mode {
         Mode::Word => lx.word(),
         Mode::HeredocBody => lx.double(true),
     }
-    Lexed { pieces: lx.out, had_quotes: lx.had_quotes }
+    Lexed { pieces: lx.out, had_quotes: lx.had_quotes, missed: lx.missed }
 }
 
 struct Lexer<'a> {
@@ -54,6 +68,7 @@ struct Lexer<'a> {
     opaque: &'a [(usize, usize)],
     out: Vec<Piece>,
     had_quotes: bool,
+    missed: Vec<(usize, usize)>,
 }
 
 impl<'a> Lexer<'a> {
@@ -250,6 +265,9 @@ impl<'a> Lexer<'a> {
             Some(b'(') => {
                 let arith = self.peek_at(2) == Some(b'(');
                 let end = self.substitution_end(start, start + 2);
+                if !arith && self.opaque_end(start).is_none() && end > start + 3 {
+                    self.missed.push((start + 2, end - 1));
+                }
                 let why = if arith {
                     "arithmetic result is computed at run time"
                 } else {
@@ -310,7 +328,11 @@ impl<'a> Lexer<'a> {
                 while p < self.end && self.bytes[p] != b'`' {
                     p += if self.bytes[p] == b'\\' { 2 } else { 1 };
                 }
-                (p + 1).min(self.end)
+                let end = (p + 1).min(self.end);
+                if end > start + 2 {
+                    self.missed.push((start + 1, end - 1));
+                }
+                end
             }
         };
         self.unknown(start, end, "command substitution: output of a command run at run time", quoted);
@@ -319,7 +341,7 @@ impl<'a> Lexer<'a> {
     fn unknown(&mut self, start: usize, end: usize, why: &'static str, quoted: bool) {
         let end = end.clamp(start + 1, self.end);
         self.pos = end;
-        self.out.push(Piece::Unknown { what: self.src[start..end].to_string(), why, quoted });
+        self.out.push(Piece::Unknown { what: self.src[start..end].to_string(), why: Cow::Borrowed(why), quoted });
     }
 
     fn opaque_end(&self, start: usize) -> Option<usize> {

@@ -25,8 +25,10 @@ pub enum Stdin {
 pub enum VarScope {
     /// The code runs in the same shell (`eval`, `source`, `trap`): variables carry over.
     Shared,
-    /// The code runs in a new shell process: only the environment carries over.
+    /// The code runs in a new shell process: only exported variables carry over.
     Fresh,
+    /// The code runs on another machine: nothing about its environment is known.
+    Remote,
 }
 
 pub enum Derived {
@@ -241,7 +243,7 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
                 return Vec::new();
             }
             match s.operand {
-                Some(i) => run(&args[i..], wrapper(name)),
+                Some(i) => run_with_assignments(&args[i..], wrapper(name)),
                 None if s.has(&["s", "shell", "i", "login"]) => {
                     run(&[login_shell(span, "sudo -s/-i starts the target user's shell")], wrapper(name))
                 }
@@ -261,7 +263,7 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
                 None => Vec::new(),
             }
         }
-        "env" => env_command(args, span),
+        "env" => env_command(args),
         "command" => {
             let s = scan(args, "", &[]);
             if s.has(&["v", "V"]) {
@@ -287,6 +289,18 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
                 inner = &inner[1..];
             }
             run(inner, wrapper(name))
+        }
+        // `coproc [NAME] command`: the command runs asynchronously.
+        "coproc" => {
+            let start = if args.len() > 1
+                && args[0].as_literal().is_some_and(lexer::is_name)
+                && matches!(args[1].as_literal(), Some("{" | "("))
+            {
+                2
+            } else {
+                0
+            };
+            run(&args[start..], Via::Background)
         }
         "exec" => {
             let s = scan(args, "a", &[]);
@@ -358,7 +372,9 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
         }
         "flock" => {
             let s = scan(args, "wEc", &["timeout", "wait", "conflict-exit-code", "command"]);
-            if let Some(code) = s.value(&["c", "command"]) {
+            // `flock FILE -c CODE`: the code option may follow the lock file.
+            let all = scan_all(args, "wEc", &["timeout", "wait", "conflict-exit-code", "command"]);
+            if let Some(code) = all.value(&["c", "command"]) {
                 return shell_code("sh", code.clone(), Via::ShellString { shell: "flock".into() }, VarScope::Fresh);
             }
             match s.operand {
@@ -390,15 +406,13 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
             if i + 1 >= args.len() {
                 return Vec::new();
             }
-            shell_code("sh", join_words(&args[i + 1..], " ", span), Via::Remote { host }, VarScope::Fresh)
+            shell_code("sh", join_words(&args[i + 1..], " ", span), Via::Remote { host }, VarScope::Remote)
         }
         "su" | "runuser" => {
-            let s = scan(
-                args,
-                "csgGuw",
-                &["command", "session-command", "shell", "group", "supp-group", "user", "whitelist-environment"],
-            );
-            if let Some(code) = s.value(&["c", "command", "session-command"]) {
+            let long = &["command", "session-command", "shell", "group", "supp-group", "user", "whitelist-environment"];
+            let s = scan(args, "csgGuw", long);
+            // `su bob -c CODE`: su takes its options anywhere.
+            if let Some(code) = scan_all(args, "csgGuw", long).value(&["c", "command", "session-command"]) {
                 return shell_code("sh", code.clone(), Via::ShellString { shell: name.into() }, VarScope::Fresh);
             }
             if name == "runuser" {
@@ -454,53 +468,55 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
     }
 }
 
-fn env_command(args: &[Word], span: Span) -> Vec<Derived> {
-    let mut i = 0;
+fn env_command(args: &[Word]) -> Vec<Derived> {
+    let s = scan(
+        args,
+        "uCSPa",
+        &["unset", "chdir", "split-string", "argv0", "default-signal", "ignore-signal", "block-signal"],
+    );
+    let mut argv: Vec<Word> = s.value(&["S", "split-string"]).map(split_string).unwrap_or_default();
+    argv.extend_from_slice(s.operand.map(|i| &args[i..]).unwrap_or(&[]));
+    run_with_assignments(&argv, wrapper("env"))
+}
+
+/// Leading `NAME=value` words become the command's environment (`env A=1 cmd`, `sudo A=1 cmd`).
+fn run_with_assignments(argv: &[Word], via: Via) -> Vec<Derived> {
     let mut assignments = Vec::new();
-    let mut split: Option<Vec<Word>> = None;
-    while i < args.len() {
-        let a = &args[i];
-        let t = a.known_prefix();
-        match t {
-            "-i" | "-" | "--ignore-environment" | "-0" | "--null" | "-v" | "--debug" => i += 1,
-            "--" => {
-                i += 1;
-                break;
-            }
-            "-u" | "--unset" | "-C" | "--chdir" | "-P" => i += 2,
-            "-S" | "--split-string" => {
-                split = args.get(i + 1).map(split_string);
-                i += 2;
-            }
-            _ if t.starts_with("-S") || t.starts_with("--split-string=") => {
-                let n = if t.starts_with("-S") { 2 } else { "--split-string=".len() };
-                split = Some(split_string(&strip_word_prefix(a, n)));
+    let mut i = 0;
+    while let Some(a) = argv.get(i) {
+        let text = a.known_prefix();
+        match text.split_once('=') {
+            Some((name, _)) if lexer::is_name(name) => {
+                assignments.push(Assignment { name: name.to_string(), value: strip_word_prefix(a, name.len() + 1) });
                 i += 1;
             }
-            _ if t.starts_with('-') && a.as_literal().is_some() => i += 1,
-            _ => {
-                let Some(lit) = a.as_literal().or_else(|| a.known_prefix().contains('=').then(|| a.known_prefix()))
-                else {
-                    break;
-                };
-                match lit.split_once('=') {
-                    Some((name, _)) if lexer::is_name(name) => {
-                        assignments
-                            .push(Assignment { name: name.to_string(), value: strip_word_prefix(a, name.len() + 1) });
-                        i += 1;
-                    }
-                    _ => break,
-                }
-            }
+            _ => break,
         }
     }
-    let mut argv = split.unwrap_or_default();
-    argv.extend_from_slice(args.get(i..).unwrap_or(&[]));
-    if argv.is_empty() {
+    if i >= argv.len() {
         return Vec::new();
     }
-    let _ = span;
-    vec![Derived::Run { argv, via: wrapper("env"), assignments }]
+    vec![Derived::Run { argv: argv[i..].to_vec(), via, assignments }]
+}
+
+/// Options anywhere among the arguments (GNU getopt permutes): every `(name, value)` found.
+fn scan_all(args: &[Word], short_val: &str, long_val: &[&str]) -> Scanned {
+    let mut opts = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        if args[i].as_literal() == Some("--") {
+            break;
+        }
+        let s = scan(&args[i..], short_val, long_val);
+        opts.extend(s.opts);
+        match s.operand {
+            // An operand after `--` ends option processing.
+            Some(k) if k > 0 && args[i + k - 1].as_literal() == Some("--") => break,
+            Some(k) => i += k + 1,
+            None => break,
+        }
+    }
+    Scanned { opts, operand: None }
 }
 
 /// `env -S 'a b c'` splits its string into words (with quotes) itself.
@@ -698,9 +714,21 @@ fn xargs(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
             }
         }
         (Ok(items), None) => {
-            let mut argv = template;
-            argv.extend(items.into_iter().map(|i| Word::literal(i, span)));
-            out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new() });
+            // `-n N` / `-L N` run the command once per batch of N items.
+            let batch = s
+                .value(&["n", "max-args", "L", "max-lines"])
+                .and_then(|w| w.as_literal())
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|&n| n > 0)
+                .unwrap_or(usize::MAX);
+            let items: Vec<Word> = items.into_iter().map(|i| Word::literal(i, span)).collect();
+            let batches: Vec<&[Word]> =
+                if items.is_empty() { vec![&[]] } else { items.chunks(batch.min(items.len())).collect() };
+            for chunk in batches.into_iter().take(64) {
+                let mut argv = template.clone();
+                argv.extend_from_slice(chunk);
+                out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new() });
+            }
         }
         (Err(from), Some(r)) => {
             let unknown = Word::unknown(r.clone(), format!("each item xargs reads from {from}"), span);
@@ -838,11 +866,13 @@ fn parallel(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
         template.push(args[i].clone());
         i += 1;
     }
-    let mut values: Vec<Word> = Vec::new();
+    // Each `:::` starts an input source; parallel runs every combination of their values.
+    let mut sources: Vec<Vec<Word>> = Vec::new();
     let mut dynamic_source: Option<String> = None;
     while i < args.len() {
         let sep = args[i].known_prefix().to_string();
         i += 1;
+        let mut values = Vec::new();
         while i < args.len() && !args[i].known_prefix().starts_with(":::") {
             if sep.starts_with("::::") {
                 dynamic_source = Some(format!("the file {}", args[i].display()));
@@ -851,11 +881,14 @@ fn parallel(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
             }
             i += 1;
         }
+        if !values.is_empty() {
+            sources.push(values);
+        }
     }
-    if values.is_empty() && dynamic_source.is_none() {
+    if sources.is_empty() && dynamic_source.is_none() {
         match stdin {
             Stdin::Text { text: Word { value: Value::Literal(t), .. }, .. } => {
-                values.extend(t.lines().filter(|l| !l.is_empty()).map(|l| Word::literal(l, span)))
+                sources.push(t.lines().filter(|l| !l.is_empty()).map(|l| Word::literal(l, span)).collect())
             }
             Stdin::Text { .. } => dynamic_source = Some("partly dynamic text".into()),
             Stdin::From(w) => dynamic_source = Some(w.clone()),
@@ -863,19 +896,50 @@ fn parallel(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
         }
     }
     if let Some(from) = dynamic_source {
-        values.push(Word::unknown("{}", format!("each input parallel reads from {from}"), span));
+        sources.push(vec![Word::unknown("{}", format!("each input parallel reads from {from}"), span)]);
+    }
+    let mut combos: Vec<Vec<Word>> = vec![Vec::new()];
+    for source in &sources {
+        let mut next = Vec::new();
+        for c in &combos {
+            for v in source {
+                if next.len() >= 64 {
+                    break;
+                }
+                let mut c = c.clone();
+                c.push(v.clone());
+                next.push(c);
+            }
+        }
+        combos = next;
     }
     let mut out = Vec::new();
-    for v in values.iter().take(64) {
+    for combo in combos.iter().filter(|c| !c.is_empty()) {
+        let all = join_words(combo, " ", span);
         let line = if template.is_empty() {
-            v.clone()
-        } else if template.iter().any(|w| w.known_prefix().contains("{}") || w.known_suffix().contains("{}")) {
-            let replaced: Vec<Word> = template.iter().map(|w| replace_in_word(w, "{}", v)).collect();
-            join_words(&replaced, " ", span)
+            all
         } else {
-            let mut all = template.clone();
-            all.push(v.clone());
-            join_words(&all, " ", span)
+            let mut positional = false;
+            let mut words: Vec<Word> = template
+                .iter()
+                .map(|w| {
+                    let mut w = w.clone();
+                    for (k, v) in combo.iter().enumerate() {
+                        let pat = format!("{{{}}}", k + 1);
+                        if w.known_prefix().contains(&pat) {
+                            positional = true;
+                            w = replace_in_word(&w, &pat, v);
+                        }
+                    }
+                    w
+                })
+                .collect();
+            if words.iter().any(|w| w.known_prefix().contains("{}") || w.known_suffix().contains("{}")) {
+                words = words.iter().map(|w| replace_in_word(w, "{}", &all)).collect();
+            } else if !positional {
+                words.push(all);
+            }
+            join_words(&words, " ", span)
         };
         out.extend(shell_code("sh", line, Via::Parallel, VarScope::Fresh));
     }
@@ -894,6 +958,11 @@ fn procsub_output(plan: &Plan, inv: &Invocation, file: &Word) -> Option<Word> {
     let _ = plan;
     // The substitution's own commands are walked after this one; its text is re-read here.
     let body = what.strip_prefix("<(")?.strip_suffix(')')?;
+    // Only a single simple command can be judged by its arguments alone.
+    let commands = lexer::split_commands(body, 0, body.len());
+    if commands.len() != 1 || body.contains(['>', '<', '`']) || body.contains("$(") {
+        return None;
+    }
     let words = split_args(body, file.span);
     let (prog, rest) = words.split_first()?;
     let fake = Invocation {
@@ -910,9 +979,6 @@ fn procsub_output(plan: &Plan, inv: &Invocation, file: &Word) -> Option<Word> {
         code: None,
         calls_function: false,
     };
-    if body.contains(['|', ';', '&', '$', '`', '<', '>']) {
-        return None;
-    }
     literal_output(&fake, None)
 }
 

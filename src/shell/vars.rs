@@ -3,32 +3,54 @@
 //! happened exactly once, in order (inside a branch, loop, subshell or pipeline), makes the
 //! variable unknown from then on rather than guessed.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use super::env::Env;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VarVal {
     Known(String),
-    Unknown(&'static str),
+    /// Not known statically. `what` replaces the variable's spelling in displays (used for
+    /// run-time values carried into nested code, such as `$(date)`).
+    Unknown {
+        why: Cow<'static, str>,
+        what: Option<String>,
+    },
+}
+
+impl VarVal {
+    pub fn unknown(why: &'static str) -> VarVal {
+        VarVal::Unknown { why: Cow::Borrowed(why), what: None }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
     map: HashMap<String, VarVal>,
+    /// Names a child process inherits (everything from the environment, plus `export`ed names).
+    exported: HashSet<String>,
 }
 
 impl Vars {
     /// A fresh shell: only what the environment tells us.
     pub fn from_env(env: &Env) -> Vars {
         let map = env.vars.iter().map(|(k, v)| (k.clone(), VarVal::Known(v.clone()))).collect();
-        Vars { map }
+        let exported = env.vars.keys().cloned().collect();
+        Vars { map, exported }
+    }
+
+    /// What a child process started here sees: the exported variables, as they are now.
+    pub fn for_child(&self) -> Vars {
+        let map =
+            self.map.iter().filter(|(k, _)| self.exported.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        Vars { map, exported: self.exported.clone() }
     }
 
     pub fn get(&self, name: &str) -> VarVal {
         match self.map.get(name) {
             Some(v) => v.clone(),
-            None => VarVal::Unknown("variable not set in this text; its value comes from the environment at run time"),
+            None => VarVal::unknown("variable not set in this text; its value comes from the environment at run time"),
         }
     }
 
@@ -45,13 +67,30 @@ impl Vars {
         let val = match (value, definite) {
             (Some(v), true) => VarVal::Known(v),
             (Some(v), false) if self.known(name) == Some(v.as_str()) => VarVal::Known(v),
-            (_, false) => VarVal::Unknown("assigned conditionally, in a loop or in a subshell"),
-            (None, true) => VarVal::Unknown("assigned a value only known at run time"),
+            (_, false) => VarVal::unknown("assigned conditionally, in a loop or in a subshell"),
+            (None, true) => VarVal::unknown("assigned a value only known at run time"),
         };
         self.map.insert(name.to_string(), val);
     }
 
+    /// The field separators in force: bash's default unless the text set IFS. An IFS set to
+    /// something unknown is taken as the default (the words it makes are judged either way).
+    pub fn ifs(&self) -> &str {
+        match self.map.get("IFS") {
+            Some(VarVal::Known(v)) => v,
+            _ => " \t\n",
+        }
+    }
+
+    pub fn set(&mut self, name: &str, val: VarVal) {
+        self.map.insert(name.to_string(), val);
+    }
+
+    pub fn export(&mut self, name: &str) {
+        self.exported.insert(name.to_string());
+    }
+
     pub fn forget(&mut self, name: &str, why: &'static str) {
-        self.map.insert(name.to_string(), VarVal::Unknown(why));
+        self.map.insert(name.to_string(), VarVal::unknown(why));
     }
 }

@@ -2,7 +2,7 @@
 //! builds the Plan. Nested code found along the way (`bash -c '…'`, `eval`, heredocs fed to
 //! a shell) is queued as a new source and parsed in turn, up to the depth limit.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::ControlFlow;
 use std::time::Instant;
 
@@ -13,7 +13,7 @@ use super::env::Env;
 use super::expand;
 use super::lexer::{self, Mode};
 use super::programs::{self, Derived, Stdin, VarScope};
-use super::vars::Vars;
+use super::vars::{VarVal, Vars};
 use super::Limits;
 use crate::plan::*;
 
@@ -31,7 +31,8 @@ struct Job {
     text: String,
     base: Base,
     ctx: Ctx,
-    vars: VarScope,
+    /// Variables as the code sees them when it starts; `None` continues the current state.
+    vars: Option<Vars>,
     /// Join the first statement onto this pipeline as its next stage (`cat <<EOF | sh`).
     join_pipe: Option<usize>,
 }
@@ -49,6 +50,8 @@ struct Ctx {
     redirects: Vec<Redirect>,
     /// Redirections written after a pipeline: they belong to its last stage only.
     last_stage_redirects: Vec<Redirect>,
+    /// Code in a new shell process: functions of the outer text are not defined here.
+    fresh_shell: bool,
 }
 
 enum Frame<'t> {
@@ -69,6 +72,9 @@ pub struct Builder<'e> {
     plan: Plan,
     vars: Vars,
     functions: HashSet<String>,
+    /// Functions callable in the code being walked, with where each is first defined (a new
+    /// shell process starts with none).
+    scope_functions: HashMap<String, usize>,
     jobs: VecDeque<Job>,
     jobs_run: usize,
     deadline: Instant,
@@ -98,6 +104,9 @@ const STATEMENTS: &[&str] = &[
     "test_command",
 ];
 
+/// Reserved words that can't start a command; the grammar sometimes reads a stray one as one.
+const RESERVED_AS_COMMAND: &[&str] = &["then", "else", "elif", "fi", "do", "done", "esac", "}", "in", ";;"];
+
 const KEYWORDS: &[&str] = &[
     "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case", "esac", "(", ")", "}",
     "{", "!", "function", ";;", "((", "))", "[[", "]]",
@@ -112,6 +121,7 @@ impl<'e> Builder<'e> {
             plan: Plan::default(),
             vars: Vars::from_env(env),
             functions: HashSet::new(),
+            scope_functions: HashMap::new(),
             jobs: VecDeque::new(),
             jobs_run: 0,
             deadline,
@@ -146,7 +156,7 @@ impl<'e> Builder<'e> {
             text: joined,
             base: Base::Offset(0),
             ctx: Ctx::default(),
-            vars: VarScope::Shared,
+            vars: None,
             join_pipe: None,
         });
         while let Some(job) = self.jobs.pop_front() {
@@ -194,7 +204,8 @@ impl<'e> Builder<'e> {
         for (i, &old) in order.iter().enumerate() {
             new_id[old] = i;
         }
-        let mut old: Vec<Option<Invocation>> = std::mem::take(&mut self.plan.invocations).into_iter().map(Some).collect();
+        let mut old: Vec<Option<Invocation>> =
+            std::mem::take(&mut self.plan.invocations).into_iter().map(Some).collect();
         for &o in &order {
             let mut inv = old[o].take().expect("each invocation is ordered once");
             inv.id = new_id[o];
@@ -217,6 +228,7 @@ impl<'e> Builder<'e> {
     }
 
     fn source(&mut self, parser: &mut Parser, mut job: Job) {
+        let job_vars = job.vars.take();
         if let Base::Fixed(_) = job.base {
             if let Some((joined, _)) = continuation::join(&job.text) {
                 job.text = joined;
@@ -241,15 +253,18 @@ impl<'e> Builder<'e> {
             self.issue(IssueKind::Timeout, span_all, "parsing took too long; the text was not analysed".into());
             return;
         };
-        let saved_vars = match job.vars {
-            VarScope::Fresh => Some(std::mem::replace(&mut self.vars, Vars::from_env(self.env))),
-            VarScope::Shared => None,
-        };
+        let saved_vars = job_vars.map(|v| std::mem::replace(&mut self.vars, v));
         let root = tree.root_node();
         if root.has_error() {
             self.collect_errors(&job, root);
         }
-        let mut w = Walk { job: &job, ctxs: vec![job.ctx.clone()], stack: Vec::new(), recovered: Vec::new() };
+        let mut w = Walk {
+            job: &job,
+            ctxs: vec![job.ctx.clone()],
+            stack: Vec::new(),
+            recovered: Vec::new(),
+            missed: Vec::new(),
+        };
         if let Some(pid) = job.join_pipe {
             self.join_pipeline(&mut w, root, pid);
         } else {
@@ -257,7 +272,19 @@ impl<'e> Builder<'e> {
         }
         // Text the grammar silently skipped (it drops a leading `-` before `a=1`, for one) is
         // still something bash would run: flag it and read it with the plain splitter.
-        for (start, end) in skipped_text(root, text) {
+        let (skipped, defined) = scan_tree(root, text);
+        self.functions.extend(defined.iter().map(|(name, _)| name.clone()));
+        let defined: HashMap<String, usize> =
+            defined.into_iter().rev().map(|(name, at)| (name, self.map(&job, at, at).start)).collect();
+        let saved_functions = if job.ctx.fresh_shell {
+            Some(std::mem::replace(&mut self.scope_functions, defined))
+        } else {
+            for (name, at) in defined {
+                self.scope_functions.entry(name).or_insert(at);
+            }
+            None
+        };
+        for (start, end) in skipped {
             let span = self.map(&job, start, end);
             self.issue(
                 IssueKind::SyntaxError,
@@ -290,6 +317,9 @@ impl<'e> Builder<'e> {
         }
         if let Some(saved) = saved_vars {
             self.vars = saved;
+        }
+        if let Some(saved) = saved_functions {
+            self.scope_functions = saved;
         }
     }
 
@@ -346,9 +376,13 @@ impl<'e> Builder<'e> {
 
     fn with_via(&self, w: &mut Walk, parent: usize, via: Via) -> usize {
         self.derive_ctx(w, parent, |c| {
+            // A subshell, loop or branch that is a pipeline stage still reads that stage's
+            // stdin; substitutions and function bodies are their own stream.
+            if !matches!(via, Via::Subshell | Via::Loop | Via::Branch) {
+                c.pipe = None;
+            }
             c.via.push(via);
             c.uncertain = true;
-            c.pipe = None;
             c.last_stage_redirects.clear();
         })
     }
@@ -408,6 +442,30 @@ impl<'e> Builder<'e> {
     }
 
     fn node<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        self.node_kind(w, n, ctx);
+        if !w.missed.is_empty() {
+            for (start, end) in std::mem::take(&mut w.missed) {
+                let mut c = w.ctxs[ctx].clone();
+                c.via.push(Via::CommandSubstitution);
+                c.uncertain = true;
+                c.pipe = None;
+                c.redirects.clear();
+                let base = match w.job.base {
+                    Base::Offset(o) => Base::Offset(o + start),
+                    fixed => fixed,
+                };
+                self.jobs.push_back(Job {
+                    text: w.job.text[start..end].to_string(),
+                    base,
+                    ctx: c,
+                    vars: None,
+                    join_pipe: None,
+                });
+            }
+        }
+    }
+
+    fn node_kind<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
         match n.kind() {
             "command" => self.command(w, n, ctx),
             "redirected_statement" => self.redirected(w, n, ctx),
@@ -478,6 +536,13 @@ impl<'e> Builder<'e> {
             }
             "declaration_command" | "unset_command" => self.declaration(w, n, ctx),
             "heredoc_redirect" => self.heredoc_contents(w, n, ctx),
+            // `[ … ]` is a command (the `test` builtin); `[[ … ]]` is syntax.
+            "test_command"
+                if w.job.text[n.byte_range()].starts_with('[') && !w.job.text[n.byte_range()].starts_with("[[") =>
+            {
+                w.stack.push(Frame::SubstOnly(n, ctx));
+                w.stack.push(Frame::Recovered { start: n.start_byte(), end: n.end_byte(), ctx });
+            }
             "ERROR" => self.error_region(w, n, ctx),
             "comment"
             | "word"
@@ -647,9 +712,18 @@ impl<'e> Builder<'e> {
     ) {
         // Where the grammar lost track inside the command (a separator read as an ERROR
         // argument, an operator token as an argument), bash's own word splitting decides.
+        // A lone `$` token right before a string is the `$"…"` (translated string) spelling,
+        // which the lexer reads itself.
+        let dollar_string = |i: u32| {
+            n.child(i).is_some_and(|c| c.kind() == "$")
+                && n.child(i + 1)
+                    .is_some_and(|x| x.start_byte() == n.child(i).map_or(0, |c| c.end_byte()) && x.kind() == "string")
+        };
         let garbled = n.has_error()
-            || (0..n.child_count())
-                .any(|i| n.child(i).is_some_and(|c| !c.is_named() && n.field_name_for_child(i) == Some("argument")));
+            || (0..n.child_count()).any(|i| {
+                n.child(i).is_some_and(|c| !c.is_named() && n.field_name_for_child(i) == Some("argument"))
+                    && !dollar_string(i)
+            });
         if garbled {
             for i in 0..n.named_child_count() {
                 if let Some(c) = n.named_child(i as u32) {
@@ -674,8 +748,11 @@ impl<'e> Builder<'e> {
         // two (`'a'\_`), and bash would read them as one.
         let mut groups: Vec<Vec<Node<'t>>> = Vec::new();
         let mut last_end: Option<usize> = None;
-        for i in 0..n.named_child_count() {
-            let Some(c) = n.named_child(i as u32) else { continue };
+        for i in 0..n.child_count() {
+            let Some(c) = n.child(i) else { continue };
+            if !c.is_named() && !dollar_string(i) {
+                continue;
+            }
             match c.kind() {
                 "variable_assignment" => {
                     if let Some(a) = self.assignment(w, c, ctx, false) {
@@ -753,7 +830,22 @@ impl<'e> Builder<'e> {
     ) -> usize {
         let c = &w.ctxs[ctx];
         let program = words.remove(0);
-        let calls_function = program.as_literal().is_some_and(|p| self.functions.contains(p));
+        // A function runs if it was defined before this point, or this is inside a function
+        // body (which only runs when called, later).
+        let in_function = c.via.iter().any(|v| matches!(v, Via::FunctionBody { .. }));
+        let calls_function = program
+            .as_literal()
+            .and_then(|p| self.scope_functions.get(p))
+            .is_some_and(|&at| at <= span.start || in_function);
+        if let Some(p) = program.as_literal() {
+            if RESERVED_AS_COMMAND.contains(&p) && !c.via.contains(&Via::SyntaxErrorRecovery) {
+                self.issue(
+                    IssueKind::SyntaxError,
+                    span,
+                    format!("`{p}` where bash expects a command: the line is not valid bash"),
+                );
+            }
+        }
         let id = self.plan.invocations.len();
         let inv = Invocation {
             id,
@@ -781,8 +873,8 @@ impl<'e> Builder<'e> {
 
     /// Follow wrappers (`sudo`, `env`, `xargs`, …) and code arguments (`bash -c`, `eval`).
     fn unwrap(&mut self, w: &mut Walk, ctx: usize, first: usize) {
-        let stdin = self.stdin_of(first);
         let pipe = w.ctxs[ctx].pipe;
+        let stdin = self.stdin_of(first, pipe);
         let mut queue = vec![first];
         let mut steps = 0;
         while let Some(id) = queue.pop() {
@@ -801,10 +893,13 @@ impl<'e> Builder<'e> {
                         let program = argv.remove(0);
                         let new_id = self.plan.invocations.len();
                         let mut via_chain = parent.via.clone();
+                        let runs_functions = matches!(&via, Via::Wrapper { program } if program == "time");
                         via_chain.push(via);
                         let inv = Invocation {
                             id: new_id,
-                            calls_function: program.as_literal().is_some_and(|p| self.functions.contains(p)),
+                            // Only the `time` keyword runs a shell function; other wrappers exec a program.
+                            calls_function: runs_functions
+                                && program.as_literal().is_some_and(|p| self.scope_functions.contains_key(p)),
                             program,
                             args: argv,
                             assignments,
@@ -828,7 +923,7 @@ impl<'e> Builder<'e> {
                         let inv = &self.plan.invocations[id];
                         let (depth, span, mut via_chain) = (inv.depth, inv.span, inv.via.clone());
                         if let Some((via, scope)) = parse {
-                            let text = render_code(&code.text);
+                            let (text, placeholders) = render_code(&code.text);
                             via_chain.push(via);
                             if depth + 1 > self.limits.max_depth {
                                 self.issue(
@@ -843,19 +938,28 @@ impl<'e> Builder<'e> {
                                     "too many pieces of nested code; the rest were not read".into(),
                                 );
                             } else if !text.trim().is_empty() {
+                                let mut vars = match scope {
+                                    VarScope::Shared => self.vars.clone(),
+                                    VarScope::Fresh => self.child_vars(id),
+                                    VarScope::Remote => Vars::default(),
+                                };
+                                for (name, val) in placeholders {
+                                    vars.set(&name, val);
+                                }
+                                let uncertain = scope == VarScope::Shared && w.ctxs[ctx].uncertain;
                                 let ctx = Ctx {
                                     via: via_chain,
                                     depth: depth + 1,
                                     parent: Some(id),
-                                    pipe: None,
-                                    uncertain: scope == VarScope::Fresh || w.ctxs[ctx].uncertain,
+                                    uncertain,
+                                    fresh_shell: scope != VarScope::Shared,
                                     ..Ctx::default()
                                 };
                                 self.jobs.push_back(Job {
                                     text,
                                     base: Base::Fixed(span),
                                     ctx,
-                                    vars: scope,
+                                    vars: Some(vars),
                                     join_pipe: None,
                                 });
                             }
@@ -870,9 +974,35 @@ impl<'e> Builder<'e> {
         }
     }
 
+    /// The variables a child shell started by invocation `id` sees: exported ones, plus the
+    /// assignments given to it and to the wrappers that started it (`a=1 sudo -E bash -c …`).
+    fn child_vars(&self, id: usize) -> Vars {
+        let mut vars = self.vars.for_child();
+        let mut chain = vec![id];
+        let mut cur = self.plan.invocations[id].parent;
+        while let Some(p) = cur {
+            let inv = &self.plan.invocations[p];
+            if inv.span != self.plan.invocations[id].span || chain.len() > 64 {
+                break;
+            }
+            chain.push(p);
+            cur = inv.parent;
+        }
+        for &i in chain.iter().rev() {
+            for a in &self.plan.invocations[i].assignments {
+                match a.value.as_literal() {
+                    Some(v) => vars.set(&a.name, VarVal::Known(v.to_string())),
+                    None => vars.set(&a.name, VarVal::unknown("assigned a value only known at run time")),
+                }
+                vars.export(&a.name);
+            }
+        }
+        vars
+    }
+
     /// What a command reads on stdin: its own heredoc/here-string/`<` file, else the previous
     /// pipeline stage's output, else whatever guard's caller connected.
-    fn stdin_of(&self, id: usize) -> Stdin {
+    fn stdin_of(&self, id: usize, pipe: Option<(usize, usize)>) -> Stdin {
         let inv = &self.plan.invocations[id];
         for r in inv.redirects.iter().rev() {
             if r.fd.is_some_and(|fd| fd != 0) {
@@ -889,12 +1019,7 @@ impl<'e> Builder<'e> {
                 _ => {}
             }
         }
-        let ctx_pipe = self
-            .plan
-            .pipelines
-            .iter()
-            .find_map(|p| p.stages.iter().position(|s| s.contains(&id)).map(|stage| (p, stage)));
-        if let Some((p, stage)) = ctx_pipe {
+        if let Some((p, stage)) = pipe.and_then(|(pid, stage)| self.plan.pipelines.get(pid).map(|p| (p, stage))) {
             if stage > 0 {
                 let prev = &p.stages[stage - 1];
                 let leaves: Vec<&Invocation> = prev
@@ -928,9 +1053,9 @@ impl<'e> Builder<'e> {
                 let target =
                     inv.args.iter().find(|a| !a.known_prefix().starts_with('-') || a.as_literal() == Some("-"));
                 let new = match target.and_then(|t| t.as_literal()) {
-                    Some(t) if t.starts_with('/') && name == "cd" && !ctx.uncertain => Some(t.to_string()),
+                    Some(t) if t.starts_with('/') && name == "cd" && !ctx.uncertain => Some(normalize_path(t)),
                     Some(t) if t != "-" && name == "cd" && !ctx.uncertain => {
-                        self.vars.known("PWD").map(|p| format!("{}/{}", p.trim_end_matches('/'), t))
+                        self.vars.known("PWD").map(|p| normalize_path(&format!("{p}/{t}")))
                     }
                     None if name == "cd" && !ctx.uncertain && inv.args.is_empty() => {
                         self.vars.known("HOME").map(str::to_string)
@@ -986,6 +1111,19 @@ impl<'e> Builder<'e> {
                 }
                 "comment" => {}
                 _ => words.extend(self.words(w.job, c)),
+            }
+        }
+        // `export NAME` and `declare -x NAME` hand the variable to child processes.
+        let exports = keyword == "export"
+            || (matches!(keyword.as_str(), "declare" | "typeset")
+                && words.iter().any(|w| w.as_literal().is_some_and(|t| t.starts_with('-') && t.contains('x'))));
+        if exports {
+            for word in &words[1..] {
+                let text = word.known_prefix();
+                let name = text.split('=').next().unwrap_or_default();
+                if lexer::is_name(name) {
+                    self.vars.export(name);
+                }
             }
         }
         let span = self.map(w.job, n.start_byte(), n.end_byte());
@@ -1092,6 +1230,7 @@ impl<'e> Builder<'e> {
                     Some(b) => {
                         let lexed =
                             lexer::lex(text, b.start_byte(), b.end_byte(), Mode::HeredocBody, &opaque_ranges(text, b));
+                        w.missed.extend(lexed.missed.iter().copied());
                         let mut word = expand::expand_single(
                             lexed,
                             &self.vars,
@@ -1185,7 +1324,7 @@ impl<'e> Builder<'e> {
                 text: t.text,
                 base: w.job.base,
                 ctx: Ctx { uncertain: true, ..c },
-                vars: VarScope::Shared,
+                vars: None,
                 join_pipe: join,
             });
             return;
@@ -1197,7 +1336,7 @@ impl<'e> Builder<'e> {
             text: t.text,
             base: Base::Offset(off + t.offset),
             ctx: c,
-            vars: VarScope::Shared,
+            vars: None,
             join_pipe: join,
         });
     }
@@ -1221,7 +1360,7 @@ impl<'e> Builder<'e> {
             }
             if kind == "{" && !c.is_named() {
                 if let Some(next) = n.child(i) {
-                    if next.start_byte() == c.end_byte() && next.kind() == "command" {
+                    if next.start_byte() == c.end_byte() && next.is_named() {
                         // `{a,b}` read as a group opener followed by a command: one brace word.
                         run.push(c);
                         run.push(next);
@@ -1298,6 +1437,8 @@ struct Walk<'t, 'j> {
     job: &'j Job,
     /// Ranges already read by the plain splitter, so overlapping recoveries don't repeat.
     recovered: Vec<(usize, usize)>,
+    /// Command substitutions the lexer found without a syntax node (backticks in heredocs).
+    missed: Vec<(usize, usize)>,
     ctxs: Vec<Ctx>,
     stack: Vec<Frame<'t>>,
 }
@@ -1332,9 +1473,11 @@ impl Tail {
     }
 }
 
-/// Byte ranges holding more than blanks and line continuations that no syntax node covers.
-fn skipped_text(root: Node, text: &str) -> Vec<(usize, usize)> {
+/// One pass over the tree: byte ranges holding more than blanks and line continuations that no
+/// syntax node covers, and the names of the functions the text defines.
+fn scan_tree(root: Node, text: &str) -> (Vec<(usize, usize)>, Vec<(String, usize)>) {
     let mut gaps = Vec::new();
+    let mut functions = Vec::new();
     let mut covered = 0usize;
     let check = |from: usize, to: usize, gaps: &mut Vec<(usize, usize)>| {
         if to > from {
@@ -1347,6 +1490,11 @@ fn skipped_text(root: Node, text: &str) -> Vec<(usize, usize)> {
     let mut cursor = root.walk();
     'outer: loop {
         let n = cursor.node();
+        if n.kind() == "function_definition" {
+            if let Some(name) = n.child_by_field_name("name") {
+                functions.push((text[name.byte_range()].to_string(), n.start_byte()));
+            }
+        }
         // Inside these only `$(…)` can run anything, and those are parsed nodes of their own.
         let opaque = matches!(
             n.kind(),
@@ -1381,7 +1529,7 @@ fn skipped_text(root: Node, text: &str) -> Vec<(usize, usize)> {
     }
     check(covered, text.len(), &mut gaps);
     gaps.truncate(20);
-    gaps
+    (gaps, functions)
 }
 
 /// An ERROR node holding whole statements is handled by `error_region`, not joined.
@@ -1429,6 +1577,21 @@ fn opaque_ranges(src: &str, n: Node) -> Vec<(usize, usize)> {
     out
 }
 
+/// Resolve `.` and `..` the way `cd` does in bash's default (logical) mode.
+fn normalize_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
 /// `<<-` strips leading tabs from every line.
 fn strip(body: &str, tabs: bool) -> String {
     if !tabs {
@@ -1437,17 +1600,26 @@ fn strip(body: &str, tabs: bool) -> String {
     body.split_inclusive('\n').map(|l| l.trim_start_matches('\t')).collect()
 }
 
-/// Code text to parse: known parts verbatim, unknown parts as their original spelling
-/// (`$DIR` stays `$DIR`, which the nested parse then marks dynamic itself).
-fn render_code(w: &Word) -> String {
+/// Code text to parse: known parts verbatim. Unknown parts become placeholder variables whose
+/// value is unknown for the same reason, so the nested parse marks them dynamic without
+/// re-reading (and listing twice) a substitution that already ran in the outer text.
+fn render_code(w: &Word) -> (String, Vec<(String, VarVal)>) {
     match &w.value {
-        Value::Literal(s) => s.clone(),
-        Value::Dynamic(parts) => parts
-            .iter()
-            .map(|p| match p {
-                Part::Text(t) => t.as_str(),
-                Part::Unknown { what, .. } => what.as_str(),
-            })
-            .collect(),
+        Value::Literal(s) => (s.clone(), Vec::new()),
+        Value::Dynamic(parts) => {
+            let mut text = String::new();
+            let mut vars = Vec::new();
+            for p in parts {
+                match p {
+                    Part::Text(t) => text.push_str(t),
+                    Part::Unknown { what, why } => {
+                        let name = format!("__guard_unknown_{}", vars.len());
+                        text.push_str(&format!("${{{name}}}"));
+                        vars.push((name, VarVal::Unknown { why: why.clone().into(), what: Some(what.clone()) }));
+                    }
+                }
+            }
+            (text, vars)
+        }
     }
 }
