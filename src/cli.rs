@@ -22,7 +22,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show what a command would run: every program, its resolved words, what is only known at
-    /// run time and why, and how each command is reached.
+    /// run time and why, and how each command is reached; then the verdict and which rules
+    /// were considered and matched.
     Explain {
         /// Print the plan as JSON.
         #[arg(long)]
@@ -39,11 +40,53 @@ pub enum Command {
         )]
         command: Vec<String>,
     },
+    /// Judge a command without running it: allow, ask or deny, and why.
+    ///
+    /// Exit status: 0 allow, 10 ask, 20 deny (the strictest over all inputs in batch mode),
+    /// 2 for a usage or input error.
+    #[command(after_help = "Exit status: 0 allow, 10 ask, 20 deny, 2 usage or input error.")]
+    Check {
+        /// Print the verdict as JSON (one JSON object per line in batch mode).
+        #[arg(long)]
+        json: bool,
+        /// In batch mode, commands on standard input are separated by NUL bytes, not newlines.
+        #[arg(short = 'z', long = "null")]
+        null: bool,
+        /// Judge a whole script file.
+        #[arg(long, value_name = "SCRIPT", conflicts_with = "command")]
+        file: Option<PathBuf>,
+        /// The command text; several words are joined with spaces. Without it, commands are read
+        /// from standard input, one per line, and one result is printed per line.
+        #[arg(value_name = "COMMAND", trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
+    /// List, show, lint and test the policy rules.
+    Rules {
+        #[command(subcommand)]
+        action: RulesAction,
+    },
     /// Print a completion script for a shell.
     Completions {
         #[arg(value_enum)]
         shell: CompletionShell,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// List every rule in effect: id, decision, severity, pack, and whether it is disabled.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one rule: where it is defined, what it matches, its message and examples.
+    Show { id: String },
+    /// Check policy files and report every problem with file:line:column (the policy in
+    /// effect when no file is given).
+    Lint { files: Vec<PathBuf> },
+    /// Run every rule's inline examples, plus corpus files (`.tsv`: `expect<TAB>command`;
+    /// `.sh`: commands under `# expect: deny|ask|allow` lines), and print a confusion matrix.
+    Test { files: Vec<PathBuf> },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -3,7 +3,11 @@
 //! The pure core is [`shell`] (text → [`plan::Plan`]); the rest is the imperative shell.
 
 pub mod cli;
+pub mod context;
 pub mod environment;
 pub mod explain;
+pub mod judge;
 pub mod plan;
+pub mod policy;
+pub mod rules_cmd;
 pub mod shell;

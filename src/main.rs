@@ -2,8 +2,10 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use guard::cli::{Cli, Command};
-use guard::{environment, explain, shell};
+use guard::cli::{Cli, Command, RulesAction};
+use guard::context::LiveContext;
+use guard::policy::verdict::exit_code;
+use guard::{explain, judge, rules_cmd};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -16,14 +18,66 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let env = environment::from_process(&text);
-            let plan = shell::analyze(&text, &env);
+            let policy = judge::load_policy();
+            let ctx = LiveContext::from_process();
+            let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, true);
             let out = if json {
-                serde_json::to_string_pretty(&plan).expect("a Plan always serialises") + "\n"
+                let mut v = serde_json::to_value(&plan).expect("a Plan always serialises");
+                v["verdict"] = serde_json::to_value(&verdict).expect("a Verdict always serialises");
+                serde_json::to_string_pretty(&v).expect("JSON values serialise") + "\n"
             } else {
-                explain::render_plan(&plan)
+                let mut s = explain::render_plan(&plan);
+                s.push_str("\nVerdict: ");
+                s.push_str(&judge::render_verdict(&plan, &verdict));
+                s.push_str(&judge::render_trace(&verdict));
+                s
             };
             write_stdout(out.as_bytes())
+        }
+        Command::Check { json, null, file, command } => {
+            let policy = judge::load_policy();
+            if file.is_none() && command.is_empty() {
+                return match judge::batch(&policy, json, null) {
+                    Ok(d) => ExitCode::from(exit_code(d)),
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("guard check: {e}");
+                        ExitCode::from(2)
+                    }
+                };
+            }
+            let text = match read_command(file, &command) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("guard check: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let ctx = LiveContext::from_process();
+            let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, false);
+            let out = if json {
+                serde_json::to_string(&judge::verdict_json(&plan, &verdict)).expect("JSON values serialise") + "\n"
+            } else {
+                judge::render_verdict(&plan, &verdict)
+            };
+            let code = write_stdout(out.as_bytes());
+            if code != ExitCode::SUCCESS {
+                return code;
+            }
+            ExitCode::from(exit_code(verdict.decision))
+        }
+        Command::Rules { action } => {
+            let (out, code) = match action {
+                RulesAction::List { json } => rules_cmd::list(json),
+                RulesAction::Show { id } => rules_cmd::show(&id),
+                RulesAction::Lint { files } => rules_cmd::lint(&files),
+                RulesAction::Test { files } => rules_cmd::test(&files),
+            };
+            let w = write_stdout(out.as_bytes());
+            if w != ExitCode::SUCCESS {
+                return w;
+            }
+            ExitCode::from(code)
         }
         Command::Completions { shell } => write_stdout(&guard::cli::completions(shell)),
     }

@@ -1,0 +1,151 @@
+//! The live [`Context`]: facts about where guard runs, each read only when a rule asks for it
+//! (the git branch from `.git/HEAD`, the kube context from the kubeconfig; nothing is spawned).
+
+use std::cell::OnceCell;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::policy::Context;
+
+pub struct LiveContext {
+    home: String,
+    cwd: String,
+    branch: OnceCell<Option<String>>,
+    kube: OnceCell<(Option<String>, Option<String>)>,
+    tty: OnceCell<bool>,
+}
+
+impl LiveContext {
+    pub fn from_process() -> LiveContext {
+        let home = std::env::var("HOME").unwrap_or_default();
+        let cwd = std::env::current_dir()
+            .map(|p| p.to_string_lossy().into_owned())
+            .or_else(|_| std::env::var("PWD"))
+            .unwrap_or_else(|_| "/".into());
+        LiveContext { home, cwd, branch: OnceCell::new(), kube: OnceCell::new(), tty: OnceCell::new() }
+    }
+
+    fn kube(&self) -> &(Option<String>, Option<String>) {
+        self.kube.get_or_init(|| {
+            let path = std::env::var_os("KUBECONFIG")
+                .and_then(|v| std::env::split_paths(&v).next())
+                .unwrap_or_else(|| PathBuf::from(&self.home).join(".kube/config"));
+            std::fs::read_to_string(path).map(|t| kube_current(&t)).unwrap_or((None, None))
+        })
+    }
+}
+
+/// The branch checked out in the repository containing `dir`.
+pub fn git_branch(dir: &Path) -> Option<String> {
+    for d in dir.ancestors() {
+        let dotgit = d.join(".git");
+        let gitdir = if dotgit.is_dir() {
+            dotgit
+        } else if dotgit.is_file() {
+            let text = std::fs::read_to_string(&dotgit).ok()?;
+            let p = PathBuf::from(text.trim().strip_prefix("gitdir:")?.trim());
+            if p.is_absolute() {
+                p
+            } else {
+                d.join(p)
+            }
+        } else {
+            continue;
+        };
+        let head = std::fs::read_to_string(gitdir.join("HEAD")).ok()?;
+        return head.trim().strip_prefix("ref: refs/heads/").map(str::to_string);
+    }
+    None
+}
+
+/// `current-context` and its namespace from kubeconfig text.
+pub fn kube_current(text: &str) -> (Option<String>, Option<String>) {
+    #[derive(serde::Deserialize)]
+    struct Kc {
+        #[serde(rename = "current-context", default)]
+        current: Option<String>,
+        #[serde(default)]
+        contexts: Vec<Named>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Named {
+        name: String,
+        #[serde(default)]
+        context: Option<Inner>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Inner {
+        #[serde(default)]
+        namespace: Option<String>,
+    }
+    match serde_saphyr::from_str::<serde_json::Value>(text) {
+        Ok(v) => {
+            let kc: Option<Kc> = serde_json::from_value(v).ok();
+            match kc {
+                Some(kc) => {
+                    let ns = kc
+                        .current
+                        .as_ref()
+                        .and_then(|c| kc.contexts.iter().find(|n| &n.name == c))
+                        .and_then(|n| n.context.as_ref())
+                        .and_then(|c| c.namespace.clone());
+                    (kc.current, ns)
+                }
+                None => (None, None),
+            }
+        }
+        Err(_) => (None, None),
+    }
+}
+
+/// The agent calling guard, from the variables each sets.
+pub fn agent_from_env() -> String {
+    let has = |n: &str| std::env::var_os(n).is_some_and(|v| !v.is_empty());
+    if has("CLAUDECODE") || has("CLAUDE_CODE_ENTRYPOINT") {
+        "claude".into()
+    } else if std::env::vars_os().any(|(k, _)| k.to_string_lossy().starts_with("CODEX_")) {
+        "codex".into()
+    } else if has("GEMINI_CLI") {
+        "gemini".into()
+    } else if has("CURSOR_AGENT") || has("CURSOR_TRACE_ID") {
+        "cursor".into()
+    } else {
+        "human".into()
+    }
+}
+
+impl Context for LiveContext {
+    fn home(&self) -> &str {
+        &self.home
+    }
+    fn cwd(&self) -> &str {
+        &self.cwd
+    }
+    fn git_branch(&self) -> Option<String> {
+        self.branch.get_or_init(|| git_branch(Path::new(&self.cwd))).clone()
+    }
+    fn kube_context(&self) -> Option<String> {
+        self.kube().0.clone()
+    }
+    fn kube_namespace(&self) -> Option<String> {
+        self.kube().1.clone()
+    }
+    fn env(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+    fn tty(&self) -> bool {
+        *self.tty.get_or_init(|| std::io::stdin().is_terminal() || std::fs::File::open("/dev/tty").is_ok())
+    }
+    fn agent(&self) -> String {
+        agent_from_env()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_current_context_and_namespace() {
+        let text = "apiVersion: v1\ncurrent-context: prod-eu\ncontexts:\n- name: dev\n  context: {cluster: d}\n- name: prod-eu\n  context:\n    cluster: p\n    namespace: payments\n";
+        assert_eq!(super::kube_current(text), (Some("prod-eu".into()), Some("payments".into())));
+    }
+}

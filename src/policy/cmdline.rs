@@ -1,0 +1,198 @@
+//! An invocation's argv read the way its program reads it: options (short clusters split,
+//! `--flag=value`, options that take the next word), subcommand words and operands. What each
+//! program's options look like is data (`programs:` in the packs), not code.
+
+use std::collections::HashMap;
+
+use super::rule::ProgramSpec;
+use crate::plan::{Invocation, Word};
+
+/// Option knowledge for every program named in the packs.
+#[derive(Debug, Default, Clone)]
+pub struct ProgramDb {
+    specs: HashMap<String, ProgramSpec>,
+}
+
+impl ProgramDb {
+    pub fn insert(&mut self, name: &str, spec: &ProgramSpec) {
+        for n in std::iter::once(name).chain(spec.aliases.iter().map(String::as_str)) {
+            let entry = self.specs.entry(n.to_string()).or_default();
+            entry.takes_value.extend(spec.takes_value.iter().cloned());
+            for (k, v) in &spec.flags {
+                entry.flags.entry(k.clone()).or_default().extend(v.iter().cloned());
+            }
+            entry.long_single_dash |= spec.long_single_dash;
+            entry.roles.extend(spec.roles.iter().cloned());
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&ProgramSpec> {
+        self.specs.get(name).or_else(|| self.specs.get(family(name)))
+    }
+
+    pub fn has_role(&self, name: &str, role: &str) -> bool {
+        self.get(name).is_some_and(|s| s.roles.iter().any(|r| r == role))
+    }
+
+    /// The spellings of a named flag of a program, or the name itself when it is a spelling.
+    pub fn spellings(&self, program: Option<&str>, flag: &str) -> Vec<String> {
+        if let Some(v) = program.and_then(|p| self.get(p)).and_then(|s| s.flags.get(flag)) {
+            return v.clone();
+        }
+        vec![flag.to_string()]
+    }
+
+    pub fn knows_flag_name(&self, program: &str, flag: &str) -> bool {
+        self.get(program).is_some_and(|s| s.flags.contains_key(flag))
+    }
+}
+
+/// `python3.12` → `python3` → `python`: versioned names share knowledge.
+fn family(name: &str) -> &str {
+    name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '-')
+}
+
+/// One option as the program reads it.
+#[derive(Debug, Clone)]
+pub struct Flag<'a> {
+    /// `-r`, `--recursive`, `-delete`.
+    pub spelling: String,
+    /// The value, when the option takes one and it is known.
+    pub value: Option<FlagValue<'a>>,
+    /// The word the option was written in.
+    pub word: &'a Word,
+}
+
+#[derive(Debug, Clone)]
+pub enum FlagValue<'a> {
+    /// Text attached to the option: `--ns=prod`, `-nprod`.
+    Attached(String),
+    /// The next word.
+    Word(&'a Word),
+}
+
+impl FlagValue<'_> {
+    pub fn word(&self) -> Option<&Word> {
+        match self {
+            FlagValue::Word(w) => Some(w),
+            FlagValue::Attached(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Cmdline<'a> {
+    /// Basename of the program, empty when only known at run time.
+    pub name: String,
+    pub flags: Vec<Flag<'a>>,
+    /// Non-option words in order (subcommands first).
+    pub positionals: Vec<&'a Word>,
+}
+
+impl<'a> Cmdline<'a> {
+    pub fn parse(inv: &'a Invocation, db: &ProgramDb) -> Cmdline<'a> {
+        let name = inv.program_name().unwrap_or("").to_string();
+        let spec = db.get(&name);
+        let takes = |s: &str| spec.is_some_and(|p| p.takes_value.iter().any(|t| t == s));
+        let known = |s: &str| spec.is_some_and(|p| p.flags.values().any(|v| v.iter().any(|t| t == s)));
+        let single_dash = spec.is_some_and(|p| p.long_single_dash);
+        let mut flags = Vec::new();
+        let mut positionals = Vec::new();
+        let mut i = 0;
+        let args = &inv.args;
+        let mut only_operands = false;
+        while i < args.len() {
+            let w = &args[i];
+            i += 1;
+            let text = w.known_prefix();
+            if only_operands || !text.starts_with('-') || text == "-" {
+                positionals.push(w);
+                continue;
+            }
+            if text == "--" && !w.is_dynamic() {
+                only_operands = true;
+                continue;
+            }
+            if let Some(long) = text.strip_prefix("--") {
+                if let Some((n, v)) = long.split_once('=') {
+                    flags.push(Flag {
+                        spelling: format!("--{n}"),
+                        value: Some(FlagValue::Attached(v.into())),
+                        word: w,
+                    });
+                } else if takes(text) && i < args.len() {
+                    flags.push(Flag { spelling: text.into(), value: Some(FlagValue::Word(&args[i])), word: w });
+                    i += 1;
+                } else {
+                    flags.push(Flag { spelling: text.into(), value: None, word: w });
+                }
+                continue;
+            }
+            // One dash.
+            if single_dash || takes(text) || known(text) || text[1..].starts_with(|c: char| c.is_ascii_digit()) {
+                if let Some((n, v)) = text.split_once('=').filter(|_| single_dash) {
+                    flags.push(Flag { spelling: n.into(), value: Some(FlagValue::Attached(v.into())), word: w });
+                } else if takes(text) && i < args.len() {
+                    flags.push(Flag { spelling: text.into(), value: Some(FlagValue::Word(&args[i])), word: w });
+                    i += 1;
+                } else {
+                    flags.push(Flag { spelling: text.into(), value: None, word: w });
+                }
+                continue;
+            }
+            let chars: Vec<char> = text[1..].chars().collect();
+            for (k, c) in chars.iter().enumerate() {
+                let spelling = format!("-{c}");
+                if takes(&spelling) {
+                    let rest: String = chars[k + 1..].iter().collect();
+                    let value = if !rest.is_empty() {
+                        Some(FlagValue::Attached(rest))
+                    } else if i < args.len() {
+                        i += 1;
+                        Some(FlagValue::Word(&args[i - 1]))
+                    } else {
+                        None
+                    };
+                    flags.push(Flag { spelling, value, word: w });
+                    break;
+                }
+                flags.push(Flag { spelling, value: None, word: w });
+            }
+        }
+        Cmdline { name, flags, positionals }
+    }
+
+    pub fn has_flag(&self, spellings: &[String]) -> Option<&Flag<'a>> {
+        self.flags.iter().find(|f| spellings.contains(&f.spelling))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::{analyze, Env};
+
+    fn db() -> ProgramDb {
+        let mut db = ProgramDb::default();
+        let kubectl = ProgramSpec { takes_value: vec!["-n".into(), "--namespace".into()], ..Default::default() };
+        db.insert("kubectl", &kubectl);
+        let tar = ProgramSpec { takes_value: vec!["-f".into()], ..Default::default() };
+        db.insert("tar", &tar);
+        db
+    }
+
+    #[test]
+    fn splits_clusters_and_finds_subcommands_past_valued_options() {
+        let plan = analyze("kubectl -n prod delete ns foo", &Env::default());
+        let db = db();
+        let c = Cmdline::parse(&plan.invocations[0], &db);
+        let pos: Vec<String> = c.positionals.iter().map(|w| w.display()).collect();
+        assert_eq!(pos, ["delete", "ns", "foo"]);
+        let plan = analyze("tar -xzvf a.tgz -C out", &Env::default());
+        let c = Cmdline::parse(&plan.invocations[0], &db);
+        let f: Vec<&str> = c.flags.iter().map(|f| f.spelling.as_str()).collect();
+        assert_eq!(f, ["-x", "-z", "-v", "-f", "-C"]);
+        let pos: Vec<String> = c.positionals.iter().map(|w| w.display()).collect();
+        assert_eq!(pos, ["out"]);
+    }
+}

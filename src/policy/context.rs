@@ -1,0 +1,76 @@
+//! Facts about where a command runs that rules may ask about. The policy core only sees this
+//! trait; reading files and the environment is done by an implementation outside it
+//! (`crate::context::LiveContext`), and tests use [`FakeContext`].
+
+use std::collections::HashMap;
+
+pub trait Context {
+    fn home(&self) -> &str;
+    fn cwd(&self) -> &str;
+    /// The branch checked out in the working directory's repository.
+    fn git_branch(&self) -> Option<String>;
+    /// The current kube context from the kubeconfig.
+    fn kube_context(&self) -> Option<String>;
+    /// The namespace of the current kube context.
+    fn kube_namespace(&self) -> Option<String>;
+    fn env(&self, name: &str) -> Option<String>;
+    /// A human terminal is attached.
+    fn tty(&self) -> bool;
+    /// The agent calling guard (`claude`, `codex`, `gemini`, `cursor`), or `human`.
+    fn agent(&self) -> String;
+}
+
+/// Fixed facts, for tests and for judging a corpus reproducibly.
+#[derive(Debug, Clone)]
+pub struct FakeContext {
+    pub home: String,
+    pub cwd: String,
+    pub git_branch: Option<String>,
+    pub kube_context: Option<String>,
+    pub kube_namespace: Option<String>,
+    pub env: HashMap<String, String>,
+    pub tty: bool,
+    pub agent: String,
+}
+
+impl Default for FakeContext {
+    fn default() -> Self {
+        FakeContext {
+            home: "/home/u".into(),
+            cwd: "/home/u/proj".into(),
+            git_branch: Some("feature/x".into()),
+            kube_context: Some("kind-dev".into()),
+            kube_namespace: Some("default".into()),
+            env: HashMap::new(),
+            tty: true,
+            agent: "human".into(),
+        }
+    }
+}
+
+impl Context for FakeContext {
+    fn home(&self) -> &str {
+        &self.home
+    }
+    fn cwd(&self) -> &str {
+        &self.cwd
+    }
+    fn git_branch(&self) -> Option<String> {
+        self.git_branch.clone()
+    }
+    fn kube_context(&self) -> Option<String> {
+        self.kube_context.clone()
+    }
+    fn kube_namespace(&self) -> Option<String> {
+        self.kube_namespace.clone()
+    }
+    fn env(&self, name: &str) -> Option<String> {
+        self.env.get(name).cloned()
+    }
+    fn tty(&self) -> bool {
+        self.tty
+    }
+    fn agent(&self) -> String {
+        self.agent.clone()
+    }
+}

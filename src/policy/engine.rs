@@ -1,0 +1,381 @@
+//! The compiled policy: rules from every layer, indexed by program, evaluated together.
+//! Strictest wins (deny > ask > allow); load order never decides. A small breaker in code
+//! denies catastrophic deletes whatever the rules say.
+
+use std::collections::HashMap;
+
+use super::cmdline::{Cmdline, ProgramDb};
+use super::context::Context;
+use super::flow::Flow;
+use super::matcher::{self, Subject};
+use super::paths::Classes;
+use super::rule::{Decision, PackSpec, RuleSpec, Severity};
+use super::verdict::{Finding, TraceEntry, Verdict};
+use crate::plan::{Invocation, Plan, Word};
+
+/// Where a piece of policy came from; later layers may tighten, and (except the project) loosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LayerKind {
+    Builtin,
+    System,
+    User,
+    /// A policy file inside the repository: may only add `ask`/`deny` rules.
+    Project,
+}
+
+impl LayerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            LayerKind::Builtin => "built-in",
+            LayerKind::System => "system",
+            LayerKind::User => "user",
+            LayerKind::Project => "project",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    pub pack: String,
+    pub file: String,
+    pub layer: LayerKind,
+    /// Switched off by a later layer, with the recorded reason.
+    pub disabled: Option<String>,
+}
+
+impl Rule {
+    pub fn id(&self) -> &str {
+        &self.spec.id.value
+    }
+    pub fn location(&self) -> String {
+        format!("{}:{}:{}", self.file, self.spec.id.referenced.line(), self.spec.id.referenced.column())
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Policy {
+    pub rules: Vec<Rule>,
+    pub db: ProgramDb,
+    pub lists: HashMap<String, Vec<String>>,
+    index: HashMap<String, Vec<usize>>,
+    generic: Vec<usize>,
+    pub warnings: Vec<String>,
+}
+
+/// One parsed file of policy.
+pub struct LoadedPack {
+    pub file: String,
+    pub layer: LayerKind,
+    pub spec: PackSpec,
+}
+
+impl Policy {
+    pub fn from_packs(packs: Vec<LoadedPack>) -> Policy {
+        let mut p = Policy::default();
+        for pack in packs {
+            let pack_name = pack.spec.pack.clone().unwrap_or_else(|| {
+                std::path::Path::new(&pack.file)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            });
+            for (k, v) in &pack.spec.lists {
+                p.lists.entry(k.clone()).or_default().extend(v.iter().cloned());
+            }
+            for (name, spec) in &pack.spec.programs {
+                p.db.insert(name, spec);
+            }
+            for d in &pack.spec.disable {
+                let loc = format!("{}:{}:{}", pack.file, d.referenced.line(), d.referenced.column());
+                if pack.layer == LayerKind::Project {
+                    p.warnings.push(format!("{loc}: a project policy cannot disable rules; ignored `{}`", d.value.id));
+                    continue;
+                }
+                match p.rules.iter_mut().find(|r| r.id() == d.value.id) {
+                    Some(r) => r.disabled = Some(format!("{} ({loc})", d.value.reason)),
+                    None => p.warnings.push(format!("{loc}: disable names no known rule `{}`", d.value.id)),
+                }
+            }
+            for spec in pack.spec.rules {
+                let loc = format!("{}:{}:{}", pack.file, spec.id.referenced.line(), spec.id.referenced.column());
+                if pack.layer == LayerKind::Project && (spec.decision == Decision::Allow || spec.overrides.is_some()) {
+                    p.warnings.push(format!(
+                        "{loc}: a project policy can only tighten; ignored rule `{}` (allow or override)",
+                        spec.id.value
+                    ));
+                    continue;
+                }
+                if let Some(target) = &spec.overrides {
+                    let reason = spec.reason.clone().unwrap_or_else(|| "no reason given".into());
+                    match p.rules.iter_mut().find(|r| r.id() == target) {
+                        Some(r) => r.disabled = Some(format!("overridden by {} at {loc}: {reason}", spec.id.value)),
+                        None => p.warnings.push(format!("{loc}: overrides names no known rule `{target}`")),
+                    }
+                }
+                if let Some(prev) = p.rules.iter_mut().find(|r| r.id() == spec.id.value && r.disabled.is_none()) {
+                    if pack.layer > prev.layer && pack.layer != LayerKind::Project {
+                        prev.disabled = Some(format!("redefined at {loc}"));
+                    }
+                }
+                p.rules.push(Rule {
+                    spec,
+                    pack: pack_name.clone(),
+                    file: pack.file.clone(),
+                    layer: pack.layer,
+                    disabled: None,
+                });
+            }
+        }
+        p.build_index();
+        p
+    }
+
+    fn build_index(&mut self) {
+        self.index.clear();
+        self.generic.clear();
+        for (i, r) in self.rules.iter().enumerate() {
+            let m = &r.spec.matches.value;
+            let mut names = Vec::new();
+            if let Some(pr) = &m.program {
+                names.extend(matcher::expand(&self.lists, pr));
+            }
+            if let Some(c) = &m.command {
+                names.extend(
+                    matcher::expand(&self.lists, c)
+                        .iter()
+                        .filter_map(|c| c.split_whitespace().next().map(str::to_string)),
+                );
+            }
+            if names.is_empty() || names.iter().any(|n| n.contains(['*', '?', '/'])) {
+                self.generic.push(i);
+            } else {
+                names.sort();
+                names.dedup();
+                for n in names {
+                    self.index.entry(n).or_default().push(i);
+                }
+            }
+        }
+    }
+
+    /// `eval "$(ssh-agent -s)"`: the unknown command is the output of a tool in the
+    /// `shell_init_tools` list, whose whole purpose is printing shell setup code.
+    fn init_tool_code(&self, plan: &Plan, inv: &Invocation) -> bool {
+        let Some(parent) = inv.parent.and_then(|p| plan.invocations.get(p)) else { return false };
+        let Some(code) = &parent.code else { return false };
+        if !code.text.is_dynamic() || !inv.program.is_dynamic() {
+            return false;
+        }
+        let tools = self.lists.get("shell_init_tools").map(Vec::as_slice).unwrap_or(&[]);
+        let subs: Vec<&Invocation> = plan
+            .invocations
+            .iter()
+            .filter(|o| {
+                matches!(o.via.last(), Some(crate::plan::Via::CommandSubstitution))
+                    && o.span.start >= code.text.span.start
+                    && o.span.end <= code.text.span.end
+            })
+            .collect();
+        !subs.is_empty()
+            && subs.iter().all(|o| {
+                o.program.as_literal().is_some_and(|p| tools.iter().any(|t| t == p || t == crate::plan::basename(p)))
+            })
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().rev().find(|r| r.id() == id)
+    }
+
+    /// Judge a Plan.
+    pub fn judge(&self, plan: &Plan, ctx: &dyn Context) -> Verdict {
+        self.judge_traced(plan, ctx, false)
+    }
+
+    pub fn judge_traced(&self, plan: &Plan, ctx: &dyn Context, trace: bool) -> Verdict {
+        let mut v = Verdict::allow();
+        for issue in &plan.issues {
+            v.add(Finding {
+                rule: "guard.incomplete".into(),
+                decision: Decision::Ask,
+                severity: Severity::Medium,
+                message: format!("not fully understood: {}", issue.message),
+                span: issue.span,
+                text: plan.text(issue.span).to_string(),
+                invocation: None,
+                tags: vec!["fail-safe".into()],
+            });
+        }
+        let flow = Flow::new(plan, &self.db, ctx.home(), ctx.cwd());
+        for inv in &plan.invocations {
+            if inv.calls_function {
+                continue;
+            }
+            let name = inv.program_name();
+            if name.is_none() && !self.init_tool_code(plan, inv) {
+                v.add(Finding {
+                    rule: "guard.dynamic-program".into(),
+                    decision: Decision::Ask,
+                    severity: Severity::Medium,
+                    message: format!("the program to run is only known at run time: {}", inv.program.display()),
+                    span: inv.program.span,
+                    text: inv.program.display(),
+                    invocation: Some(inv.id),
+                    tags: vec!["fail-safe".into()],
+                });
+            }
+            let cmd = Cmdline::parse(inv, &self.db);
+            for f in critical(inv, &cmd, ctx) {
+                v.add(f);
+            }
+            let subject = Subject { plan, inv, cmd, flow: &flow, ctx, db: &self.db, lists: &self.lists };
+            let mut candidates: Vec<usize> =
+                name.and_then(|n| self.index.get(n)).map(|v| v.to_vec()).unwrap_or_default();
+            candidates.extend(self.generic.iter().copied());
+            let mut considered = Vec::new();
+            let mut matched = Vec::new();
+            for i in candidates {
+                let rule = &self.rules[i];
+                if rule.disabled.is_some() {
+                    continue;
+                }
+                if trace {
+                    considered.push(rule.id().to_string());
+                }
+                if let Some(c) = matcher::eval(&subject, &rule.spec.matches.value) {
+                    if trace {
+                        matched.push(rule.id().to_string());
+                    }
+                    for e in &rule.spec.effects {
+                        if !v.effects.contains(e) {
+                            v.effects.push(e.clone());
+                        }
+                    }
+                    let message = rule
+                        .spec
+                        .message
+                        .replace("{match}", &c.text)
+                        .replace("{program}", name.unwrap_or("?"))
+                        .replace("{command}", &inv.display());
+                    v.add(Finding {
+                        rule: rule.id().to_string(),
+                        decision: rule.spec.decision,
+                        severity: rule.spec.severity,
+                        message,
+                        span: c.span,
+                        text: c.text,
+                        invocation: Some(inv.id),
+                        tags: rule.spec.tags.clone(),
+                    });
+                }
+            }
+            if trace {
+                v.trace.push(TraceEntry { invocation: inv.id, command: inv.display(), considered, matched });
+            }
+        }
+        v.sort();
+        v
+    }
+}
+
+/// The breaker: wiping the filesystem root, a home directory, a top-level system directory or
+/// a disk. It lives in code so no policy layer can loosen it.
+fn critical(inv: &Invocation, cmd: &Cmdline, ctx: &dyn Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let name = cmd.name.as_str();
+    let catastrophic = Classes(Classes::ROOT.0 | Classes::HOME.0 | Classes::SYSTEM_TOP.0 | Classes::BLOCK_DEVICE.0);
+    let classes =
+        |w: &Word| w.as_literal().map(|t| super::paths::classify(t, ctx.home(), ctx.cwd())).unwrap_or_default();
+    let mut hit = |w: &Word, what: &str| {
+        out.push(Finding {
+            rule: "critical.breaker".into(),
+            decision: Decision::Deny,
+            severity: Severity::Critical,
+            message: format!("{what} {} (never allowed)", w.display()),
+            span: w.span,
+            text: w.display(),
+            invocation: Some(inv.id),
+            tags: vec!["critical".into()],
+        });
+    };
+    let has = |s: &[&str]| cmd.flags.iter().any(|f| s.contains(&f.spelling.as_str()));
+    match name {
+        "rm" if has(&["-r", "-R", "--recursive", "--no-preserve-root"]) => {
+            if let Some(w) = cmd.positionals.iter().find(|w| classes(w).has(catastrophic)) {
+                hit(w, "recursive delete of");
+            }
+        }
+        "chmod" | "chown" | "chgrp" if has(&["-R", "--recursive"]) => {
+            if let Some(w) = cmd
+                .positionals
+                .iter()
+                .skip(1)
+                .find(|w| classes(w).has(Classes(Classes::ROOT.0 | Classes::SYSTEM_TOP.0 | Classes::HOME.0)))
+            {
+                hit(w, "recursive permission change of");
+            }
+        }
+        "find"
+            if inv.args.iter().any(|a| a.as_literal() == Some("-delete"))
+                && !inv.args.iter().any(|a| {
+                    a.as_literal().is_some_and(|t| {
+                        matches!(
+                            t,
+                            "-name"
+                                | "-iname"
+                                | "-path"
+                                | "-ipath"
+                                | "-regex"
+                                | "-iregex"
+                                | "-type"
+                                | "-mtime"
+                                | "-mmin"
+                                | "-newer"
+                                | "-size"
+                                | "-empty"
+                                | "-user"
+                                | "-wholename"
+                                | "-atime"
+                                | "-ctime"
+                        )
+                    })
+                }) =>
+        {
+            if let Some(w) = inv
+                .args
+                .iter()
+                .take_while(|a| !a.known_prefix().starts_with('-'))
+                .find(|w| classes(w).has(catastrophic))
+            {
+                hit(w, "find -delete over");
+            }
+        }
+        "shred" | "wipefs" | "blkdiscard" | "sgdisk" | "sfdisk" => {
+            if let Some(w) = cmd.positionals.iter().find(|w| classes(w).has(Classes::BLOCK_DEVICE)) {
+                hit(w, "wiping the disk");
+            }
+        }
+        n if n.starts_with("mkfs") || n == "mke2fs" || n == "mkswap" => {
+            if let Some(w) = cmd.positionals.iter().find(|w| classes(w).has(Classes::BLOCK_DEVICE)) {
+                hit(w, "formatting the disk");
+            }
+        }
+        "dd" => {
+            if let Some(w) = inv.args.iter().find(|w| {
+                w.as_literal()
+                    .and_then(|t| t.strip_prefix("of="))
+                    .is_some_and(|t| super::paths::classify(t, ctx.home(), ctx.cwd()).has(Classes::BLOCK_DEVICE))
+            }) {
+                hit(w, "overwriting the disk with");
+            }
+        }
+        _ => {}
+    }
+    for r in &inv.redirects {
+        if r.op.writes() && classes(&r.target).has(Classes::BLOCK_DEVICE) {
+            let t = r.target.clone();
+            hit(&t, "writing straight to the disk");
+        }
+    }
+    out
+}

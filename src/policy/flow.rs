@@ -1,0 +1,236 @@
+//! Data flow through a Plan: which commands fetch from or send to the network, which read
+//! secrets, what feeds each command (earlier pipeline stages, `$(…)` and `<(…)` in its words),
+//! and where code handed to a shell or interpreter comes from.
+
+use std::collections::HashSet;
+
+use super::cmdline::{Cmdline, FlagValue, ProgramDb};
+use super::paths::{self, Classes};
+use crate::plan::{CodeSource, Invocation, Plan, RedirectOp, Span, Via, Word};
+
+#[derive(Debug, Clone, Default)]
+pub struct InvFacts {
+    /// Talks to the network (fetches or sends).
+    pub network: bool,
+    /// Reads a secret; the span of the word naming it.
+    pub secret: Option<Span>,
+    /// Commands whose output reaches this one: earlier pipeline stages, substitutions in its words.
+    pub inputs: Vec<usize>,
+    /// Where its code comes from, for shells and interpreters: `network`, `dynamic`, …
+    pub code_from: Vec<&'static str>,
+}
+
+#[derive(Debug, Default)]
+pub struct Flow {
+    pub facts: Vec<InvFacts>,
+}
+
+/// Candidate file paths inside an argument: `@file`, `name=@file`, `--opt=file`, `host:path`.
+pub fn path_candidates(text: &str) -> Vec<&str> {
+    let mut out = vec![text];
+    if let Some((_, v)) = text.split_once('=') {
+        out.push(v);
+    }
+    let more: Vec<&str> = out.iter().filter_map(|t| t.strip_prefix('@').or_else(|| t.strip_prefix('<'))).collect();
+    out.extend(more);
+    out.retain(|s| !s.is_empty() && !s.contains("://"));
+    out
+}
+
+pub fn is_url(text: &str) -> bool {
+    if text.contains("://") {
+        return true;
+    }
+    // scp/rsync remote: user@host:path or host:path (not a Windows drive, not a time).
+    if let Some((host, _)) = text.split_once(':') {
+        return !host.is_empty()
+            && !host.contains('/')
+            && host.len() > 1
+            && host.chars().all(|c| c.is_ascii_alphanumeric() || "@.-_".contains(c))
+            && host.chars().any(|c| c.is_ascii_alphabetic());
+    }
+    false
+}
+
+fn within(inner: Span, outer: Span) -> bool {
+    inner.start >= outer.start && inner.end <= outer.end && inner != outer
+}
+
+fn is_substitution(inv: &Invocation) -> bool {
+    matches!(inv.via.last(), Some(Via::CommandSubstitution | Via::ProcessSubstitution))
+}
+
+impl Flow {
+    pub fn new(plan: &Plan, db: &ProgramDb, home: &str, cwd: &str) -> Flow {
+        let n = plan.invocations.len();
+        let mut facts = vec![InvFacts::default(); n];
+        let mut downloaded: HashSet<String> = HashSet::new();
+        for inv in &plan.invocations {
+            let f = &mut facts[inv.id];
+            let name = inv.program_name().unwrap_or("");
+            let cmd = Cmdline::parse(inv, db);
+            f.network = db.has_role(name, "network")
+                || inv.redirects.iter().any(|r| {
+                    r.op != RedirectOp::Heredoc
+                        && r.op != RedirectOp::HereString
+                        && r.target.as_literal().is_some_and(|t| paths::classify(t, home, cwd).has(Classes::NET_DEVICE))
+                });
+            // Secrets read: operands, option values and input redirections naming a secret.
+            let mut words: Vec<&Word> = cmd.positionals.clone();
+            for fl in &cmd.flags {
+                if let Some(FlagValue::Word(w)) = &fl.value {
+                    words.push(w);
+                }
+                if let Some(FlagValue::Attached(_)) = &fl.value {
+                    words.push(fl.word);
+                }
+            }
+            for r in &inv.redirects {
+                if matches!(r.op, RedirectOp::Read | RedirectOp::ReadWrite) {
+                    words.push(&r.target);
+                }
+            }
+            for w in words {
+                if let Some(t) = w.as_literal() {
+                    if path_candidates(t).iter().any(|p| paths::classify(p, home, cwd).has(Classes::SECRET)) {
+                        f.secret = Some(w.span);
+                        break;
+                    }
+                }
+            }
+            if f.secret.is_none() && db.has_role(name, "secret_source") && cmd.positionals.is_empty() {
+                f.secret = Some(inv.span);
+            }
+            if f.network {
+                for fl in &cmd.flags {
+                    if matches!(fl.spelling.as_str(), "-o" | "-O" | "--output" | "--output-document") {
+                        let v = match &fl.value {
+                            Some(FlagValue::Word(w)) => w.as_literal().map(str::to_string),
+                            Some(FlagValue::Attached(s)) => Some(s.clone()),
+                            None => None,
+                        };
+                        if let Some(v) = v.filter(|v| v != "-") {
+                            downloaded.insert(paths::normalize(&v, home, cwd));
+                        }
+                    }
+                }
+                for r in &inv.redirects {
+                    if r.op.writes() {
+                        if let Some(t) = r.target.as_literal() {
+                            downloaded.insert(paths::normalize(t, home, cwd));
+                        }
+                    }
+                }
+            }
+        }
+        // Inputs: earlier stages of the pipeline, and substitutions inside the words.
+        for inv in &plan.invocations {
+            let mut inputs = Vec::new();
+            if let Some(pos) = inv.pipeline {
+                if let Some(p) = plan.pipelines.get(pos.pipeline) {
+                    for stage in p.stages.iter().take(pos.stage) {
+                        inputs.extend(stage.iter().copied().filter(|&i| i != inv.id));
+                    }
+                    // `a | b 2>&1 | c` can come out as a pipeline nested in the first stage of
+                    // another; everything of an inner pipeline before this command feeds it.
+                    if pos.stage > 0 {
+                        for other in &plan.invocations {
+                            let Some(q) = other.pipeline else { continue };
+                            if q.pipeline != pos.pipeline
+                                && other.id != inv.id
+                                && other.span.end <= inv.span.start
+                                && plan
+                                    .pipelines
+                                    .get(q.pipeline)
+                                    .is_some_and(|qp| within(qp.span, p.span) || qp.span == p.span)
+                                && !inputs.contains(&other.id)
+                            {
+                                inputs.push(other.id);
+                            }
+                        }
+                    }
+                }
+            }
+            let mut spans: Vec<Span> = inv.argv().map(|w| w.span).collect();
+            spans.extend(inv.redirects.iter().map(|r| r.target.span));
+            for other in &plan.invocations {
+                if other.id != inv.id && is_substitution(other) && spans.iter().any(|s| within(other.span, *s)) {
+                    inputs.push(other.id);
+                }
+            }
+            facts[inv.id].inputs = inputs;
+        }
+        // Where code comes from.
+        for inv in &plan.invocations {
+            let Some(code) = &inv.code else { continue };
+            let mut from: Vec<&'static str> = vec![match code.source {
+                CodeSource::Argument => "argument",
+                CodeSource::Stdin => "stdin",
+                CodeSource::File => "file",
+            }];
+            if code.text.is_dynamic() {
+                from.push("dynamic");
+            }
+            let feeding: Vec<usize> = match code.source {
+                CodeSource::Stdin => facts[inv.id].inputs.clone(),
+                _ => plan
+                    .invocations
+                    .iter()
+                    .filter(|o| o.id != inv.id && is_substitution(o) && within(o.span, code.text.span))
+                    .map(|o| o.id)
+                    .collect(),
+            };
+            let mut seen = HashSet::new();
+            let mut stack = feeding;
+            let mut network = false;
+            while let Some(i) = stack.pop() {
+                if !seen.insert(i) {
+                    continue;
+                }
+                network |= facts[i].network;
+                stack.extend(facts[i].inputs.iter().copied());
+            }
+            let file_downloaded = match code.source {
+                CodeSource::File => {
+                    code.text.as_literal().is_some_and(|t| downloaded.contains(&paths::normalize(t, home, cwd)))
+                }
+                _ => false,
+            } || inv
+                .program
+                .as_literal()
+                .is_some_and(|p| p.contains('/') && downloaded.contains(&paths::normalize(p, home, cwd)));
+            if network || file_downloaded {
+                from.push("network");
+            }
+            facts[inv.id].code_from = from;
+        }
+        // A program that is itself a downloaded file runs downloaded code.
+        for inv in &plan.invocations {
+            if inv.code.is_none()
+                && inv
+                    .program
+                    .as_literal()
+                    .is_some_and(|p| p.contains('/') && downloaded.contains(&paths::normalize(p, home, cwd)))
+            {
+                facts[inv.id].code_from = vec!["file", "network"];
+            }
+        }
+        Flow { facts }
+    }
+
+    /// Facts of everything that feeds `id`, transitively.
+    pub fn upstream_has(&self, id: usize, pred: impl Fn(&InvFacts) -> bool) -> Option<usize> {
+        let mut seen = HashSet::new();
+        let mut stack = self.facts.get(id).map(|f| f.inputs.clone()).unwrap_or_default();
+        while let Some(i) = stack.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            if pred(&self.facts[i]) {
+                return Some(i);
+            }
+            stack.extend(self.facts[i].inputs.iter().copied());
+        }
+        None
+    }
+}

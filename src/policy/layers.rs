@@ -1,0 +1,320 @@
+//! Where policy comes from and how the layers combine: built-in packs (embedded in the binary)
+//! < system (`/etc/guard/`) < user (`$XDG_CONFIG_HOME/guard/`) < project (`.guard.yaml` in the
+//! repository, tighten-only). Also lint: every problem in every file, with file:line:col.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::engine::{LayerKind, LoadedPack, Policy};
+use super::matcher;
+use super::paths::Classes;
+use super::rule::{MatchSpec, OneOrMany, PackSpec, ValueSpec};
+use super::sql;
+
+/// The default packs, one per domain.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("programs.yaml", include_str!("../../rules/programs.yaml")),
+    ("filesystem.yaml", include_str!("../../rules/filesystem.yaml")),
+    ("permissions.yaml", include_str!("../../rules/permissions.yaml")),
+    ("git.yaml", include_str!("../../rules/git.yaml")),
+    ("kubernetes.yaml", include_str!("../../rules/kubernetes.yaml")),
+    ("cloud.yaml", include_str!("../../rules/cloud.yaml")),
+    ("containers.yaml", include_str!("../../rules/containers.yaml")),
+    ("databases.yaml", include_str!("../../rules/databases.yaml")),
+    ("secrets.yaml", include_str!("../../rules/secrets.yaml")),
+    ("exfiltration.yaml", include_str!("../../rules/exfiltration.yaml")),
+    ("remote-code.yaml", include_str!("../../rules/remote-code.yaml")),
+    ("system.yaml", include_str!("../../rules/system.yaml")),
+    ("shell-escapes.yaml", include_str!("../../rules/shell-escapes.yaml")),
+];
+
+/// A problem in a policy file.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+    }
+}
+
+/// Parse one file; a YAML or schema error becomes a located problem.
+pub fn parse(file: &str, text: &str) -> Result<PackSpec, Problem> {
+    serde_saphyr::from_str::<PackSpec>(text).map_err(|e| {
+        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        let msg = e.to_string();
+        let first = msg.lines().next().unwrap_or("invalid policy").to_string();
+        Problem { file: file.into(), line, column, message: first }
+    })
+}
+
+/// The built-in packs alone.
+pub fn builtin_packs() -> Vec<LoadedPack> {
+    BUILTIN
+        .iter()
+        .map(|(name, text)| LoadedPack {
+            file: format!("builtin:{name}"),
+            layer: LayerKind::Builtin,
+            spec: parse(name, text).expect("built-in packs are valid (checked by tests)"),
+        })
+        .collect()
+}
+
+pub fn builtin() -> Policy {
+    Policy::from_packs(builtin_packs())
+}
+
+/// Policy files of one layer directory: `*.yaml`/`*.yml`, sorted.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Where each layer lives, given the environment.
+pub struct Locations {
+    pub system: PathBuf,
+    pub user: Option<PathBuf>,
+    pub project: Option<PathBuf>,
+}
+
+impl Locations {
+    pub fn from_env(cwd: &Path) -> Locations {
+        let user = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+            .map(|d| d.join("guard"));
+        let project = cwd.ancestors().map(|d| d.join(".guard.yaml")).find(|p| p.is_file());
+        Locations { system: PathBuf::from("/etc/guard"), user, project }
+    }
+}
+
+/// Load every layer. A file that does not parse or lint is left out with a warning; the
+/// built-in packs always stay, so a broken file never means allow-all.
+pub fn load(loc: &Locations) -> Policy {
+    let mut packs = builtin_packs();
+    let mut warnings = Vec::new();
+    let mut files: Vec<(PathBuf, LayerKind)> =
+        files_in(&loc.system).into_iter().map(|p| (p, LayerKind::System)).collect();
+    if let Some(u) = &loc.user {
+        files.extend(files_in(u).into_iter().map(|p| (p, LayerKind::User)));
+    }
+    if let Some(p) = &loc.project {
+        files.push((p.clone(), LayerKind::Project));
+    }
+    for (path, layer) in files {
+        let name = path.display().to_string();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                warnings.push(format!("{name}: cannot read ({e}); using the other policy files"));
+                continue;
+            }
+        };
+        match parse(&name, &text) {
+            Ok(spec) => {
+                let problems = lint_pack(&name, &spec, &packs);
+                if problems.is_empty() {
+                    packs.push(LoadedPack { file: name, layer, spec });
+                } else {
+                    for p in problems {
+                        warnings.push(format!("{p} (file ignored; built-in policy still applies)"));
+                    }
+                }
+            }
+            Err(p) => warnings.push(format!("{p} (file ignored; built-in policy still applies)")),
+        }
+    }
+    let mut policy = Policy::from_packs(packs);
+    warnings.append(&mut policy.warnings);
+    policy.warnings = warnings;
+    policy
+}
+
+const FROM: &[&str] = &["network", "secret"];
+const CODE_FROM: &[&str] = &["argument", "stdin", "file", "network", "dynamic"];
+const REDIRECT_OPS: &[&str] = &["write", "truncate", "append", "read"];
+const VIA: &[&str] = &["remote", "xargs", "find_exec", "substitution", "wrapper", "nested_code"];
+const EFFECTS: &[&str] = &["mask_output"];
+
+/// Every problem in a parsed pack, checked against the packs loaded before it.
+pub fn lint_pack(file: &str, spec: &PackSpec, earlier: &[LoadedPack]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut lists: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for p in earlier {
+        for (k, v) in &p.spec.lists {
+            lists.entry(k.clone()).or_default().extend(v.iter().cloned());
+        }
+    }
+    for (k, v) in &spec.lists {
+        lists.entry(k.clone()).or_default().extend(v.iter().cloned());
+    }
+    let mut ids = HashSet::new();
+    for r in &spec.rules {
+        let (line, column) = (r.id.referenced.line(), r.id.referenced.column());
+        let (mline, mcol) = (r.matches.referenced.line(), r.matches.referenced.column());
+        let mut problem =
+            |l: u64, c: u64, m: String| out.push(Problem { file: file.into(), line: l, column: c, message: m });
+        if !ids.insert(r.id.value.clone()) {
+            problem(line, column, format!("duplicate rule id `{}`", r.id.value));
+        }
+        if r.id.value.is_empty() || r.id.value.contains(char::is_whitespace) {
+            problem(line, column, "a rule id must be a non-empty word".into());
+        }
+        if r.examples.deny.is_empty() && r.examples.ask.is_empty() && r.examples.allow.is_empty() {
+            problem(line, column, format!("rule `{}` has no examples", r.id.value));
+        }
+        if r.overrides.is_some() && r.reason.is_none() {
+            problem(line, column, format!("rule `{}` overrides another without a `reason`", r.id.value));
+        }
+        for e in &r.effects {
+            if !EFFECTS.contains(&e.as_str()) {
+                problem(line, column, format!("unknown effect `{e}` (known: {})", EFFECTS.join(", ")));
+            }
+        }
+        let mut msgs = Vec::new();
+        lint_match(&r.matches.value, &lists, &mut msgs);
+        for (l, c, m) in msgs {
+            if l == 0 {
+                problem(mline, mcol, m);
+            } else {
+                problem(l, c, m);
+            }
+        }
+    }
+    for d in &spec.disable {
+        if d.value.reason.trim().is_empty() {
+            out.push(Problem {
+                file: file.into(),
+                line: d.referenced.line(),
+                column: d.referenced.column(),
+                message: format!("disabling `{}` needs a reason", d.value.id),
+            });
+        }
+    }
+    out
+}
+
+fn check_items(
+    v: &OneOrMany,
+    known: &[&str],
+    what: &str,
+    lists: &std::collections::HashMap<String, Vec<String>>,
+    out: &mut Vec<(u64, u64, String)>,
+) {
+    for item in v.items() {
+        if let Some(name) = item.strip_prefix('$') {
+            if !lists.contains_key(name) {
+                out.push((0, 0, format!("unknown list `${name}`")));
+            }
+            continue;
+        }
+        if !known.is_empty() && !known.contains(&item.as_str()) {
+            out.push((0, 0, format!("unknown {what} `{item}` (known: {})", known.join(", "))));
+        }
+    }
+}
+
+fn lint_value(
+    v: &ValueSpec,
+    lists: &std::collections::HashMap<String, Vec<String>>,
+    out: &mut Vec<(u64, u64, String)>,
+) {
+    if let Some(p) = &v.path {
+        let known: Vec<&str> = Classes::NAMES.iter().map(|(n, _)| *n).collect();
+        check_items(p, &known, "path class", lists, out);
+    }
+    if let Some(r) = &v.regex {
+        if let Err(e) = regex::Regex::new(&r.value) {
+            let msg = e.to_string().lines().last().unwrap_or("").to_string();
+            out.push((r.referenced.line(), r.referenced.column(), format!("invalid regex `{}`: {msg}", r.value)));
+        }
+    }
+    for x in [&v.equals, &v.glob].into_iter().flatten() {
+        check_items(x, &[], "", lists, out);
+    }
+}
+
+fn lint_match(
+    m: &MatchSpec,
+    lists: &std::collections::HashMap<String, Vec<String>>,
+    out: &mut Vec<(u64, u64, String)>,
+) {
+    for x in [&m.program, &m.command].into_iter().flatten() {
+        check_items(x, &[], "", lists, out);
+    }
+    for v in [&m.operand, &m.arg, &m.upload].into_iter().flatten() {
+        lint_value(v, lists, out);
+    }
+    if let Some(o) = &m.option {
+        if let Some(v) = &o.value {
+            lint_value(v, lists, out);
+        }
+    }
+    if let Some(r) = &m.redirect {
+        if let Some(op) = &r.op {
+            check_items(op, REDIRECT_OPS, "redirect op", lists, out);
+        }
+        if let Some(t) = &r.target {
+            lint_value(t, lists, out);
+        }
+    }
+    if let Some(f) = &m.stdin {
+        check_items(&f.from, FROM, "stdin source", lists, out);
+    }
+    if let Some(o) = &m.stdout {
+        check_items(&o.to, &["network"], "stdout sink", lists, out);
+    }
+    if let Some(c) = &m.code {
+        if let Some(f) = &c.from {
+            check_items(f, CODE_FROM, "code source", lists, out);
+        }
+        if let Some(calls) = &c.calls {
+            for p in matcher::expand(lists, calls) {
+                if let Err(e) = regex::Regex::new(&p) {
+                    out.push((
+                        0,
+                        0,
+                        format!("invalid regex `{p}` in code.calls: {}", e.to_string().lines().last().unwrap_or("")),
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(s) = &m.sql {
+        check_items(s, sql::CLASSES, "SQL class", lists, out);
+    }
+    if let Some(v) = &m.via {
+        check_items(v, VIA, "via", lists, out);
+    }
+    if let Some(c) = &m.context {
+        for r in [&c.kube_context, &c.kube_namespace].into_iter().flatten() {
+            if let Err(e) = regex::Regex::new(r) {
+                out.push((0, 0, format!("invalid regex `{r}`: {}", e.to_string().lines().last().unwrap_or(""))));
+            }
+        }
+        for r in c.env.iter().flat_map(|e| e.values()) {
+            if let Err(e) = regex::Regex::new(r) {
+                out.push((0, 0, format!("invalid regex `{r}`: {}", e.to_string().lines().last().unwrap_or(""))));
+            }
+        }
+    }
+    for a in m.any.iter().flatten() {
+        lint_match(a, lists, out);
+    }
+    if let Some(n) = &m.not {
+        lint_match(n, lists, out);
+    }
+}

@@ -1,0 +1,549 @@
+//! Evaluating a rule's `match` against one invocation. Regexes compile on first use and are
+//! cached, so a command only pays for the rules that can concern it.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use regex::Regex;
+
+use super::cmdline::{Cmdline, FlagValue, ProgramDb};
+use super::context::Context;
+use super::flow::{self, Flow};
+use super::paths::{self, Classes};
+use super::rule::{CodeSpec, ContextSpec, MatchSpec, OneOrMany, ValueSpec};
+use super::sql;
+use crate::plan::{Invocation, Plan, RedirectOp, Span, Via, Word};
+
+thread_local! {
+    static REGEXES: RefCell<HashMap<String, Option<Regex>>> = RefCell::new(HashMap::new());
+}
+
+/// Test a regex, compiling it once. An invalid regex (caught by lint) never matches.
+pub fn regex_is_match(pattern: &str, text: &str) -> bool {
+    REGEXES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let re = cache.entry(pattern.to_string()).or_insert_with(|| Regex::new(pattern).ok());
+        re.as_ref().is_some_and(|r| r.is_match(text))
+    })
+}
+
+/// Shell-style glob: `*` any run, `?` one character, no classes.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Everything a rule may look at for one invocation.
+pub struct Subject<'a> {
+    pub plan: &'a Plan,
+    pub inv: &'a Invocation,
+    pub cmd: Cmdline<'a>,
+    pub flow: &'a Flow,
+    pub ctx: &'a dyn Context,
+    pub db: &'a ProgramDb,
+    pub lists: &'a HashMap<String, Vec<String>>,
+}
+
+/// What made a rule match: the span and text to point at.
+#[derive(Debug, Clone)]
+pub struct Culprit {
+    pub span: Span,
+    pub text: String,
+}
+
+impl Subject<'_> {
+    /// Expand `$list` references.
+    pub fn items(&self, v: &OneOrMany) -> Vec<String> {
+        expand(self.lists, v)
+    }
+
+    fn whole(&self) -> Culprit {
+        Culprit { span: self.inv.span, text: self.inv.display() }
+    }
+}
+
+pub fn expand(lists: &HashMap<String, Vec<String>>, v: &OneOrMany) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in v.items() {
+        match item.strip_prefix('$').and_then(|n| lists.get(n)) {
+            Some(list) => out.extend(list.iter().cloned()),
+            None => out.push(item),
+        }
+    }
+    out
+}
+
+pub fn program_matches(item: &str, inv: &Invocation) -> bool {
+    let Some(path) = inv.program.as_literal() else { return false };
+    let base = crate::plan::basename(path);
+    if item.contains('/') {
+        return path == item;
+    }
+    if item.contains('*') || item.contains('?') {
+        return glob_match(item, base);
+    }
+    base == item
+}
+
+/// The number of subcommand words a matching `command` consumed, or None.
+fn command_matches(s: &Subject, commands: &[String]) -> Option<usize> {
+    for c in commands {
+        let mut words = c.split_whitespace();
+        let Some(prog) = words.next() else { continue };
+        if !program_matches(prog, s.inv) {
+            continue;
+        }
+        let sub: Vec<&str> = words.collect();
+        if sub.len() <= s.cmd.positionals.len()
+            && sub.iter().zip(&s.cmd.positionals).all(|(want, w)| w.as_literal() == Some(*want))
+        {
+            return Some(sub.len());
+        }
+    }
+    None
+}
+
+pub fn value_matches(s: &Subject, spec: &ValueSpec, w: &Word) -> bool {
+    value_matches_text(s, spec, w, w.as_literal())
+}
+
+fn value_matches_text(s: &Subject, spec: &ValueSpec, w: &Word, lit: Option<&str>) -> bool {
+    if let Some(d) = spec.dynamic {
+        if w.is_dynamic() != d {
+            return false;
+        }
+    }
+    if let Some(g) = spec.glob_chars {
+        if w.glob != g {
+            return false;
+        }
+    }
+    if let Some(e) = &spec.equals {
+        let Some(t) = lit else { return false };
+        if !s.items(e).iter().any(|x| x == t) {
+            return false;
+        }
+    }
+    if let Some(g) = &spec.glob {
+        let Some(t) = lit else { return false };
+        if !s.items(g).iter().any(|x| glob_match(x, t)) {
+            return false;
+        }
+    }
+    if let Some(r) = &spec.regex {
+        let text = lit.map(str::to_string).unwrap_or_else(|| w.display());
+        if !regex_is_match(&r.value, &text) {
+            return false;
+        }
+    }
+    if let Some(u) = spec.url {
+        let is = lit.is_some_and(flow::is_url);
+        if is != u {
+            return false;
+        }
+    }
+    if let Some(p) = &spec.path {
+        let want = classes_of(&s.items(p));
+        let got = word_classes(s, w, lit);
+        if !got.has(want) {
+            return false;
+        }
+    }
+    true
+}
+
+pub fn classes_of(names: &[String]) -> Classes {
+    names.iter().filter_map(|n| Classes::parse(n)).fold(Classes::default(), Classes::union)
+}
+
+/// Path classes of a word. A partly known word is classed by the directory its known start
+/// names: `/etc/$X` is somewhere under `/etc`.
+pub fn word_classes(s: &Subject, w: &Word, lit: Option<&str>) -> Classes {
+    let (home, cwd) = (s.ctx.home(), s.ctx.cwd());
+    if let Some(t) = lit {
+        return paths::classify(t, home, cwd);
+    }
+    let prefix = w.known_prefix();
+    match prefix.rfind('/') {
+        Some(i) if i > 0 => {
+            let dir = paths::classify(&prefix[..i], home, cwd);
+            let mut c = Classes::OTHER;
+            if dir.has(Classes(Classes::SYSTEM_TOP.0 | Classes::SYSTEM.0)) {
+                c = c.union(Classes::SYSTEM);
+            }
+            if dir.has(Classes::SECRET) {
+                c = c.union(Classes::SECRET);
+            }
+            if dir.has(Classes::TMP) || prefix.starts_with("/tmp/") {
+                c = c.union(Classes::TMP);
+            }
+            if dir.has(Classes::BUILD_OUTPUT) {
+                c = c.union(Classes::BUILD_OUTPUT);
+            }
+            c
+        }
+        _ => Classes::OTHER,
+    }
+}
+
+/// Evaluate a match; `Some(culprit)` when every condition holds.
+pub fn eval(s: &Subject, m: &MatchSpec) -> Option<Culprit> {
+    let mut culprit: Option<Culprit> = None;
+    let mut set = |c: Culprit| {
+        culprit.get_or_insert(c);
+    };
+    if let Some(p) = &m.program {
+        if !s.items(p).iter().any(|i| program_matches(i, s.inv)) {
+            return None;
+        }
+    }
+    let mut skip = 0;
+    if let Some(c) = &m.command {
+        skip = command_matches(s, &s.items(c))?;
+    }
+    let program = s.inv.program_name();
+    // A flag is the least telling culprit: used only when nothing else points anywhere.
+    let mut flag_culprit: Option<Culprit> = None;
+    if let Some(f) = &m.flags {
+        let found = |name: &String| s.cmd.has_flag(&s.db.spellings(program, name)).map(|f| f.word);
+        if !f.all.is_empty() {
+            for name in &f.all {
+                let w = found(name)?;
+                flag_culprit.get_or_insert(Culprit { span: w.span, text: w.display() });
+            }
+        }
+        if !f.any.is_empty() {
+            let w = f.any.iter().find_map(found)?;
+            flag_culprit.get_or_insert(Culprit { span: w.span, text: w.display() });
+        }
+        if f.none.iter().any(|n| found(n).is_some()) {
+            return None;
+        }
+    }
+    if let Some(o) = &m.option {
+        let names = s.items(&o.name);
+        let mut hit = None;
+        for fl in &s.cmd.flags {
+            if !names.iter().any(|n| s.db.spellings(program, n).contains(&fl.spelling)) {
+                continue;
+            }
+            let ok = match (&o.value, &fl.value) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(spec), Some(FlagValue::Word(w))) => value_matches(s, spec, w),
+                (Some(spec), Some(FlagValue::Attached(t))) => value_matches_text(s, spec, fl.word, Some(t)),
+            };
+            if ok {
+                let w = fl.value.as_ref().and_then(|v| v.word()).unwrap_or(fl.word);
+                hit = Some(Culprit {
+                    span: fl.word.span.cover(w.span),
+                    text: format!("{} {}", fl.word.display(), w.display()),
+                });
+                break;
+            }
+        }
+        set(hit?);
+    }
+    let operands = || s.cmd.positionals.iter().skip(skip).copied();
+    if let Some(no) = m.no_operands {
+        if (operands().count() == 0) != no {
+            return None;
+        }
+    }
+    if let Some(max) = m.max_operands {
+        if operands().count() > max {
+            return None;
+        }
+    }
+    if let Some(spec) = &m.operand {
+        let w = operands().find(|w| value_matches(s, spec, w))?;
+        set(Culprit { span: w.span, text: w.display() });
+    }
+    if let Some(spec) = &m.arg {
+        let w = s.inv.args.iter().find(|w| value_matches(s, spec, w))?;
+        set(Culprit { span: w.span, text: w.display() });
+    }
+    if let Some(r) = &m.redirect {
+        let ops = r.op.as_ref().map(|o| s.items(o));
+        let hit = s.inv.redirects.iter().find(|rd| {
+            if matches!(rd.op, RedirectOp::Heredoc | RedirectOp::HereString) {
+                return false;
+            }
+            if rd.op == RedirectOp::DupOut
+                && rd.target.as_literal().is_some_and(|t| t.chars().all(|c| c.is_ascii_digit() || c == '-'))
+            {
+                return false;
+            }
+            let op_ok = ops.as_ref().is_none_or(|ops| {
+                ops.iter().any(|o| match o.as_str() {
+                    "write" => rd.op.writes(),
+                    "truncate" => rd.op.truncates(),
+                    "append" => matches!(rd.op, RedirectOp::Append | RedirectOp::AppendAll),
+                    "read" => matches!(rd.op, RedirectOp::Read | RedirectOp::ReadWrite),
+                    _ => false,
+                })
+            });
+            op_ok && r.target.as_ref().is_none_or(|t| value_matches(s, t, &rd.target))
+        })?;
+        set(Culprit { span: hit.span, text: s.plan.text(hit.span).to_string() });
+    }
+    if let Some(f) = &m.stdin {
+        let want = s.items(&f.from);
+        let found = s.flow.upstream_has(s.inv.id, |facts| {
+            want.iter().any(|w| match w.as_str() {
+                "network" => facts.network,
+                "secret" => facts.secret.is_some(),
+                _ => false,
+            })
+        });
+        let direct_secret = want.iter().any(|w| w == "secret")
+            && s.inv.redirects.iter().any(|r| {
+                r.op == RedirectOp::Read
+                    && r.target
+                        .as_literal()
+                        .is_some_and(|t| paths::classify(t, s.ctx.home(), s.ctx.cwd()).has(Classes::SECRET))
+            });
+        match found {
+            Some(i) => {
+                let src = &s.plan.invocations[i];
+                let span = s.flow.facts[i].secret.filter(|_| want.iter().any(|w| w == "secret")).unwrap_or(src.span);
+                set(Culprit { span, text: s.plan.text(span).to_string() });
+            }
+            None if direct_secret => {}
+            None => return None,
+        }
+    }
+    if let Some(o) = &m.stdout {
+        let want = s.items(&o.to);
+        let hit = s.plan.invocations.iter().find(|other| {
+            other.id != s.inv.id
+                && s.flow.facts[other.id].inputs.contains(&s.inv.id)
+                && other.pipeline.is_some()
+                && want.iter().any(|w| w == "network" && s.flow.facts[other.id].network)
+        })?;
+        set(Culprit { span: hit.span, text: hit.display() });
+    }
+    if let Some(c) = &m.code {
+        set(code_matches(s, c)?);
+    }
+    if let Some(classes) = &m.sql {
+        let want = s.items(classes);
+        let (text, span) = sql_text(s)?;
+        let got = sql::classify(s.inv.program_name().unwrap_or(""), &text);
+        let hit = got.iter().find(|g| want.iter().any(|w| w == *g))?;
+        set(Culprit { span, text: format!("{hit}: {}", crate::explain::clip(&text, 60)) });
+    }
+    if let Some(spec) = &m.upload {
+        let hit = s.inv.args.iter().find(|w| {
+            let Some(t) = w.as_literal() else { return false };
+            flow::path_candidates(t).into_iter().any(|p| value_matches_text(s, spec, w, Some(p)))
+        })?;
+        set(Culprit { span: hit.span, text: hit.display() });
+    }
+    if let Some(v) = &m.via {
+        let want = s.items(v);
+        let ok = s.inv.via.iter().any(|via| {
+            let name = match via {
+                Via::Remote { .. } => "remote",
+                Via::Xargs => "xargs",
+                Via::FindExec => "find_exec",
+                Via::CommandSubstitution | Via::ProcessSubstitution => "substitution",
+                Via::Wrapper { .. } => "wrapper",
+                Via::ShellString { .. }
+                | Via::Eval
+                | Via::Source
+                | Via::HeredocToShell { .. }
+                | Via::PipeToShell { .. } => "nested_code",
+                _ => "",
+            };
+            want.iter().any(|w| w == name)
+        });
+        if !ok {
+            return None;
+        }
+    }
+    if let Some(c) = &m.context {
+        if !context_matches(s, c) {
+            return None;
+        }
+    }
+    if let Some(alts) = &m.any {
+        let hit = alts.iter().find_map(|a| eval(s, a))?;
+        set(hit);
+    }
+    if let Some(n) = &m.not {
+        if eval(s, n).is_some() {
+            return None;
+        }
+    }
+    Some(culprit.or(flag_culprit).unwrap_or_else(|| s.whole()))
+}
+
+fn code_matches(s: &Subject, c: &CodeSpec) -> Option<Culprit> {
+    let code = s.inv.code.as_ref()?;
+    if let Some(l) = &c.language {
+        let langs = s.items(l);
+        let is_shell = crate::shell::programs::is_shell(&code.language) || code.language == "sh";
+        if !langs.iter().any(|x| x == &code.language || (x == "shell" && is_shell) || (x == "interpreter" && !is_shell))
+        {
+            return None;
+        }
+    }
+    if let Some(f) = &c.from {
+        let want = s.items(f);
+        let from = &s.flow.facts[s.inv.id].code_from;
+        if !want.iter().any(|w| from.iter().any(|g| g == w)) {
+            return None;
+        }
+    }
+    if let Some(calls) = &c.calls {
+        let text = code.text.as_literal().map(str::to_string).unwrap_or_else(|| code.text.display());
+        let pat = s.items(calls);
+        let p = pat.iter().find(|p| regex_is_match(p, &text))?;
+        let _ = p;
+    }
+    Some(Culprit { span: code.text.span, text: crate::explain::clip(&code.text.display(), 80) })
+}
+
+/// The SQL a database client is given: `-c`/`-e`/`-q`/`--command`/`--execute`/`--query`, the
+/// statement after the database for sqlite3, or its heredoc/here-string.
+fn sql_text(s: &Subject) -> Option<(String, Span)> {
+    let name = s.inv.program_name().unwrap_or("");
+    let mut parts = Vec::new();
+    let mut span: Option<Span> = None;
+    for f in &s.cmd.flags {
+        if matches!(f.spelling.as_str(), "-c" | "--command" | "-e" | "--execute" | "-q" | "--query" | "--eval" | "-cmd")
+        {
+            match &f.value {
+                Some(FlagValue::Word(w)) => {
+                    parts.push(w.display());
+                    span = Some(w.span);
+                }
+                Some(FlagValue::Attached(t)) => {
+                    parts.push(t.clone());
+                    span = Some(f.word.span);
+                }
+                None => {}
+            }
+        }
+    }
+    if name.starts_with("sqlite") || name == "duckdb" {
+        for w in s.cmd.positionals.iter().skip(1) {
+            parts.push(w.display());
+            span.get_or_insert(w.span);
+        }
+    }
+    for r in &s.inv.redirects {
+        if let Some(t) = r.stdin_text() {
+            parts.push(t.display());
+            span.get_or_insert(r.span);
+        }
+    }
+    // SQL piped in from echo/printf/cat <<EOF.
+    for up in s.plan.upstream(s.inv) {
+        let stdin = up.redirects.iter().find_map(|r| r.stdin_text());
+        if let Some(w) = crate::shell::programs::literal_output(up, stdin) {
+            parts.push(w.display());
+            span.get_or_insert(up.span);
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some((parts.join(";\n"), span.unwrap_or(s.inv.span)))
+}
+
+fn context_matches(s: &Subject, c: &ContextSpec) -> bool {
+    if let Some(g) = &c.git_branch {
+        let Some(b) = s.ctx.git_branch() else { return false };
+        if !s.items(g).iter().any(|p| glob_match(p, &b)) {
+            return false;
+        }
+    }
+    let option_value = |names: &[&str]| -> Option<String> {
+        s.cmd.flags.iter().find(|f| names.contains(&f.spelling.as_str())).and_then(|f| match &f.value {
+            Some(FlagValue::Word(w)) => Some(w.display()),
+            Some(FlagValue::Attached(t)) => Some(t.clone()),
+            None => None,
+        })
+    };
+    if let Some(r) = &c.kube_context {
+        let v = option_value(&["--context", "--kube-context"]).or_else(|| s.ctx.kube_context());
+        if !v.is_some_and(|v| regex_is_match(r, &v)) {
+            return false;
+        }
+    }
+    if let Some(r) = &c.kube_namespace {
+        let v =
+            option_value(&["-n", "--namespace"]).or_else(|| s.ctx.kube_namespace()).unwrap_or_else(|| "default".into());
+        if !regex_is_match(r, &v) {
+            return false;
+        }
+    }
+    if let Some(env) = &c.env {
+        for (name, r) in env {
+            let v = s
+                .inv
+                .assignments
+                .iter()
+                .find(|a| &a.name == name)
+                .map(|a| a.value.display())
+                .or_else(|| s.ctx.env(name));
+            if !v.is_some_and(|v| regex_is_match(r, &v)) {
+                return false;
+            }
+        }
+    }
+    if let Some(g) = &c.cwd {
+        if !s.items(g).iter().any(|p| glob_match(p, s.ctx.cwd())) {
+            return false;
+        }
+    }
+    if let Some(t) = c.tty {
+        if s.ctx.tty() != t {
+            return false;
+        }
+    }
+    if let Some(a) = &c.agent {
+        let agent = s.ctx.agent();
+        if !s.items(a).contains(&agent) {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("release/*", "release/1.2"));
+        assert!(glob_match("main", "main"));
+        assert!(!glob_match("main", "mainline"));
+        assert!(glob_match("*prod*", "gke-prod-1"));
+        assert!(glob_match("python*", "python3"));
+    }
+}

@@ -1,0 +1,19 @@
+//! Policy: YAML rules → an indexed policy → a [`Verdict`] for a [`Plan`](crate::plan::Plan)
+//! in a [`Context`]. Pure except for [`layers`], which reads policy files.
+
+pub mod cmdline;
+pub mod context;
+pub mod engine;
+pub mod flow;
+pub mod layers;
+pub mod matcher;
+pub mod paths;
+pub mod rule;
+pub mod sql;
+pub mod testing;
+pub mod verdict;
+
+pub use context::{Context, FakeContext};
+pub use engine::{LayerKind, Policy};
+pub use rule::{Decision, Severity};
+pub use verdict::{Finding, Verdict};

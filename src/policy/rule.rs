@@ -1,0 +1,271 @@
+//! The YAML schema of a rule pack. These structs are exactly what a pack file may contain;
+//! unknown keys are errors, so a typo never silently weakens a rule.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+/// One file of policy: shared lists, knowledge of programs' options, and rules.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackSpec {
+    /// A short name for the pack (`git`, `filesystem`); defaults to the file name.
+    #[serde(default)]
+    pub pack: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Named lists of strings, referenced from rules as `$name`.
+    #[serde(default)]
+    pub lists: BTreeMap<String, Vec<String>>,
+    /// How programs spell their options: which take a value, which names mean the same flag.
+    #[serde(default)]
+    pub programs: BTreeMap<String, ProgramSpec>,
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+    /// Rules switched off by id, each with the reason recorded.
+    #[serde(default)]
+    pub disable: Vec<Spanned<DisableSpec>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramSpec {
+    /// Other names that share this knowledge (`kubecolor` for `kubectl`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Options that take a value: `-n`, `--namespace` (the next word, `-nX` or `--namespace=X`).
+    #[serde(default)]
+    pub takes_value: Vec<String>,
+    /// Named flags and their spellings: `recursive: [-r, -R, --recursive]`.
+    #[serde(default)]
+    pub flags: BTreeMap<String, Vec<String>>,
+    /// Options are whole words after one dash (`find -delete`, `java -jar`): never split `-abc`.
+    #[serde(default)]
+    pub long_single_dash: bool,
+    /// What the program does with data: `network` (sends or fetches over the network),
+    /// `secret_source` (prints secrets), `sql_client`.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableSpec {
+    pub id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Allow,
+    Ask,
+    Deny,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Ask => "ask",
+            Decision::Deny => "deny",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Low,
+    #[default]
+    Medium,
+    High,
+    Critical,
+}
+
+/// A string or a list of strings.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn items(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(rename = "match")]
+    pub matches: Spanned<MatchSpec>,
+    pub decision: Decision,
+    #[serde(default)]
+    pub severity: Severity,
+    /// Shown to the person asked; `{match}` is the offending word, `{program}`, `{command}`.
+    pub message: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Effects applied when the command runs anyway: `mask_output`.
+    #[serde(default)]
+    pub effects: Vec<String>,
+    /// Commands this rule must judge this way (checked by `guard rules test`).
+    #[serde(default)]
+    pub examples: Examples,
+    /// Replaces the rule with this id from an earlier layer, with the reason recorded.
+    #[serde(default)]
+    pub overrides: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    #[serde(default)]
+    pub deny: Vec<String>,
+    #[serde(default)]
+    pub ask: Vec<String>,
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+/// Conditions on one command. Every condition given must hold; `any` holds when one of its
+/// alternatives does; `not` when its condition does not.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    /// The program by name (`rm`, `python*`) or path (`/usr/bin/rm`); `$list` for a list.
+    pub program: Option<OneOrMany>,
+    /// Program and subcommand words: `git push`, `aws s3 rm`, `kubectl delete`.
+    pub command: Option<OneOrMany>,
+    pub flags: Option<FlagsSpec>,
+    /// An option with a value: `{name: [-n, --namespace], value: {regex: prod}}`.
+    pub option: Option<OptionSpec>,
+    /// At least one operand (a non-option word past the subcommand) is like this.
+    pub operand: Option<ValueSpec>,
+    /// The command has no operands past the subcommand.
+    pub no_operands: Option<bool>,
+    /// The command has at most this many operands past the subcommand.
+    pub max_operands: Option<usize>,
+    /// At least one argument word, option or operand, is like this.
+    pub arg: Option<ValueSpec>,
+    pub redirect: Option<RedirectSpec>,
+    /// Where standard input comes from: `network`, `secret`, `dynamic`.
+    pub stdin: Option<FlowSpec>,
+    /// Where standard output goes (later pipeline stages): `network`.
+    pub stdout: Option<StdoutSpec>,
+    pub code: Option<CodeSpec>,
+    /// SQL statement classes found in the command's SQL: `drop`, `truncate`,
+    /// `delete_all`, `update_all`, `delete`, `update`, `alter`, `grant`, `write`, `unparsed`.
+    pub sql: Option<OneOrMany>,
+    /// A file or stream this network command sends: `curl -d @f`, `scp f host:`.
+    pub upload: Option<ValueSpec>,
+    /// How the command is reached: `remote`, `xargs`, `find_exec`, `substitution`, `wrapper`.
+    pub via: Option<OneOrMany>,
+    pub context: Option<ContextSpec>,
+    pub any: Option<Vec<MatchSpec>>,
+    pub not: Option<Box<MatchSpec>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagsSpec {
+    #[serde(default)]
+    pub any: Vec<String>,
+    #[serde(default)]
+    pub all: Vec<String>,
+    #[serde(default)]
+    pub none: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionSpec {
+    pub name: OneOrMany,
+    #[serde(default)]
+    pub value: Option<ValueSpec>,
+}
+
+/// Tests on one word's value. All given tests must hold; a list holds when one item does.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueSpec {
+    pub equals: Option<OneOrMany>,
+    /// Shell-style patterns: `*.sql`, `release/*`.
+    pub glob: Option<OneOrMany>,
+    pub regex: Option<Spanned<String>>,
+    /// Path classes: root, system_top, system, home, home_top, home_dotfile, secret,
+    /// shell_rc, cwd, cwd_ancestor, build_output, tmp, block_device, device_special,
+    /// net_device, git_dir, public_key, other.
+    pub path: Option<OneOrMany>,
+    /// The word is only partly known until run time.
+    pub dynamic: Option<bool>,
+    /// The word holds an unquoted glob.
+    pub glob_chars: Option<bool>,
+    /// The word is a URL (or `host:path` remote for scp/rsync).
+    pub url: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedirectSpec {
+    /// `write` (opens for writing), `truncate`, `append`, `read`.
+    pub op: Option<OneOrMany>,
+    pub target: Option<ValueSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowSpec {
+    /// `network`, `secret`, `dynamic`.
+    pub from: OneOrMany,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StdoutSpec {
+    /// `network`.
+    pub to: OneOrMany,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeSpec {
+    /// `sh`, `python`, `javascript`, …; `shell` for any shell, `interpreter` for any other.
+    pub language: Option<OneOrMany>,
+    /// Where the code comes from: `argument`, `stdin`, `file`, `network`, `dynamic`.
+    pub from: Option<OneOrMany>,
+    /// Regexes over the code text (the code is a named field, not the raw line).
+    pub calls: Option<OneOrMany>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextSpec {
+    /// Globs over the current git branch: `main`, `release/*`.
+    pub git_branch: Option<OneOrMany>,
+    /// Regex over the kube context in effect (`--context` on the command, else kubeconfig).
+    pub kube_context: Option<String>,
+    /// Regex over the namespace in effect (`-n` on the command, else kubeconfig).
+    pub kube_namespace: Option<String>,
+    /// Regex per environment variable: `{AWS_PROFILE: prod}`.
+    pub env: Option<BTreeMap<String, String>>,
+    /// Globs over the working directory.
+    pub cwd: Option<OneOrMany>,
+    /// A human terminal is attached.
+    pub tty: Option<bool>,
+    /// The calling agent: `claude`, `codex`, `gemini`, `cursor`, `human`.
+    pub agent: Option<OneOrMany>,
+}
