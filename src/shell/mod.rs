@@ -66,7 +66,7 @@ impl Analyzer {
     }
 
     pub fn analyze(&mut self, text: &str, env: &Env) -> Plan {
-        walk::Builder::new(env, self.limits).run(&mut self.parser, text)
+        walk::Builder::new(env, self.limits, &mut self.parser).run(text)
     }
 }
 

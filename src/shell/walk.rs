@@ -66,8 +66,9 @@ enum Frame<'t> {
     },
 }
 
-pub struct Builder<'e> {
+pub struct Builder<'e, 'p> {
     env: &'e Env,
+    parser: &'p mut Parser,
     limits: Limits,
     plan: Plan,
     vars: Vars,
@@ -112,11 +113,12 @@ const KEYWORDS: &[&str] = &[
     "{", "!", "function", ";;", "((", "))", "[[", "]]",
 ];
 
-impl<'e> Builder<'e> {
-    pub fn new(env: &'e Env, limits: Limits) -> Self {
+impl<'e, 'p> Builder<'e, 'p> {
+    pub fn new(env: &'e Env, limits: Limits, parser: &'p mut Parser) -> Self {
         let deadline = Instant::now() + limits.timeout;
         Builder {
             env,
+            parser,
             limits,
             plan: Plan::default(),
             vars: Vars::from_env(env),
@@ -130,7 +132,7 @@ impl<'e> Builder<'e> {
         }
     }
 
-    pub fn run(mut self, parser: &mut Parser, text: &str) -> Plan {
+    pub fn run(mut self, text: &str) -> Plan {
         let mut text = text;
         if text.len() > self.limits.max_bytes {
             let mut cut = self.limits.max_bytes;
@@ -161,7 +163,7 @@ impl<'e> Builder<'e> {
         });
         while let Some(job) = self.jobs.pop_front() {
             self.jobs_run += 1;
-            self.source(parser, job);
+            self.source(job);
         }
         self.order_by_parent();
         for p in &self.plan.pipelines {
@@ -227,7 +229,7 @@ impl<'e> Builder<'e> {
         }
     }
 
-    fn source(&mut self, parser: &mut Parser, mut job: Job) {
+    fn source(&mut self, mut job: Job) {
         let job_vars = job.vars.take();
         if let Base::Fixed(_) = job.base {
             if let Some((joined, _)) = continuation::join(&job.text) {
@@ -245,11 +247,14 @@ impl<'e> Builder<'e> {
             }
         };
         let options = ParseOptions::new().progress_callback(&mut progress);
-        let tree: Option<Tree> =
-            parser.parse_with_options(&mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] }, None, Some(options));
+        let tree: Option<Tree> = self.parser.parse_with_options(
+            &mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] },
+            None,
+            Some(options),
+        );
         let span_all = self.map(&job, 0, text.len());
         let Some(tree) = tree else {
-            parser.reset();
+            self.parser.reset();
             self.issue(IssueKind::Timeout, span_all, "parsing took too long; the text was not analysed".into());
             return;
         };
@@ -938,13 +943,15 @@ impl<'e> Builder<'e> {
                                     "too many pieces of nested code; the rest were not read".into(),
                                 );
                             } else if !text.trim().is_empty() {
+                                // The same shell (`eval`) goes on with its own variables; a new
+                                // shell starts from what it inherits.
                                 let mut vars = match scope {
-                                    VarScope::Shared => self.vars.clone(),
-                                    VarScope::Fresh => self.child_vars(id),
-                                    VarScope::Remote => Vars::default(),
+                                    VarScope::Shared => None,
+                                    VarScope::Fresh => Some(self.child_vars(id)),
+                                    VarScope::Remote => Some(Vars::default()),
                                 };
                                 for (name, val) in placeholders {
-                                    vars.set(&name, val);
+                                    vars.as_mut().unwrap_or(&mut self.vars).set(&name, val);
                                 }
                                 let uncertain = scope == VarScope::Shared && w.ctxs[ctx].uncertain;
                                 let ctx = Ctx {
@@ -955,13 +962,10 @@ impl<'e> Builder<'e> {
                                     fresh_shell: scope != VarScope::Shared,
                                     ..Ctx::default()
                                 };
-                                self.jobs.push_back(Job {
-                                    text,
-                                    base: Base::Fixed(span),
-                                    ctx,
-                                    vars: Some(vars),
-                                    join_pipe: None,
-                                });
+                                // Read the code now, so what it assigns (`eval 'a=rm'`) is known to the
+                                // words after it, and its commands are listed in order.
+                                self.jobs_run += 1;
+                                self.source(Job { text, base: Base::Fixed(span), ctx, vars, join_pipe: None });
                             }
                         }
                         let inv = &mut self.plan.invocations[id];
@@ -1475,7 +1479,10 @@ impl Tail {
 
 /// One pass over the tree: byte ranges holding more than blanks and line continuations that no
 /// syntax node covers, and the names of the functions the text defines.
-fn scan_tree(root: Node, text: &str) -> (Vec<(usize, usize)>, Vec<(String, usize)>) {
+/// What one pass over a tree finds: skipped byte ranges, and functions with where each is defined.
+type TreeScan = (Vec<(usize, usize)>, Vec<(String, usize)>);
+
+fn scan_tree(root: Node, text: &str) -> TreeScan {
     let mut gaps = Vec::new();
     let mut functions = Vec::new();
     let mut covered = 0usize;
