@@ -14,14 +14,15 @@ use crate::policy::verdict::Finding;
 use crate::policy::{Policy, Severity, Verdict};
 use crate::{environment, shell};
 
-/// The policy in effect for this process; problems in policy files go to stderr.
-pub fn load_policy() -> Policy {
+/// The policy in effect for this process; problems in policy files go to stderr. It lives until
+/// the process exits (nothing is gained by freeing it just before).
+pub fn load_policy() -> &'static Policy {
     let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
     let policy = layers::load(&Locations::from_env(&cwd));
     for w in &policy.warnings {
         eprintln!("guard: warning: {w}");
     }
-    policy
+    Box::leak(Box::new(policy))
 }
 
 /// Judge text; a panic anywhere in parsing or judging becomes a deny.

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
             };
             let policy = judge::load_policy();
             let ctx = LiveContext::from_process();
-            let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, true);
+            let (plan, verdict) = judge::judge_text(policy, &ctx, &text, true);
             let out = if json {
                 let mut v = serde_json::to_value(&plan).expect("a Plan always serialises");
                 v["verdict"] = serde_json::to_value(&verdict).expect("a Verdict always serialises");
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         Command::Check { json, null, file, command } => {
             let policy = judge::load_policy();
             if file.is_none() && command.is_empty() {
-                return match judge::batch(&policy, json, null) {
+                return match judge::batch(policy, json, null) {
                     Ok(d) => ExitCode::from(exit_code(d)),
                     Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                     Err(e) => {
@@ -54,7 +54,7 @@ fn main() -> ExitCode {
                 }
             };
             let ctx = LiveContext::from_process();
-            let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, false);
+            let (plan, verdict) = judge::judge_text(policy, &ctx, &text, false);
             let out = if json {
                 serde_json::to_string(&judge::verdict_json(&plan, &verdict)).expect("JSON values serialise") + "\n"
             } else {

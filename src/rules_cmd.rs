@@ -8,7 +8,7 @@ use crate::policy::layers::{self, Locations};
 use crate::policy::testing::{self, Report};
 use crate::policy::FakeContext;
 
-fn policy() -> Policy {
+fn policy() -> &'static Policy {
     crate::judge::load_policy()
 }
 
@@ -77,7 +77,7 @@ pub fn show(id: &str) -> (String, u8) {
         std::fs::read_to_string(&r.file).ok()
     };
     if let Some(text) = text {
-        let start = r.spec.id.referenced.line().saturating_sub(1) as usize;
+        let start = r.line_col().0.saturating_sub(1) as usize;
         let lines: Vec<&str> = text.lines().collect();
         let _ = writeln!(out, "\n  source:");
         let first = start;
@@ -141,7 +141,11 @@ pub fn lint(files: &[PathBuf]) -> (String, u8) {
 }
 
 pub fn test(files: &[PathBuf]) -> (String, u8) {
-    let p = policy();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+    let p = layers::load_over(&Locations::from_env(&cwd), layers::builtin_packs_from_yaml());
+    for w in &p.warnings {
+        eprintln!("guard: warning: {w}");
+    }
     let ctx = FakeContext::default();
     let mut report = Report::default();
     report.run(&p, &ctx, &testing::example_cases(&p));

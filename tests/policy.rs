@@ -7,7 +7,7 @@ use guard::policy::FakeContext;
 
 #[test]
 fn builtin_packs_lint_clean() {
-    let packs = layers::builtin_packs();
+    let packs = layers::builtin_packs_from_yaml();
     let mut problems = Vec::new();
     for p in &packs {
         problems.extend(layers::lint_pack(&p.file, &p.spec, &packs).iter().map(|p| p.to_string()));
@@ -17,7 +17,7 @@ fn builtin_packs_lint_clean() {
 
 #[test]
 fn every_rule_example_is_judged_as_written() {
-    let policy = layers::builtin();
+    let policy = guard::policy::Policy::from_packs(layers::builtin_packs_from_yaml());
     let cases = testing::example_cases(&policy);
     assert!(cases.len() > 200, "only {} examples", cases.len());
     let mut report = Report::default();

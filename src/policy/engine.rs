@@ -48,8 +48,20 @@ impl Rule {
     pub fn id(&self) -> &str {
         &self.spec.id.value
     }
+    /// `file:line:column` of the rule's id.
     pub fn location(&self) -> String {
-        format!("{}:{}:{}", self.file, self.spec.id.referenced.line(), self.spec.id.referenced.column())
+        let (line, col) = self.line_col();
+        format!("{}:{line}:{col}", self.file)
+    }
+
+    pub fn line_col(&self) -> (u64, u64) {
+        let (line, col) = (self.spec.id.referenced.line(), self.spec.id.referenced.column());
+        if line == 0 {
+            if let Some(lc) = super::layers::builtin_location(&self.file, self.id()) {
+                return lc;
+            }
+        }
+        (line, col)
     }
 }
 
@@ -135,18 +147,7 @@ impl Policy {
         self.index.clear();
         self.generic.clear();
         for (i, r) in self.rules.iter().enumerate() {
-            let m = &r.spec.matches.value;
-            let mut names = Vec::new();
-            if let Some(pr) = &m.program {
-                names.extend(matcher::expand(&self.lists, pr));
-            }
-            if let Some(c) = &m.command {
-                names.extend(
-                    matcher::expand(&self.lists, c)
-                        .iter()
-                        .filter_map(|c| c.split_whitespace().next().map(str::to_string)),
-                );
-            }
+            let mut names = program_names(&self.lists, &r.spec.matches.value);
             if names.is_empty() || names.iter().any(|n| n.contains(['*', '?', '/'])) {
                 self.generic.push(i);
             } else {
@@ -276,6 +277,30 @@ impl Policy {
         v.sort();
         v
     }
+}
+
+/// The program names a match can concern, or none when it may concern any program.
+fn program_names(lists: &HashMap<String, Vec<String>>, m: &super::rule::MatchSpec) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Some(pr) = &m.program {
+        names.extend(matcher::expand(lists, pr));
+    }
+    if let Some(c) = &m.command {
+        names.extend(matcher::expand(lists, c).iter().filter_map(|c| c.split_whitespace().next().map(str::to_string)));
+    }
+    if names.is_empty() {
+        // Every alternative of `any` names its programs: the rule concerns only those.
+        if let Some(alts) = &m.any {
+            for a in alts {
+                let n = program_names(lists, a);
+                if n.is_empty() {
+                    return Vec::new();
+                }
+                names.extend(n);
+            }
+        }
+    }
+    names
 }
 
 /// The breaker: wiping the filesystem root, a home directory, a top-level system directory or

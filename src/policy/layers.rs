@@ -11,7 +11,7 @@ use super::paths::Classes;
 use super::rule::{MatchSpec, OneOrMany, PackSpec, ValueSpec};
 use super::sql;
 
-/// The default packs, one per domain.
+/// The default packs, one per domain: (file name, YAML text, the same parsed at build time as JSON).
 pub const BUILTIN: &[(&str, &str)] = &[
     ("programs.yaml", include_str!("../../rules/programs.yaml")),
     ("filesystem.yaml", include_str!("../../rules/filesystem.yaml")),
@@ -26,6 +26,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("remote-code.yaml", include_str!("../../rules/remote-code.yaml")),
     ("system.yaml", include_str!("../../rules/system.yaml")),
     ("shell-escapes.yaml", include_str!("../../rules/shell-escapes.yaml")),
+];
+
+const BUILTIN_JSON: &[&str] = &[
+    include_str!(concat!(env!("OUT_DIR"), "/programs.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/filesystem.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/permissions.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/git.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/kubernetes.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/cloud.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/containers.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/databases.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/secrets.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/exfiltration.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/remote-code.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/system.json")),
+    include_str!(concat!(env!("OUT_DIR"), "/shell-escapes.json")),
 ];
 
 /// A problem in a policy file.
@@ -53,8 +69,21 @@ pub fn parse(file: &str, text: &str) -> Result<PackSpec, Problem> {
     })
 }
 
-/// The built-in packs alone.
+/// The built-in packs alone, from the form parsed at build time.
 pub fn builtin_packs() -> Vec<LoadedPack> {
+    BUILTIN
+        .iter()
+        .zip(BUILTIN_JSON)
+        .map(|((name, _), json)| LoadedPack {
+            file: format!("builtin:{name}"),
+            layer: LayerKind::Builtin,
+            spec: serde_json::from_str(json).expect("built-in packs were checked when guard was built"),
+        })
+        .collect()
+}
+
+/// The built-in packs parsed from their YAML text, with source locations (for lint and tests).
+pub fn builtin_packs_from_yaml() -> Vec<LoadedPack> {
     BUILTIN
         .iter()
         .map(|(name, text)| LoadedPack {
@@ -63,6 +92,17 @@ pub fn builtin_packs() -> Vec<LoadedPack> {
             spec: parse(name, text).expect("built-in packs are valid (checked by tests)"),
         })
         .collect()
+}
+
+/// Where a built-in rule is defined (line, column), found in the embedded text.
+pub fn builtin_location(file: &str, id: &str) -> Option<(u64, u64)> {
+    let name = file.strip_prefix("builtin:")?;
+    let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
+    let needle = format!("- id: {id}");
+    text.lines().enumerate().find_map(|(i, l)| {
+        let col = l.find(&needle)?;
+        (l[col + needle.len()..].trim().is_empty()).then_some((i as u64 + 1, col as u64 + 3))
+    })
 }
 
 pub fn builtin() -> Policy {
@@ -104,7 +144,12 @@ impl Locations {
 /// Load every layer. A file that does not parse or lint is left out with a warning; the
 /// built-in packs always stay, so a broken file never means allow-all.
 pub fn load(loc: &Locations) -> Policy {
-    let mut packs = builtin_packs();
+    load_over(loc, builtin_packs())
+}
+
+/// Like [`load`], over the given built-in packs (the YAML-parsed ones keep their examples).
+pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
+    let mut packs = builtin;
     let mut warnings = Vec::new();
     let mut files: Vec<(PathBuf, LayerKind)> =
         files_in(&loc.system).into_iter().map(|p| (p, LayerKind::System)).collect();

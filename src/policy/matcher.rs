@@ -21,9 +21,13 @@ thread_local! {
 /// Test a regex, compiling it once. An invalid regex (caught by lint) never matches.
 pub fn regex_is_match(pattern: &str, text: &str) -> bool {
     REGEXES.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let re = cache.entry(pattern.to_string()).or_insert_with(|| Regex::new(pattern).ok());
-        re.as_ref().is_some_and(|r| r.is_match(text))
+        if let Some(re) = cache.borrow().get(pattern) {
+            return re.as_ref().is_some_and(|r| r.is_match(text));
+        }
+        let re = Regex::new(pattern).ok();
+        let hit = re.as_ref().is_some_and(|r| r.is_match(text));
+        cache.borrow_mut().insert(pattern.to_string(), re);
+        hit
     })
 }
 
@@ -136,6 +140,12 @@ fn value_matches_text(s: &Subject, spec: &ValueSpec, w: &Word, lit: Option<&str>
     }
     if let Some(g) = spec.glob_chars {
         if w.glob != g {
+            return false;
+        }
+    }
+    if let Some(c) = &spec.contains {
+        let text = lit.map(str::to_string).unwrap_or_else(|| w.display());
+        if !s.items(c).iter().any(|x| text.contains(x.as_str())) {
             return false;
         }
     }

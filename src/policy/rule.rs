@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 /// One file of policy: shared lists, knowledge of programs' options, and rules.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PackSpec {
     /// A short name for the pack (`git`, `filesystem`); defaults to the file name.
@@ -49,7 +49,7 @@ pub struct ProgramSpec {
     pub roles: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DisableSpec {
     pub id: String,
@@ -86,11 +86,48 @@ pub enum Severity {
 }
 
 /// A string or a list of strings.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+// Written out rather than `#[serde(untagged)]`, which buffers every value first (slow to load,
+// and it drops source locations).
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    out.push(s);
+                }
+                Ok(OneOrMany::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl OneOrMany {
@@ -102,7 +139,7 @@ impl OneOrMany {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     pub id: Spanned<String>,
@@ -130,7 +167,7 @@ pub struct RuleSpec {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
     #[serde(default)]
@@ -143,7 +180,7 @@ pub struct Examples {
 
 /// Conditions on one command. Every condition given must hold; `any` holds when one of its
 /// alternatives does; `not` when its condition does not.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MatchSpec {
     /// The program by name (`rm`, `python*`) or path (`/usr/bin/rm`); `$list` for a list.
@@ -179,7 +216,7 @@ pub struct MatchSpec {
     pub not: Option<Box<MatchSpec>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlagsSpec {
     #[serde(default)]
@@ -190,7 +227,7 @@ pub struct FlagsSpec {
     pub none: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OptionSpec {
     pub name: OneOrMany,
@@ -199,12 +236,14 @@ pub struct OptionSpec {
 }
 
 /// Tests on one word's value. All given tests must hold; a list holds when one item does.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ValueSpec {
     pub equals: Option<OneOrMany>,
     /// Shell-style patterns: `*.sql`, `release/*`.
     pub glob: Option<OneOrMany>,
+    /// Contains one of these substrings (cheap; checked before `regex`).
+    pub contains: Option<OneOrMany>,
     pub regex: Option<Spanned<String>>,
     /// Path classes: root, system_top, system, home, home_top, home_dotfile, secret,
     /// shell_rc, cwd, cwd_ancestor, build_output, tmp, block_device, device_special,
@@ -218,7 +257,7 @@ pub struct ValueSpec {
     pub url: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedirectSpec {
     /// `write` (opens for writing), `truncate`, `append`, `read`.
@@ -226,21 +265,21 @@ pub struct RedirectSpec {
     pub target: Option<ValueSpec>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlowSpec {
     /// `network`, `secret`, `dynamic`.
     pub from: OneOrMany,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StdoutSpec {
     /// `network`.
     pub to: OneOrMany,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CodeSpec {
     /// `sh`, `python`, `javascript`, …; `shell` for any shell, `interpreter` for any other.
@@ -251,7 +290,7 @@ pub struct CodeSpec {
     pub calls: Option<OneOrMany>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContextSpec {
     /// Globs over the current git branch: `main`, `release/*`.
