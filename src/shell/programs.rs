@@ -436,6 +436,8 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
             }
         }
         "eval" => {
+            // bash's eval takes no options but accepts `--` before the code.
+            let args = if args.first().and_then(|a| a.as_literal()) == Some("--") { &args[1..] } else { args };
             if args.is_empty() {
                 return Vec::new();
             }
