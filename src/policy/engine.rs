@@ -375,6 +375,8 @@ fn critical(inv: &Invocation, cmd: &Cmdline, ctx: &dyn Context) -> Vec<Finding> 
                 hit(w, "find -delete over");
             }
         }
+        "wipefs" if !has(&["-a", "--all", "-o", "--offset"]) || has(&["-n", "--no-act"]) => {}
+        "sgdisk" | "sfdisk" if !has(&["-Z", "--zap-all", "-z", "--zap", "-o", "--clear", "--delete"]) => {}
         "shred" | "wipefs" | "blkdiscard" | "sgdisk" | "sfdisk" => {
             if let Some(w) = cmd.positionals.iter().find(|w| classes(w).has(Classes::BLOCK_DEVICE)) {
                 hit(w, "wiping the disk");

@@ -365,7 +365,21 @@ pub fn eval(s: &Subject, m: &MatchSpec) -> Option<Culprit> {
         set(Culprit { span, text: format!("{hit}: {}", crate::explain::clip(&text, 60)) });
     }
     if let Some(spec) = &m.upload {
-        let hit = s.inv.args.iter().find(|w| {
+        // Keys and certificates named for authentication are used, not sent.
+        let auth: Vec<Span> = s
+            .cmd
+            .flags
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.spelling.as_str(),
+                    "-i" | "--key" | "--cert" | "-E" | "--cacert" | "--netrc-file" | "--proxy-key"
+                )
+            })
+            .flat_map(|f| [Some(f.word.span), f.value.as_ref().and_then(|v| v.word()).map(|w| w.span)])
+            .flatten()
+            .collect();
+        let hit = s.inv.args.iter().filter(|w| !auth.contains(&w.span)).find(|w| {
             let Some(t) = w.as_literal() else { return false };
             flow::path_candidates(t).into_iter().any(|p| value_matches_text(s, spec, w, Some(p)))
         })?;

@@ -359,6 +359,9 @@ fn classify_dev(dev: &str) -> Classes {
     } else if ["null", "zero", "stdout", "stderr", "stdin", "tty", "random", "urandom", "full"].contains(&dev)
         || dev.starts_with("fd/")
         || dev.starts_with("pts/")
+        || dev.starts_with("tty")
+        || dev == "console"
+        || dev == "ptmx"
         || dev.starts_with("shm/")
     {
         Classes::DEVICE_SPECIAL
