@@ -237,7 +237,8 @@ impl<'e, 'p> Builder<'e, 'p> {
             }
         }
         let text = job.text.as_str();
-        let bytes = text.as_bytes();
+        let parse_text = ascii_for_parsing(text);
+        let bytes = parse_text.as_bytes();
         let deadline = self.deadline;
         let mut progress = |_: &tree_sitter::ParseState| {
             if Instant::now() > deadline {
@@ -269,6 +270,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             stack: Vec::new(),
             recovered: Vec::new(),
             missed: Vec::new(),
+            gaps: Vec::new(),
         };
         if let Some(pid) = job.join_pipe {
             self.join_pipeline(&mut w, root, pid);
@@ -289,13 +291,26 @@ impl<'e, 'p> Builder<'e, 'p> {
             }
             None
         };
-        for (start, end) in skipped {
+        for gap in skipped {
+            let (start, end) = (gap.start, gap.end);
+            // Plain words the grammar dropped inside a command are read as bash would read them;
+            // anything with operators in it is flagged too.
+            let plain = !text[start..end].contains(['<', '>', '|', '&', ';', '(', ')', '`', '$']);
+            if gap.in_command {
+                w.gaps.push((start, end));
+                if plain {
+                    continue;
+                }
+            }
             let span = self.map(&job, start, end);
             self.issue(
                 IssueKind::SyntaxError,
                 span,
                 format!("text the parser skipped: `{}`", crate::explain::clip(&text[start..end], 40)),
             );
+            if gap.in_command {
+                continue;
+            }
             let line_end = text[start..].find('\n').map(|p| start + p).unwrap_or(text.len());
             if let Some(first) = lexer::split_commands(text, start, line_end).into_iter().next() {
                 let rec = self.derive_ctx(&mut w, 0, |x| x.via.push(Via::SyntaxErrorRecovery));
@@ -319,6 +334,14 @@ impl<'e, 'p> Builder<'e, 'p> {
                 Frame::SubstOnly(n, c) => self.subst_only(&mut w, n, c),
                 Frame::Recovered { start, end, ctx } => self.recovered(&mut w, start, end, ctx),
             }
+        }
+        for (start, end) in std::mem::take(&mut w.gaps) {
+            let span = self.map(&job, start, end);
+            self.issue(
+                IssueKind::SyntaxError,
+                span,
+                format!("text the parser skipped: `{}`", crate::explain::clip(&text[start..end], 40)),
+            );
         }
         if let Some(saved) = saved_vars {
             self.vars = saved;
@@ -347,7 +370,7 @@ impl<'e, 'p> Builder<'e, 'p> {
                 if n.is_missing() {
                     self.issue(IssueKind::Missing, span, format!("the shell would expect `{}` here", n.kind()));
                 } else {
-                    let snippet: String = job.text[n.byte_range()].chars().take(40).collect();
+                    let snippet: String = node_text(&job.text, n).chars().take(40).collect();
                     self.issue(
                         IssueKind::SyntaxError,
                         span,
@@ -509,7 +532,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             }
             "for_statement" | "c_style_for_statement" | "while_statement" => {
                 if let Some(var) = n.child_by_field_name("variable") {
-                    let name = w.job.text[var.byte_range()].to_string();
+                    let name = node_text(&w.job.text, var).to_string();
                     self.vars.forget(&name, "loop variable");
                 }
                 let c = self.with_via(w, ctx, Via::Loop);
@@ -521,7 +544,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             }
             "function_definition" => {
                 let name =
-                    n.child_by_field_name("name").map(|x| w.job.text[x.byte_range()].to_string()).unwrap_or_default();
+                    n.child_by_field_name("name").map(|x| node_text(&w.job.text, x).to_string()).unwrap_or_default();
                 self.functions.insert(name.clone());
                 let c = self.with_via(w, ctx, Via::FunctionBody { name });
                 if let Some(body) = n.child_by_field_name("body") {
@@ -543,7 +566,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             "heredoc_redirect" => self.heredoc_contents(w, n, ctx),
             // `[ … ]` is a command (the `test` builtin); `[[ … ]]` is syntax.
             "test_command"
-                if w.job.text[n.byte_range()].starts_with('[') && !w.job.text[n.byte_range()].starts_with("[[") =>
+                if node_text(&w.job.text, n).starts_with('[') && !node_text(&w.job.text, n).starts_with("[[") =>
             {
                 w.stack.push(Frame::SubstOnly(n, ctx));
                 w.stack.push(Frame::Recovered { start: n.start_byte(), end: n.end_byte(), ctx });
@@ -687,7 +710,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             return;
         };
         if body.kind() == "command" {
-            self.command_with(w, body, ctx, redirects, tails);
+            self.command_with(w, body, ctx, redirects, tails, (n.start_byte(), n.end_byte()));
         } else if body.kind() == "pipeline" {
             let c = self.derive_ctx(w, ctx, |x| x.last_stage_redirects = redirects);
             w.stack.push(Frame::Node(body, c));
@@ -704,7 +727,7 @@ impl<'e, 'p> Builder<'e, 'p> {
     }
 
     fn command<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
-        self.command_with(w, n, ctx, Vec::new(), Vec::new());
+        self.command_with(w, n, ctx, Vec::new(), Vec::new(), (n.start_byte(), n.end_byte()));
     }
 
     fn command_with<'t>(
@@ -714,6 +737,7 @@ impl<'e, 'p> Builder<'e, 'p> {
         ctx: usize,
         mut redirects: Vec<Redirect>,
         mut tails: Vec<Tail>,
+        statement: (usize, usize),
     ) {
         // Where the grammar lost track inside the command (a separator read as an ERROR
         // argument, an operator token as an argument), bash's own word splitting decides.
@@ -780,9 +804,25 @@ impl<'e, 'p> Builder<'e, 'p> {
                 }
             }
         }
+        // Text the grammar skipped inside this statement is more words of it, in place.
+        let mut extra: Vec<(usize, usize)> = Vec::new();
+        w.gaps.retain(|&(s, e)| {
+            let inside = s >= statement.0 && e <= statement.1;
+            if inside {
+                extra.extend(lexer::split_commands(&w.job.text, s, e).into_iter().flatten());
+            }
+            !inside
+        });
         let mut words = Vec::new();
+        let mut extra = extra.into_iter().peekable();
         for g in &groups {
+            while let Some((s, e)) = extra.next_if(|&(s, _)| s < g[0].start_byte()) {
+                words.extend(self.plain_word(w.job, s, e));
+            }
             words.extend(self.words_of(w.job, g));
+        }
+        for (s, e) in extra {
+            words.extend(self.plain_word(w.job, s, e));
         }
         let span = self.map(w.job, n.start_byte(), n.end_byte());
         // Substitutions inside the words run before the command.
@@ -1108,7 +1148,7 @@ impl<'e, 'p> Builder<'e, 'p> {
                     }
                 }
                 "variable_name" if keyword == "unset" => {
-                    let name = w.job.text[c.byte_range()].to_string();
+                    let name = node_text(&w.job.text, c).to_string();
                     let definite = !w.ctxs[ctx].uncertain;
                     self.vars.assign(&name, Some(String::new()), definite);
                     words.push(Word::literal(name, self.map(w.job, c.start_byte(), c.end_byte())));
@@ -1146,11 +1186,11 @@ impl<'e, 'p> Builder<'e, 'p> {
         standalone: bool,
     ) -> Option<Assignment> {
         let name_node = n.child_by_field_name("name")?;
-        let name = w.job.text[name_node.byte_range()].to_string();
+        let name = node_text(&w.job.text, name_node).to_string();
         let appending = n.child(1).is_some_and(|op| op.kind() == "+=");
         let value = match n.child_by_field_name("value") {
             Some(v) if v.kind() == "array" => Word::unknown(
-                w.job.text[v.byte_range()].to_string(),
+                node_text(&w.job.text, v).to_string(),
                 "array value",
                 self.map(w.job, v.start_byte(), v.end_byte()),
             ),
@@ -1188,6 +1228,12 @@ impl<'e, 'p> Builder<'e, 'p> {
         self.words_of(job, &[n])
     }
 
+    /// Resolve a word from raw text, without a syntax node.
+    fn plain_word(&self, job: &Job, start: usize, end: usize) -> Vec<Word> {
+        let lexed = lexer::lex(&job.text, start, end, Mode::Word, &[]);
+        expand::expand(lexed, &self.vars, self.env, self.map(job, start, end), expand::WORD)
+    }
+
     /// Resolve touching word nodes as one bash word.
     fn words_of(&self, job: &Job, nodes: &[Node]) -> Vec<Word> {
         let (Some(first), Some(last)) = (nodes.first(), nodes.last()) else { return Vec::new() };
@@ -1205,7 +1251,7 @@ impl<'e, 'p> Builder<'e, 'p> {
     fn redirect<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, out: &mut Vec<Redirect>, tails: &mut Vec<Tail>) {
         let text = &w.job.text;
         let span = self.map(w.job, n.start_byte(), n.end_byte());
-        let fd = n.child_by_field_name("descriptor").and_then(|d| text[d.byte_range()].parse().ok());
+        let fd = n.child_by_field_name("descriptor").and_then(|d| node_text(text, d).parse().ok());
         match n.kind() {
             "heredoc_redirect" => {
                 let mut start_node = None;
@@ -1224,11 +1270,11 @@ impl<'e, 'p> Builder<'e, 'p> {
                         _ => {}
                     }
                 }
-                let delim = start_node.map(|s| &text[s.byte_range()]).unwrap_or("");
+                let delim = start_node.map(|s| node_text(text, s)).unwrap_or("");
                 let quoted = delim.contains(['\'', '"', '\\']);
                 let target = match body_node {
                     Some(b) if quoted => Word::literal(
-                        strip(&text[b.byte_range()], strip_tabs),
+                        strip(node_text(text, b), strip_tabs),
                         self.map(w.job, b.start_byte(), b.end_byte()),
                     ),
                     Some(b) => {
@@ -1443,6 +1489,8 @@ struct Walk<'t, 'j> {
     recovered: Vec<(usize, usize)>,
     /// Command substitutions the lexer found without a syntax node (backticks in heredocs).
     missed: Vec<(usize, usize)>,
+    /// Skipped text inside simple commands, taken as words by the command that holds it.
+    gaps: Vec<(usize, usize)>,
     ctxs: Vec<Ctx>,
     stack: Vec<Frame<'t>>,
 }
@@ -1480,17 +1528,35 @@ impl Tail {
 /// One pass over the tree: byte ranges holding more than blanks and line continuations that no
 /// syntax node covers, and the names of the functions the text defines.
 /// What one pass over a tree finds: skipped byte ranges, and functions with where each is defined.
-type TreeScan = (Vec<(usize, usize)>, Vec<(String, usize)>);
+type TreeScan = (Vec<Gap>, Vec<(String, usize)>);
+
+/// Text no syntax node covers. `in_command`: it lies inside a simple command's statement, so
+/// bash reads it as more words of that command (`python3 - <<EOF` loses its `-`).
+#[derive(Debug, Clone, Copy)]
+struct Gap {
+    start: usize,
+    end: usize,
+    in_command: bool,
+}
 
 fn scan_tree(root: Node, text: &str) -> TreeScan {
     let mut gaps = Vec::new();
     let mut functions = Vec::new();
     let mut covered = 0usize;
-    let check = |from: usize, to: usize, gaps: &mut Vec<(usize, usize)>| {
+    let check = |from: usize, to: usize, gaps: &mut Vec<Gap>| {
         if to > from {
             let gap = &text[from..to];
             if !gap.replace("\\\n", "").trim().is_empty() {
-                gaps.push((from, to));
+                let mut node = root.descendant_for_byte_range(from, to);
+                let mut in_command = false;
+                while let Some(n) = node {
+                    if matches!(n.kind(), "command" | "redirected_statement") {
+                        in_command = true;
+                        break;
+                    }
+                    node = n.parent();
+                }
+                gaps.push(Gap { start: from, end: to, in_command });
             }
         }
     };
@@ -1499,7 +1565,7 @@ fn scan_tree(root: Node, text: &str) -> TreeScan {
         let n = cursor.node();
         if n.kind() == "function_definition" {
             if let Some(name) = n.child_by_field_name("name") {
-                functions.push((text[name.byte_range()].to_string(), n.start_byte()));
+                functions.push((node_text(text, name).to_string(), n.start_byte()));
             }
         }
         // Inside these only `$(…)` can run anything, and those are parsed nodes of their own.
@@ -1546,6 +1612,23 @@ fn has_statement_error(n: Node) -> bool {
 
 fn has_statement(n: Node) -> bool {
     (0..n.named_child_count()).filter_map(|i| n.named_child(i as u32)).any(|c| STATEMENTS.contains(&c.kind()))
+}
+
+/// The text of a node. Never panics: a range off a character boundary yields "".
+fn node_text<'a>(text: &'a str, n: Node) -> &'a str {
+    text.get(n.byte_range()).unwrap_or_default()
+}
+
+/// The text tree-sitter parses: the same bytes with every non-ASCII byte replaced by `a`.
+/// Bash treats any non-ASCII character as an ordinary word character, and byte offsets stay
+/// identical; it also keeps multi-byte code points away from the grammar's C scanner, which
+/// passes them to `isdigit`/`iswspace` (undefined behaviour for values above 255 — it crashes).
+fn ascii_for_parsing(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let bytes: Vec<u8> = text.bytes().map(|b| if b.is_ascii() { b } else { b'a' }).collect();
+    std::borrow::Cow::Owned(String::from_utf8(bytes).expect("ASCII bytes are UTF-8"))
 }
 
 /// The byte range of a word node, without the whitespace the grammar sometimes folds into
