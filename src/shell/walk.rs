@@ -64,6 +64,8 @@ enum Frame<'t> {
         end: usize,
         ctx: usize,
     },
+    /// Set a loop variable for one pass over the body (`None`: unknown after the loop).
+    LoopVar(String, Option<String>),
 }
 
 pub struct Builder<'e, 'p> {
@@ -333,6 +335,8 @@ impl<'e, 'p> Builder<'e, 'p> {
                 Frame::Node(n, c) => self.node(&mut w, n, c),
                 Frame::SubstOnly(n, c) => self.subst_only(&mut w, n, c),
                 Frame::Recovered { start, end, ctx } => self.recovered(&mut w, start, end, ctx),
+                Frame::LoopVar(name, Some(value)) => self.vars.assign(&name, Some(value), true),
+                Frame::LoopVar(name, None) => self.vars.forget(&name, "loop variable"),
             }
         }
         for (start, end) in std::mem::take(&mut w.gaps) {
@@ -530,6 +534,7 @@ impl<'e, 'p> Builder<'e, 'p> {
                 let c = self.with_via(w, ctx, Via::ProcessSubstitution);
                 self.push_children(w, n, c);
             }
+            "for_statement" if self.literal_loop(w, n, ctx) => {}
             "for_statement" | "c_style_for_statement" | "while_statement" => {
                 if let Some(var) = n.child_by_field_name("variable") {
                     let name = node_text(&w.job.text, var).to_string();
@@ -589,6 +594,39 @@ impl<'e, 'p> Builder<'e, 'p> {
             | "file_descriptor" => {}
             _ => self.push_children(w, n, ctx),
         }
+    }
+
+    /// `for x in a b c; do …; done` over literal words: walk the body once per value, as bash
+    /// runs it, so `for d in /; do rm -rf $d; done` is seen for what it is. Returns false (and
+    /// does nothing) when the list is not literal or is long.
+    fn literal_loop<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) -> bool {
+        const MAX_PASSES: usize = 16;
+        let (Some(var), Some(body)) = (n.child_by_field_name("variable"), n.child_by_field_name("body")) else {
+            return false;
+        };
+        let mut values = Vec::new();
+        for i in 0..n.child_count() {
+            if n.field_name_for_child(i) == Some("value") {
+                let Some(v) = n.child(i) else { return false };
+                for word in self.words(w.job, v) {
+                    match word.as_literal() {
+                        Some(text) if !word.glob => values.push(text.to_string()),
+                        _ => return false,
+                    }
+                }
+            }
+        }
+        if values.is_empty() || values.len() > MAX_PASSES {
+            return false;
+        }
+        let name = node_text(&w.job.text, var).to_string();
+        let c = self.with_via(w, ctx, Via::Loop);
+        w.stack.push(Frame::LoopVar(name.clone(), None));
+        for value in values.into_iter().rev() {
+            w.stack.push(Frame::Node(body, c));
+            w.stack.push(Frame::LoopVar(name.clone(), Some(value)));
+        }
+        true
     }
 
     fn subst_only<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
