@@ -351,32 +351,17 @@ impl<'a> Lexer<'a> {
 
     /// End (exclusive) of a `$(`/`<(` construct starting at `start`, whose body starts at `body`.
     fn substitution_end(&self, start: usize, body: usize) -> usize {
-        if let Some(e) = self.opaque_end(start) {
-            return e;
-        }
-        let mut depth = 1usize;
-        let mut p = body;
-        while p < self.end {
-            match self.bytes[p] {
-                b'\\' => p += 1,
-                b'\'' => p = skip_until(self.bytes, p + 1, self.end, b'\''),
-                b'"' => p = skip_double(self.bytes, p + 1, self.end),
-                b'(' => depth += 1,
-                b')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return p + 1;
-                    }
-                }
-                _ => {}
-            }
-            p += 1;
-        }
-        self.end
+        self.opaque_end(start).unwrap_or_else(|| self.closing(body, b'(', b')'))
     }
 
     /// End (exclusive) of `${…}` whose body starts at `body`.
     fn brace_end(&self, body: usize) -> usize {
+        self.closing(body, b'{', b'}')
+    }
+
+    /// Just past the `close` that balances an already-open `open`, skipping quoted text; the end
+    /// of the word when there is none.
+    fn closing(&self, body: usize, open: u8, close: u8) -> usize {
         let mut depth = 1usize;
         let mut p = body;
         while p < self.end {
@@ -384,8 +369,8 @@ impl<'a> Lexer<'a> {
                 b'\\' => p += 1,
                 b'\'' => p = skip_until(self.bytes, p + 1, self.end, b'\''),
                 b'"' => p = skip_double(self.bytes, p + 1, self.end),
-                b'{' => depth += 1,
-                b'}' => {
+                b if b == open => depth += 1,
+                b if b == close => {
                     depth -= 1;
                     if depth == 0 {
                         return p + 1;
