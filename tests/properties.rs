@@ -120,7 +120,8 @@ proptest! {
 /// large values; guard parses an ASCII stand-in of the text instead.
 #[test]
 fn non_ascii_after_a_brace_does_not_crash_the_grammar() {
-    for text in ["x {𞀀", "echo {é..ü}", "{🕴", "cat <<E\n{𝞩\nE", "a=$'\\u1F574'; echo {$a}", "echo「{１..３}」"] {
+    for text in ["x {𞀀", "echo {é..ü}", "{🕴", "cat <<E\n{𝞩\nE", "a=$'\\u1F574'; echo {$a}", "echo「{１..３}」"]
+    {
         let plan = analyze(text, &env());
         assert!(!plan.invocations.is_empty(), "{text:?}");
     }

@@ -363,38 +363,24 @@ impl<'e, 'p> Builder<'e, 'p> {
     }
 
     fn collect_errors(&mut self, job: &Job, root: Node) {
-        let mut cursor = root.walk();
-        let mut count = 0;
-        'outer: loop {
-            let n = cursor.node();
-            let descend = n.has_error();
-            if n.is_error() || n.is_missing() {
-                count += 1;
-                let span = self.map(job, n.start_byte(), n.end_byte());
-                if n.is_missing() {
-                    self.issue(IssueKind::Missing, span, format!("the shell would expect `{}` here", n.kind()));
-                } else {
-                    let snippet: String = node_text(&job.text, n).chars().take(40).collect();
-                    self.issue(
-                        IssueKind::SyntaxError,
-                        span,
-                        format!("bash syntax the parser could not read: `{}`", snippet.replace('\n', "⏎")),
-                    );
-                }
-                if count > 100 {
-                    break;
-                }
+        let mut found = Vec::new();
+        preorder(root, |n| {
+            if (n.is_error() || n.is_missing()) && found.len() <= 100 {
+                found.push(n);
             }
-            if descend && !n.is_error() && cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    continue 'outer;
-                }
-                if !cursor.goto_parent() {
-                    break 'outer;
-                }
+            n.has_error() && !n.is_error()
+        });
+        for n in found {
+            let span = self.map(job, n.start_byte(), n.end_byte());
+            if n.is_missing() {
+                self.issue(IssueKind::Missing, span, format!("the shell would expect `{}` here", n.kind()));
+            } else {
+                let snippet: String = node_text(&job.text, n).chars().take(40).collect();
+                self.issue(
+                    IssueKind::SyntaxError,
+                    span,
+                    format!("bash syntax the parser could not read: `{}`", snippet.replace('\n', "⏎")),
+                );
             }
         }
     }
@@ -1589,7 +1575,7 @@ fn scan_tree(root: Node, text: &str) -> TreeScan {
     let mut covered = 0usize;
     let check = |from: usize, to: usize, gaps: &mut Vec<Gap>| {
         if to > from {
-            let gap = &text[from..to];
+            let gap = text.get(from..to).unwrap_or_default();
             if !gap.replace("\\\n", "").trim().is_empty() {
                 let mut node = root.descendant_for_byte_range(from, to);
                 let mut in_command = false;
@@ -1604,9 +1590,7 @@ fn scan_tree(root: Node, text: &str) -> TreeScan {
             }
         }
     };
-    let mut cursor = root.walk();
-    'outer: loop {
-        let n = cursor.node();
+    preorder(root, |n| {
         if n.kind() == "function_definition" {
             if let Some(name) = n.child_by_field_name("name") {
                 functions.push((node_text(text, name).to_string(), n.start_byte()));
@@ -1632,18 +1616,10 @@ fn scan_tree(root: Node, text: &str) -> TreeScan {
                 check(covered, n.start_byte(), &mut gaps);
             }
             covered = covered.max(n.end_byte());
-        } else if cursor.goto_first_child() {
-            continue;
+            return false;
         }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'outer;
-            }
-            if !cursor.goto_parent() {
-                break 'outer;
-            }
-        }
-    }
+        true
+    });
     check(covered, text.len(), &mut gaps);
     gaps.truncate(20);
     (gaps, functions)
@@ -1714,6 +1690,24 @@ fn flatten_pipeline(n: Node) -> Vec<PipeItem> {
         work.extend(items.into_iter().rev());
     }
     out
+}
+
+/// Visit nodes in document order; `visit` returns whether to go into the node's children.
+fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
+    let mut cursor = root.walk();
+    'outer: loop {
+        if visit(cursor.node()) && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'outer;
+            }
+            if !cursor.goto_parent() {
+                break 'outer;
+            }
+        }
+    }
 }
 
 /// The text of a node. Never panics: a range off a character boundary yields "".
