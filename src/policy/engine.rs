@@ -3,13 +3,16 @@
 //! denies catastrophic deletes whatever the rules say.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde_saphyr::Spanned;
 
 use super::cmdline::{Cmdline, ProgramDb};
 use super::context::Context;
 use super::flow::Flow;
 use super::matcher::{self, Subject};
 use super::paths::Classes;
-use super::rule::{Decision, PackSpec, RuleSpec, Severity};
+use super::rule::{Decision, MatchSpec, OneOrMany, PackSpec, RuleSpec, Severity};
 use super::verdict::{Finding, TraceEntry, Verdict};
 use crate::plan::{Invocation, Plan, Word};
 
@@ -34,9 +37,109 @@ impl LayerKind {
     }
 }
 
+/// What loading needs of a rule before it is judged: its id, decision, what it overrides, and
+/// the part of its match that names programs (for the index).
+#[derive(Debug, Clone)]
+pub struct RuleHead {
+    pub id: Spanned<String>,
+    pub decision: Decision,
+    pub overrides: Option<String>,
+    pub reason: Option<String>,
+    /// The part of the match naming programs; `None` when the whole spec is at hand.
+    pub names: Option<MatchNames>,
+}
+
+/// The part of a match naming programs: `program`, `command` and those of `any`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct MatchNames {
+    pub program: Option<OneOrMany>,
+    pub command: Option<OneOrMany>,
+    pub any: Option<Vec<MatchNames>>,
+}
+
+/// A match, or the part of it naming programs.
+trait NamesPrograms: Sized {
+    fn program(&self) -> Option<&OneOrMany>;
+    fn command(&self) -> Option<&OneOrMany>;
+    fn any(&self) -> Option<&[Self]>;
+}
+
+impl NamesPrograms for MatchSpec {
+    fn program(&self) -> Option<&OneOrMany> {
+        self.program.as_ref()
+    }
+    fn command(&self) -> Option<&OneOrMany> {
+        self.command.as_ref()
+    }
+    fn any(&self) -> Option<&[Self]> {
+        self.any.as_deref()
+    }
+}
+
+impl NamesPrograms for MatchNames {
+    fn program(&self) -> Option<&OneOrMany> {
+        self.program.as_ref()
+    }
+    fn command(&self) -> Option<&OneOrMany> {
+        self.command.as_ref()
+    }
+    fn any(&self) -> Option<&[Self]> {
+        self.any.as_deref()
+    }
+}
+
+/// A rule's spec, decoded from the form embedded at build time the first time it is needed
+/// (most commands concern a handful of programs, so most rules are never decoded).
+#[derive(Debug, Clone)]
+pub struct LazySpec {
+    head: RuleHead,
+    json: &'static str,
+    spec: OnceLock<Box<RuleSpec>>,
+}
+
+impl LazySpec {
+    pub fn ready(spec: RuleSpec) -> LazySpec {
+        let head = RuleHead {
+            id: spec.id.clone(),
+            decision: spec.decision,
+            overrides: spec.overrides.clone(),
+            reason: spec.reason.clone(),
+            names: None,
+        };
+        LazySpec { head, json: "", spec: OnceLock::from(Box::new(spec)) }
+    }
+
+    /// A rule whose whole spec is the JSON `json`, decoded on first use.
+    pub fn embedded(head: RuleHead, json: &'static str) -> LazySpec {
+        LazySpec { head, json, spec: OnceLock::new() }
+    }
+
+    pub fn head(&self) -> &RuleHead {
+        &self.head
+    }
+
+    /// The program names the rule's match can concern, or none when it may concern any program
+    /// (read from the part naming programs while the rest is not decoded).
+    fn program_names(&self, lists: &HashMap<String, Vec<String>>) -> Vec<String> {
+        match &self.head.names {
+            Some(m) if self.spec.get().is_none() => program_names(lists, m),
+            _ => program_names(lists, &self.matches.value),
+        }
+    }
+}
+
+impl std::ops::Deref for LazySpec {
+    type Target = RuleSpec;
+    fn deref(&self) -> &RuleSpec {
+        self.spec.get_or_init(|| {
+            Box::new(serde_json::from_str(self.json).expect("built-in packs were checked when guard was built"))
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub spec: RuleSpec,
+    pub spec: LazySpec,
     pub pack: String,
     pub file: String,
     pub layer: LayerKind,
@@ -46,7 +149,7 @@ pub struct Rule {
 
 impl Rule {
     pub fn id(&self) -> &str {
-        &self.spec.id.value
+        &self.spec.head().id.value
     }
     /// `file:line:column` of the rule's id.
     pub fn location(&self) -> String {
@@ -80,6 +183,8 @@ pub struct LoadedPack {
     pub file: String,
     pub layer: LayerKind,
     pub spec: PackSpec,
+    /// Rules embedded at build time, decoded when judged (after those of `spec`).
+    pub embedded: Vec<LazySpec>,
 }
 
 impl Policy {
@@ -109,25 +214,27 @@ impl Policy {
                     None => p.warnings.push(format!("{loc}: disable names no known rule `{}`", d.value.id)),
                 }
             }
-            for spec in pack.spec.rules {
-                let loc = format!("{}:{}:{}", pack.file, spec.id.referenced.line(), spec.id.referenced.column());
-                if pack.layer == LayerKind::Project && (spec.decision == Decision::Allow || spec.overrides.is_some()) {
+            for spec in pack.spec.rules.into_iter().map(LazySpec::ready).chain(pack.embedded) {
+                let head = spec.head();
+                let loc = || format!("{}:{}:{}", pack.file, head.id.referenced.line(), head.id.referenced.column());
+                if pack.layer == LayerKind::Project && (head.decision == Decision::Allow || head.overrides.is_some()) {
                     p.warnings.push(format!(
-                        "{loc}: a project policy can only tighten; ignored rule `{}` (allow or override)",
-                        spec.id.value
+                        "{}: a project policy can only tighten; ignored rule `{}` (allow or override)",
+                        loc(),
+                        head.id.value
                     ));
                     continue;
                 }
-                if let Some(target) = &spec.overrides {
-                    let reason = spec.reason.clone().unwrap_or_else(|| "no reason given".into());
+                if let Some(target) = &head.overrides {
+                    let reason = head.reason.clone().unwrap_or_else(|| "no reason given".into());
                     match p.rules.iter_mut().find(|r| r.id() == target) {
-                        Some(r) => r.disabled = Some(format!("overridden by {} at {loc}: {reason}", spec.id.value)),
-                        None => p.warnings.push(format!("{loc}: overrides names no known rule `{target}`")),
+                        Some(r) => r.disabled = Some(format!("overridden by {} at {}: {reason}", head.id.value, loc())),
+                        None => p.warnings.push(format!("{}: overrides names no known rule `{target}`", loc())),
                     }
                 }
-                if let Some(prev) = p.rules.iter_mut().find(|r| r.id() == spec.id.value && r.disabled.is_none()) {
+                if let Some(prev) = p.rules.iter_mut().find(|r| r.id() == head.id.value && r.disabled.is_none()) {
                     if pack.layer > prev.layer && pack.layer != LayerKind::Project {
-                        prev.disabled = Some(format!("redefined at {loc}"));
+                        prev.disabled = Some(format!("redefined at {}", loc()));
                     }
                 }
                 p.rules.push(Rule {
@@ -147,7 +254,7 @@ impl Policy {
         self.index.clear();
         self.generic.clear();
         for (i, r) in self.rules.iter().enumerate() {
-            let mut names = program_names(&self.lists, &r.spec.matches.value);
+            let mut names = r.spec.program_names(&self.lists);
             if names.is_empty() || names.iter().any(|n| n.contains(['*', '?', '/'])) {
                 self.generic.push(i);
             } else {
@@ -280,17 +387,17 @@ impl Policy {
 }
 
 /// The program names a match can concern, or none when it may concern any program.
-fn program_names(lists: &HashMap<String, Vec<String>>, m: &super::rule::MatchSpec) -> Vec<String> {
+fn program_names<M: NamesPrograms>(lists: &HashMap<String, Vec<String>>, m: &M) -> Vec<String> {
     let mut names = Vec::new();
-    if let Some(pr) = &m.program {
+    if let Some(pr) = m.program() {
         names.extend(matcher::expand(lists, pr));
     }
-    if let Some(c) = &m.command {
+    if let Some(c) = m.command() {
         names.extend(matcher::expand(lists, c).iter().filter_map(|c| c.split_whitespace().next().map(str::to_string)));
     }
     if names.is_empty() {
         // Every alternative of `any` names its programs: the rule concerns only those.
-        if let Some(alts) = &m.any {
+        if let Some(alts) = m.any() {
             for a in alts {
                 let n = program_names(lists, a);
                 if n.is_empty() {

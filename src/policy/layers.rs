@@ -5,10 +5,14 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::engine::{LayerKind, LoadedPack, Policy};
+use std::collections::BTreeMap;
+
+use serde_saphyr::Spanned;
+
+use super::engine::{LayerKind, LazySpec, LoadedPack, MatchNames, Policy, RuleHead};
 use super::matcher;
 use super::paths::Classes;
-use super::rule::{MatchSpec, OneOrMany, PackSpec, ValueSpec};
+use super::rule::{DisableSpec, MatchSpec, OneOrMany, PackSpec, ProgramSpec, ValueSpec};
 use super::sql;
 
 /// The default packs, one per domain: (file name, YAML text, the same parsed at build time as JSON).
@@ -28,21 +32,66 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("shell-escapes.yaml", include_str!("../../rules/shell-escapes.yaml")),
 ];
 
-const BUILTIN_JSON: &[&str] = &[
-    include_str!(concat!(env!("OUT_DIR"), "/programs.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/filesystem.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/permissions.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/git.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/kubernetes.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/cloud.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/containers.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/databases.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/secrets.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/exfiltration.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/remote-code.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/system.json")),
-    include_str!(concat!(env!("OUT_DIR"), "/shell-escapes.json")),
-];
+/// Per pack, as parsed at build time: the pack with each rule cut down to its [`RuleHead`] and
+/// where the whole rule is in the second text, which holds the rules one after another.
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$((
+            include_str!(concat!(env!("OUT_DIR"), "/", $name, ".json")),
+            include_str!(concat!(env!("OUT_DIR"), "/", $name, ".rules.json")),
+        )),*]
+    };
+}
+
+const BUILTIN_JSON: &[(&str, &str)] = embedded!(
+    "programs",
+    "filesystem",
+    "permissions",
+    "git",
+    "kubernetes",
+    "cloud",
+    "containers",
+    "databases",
+    "secrets",
+    "exfiltration",
+    "remote-code",
+    "system",
+    "shell-escapes",
+);
+
+/// A built-in pack as embedded: [`PackSpec`] with rule heads in place of rules.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmbeddedPack {
+    #[serde(default)]
+    pack: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    lists: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    programs: BTreeMap<String, ProgramSpec>,
+    #[serde(default)]
+    rules: Vec<EmbeddedRule>,
+    #[serde(default)]
+    disable: Vec<Spanned<DisableSpec>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmbeddedRule {
+    id: Spanned<String>,
+    decision: super::rule::Decision,
+    #[serde(default)]
+    overrides: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    /// `program`, `command` and `any` of the match only.
+    #[serde(rename = "match")]
+    names: MatchNames,
+    /// Byte range of the whole rule in the pack's rules text.
+    at: (usize, usize),
+}
 
 /// A problem in a policy file.
 #[derive(Debug, Clone)]
@@ -69,15 +118,37 @@ pub fn parse(file: &str, text: &str) -> Result<PackSpec, Problem> {
     })
 }
 
-/// The built-in packs alone, from the form parsed at build time.
+/// The built-in packs alone, from the form parsed at build time; each rule is decoded the
+/// first time it is judged (or looked at).
 pub fn builtin_packs() -> Vec<LoadedPack> {
     BUILTIN
         .iter()
         .zip(BUILTIN_JSON)
-        .map(|((name, _), json)| LoadedPack {
-            file: format!("builtin:{name}"),
-            layer: LayerKind::Builtin,
-            spec: serde_json::from_str(json).expect("built-in packs were checked when guard was built"),
+        .map(|((name, _), (json, rules))| {
+            let e: EmbeddedPack = serde_json::from_str(json).expect("built-in packs were checked when guard was built");
+            let spec = PackSpec {
+                pack: e.pack,
+                description: e.description,
+                lists: e.lists,
+                programs: e.programs,
+                rules: Vec::new(),
+                disable: e.disable,
+            };
+            let embedded = e
+                .rules
+                .into_iter()
+                .map(|r| {
+                    let head = RuleHead {
+                        id: r.id,
+                        decision: r.decision,
+                        overrides: r.overrides,
+                        reason: r.reason,
+                        names: Some(r.names),
+                    };
+                    LazySpec::embedded(head, &rules[r.at.0..r.at.1])
+                })
+                .collect();
+            LoadedPack { file: format!("builtin:{name}"), layer: LayerKind::Builtin, spec, embedded }
         })
         .collect()
 }
@@ -90,6 +161,7 @@ pub fn builtin_packs_from_yaml() -> Vec<LoadedPack> {
             file: format!("builtin:{name}"),
             layer: LayerKind::Builtin,
             spec: parse(name, text).expect("built-in packs are valid (checked by tests)"),
+            embedded: Vec::new(),
         })
         .collect()
 }
@@ -172,7 +244,7 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
             Ok(spec) => {
                 let problems = lint_pack(&name, &spec, &packs);
                 if problems.is_empty() {
-                    packs.push(LoadedPack { file: name, layer, spec });
+                    packs.push(LoadedPack { file: name, layer, spec, embedded: Vec::new() });
                 } else {
                     for p in problems {
                         warnings.push(format!("{p} (file ignored; built-in policy still applies)"));
