@@ -26,6 +26,23 @@ impl ProgramDb {
         }
     }
 
+    /// [`insert`](Self::insert), moving the spec in when the program is new.
+    pub fn insert_owned(&mut self, name: String, mut spec: ProgramSpec) {
+        let aliases = std::mem::take(&mut spec.aliases);
+        for a in &aliases {
+            self.insert(a, &spec);
+        }
+        match self.specs.entry(name) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(spec);
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let name = e.key().clone();
+                self.insert(&name, &spec);
+            }
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&ProgramSpec> {
         self.specs.get(name).or_else(|| self.specs.get(family(name)))
     }

@@ -197,11 +197,11 @@ impl Policy {
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default()
             });
-            for (k, v) in &pack.spec.lists {
-                p.lists.entry(k.clone()).or_default().extend(v.iter().cloned());
+            for (k, v) in pack.spec.lists {
+                p.lists.entry(k).or_default().extend(v);
             }
-            for (name, spec) in &pack.spec.programs {
-                p.db.insert(name, spec);
+            for (name, spec) in pack.spec.programs {
+                p.db.insert_owned(name, spec);
             }
             for d in &pack.spec.disable {
                 let loc = format!("{}:{}:{}", pack.file, d.referenced.line(), d.referenced.column());
