@@ -1256,6 +1256,14 @@ fn limits_are_recorded() {
 
     let many = ":;".repeat(20_001);
     check_issues(&many, Want::TooMany, &[":"]).unwrap();
+
+    // Substitutions nested thousands deep: the first hundred levels are read, the rest is
+    // recorded as too deep, and the work stays small.
+    let nested = format!("{}rm x{}", "echo $(".repeat(3000), ")".repeat(3000));
+    let p = plan(&nested);
+    assert!(p.issues.iter().any(|i| i.kind == guard::plan::IssueKind::TooDeep), "{}", dump(&p));
+    assert!(p.invocations.len() <= 102, "{} invocations", p.invocations.len());
+    assert!(!p.invocations.iter().any(|i| argv(i) == "rm x"));
 }
 
 /// Nothing makes the parser panic, and every span stays inside the text.

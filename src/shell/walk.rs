@@ -107,6 +107,10 @@ const STATEMENTS: &[&str] = &[
     "test_command",
 ];
 
+/// Subshells, substitutions, loops and branches nested deeper than this are not walked (and
+/// the plan says so): real scripts stay far below it, and it bounds the work on hostile input.
+const MAX_NESTING: usize = 100;
+
 /// Reserved words that can't start a command; the grammar sometimes reads a stray one as one.
 const RESERVED_AS_COMMAND: &[&str] = &["then", "else", "elif", "fi", "do", "done", "esac", "}", "in", ";;"];
 
@@ -319,7 +323,13 @@ impl<'e, 'p> Builder<'e, 'p> {
                 w.stack.push(Frame::Recovered { start: first[0].0, end: first[first.len() - 1].1, ctx: rec });
             }
         }
+        let mut steps = 0u32;
         while let Some(frame) = w.stack.pop() {
+            steps = steps.wrapping_add(1);
+            if steps.is_multiple_of(1024) && Instant::now() > self.deadline {
+                self.issue(IssueKind::Timeout, span_all, "analysis ran out of time; the rest was not read".into());
+                break;
+            }
             if self.plan.invocations.len() >= self.limits.max_invocations {
                 if !self.too_many {
                     self.too_many = true;
@@ -460,6 +470,15 @@ impl<'e, 'p> Builder<'e, 'p> {
     }
 
     fn node<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        if w.ctxs[ctx].via.len() > MAX_NESTING {
+            let span = self.map(w.job, n.start_byte(), n.end_byte());
+            self.issue(
+                IssueKind::TooDeep,
+                span,
+                format!("constructs nested more than {MAX_NESTING} deep were not read"),
+            );
+            return;
+        }
         self.node_kind(w, n, ctx);
         if !w.missed.is_empty() {
             for (start, end) in std::mem::take(&mut w.missed) {
