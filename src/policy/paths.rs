@@ -223,17 +223,7 @@ pub fn normalize(path: &str, home: &str, cwd: &str) -> String {
     } else {
         format!("{cwd}/{path}")
     };
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in joined.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    format!("/{}", parts.join("/"))
+    crate::shell::normalize_path(&joined)
 }
 
 fn under(path: &str, dir: &str) -> bool {

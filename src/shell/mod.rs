@@ -85,6 +85,22 @@ pub fn analyze_argv(argv: &[String], env: &Env) -> Plan {
     analyze(&text, env)
 }
 
+/// Resolve `.`, `..` and repeated `/` in an absolute path lexically, the way `cd` does in
+/// bash's default (logical) mode.
+pub fn normalize_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
 /// Quote a string so bash reads it back as exactly one word with this value.
 pub fn shell_quote(s: &str) -> String {
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b)) {

@@ -1146,9 +1146,9 @@ impl<'e, 'p> Builder<'e, 'p> {
                 let target =
                     inv.args.iter().find(|a| !a.known_prefix().starts_with('-') || a.as_literal() == Some("-"));
                 let new = match target.and_then(|t| t.as_literal()) {
-                    Some(t) if t.starts_with('/') && name == "cd" && !ctx.uncertain => Some(normalize_path(t)),
+                    Some(t) if t.starts_with('/') && name == "cd" && !ctx.uncertain => Some(super::normalize_path(t)),
                     Some(t) if t != "-" && name == "cd" && !ctx.uncertain => {
-                        self.vars.known("PWD").map(|p| normalize_path(&format!("{p}/{t}")))
+                        self.vars.known("PWD").map(|p| super::normalize_path(&format!("{p}/{t}")))
                     }
                     None if name == "cd" && !ctx.uncertain && inv.args.is_empty() => {
                         self.vars.known("HOME").map(str::to_string)
@@ -1780,21 +1780,6 @@ fn opaque_ranges(src: &str, n: Node) -> Vec<(usize, usize)> {
     }
     out.sort_unstable();
     out
-}
-
-/// Resolve `.` and `..` the way `cd` does in bash's default (logical) mode.
-fn normalize_path(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
 }
 
 /// `<<-` strips leading tabs from every line.
