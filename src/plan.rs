@@ -256,21 +256,6 @@ pub enum Via {
 }
 
 impl Via {
-    /// This step re-reads a string as new shell code (counts towards the nesting depth).
-    pub fn is_code_nesting(&self) -> bool {
-        matches!(
-            self,
-            Via::ShellString { .. }
-                | Via::Eval
-                | Via::Source
-                | Via::Trap
-                | Via::Remote { .. }
-                | Via::HeredocToShell { .. }
-                | Via::PipeToShell { .. }
-                | Via::Parallel
-        )
-    }
-
     pub fn describe(&self) -> String {
         match self {
             Via::CommandSubstitution => "$(…)".into(),

@@ -7,7 +7,7 @@ use super::env::Env;
 use super::expand;
 use super::lexer::{self, Mode};
 use super::vars::Vars;
-use crate::plan::{Assignment, Code, CodeSource, Invocation, Part, Plan, Span, Value, Via, Word};
+use crate::plan::{Assignment, Code, CodeSource, Invocation, Part, Span, Value, Via, Word};
 
 /// What a command reads on stdin.
 #[derive(Debug, Clone)]
@@ -203,7 +203,7 @@ fn login_shell(span: Span, why: &str) -> Word {
 }
 
 /// What running `inv` runs in turn.
-pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
+pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
     let Some(name) = inv.program_name() else { return Vec::new() };
     let args = inv.args.as_slice();
     let span = inv.span;
@@ -279,8 +279,6 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
                 "strace" => ("eoOpPsSuXEaIb", &["output", "signal", "trace", "attach", "user", "env"]),
                 "ltrace" => ("eoupsnaAlLD", &["output", "library"]),
                 "proxychains" | "proxychains4" => ("f", &[]),
-                "firejail" => ("", &[]),
-                "valgrind" => ("", &[]),
                 _ => ("", &[]),
             };
             let s = scan(args, short, long);
@@ -314,7 +312,7 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
             let s = scan(args, "ioe", &["input", "output", "error"]);
             s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
         }
-        "nice" | "renice" if name == "nice" => {
+        "nice" => {
             let s = scan(args, "n", &["adjustment"]);
             s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
         }
@@ -446,7 +444,7 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
         "source" | "." => {
             let Some(file) = args.first() else { return Vec::new() };
             let code = Code { language: "bash".into(), source: CodeSource::File, text: file.clone() };
-            match procsub_output(plan, inv, file) {
+            match procsub_output(file) {
                 Some(text) => {
                     vec![Derived::Code { code: Code { text, ..code }, parse: Some((Via::Source, VarScope::Shared)) }]
                 }
@@ -462,7 +460,7 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, plan: &Plan) -> Vec<Derived> {
                 _ => Vec::new(),
             }
         }
-        _ if is_shell(name) => shell(name, args, stdin, inv, plan),
+        _ if is_shell(name) => shell(name, args, stdin),
         _ => match interpreter_language(name) {
             Some(lang) => interpreter(name, lang, args, stdin),
             None => Vec::new(),
@@ -529,6 +527,7 @@ fn split_string(w: &Word) -> Vec<Word> {
 
 /// Split text into words with shell-like quoting, without any expansions.
 pub fn split_args(text: &str, span: Span) -> Vec<Word> {
+    // `~` maps to itself: the words are taken as written, not expanded.
     let env = Env::new("~", ".");
     let vars = Vars::default();
     let mut out = Vec::new();
@@ -538,11 +537,10 @@ pub fn split_args(text: &str, span: Span) -> Vec<Word> {
             out.extend(expand::expand(lexed, &vars, &env, span, expand::SINGLE));
         }
     }
-    let _ = &env;
     out
 }
 
-fn shell(name: &str, args: &[Word], stdin: &Stdin, inv: &Invocation, plan: &Plan) -> Vec<Derived> {
+fn shell(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
     let mut i = 0;
     let mut has_c = false;
     let mut read_stdin = false;
@@ -572,7 +570,7 @@ fn shell(name: &str, args: &[Word], stdin: &Stdin, inv: &Invocation, plan: &Plan
     }
     if let (Some(file), false) = (args.get(i), read_stdin) {
         let code = Code { language: lang.into(), source: CodeSource::File, text: file.clone() };
-        return match procsub_output(plan, inv, file) {
+        return match procsub_output(file) {
             Some(text) => vec![Derived::Code {
                 code: Code { text, ..code },
                 parse: Some((Via::ShellString { shell: name.into() }, VarScope::Fresh)),
@@ -950,14 +948,12 @@ fn parallel(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
 
 /// When `file` is a process substitution (`<(echo …)`) whose single command prints literal
 /// text, that text.
-fn procsub_output(plan: &Plan, inv: &Invocation, file: &Word) -> Option<Word> {
+fn procsub_output(file: &Word) -> Option<Word> {
     let (what, _) = file.unknown_reason()?;
     if !what.starts_with("<(") || file.known_prefix() != "" || matches!(&file.value, Value::Dynamic(p) if p.len() != 1)
     {
         return None;
     }
-    let _ = inv;
-    let _ = plan;
     // The substitution's own commands are walked after this one; its text is re-read here.
     let body = what.strip_prefix("<(")?.strip_suffix(')')?;
     // Only a single simple command can be judged by its arguments alone.

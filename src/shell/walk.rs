@@ -573,7 +573,8 @@ impl<'e, 'p> Builder<'e, 'p> {
                 self.push_children(w, n, ctx);
             }
             "declaration_command" | "unset_command" => self.declaration(w, n, ctx),
-            "heredoc_redirect" => self.heredoc_contents(w, n, ctx),
+            // Heredocs met outside a command (after grammar recovery): walk their substitutions.
+            "heredoc_redirect" => w.stack.push(Frame::SubstOnly(n, ctx)),
             // `[ … ]` is a command (the `test` builtin); `[[ … ]]` is syntax.
             "test_command"
                 if node_text(&w.job.text, n).starts_with('[') && !node_text(&w.job.text, n).starts_with("[[") =>
@@ -976,7 +977,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             if steps > 64 || self.plan.invocations[id].calls_function {
                 break;
             }
-            let derived = programs::derive(&self.plan.invocations[id], &stdin, &self.plan);
+            let derived = programs::derive(&self.plan.invocations[id], &stdin);
             for d in derived {
                 match d {
                     Derived::Run { mut argv, via, assignments } => {
@@ -1410,11 +1411,6 @@ impl<'e, 'p> Builder<'e, 'p> {
         }
     }
 
-    /// Heredoc bodies met outside a command (after grammar recovery): walk their substitutions.
-    fn heredoc_contents<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
-        w.stack.push(Frame::SubstOnly(n, ctx));
-    }
-
     fn queue_tail(&mut self, w: &Walk, t: Tail, ctx: usize, join: Option<usize>) {
         let Base::Offset(off) = w.job.base else {
             // Nested code has no byte mapping: read the tail as its own text.
@@ -1561,16 +1557,15 @@ impl Tail {
         let mut pipe = false;
         let mut conditional = false;
         for op in ["&&", "||", "|&", "|", ";", "&"] {
-            if let Some(rest) = src[offset..end].strip_prefix(op) {
+            if src[offset..end].starts_with(op) {
                 pipe = op.starts_with('|') && op != "||";
                 conditional = op == "&&" || op == "||";
                 offset += op.len();
-                let _ = rest;
                 break;
             }
         }
         let text = src[offset..end].trim_end_matches('\n').to_string();
-        Tail { text, offset: offset - start + start, pipe, conditional }
+        Tail { text, offset, pipe, conditional }
     }
 }
 
