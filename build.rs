@@ -1,91 +1,162 @@
-//! Parses the default rule packs at build time and embeds them as JSON, which loads several
-//! times faster than YAML on every `guard check`. A pack that does not parse fails the build
-//! with the file, line and column.
-//!
-//! Each pack becomes two files: `NAME.json`, the pack with every rule cut down to what loading
-//! needs (id, decision, overrides, the program-naming part of its match and where the whole rule
-//! is), and `NAME.rules.json`, the whole rules one after another, decoded only when judged.
+//! Parses the default rule packs at build time and embeds them as Rust data, so a `guard check`
+//! decodes nothing it does not use: lists and program knowledge stay as small JSON texts until a
+//! command needs them, each rule is decoded the first time it is judged, and the program index
+//! comes ready-made. A pack that does not parse fails the build with the file, line and column.
+
+use std::fmt::Write as _;
 
 #[allow(dead_code)]
 #[path = "src/policy/rule.rs"]
 mod rule;
 
+#[allow(dead_code)]
+#[path = "src/policy/names.rs"]
+mod names;
+
+/// The built-in packs in load order: program knowledge first; a later pack may extend an
+/// earlier pack's lists or override its rules.
+const PACKS: &[&str] = &[
+    "programs",
+    "filesystem",
+    "permissions",
+    "git",
+    "kubernetes",
+    "cloud",
+    "containers",
+    "databases",
+    "secrets",
+    "exfiltration",
+    "remote-code",
+    "system",
+    "shell-escapes",
+];
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=src/policy/rule.rs");
+    println!("cargo:rerun-if-changed=src/policy/names.rs");
+    let root = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let mut names: Vec<_> = std::fs::read_dir("rules")
-        .expect("rules/ exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    names.sort();
-    for path in names {
-        let text = std::fs::read_to_string(&path).expect("rule pack is readable");
-        let spec: rule::PackSpec = serde_saphyr::from_str(&text).unwrap_or_else(|e| {
-            panic!("{}: {e}", path.display());
-        });
-        // Judging needs neither examples nor descriptions; leaving them (and empty fields) out
-        // halves what every `guard check` has to read.
-        let mut value = serde_json::to_value(&spec).expect("a pack serialises");
-        strip(&mut value, 0);
-        let mut blob = String::new();
-        if let Some(rules) = value.get_mut("rules").and_then(|r| r.as_array_mut()) {
-            for rule in rules.iter_mut() {
-                let full = serde_json::to_string(rule).expect("a rule serialises");
-                let at = serde_json::json!([blob.len(), blob.len() + full.len()]);
-                blob.push_str(&full);
-                let mut head = serde_json::Map::new();
-                for key in ["id", "decision", "overrides", "reason"] {
-                    if let Some(v) = rule.get(key) {
-                        head.insert(key.into(), v.clone());
-                    }
+    for e in std::fs::read_dir(root.join("rules")).expect("rules/ exists").flatten() {
+        let p = e.path();
+        let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        if p.extension().is_some_and(|x| x == "yaml") && !PACKS.contains(&stem.as_str()) {
+            panic!("{}: add the pack to PACKS in build.rs so it is built in, in its place", p.display());
+        }
+    }
+    let mut specs = Vec::new();
+    for name in PACKS {
+        let path = root.join("rules").join(format!("{name}.yaml"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let spec: rule::PackSpec = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(spec.disable.is_empty(), "{}: a built-in pack cannot disable rules", path.display());
+        specs.push((name, path, spec));
+    }
+    // Every built-in list, merged in load order, to resolve `$list` in rules' program names.
+    let mut all_lists: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (_, _, spec) in &specs {
+        for (k, v) in &spec.lists {
+            all_lists.entry(k.clone()).or_default().extend(v.iter().cloned());
+        }
+    }
+    let list = |n: &str| all_lists.get(n).map(Vec::as_slice);
+
+    // Merged over all packs, sorted by name for binary search.
+    let mut lists: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut programs: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut index: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+    let mut generic = Vec::new();
+    let mut rule_count = 0usize;
+    let mut code = String::from("&[\n");
+    for (name, path, spec) in &specs {
+        let _ = writeln!(code, "EmbeddedPack {{");
+        let _ = writeln!(code, "    file: {:?},", format!("{name}.yaml"));
+        let _ = writeln!(code, "    yaml: include_str!({:?}),", path.display().to_string());
+        let _ = writeln!(code, "    pack: {:?},", spec.pack);
+        let _ = writeln!(code, "    description: {:?},", spec.description);
+        for (k, v) in &spec.lists {
+            lists.entry(k.clone()).or_default().push(json(v));
+        }
+        for (k, p) in &spec.programs {
+            let mut p = p.clone();
+            let aliases = std::mem::take(&mut p.aliases);
+            let j = json(&p);
+            for n in std::iter::once(k).chain(&aliases) {
+                programs.entry(n.clone()).or_default().push(j.clone());
+            }
+        }
+        code.push_str("    rules: &[\n");
+        for r in &spec.rules {
+            let mut used = Vec::new();
+            let gate = names::Gate::of(&r.matches.value, &list, &mut used);
+            let mut names = gate.program_names();
+            if names::indexable(&names) {
+                names.sort();
+                names.dedup();
+                for n in names {
+                    index.entry(n).or_default().push(rule_count);
                 }
-                head.insert("match".into(), skeleton(&rule["match"]));
-                head.insert("at".into(), at);
-                *rule = serde_json::Value::Object(head);
+            } else {
+                generic.push(rule_count);
             }
+            rule_count += 1;
+            used.sort();
+            used.dedup();
+            let mut full = serde_json::to_value(r).expect("a rule serialises");
+            strip(&mut full);
+            let _ = writeln!(
+                code,
+                "        EmbeddedRule {{ id: {:?}, decision: Decision::{:?}, overrides: {:?}, reason: {:?}, \
+                 gate: {}, lists: &{used:?}, json: {:?} }},",
+                r.id.value,
+                r.decision,
+                r.overrides,
+                r.reason,
+                gate.to_rust(),
+                serde_json::to_string(&full).expect("a rule serialises"),
+            );
         }
-        let json = serde_json::to_string(&value).expect("a pack serialises");
-        let name = path.file_stem().expect("file name").to_string_lossy().into_owned();
-        std::fs::write(out.join(format!("{name}.json")), json).expect("OUT_DIR is writable");
-        std::fs::write(out.join(format!("{name}.rules.json")), blob).expect("OUT_DIR is writable");
+        code.push_str("    ],\n},\n");
     }
+    code.push_str("]\n");
+    std::fs::write(out.join("builtin.rs"), code).expect("OUT_DIR is writable");
+    let table = |m: &std::collections::BTreeMap<String, Vec<String>>| {
+        m.iter().map(|(k, v)| format!("({k:?}, &{v:?})")).collect::<Vec<_>>().join(",\n    ")
+    };
+    let index: Vec<String> = index.iter().map(|(k, v)| format!("({k:?}, &{v:?})")).collect();
+    let tables = format!(
+        "Tables {{\n  rules: {rule_count},\n  lists: &[\n    {}\n  ],\n  programs: &[\n    {}\n  ],\n  \
+         index: &[\n    {}\n  ],\n  generic: &{generic:?},\n}}\n",
+        table(&lists),
+        table(&programs),
+        index.join(",\n    "),
+    );
+    std::fs::write(out.join("builtin_tables.rs"), tables).expect("OUT_DIR is writable");
 }
 
-fn strip(v: &mut serde_json::Value, depth: usize) {
-    match v {
-        serde_json::Value::Object(map) => {
-            map.retain(|k, v| {
-                !(v.is_null()
-                    || (depth >= 2 && (k == "examples" || k == "description"))
-                    || v.as_array().is_some_and(|a| a.is_empty())
-                    || v.as_object().is_some_and(|o| o.is_empty()) && k != "code")
-            });
-            for v in map.values_mut() {
-                strip(v, depth + 1);
-            }
-        }
-        serde_json::Value::Array(items) => {
-            for v in items {
-                strip(v, depth + 1);
-            }
-        }
-        _ => {}
-    }
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("policy values serialise")
 }
 
-/// The part of a match that names programs (`program`, `command`, and those of `any`), which is
-/// all the index needs.
-fn skeleton(m: &serde_json::Value) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
-    for key in ["program", "command"] {
-        if let Some(v) = m.get(key) {
-            out.insert(key.into(), v.clone());
+/// Judging needs neither examples nor descriptions; leaving them (and empty fields) out halves
+/// what decoding a rule reads.
+fn strip(v: &mut serde_json::Value) {
+    fn walk(v: &mut serde_json::Value, depth: usize) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.retain(|k, v| {
+                    !(v.is_null()
+                        || (depth == 0 && (k == "examples" || k == "description"))
+                        || v.as_array().is_some_and(|a| a.is_empty())
+                        || v.as_object().is_some_and(|o| o.is_empty()) && k != "code")
+                });
+                for v in map.values_mut() {
+                    walk(v, depth + 1);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, depth + 1)),
+            _ => {}
         }
     }
-    if let Some(alts) = m.get("any").and_then(|a| a.as_array()) {
-        out.insert("any".into(), serde_json::Value::Array(alts.iter().map(skeleton).collect()));
-    }
-    serde_json::Value::Object(out)
+    walk(v, 0)
 }

@@ -3,48 +3,73 @@
 //! program's options look like is data (`programs:` in the packs), not code.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use super::rule::ProgramSpec;
 use crate::plan::{Invocation, Word};
 
-/// Option knowledge for every program named in the packs.
+/// Name → [`ProgramSpec`]s as JSON, in pack order, sorted by name (see `build.rs`).
+pub type BuiltinPrograms = &'static [(&'static str, &'static [&'static str])];
+
+/// Option knowledge for every program named in the packs. Built-in knowledge stays as the JSON
+/// embedded at build time until a command names the program.
 #[derive(Debug, Default, Clone)]
 pub struct ProgramDb {
-    specs: HashMap<String, ProgramSpec>,
+    builtin: BuiltinPrograms,
+    /// Decoded built-in knowledge, by position in `builtin`.
+    decoded: Vec<OnceLock<ProgramSpec>>,
+    /// Knowledge from parsed policy files, merged after the built-in knowledge of the name.
+    files: HashMap<String, Entry>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Entry {
+    parts: Vec<ProgramSpec>,
+    spec: OnceLock<ProgramSpec>,
 }
 
 impl ProgramDb {
-    pub fn insert(&mut self, name: &str, spec: &ProgramSpec) {
-        for n in std::iter::once(name).chain(spec.aliases.iter().map(String::as_str)) {
-            let entry = self.specs.entry(n.to_string()).or_default();
-            entry.takes_value.extend(spec.takes_value.iter().cloned());
-            for (k, v) in &spec.flags {
-                entry.flags.entry(k.clone()).or_default().extend(v.iter().cloned());
-            }
-            entry.long_single_dash |= spec.long_single_dash;
-            entry.roles.extend(spec.roles.iter().cloned());
+    /// Start from the built-in knowledge (once; later calls change nothing).
+    pub fn use_builtin(&mut self, builtin: BuiltinPrograms) {
+        if self.builtin.is_empty() {
+            self.builtin = builtin;
+            self.decoded = (0..builtin.len()).map(|_| OnceLock::new()).collect();
         }
     }
 
-    /// [`insert`](Self::insert), moving the spec in when the program is new.
-    pub fn insert_owned(&mut self, name: String, mut spec: ProgramSpec) {
-        let aliases = std::mem::take(&mut spec.aliases);
-        for a in &aliases {
-            self.insert(a, &spec);
+    /// Knowledge of `name` (and of each of its aliases).
+    pub fn insert(&mut self, name: &str, spec: &ProgramSpec) {
+        for n in std::iter::once(name).chain(spec.aliases.iter().map(String::as_str)) {
+            let e = self.files.entry(n.to_string()).or_default();
+            e.parts.push(spec.clone());
+            e.spec = OnceLock::new();
         }
-        match self.specs.entry(name) {
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(spec);
-            }
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let name = e.key().clone();
-                self.insert(&name, &spec);
-            }
+    }
+
+    fn builtin_at(&self, name: &str) -> Option<usize> {
+        self.builtin.binary_search_by(|(n, _)| (*n).cmp(name)).ok()
+    }
+
+    fn merged(&self, at: Option<usize>, files: &[ProgramSpec]) -> ProgramSpec {
+        let mut out = ProgramSpec::default();
+        for json in at.map(|i| self.builtin[i].1).unwrap_or_default() {
+            merge(&mut out, &serde_json::from_str(json).expect("built-in programs were checked when guard was built"));
         }
+        files.iter().for_each(|s| merge(&mut out, s));
+        out
+    }
+
+    fn lookup(&self, name: &str) -> Option<&ProgramSpec> {
+        let at = self.builtin_at(name);
+        if let Some(e) = self.files.get(name) {
+            return Some(e.spec.get_or_init(|| self.merged(at, &e.parts)));
+        }
+        let i = at?;
+        Some(self.decoded[i].get_or_init(|| self.merged(Some(i), &[])))
     }
 
     pub fn get(&self, name: &str) -> Option<&ProgramSpec> {
-        self.specs.get(name).or_else(|| self.specs.get(family(name)))
+        self.lookup(name).or_else(|| self.lookup(family(name)))
     }
 
     pub fn has_role(&self, name: &str, role: &str) -> bool {
@@ -62,6 +87,15 @@ impl ProgramDb {
     pub fn knows_flag_name(&self, program: &str, flag: &str) -> bool {
         self.get(program).is_some_and(|s| s.flags.contains_key(flag))
     }
+}
+
+fn merge(into: &mut ProgramSpec, spec: &ProgramSpec) {
+    into.takes_value.extend(spec.takes_value.iter().cloned());
+    for (k, v) in &spec.flags {
+        into.flags.entry(k.clone()).or_default().extend(v.iter().cloned());
+    }
+    into.long_single_dash |= spec.long_single_dash;
+    into.roles.extend(spec.roles.iter().cloned());
 }
 
 /// `python3.12` → `python3` → `python`: versioned names share knowledge.

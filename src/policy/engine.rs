@@ -10,9 +10,12 @@ use serde_saphyr::Spanned;
 use super::cmdline::{Cmdline, ProgramDb};
 use super::context::Context;
 use super::flow::Flow;
+use super::layers::Tables;
+use super::lists::Lists;
 use super::matcher::{self, Subject};
+use super::names::{self, Gate};
 use super::paths::Classes;
-use super::rule::{Decision, MatchSpec, OneOrMany, PackSpec, RuleSpec, Severity};
+use super::rule::{Decision, PackSpec, RuleSpec, Severity};
 use super::verdict::{Finding, TraceEntry, Verdict};
 use crate::plan::{Invocation, Plan, Word};
 
@@ -45,47 +48,16 @@ pub struct RuleHead {
     pub decision: Decision,
     pub overrides: Option<String>,
     pub reason: Option<String>,
-    /// The part of the match naming programs; `None` when the whole spec is at hand.
-    pub names: Option<MatchNames>,
+    /// The programs a built-in rule concerns, worked out at build time; `None` when the whole
+    /// spec is at hand.
+    pub names: Option<ResolvedNames>,
 }
 
-/// The part of a match naming programs: `program`, `command` and those of `any`.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct MatchNames {
-    pub program: Option<OneOrMany>,
-    pub command: Option<OneOrMany>,
-    pub any: Option<Vec<MatchNames>>,
-}
-
-/// A match, or the part of it naming programs.
-trait NamesPrograms: Sized {
-    fn program(&self) -> Option<&OneOrMany>;
-    fn command(&self) -> Option<&OneOrMany>;
-    fn any(&self) -> Option<&[Self]>;
-}
-
-impl NamesPrograms for MatchSpec {
-    fn program(&self) -> Option<&OneOrMany> {
-        self.program.as_ref()
-    }
-    fn command(&self) -> Option<&OneOrMany> {
-        self.command.as_ref()
-    }
-    fn any(&self) -> Option<&[Self]> {
-        self.any.as_deref()
-    }
-}
-
-impl NamesPrograms for MatchNames {
-    fn program(&self) -> Option<&OneOrMany> {
-        self.program.as_ref()
-    }
-    fn command(&self) -> Option<&OneOrMany> {
-        self.command.as_ref()
-    }
-    fn any(&self) -> Option<&[Self]> {
-        self.any.as_deref()
-    }
+#[derive(Debug, Clone, Copy)]
+pub struct ResolvedNames {
+    pub gate: &'static Gate,
+    /// The lists the gate came through.
+    pub lists: &'static [&'static str],
 }
 
 /// A rule's spec, decoded from the form embedded at build time the first time it is needed
@@ -118,13 +90,15 @@ impl LazySpec {
         &self.head
     }
 
-    /// The program names the rule's match can concern, or none when it may concern any program
-    /// (read from the part naming programs while the rest is not decoded).
-    fn program_names(&self, lists: &HashMap<String, Vec<String>>) -> Vec<String> {
-        match &self.head.names {
-            Some(m) if self.spec.get().is_none() => program_names(lists, m),
-            _ => program_names(lists, &self.matches.value),
+    /// Which invocations the rule can concern. A built-in rule's gate was worked out at build
+    /// time, unless a policy file has since extended a list it came through.
+    fn gate(&self, lists: &Lists) -> Gate {
+        if let Some(r) = self.head.names {
+            if !r.lists.iter().any(|l| lists.from_files(l)) {
+                return r.gate.clone();
+            }
         }
+        Gate::of(&self.matches.value, &|n| lists.get(n), &mut Vec::new())
     }
 }
 
@@ -145,6 +119,8 @@ pub struct Rule {
     pub layer: LayerKind,
     /// Switched off by a later layer, with the recorded reason.
     pub disabled: Option<String>,
+    /// Cheap tests that rule out invocations before the rule is decoded.
+    pub gate: Gate,
 }
 
 impl Rule {
@@ -172,9 +148,15 @@ impl Rule {
 pub struct Policy {
     pub rules: Vec<Rule>,
     pub db: ProgramDb,
-    pub lists: HashMap<String, Vec<String>>,
+    pub lists: Lists,
+    /// The built-in packs' tables, when loaded from them.
+    tables: Option<&'static Tables>,
+    /// Rules by exact program name; rules below `from_tables` are found in `tables.index`.
     index: HashMap<String, Vec<usize>>,
+    /// Rules not indexed by exact program name (from `from_tables` on).
     generic: Vec<usize>,
+    /// How many leading rules the built-in index covers.
+    from_tables: usize,
     pub warnings: Vec<String>,
 }
 
@@ -185,6 +167,25 @@ pub struct LoadedPack {
     pub spec: PackSpec,
     /// Rules embedded at build time, decoded when judged (after those of `spec`).
     pub embedded: Vec<LazySpec>,
+    /// Set on the built-in packs as embedded: their lists, program knowledge and rule index.
+    pub tables: Option<&'static Tables>,
+}
+
+impl LoadedPack {
+    /// A pack parsed from a policy file.
+    pub fn parsed(file: String, layer: LayerKind, spec: PackSpec) -> LoadedPack {
+        LoadedPack { file, layer, spec, embedded: Vec::new(), tables: None }
+    }
+
+    /// Add the pack's lists to `lists`.
+    pub fn add_lists(&self, lists: &mut Lists) {
+        if let Some(t) = self.tables {
+            lists.use_builtin(t.lists);
+        }
+        for (k, v) in &self.spec.lists {
+            lists.add(k.clone(), v.clone(), self.layer != LayerKind::Builtin);
+        }
+    }
 }
 
 impl Policy {
@@ -197,11 +198,13 @@ impl Policy {
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default()
             });
-            for (k, v) in pack.spec.lists {
-                p.lists.entry(k).or_default().extend(v);
+            pack.add_lists(&mut p.lists);
+            if let Some(t) = pack.tables {
+                p.db.use_builtin(t.programs);
+                p.tables = Some(t);
             }
-            for (name, spec) in pack.spec.programs {
-                p.db.insert_owned(name, spec);
+            for (name, spec) in &pack.spec.programs {
+                p.db.insert(name, spec);
             }
             for d in &pack.spec.disable {
                 let loc = format!("{}:{}:{}", pack.file, d.referenced.line(), d.referenced.column());
@@ -243,6 +246,7 @@ impl Policy {
                     file: pack.file.clone(),
                     layer: pack.layer,
                     disabled: None,
+                    gate: Gate::default(),
                 });
             }
         }
@@ -253,18 +257,55 @@ impl Policy {
     fn build_index(&mut self) {
         self.index.clear();
         self.generic.clear();
-        for (i, r) in self.rules.iter().enumerate() {
-            let mut names = r.spec.program_names(&self.lists);
-            if names.is_empty() || names.iter().any(|n| n.contains(['*', '?', '/'])) {
-                self.generic.push(i);
-            } else {
-                names.sort();
-                names.dedup();
-                for n in names {
-                    self.index.entry(n).or_default().push(i);
+        // The built-in index holds while the built-in rules lead in order and no policy file
+        // has extended a list their gates came through.
+        self.from_tables = match self.tables {
+            Some(t)
+                if self.rules.len() >= t.rules
+                    && self.rules[..t.rules].iter().all(|r| {
+                        r.layer == LayerKind::Builtin
+                            && r.spec.head().names.is_some_and(|n| !n.lists.iter().any(|l| self.lists.from_files(l)))
+                    }) =>
+            {
+                t.rules
+            }
+            _ => 0,
+        };
+        for i in 0..self.rules.len() {
+            let gate = self.rules[i].spec.gate(&self.lists);
+            if i >= self.from_tables {
+                let mut names = gate.program_names();
+                if names::indexable(&names) {
+                    names.sort();
+                    names.dedup();
+                    for n in names {
+                        self.index.entry(n).or_default().push(i);
+                    }
+                } else {
+                    self.generic.push(i);
                 }
             }
+            self.rules[i].gate = gate;
         }
+    }
+
+    /// The rules that may concern a program named `name` (by exact name, then the rest).
+    fn candidates(&self, name: Option<&str>) -> Vec<usize> {
+        let mut out = Vec::new();
+        let tables = self.tables.filter(|_| self.from_tables > 0);
+        if let (Some(t), Some(n)) = (tables, name) {
+            if let Ok(i) = t.index.binary_search_by(|(k, _)| (*k).cmp(n)) {
+                out.extend(t.index[i].1.iter().map(|&r| r as usize));
+            }
+        }
+        if let Some(v) = name.and_then(|n| self.index.get(n)) {
+            out.extend_from_slice(v);
+        }
+        if let Some(t) = tables {
+            out.extend(t.generic.iter().map(|&r| r as usize));
+        }
+        out.extend_from_slice(&self.generic);
+        out
     }
 
     /// `eval "$(ssh-agent -s)"`: the unknown command is the output of a tool in the
@@ -275,7 +316,7 @@ impl Policy {
         if !code.text.is_dynamic() || !inv.program.is_dynamic() {
             return false;
         }
-        let tools = self.lists.get("shell_init_tools").map(Vec::as_slice).unwrap_or(&[]);
+        let tools = self.lists.get("shell_init_tools").unwrap_or(&[]);
         let subs: Vec<&Invocation> = plan
             .invocations
             .iter()
@@ -337,14 +378,12 @@ impl Policy {
                 v.add(f);
             }
             let subject = Subject { plan, inv, cmd, flow: &flow, ctx, db: &self.db, lists: &self.lists };
-            let mut candidates: Vec<usize> =
-                name.and_then(|n| self.index.get(n)).map(|v| v.to_vec()).unwrap_or_default();
-            candidates.extend(self.generic.iter().copied());
+            let candidates = self.candidates(name);
             let mut considered = Vec::new();
             let mut matched = Vec::new();
             for i in candidates {
                 let rule = &self.rules[i];
-                if rule.disabled.is_some() {
+                if rule.disabled.is_some() || !matcher::admits(&subject, &rule.gate) {
                     continue;
                 }
                 if trace {
@@ -384,30 +423,6 @@ impl Policy {
         v.sort();
         v
     }
-}
-
-/// The program names a match can concern, or none when it may concern any program.
-fn program_names<M: NamesPrograms>(lists: &HashMap<String, Vec<String>>, m: &M) -> Vec<String> {
-    let mut names = Vec::new();
-    if let Some(pr) = m.program() {
-        names.extend(matcher::expand(lists, pr));
-    }
-    if let Some(c) = m.command() {
-        names.extend(matcher::expand(lists, c).iter().filter_map(|c| c.split_whitespace().next().map(str::to_string)));
-    }
-    if names.is_empty() {
-        // Every alternative of `any` names its programs: the rule concerns only those.
-        if let Some(alts) = m.any() {
-            for a in alts {
-                let n = program_names(lists, a);
-                if n.is_empty() {
-                    return Vec::new();
-                }
-                names.extend(n);
-            }
-        }
-    }
-    names
 }
 
 /// The breaker: wiping the filesystem root, a home directory, a top-level system directory or

@@ -5,93 +5,60 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use std::collections::BTreeMap;
+use serde_saphyr::{Location, Spanned};
 
-use serde_saphyr::Spanned;
-
-use super::engine::{LayerKind, LazySpec, LoadedPack, MatchNames, Policy, RuleHead};
+use super::cmdline::BuiltinPrograms;
+use super::engine::{LayerKind, LazySpec, LoadedPack, Policy, ResolvedNames, RuleHead};
+use super::lists::{BuiltinLists, Lists};
 use super::matcher;
+use super::names::Gate;
 use super::paths::Classes;
-use super::rule::{DisableSpec, MatchSpec, OneOrMany, PackSpec, ProgramSpec, ValueSpec};
+use super::rule::Decision;
+use super::rule::{MatchSpec, OneOrMany, PackSpec, ValueSpec};
 use super::sql;
+use std::borrow::Cow;
 
-/// The default packs, one per domain: (file name, YAML text, the same parsed at build time as JSON).
-pub const BUILTIN: &[(&str, &str)] = &[
-    ("programs.yaml", include_str!("../../rules/programs.yaml")),
-    ("filesystem.yaml", include_str!("../../rules/filesystem.yaml")),
-    ("permissions.yaml", include_str!("../../rules/permissions.yaml")),
-    ("git.yaml", include_str!("../../rules/git.yaml")),
-    ("kubernetes.yaml", include_str!("../../rules/kubernetes.yaml")),
-    ("cloud.yaml", include_str!("../../rules/cloud.yaml")),
-    ("containers.yaml", include_str!("../../rules/containers.yaml")),
-    ("databases.yaml", include_str!("../../rules/databases.yaml")),
-    ("secrets.yaml", include_str!("../../rules/secrets.yaml")),
-    ("exfiltration.yaml", include_str!("../../rules/exfiltration.yaml")),
-    ("remote-code.yaml", include_str!("../../rules/remote-code.yaml")),
-    ("system.yaml", include_str!("../../rules/system.yaml")),
-    ("shell-escapes.yaml", include_str!("../../rules/shell-escapes.yaml")),
-];
-
-/// Per pack, as parsed at build time: the pack with each rule cut down to its [`RuleHead`] and
-/// where the whole rule is in the second text, which holds the rules one after another.
-macro_rules! embedded {
-    ($($name:literal),* $(,)?) => {
-        &[$((
-            include_str!(concat!(env!("OUT_DIR"), "/", $name, ".json")),
-            include_str!(concat!(env!("OUT_DIR"), "/", $name, ".rules.json")),
-        )),*]
-    };
+/// A built-in pack as parsed at build time (see `build.rs`): its YAML text (for lint, `rules
+/// show` and locations), lists and program knowledge as JSON to decode on demand, and its rules
+/// with the program names they concern already worked out.
+pub struct EmbeddedPack {
+    pub file: &'static str,
+    pub yaml: &'static str,
+    pub pack: Option<&'static str>,
+    pub description: Option<&'static str>,
+    pub rules: &'static [EmbeddedRule],
 }
 
-const BUILTIN_JSON: &[(&str, &str)] = embedded!(
-    "programs",
-    "filesystem",
-    "permissions",
-    "git",
-    "kubernetes",
-    "cloud",
-    "containers",
-    "databases",
-    "secrets",
-    "exfiltration",
-    "remote-code",
-    "system",
-    "shell-escapes",
-);
-
-/// A built-in pack as embedded: [`PackSpec`] with rule heads in place of rules.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EmbeddedPack {
-    #[serde(default)]
-    pack: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    lists: BTreeMap<String, Vec<String>>,
-    #[serde(default)]
-    programs: BTreeMap<String, ProgramSpec>,
-    #[serde(default)]
-    rules: Vec<EmbeddedRule>,
-    #[serde(default)]
-    disable: Vec<Spanned<DisableSpec>>,
+/// What the built-in packs together embed: lists and program knowledge merged over the packs
+/// and the index of their rules by program, all sorted by name for binary search.
+#[derive(Debug)]
+pub struct Tables {
+    /// How many rules the built-in packs hold; the index refers to them by position.
+    pub rules: usize,
+    pub lists: BuiltinLists,
+    pub programs: BuiltinPrograms,
+    pub index: &'static [(&'static str, &'static [u16])],
+    pub generic: &'static [u16],
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EmbeddedRule {
-    id: Spanned<String>,
-    decision: super::rule::Decision,
-    #[serde(default)]
-    overrides: Option<String>,
-    #[serde(default)]
-    reason: Option<String>,
-    /// `program`, `command` and `any` of the match only.
-    #[serde(rename = "match")]
-    names: MatchNames,
-    /// Byte range of the whole rule in the pack's rules text.
-    at: (usize, usize),
+pub struct EmbeddedRule {
+    pub id: &'static str,
+    pub decision: Decision,
+    pub overrides: Option<&'static str>,
+    pub reason: Option<&'static str>,
+    /// What an invocation must be for the rule to concern it, with lists resolved through the
+    /// built-in lists.
+    pub gate: Gate,
+    /// The lists the gate came through; if a policy file extends one, it is worked out again.
+    pub lists: &'static [&'static str],
+    /// The whole rule, decoded the first time it is judged.
+    pub json: &'static str,
 }
+
+/// The default packs, one per domain, in load order.
+pub const BUILTIN: &[EmbeddedPack] = include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+
+pub static TABLES: Tables = include!(concat!(env!("OUT_DIR"), "/builtin_tables.rs"));
 
 /// A problem in a policy file.
 #[derive(Debug, Clone)]
@@ -123,32 +90,33 @@ pub fn parse(file: &str, text: &str) -> Result<PackSpec, Problem> {
 pub fn builtin_packs() -> Vec<LoadedPack> {
     BUILTIN
         .iter()
-        .zip(BUILTIN_JSON)
-        .map(|((name, _), (json, rules))| {
-            let e: EmbeddedPack = serde_json::from_str(json).expect("built-in packs were checked when guard was built");
+        .map(|e| {
             let spec = PackSpec {
-                pack: e.pack,
-                description: e.description,
-                lists: e.lists,
-                programs: e.programs,
-                rules: Vec::new(),
-                disable: e.disable,
+                pack: e.pack.map(str::to_string),
+                description: e.description.map(str::to_string),
+                ..PackSpec::default()
             };
             let embedded = e
                 .rules
-                .into_iter()
+                .iter()
                 .map(|r| {
                     let head = RuleHead {
-                        id: r.id,
+                        id: Spanned::new(r.id.to_string(), Location::UNKNOWN, Location::UNKNOWN),
                         decision: r.decision,
-                        overrides: r.overrides,
-                        reason: r.reason,
-                        names: Some(r.names),
+                        overrides: r.overrides.map(str::to_string),
+                        reason: r.reason.map(str::to_string),
+                        names: Some(ResolvedNames { gate: &r.gate, lists: r.lists }),
                     };
-                    LazySpec::embedded(head, &rules[r.at.0..r.at.1])
+                    LazySpec::embedded(head, r.json)
                 })
                 .collect();
-            LoadedPack { file: format!("builtin:{name}"), layer: LayerKind::Builtin, spec, embedded }
+            LoadedPack {
+                file: format!("builtin:{}", e.file),
+                layer: LayerKind::Builtin,
+                spec,
+                embedded,
+                tables: Some(&TABLES),
+            }
         })
         .collect()
 }
@@ -157,11 +125,9 @@ pub fn builtin_packs() -> Vec<LoadedPack> {
 pub fn builtin_packs_from_yaml() -> Vec<LoadedPack> {
     BUILTIN
         .iter()
-        .map(|(name, text)| LoadedPack {
-            file: format!("builtin:{name}"),
-            layer: LayerKind::Builtin,
-            spec: parse(name, text).expect("built-in packs are valid (checked by tests)"),
-            embedded: Vec::new(),
+        .map(|e| {
+            let spec = parse(e.file, e.yaml).expect("built-in packs are valid (checked by tests)");
+            LoadedPack::parsed(format!("builtin:{}", e.file), LayerKind::Builtin, spec)
         })
         .collect()
 }
@@ -169,9 +135,9 @@ pub fn builtin_packs_from_yaml() -> Vec<LoadedPack> {
 /// Where a built-in rule is defined (line, column), found in the embedded text.
 pub fn builtin_location(file: &str, id: &str) -> Option<(u64, u64)> {
     let name = file.strip_prefix("builtin:")?;
-    let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
+    let pack = BUILTIN.iter().find(|e| e.file == name)?;
     let needle = format!("- id: {id}");
-    text.lines().enumerate().find_map(|(i, l)| {
+    pack.yaml.lines().enumerate().find_map(|(i, l)| {
         let col = l.find(&needle)?;
         (l[col + needle.len()..].trim().is_empty()).then_some((i as u64 + 1, col as u64 + 3))
     })
@@ -244,7 +210,7 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
             Ok(spec) => {
                 let problems = lint_pack(&name, &spec, &packs);
                 if problems.is_empty() {
-                    packs.push(LoadedPack { file: name, layer, spec, embedded: Vec::new() });
+                    packs.push(LoadedPack::parsed(name, layer, spec));
                 } else {
                     for p in problems {
                         warnings.push(format!("{p} (file ignored; built-in policy still applies)"));
@@ -269,14 +235,12 @@ const EFFECTS: &[&str] = &["mask_output"];
 /// Every problem in a parsed pack, checked against the packs loaded before it.
 pub fn lint_pack(file: &str, spec: &PackSpec, earlier: &[LoadedPack]) -> Vec<Problem> {
     let mut out = Vec::new();
-    let mut lists: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    let mut lists = Lists::default();
     for p in earlier {
-        for (k, v) in &p.spec.lists {
-            lists.entry(k.clone()).or_default().extend(v.iter().cloned());
-        }
+        p.add_lists(&mut lists);
     }
     for (k, v) in &spec.lists {
-        lists.entry(k.clone()).or_default().extend(v.iter().cloned());
+        lists.add(k.clone(), v.clone(), true);
     }
     let mut ids = HashSet::new();
     for r in &spec.rules {
@@ -324,16 +288,10 @@ pub fn lint_pack(file: &str, spec: &PackSpec, earlier: &[LoadedPack]) -> Vec<Pro
     out
 }
 
-fn check_items(
-    v: &OneOrMany,
-    known: &[&str],
-    what: &str,
-    lists: &std::collections::HashMap<String, Vec<String>>,
-    out: &mut Vec<(u64, u64, String)>,
-) {
+fn check_items(v: &OneOrMany, known: &[&str], what: &str, lists: &Lists, out: &mut Vec<(u64, u64, String)>) {
     for item in v.items() {
         if let Some(name) = item.strip_prefix('$') {
-            if !lists.contains_key(name) {
+            if !lists.contains(name) {
                 out.push((0, 0, format!("unknown list `${name}`")));
             }
             continue;
@@ -344,18 +302,13 @@ fn check_items(
     }
 }
 
-fn lint_value(
-    v: &ValueSpec,
-    lists: &std::collections::HashMap<String, Vec<String>>,
-    out: &mut Vec<(u64, u64, String)>,
-) {
+fn lint_value(v: &ValueSpec, lists: &Lists, out: &mut Vec<(u64, u64, String)>) {
     if let Some(p) = &v.path {
         let known: Vec<&str> = Classes::NAMES.iter().map(|(n, _)| *n).collect();
         check_items(p, &known, "path class", lists, out);
     }
     if let Some(r) = &v.regex {
-        if let Err(e) = regex::Regex::new(&r.value) {
-            let msg = e.to_string().lines().last().unwrap_or("").to_string();
+        if let Err(msg) = matcher::compile_regex(&r.value) {
             out.push((r.referenced.line(), r.referenced.column(), format!("invalid regex `{}`: {msg}", r.value)));
         }
     }
@@ -364,11 +317,7 @@ fn lint_value(
     }
 }
 
-fn lint_match(
-    m: &MatchSpec,
-    lists: &std::collections::HashMap<String, Vec<String>>,
-    out: &mut Vec<(u64, u64, String)>,
-) {
+fn lint_match(m: &MatchSpec, lists: &Lists, out: &mut Vec<(u64, u64, String)>) {
     for x in [&m.program, &m.command].into_iter().flatten() {
         check_items(x, &[], "", lists, out);
     }
@@ -400,12 +349,8 @@ fn lint_match(
         }
         if let Some(calls) = &c.calls {
             for p in matcher::expand(lists, calls) {
-                if let Err(e) = regex::Regex::new(&p) {
-                    out.push((
-                        0,
-                        0,
-                        format!("invalid regex `{p}` in code.calls: {}", e.to_string().lines().last().unwrap_or("")),
-                    ));
+                if let Err(e) = matcher::compile_regex(&p) {
+                    out.push((0, 0, format!("invalid regex `{p}` in code.calls: {e}")));
                 }
             }
         }
@@ -418,13 +363,13 @@ fn lint_match(
     }
     if let Some(c) = &m.context {
         for r in [&c.kube_context, &c.kube_namespace].into_iter().flatten() {
-            if let Err(e) = regex::Regex::new(r) {
-                out.push((0, 0, format!("invalid regex `{r}`: {}", e.to_string().lines().last().unwrap_or(""))));
+            if let Err(e) = matcher::compile_regex(r) {
+                out.push((0, 0, format!("invalid regex `{r}`: {e}")));
             }
         }
         for r in c.env.iter().flat_map(|e| e.values()) {
-            if let Err(e) = regex::Regex::new(r) {
-                out.push((0, 0, format!("invalid regex `{r}`: {}", e.to_string().lines().last().unwrap_or(""))));
+            if let Err(e) = matcher::compile_regex(r) {
+                out.push((0, 0, format!("invalid regex `{r}`: {e}")));
             }
         }
     }

@@ -4,11 +4,15 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use regex::Regex;
+use std::borrow::Cow;
+
+use regex_lite::Regex;
 
 use super::cmdline::{Cmdline, FlagValue, ProgramDb};
 use super::context::Context;
 use super::flow::{self, Flow};
+use super::lists::Lists;
+use super::names::{self, Gate};
 use super::paths::{self, Classes};
 use super::rule::{CodeSpec, ContextSpec, MatchSpec, OneOrMany, ValueSpec};
 use super::sql;
@@ -18,13 +22,21 @@ thread_local! {
     static REGEXES: RefCell<HashMap<String, Option<Regex>>> = RefCell::new(HashMap::new());
 }
 
+/// Compile a policy regex. Policy regexes run over short, named fields (an operand, a branch,
+/// a namespace), on every command, so they use regex-lite: it compiles several times faster
+/// than `regex`, and compiling is most of what a regex costs here. Its classes and case
+/// folding are ASCII-only.
+pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
+    Regex::new(pattern).map_err(|e| e.to_string().lines().last().unwrap_or("").trim().to_string())
+}
+
 /// Test a regex, compiling it once. An invalid regex (caught by lint) never matches.
 pub fn regex_is_match(pattern: &str, text: &str) -> bool {
     REGEXES.with(|cache| {
         if let Some(re) = cache.borrow().get(pattern) {
             return re.as_ref().is_some_and(|r| r.is_match(text));
         }
-        let re = Regex::new(pattern).ok();
+        let re = compile_regex(pattern).ok();
         let hit = re.as_ref().is_some_and(|r| r.is_match(text));
         cache.borrow_mut().insert(pattern.to_string(), re);
         hit
@@ -66,7 +78,7 @@ pub struct Subject<'a> {
     pub flow: &'a Flow,
     pub ctx: &'a dyn Context,
     pub db: &'a ProgramDb,
-    pub lists: &'a HashMap<String, Vec<String>>,
+    pub lists: &'a Lists,
 }
 
 /// What made a rule match: the span and text to point at.
@@ -87,15 +99,8 @@ impl Subject<'_> {
     }
 }
 
-pub fn expand(lists: &HashMap<String, Vec<String>>, v: &OneOrMany) -> Vec<String> {
-    let mut out = Vec::new();
-    for item in v.items() {
-        match item.strip_prefix('$').and_then(|n| lists.get(n)) {
-            Some(list) => out.extend(list.iter().cloned()),
-            None => out.push(item),
-        }
-    }
-    out
+pub fn expand(lists: &Lists, v: &OneOrMany) -> Vec<String> {
+    super::names::expand(v, &|n| lists.get(n), &mut Vec::new())
 }
 
 pub fn program_matches(item: &str, inv: &Invocation) -> bool {
@@ -111,9 +116,9 @@ pub fn program_matches(item: &str, inv: &Invocation) -> bool {
 }
 
 /// The number of subcommand words a matching `command` consumed, or None.
-fn command_matches(s: &Subject, commands: &[String]) -> Option<usize> {
+fn command_matches<S: AsRef<str>>(s: &Subject, commands: &[S]) -> Option<usize> {
     for c in commands {
-        let mut words = c.split_whitespace();
+        let mut words = c.as_ref().split_whitespace();
         let Some(prog) = words.next() else { continue };
         if !program_matches(prog, s.inv) {
             continue;
@@ -126,6 +131,24 @@ fn command_matches(s: &Subject, commands: &[String]) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether the invocation passes a rule's [`Gate`]; when it does not, the rule cannot match.
+pub fn admits(s: &Subject, g: &Gate) -> bool {
+    let inv = s.inv;
+    (g.needs & names::NEEDS_REDIRECT == 0 || !inv.redirects.is_empty())
+        && (g.needs & names::NEEDS_CODE == 0 || inv.code.is_some())
+        && (g.needs & names::NEEDS_VIA == 0 || !inv.via.is_empty())
+        && (g.programs.is_empty() || g.programs.iter().any(|p| program_matches(p, inv)))
+        && (g.commands.is_empty() || g.commands.iter().any(|c| command_matches(s, std::slice::from_ref(c)).is_some()))
+        && (g.arg_contains.is_empty() || inv.args.iter().any(|w| word_contains(w, w.as_literal(), &g.arg_contains)))
+        && (g.any.is_empty() || g.any.iter().any(|a| admits(s, a)))
+}
+
+/// The word (its known text, when partly known) contains one of `needles`.
+fn word_contains<S: AsRef<str>>(w: &Word, lit: Option<&str>, needles: &[S]) -> bool {
+    let text: Cow<str> = lit.map(Cow::Borrowed).unwrap_or_else(|| Cow::Owned(w.display()));
+    needles.iter().any(|x| text.contains(x.as_ref()))
 }
 
 pub fn value_matches(s: &Subject, spec: &ValueSpec, w: &Word) -> bool {
@@ -144,8 +167,7 @@ fn value_matches_text(s: &Subject, spec: &ValueSpec, w: &Word, lit: Option<&str>
         }
     }
     if let Some(c) = &spec.contains {
-        let text = lit.map(str::to_string).unwrap_or_else(|| w.display());
-        if !s.items(c).iter().any(|x| text.contains(x.as_str())) {
+        if !word_contains(w, lit, &s.items(c)) {
             return false;
         }
     }
