@@ -72,7 +72,7 @@ pub fn show(id: &str) -> (String, u8) {
     }
     // The source text of the rule, from its file.
     let text = if let Some(name) = r.file.strip_prefix("builtin:") {
-        layers::BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| t.to_string())
+        layers::BUILTIN.iter().find(|e| e.file == name).map(|e| e.yaml.to_string())
     } else {
         std::fs::read_to_string(&r.file).ok()
     };
@@ -104,7 +104,7 @@ pub fn lint(files: &[PathBuf]) -> (String, u8) {
         }
         fs.extend(loc.project.clone());
         let mut t: Vec<(String, String)> =
-            layers::BUILTIN.iter().map(|(n, s)| (format!("builtin:{n}"), s.to_string())).collect();
+            layers::BUILTIN.iter().map(|e| (format!("builtin:{}", e.file), e.yaml.to_string())).collect();
         t.extend(fs.iter().map(|f| (f.display().to_string(), std::fs::read_to_string(f).unwrap_or_default())));
         t
     } else {
