@@ -14,8 +14,10 @@
 //! The same anchors catch that too. Same-user logging is a record, not a vault.
 
 pub mod chain;
+pub mod cli;
 pub mod entry;
 pub mod logfile;
+pub mod query;
 pub mod syslog;
 
 use std::path::{Path, PathBuf};
