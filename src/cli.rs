@@ -65,6 +65,8 @@ pub enum Command {
         #[command(subcommand)]
         action: RulesAction,
     },
+    /// Show the audit log of decisions guard made, follow it, or verify its hash chain.
+    Log(crate::audit::cli::LogArgs),
     /// Print a completion script for a shell.
     Completions {
         #[arg(value_enum)]

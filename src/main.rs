@@ -79,6 +79,7 @@ fn main() -> ExitCode {
             }
             ExitCode::from(code)
         }
+        Command::Log(args) => ExitCode::from(guard::audit::cli::run(&args, &mut std::io::stdout().lock())),
         Command::Completions { shell } => write_stdout(&guard::cli::completions(shell)),
     }
 }

@@ -1,0 +1,239 @@
+//! `guard log`: show recent entries, follow new ones, verify the chain.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+use super::entry::Entry;
+use super::query::{self, Filter};
+use super::{AuditConfig, VerifyError};
+use crate::policy::testing::parse_decision;
+
+#[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 success, 1 the chain is broken (verify), 2 usage or read error.")]
+pub struct LogArgs {
+    #[command(subcommand)]
+    pub action: Option<LogAction>,
+    /// Show the last N matching entries.
+    #[arg(short = 'n', long = "lines", value_name = "N", default_value_t = 20)]
+    pub lines: usize,
+    /// Print the entries as they are stored: one JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Only entries with this decision.
+    #[arg(long, value_parser = ["allow", "ask", "deny"])]
+    pub decision: Option<String>,
+    /// Only entries from this agent (`claude`, `codex`, `human`, …).
+    #[arg(long, value_name = "NAME")]
+    pub agent: Option<String>,
+    /// Only entries from this long ago (`15m`, `2h`, `3d`) or since this RFC 3339 time.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only entries whose command, programs or rule ids contain TEXT.
+    #[arg(long, value_name = "TEXT")]
+    pub grep: Option<String>,
+    /// Keep printing entries as they are appended (until interrupted or the reader goes away).
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Read this log instead of the one guard writes.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogAction {
+    /// Check the hash chain of every line; print the entry count and the head hash, or the
+    /// first line where the chain breaks and why.
+    ///
+    /// Lines cut off the end cannot be detected by the chain alone: record the head hash
+    /// elsewhere and check later that the log still reaches it, or send entries to syslog.
+    Verify,
+}
+
+/// Run `guard log`, writing to `out`; returns the exit status.
+pub fn run(args: &LogArgs, out: &mut dyn Write) -> u8 {
+    let path = match &args.file {
+        Some(p) => p.clone(),
+        None => match AuditConfig::default().log_path() {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("guard log: {e}");
+                return 2;
+            }
+        },
+    };
+    if let Some(LogAction::Verify) = args.action {
+        return verify(&path, out);
+    }
+    let filter = match filter(args) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("guard log: {e}");
+            return 2;
+        }
+    };
+    let result = show(args, &filter, &path, out);
+    match result {
+        Ok(()) => 0,
+        // The reader went away (`guard log | head`): nothing more to do.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!(
+                "guard log: cannot read or print the audit log {}: {e}; check the path and permissions",
+                path.display()
+            );
+            2
+        }
+    }
+}
+
+fn verify(path: &Path, out: &mut dyn Write) -> u8 {
+    match super::verify(path) {
+        Ok(intact) => {
+            let noun = if intact.entries == 1 { "entry" } else { "entries" };
+            let _ = writeln!(out, "{} {noun}, chain intact, head {}", intact.entries, intact.head);
+            0
+        }
+        Err(VerifyError::Broken(b)) => {
+            eprintln!("guard log verify: {}: chain broken at {b}", path.display());
+            1
+        }
+        Err(e) => {
+            eprintln!("guard log verify: {e}");
+            2
+        }
+    }
+}
+
+fn show(args: &LogArgs, filter: &Filter, path: &Path, out: &mut dyn Write) -> std::io::Result<()> {
+    let tz = TimeZone::system();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.follow => Vec::new(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("guard log: nothing recorded yet ({} does not exist)", path.display());
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    // Only whole lines; a line still being written is picked up by --follow.
+    let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let mut picked: Vec<(usize, &[u8])> = Vec::new();
+    if args.lines > 0 {
+        let lines: Vec<&[u8]> = bytes[..whole].split(|&b| b == b'\n').collect();
+        // The last element is the empty remainder after the final newline.
+        for (i, line) in lines.iter().enumerate().rev().skip(1) {
+            if keep(line, i + 1, filter) {
+                picked.push((i + 1, line));
+                if picked.len() == args.lines {
+                    break;
+                }
+            }
+        }
+    }
+    for (n, line) in picked.into_iter().rev() {
+        print(out, line, n, args.json, &tz)?;
+    }
+    out.flush()?;
+    if args.follow {
+        let first_line = bytes[..whole].iter().filter(|&&b| b == b'\n').count() + 1;
+        follow(path, whole as u64, first_line, filter, args.json, &tz, out)?;
+    }
+    Ok(())
+}
+
+fn filter(args: &LogArgs) -> Result<Filter, String> {
+    Ok(Filter {
+        decision: args.decision.as_deref().and_then(parse_decision),
+        agent: args.agent.clone(),
+        since: args.since.as_deref().map(|s| query::parse_since(s, Timestamp::now())).transpose()?,
+        grep: args.grep.clone(),
+    })
+}
+
+/// Whether line `n` passes the filter; a line that is not an entry is reported and skipped.
+fn keep(line: &[u8], n: usize, filter: &Filter) -> bool {
+    match serde_json::from_slice::<Entry>(line) {
+        Ok(e) => filter.matches(&e),
+        Err(e) => {
+            eprintln!("guard log: line {n} is not a readable entry ({e}); `guard log verify` checks the log");
+            false
+        }
+    }
+}
+
+fn print(out: &mut dyn Write, line: &[u8], n: usize, json: bool, tz: &TimeZone) -> std::io::Result<()> {
+    if json {
+        out.write_all(line)?;
+        return out.write_all(b"\n");
+    }
+    match serde_json::from_slice::<Entry>(line) {
+        Ok(e) => writeln!(out, "{}", query::render_line(&e, tz)),
+        Err(_) => writeln!(out, "(line {n} unreadable)"),
+    }
+}
+
+/// How often `--follow` looks for new lines.
+const POLL: Duration = Duration::from_millis(200);
+
+/// Print lines appended after byte `offset` (line `n`) until the reader goes away. A log that
+/// shrinks or is replaced (rotation) is read again from its start.
+fn follow(
+    path: &Path,
+    mut offset: u64,
+    mut n: usize,
+    filter: &Filter,
+    json: bool,
+    tz: &TimeZone,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut identity = std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()));
+    let mut pending: Vec<u8> = Vec::new();
+    loop {
+        if reader_gone() {
+            return Ok(());
+        }
+        std::thread::sleep(POLL);
+        let Ok(meta) = std::fs::metadata(path) else { continue };
+        let id = Some((meta.dev(), meta.ino()));
+        if id != identity || meta.len() < offset {
+            identity = id;
+            offset = 0;
+            n = 1;
+            pending.clear();
+        }
+        if meta.len() == offset {
+            continue;
+        }
+        let mut f = std::fs::File::open(path)?;
+        f.seek(SeekFrom::Start(offset))?;
+        let read = f.take(meta.len() - offset).read_to_end(&mut pending)?;
+        offset += read as u64;
+        let whole = pending.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if whole > 0 {
+            for line in pending[..whole - 1].split(|&b| b == b'\n') {
+                if keep(line, n, filter) {
+                    print(out, line, n, json, tz)?;
+                }
+                n += 1;
+            }
+            pending.drain(..whole);
+        }
+        out.flush()?;
+    }
+}
+
+/// True when standard output is a pipe whose reader has closed it: there is no one left to
+/// print for, even when no new line has come to make a write fail.
+fn reader_gone() -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    let stdout = std::io::stdout();
+    let mut fds = [PollFd::new(std::os::fd::AsFd::as_fd(&stdout), PollFlags::empty())];
+    matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
+        && fds[0].revents().is_some_and(|r| r.intersects(PollFlags::POLLERR | PollFlags::POLLHUP))
+}

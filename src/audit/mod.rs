@@ -1,0 +1,230 @@
+//! The audit trail: one JSON line per decision guard makes, hash-chained so that editing,
+//! deleting, inserting or reordering lines is detected by [`verify`].
+//!
+//! The log lives at `$XDG_STATE_HOME/guard/audit.jsonl` (`~/.local/state/guard/audit.jsonl`)
+//! unless [`AuditConfig::path`] says otherwise; file 0600, directory 0700. Parallel guards
+//! append safely (see [`logfile`]).
+//!
+//! What the chain cannot show: lines cut off the *end*. What is left is a shorter chain that
+//! verifies. To notice that, keep the head hash `guard log verify` prints somewhere the log's
+//! writer cannot change (a ticket, another machine) and check the log still passes through it,
+//! or turn on [`AuditConfig::syslog`] so every line, hash included, also goes to the system log
+//! (journald, rsyslog, and from there off the machine). Nor can it stop someone who can write
+//! the file from rewriting every line after an edit with fresh hashes: the chain is not keyed.
+//! The same anchors catch that too. Same-user logging is a record, not a vault.
+
+pub mod chain;
+pub mod cli;
+pub mod entry;
+pub mod logfile;
+pub mod query;
+pub mod syslog;
+
+use std::path::{Path, PathBuf};
+
+pub use chain::{Break, Intact, GENESIS};
+pub use entry::{Action, Entry, PlanSummary};
+pub use syslog::Facility;
+
+/// Where and how to record. The policy settings fill this in; `Default` is the built-in choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditConfig {
+    /// The log file; `None` means `$XDG_STATE_HOME/guard/audit.jsonl`.
+    pub path: Option<PathBuf>,
+    /// Also send every entry to the local syslog socket.
+    pub syslog: bool,
+    pub syslog_socket: PathBuf,
+    pub syslog_facility: Facility,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            path: None,
+            syslog: false,
+            syslog_socket: PathBuf::from("/dev/log"),
+            syslog_facility: Facility::default(),
+        }
+    }
+}
+
+impl AuditConfig {
+    /// The log file this configuration writes to.
+    pub fn log_path(&self) -> Result<PathBuf, AuditError> {
+        if let Some(p) = &self.path {
+            return Ok(p.clone());
+        }
+        default_path(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME")).ok_or(AuditError::NoPath)
+    }
+}
+
+/// `$XDG_STATE_HOME/guard/audit.jsonl`, else `$HOME/.local/state/guard/audit.jsonl`. The XDG
+/// spec says a relative `XDG_STATE_HOME` is to be ignored.
+fn default_path(xdg_state: Option<std::ffi::OsString>, home: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let absolute = |v: Option<std::ffi::OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
+    let state = absolute(xdg_state).or_else(|| absolute(home).map(|h| h.join(".local/state")))?;
+    Some(state.join("guard/audit.jsonl"))
+}
+
+/// The audit log could not be written. The caller decides what that means for the command
+/// (refuse what needed asking, run what was allowed with a warning).
+#[derive(Debug)]
+pub enum AuditError {
+    NoPath,
+    Io { doing: &'static str, path: PathBuf, source: std::io::Error },
+    ShortWrite { path: PathBuf, written: usize, expected: usize },
+}
+
+impl AuditError {
+    fn io(doing: &'static str, path: &Path, source: std::io::Error) -> AuditError {
+        AuditError::Io { doing, path: path.to_path_buf(), source }
+    }
+}
+
+impl std::fmt::Display for AuditError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuditError::NoPath => write!(
+                f,
+                "cannot record this decision: neither XDG_STATE_HOME nor HOME is set (as an absolute \
+                 path), so there is no place for the audit log; set HOME, or set an audit path in \
+                 the policy settings"
+            ),
+            AuditError::Io { doing, path, source } => {
+                use std::io::ErrorKind as K;
+                let advice = match source.kind() {
+                    K::PermissionDenied | K::ReadOnlyFilesystem => {
+                        "check that you own the file and its directory and can write to them \
+                         (chmod 700 the directory, 600 the file), or set another audit path"
+                    }
+                    K::StorageFull | K::QuotaExceeded => "free some disk space",
+                    K::NotADirectory | K::IsADirectory => "a path component is not what it should be; fix the path",
+                    _ => "check the path, its permissions and free disk space",
+                };
+                write!(
+                    f,
+                    "cannot record this decision: cannot {doing} the audit log {}: {source}; {advice}",
+                    path.display()
+                )
+            }
+            AuditError::ShortWrite { path, written, expected } => write!(
+                f,
+                "cannot record this decision: only {written} of {expected} bytes reached the audit log \
+                 {} (the partial line was removed); the disk is probably full: free some space",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AuditError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AuditError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A recorded entry.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The new head of the chain.
+    pub hash: String,
+    /// Problems that did not stop the entry being recorded (the syslog copy failed); show them.
+    pub warnings: Vec<String>,
+}
+
+/// Record one entry: mask secrets in the command, chain it onto the log and, when configured,
+/// copy it to syslog.
+pub fn append(config: &AuditConfig, mut entry: Entry) -> Result<Recorded, AuditError> {
+    let path = config.log_path()?;
+    let (command, clipped) = entry::clip_bytes(redact(&entry.command), entry::MAX_COMMAND);
+    entry.command = command;
+    entry.command_bytes = clipped.or(entry.command_bytes);
+    entry.plan.programs = entry.plan.programs.iter().map(|p| redact(p)).collect();
+    let line = logfile::append(&path, &mut entry)?;
+    let mut warnings = Vec::new();
+    if config.syslog {
+        let msg = syslog::message(config.syslog_facility, entry.decision, &syslog::local_time(), entry.pid, &line);
+        if let Err(w) = syslog::send(&config.syslog_socket, &msg) {
+            warnings.push(w);
+        }
+    }
+    Ok(Recorded { hash: entry.hash, warnings })
+}
+
+/// Every piece of command text on its way into the log passes through here, and only here.
+/// `crate::mask::mask_str` plugs in at this point to hide secrets (tokens, passwords in URLs,
+/// `Authorization:` headers); until it does, the text is kept as given.
+fn redact(command: &str) -> String {
+    command.to_string()
+}
+
+/// Why a log did not verify.
+#[derive(Debug)]
+pub enum VerifyError {
+    Read(PathBuf, std::io::Error),
+    Broken(Break),
+}
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VerifyError::Read(p, e) if e.kind() == std::io::ErrorKind::NotFound => write!(
+                f,
+                "cannot read the audit log {}: there is none (nothing recorded yet, or the wrong path)",
+                p.display()
+            ),
+            VerifyError::Read(p, e) => {
+                write!(f, "cannot read the audit log {}: {e}; check the path and its permissions", p.display())
+            }
+            VerifyError::Broken(b) => write!(f, "chain broken at {b}"),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+/// Walk the log at `path` and check every link of the chain.
+pub fn verify(path: &Path) -> Result<Intact, VerifyError> {
+    let bytes = std::fs::read(path).map_err(|e| VerifyError::Read(path.to_path_buf(), e))?;
+    chain::verify_bytes(&bytes).map_err(VerifyError::Broken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_path_follows_xdg() {
+        let p = |x: Option<&str>, h: Option<&str>| default_path(x.map(Into::into), h.map(Into::into));
+        for (xdg, home, want) in [
+            (Some("/s"), Some("/h"), Some("/s/guard/audit.jsonl")),
+            (None, Some("/h"), Some("/h/.local/state/guard/audit.jsonl")),
+            (Some("rel"), Some("/h"), Some("/h/.local/state/guard/audit.jsonl")),
+            (Some(""), Some("/h"), Some("/h/.local/state/guard/audit.jsonl")),
+            (None, Some("rel"), None),
+            (None, None, None),
+        ] {
+            assert_eq!(p(xdg, home), want.map(PathBuf::from), "{xdg:?} {home:?}");
+        }
+    }
+
+    #[test]
+    fn errors_say_what_happened_and_what_to_do() {
+        let denied =
+            AuditError::io("open", Path::new("/x/a"), std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        let full = AuditError::io("write to", Path::new("/x/a"), std::io::Error::from(std::io::ErrorKind::StorageFull));
+        let short = AuditError::ShortWrite { path: "/x/a".into(), written: 3, expected: 9 };
+        for (e, what, todo) in [
+            (&denied, "cannot open the audit log /x/a", "chmod 700"),
+            (&full, "cannot write to the audit log /x/a", "free some disk space"),
+            (&short, "only 3 of 9 bytes", "free some space"),
+            (&AuditError::NoPath, "neither XDG_STATE_HOME nor HOME", "set HOME"),
+        ] {
+            let s = e.to_string();
+            assert!(s.contains(what) && s.contains(todo), "{s}");
+        }
+    }
+}
