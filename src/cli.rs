@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::integrate::hooks::Host;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "guard",
@@ -64,6 +66,15 @@ pub enum Command {
     Rules {
         #[command(subcommand)]
         action: RulesAction,
+    },
+    /// Answer an AI agent's hook: read the agent's JSON from standard input, judge the shell
+    /// command in it, and reply in that agent's format (allow, ask or deny with the reason).
+    ///
+    /// Anything guard cannot read or judge is refused in the agent's format; it never exits 1,
+    /// which these agents take as "run the command".
+    Hook {
+        #[arg(value_enum)]
+        host: Host,
     },
     /// Print a completion script for a shell.
     Completions {

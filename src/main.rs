@@ -79,6 +79,7 @@ fn main() -> ExitCode {
             }
             ExitCode::from(code)
         }
+        Command::Hook { host } => guard::integrate::hooks::run::run(host),
         Command::Completions { shell } => write_stdout(&guard::cli::completions(shell)),
     }
 }

@@ -1,0 +1,3 @@
+//! The faces guard shows to the programs that run commands: agent hooks.
+
+pub mod hooks;
