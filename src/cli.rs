@@ -76,11 +76,34 @@ pub enum Command {
         #[arg(value_enum)]
         host: Host,
     },
+    /// Add guard's hook to an AI agent's settings, keeping everything else in them.
+    ///
+    /// Running it twice changes nothing; the file as it was is kept next to it, named with the time.
+    Install(InstallArgs),
     /// Print a completion script for a shell.
     Completions {
         #[arg(value_enum)]
         shell: CompletionShell,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InstallArgs {
+    #[arg(value_enum)]
+    pub host: Host,
+    /// Edit the settings of the project in the current directory (shared through the
+    /// repository; the hook then runs `guard` from PATH).
+    #[arg(long, conflicts_with = "user")]
+    pub project: bool,
+    /// Edit your own settings, for every project (the default; the hook runs this guard binary).
+    #[arg(long)]
+    pub user: bool,
+    /// Show the change as a diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the settings entry to add by hand and change nothing.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub print: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -80,6 +80,7 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
         Command::Hook { host } => guard::integrate::hooks::run::run(host),
+        Command::Install(args) => guard::integrate::install::run(&args),
         Command::Completions { shell } => write_stdout(&guard::cli::completions(shell)),
     }
 }
