@@ -252,3 +252,21 @@ fn an_empty_settings_file_is_filled() {
     );
     assert_eq!(std::fs::read_to_string(&sb.backups(&path)[0]).unwrap(), "");
 }
+
+/// The README's manual snippets are exactly what `--print` gives for a project.
+#[test]
+fn the_readme_snippets_are_the_printed_entries() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let blocks = |lang: &str| -> Vec<String> {
+        let fence = format!("```{lang}\n");
+        readme.split(&fence).skip(1).map(|b| b.split("```").next().unwrap().to_string()).collect()
+    };
+    let json_blocks: Vec<Value> = blocks("json").iter().filter_map(|b| serde_json::from_str(b).ok()).collect();
+    let sb = Sandbox::new();
+    for host in ["claude", "gemini", "cursor"] {
+        let printed: Value = serde_json::from_str(&ok(&sb.guard(&["install", host, "--project", "--print"]))).unwrap();
+        assert!(json_blocks.contains(&printed), "README lacks the {host} entry: {printed}");
+    }
+    let printed = ok(&sb.guard(&["install", "codex", "--project", "--print"]));
+    assert!(blocks("toml").contains(&printed), "README lacks the codex entry:\n{printed}");
+}
