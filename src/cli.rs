@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::integrate::hooks::Host;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "guard",
@@ -67,11 +69,43 @@ pub enum Command {
     },
     /// Show the audit log of decisions guard made, follow it, or verify its hash chain.
     Log(crate::audit::cli::LogArgs),
+    /// Answer an AI agent's hook: read the agent's JSON from standard input, judge the shell
+    /// command in it, and reply in that agent's format (allow, ask or deny with the reason).
+    ///
+    /// Anything guard cannot read or judge is refused in the agent's format; it never exits 1,
+    /// which these agents take as "run the command".
+    Hook {
+        #[arg(value_enum)]
+        host: Host,
+    },
+    /// Add guard's hook to an AI agent's settings, keeping everything else in them.
+    ///
+    /// Running it twice changes nothing; the file as it was is kept next to it, named with the time.
+    Install(InstallArgs),
     /// Print a completion script for a shell.
     Completions {
         #[arg(value_enum)]
         shell: CompletionShell,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InstallArgs {
+    #[arg(value_enum)]
+    pub host: Host,
+    /// Edit the settings of the project in the current directory (shared through the
+    /// repository; the hook then runs `guard` from PATH).
+    #[arg(long, conflicts_with = "user")]
+    pub project: bool,
+    /// Edit your own settings, for every project (the default; the hook runs this guard binary).
+    #[arg(long)]
+    pub user: bool,
+    /// Show the change as a diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the settings entry to add by hand and change nothing.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub print: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,8 @@ use crate::policy::Context;
 pub struct LiveContext {
     home: String,
     cwd: String,
+    /// The agent named by the caller (a hook host), in place of guessing from the environment.
+    agent: Option<String>,
     branch: OnceCell<Option<String>>,
     kube: OnceCell<(Option<String>, Option<String>)>,
     tty: OnceCell<bool>,
@@ -22,7 +24,17 @@ impl LiveContext {
             .map(|p| p.to_string_lossy().into_owned())
             .or_else(|_| std::env::var("PWD"))
             .unwrap_or_else(|_| "/".into());
-        LiveContext { home, cwd, branch: OnceCell::new(), kube: OnceCell::new(), tty: OnceCell::new() }
+        LiveContext { home, cwd, agent: None, branch: OnceCell::new(), kube: OnceCell::new(), tty: OnceCell::new() }
+    }
+
+    /// The context of a command an agent's hook asks about: it runs in `cwd` (the agent's, not
+    /// guard's), for `agent`, and no terminal is attached that guard could prompt on.
+    pub fn for_cwd(cwd: &str, agent: &str) -> LiveContext {
+        let mut ctx = LiveContext::from_process();
+        ctx.cwd = cwd.to_string();
+        ctx.agent = Some(agent.to_string());
+        ctx.tty = OnceCell::from(false);
+        ctx
     }
 
     fn kube(&self) -> &(Option<String>, Option<String>) {
@@ -137,7 +149,7 @@ impl Context for LiveContext {
         *self.tty.get_or_init(|| std::io::stdin().is_terminal() || std::fs::File::open("/dev/tty").is_ok())
     }
     fn agent(&self) -> String {
-        agent_from_env()
+        self.agent.clone().unwrap_or_else(agent_from_env)
     }
 }
 

@@ -14,12 +14,9 @@ pub fn from_process(text: &str) -> Env {
         env.vars.insert("OLDPWD".into(), old);
     }
     if mentions_user_home(text) {
-        if let Ok(passwd) = std::fs::read_to_string("/etc/passwd") {
-            for line in passwd.lines() {
-                let fields: Vec<&str> = line.split(':').collect();
-                if let (Some(user), Some(dir)) = (fields.first(), fields.get(5)) {
-                    env.user_homes.insert((*user).to_string(), (*dir).to_string());
-                }
+        for fields in passwd() {
+            if let (Some(user), Some(dir)) = (fields.first(), fields.get(5)) {
+                env.user_homes.insert(user.clone(), dir.clone());
             }
         }
     }
@@ -30,4 +27,24 @@ pub fn from_process(text: &str) -> Env {
 fn mentions_user_home(text: &str) -> bool {
     text.match_indices('~')
         .any(|(i, _)| text[i + 1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_'))
+}
+
+/// The fields of each line of `/etc/passwd`. guard is linked statically, where glibc cannot
+/// load NSS modules reliably, so accounts are read from the file rather than `getpwuid`.
+fn passwd() -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    text.lines().map(|l| l.split(':').map(str::to_string).collect()).collect()
+}
+
+/// The account name of `uid`: from `/etc/passwd`, else `$USER`, else
+/// the number.
+pub fn user_name(uid: u32) -> String {
+    let id = uid.to_string();
+    if let Some(f) = passwd().into_iter().find(|f| f.get(2) == Some(&id)) {
+        return f[0].clone();
+    }
+    match std::env::var("USER") {
+        Ok(u) if !u.is_empty() => u,
+        _ => id,
+    }
 }

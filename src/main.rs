@@ -80,6 +80,8 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
         Command::Log(args) => ExitCode::from(guard::audit::cli::run(&args, &mut std::io::stdout().lock())),
+        Command::Hook { host } => guard::integrate::hooks::run::run(host),
+        Command::Install(args) => guard::integrate::install::run(&args),
         Command::Completions { shell } => write_stdout(&guard::cli::completions(shell)),
     }
 }

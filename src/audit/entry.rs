@@ -195,12 +195,8 @@ pub fn now_rfc3339() -> String {
     jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-/// The account name for `uid`, or the number when the name cannot be looked up.
 fn user_name(uid: nix::unistd::Uid) -> String {
-    match nix::unistd::User::from_uid(uid) {
-        Ok(Some(u)) => u.name,
-        _ => uid.to_string(),
-    }
+    crate::environment::user_name(uid.as_raw())
 }
 
 /// `text` cut to at most `max` bytes on a character boundary, and the original length when cut.

@@ -1,0 +1,183 @@
+//! Golden tests of the agent hook adapters, through the real binary and the built-in policy.
+//!
+//! `tests/hooks/HOST/CASE.in.json` is what the agent sends on standard input; `CASE.out.json`
+//! holds what guard must give back: the exit status, stdout as JSON (`null` for nothing) and
+//! stderr. `@CWD@` stands for the agent's working directory and `@HOME@` for HOME, both fresh
+//! temporary directories. Cases whose input is too big to keep as a file have only an
+//! `.out.json`; their input is built below. After a deliberate change of wording,
+//! `GUARD_UPDATE_GOLDEN=1 cargo test --test hooks` rewrites the `.out.json` files; review the diff.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+struct Sandbox {
+    _root: tempfile::TempDir,
+    home: PathBuf,
+    /// The agent's working directory.
+    cwd: PathBuf,
+    /// Where the hook process itself starts, somewhere else.
+    elsewhere: PathBuf,
+}
+
+fn sandbox() -> Sandbox {
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path().join("home");
+    let cwd = root.path().join("project");
+    let elsewhere = root.path().join("elsewhere");
+    for d in [&home, &cwd.join("src"), &elsewhere] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    Sandbox { _root: root, home, cwd, elsewhere }
+}
+
+struct Ran {
+    exit: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_hook(host: &str, input: &[u8], sb: &Sandbox) -> Ran {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guard"))
+        .args(["hook", host])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &sb.home)
+        .env("XDG_CONFIG_HOME", sb.home.join(".config"))
+        .env("XDG_STATE_HOME", sb.home.join(".local/state"))
+        .env("XDG_DATA_HOME", sb.home.join(".local/share"))
+        .env("XDG_CACHE_HOME", sb.home.join(".cache"))
+        .current_dir(&sb.elsewhere)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // guard stops reading past its limit; a closed pipe here is expected then.
+    let _ = child.stdin.take().unwrap().write_all(input);
+    let out = child.wait_with_output().unwrap();
+    Ran {
+        exit: out.status.code().expect("guard exits, it is not killed by a signal"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn placeholders(text: &str, sb: &Sandbox) -> String {
+    text.replace(&sb.cwd.to_string_lossy().into_owned(), "@CWD@")
+        .replace(&sb.home.to_string_lossy().into_owned(), "@HOME@")
+}
+
+/// Run one case; `None` when guard answered as the `.out.json` says, else what differs.
+fn check(host: &str, case: &str, input: Option<&[u8]>) -> Option<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hooks").join(host);
+    let sb = sandbox();
+    let input = match input {
+        Some(bytes) => bytes.to_vec(),
+        None => {
+            let text = std::fs::read_to_string(dir.join(format!("{case}.in.json"))).unwrap();
+            let cwd = serde_json::to_string(&sb.cwd).unwrap();
+            text.replace("@CWD@", &cwd[1..cwd.len() - 1]).into_bytes()
+        }
+    };
+    let ran = run_hook(host, &input, &sb);
+    let stdout = placeholders(&ran.stdout, &sb);
+    let stdout: Value = if stdout.is_empty() {
+        Value::Null
+    } else {
+        match serde_json::from_str(&stdout) {
+            Ok(v) => v,
+            Err(e) => return Some(format!("{host}/{case}: stdout is not JSON ({e}): {stdout}")),
+        }
+    };
+    let got = json!({"exit": ran.exit, "stdout": stdout, "stderr": placeholders(&ran.stderr, &sb)});
+    let out_path = dir.join(format!("{case}.out.json"));
+    if std::env::var_os("GUARD_UPDATE_GOLDEN").is_some() {
+        std::fs::write(&out_path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+    }
+    let want: Value = match std::fs::read_to_string(&out_path) {
+        Ok(t) => serde_json::from_str(&t).unwrap(),
+        Err(e) => return Some(format!("{host}/{case}: cannot read {} ({e})", out_path.display())),
+    };
+    (got != want).then(|| {
+        format!(
+            "{host}/{case}:\n  want {}\n  got  {}",
+            serde_json::to_string(&want).unwrap(),
+            serde_json::to_string(&got).unwrap()
+        )
+    })
+}
+
+/// Every `.in.json` case of a host; returns how many ran.
+fn golden(host: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hooks").join(host);
+    let mut cases: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().to_str()?.strip_suffix(".in.json").map(str::to_string))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 8, "{host}: only {} cases in {}", cases.len(), dir.display());
+    let failures: Vec<String> = cases.iter().filter_map(|c| check(host, c, None)).collect();
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+#[test]
+fn claude_code_cases() {
+    golden("claude");
+}
+
+#[test]
+fn codex_cases() {
+    golden("codex");
+}
+
+#[test]
+fn gemini_cli_cases() {
+    golden("gemini");
+}
+
+#[test]
+fn cursor_cases() {
+    golden("cursor");
+}
+
+#[test]
+fn input_over_a_mebibyte_is_refused_by_every_host() {
+    let command = "x".repeat(1 << 20);
+    let inputs = [
+        ("claude", json!({"tool_name": "Bash", "tool_input": {"command": command}})),
+        ("codex", json!({"tool_name": "Bash", "tool_input": {"command": command}})),
+        ("gemini", json!({"tool_name": "run_shell_command", "tool_input": {"command": command}})),
+        ("cursor", json!({"command": command})),
+    ];
+    let failures: Vec<String> = inputs
+        .iter()
+        .filter_map(|(host, input)| check(host, "input-too-large", Some(input.to_string().as_bytes())))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_command_claude_code_may_have_cut_is_refused() {
+    let input =
+        json!({"cwd": "/", "tool_name": "Bash", "tool_input": {"command": format!("echo {}", "a".repeat(9_995))}});
+    assert_eq!(check("claude", "command-too-long", Some(input.to_string().as_bytes())), None);
+}
+
+#[test]
+fn the_policy_of_the_agents_directory_applies() {
+    let sb = sandbox();
+    std::fs::write(
+        sb.cwd.join(".guard.yaml"),
+        "rules:\n  - id: project.no-make\n    match: { program: make }\n    decision: deny\n    message: this project builds with just\n    examples: { deny: [\"make all\"] }\n",
+    )
+    .unwrap();
+    let input =
+        |cwd: &Path| json!({"cwd": cwd, "tool_name": "Bash", "tool_input": {"command": "make all"}}).to_string();
+    let here = run_hook("claude", input(&sb.cwd).as_bytes(), &sb);
+    assert!(here.stdout.contains("\"deny\"") && here.stdout.contains("project.no-make"), "{}", here.stdout);
+    let there = run_hook("claude", input(&sb.elsewhere).as_bytes(), &sb);
+    assert!(there.stdout.contains("\"allow\""), "{}{}", there.stdout, there.stderr);
+}
