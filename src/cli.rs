@@ -14,7 +14,13 @@ use crate::integrate::hooks::Host;
     about = "Stands between a shell command and its execution",
     long_about = "guard parses a shell command with a real bash parser, works out every program it would \
 run (through quoting, wrappers, nested shells and pipelines), judges that against policy, and then \
-runs it, asks a human, or refuses with a reason."
+runs it, asks a human, or refuses with a reason.",
+    after_help = "As a shell: guard [--dry-run] [--mode enforce|observe] [--policy FILE] -c 'CMD' [ARG0 ARGS…]\n\
+  takes bash's own options (-c, -lc, -ic, -e, -o pipefail, --login, --noprofile, --norc, -s, SCRIPT),\n\
+  judges the command, then hands the same arguments to the real shell ($GUARD_SHELL, default bash).\n\
+As a prefix: guard [OPTIONS] -- PROGRAM ARGS…   judges and runs an argv without a shell.\n\
+Plain `guard` at a terminal starts bash with guard's integration loaded.\n\
+Refused commands exit with status 126; otherwise the status is the command's (128+N for signal N)."
 )]
 pub struct Cli {
     #[command(subcommand)]

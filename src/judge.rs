@@ -17,8 +17,15 @@ use crate::{environment, shell};
 /// The policy in effect for this process; problems in policy files go to stderr. It lives until
 /// the process exits (nothing is gained by freeing it just before).
 pub fn load_policy() -> &'static Policy {
+    load_policy_with(&[])
+}
+
+/// [`load_policy`] with extra policy files (`--policy FILE`) read last, as the user layer.
+pub fn load_policy_with(extra: &[std::path::PathBuf]) -> &'static Policy {
     let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
-    let policy = layers::load(&Locations::from_env(&cwd));
+    let mut loc = Locations::from_env(&cwd);
+    loc.extra = extra.to_vec();
+    let policy = layers::load(&loc);
     for w in &policy.warnings {
         eprintln!("guard: warning: {w}");
     }
@@ -27,9 +34,25 @@ pub fn load_policy() -> &'static Policy {
 
 /// Judge text; a panic anywhere in parsing or judging becomes a deny.
 pub fn judge_text(policy: &Policy, ctx: &LiveContext, text: &str, trace: bool) -> (Plan, Verdict) {
+    guarded(policy, ctx, text, trace, |env| shell::analyze(text, env))
+}
+
+/// Judge an argv (`guard -- prog args`), which no shell re-reads; a panic becomes a deny.
+pub fn judge_argv(policy: &Policy, ctx: &LiveContext, argv: &[String]) -> (Plan, Verdict) {
+    let text = shell::shell_quote_argv(argv);
+    guarded(policy, ctx, &text, false, |env| shell::analyze_argv(argv, env))
+}
+
+fn guarded(
+    policy: &Policy,
+    ctx: &LiveContext,
+    text: &str,
+    trace: bool,
+    parse: impl FnOnce(&crate::shell::Env) -> Plan,
+) -> (Plan, Verdict) {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let env = environment::from_process(text);
-        let plan = shell::analyze(text, &env);
+        let plan = parse(&env);
         let verdict = policy.judge_traced(&plan, ctx, trace);
         (plan, verdict)
     }));

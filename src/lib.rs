@@ -12,4 +12,5 @@ pub mod judge;
 pub mod plan;
 pub mod policy;
 pub mod rules_cmd;
+pub mod run;
 pub mod shell;

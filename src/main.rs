@@ -8,6 +8,12 @@ use guard::policy::verdict::exit_code;
 use guard::{explain, judge, rules_cmd};
 
 fn main() -> ExitCode {
+    // `guard -c 'CMD'`, `guard -lc …`, `guard -- PROG ARGS…`, plain `guard`: guard stands in for
+    // the shell. Anything else is a subcommand.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if guard::run::args::is_runner_invocation(&args) {
+        return guard::run::session::main(&args);
+    }
     let cli = Cli::parse();
     match cli.command {
         Command::Explain { json, file, command } => {

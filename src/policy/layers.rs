@@ -165,6 +165,8 @@ pub struct Locations {
     pub system: PathBuf,
     pub user: Option<PathBuf>,
     pub project: Option<PathBuf>,
+    /// Files named on the command line (`--policy FILE`), read as the user layer, last.
+    pub extra: Vec<PathBuf>,
 }
 
 impl Locations {
@@ -175,7 +177,7 @@ impl Locations {
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
             .map(|d| d.join("guard"));
         let project = cwd.ancestors().map(|d| d.join(".guard.yaml")).find(|p| p.is_file());
-        Locations { system: PathBuf::from("/etc/guard"), user, project }
+        Locations { system: PathBuf::from("/etc/guard"), user, project, extra: Vec::new() }
     }
 }
 
@@ -194,6 +196,7 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
     if let Some(u) = &loc.user {
         files.extend(files_in(u).into_iter().map(|p| (p, LayerKind::User)));
     }
+    files.extend(loc.extra.iter().map(|p| (p.clone(), LayerKind::User)));
     if let Some(p) = &loc.project {
         files.push((p.clone(), LayerKind::Project));
     }

@@ -81,8 +81,24 @@ pub fn analyze(text: &str, env: &Env) -> Plan {
 
 /// Analyse an argv that will be executed directly (no shell re-reads it): `guard -- prog args`.
 pub fn analyze_argv(argv: &[String], env: &Env) -> Plan {
-    let text = argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ");
-    analyze(&text, env)
+    analyze(&shell_quote_argv(argv), env)
+}
+
+/// An argv as bash text that bash reads back as the same argv run as one command. The first
+/// word is quoted whenever bash would read it otherwise (`A=1` as an assignment, `!` or `if`
+/// as syntax).
+pub fn shell_quote_argv(argv: &[String]) -> String {
+    const RESERVED: &[&str] = &[
+        "!", "[[", "]]", "{", "}", "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for", "function",
+        "if", "in", "select", "then", "time", "until", "while",
+    ];
+    let mut words: Vec<String> = argv.iter().map(|a| shell_quote(a)).collect();
+    if let Some(first) = argv.first() {
+        if first.contains('=') || RESERVED.contains(&first.as_str()) {
+            words[0] = format!("'{}'", first.replace('\'', "'\\''"));
+        }
+    }
+    words.join(" ")
 }
 
 /// Resolve `.`, `..` and repeated `/` in an absolute path lexically, the way `cd` does in
