@@ -52,6 +52,9 @@ pub enum Command {
         /// In batch mode, commands on standard input are separated by NUL bytes, not newlines.
         #[arg(short = 'z', long = "null")]
         null: bool,
+        /// For the shell integrations: a verdict of ask is put to the person at the terminal.
+        #[arg(long)]
+        interactive: bool,
         /// Judge a whole script file.
         #[arg(long, value_name = "SCRIPT", conflicts_with = "command")]
         file: Option<PathBuf>,

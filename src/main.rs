@@ -34,7 +34,7 @@ fn main() -> ExitCode {
             };
             write_stdout(out.as_bytes())
         }
-        Command::Check { json, null, file, command } => {
+        Command::Check { json, null, file, command, .. } => {
             let policy = judge::load_policy();
             if file.is_none() && command.is_empty() {
                 return match judge::batch(policy, json, null) {
