@@ -68,6 +68,15 @@ pub enum Command {
         #[command(subcommand)]
         action: RulesAction,
     },
+    /// Print the integration script for an interactive shell, which has guard judge every line
+    /// typed at the prompt before the shell runs it.
+    ///
+    /// bash: `eval "$(guard init bash)"` in ~/.bashrc; zsh: `eval "$(guard init zsh)"` in
+    /// ~/.zshrc; fish: `guard init fish | source` in ~/.config/fish/config.fish.
+    Init {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
     /// Print a completion script for a shell.
     Completions {
         #[arg(value_enum)]

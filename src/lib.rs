@@ -6,6 +6,7 @@ pub mod cli;
 pub mod context;
 pub mod environment;
 pub mod explain;
+pub mod integrate;
 pub mod judge;
 pub mod plan;
 pub mod policy;
