@@ -77,6 +77,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: CompletionShell,
     },
+    /// Check that guard is set up: shell and agent integrations, policy files, the audit log
+    /// and the guard on PATH. Exit status 0 when healthy, 1 when something needs fixing.
+    Doctor,
     /// Print a completion script for a shell.
     Completions {
         #[arg(value_enum)]

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod context;
+pub mod doctor;
 pub mod environment;
 pub mod explain;
 pub mod integrate;

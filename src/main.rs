@@ -80,6 +80,7 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
         Command::Init { shell } => write_stdout(guard::integrate::shell_init::for_this_binary(shell).as_bytes()),
+        Command::Doctor => guard::doctor::run(),
         Command::Completions { shell } => write_stdout(&guard::cli::completions(shell)),
     }
 }
