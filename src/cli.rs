@@ -60,6 +60,9 @@ pub enum Command {
         /// In batch mode, commands on standard input are separated by NUL bytes, not newlines.
         #[arg(short = 'z', long = "null")]
         null: bool,
+        /// For the shell integrations: a verdict of ask is put to the person at the terminal.
+        #[arg(long)]
+        interactive: bool,
         /// Judge a whole script file.
         #[arg(long, value_name = "SCRIPT", conflicts_with = "command")]
         file: Option<PathBuf>,
@@ -88,6 +91,18 @@ pub enum Command {
     ///
     /// Running it twice changes nothing; the file as it was is kept next to it, named with the time.
     Install(InstallArgs),
+    /// Print the integration script for an interactive shell, which has guard judge every line
+    /// typed at the prompt before the shell runs it.
+    ///
+    /// bash: `eval "$(guard init bash)"` in ~/.bashrc; zsh: `eval "$(guard init zsh)"` in
+    /// ~/.zshrc; fish: `guard init fish | source` in ~/.config/fish/config.fish.
+    Init {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Check that guard is set up: shell and agent integrations, policy files, the audit log
+    /// and the guard on PATH. Exit status 0 when healthy, 1 when something needs fixing.
+    Doctor,
     /// Print a completion script for a shell.
     Completions {
         #[arg(value_enum)]

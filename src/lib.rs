@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod cli;
 pub mod context;
+pub mod doctor;
 pub mod environment;
 pub mod explain;
 pub mod integrate;

@@ -40,7 +40,7 @@ fn main() -> ExitCode {
             };
             write_stdout(out.as_bytes())
         }
-        Command::Check { json, null, file, command } => {
+        Command::Check { json, null, file, command, .. } => {
             let policy = judge::load_policy();
             if file.is_none() && command.is_empty() {
                 return match judge::batch(policy, json, null) {
@@ -88,6 +88,8 @@ fn main() -> ExitCode {
         Command::Log(args) => ExitCode::from(guard::audit::cli::run(&args, &mut std::io::stdout().lock())),
         Command::Hook { host } => guard::integrate::hooks::run::run(host),
         Command::Install(args) => guard::integrate::install::run(&args),
+        Command::Init { shell } => write_stdout(guard::integrate::shell_init::for_this_binary(shell).as_bytes()),
+        Command::Doctor => guard::doctor::run(),
         Command::Completions { shell } => write_stdout(&guard::cli::completions(shell)),
     }
 }

@@ -1,4 +1,6 @@
-//! The faces guard shows to the programs that run commands: agent hooks and their installation.
+//! The faces guard shows to the programs that run commands: agent hooks and their
+//! installation, and the interactive shells' integration scripts.
 
 pub mod hooks;
 pub mod install;
+pub mod shell_init;

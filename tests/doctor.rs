@@ -1,0 +1,113 @@
+//! `guard doctor` run as a user runs it, in a temporary HOME with real configuration files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const GUARD: &str = env!("CARGO_BIN_EXE_guard");
+
+struct Home {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    home: PathBuf,
+}
+
+impl Home {
+    fn new() -> Home {
+        let tmp = tempfile::Builder::new().prefix("guard-doctor-").tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        let home = root.join("home");
+        std::fs::create_dir_all(home.join("project")).unwrap();
+        Home { _tmp: tmp, root, home }
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.home.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// A PATH directory holding `guard` (a link to the binary under test).
+    fn guard_on_path(&self) -> PathBuf {
+        let bin = self.root.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::os::unix::fs::symlink(GUARD, bin.join("guard")).unwrap();
+        bin
+    }
+
+    fn doctor(&self, path: &Path, extra: &[(&str, &str)]) -> (Output, String) {
+        let out = Command::new(GUARD)
+            .arg("doctor")
+            .env_clear()
+            .env("HOME", &self.home)
+            .env("PATH", path)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("XDG_STATE_HOME", self.home.join(".local/state"))
+            .env("SHELL", "/bin/bash")
+            .envs(extra.iter().copied())
+            .current_dir(self.home.join("project"))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out, text)
+    }
+}
+
+#[test]
+fn a_bare_machine_needs_fixing() {
+    let h = Home::new();
+    let (out, text) = h.doctor(Path::new("/usr/bin:/bin"), &[]);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("is not on PATH"), "{text}");
+    assert!(text.contains("guard is not checking anything yet"), "{text}");
+    assert!(text.contains("eval \"$(guard init bash)\""), "{text}");
+}
+
+#[test]
+fn a_set_up_machine_is_healthy() {
+    let h = Home::new();
+    let bin = h.guard_on_path();
+    h.write(".bashrc", "export EDITOR=vi\neval \"$(guard init bash)\"\n");
+    h.write(
+        "project/.claude/settings.json",
+        r#"{"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"guard hook claude"}]}]}}"#,
+    );
+    h.write(".cursor/hooks.json", r#"{"version":1,"hooks":{}}"#);
+    let (out, text) = h.doctor(&bin, &[]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("the guard on PATH"), "{text}");
+    assert!(text.contains(".bashrc loads the guard integration"), "{text}");
+    assert!(text.contains("project/.claude/settings.json"), "{text}");
+    assert!(text.contains("Cursor") && text.contains("do not go through `guard hook`"), "{text}");
+    assert!(text.contains("audit.jsonl (writable)"), "{text}");
+    assert!(text.contains("guard is set up."), "{text}");
+}
+
+#[test]
+fn reports_the_shell_integration_of_the_calling_shell() {
+    let h = Home::new();
+    let bin = h.guard_on_path();
+    // doctor's parent is this test process, so a pid that is not it means an outer shell.
+    let me = std::process::id().to_string();
+    let (out, text) =
+        h.doctor(&bin, &[("GUARD_SHELL_INTEGRATION", "zsh"), ("GUARD_SHELL_INTEGRATION_PID", me.as_str())]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains(&format!("zsh integration active in this shell (pid {me})")), "{text}");
+    let (_, text) = h.doctor(&bin, &[("GUARD_SHELL_INTEGRATION", "zsh"), ("GUARD_SHELL_INTEGRATION_PID", "1")]);
+    assert!(text.contains("loaded by an outer shell (pid 1)"), "{text}");
+}
+
+#[test]
+fn a_broken_policy_file_and_an_unwritable_audit_log_need_fixing() {
+    let h = Home::new();
+    let bin = h.guard_on_path();
+    h.write(".bashrc", "eval \"$(guard init bash)\"\n");
+    h.write(".config/guard/mine.yaml", "rules:\n  - id: x\n    mach: {program: rm}\n");
+    // The state directory would have to be made inside a file.
+    h.write("state-file", "");
+    let state = h.home.join("state-file/state");
+    let (out, text) = h.doctor(&bin, &[("XDG_STATE_HOME", state.to_str().unwrap())]);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("mine.yaml:3:"), "the problem is located: {text}");
+    assert!(text.contains("state-file is not a directory"), "{text}");
+    assert!(text.contains("2 things to fix"), "{text}");
+}
