@@ -181,3 +181,38 @@ fn the_policy_of_the_agents_directory_applies() {
     let there = run_hook("claude", input(&sb.elsewhere).as_bytes(), &sb);
     assert!(there.stdout.contains("\"allow\""), "{}{}", there.stdout, there.stderr);
 }
+
+/// Each hook answer is one audit line carrying the agent, its session and tool-use ids, the
+/// command and what the agent was told; the chain verifies.
+#[test]
+fn hook_answers_are_recorded_in_the_audit_log() {
+    let sb = sandbox();
+    let call = |command: &str, id: &str| {
+        let input = serde_json::json!({
+            "session_id": "s-1", "transcript_path": "/dev/null", "cwd": sb.cwd, "permission_mode": "default",
+            "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command}, "tool_use_id": id,
+        });
+        run_hook("claude", input.to_string().as_bytes(), &sb)
+    };
+    assert_eq!(call("git status", "t-1").exit, 0);
+    assert_eq!(call("rm -rf ~", "t-2").exit, 0);
+    assert_eq!(run_hook("claude", b"{not json", &sb).exit, 0);
+    let log = std::fs::read_to_string(sb.home.join(".local/state/guard/audit.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3, "{log}");
+    assert_eq!(lines[0]["face"], "hook:claude");
+    assert_eq!(lines[0]["session_id"], "s-1");
+    assert_eq!(lines[0]["tool_use_id"], "t-1");
+    assert_eq!(lines[0]["decision"], "allow");
+    assert_eq!(lines[0]["cwd"], sb.cwd.to_string_lossy().as_ref());
+    assert_eq!(lines[1]["command"], "rm -rf ~");
+    assert_eq!(lines[1]["decision"], "deny");
+    assert!(lines[1]["rules"].as_array().unwrap().iter().any(|r| r == "critical.breaker"));
+    assert_eq!(lines[2]["decision"], "deny", "unreadable input is refused, and recorded");
+    let verify = Command::new(env!("CARGO_BIN_EXE_guard"))
+        .args(["log", "verify", "--file"])
+        .arg(sb.home.join(".local/state/guard/audit.jsonl"))
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+}

@@ -8,32 +8,66 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::ExitCode;
 
 use super::{answer, failure, message, HookAnswer, Host, MAX_INPUT};
+use crate::audit;
 use crate::context::LiveContext;
 use crate::judge;
+use crate::plan::Plan;
 use crate::policy::Verdict;
 
 pub fn run(host: Host) -> ExitCode {
     let mut input = Vec::new();
     let read = std::io::stdin().lock().take(MAX_INPUT as u64 + 1).read_to_end(&mut input);
+    let mut judged: Option<(Plan, Verdict, String)> = None;
     let result = match read {
         Err(e) => failure(host, format!("guard could not read the hook input ({e}), so the command is blocked.")),
-        Ok(_) => catch_unwind(AssertUnwindSafe(|| answer(host, &input, |command, cwd| judge_in(host, command, cwd))))
-            .unwrap_or_else(|_| failure(host, message::crashed())),
+        Ok(_) => catch_unwind(AssertUnwindSafe(|| {
+            answer(host, &input, |command, cwd| {
+                let (plan, verdict, dir) = judge_in(host, command, cwd);
+                judged = Some((plan, verdict.clone(), dir));
+                verdict
+            })
+        }))
+        .unwrap_or_else(|_| failure(host, message::crashed())),
     };
-    // The audit log takes `result.audit` once it exists.
+    record(host, &result, judged);
     emit(&result)
 }
 
+/// One audit line per hook call guard judged or refused to read.
+fn record(host: Host, result: &HookAnswer, judged: Option<(Plan, Verdict, String)>) {
+    let a = &result.audit;
+    let Some(decision) = a.decision else { return };
+    let (plan, mut verdict, dir) = judged.unwrap_or_else(|| {
+        let plan = Plan { source: a.command.clone().unwrap_or_default(), ..Plan::default() };
+        (plan, Verdict::allow(), String::new())
+    });
+    // What the agent was told: where the host cannot ask, an ask was answered as deny.
+    verdict.decision = decision;
+    let face = format!("hook:{}", host.name());
+    let mut e = audit::Entry::new(&face, a.agent, &plan, &verdict, audit::Action::Answered);
+    e.session_id = a.session_id.clone();
+    e.tool_use_id = a.tool_use_id.clone();
+    if !dir.is_empty() {
+        e.cwd = dir;
+    }
+    match audit::append(&audit::AuditConfig::default(), e) {
+        Ok(r) => r.warnings.iter().for_each(|w| eprintln!("guard: warning: {w}")),
+        Err(err) => eprintln!("guard: warning: {err}"),
+    }
+}
+
 /// Judge `command` as it will run: in the agent's directory, under the policy found from there.
-fn judge_in(host: Host, command: &str, cwd: &str) -> Verdict {
+fn judge_in(host: Host, command: &str, cwd: &str) -> (Plan, Verdict, String) {
     let here = std::env::current_dir().unwrap_or_else(|_| "/".into());
     let dir = if cwd.is_empty() { here } else { here.join(cwd) };
     // The parser reads `$PWD` and the policy loader finds `.guard.yaml` from the process's
     // directory; when the agent's is gone, the rules still see the path it named.
     let _ = std::env::set_current_dir(&dir);
     let policy = judge::load_policy();
-    let ctx = LiveContext::for_cwd(&dir.to_string_lossy(), host.name());
-    judge::judge_text(policy, &ctx, command, false).1
+    let dir = dir.to_string_lossy().into_owned();
+    let ctx = LiveContext::for_cwd(&dir, host.name());
+    let (plan, verdict) = judge::judge_text(policy, &ctx, command, false);
+    (plan, verdict, dir)
 }
 
 fn emit(a: &HookAnswer) -> ExitCode {
