@@ -83,7 +83,7 @@ fn shows_recent_entries_one_line_each() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
-    let re = regex::Regex::new(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  (\S+)\s+(\S+)\s+(\S+)  (.*)$").unwrap();
+    let re = regex_lite::Regex::new(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  (\S+)\s+(\S+)\s+(\S+)  (.*)$").unwrap();
     let rows: Vec<Vec<&str>> = lines
         .iter()
         .map(|l| {
