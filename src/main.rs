@@ -82,6 +82,9 @@ fn main() -> ExitCode {
         Command::Log(args) => ExitCode::from(guard::audit::cli::run(&args, &mut std::io::stdout().lock())),
         Command::Hook { host } => guard::integrate::hooks::run::run(host),
         Command::Install(args) => guard::integrate::install::run(&args),
+        Command::Pending { json } => guard::approval::cli::pending(json),
+        Command::Approve { id } => guard::approval::cli::approve(&id),
+        Command::Deny { id } => guard::approval::cli::deny(&id),
         Command::Completions { shell } => write_stdout(&guard::cli::completions(shell)),
     }
 }
