@@ -327,6 +327,8 @@ mod tests {
             ("rm -rf /tmp/build", "rm", None),
             ("rm -rf ~/old", "rm", None),
             ("rm -rf ../sibling", "rm", None),
+            ("rm -rf .", "rm", None),
+            ("rm -rf build/../..", "rm", None),
             ("rm --recursive -f /srv/www", "rm", None),
             ("rm -r build/*.o", "rm", None),
             ("sudo systemctl restart nginx", "systemctl", None),

@@ -19,6 +19,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::{ApprovalConfig, Error};
+use crate::policy::{Decision, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -44,6 +45,20 @@ pub struct RequestSummary {
     pub rules: Vec<String>,
     pub messages: Vec<String>,
     pub agent: String,
+}
+
+impl RequestSummary {
+    /// The rules that asked (or denied) in `verdict` and their messages, for `agent`.
+    pub fn of(verdict: &Verdict, agent: &str) -> RequestSummary {
+        let mut s = RequestSummary { agent: agent.to_string(), ..RequestSummary::default() };
+        for f in verdict.findings.iter().filter(|f| f.decision != Decision::Allow) {
+            if !s.rules.contains(&f.rule) {
+                s.rules.push(f.rule.clone());
+                s.messages.push(f.message.clone());
+            }
+        }
+        s
+    }
 }
 
 /// One request, as stored in `ID.json`.
@@ -561,6 +576,30 @@ mod tests {
         s.pending().unwrap();
         assert!(!path.exists());
         assert!(keep.exists(), "files guard did not write are left alone");
+    }
+
+    #[test]
+    fn a_summary_keeps_each_rule_that_asked_once() {
+        use crate::policy::{Finding, Severity};
+        let f = |rule: &str, decision, message: &str| Finding {
+            rule: rule.into(),
+            decision,
+            severity: Severity::High,
+            message: message.into(),
+            span: crate::plan::Span::new(0, 1),
+            text: String::new(),
+            invocation: Some(0),
+            tags: vec![],
+        };
+        let mut v = Verdict::allow();
+        v.add(f("git.force-push", Decision::Ask, "rewrites history"));
+        v.add(Finding { span: crate::plan::Span::new(1, 2), ..f("git.force-push", Decision::Ask, "rewrites history") });
+        v.add(f("note.only", Decision::Allow, "fine"));
+        v.add(f("k8s.delete", Decision::Ask, "deletes"));
+        let s = RequestSummary::of(&v, "codex");
+        assert_eq!(s.rules, ["git.force-push", "k8s.delete"]);
+        assert_eq!(s.messages, ["rewrites history", "deletes"]);
+        assert_eq!(s.agent, "codex");
     }
 
     #[test]
