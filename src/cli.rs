@@ -103,6 +103,23 @@ pub enum Command {
     /// Check that guard is set up: shell and agent integrations, policy files, the audit log
     /// and the guard on PATH. Exit status 0 when healthy, 1 when something needs fixing.
     Doctor,
+    /// List the requests waiting for a human's approval: id, age, agent, directory, command and
+    /// the rules that asked.
+    Pending {
+        /// Print the requests as a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a waiting request, after showing it and asking you to confirm at your terminal.
+    ///
+    /// The approval lets the command run once, exactly as written, in the directory it was asked
+    /// from, within the expiry (10 minutes by default). Answering no denies it. It needs a
+    /// terminal and refuses inside a command guard runs.
+    #[command(after_help = "Exit status: 0 approved, 1 denied or not answered, 2 no terminal or no such request.")]
+    Approve { id: String },
+    /// Deny a waiting request, after showing it and asking you to confirm at your terminal.
+    #[command(after_help = "Exit status: 0 denied, 1 left waiting, 2 no terminal or no such request.")]
+    Deny { id: String },
     /// Print a completion script for a shell.
     Completions {
         #[arg(value_enum)]

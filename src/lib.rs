@@ -2,6 +2,7 @@
 //!
 //! The pure core is [`shell`] (text → [`plan::Plan`]); the rest is the imperative shell.
 
+pub mod approval;
 pub mod audit;
 pub mod cli;
 pub mod context;

@@ -40,7 +40,7 @@ fn main() -> ExitCode {
             };
             write_stdout(out.as_bytes())
         }
-        Command::Check { json, null, file, command, .. } => {
+        Command::Check { json, null, file, command, interactive } => {
             let policy = judge::load_policy();
             if file.is_none() && command.is_empty() {
                 return match judge::batch(policy, json, null) {
@@ -61,6 +61,9 @@ fn main() -> ExitCode {
             };
             let ctx = LiveContext::from_process();
             let (plan, verdict) = judge::judge_text(policy, &ctx, &text, false);
+            if interactive {
+                return ExitCode::from(guard::run::session::check_interactive(&plan, &verdict));
+            }
             let out = if json {
                 serde_json::to_string(&judge::verdict_json(&plan, &verdict)).expect("JSON values serialise") + "\n"
             } else {
@@ -90,6 +93,9 @@ fn main() -> ExitCode {
         Command::Install(args) => guard::integrate::install::run(&args),
         Command::Init { shell } => write_stdout(guard::integrate::shell_init::for_this_binary(shell).as_bytes()),
         Command::Doctor => guard::doctor::run(),
+        Command::Pending { json } => guard::approval::cli::pending(json),
+        Command::Approve { id } => guard::approval::cli::approve(&id),
+        Command::Deny { id } => guard::approval::cli::deny(&id),
         Command::Completions { shell } => write_stdout(&guard::cli::completions(shell)),
     }
 }

@@ -8,20 +8,20 @@ use crate::plan::Plan;
 use crate::policy::{Decision, Verdict};
 
 /// Why a command was not run.
-pub enum Refusal<'a> {
+pub enum Refusal {
     /// Policy denies it.
     Denied,
     /// It needs a human's approval and none could be asked here; `approve` is the request id.
-    Unattended { id: Option<&'a str>, store_error: Option<&'a str> },
+    Unattended { id: Option<String>, store_error: Option<String> },
     /// A human was asked and said no.
     DeclinedByHuman,
     /// A human was asked and did not answer in time.
     TimedOut,
     /// The audit trail could not be written, and policy does not run ask/deny paths unrecorded.
-    Unrecorded(&'a str),
+    Unrecorded(String),
 }
 
-pub fn render(plan: &Plan, v: &Verdict, why: Refusal) -> String {
+pub fn render(plan: &Plan, v: &Verdict, why: &Refusal) -> String {
     let mut out = String::new();
     let head = match why {
         Refusal::Denied => "refused",
@@ -57,7 +57,7 @@ pub fn render(plan: &Plan, v: &Verdict, why: Refusal) -> String {
             let _ = writeln!(
                 out,
                 "Nothing was run: no one at a terminal could approve it{}. Ask the user to run it themselves.",
-                store_error.map(|e| format!(" ({e})")).unwrap_or_default()
+                store_error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()
             );
         }
         Refusal::DeclinedByHuman | Refusal::TimedOut => {

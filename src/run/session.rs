@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
+use super::approve::{self, Channel};
 use super::args::{self, Face, Globals, ShellArgs};
 use super::outcome::{self, Refusal};
 use super::{pty, shell, spawn, Passthrough, REFUSED};
@@ -102,16 +103,16 @@ fn act(g: &Globals, mut job: Job) -> i32 {
     let agent = agent_from_env();
     let audit_cfg = AuditConfig::default();
     let entry = |job: &Job, action: Action| Entry::new(job.face, &agent, &job.plan, &job.verdict, action);
-    let mut approval: Option<(String, String)> = None;
+    let mut approval: Option<(Option<String>, String)> = None;
     let action = match job.verdict.decision {
         Decision::Allow => Action::Ran,
         _ if g.observe => Action::Observed,
         Decision::Deny => {
             record(&audit_cfg, entry(&job, Action::Refused));
-            eprint!("{}", outcome::render(&job.plan, &job.verdict, Refusal::Denied));
+            eprint!("{}", outcome::render(&job.plan, &job.verdict, &Refusal::Denied));
             return REFUSED as i32;
         }
-        Decision::Ask => match super::approve::resolve(&job.plan, &job.verdict, &agent) {
+        Decision::Ask => match approve::resolve(&job.plan, &job.verdict, &agent, &cwd(), Channel::Any) {
             Ok(a) => {
                 approval = Some(a);
                 Action::Ran
@@ -122,7 +123,7 @@ fn act(g: &Globals, mut job: Job) -> i32 {
                     e.approval_id = Some(id.to_string());
                 }
                 record(&audit_cfg, e);
-                eprint!("{}", outcome::render(&job.plan, &job.verdict, why));
+                eprint!("{}", outcome::render(&job.plan, &job.verdict, &why));
                 return REFUSED as i32;
             }
         },
@@ -131,7 +132,7 @@ fn act(g: &Globals, mut job: Job) -> i32 {
     // needed approval or policy forbids.
     let mut before = entry(&job, action);
     if let Some((id, who)) = &approval {
-        before.approval_id = Some(id.clone());
+        before.approval_id = id.clone();
         before.approver = Some(who.clone());
     }
     let started = Instant::now();
@@ -145,7 +146,12 @@ fn act(g: &Globals, mut job: Job) -> i32 {
     code
 }
 
-fn record(cfg: &AuditConfig, e: Entry) {
+/// The working directory commands run in, as approvals are bound to it.
+pub fn cwd() -> String {
+    std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+pub fn record(cfg: &AuditConfig, e: Entry) {
     match audit::append(cfg, e) {
         Ok(r) => r.warnings.iter().for_each(|w| eprintln!("guard: warning: {w}")),
         Err(e) => eprintln!("guard: warning: {e}"),
@@ -212,4 +218,37 @@ fn interactive(real: &std::path::Path, s: &ShellArgs) -> i32 {
             127
         }
     }
+}
+
+/// `guard check --interactive`, for the shell integrations: a line typed at a prompt. An ask is
+/// put to the person at the terminal; the exit status says whether the shell may run the line
+/// (0) or not (20). Every answer is recorded.
+pub fn check_interactive(plan: &Plan, verdict: &Verdict) -> u8 {
+    use crate::policy::verdict::exit_code;
+    let face = std::env::var("GUARD_FACE").unwrap_or_else(|_| "check".into());
+    let agent = agent_from_env();
+    let cfg = AuditConfig::default();
+    let mut e = Entry::new(&face, &agent, plan, verdict, Action::Answered);
+    let code = match verdict.decision {
+        Decision::Ask => match approve::resolve(plan, verdict, &agent, &cwd(), Channel::Terminal) {
+            Ok((id, who)) => {
+                e.action = Action::Approved;
+                e.approval_id = id;
+                e.approver = Some(who);
+                0
+            }
+            Err((action, why)) => {
+                e.action = action;
+                eprint!("{}", outcome::render(plan, verdict, &why));
+                exit_code(Decision::Deny)
+            }
+        },
+        Decision::Deny => {
+            eprint!("{}", outcome::render(plan, verdict, &Refusal::Denied));
+            exit_code(Decision::Deny)
+        }
+        Decision::Allow => 0,
+    };
+    record(&cfg, e);
+    code
 }

@@ -1,0 +1,211 @@
+//! `guard pending`, `guard approve ID`, `guard deny ID`: deciding out-of-band requests.
+//!
+//! Deciding needs a person at a terminal: the request is shown and confirmed through the same
+//! `/dev/tty` prompt as any other approval, so a requester holding only pipes (or running
+//! inside a guarded command) cannot approve its own request.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::prompt::{self, Answer, PromptInfo, PromptOptions, Question, Reason};
+use super::store::{Request, Store};
+use super::{under_guard, ApprovalConfig, Error};
+use crate::audit::{self, Action, AuditConfig, Entry};
+use crate::policy::{Decision, Verdict};
+
+/// `guard pending [--json]`.
+pub fn pending(json: bool) -> ExitCode {
+    let store = match Store::open(&ApprovalConfig::default()) {
+        Ok(s) => s,
+        Err(e) => return fail("pending", &e.to_string()),
+    };
+    let requests = match store.pending() {
+        Ok(r) => r,
+        Err(e) => return fail("pending", &e.to_string()),
+    };
+    let text = if json {
+        let list: Vec<serde_json::Value> = requests
+            .iter()
+            .map(|r| {
+                let mut v = serde_json::to_value(r).expect("a request always serialises");
+                v["age_seconds"] = store.age(&r.created).map(|a| a.as_secs()).into();
+                v
+            })
+            .collect();
+        serde_json::to_string_pretty(&list).expect("JSON values serialise") + "\n"
+    } else if requests.is_empty() {
+        "No requests are waiting for approval.\n".to_string()
+    } else {
+        let mut out = String::new();
+        for r in &requests {
+            let age = store.age(&r.created).map(short_age).unwrap_or_else(|| "?".into());
+            out.push_str(&format!("{}  {age} ago  {}  in {}\n", r.id, r.agent, r.cwd));
+            out.push_str(&format!("    {}\n", r.command.trim().replace('\n', "\n    ")));
+            if !r.rules.is_empty() {
+                out.push_str(&format!("    rules: {}\n", r.rules.join(", ")));
+            }
+        }
+        out.push_str("Decide with `guard approve ID` or `guard deny ID`.\n");
+        out
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail("pending", &format!("cannot write output: {e}")),
+    }
+}
+
+/// `guard approve ID`.
+pub fn approve(id: &str) -> ExitCode {
+    decide(id, true)
+}
+
+/// `guard deny ID`.
+pub fn deny(id: &str) -> ExitCode {
+    decide(id, false)
+}
+
+/// Exit status: 0 decided, 1 the person said no or did not answer (nothing changed, except that
+/// "no" to an approval denies it), 2 it could not be asked or done.
+fn decide(id: &str, approving: bool) -> ExitCode {
+    let verb = if approving { "approve" } else { "deny" };
+    if under_guard() {
+        return fail(
+            verb,
+            "refusing: this runs inside a command guard is running (GUARD_ACTIVE is set), and a guarded \
+             command must not decide requests; run it yourself, in your own terminal",
+        );
+    }
+    let cfg = ApprovalConfig::default();
+    let store = match Store::open(&cfg) {
+        Ok(s) => s,
+        Err(e) => return fail(verb, &e.to_string()),
+    };
+    let req = match store.get(id) {
+        Ok(r) if r.state != super::State::Pending => {
+            return fail(verb, &Error::AlreadyDecided { id: r.id, state: r.state }.to_string())
+        }
+        Ok(r) => r,
+        Err(e) => return fail(verb, &e.to_string()),
+    };
+    let question = if approving {
+        Question::Approve { id: req.id.clone(), expiry: cfg.expiry }
+    } else {
+        Question::Deny { id: req.id.clone() }
+    };
+    let info = PromptInfo {
+        question,
+        command: req.command.clone(),
+        cwd: Some(req.cwd.clone()),
+        agent: Some(req.agent.clone()),
+        reasons: req
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| Reason {
+                rule: rule.clone(),
+                decision: Decision::Ask,
+                message: req.messages.get(i).cloned().unwrap_or_default(),
+                span: None,
+            })
+            .collect(),
+    };
+    let answer = prompt::ask(&info, &PromptOptions::from(&cfg));
+    let approver = crate::environment::user_name(nix::unistd::getuid().as_raw());
+    match (answer, approving) {
+        (Answer::NoTerminal, _) => fail(
+            verb,
+            "refusing: deciding a request needs you at a terminal (there is no /dev/tty here, or this runs \
+             in the background); run it in your own terminal; the request is still waiting",
+        ),
+        (Answer::TimedOut | Answer::Interrupted, _) => {
+            eprintln!("guard {verb}: no answer; request {} is still waiting", req.id);
+            ExitCode::from(1)
+        }
+        (Answer::No, false) => {
+            eprintln!("guard deny: request {} is still waiting", req.id);
+            ExitCode::from(1)
+        }
+        (Answer::Yes | Answer::Session | Answer::Always, true) => {
+            // Recorded before it takes effect: an approval that cannot be logged is not given.
+            if let Err(e) = record(&req, Action::Approved, &approver) {
+                return fail(verb, &format!("{e}; request {} is still waiting", req.id));
+            }
+            match store.approve(&req.id, &approver) {
+                Ok(_) => {
+                    eprintln!(
+                        "guard approve: approved {}: the command may run once, exactly as written, in {}, within {}",
+                        req.id,
+                        req.cwd,
+                        short_age(cfg.expiry)
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(verb, &e.to_string()),
+            }
+        }
+        // "No" to an approval, or "yes" to a denial.
+        _ => match store.deny(&req.id, &approver) {
+            Ok(_) => {
+                if let Err(e) = record(&req, Action::DeniedByHuman, &approver) {
+                    eprintln!("guard {verb}: warning: the denial stands but was not logged: {e}");
+                }
+                eprintln!("guard {verb}: denied {}", req.id);
+                if approving {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            Err(e) => fail(verb, &e.to_string()),
+        },
+    }
+}
+
+/// Write the decision to the audit log.
+fn record(req: &Request, action: Action, approver: &str) -> Result<(), audit::AuditError> {
+    let env = crate::environment::from_process(&req.command);
+    let plan = crate::shell::analyze(&req.command, &env);
+    let mut entry = Entry::new("approve", &req.agent, &plan, &Verdict::allow(), action);
+    entry.decision = Decision::Ask;
+    entry.rules = req.rules.clone();
+    entry.cwd = req.cwd.clone();
+    entry.approval_id = Some(req.id.clone());
+    entry.approver = Some(approver.to_string());
+    let recorded = audit::append(&AuditConfig::default(), entry)?;
+    for w in recorded.warnings {
+        eprintln!("guard: warning: {w}");
+    }
+    Ok(())
+}
+
+fn fail(verb: &str, message: &str) -> ExitCode {
+    eprintln!("guard {verb}: {message}");
+    ExitCode::from(2)
+}
+
+/// `45s`, `3m`, `2h`, `1d`.
+fn short_age(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=119 => format!("{s}s"),
+        120..=7199 => format!("{}m", s / 60),
+        7200..=172_799 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_age;
+    use std::time::Duration;
+
+    #[test]
+    fn ages_are_short() {
+        for (s, want) in [(0, "0s"), (59, "59s"), (150, "2m"), (600, "10m"), (7200, "2h"), (200_000, "2d")] {
+            assert_eq!(short_age(Duration::from_secs(s)), want);
+        }
+    }
+}
