@@ -400,11 +400,10 @@ fn secret_name(base: &str) -> bool {
             | "terraform.tfstate"
             | "service-account.json"
             | "serviceaccount.json"
-            | "token"
             | ".vault-token"
             | "master.key"
             | "shadow"
-    ) || [".key", ".p12", ".pfx", ".jks", ".keystore", ".tfstate", ".kdbx", ".asc"].iter().any(|s| lower.ends_with(s))
+    ) || [".key", ".p12", ".pfx", ".jks", ".keystore", ".tfstate", ".kdbx"].iter().any(|s| lower.ends_with(s))
         || lower.starts_with("id_rsa")
         || lower.starts_with("id_ed25519")
 }
