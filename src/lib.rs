@@ -7,6 +7,7 @@ pub mod context;
 pub mod environment;
 pub mod explain;
 pub mod judge;
+pub mod mask;
 pub mod plan;
 pub mod policy;
 pub mod rules_cmd;
