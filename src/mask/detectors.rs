@@ -168,7 +168,7 @@ impl Detector {
             return Err(err("a trigger is empty; remove it or leave `triggers` out".into()));
         }
         for re in self.regexes() {
-            regex::bytes::Regex::new(re).map_err(|e| err(format!("invalid regex: {e}")))?;
+            super::engine::compile(re).map_err(err)?;
         }
         Ok(())
     }

@@ -1,8 +1,8 @@
 //! Compiled detectors and what they do to one line: a pure function of the line and of the
 //! state carried from earlier lines (inside a private-key block, inside a `data:` section).
 
-use aho_corasick::{AhoCorasick, MatchKind};
-use regex::bytes::Regex;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
+use regex::bytes::{Regex, RegexBuilder};
 
 use super::detectors::{Detector, MaskError};
 
@@ -29,10 +29,24 @@ struct Block {
 #[derive(Debug)]
 pub(crate) struct Engine {
     detectors: Vec<Compiled>,
-    /// Any trigger of any gated detector. `None` when no detector has triggers.
-    gate: Option<AhoCorasick>,
+    /// The triggers of all gated detectors, in groups, for scanning whole chunks; see
+    /// [`gate_groups`].
+    gate: Vec<Group>,
+    /// The same triggers, finding all of them (overlapping) in one line.
+    each: Option<AhoCorasick>,
+    /// For each trigger, the detectors it lets run.
+    owners: Vec<Vec<usize>>,
     /// Some detector runs on every line, so no line can be skipped.
     ungated: bool,
+}
+
+/// One group of triggers searched together, and for each of them (by its index in the group)
+/// the detectors to run where it is found: its own, and those of any trigger a match of it
+/// could hide from a non-overlapping search.
+#[derive(Debug)]
+struct Group {
+    ac: AhoCorasick,
+    owners: Vec<Vec<usize>>,
 }
 
 /// What earlier lines left open.
@@ -60,15 +74,18 @@ pub(crate) struct Edit {
 
 impl Engine {
     pub(crate) fn compile(list: &[Detector]) -> Result<Engine, MaskError> {
-        let re = |d: &Detector, s: &str| {
-            Regex::new(s).map_err(|e| MaskError { id: d.id.clone(), message: format!("invalid regex: {e}") })
-        };
+        let re = |d: &Detector, s: &str| compile(s).map_err(|message| MaskError { id: d.id.clone(), message });
         let mut detectors = Vec::with_capacity(list.len());
         let mut triggers: Vec<&str> = Vec::new();
-        for d in list {
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        for (i, d) in list.iter().enumerate() {
             for t in &d.triggers {
-                if !triggers.contains(&t.as_str()) {
-                    triggers.push(t);
+                match triggers.iter().position(|have| have == t) {
+                    Some(at) => owners[at].push(i),
+                    None => {
+                        triggers.push(t);
+                        owners.push(vec![i]);
+                    }
                 }
             }
             detectors.push(Compiled {
@@ -88,34 +105,76 @@ impl Engine {
         }
         // Leftmost-first lets aho-corasick use its SIMD (Teddy) searcher; which trigger is found
         // does not matter, only whether one is.
-        let gate = if triggers.is_empty() {
+        let err = |e: aho_corasick::BuildError| MaskError { id: "triggers".into(), message: e.to_string() };
+        let owners_of = |t: &str| &owners[triggers.iter().position(|have| *have == t).expect("grouped from triggers")];
+        let mut gate = Vec::new();
+        for group in gate_groups(&triggers) {
+            let ac = AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&group).map_err(err)?;
+            let owners = group
+                .iter()
+                .map(|a| {
+                    let mut run = owners_of(a).clone();
+                    for b in group.iter().filter(|b| *b != a && can_hide(a, b)) {
+                        run.extend(owners_of(b));
+                    }
+                    run
+                })
+                .collect();
+            gate.push(Group { ac, owners });
+        }
+        let each = if triggers.is_empty() {
             None
         } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(&triggers)
-                    .map_err(|e| MaskError { id: "triggers".into(), message: e.to_string() })?,
-            )
+            // Lines are short and few; a DFA finds overlapping triggers fastest.
+            let b = AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(&triggers).map_err(err)?;
+            Some(b)
         };
         let ungated = detectors.iter().any(|d| !d.gated);
-        Ok(Engine { detectors, gate, ungated })
+        Ok(Engine { detectors, gate, each, owners, ungated })
     }
 
-    /// Where the next trigger starts in `text`, if lines can be skipped at all; `Some(None)`
-    /// means no line in `text` needs a detector. `None`: every line must be evaluated.
-    pub(crate) fn next_candidate(&self, text: &[u8]) -> Option<Option<usize>> {
+    /// Memory for a search for triggers through chunks of input.
+    pub(crate) fn candidates(&self) -> Candidates {
+        Candidates { next: vec![0; self.gate.len()], searched: vec![false; self.gate.len()] }
+    }
+
+    /// Where the next trigger at or after `from` starts in `text`: `Some(None)` if none does,
+    /// `None` if every line must be evaluated anyway (a detector without triggers).
+    pub(crate) fn next_candidate(&self, c: &mut Candidates, text: &[u8], from: usize) -> Option<Option<usize>> {
         if self.ungated {
             return None;
         }
-        match &self.gate {
-            Some(gate) => Some(gate.find(text).map(|m| m.start())),
-            None => Some(None),
+        let mut first = usize::MAX;
+        for (g, group) in self.gate.iter().enumerate() {
+            // A group's next hit stays valid until the scan passes it.
+            if !c.searched[g] || c.next[g] < from {
+                c.next[g] = group.ac.find(Input::new(text).span(from..text.len())).map_or(usize::MAX, |m| m.start());
+                c.searched[g] = true;
+            }
+            first = first.min(c.next[g]);
+        }
+        Some((first != usize::MAX).then_some(first))
+    }
+
+    /// Marks in `on` the detectors whose triggers are in `text[start..end]`, a line that
+    /// [`Engine::next_candidate`] has searched up to. Only groups with a hit before `end` look.
+    pub(crate) fn triggers_in(&self, c: &Candidates, text: &[u8], start: usize, end: usize, on: &mut Vec<bool>) {
+        on.clear();
+        on.resize(self.detectors.len(), false);
+        for (g, group) in self.gate.iter().enumerate() {
+            if c.searched[g] && c.next[g] < end {
+                for m in group.ac.find_iter(Input::new(text).span(c.next[g].max(start)..end)) {
+                    for &i in &group.owners[m.pattern().as_usize()] {
+                        on[i] = true;
+                    }
+                }
+            }
         }
     }
 
     /// The edits for one line (`seg`, with its `\n` if it has one), advancing `state`.
-    pub(crate) fn evaluate(&self, state: &mut State, seg: &[u8], edits: &mut Vec<Edit>) {
+    /// `known`: which detectors the line's triggers let run, if the caller has worked it out.
+    pub(crate) fn evaluate(&self, state: &mut State, seg: &[u8], known: Option<&[bool]>, edits: &mut Vec<Edit>) {
         edits.clear();
         let content = seg.strip_suffix(b"\n").unwrap_or(seg);
         if let Some((i, placed)) = state.block {
@@ -123,8 +182,9 @@ impl Engine {
             if block.end.is_match(content) {
                 state.block = None;
             } else if block.body.is_match(content) {
-                if placed {
-                    // Later body lines vanish, their newline with them.
+                if placed || content.iter().all(u8::is_ascii_whitespace) {
+                    // Later body lines vanish, their newline with them, and so do blank lines
+                    // before the first one (PGP armour starts with one).
                     edits.push(Edit { start: 0, end: seg.len(), detector: None });
                 } else {
                     // The first one becomes the placeholder, keeping indentation and line ending.
@@ -152,12 +212,24 @@ impl Engine {
             }
         }
 
-        let triggered = match &self.gate {
-            Some(gate) => gate.is_match(content),
-            None => false,
+        // Which detectors this line's triggers let run.
+        let mut scanned = Vec::new();
+        let on = match known {
+            Some(on) => on,
+            None => {
+                scanned.resize(self.detectors.len(), false);
+                if let Some(each) = &self.each {
+                    for m in each.find_overlapping_iter(content) {
+                        for &i in &self.owners[m.pattern().as_usize()] {
+                            scanned[i] = true;
+                        }
+                    }
+                }
+                &scanned
+            }
         };
         for (i, d) in self.detectors.iter().enumerate() {
-            if d.gated && !triggered {
+            if d.gated && !on[i] {
                 continue;
             }
             if let Some(p) = &d.pattern {
@@ -191,6 +263,9 @@ impl Engine {
     /// Every secret `re` finds in `content` that no allow-regex of detector `i` excuses.
     fn find(&self, i: usize, re: &Regex, content: &[u8], found: &mut Vec<(usize, usize, usize)>) {
         let d = &self.detectors[i];
+        if !re.is_match(content) {
+            return;
+        }
         for caps in re.captures_iter(content) {
             let whole = caps.get(0).expect("group 0 always participates");
             let secret = re
@@ -210,6 +285,63 @@ impl Engine {
     pub(crate) fn replacement(&self, edit: &Edit) -> &str {
         edit.detector.map_or("", |i| &self.detectors[i].placeholder)
     }
+}
+
+/// Where [`Engine::next_candidate`] remembers each group's next hit in the current chunk.
+#[derive(Debug)]
+pub(crate) struct Candidates {
+    next: Vec<usize>,
+    searched: Vec<bool>,
+}
+
+impl Candidates {
+    /// Forgets the hits: the next chunk is new text.
+    pub(crate) fn reset(&mut self) {
+        self.searched.iter_mut().for_each(|s| *s = false);
+    }
+}
+
+/// Splits triggers into groups searched one after another. aho-corasick's SIMD searcher
+/// (Teddy) tests the first three bytes of every trigger in a group at once, pooling them into a
+/// few buckets; pooled plain words (`pass`, `oken`) with prefixes such as `ghp_` or `AKIA` let
+/// most English trigrams through and the scan slows from gigabytes to hundreds of megabytes a
+/// second. Grouping by the kind of the first byte, and lower-case words apart from lower-case
+/// prefixes with punctuation, keeps every group selective: four fast passes beat one slow one.
+fn gate_groups<'t>(triggers: &[&'t str]) -> Vec<Vec<&'t str>> {
+    let class = |t: &str| {
+        let b = t.as_bytes()[0];
+        if b.is_ascii_lowercase() {
+            if t.bytes().all(|b| b.is_ascii_lowercase()) {
+                0
+            } else {
+                1
+            }
+        } else if b.is_ascii_uppercase() {
+            2
+        } else {
+            3
+        }
+    };
+    let mut groups: Vec<Vec<&str>> = vec![Vec::new(); 4];
+    for t in triggers {
+        groups[class(t)].push(t);
+    }
+    groups.retain(|g| !g.is_empty());
+    groups
+}
+
+/// Whether a leftmost-first search that finds trigger `a` can skip an occurrence of `b`: `b`
+/// starts where `a` does (one is a prefix of the other) or inside it (a suffix of `a` begins
+/// `b`, or `b` lies within `a`).
+fn can_hide(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a) || a.contains(b) || (1..a.len()).any(|k| b.starts_with(&a[k..]))
+}
+
+/// Detectors' regexes see bytes: classes, `\b` and case folding are ASCII (which keeps the
+/// automata small and fast) and `.` matches any byte but `\n`, so invalid UTF-8 never hides a
+/// secret next to it. `(?u:…)` turns Unicode back on for a part of a pattern.
+pub(crate) fn compile(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern).unicode(false).build().map_err(|e| format!("invalid regex: {e}"))
 }
 
 fn indent(line: &[u8]) -> usize {

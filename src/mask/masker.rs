@@ -3,7 +3,7 @@
 use memchr::{memchr, memrchr};
 
 use super::detectors::Detectors;
-use super::engine::{Edit, Engine, State};
+use super::engine::{Candidates, Edit, Engine, State};
 
 /// The longest stretch without a newline that is held back by default: a longer line is masked
 /// and emitted in pieces of this size.
@@ -23,14 +23,20 @@ pub struct Masker<'d> {
     /// written twice.
     placed: Option<usize>,
     edits: Vec<Edit>,
+    candidates: Candidates,
+    /// Which detectors the current line's triggers let run.
+    on: Vec<bool>,
     cap: usize,
 }
 
 impl<'d> Masker<'d> {
     /// A masker using `detectors` (compiled now, if this is their first use).
     pub fn new(detectors: &'d Detectors) -> Self {
+        let engine = detectors.engine();
         Masker {
-            engine: detectors.engine(),
+            engine,
+            candidates: engine.candidates(),
+            on: Vec::new(),
             state: State::default(),
             line: Vec::new(),
             emitted: 0,
@@ -61,9 +67,10 @@ impl<'d> Masker<'d> {
             self.end_line(out);
         }
         let mut pos = 0;
+        self.candidates.reset();
         'scan: while pos < input.len() {
             if !self.state.is_open() {
-                match self.engine.next_candidate(&input[pos..]) {
+                match self.engine.next_candidate(&mut self.candidates, input, pos) {
                     // Nothing left to mask: copy every complete line (and full-size piece of a
                     // long last line) as it is.
                     Some(None) => {
@@ -75,14 +82,25 @@ impl<'d> Masker<'d> {
                         break;
                     }
                     // Copy the lines before the one with a trigger, then evaluate that one.
-                    Some(Some(at)) => {
-                        let hit = pos + at;
+                    Some(Some(hit)) => {
                         let start = memrchr(b'\n', &input[pos..hit]).map_or(pos, |i| pos + i + 1);
                         out.extend_from_slice(&input[pos..start]);
                         pos = start;
                         while pos <= hit {
                             let Some(end) = self.segment_end(input, pos) else { break 'scan };
-                            self.segment(&input[pos..end], out);
+                            if end > hit {
+                                // The search already knows which triggers this line holds.
+                                self.engine.triggers_in(&self.candidates, input, pos, end, &mut self.on);
+                                self.engine.evaluate(
+                                    &mut self.state,
+                                    &input[pos..end],
+                                    Some(&self.on),
+                                    &mut self.edits,
+                                );
+                                emit(self.engine, &input[pos..end], &self.edits, 0, &mut None, out);
+                            } else {
+                                self.segment(&input[pos..end], out);
+                            }
                             pos = end;
                         }
                         continue;
@@ -103,7 +121,7 @@ impl<'d> Masker<'d> {
     pub fn flush(&mut self, out: &mut Vec<u8>) {
         if self.line.len() > self.emitted {
             let mut state = self.state.clone();
-            self.engine.evaluate(&mut state, &self.line, &mut self.edits);
+            self.engine.evaluate(&mut state, &self.line, None, &mut self.edits);
             emit(self.engine, &self.line, &self.edits, self.emitted, &mut self.placed, out);
             self.emitted = self.line.len();
         }
@@ -133,13 +151,13 @@ impl<'d> Masker<'d> {
     }
 
     fn segment(&mut self, seg: &[u8], out: &mut Vec<u8>) {
-        self.engine.evaluate(&mut self.state, seg, &mut self.edits);
+        self.engine.evaluate(&mut self.state, seg, None, &mut self.edits);
         let mut placed = None;
         emit(self.engine, seg, &self.edits, 0, &mut placed, out);
     }
 
     fn end_line(&mut self, out: &mut Vec<u8>) {
-        self.engine.evaluate(&mut self.state, &self.line, &mut self.edits);
+        self.engine.evaluate(&mut self.state, &self.line, None, &mut self.edits);
         emit(self.engine, &self.line, &self.edits, self.emitted, &mut self.placed, out);
         self.line.clear();
         self.emitted = 0;
@@ -153,7 +171,7 @@ impl<'d> Masker<'d> {
 fn emit(engine: &Engine, line: &[u8], edits: &[Edit], from: usize, placed: &mut Option<usize>, out: &mut Vec<u8>) {
     let mut pos = from;
     for e in edits {
-        if e.end <= from {
+        if e.start < from && e.end <= from {
             continue;
         }
         if e.start >= pos {
