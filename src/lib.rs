@@ -10,5 +10,6 @@ pub mod judge;
 pub mod mask;
 pub mod plan;
 pub mod policy;
+pub mod record;
 pub mod rules_cmd;
 pub mod shell;
