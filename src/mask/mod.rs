@@ -37,9 +37,10 @@
 //!
 //! # Cost
 //!
-//! Each detector lists literal triggers; one SIMD multi-literal search (aho-corasick's Teddy)
-//! over each chunk finds the lines that hold any trigger, and only those run regexes. Lines
-//! without one are copied in bulk, so ordinary output pays about one scan.
+//! Each detector lists literal triggers. A few SIMD multi-literal searches (aho-corasick's
+//! Teddy, one per group of similar triggers) over each chunk find the lines that hold any
+//! trigger; only those run regexes, and only the regexes of detectors whose triggers they hold.
+//! Lines without one are copied in bulk, so ordinary output pays a few fast scans and a copy.
 
 mod detectors;
 mod engine;
