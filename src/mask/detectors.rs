@@ -40,6 +40,10 @@ pub struct Detector {
     /// Regexes; a found secret matching any of them is kept (placeholders such as `${VAR}`).
     #[serde(default)]
     pub allow: Vec<String>,
+    /// A cheap regex every line `pattern` can match also matches, tried first. Detectors that
+    /// share one (the key=value family) try it once per line between them.
+    #[serde(default)]
+    pub requires: Option<String>,
     /// Lines under a header, e.g. the values under `data:` of a Kubernetes Secret.
     #[serde(default)]
     pub section: Option<SectionSpec>,
@@ -115,6 +119,7 @@ impl Detector {
             triggers: Vec::new(),
             pattern: Some(pattern.to_string()),
             allow: Vec::new(),
+            requires: None,
             section: None,
             block: None,
             examples: Examples::default(),
@@ -140,6 +145,7 @@ impl Detector {
     pub(crate) fn regexes(&self) -> Vec<&str> {
         let mut all: Vec<&str> = self.pattern.iter().map(String::as_str).collect();
         all.extend(self.allow.iter().map(String::as_str));
+        all.extend(self.requires.as_deref());
         if let Some(s) = &self.section {
             all.extend([s.start.as_str(), s.entry.as_str()]);
         }
@@ -263,7 +269,7 @@ fn parse(yaml: &str) -> Result<Vec<Detector>, String> {
     };
     let mut list = file.detectors;
     for d in &mut list {
-        d.pattern.iter_mut().chain(d.allow.iter_mut()).for_each(subst);
+        d.pattern.iter_mut().chain(d.allow.iter_mut()).chain(d.requires.iter_mut()).for_each(subst);
         if let Some(s) = &mut d.section {
             [&mut s.start, &mut s.entry].into_iter().for_each(subst);
         }
@@ -307,6 +313,20 @@ mod tests {
             );
             for text in &d.examples.mask {
                 assert!(d.triggers.iter().any(|t| text.contains(t.as_str())), "{}: no trigger in {text:?}", d.id);
+            }
+        }
+    }
+
+    /// `requires` may only skip lines the pattern cannot match.
+    #[test]
+    fn requires_holds_wherever_the_pattern_matches() {
+        for d in Detectors::builtin().iter() {
+            let (Some(req), Some(pat)) = (&d.requires, &d.pattern) else { continue };
+            let (req, pat) = (super::super::engine::compile(req).unwrap(), super::super::engine::compile(pat).unwrap());
+            for line in d.examples.mask.iter().chain(&d.examples.keep).flat_map(|t| t.lines()) {
+                if pat.is_match(line.as_bytes()) {
+                    assert!(req.is_match(line.as_bytes()), "{}: requires skips {line:?}", d.id);
+                }
             }
         }
     }

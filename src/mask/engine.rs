@@ -14,6 +14,8 @@ struct Compiled {
     gated: bool,
     pattern: Option<Regex>,
     allow: Vec<Regex>,
+    /// Index into [`Engine::requires`].
+    requires: Option<usize>,
     section: Option<(Regex, Regex)>,
     block: Option<Block>,
 }
@@ -38,6 +40,8 @@ pub(crate) struct Engine {
     owners: Vec<Vec<usize>>,
     /// Some detector runs on every line, so no line can be skipped.
     ungated: bool,
+    /// The distinct `requires` regexes.
+    requires: Vec<Regex>,
 }
 
 /// One group of triggers searched together, and for each of them (by its index in the group)
@@ -72,10 +76,19 @@ pub(crate) struct Edit {
     pub detector: Option<usize>,
 }
 
+/// Buffers [`Engine::evaluate`] reuses from line to line.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    found: Vec<(usize, usize, usize)>,
+    required: Vec<Option<bool>>,
+    scanned: Vec<bool>,
+}
+
 impl Engine {
     pub(crate) fn compile(list: &[Detector]) -> Result<Engine, MaskError> {
         let re = |d: &Detector, s: &str| compile(s).map_err(|message| MaskError { id: d.id.clone(), message });
         let mut detectors = Vec::with_capacity(list.len());
+        let mut requires: Vec<(&str, Regex)> = Vec::new();
         let mut triggers: Vec<&str> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         for (i, d) in list.iter().enumerate() {
@@ -88,7 +101,18 @@ impl Engine {
                     }
                 }
             }
+            let required = match d.requires.as_deref() {
+                None => None,
+                Some(r) => Some(match requires.iter().position(|(have, _)| *have == r) {
+                    Some(at) => at,
+                    None => {
+                        requires.push((r, re(d, r)?));
+                        requires.len() - 1
+                    }
+                }),
+            };
             detectors.push(Compiled {
+                requires: required,
                 placeholder: format!("[masked:{}]", d.kind),
                 gated: !d.triggers.is_empty(),
                 pattern: d.pattern.as_deref().map(|p| re(d, p)).transpose()?,
@@ -130,7 +154,8 @@ impl Engine {
             Some(b)
         };
         let ungated = detectors.iter().any(|d| !d.gated);
-        Ok(Engine { detectors, gate, each, owners, ungated })
+        let requires = requires.into_iter().map(|(_, r)| r).collect();
+        Ok(Engine { detectors, gate, each, owners, ungated, requires })
     }
 
     /// Memory for a search for triggers through chunks of input.
@@ -174,7 +199,15 @@ impl Engine {
 
     /// The edits for one line (`seg`, with its `\n` if it has one), advancing `state`.
     /// `known`: which detectors the line's triggers let run, if the caller has worked it out.
-    pub(crate) fn evaluate(&self, state: &mut State, seg: &[u8], known: Option<&[bool]>, edits: &mut Vec<Edit>) {
+    pub(crate) fn evaluate(
+        &self,
+        state: &mut State,
+        seg: &[u8],
+        known: Option<&[bool]>,
+        scratch: &mut Scratch,
+        edits: &mut Vec<Edit>,
+    ) {
+        let Scratch { found, required, scanned } = scratch;
         edits.clear();
         let content = seg.strip_suffix(b"\n").unwrap_or(seg);
         if let Some((i, placed)) = state.block {
@@ -199,7 +232,7 @@ impl Engine {
             }
         }
 
-        let mut found: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, detector)
+        found.clear(); // (start, end, detector)
         if let Some((i, header_indent)) = state.section {
             if content.iter().all(u8::is_ascii_whitespace) {
                 // Blank lines neither belong to a section nor end it.
@@ -208,15 +241,15 @@ impl Engine {
             } else {
                 let (_, entry) =
                     self.detectors[i].section.as_ref().expect("a section state belongs to a section detector");
-                self.find(i, entry, content, &mut found);
+                self.find(i, entry, content, found);
             }
         }
 
         // Which detectors this line's triggers let run.
-        let mut scanned = Vec::new();
         let on = match known {
             Some(on) => on,
             None => {
+                scanned.clear();
                 scanned.resize(self.detectors.len(), false);
                 if let Some(each) = &self.each {
                     for m in each.find_overlapping_iter(content) {
@@ -225,15 +258,23 @@ impl Engine {
                         }
                     }
                 }
-                &scanned
+                &scanned[..]
             }
         };
+        required.clear();
+        required.resize(self.requires.len(), None);
         for (i, d) in self.detectors.iter().enumerate() {
             if d.gated && !on[i] {
                 continue;
             }
             if let Some(p) = &d.pattern {
-                self.find(i, p, content, &mut found);
+                let ok = match d.requires {
+                    None => true,
+                    Some(r) => *required[r].get_or_insert_with(|| self.requires[r].is_match(content)),
+                };
+                if ok {
+                    self.find(i, p, content, found);
+                }
             }
             if let Some((start, _)) = &d.section {
                 if start.is_match(content) {
@@ -252,7 +293,7 @@ impl Engine {
         // Earliest first, then the detector listed first; overlapping finds merge into one
         // placeholder of the first one's kind, so nothing of either leaks.
         found.sort_unstable();
-        for (start, end, i) in found {
+        for &(start, end, i) in found.iter() {
             match edits.last_mut() {
                 Some(last) if start < last.end => last.end = last.end.max(end),
                 _ => edits.push(Edit { start, end, detector: Some(i) }),
@@ -305,24 +346,21 @@ impl Candidates {
 /// (Teddy) tests the first three bytes of every trigger in a group at once, pooling them into a
 /// few buckets; pooled plain words (`pass`, `oken`) with prefixes such as `ghp_` or `AKIA` let
 /// most English trigrams through and the scan slows from gigabytes to hundreds of megabytes a
-/// second. Grouping by the kind of the first byte, and lower-case words apart from lower-case
-/// prefixes with punctuation, keeps every group selective: four fast passes beat one slow one.
+/// second. Three groups measured fastest on realistic output: lower-case words with the
+/// triggers that start with punctuation, lower-case prefixes holding punctuation or digits, and
+/// those that start upper-case.
 fn gate_groups<'t>(triggers: &[&'t str]) -> Vec<Vec<&'t str>> {
     let class = |t: &str| {
         let b = t.as_bytes()[0];
-        if b.is_ascii_lowercase() {
-            if t.bytes().all(|b| b.is_ascii_lowercase()) {
-                0
-            } else {
-                1
-            }
-        } else if b.is_ascii_uppercase() {
+        if b.is_ascii_uppercase() {
             2
+        } else if b.is_ascii_lowercase() && !t.bytes().all(|b| b.is_ascii_lowercase()) {
+            1
         } else {
-            3
+            0
         }
     };
-    let mut groups: Vec<Vec<&str>> = vec![Vec::new(); 4];
+    let mut groups: Vec<Vec<&str>> = vec![Vec::new(); 3];
     for t in triggers {
         groups[class(t)].push(t);
     }

@@ -3,7 +3,7 @@
 use memchr::{memchr, memrchr};
 
 use super::detectors::Detectors;
-use super::engine::{Candidates, Edit, Engine, State};
+use super::engine::{Candidates, Edit, Engine, Scratch, State};
 
 /// The longest stretch without a newline that is held back by default: a longer line is masked
 /// and emitted in pieces of this size.
@@ -26,6 +26,7 @@ pub struct Masker<'d> {
     candidates: Candidates,
     /// Which detectors the current line's triggers let run.
     on: Vec<bool>,
+    scratch: Scratch,
     cap: usize,
 }
 
@@ -37,6 +38,7 @@ impl<'d> Masker<'d> {
             engine,
             candidates: engine.candidates(),
             on: Vec::new(),
+            scratch: Scratch::default(),
             state: State::default(),
             line: Vec::new(),
             emitted: 0,
@@ -95,6 +97,7 @@ impl<'d> Masker<'d> {
                                     &mut self.state,
                                     &input[pos..end],
                                     Some(&self.on),
+                                    &mut self.scratch,
                                     &mut self.edits,
                                 );
                                 emit(self.engine, &input[pos..end], &self.edits, 0, &mut None, out);
@@ -121,7 +124,7 @@ impl<'d> Masker<'d> {
     pub fn flush(&mut self, out: &mut Vec<u8>) {
         if self.line.len() > self.emitted {
             let mut state = self.state.clone();
-            self.engine.evaluate(&mut state, &self.line, None, &mut self.edits);
+            self.engine.evaluate(&mut state, &self.line, None, &mut self.scratch, &mut self.edits);
             emit(self.engine, &self.line, &self.edits, self.emitted, &mut self.placed, out);
             self.emitted = self.line.len();
         }
@@ -151,13 +154,13 @@ impl<'d> Masker<'d> {
     }
 
     fn segment(&mut self, seg: &[u8], out: &mut Vec<u8>) {
-        self.engine.evaluate(&mut self.state, seg, None, &mut self.edits);
+        self.engine.evaluate(&mut self.state, seg, None, &mut self.scratch, &mut self.edits);
         let mut placed = None;
         emit(self.engine, seg, &self.edits, 0, &mut placed, out);
     }
 
     fn end_line(&mut self, out: &mut Vec<u8>) {
-        self.engine.evaluate(&mut self.state, &self.line, None, &mut self.edits);
+        self.engine.evaluate(&mut self.state, &self.line, None, &mut self.scratch, &mut self.edits);
         emit(self.engine, &self.line, &self.edits, self.emitted, &mut self.placed, out);
         self.line.clear();
         self.emitted = 0;
