@@ -154,11 +154,10 @@ pub fn append(config: &AuditConfig, mut entry: Entry) -> Result<Recorded, AuditE
     Ok(Recorded { hash: entry.hash, warnings })
 }
 
-/// Every piece of command text on its way into the log passes through here, and only here.
-/// `crate::mask::mask_str` plugs in at this point to hide secrets (tokens, passwords in URLs,
-/// `Authorization:` headers); until it does, the text is kept as given.
+/// Every piece of command text on its way into the log passes through here, and only here:
+/// secrets in it (tokens, passwords in URLs, `KEY=value` credentials) become `[masked:KIND]`.
 fn redact(command: &str) -> String {
-    command.to_string()
+    crate::mask::mask_str(crate::mask::Detectors::builtin(), command)
 }
 
 /// Why a log did not verify.

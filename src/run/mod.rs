@@ -42,3 +42,18 @@ pub fn exit_code(status: std::process::ExitStatus) -> i32 {
 
 /// Exit status when guard refuses to run a command.
 pub const REFUSED: u8 = 126;
+
+/// Secrets in the output become `[masked:KIND]` on their way to the terminal or pipe.
+pub struct Masking(pub crate::mask::Masker<'static>);
+
+impl OutputFilter for Masking {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        self.0.feed(input, out);
+    }
+    fn flush(&mut self, out: &mut Vec<u8>) {
+        self.0.flush(out);
+    }
+    fn holding(&self) -> bool {
+        self.0.held() > 0
+    }
+}

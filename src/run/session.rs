@@ -9,9 +9,10 @@ use std::time::Instant;
 use super::approve::{self, Channel};
 use super::args::{self, Face, Globals, ShellArgs};
 use super::outcome::{self, Refusal};
-use super::{pty, shell, spawn, Passthrough, REFUSED};
+use super::{pty, shell, spawn, Masking, OutputFilter, Passthrough, REFUSED};
 use crate::audit::{self, Action, AuditConfig, Entry};
 use crate::context::{agent_from_env, LiveContext};
+use crate::mask::{Detectors, Masker};
 use crate::plan::Plan;
 use crate::policy::{Decision, Verdict};
 use crate::{judge, shell as parser};
@@ -136,7 +137,8 @@ fn act(g: &Globals, mut job: Job) -> i32 {
         before.approver = Some(who.clone());
     }
     let started = Instant::now();
-    let code = run(&mut job);
+    let mask = masking(&job.verdict, &agent);
+    let code = run(&mut job, mask);
     let mut after = before;
     after.exit = Some(code);
     after.duration_ms = Some(started.elapsed().as_millis() as u64);
@@ -158,17 +160,36 @@ pub fn record(cfg: &AuditConfig, e: Entry) {
     }
 }
 
+/// Whether secrets in the output are masked: when a matching rule says `mask_output`, and by
+/// default whenever an agent is calling (what it sees goes to a model provider).
+/// `GUARD_MASK=always|never|auto` overrides.
+fn masking(v: &Verdict, agent: &str) -> bool {
+    match std::env::var("GUARD_MASK").as_deref() {
+        Ok("always") => true,
+        Ok("never") => false,
+        _ => v.effects.iter().any(|e| e == "mask_output") || agent != "human",
+    }
+}
+
+fn masker() -> Box<dyn OutputFilter + Send> {
+    Box::new(Masking(Masker::new(Detectors::builtin())))
+}
+
 /// Run the job: on a pty when a person is at the terminal, else with guard's own stdio.
-fn run(job: &mut Job) -> i32 {
+fn run(job: &mut Job, mask: bool) -> i32 {
     job.command.env(ACTIVE_VAR, "1");
     let result = if job.feed.is_none() && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         let cmd = std::mem::replace(&mut job.command, Command::new("true"));
-        pty::run(cmd, &mut Passthrough)
+        if mask {
+            pty::run(cmd, &mut *masker())
+        } else {
+            pty::run(cmd, &mut Passthrough)
+        }
     } else if let Some(bytes) = job.feed.take() {
         feed_and_wait(&mut job.command, bytes)
     } else {
         let cmd = std::mem::replace(&mut job.command, Command::new("true"));
-        spawn::run(cmd)
+        spawn::run(cmd, mask.then(|| [masker(), masker()]))
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,362 @@
+//! What a secret looks like: detectors as data (`rules/mask/secrets.yaml`, embedded) plus those
+//! a policy adds. Parsing the YAML and compiling the regexes both wait until masking is used.
+//!
+//! Why our own data and not a secret-scanning crate: the crates on crates.io either scan whole
+//! files or repositories (secret scanners, made to report findings, not to rewrite a stream),
+//! redact a whole buffer at once with numbered tokens, or carry a handful of hard-coded patterns.
+//! None masks a byte stream line by line with a bounded holdback, keeps the key of a
+//! `KEY=value`, or says which kind of secret it hid. The patterns are the knowledge; keeping
+//! them as checked data next to the policy packs lets users read, test and extend them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::engine::Engine;
+
+const BUILTIN_YAML: &str = include_str!("../../rules/mask/secrets.yaml");
+
+/// One detector: how to find one kind of secret. Built-in ones come from
+/// `rules/mask/secrets.yaml`; [`Detector::custom`] makes one from a policy's pattern.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Detector {
+    /// Unique name, e.g. `github-token`.
+    pub id: String,
+    /// What the placeholder says: `[masked:KIND]`. Lower-case letters, digits and `_`.
+    pub kind: String,
+    #[serde(default)]
+    pub description: String,
+    /// Literal strings one of which every line this detector can match contains. Empty: the
+    /// detector runs on every line.
+    #[serde(default)]
+    pub triggers: Vec<String>,
+    /// Regex run on each line. The group `secret` (or any group whose name starts with
+    /// `secret`) marks what is replaced; without one the whole match is.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Regexes; a found secret matching any of them is kept (placeholders such as `${VAR}`).
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// A cheap regex every line `pattern` can match also matches, tried first. Detectors that
+    /// share one (the key=value family) try it once per line between them.
+    #[serde(default)]
+    pub requires: Option<String>,
+    /// Lines under a header, e.g. the values under `data:` of a Kubernetes Secret.
+    #[serde(default)]
+    pub section: Option<SectionSpec>,
+    /// A block of lines, e.g. a PEM private key.
+    #[serde(default)]
+    pub block: Option<BlockSpec>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+/// Lines opened by `start`; closed by the first non-blank line indented no deeper than it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionSpec {
+    pub start: String,
+    /// Run on each line inside; its `secret` group is replaced.
+    pub entry: String,
+}
+
+/// Lines from `begin` to `end`; the `body` lines between become one placeholder line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockSpec {
+    pub begin: String,
+    pub end: String,
+    pub body: String,
+}
+
+/// Texts that document and test a detector.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// Each is masked, and the placeholder says this detector's kind.
+    #[serde(default)]
+    pub mask: Vec<String>,
+    /// Each comes out byte-identical.
+    #[serde(default)]
+    pub keep: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetectorFile {
+    #[serde(default)]
+    vars: BTreeMap<String, String>,
+    detectors: Vec<Detector>,
+}
+
+/// A detector that cannot be used, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaskError {
+    pub id: String,
+    pub message: String,
+}
+
+impl fmt::Display for MaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "secret detector {}: {}", self.id, self.message)
+    }
+}
+
+impl std::error::Error for MaskError {}
+
+impl Detector {
+    /// A user-defined detector: `pattern` is a regex (with an optional `secret` group) and the
+    /// placeholder says `[masked:ID]` (`-` in the id becomes `_`). It runs on every line unless
+    /// [`Detector::with_triggers`] narrows it. Fails if the pattern does not compile.
+    pub fn custom(id: &str, pattern: &str) -> Result<Detector, MaskError> {
+        let d = Detector {
+            id: id.to_string(),
+            kind: id.to_ascii_lowercase().replace('-', "_"),
+            description: String::new(),
+            triggers: Vec::new(),
+            pattern: Some(pattern.to_string()),
+            allow: Vec::new(),
+            requires: None,
+            section: None,
+            block: None,
+            examples: Examples::default(),
+        };
+        d.validate()?;
+        Ok(d)
+    }
+
+    /// Literal strings one of which every match contains; lines without any are skipped cheaply.
+    pub fn with_triggers(mut self, triggers: &[&str]) -> Self {
+        self.triggers = triggers.iter().map(|t| t.to_string()).collect();
+        self
+    }
+
+    /// Texts that must be masked and texts that must be kept; see [`Detectors::check_examples`].
+    pub fn with_examples(mut self, mask: &[&str], keep: &[&str]) -> Self {
+        self.examples.mask = mask.iter().map(|t| t.to_string()).collect();
+        self.examples.keep = keep.iter().map(|t| t.to_string()).collect();
+        self
+    }
+
+    /// Every regex of this detector, for compiling and error messages.
+    pub(crate) fn regexes(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self.pattern.iter().map(String::as_str).collect();
+        all.extend(self.allow.iter().map(String::as_str));
+        all.extend(self.requires.as_deref());
+        if let Some(s) = &self.section {
+            all.extend([s.start.as_str(), s.entry.as_str()]);
+        }
+        if let Some(b) = &self.block {
+            all.extend([b.begin.as_str(), b.end.as_str(), b.body.as_str()]);
+        }
+        all
+    }
+
+    fn validate(&self) -> Result<(), MaskError> {
+        let err = |message: String| MaskError { id: self.id.clone(), message };
+        if self.id.is_empty() {
+            return Err(err("the id is empty; give the detector a name".into()));
+        }
+        if self.kind.is_empty() || !self.kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(err(format!(
+                "kind {:?} must be lower-case letters, digits and `_` (it is shown as [masked:KIND])",
+                self.kind
+            )));
+        }
+        if self.pattern.is_none() && self.section.is_none() && self.block.is_none() {
+            return Err(err("it has no pattern, section or block; add a `pattern` regex".into()));
+        }
+        if self.triggers.iter().any(String::is_empty) {
+            return Err(err("a trigger is empty; remove it or leave `triggers` out".into()));
+        }
+        for re in self.regexes() {
+            super::engine::compile(re).map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// A set of detectors, compiled on first use.
+#[derive(Debug)]
+pub struct Detectors {
+    list: Vec<Detector>,
+    engine: OnceLock<Engine>,
+}
+
+impl Clone for Detectors {
+    fn clone(&self) -> Self {
+        Detectors { list: self.list.clone(), engine: OnceLock::new() }
+    }
+}
+
+impl Detectors {
+    /// The built-in detectors (parsed on the first call).
+    pub fn builtin() -> &'static Detectors {
+        static BUILTIN: OnceLock<Detectors> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            let list = parse(BUILTIN_YAML).unwrap_or_else(|e| panic!("rules/mask/secrets.yaml: {e}"));
+            Detectors { list, engine: OnceLock::new() }
+        })
+    }
+
+    /// These detectors followed by `extra` (which lose to the built-in ones where both find the
+    /// same text). Fails on a duplicate id or an unusable detector.
+    pub fn with(&self, extra: impl IntoIterator<Item = Detector>) -> Result<Detectors, MaskError> {
+        let mut list = self.list.clone();
+        for d in extra {
+            d.validate()?;
+            if list.iter().any(|have| have.id == d.id) {
+                return Err(MaskError {
+                    id: d.id,
+                    message: "another detector has this id; choose a different one".into(),
+                });
+            }
+            list.push(d);
+        }
+        Ok(Detectors { list, engine: OnceLock::new() })
+    }
+
+    /// The detectors, in precedence order.
+    pub fn iter(&self) -> impl Iterator<Item = &Detector> {
+        self.list.iter()
+    }
+
+    pub(crate) fn engine(&self) -> &Engine {
+        self.engine.get_or_init(|| {
+            Engine::compile(&self.list).unwrap_or_else(|e| panic!("{e} (detectors are validated when added)"))
+        })
+    }
+
+    /// Runs every detector's examples against the whole set: each `mask` example must be
+    /// changed by that detector alone and come out with its `[masked:KIND]`; each `keep`
+    /// example must come out unchanged. Returns one message per failure.
+    pub fn check_examples(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for d in &self.list {
+            let alone = Detectors { list: vec![d.clone()], engine: OnceLock::new() };
+            let placeholder = format!("[masked:{}]", d.kind);
+            for text in &d.examples.mask {
+                let by_itself = super::mask_str(&alone, text);
+                let together = super::mask_str(self, text);
+                if by_itself == *text {
+                    failures.push(format!("{}: does not mask {text:?}", d.id));
+                } else if !together.contains(&placeholder) {
+                    failures.push(format!("{}: {text:?} comes out as {together:?}, without {placeholder}", d.id));
+                }
+            }
+            for text in &d.examples.keep {
+                let together = super::mask_str(self, text);
+                if together != *text {
+                    failures.push(format!("{}: should keep {text:?} but gives {together:?}", d.id));
+                }
+            }
+        }
+        failures
+    }
+}
+
+/// Parses a detector file: `vars` are substituted for `{{name}}` in every regex.
+fn parse(yaml: &str) -> Result<Vec<Detector>, String> {
+    let file: DetectorFile = serde_saphyr::from_str(yaml).map_err(|e| e.to_string())?;
+    let subst = |re: &mut String| {
+        for (name, value) in &file.vars {
+            *re = re.replace(&format!("{{{{{name}}}}}"), value);
+        }
+    };
+    let mut list = file.detectors;
+    for d in &mut list {
+        d.pattern.iter_mut().chain(d.allow.iter_mut()).chain(d.requires.iter_mut()).for_each(subst);
+        if let Some(s) = &mut d.section {
+            [&mut s.start, &mut s.entry].into_iter().for_each(subst);
+        }
+        if let Some(b) = &mut d.block {
+            [&mut b.begin, &mut b.end, &mut b.body].into_iter().for_each(subst);
+        }
+        d.validate().map_err(|e| e.to_string())?;
+    }
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_examples_hold() {
+        let failures = Detectors::builtin().check_examples();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn builtin_ids_are_unique_and_every_detector_has_examples() {
+        let mut seen = std::collections::HashSet::new();
+        for d in Detectors::builtin().iter() {
+            assert!(seen.insert(d.id.as_str()), "duplicate id {}", d.id);
+            assert!(!d.examples.mask.is_empty() && !d.examples.keep.is_empty(), "{} needs examples", d.id);
+            assert!(!d.regexes().iter().any(|r| r.contains("{{")), "{}: unknown {{{{var}}}}", d.id);
+        }
+    }
+
+    /// The prefilter is only sound if every line a detector can match holds one of its triggers.
+    #[test]
+    fn every_mask_example_holds_a_trigger_of_its_detector() {
+        for d in Detectors::builtin().iter() {
+            assert!(!d.triggers.is_empty(), "{}: built-in detectors need triggers", d.id);
+            assert!(
+                d.triggers.iter().all(|t| t.len() >= 3),
+                "{}: triggers shorter than 3 bytes slow the prefilter",
+                d.id
+            );
+            for text in &d.examples.mask {
+                assert!(d.triggers.iter().any(|t| text.contains(t.as_str())), "{}: no trigger in {text:?}", d.id);
+            }
+        }
+    }
+
+    /// `requires` may only skip lines the pattern cannot match.
+    #[test]
+    fn requires_holds_wherever_the_pattern_matches() {
+        for d in Detectors::builtin().iter() {
+            let (Some(req), Some(pat)) = (&d.requires, &d.pattern) else { continue };
+            let (req, pat) = (super::super::engine::compile(req).unwrap(), super::super::engine::compile(pat).unwrap());
+            for line in d.examples.mask.iter().chain(&d.examples.keep).flat_map(|t| t.lines()) {
+                if pat.is_match(line.as_bytes()) {
+                    assert!(req.is_match(line.as_bytes()), "{}: requires skips {line:?}", d.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn custom_detectors_join_the_set() {
+        let d = Detector::custom("acme-key", r"\bacme_(?P<secret>[0-9a-f]{24})\b")
+            .unwrap()
+            .with_triggers(&["acme_"])
+            .with_examples(&["key acme_0123456789abcdef01234567 ok"], &["acme_corp"]);
+        let set = Detectors::builtin().with([d]).unwrap();
+        assert!(set.check_examples().is_empty(), "{:?}", set.check_examples());
+        assert_eq!(super::super::mask_str(&set, "acme_0123456789abcdef01234567"), "acme_[masked:acme_key]");
+    }
+
+    #[test]
+    fn custom_detector_failures_say_what_to_fix() {
+        let table: &[(Result<Detector, MaskError>, &str)] = &[
+            (Detector::custom("bad", "(unclosed"), "invalid regex"),
+            (Detector::custom("", "x"), "id is empty"),
+            (Detector::custom("Has Space", "x"), "kind"),
+        ];
+        for (got, want) in table {
+            let e = got.as_ref().unwrap_err();
+            assert!(e.to_string().contains(want), "{e} should mention {want}");
+        }
+        let dup = Detector::custom("jwt", "x").unwrap();
+        assert!(Detectors::builtin().with([dup]).unwrap_err().message.contains("another detector"));
+        let wrong = Detector::custom("x", "abc").unwrap().with_examples(&["xyz"], &["abc"]);
+        let set = Detectors::builtin().with([wrong]).unwrap();
+        assert_eq!(set.check_examples().len(), 2);
+    }
+}

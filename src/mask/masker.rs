@@ -1,0 +1,190 @@
+//! The streaming masker: bytes in, masked bytes out, holding back at most the current line.
+
+use memchr::{memchr, memrchr};
+
+use super::detectors::Detectors;
+use super::engine::{Candidates, Edit, Engine, Scratch, State};
+
+/// The longest stretch without a newline that is held back by default: a longer line is masked
+/// and emitted in pieces of this size.
+pub const LINE_CAP: usize = 64 * 1024;
+
+/// Masks one output stream. Feed it what the child writes, in chunks of any size; write what it
+/// appends to `out`. See the [module documentation](super) for what is held back and when.
+#[derive(Debug)]
+pub struct Masker<'d> {
+    engine: &'d Engine,
+    state: State,
+    /// The current, incomplete line (never more than `cap` bytes).
+    line: Vec<u8>,
+    /// How much of `line` [`Masker::flush`] has already written.
+    emitted: usize,
+    /// Where the last placeholder written for `line` began, so one flushed early is not
+    /// written twice.
+    placed: Option<usize>,
+    edits: Vec<Edit>,
+    candidates: Candidates,
+    /// Which detectors the current line's triggers let run.
+    on: Vec<bool>,
+    scratch: Scratch,
+    cap: usize,
+}
+
+impl<'d> Masker<'d> {
+    /// A masker using `detectors` (compiled now, if this is their first use).
+    pub fn new(detectors: &'d Detectors) -> Self {
+        let engine = detectors.engine();
+        Masker {
+            engine,
+            candidates: engine.candidates(),
+            on: Vec::new(),
+            scratch: Scratch::default(),
+            state: State::default(),
+            line: Vec::new(),
+            emitted: 0,
+            placed: None,
+            edits: Vec::new(),
+            cap: LINE_CAP,
+        }
+    }
+
+    /// Holds back at most `cap` bytes of a line instead of [`LINE_CAP`] (at least 1).
+    pub fn with_line_cap(mut self, cap: usize) -> Self {
+        self.cap = cap.max(1);
+        self
+    }
+
+    /// Masks `input` and appends to `out` every complete line of it; the incomplete last line
+    /// waits for more input, [`Masker::flush`] or [`Masker::finish`]. The output is the same
+    /// however the stream is cut into chunks.
+    pub fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>) {
+        if !self.line.is_empty() {
+            let window = &input[..input.len().min(self.cap - self.line.len())];
+            let take = memchr(b'\n', window).map_or(window.len(), |i| i + 1);
+            self.line.extend_from_slice(&input[..take]);
+            input = &input[take..];
+            if self.line.last() != Some(&b'\n') && self.line.len() < self.cap {
+                return;
+            }
+            self.end_line(out);
+        }
+        let mut pos = 0;
+        self.candidates.reset();
+        'scan: while pos < input.len() {
+            if !self.state.is_open() {
+                match self.engine.next_candidate(&mut self.candidates, input, pos) {
+                    // Nothing left to mask: copy every complete line (and full-size piece of a
+                    // long last line) as it is.
+                    Some(None) => {
+                        let rest = &input[pos..];
+                        let tail = memrchr(b'\n', rest).map_or(0, |i| i + 1);
+                        let cut = pos + tail + (rest.len() - tail) / self.cap * self.cap;
+                        out.extend_from_slice(&input[pos..cut]);
+                        pos = cut;
+                        break;
+                    }
+                    // Copy the lines before the one with a trigger, then evaluate that one.
+                    Some(Some(hit)) => {
+                        let start = memrchr(b'\n', &input[pos..hit]).map_or(pos, |i| pos + i + 1);
+                        out.extend_from_slice(&input[pos..start]);
+                        pos = start;
+                        while pos <= hit {
+                            let Some(end) = self.segment_end(input, pos) else { break 'scan };
+                            if end > hit {
+                                // The search already knows which triggers this line holds.
+                                self.engine.triggers_in(&self.candidates, input, pos, end, &mut self.on);
+                                self.engine.evaluate(
+                                    &mut self.state,
+                                    &input[pos..end],
+                                    Some(&self.on),
+                                    &mut self.scratch,
+                                    &mut self.edits,
+                                );
+                                emit(self.engine, &input[pos..end], &self.edits, 0, &mut None, out);
+                            } else {
+                                self.segment(&input[pos..end], out);
+                            }
+                            pos = end;
+                        }
+                        continue;
+                    }
+                    None => {}
+                }
+            }
+            let Some(end) = self.segment_end(input, pos) else { break };
+            self.segment(&input[pos..end], out);
+            pos = end;
+        }
+        self.line.extend_from_slice(&input[pos..]);
+    }
+
+    /// Writes the incomplete line as it stands, masked, for a child that has gone quiet (a
+    /// prompt, echo of a typed key). The line is still kept, so what completes it is masked in
+    /// the context of the whole line; only a secret cut by the pause can show its first part.
+    pub fn flush(&mut self, out: &mut Vec<u8>) {
+        if self.line.len() > self.emitted {
+            let mut state = self.state.clone();
+            self.engine.evaluate(&mut state, &self.line, None, &mut self.scratch, &mut self.edits);
+            emit(self.engine, &self.line, &self.edits, self.emitted, &mut self.placed, out);
+            self.emitted = self.line.len();
+        }
+    }
+
+    /// Writes everything still held, masked, at the end of the stream.
+    pub fn finish(mut self, out: &mut Vec<u8>) {
+        if !self.line.is_empty() {
+            self.end_line(out);
+        }
+    }
+
+    /// Bytes currently held back.
+    pub fn held(&self) -> usize {
+        self.line.len() - self.emitted
+    }
+
+    /// Where the piece starting at `pos` ends: after its newline, or `cap` bytes on; `None` if
+    /// `input` ends first.
+    fn segment_end(&self, input: &[u8], pos: usize) -> Option<usize> {
+        let window = &input[pos..input.len().min(pos + self.cap)];
+        match memchr(b'\n', window) {
+            Some(i) => Some(pos + i + 1),
+            None if window.len() == self.cap => Some(pos + self.cap),
+            None => None,
+        }
+    }
+
+    fn segment(&mut self, seg: &[u8], out: &mut Vec<u8>) {
+        self.engine.evaluate(&mut self.state, seg, None, &mut self.scratch, &mut self.edits);
+        let mut placed = None;
+        emit(self.engine, seg, &self.edits, 0, &mut placed, out);
+    }
+
+    fn end_line(&mut self, out: &mut Vec<u8>) {
+        self.engine.evaluate(&mut self.state, &self.line, None, &mut self.scratch, &mut self.edits);
+        emit(self.engine, &self.line, &self.edits, self.emitted, &mut self.placed, out);
+        self.line.clear();
+        self.emitted = 0;
+        self.placed = None;
+    }
+}
+
+/// Appends `line[from..]` with `edits` applied. An edit that began before `from` was either
+/// written by an earlier flush (its placeholder starts at `placed`) or not found then; in the
+/// second case its placeholder goes out now, after the part that already went.
+fn emit(engine: &Engine, line: &[u8], edits: &[Edit], from: usize, placed: &mut Option<usize>, out: &mut Vec<u8>) {
+    let mut pos = from;
+    for e in edits {
+        if e.start < from && e.end <= from {
+            continue;
+        }
+        if e.start >= pos {
+            out.extend_from_slice(&line[pos..e.start]);
+            out.extend_from_slice(engine.replacement(e).as_bytes());
+        } else if *placed != Some(e.start) {
+            out.extend_from_slice(engine.replacement(e).as_bytes());
+        }
+        *placed = Some(e.start);
+        pos = e.end;
+    }
+    out.extend_from_slice(&line[pos.min(line.len())..]);
+}
