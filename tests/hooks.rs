@@ -216,3 +216,20 @@ fn hook_answers_are_recorded_in_the_audit_log() {
         .unwrap();
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
 }
+
+/// An agent cannot answer guard's approval requests through its own shell tool.
+#[test]
+fn an_agent_cannot_approve_its_own_requests() {
+    let sb = sandbox();
+    let input = serde_json::json!({
+        "session_id": "s", "cwd": sb.cwd, "hook_event_name": "PreToolUse", "tool_name": "Bash",
+        "tool_input": {"command": "guard approve 1a2b3c4d"}, "tool_use_id": "t",
+    });
+    let ran = run_hook("claude", input.to_string().as_bytes(), &sb);
+    let out: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(out["hookSpecificOutput"]["permissionDecision"], "deny", "{}", ran.stdout);
+    assert!(out["hookSpecificOutput"]["permissionDecisionReason"]
+        .as_str()
+        .unwrap()
+        .contains("sys.agent-self-approval"));
+}
