@@ -226,8 +226,10 @@ mod tests {
             (&["-o", "pipefail", "-c", "a | b"], Some("a | b"), None, false, false),
             (&["-eo", "pipefail", "-c", "a | b"], Some("a | b"), None, false, false),
             (&["--login", "--noprofile", "--norc", "-c", "x"], Some("x"), None, true, false),
-            (&["-c", "-e"], Some("-e"), None, false, false),
-            (&["-c", "--", "x"], Some("--"), None, false, false),
+            // Like bash, options go on after `-c`; the command is the first operand after them.
+            (&["-c", "-e", "x"], Some("x"), None, false, false),
+            (&["-c", "--", "x"], Some("x"), None, false, false),
+            (&["-c", "x", "-e"], Some("x"), None, false, false),
             (&["script.sh", "a"], None, Some("script.sh"), false, false),
             (&["-e", "script.sh"], None, Some("script.sh"), false, false),
             (&["-s"], None, None, false, true),
@@ -247,6 +249,7 @@ mod tests {
     #[test]
     fn errors_say_what_is_wrong() {
         assert_eq!(parse_shell(&v(&["-c"])), Err(ArgsError::Missing("-c".into())));
+        assert_eq!(parse_shell(&v(&["-c", "-e"])), Err(ArgsError::Missing("-c".into())));
         assert_eq!(parse_shell(&v(&["-o"])), Err(ArgsError::Missing("-o".into())));
         assert_eq!(parse_shell(&v(&["-Z", "x"])), Err(ArgsError::Unknown("-Z".into())));
         assert_eq!(parse_shell(&v(&["--bogus"])), Err(ArgsError::Unknown("--bogus".into())));
