@@ -1,6 +1,7 @@
 //! guard's own command line when it stands in for a shell: bash's invocation forms
 //! (`-c STRING [ARG0 ARGS…]`, `-lc`, `-e`, `-o pipefail`, `--login`, a script file, stdin),
-//! guard's global options in front of them, and `guard -- PROGRAM ARGS…`. Pure: no I/O.
+//! guard's global options in front of them, and `guard -- PROGRAM ARGS…`. Pure: no I/O, except
+//! that telling `guard SCRIPT` from `guard SUBCOMMAND` asks whether the word names a file.
 
 use std::path::PathBuf;
 
@@ -76,14 +77,28 @@ impl std::fmt::Display for ArgsError {
 
 /// Whether guard's arguments are a shell or prefix invocation rather than a subcommand.
 pub fn is_runner_invocation(args: &[String]) -> bool {
+    is_runner_invocation_with(args, |word| std::path::Path::new(word).is_file())
+}
+
+/// [`is_runner_invocation`], asking `is_file` whether a bare word names a script.
+fn is_runner_invocation_with(args: &[String], is_file: impl Fn(&str) -> bool) -> bool {
     let rest = skip_globals(args);
     match rest.first().map(String::as_str) {
         // Plain `guard`: an interactive shell.
         None => true,
         Some("--") => true,
         Some("-h" | "--help" | "-V" | "--version") => false,
-        Some(a) => (a.starts_with('-') || a.starts_with('+')) && a.len() > 1,
+        Some(a) if (a.starts_with('-') || a.starts_with('+')) && a.len() > 1 => true,
+        // `$SHELL script.sh args`, as programs run scripts. A subcommand name wins over a file
+        // of that name (`guard ./check` runs the file); a word that is neither is left to the
+        // subcommand parser, which explains the mistake.
+        Some(a) => !is_subcommand(a) && is_file(a),
     }
+}
+
+fn is_subcommand(word: &str) -> bool {
+    use clap::CommandFactory;
+    word == "help" || crate::cli::Cli::command().get_subcommands().any(|c| c.get_name() == word)
 }
 
 fn skip_globals(args: &[String]) -> &[String] {
@@ -275,6 +290,25 @@ mod tests {
         }
         for no in [&["check", "x"][..], &["--help"], &["-V"], &["--version"], &["explain", "-c"]] {
             assert!(!is_runner_invocation(&v(no)), "{no:?}");
+        }
+    }
+
+    #[test]
+    fn a_script_file_is_run_but_a_subcommand_name_wins() {
+        // Every word names a file here, so only the subcommand rule can say no.
+        let all_files = |_: &str| true;
+        let no_files = |_: &str| false;
+        for (args, is_file, runner) in [
+            (&["script.sh", "a"][..], &all_files as &dyn Fn(&str) -> bool, true),
+            (&["./check"], &all_files, true),
+            (&["--dry-run", "s.sh"], &all_files, true),
+            (&["check", "ls"], &all_files, false),
+            (&["log"], &all_files, false),
+            (&["help"], &all_files, false),
+            (&["chek", "ls"], &no_files, false),
+            (&["script.sh"], &no_files, false),
+        ] {
+            assert_eq!(is_runner_invocation_with(&v(args), is_file), runner, "{args:?}");
         }
     }
 }
