@@ -231,8 +231,9 @@ mod tests {
 
     #[test]
     fn bash_forms() {
-        let cases: &[(&[&str], Option<&str>, Option<&str>, bool, bool)] = &[
-            // args, command, script, login, stdin
+        // args, command, script, login, stdin
+        type Case = (&'static [&'static str], Option<&'static str>, Option<&'static str>, bool, bool);
+        let cases: &[Case] = &[
             (&["-c", "ls"], Some("ls"), None, false, false),
             (&["-lc", "ls"], Some("ls"), None, true, false),
             (&["-l", "-c", "ls", "arg0", "a1"], Some("ls"), None, true, false),
