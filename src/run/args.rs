@@ -1,6 +1,7 @@
 //! guard's own command line when it stands in for a shell: bash's invocation forms
 //! (`-c STRING [ARG0 ARGS…]`, `-lc`, `-e`, `-o pipefail`, `--login`, a script file, stdin),
-//! guard's global options in front of them, and `guard -- PROGRAM ARGS…`. Pure: no I/O.
+//! guard's global options in front of them, and `guard -- PROGRAM ARGS…`. Pure: no I/O, except
+//! that telling `guard SCRIPT` from `guard SUBCOMMAND` asks whether the word names a file.
 
 use std::path::PathBuf;
 
@@ -76,14 +77,28 @@ impl std::fmt::Display for ArgsError {
 
 /// Whether guard's arguments are a shell or prefix invocation rather than a subcommand.
 pub fn is_runner_invocation(args: &[String]) -> bool {
+    is_runner_invocation_with(args, |word| std::path::Path::new(word).is_file())
+}
+
+/// [`is_runner_invocation`], asking `is_file` whether a bare word names a script.
+fn is_runner_invocation_with(args: &[String], is_file: impl Fn(&str) -> bool) -> bool {
     let rest = skip_globals(args);
     match rest.first().map(String::as_str) {
         // Plain `guard`: an interactive shell.
         None => true,
         Some("--") => true,
         Some("-h" | "--help" | "-V" | "--version") => false,
-        Some(a) => (a.starts_with('-') || a.starts_with('+')) && a.len() > 1,
+        Some(a) if (a.starts_with('-') || a.starts_with('+')) && a.len() > 1 => true,
+        // `$SHELL script.sh args`, as programs run scripts. A subcommand name wins over a file
+        // of that name (`guard ./check` runs the file); a word that is neither is left to the
+        // subcommand parser, which explains the mistake.
+        Some(a) => !is_subcommand(a) && is_file(a),
     }
+}
+
+fn is_subcommand(word: &str) -> bool {
+    use clap::CommandFactory;
+    word == "help" || crate::cli::Cli::command().get_subcommands().any(|c| c.get_name() == word)
 }
 
 fn skip_globals(args: &[String]) -> &[String] {
@@ -216,8 +231,9 @@ mod tests {
 
     #[test]
     fn bash_forms() {
-        let cases: &[(&[&str], Option<&str>, Option<&str>, bool, bool)] = &[
-            // args, command, script, login, stdin
+        // args, command, script, login, stdin
+        type Case = (&'static [&'static str], Option<&'static str>, Option<&'static str>, bool, bool);
+        let cases: &[Case] = &[
             (&["-c", "ls"], Some("ls"), None, false, false),
             (&["-lc", "ls"], Some("ls"), None, true, false),
             (&["-l", "-c", "ls", "arg0", "a1"], Some("ls"), None, true, false),
@@ -226,8 +242,10 @@ mod tests {
             (&["-o", "pipefail", "-c", "a | b"], Some("a | b"), None, false, false),
             (&["-eo", "pipefail", "-c", "a | b"], Some("a | b"), None, false, false),
             (&["--login", "--noprofile", "--norc", "-c", "x"], Some("x"), None, true, false),
+            // Like bash, options go on after `-c`; the command is the first operand after them.
             (&["-c", "-e", "x"], Some("x"), None, false, false),
             (&["-c", "--", "x"], Some("x"), None, false, false),
+            (&["-c", "x", "-e"], Some("x"), None, false, false),
             (&["script.sh", "a"], None, Some("script.sh"), false, false),
             (&["-e", "script.sh"], None, Some("script.sh"), false, false),
             (&["-s"], None, None, false, true),
@@ -247,6 +265,7 @@ mod tests {
     #[test]
     fn errors_say_what_is_wrong() {
         assert_eq!(parse_shell(&v(&["-c"])), Err(ArgsError::Missing("-c".into())));
+        assert_eq!(parse_shell(&v(&["-c", "-e"])), Err(ArgsError::Missing("-c".into())));
         assert_eq!(parse_shell(&v(&["-o"])), Err(ArgsError::Missing("-o".into())));
         assert_eq!(parse_shell(&v(&["-Z", "x"])), Err(ArgsError::Unknown("-Z".into())));
         assert_eq!(parse_shell(&v(&["--bogus"])), Err(ArgsError::Unknown("--bogus".into())));
@@ -272,6 +291,25 @@ mod tests {
         }
         for no in [&["check", "x"][..], &["--help"], &["-V"], &["--version"], &["explain", "-c"]] {
             assert!(!is_runner_invocation(&v(no)), "{no:?}");
+        }
+    }
+
+    #[test]
+    fn a_script_file_is_run_but_a_subcommand_name_wins() {
+        // Every word names a file here, so only the subcommand rule can say no.
+        let all_files = |_: &str| true;
+        let no_files = |_: &str| false;
+        for (args, is_file, runner) in [
+            (&["script.sh", "a"][..], &all_files as &dyn Fn(&str) -> bool, true),
+            (&["./check"], &all_files, true),
+            (&["--dry-run", "s.sh"], &all_files, true),
+            (&["check", "ls"], &all_files, false),
+            (&["log"], &all_files, false),
+            (&["help"], &all_files, false),
+            (&["chek", "ls"], &no_files, false),
+            (&["script.sh"], &no_files, false),
+        ] {
+            assert_eq!(is_runner_invocation_with(&v(args), is_file), runner, "{args:?}");
         }
     }
 }

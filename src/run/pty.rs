@@ -69,6 +69,13 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
     let tty = stdin.as_fd();
     let size = window_size(std::io::stdout().as_fd()).or_else(|| window_size(tty));
     let pty = openpty(size.as_ref(), None).map_err(|e| format!("cannot open a pseudo-terminal: {e}"))?;
+    // openpty(3) leaves both ends inheritable. The command must not hold the master: guard's
+    // exit would then not hang up its terminal, and a process it leaves behind would never get
+    // SIGHUP. It gets the slave as stdin, stdout and stderr only.
+    for fd in [pty.master.as_fd(), pty.slave.as_fd()] {
+        nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC))
+            .map_err(|e| format!("cannot set up the pseudo-terminal: {e}"))?;
+    }
     let slave: OwnedFd = pty.slave;
     let master = File::from(pty.master);
     cmd.stdin(Stdio::from(slave.try_clone().map_err(|e| e.to_string())?))

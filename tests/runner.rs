@@ -1,0 +1,671 @@
+//! guard standing in for a shell (`guard -c …`, `-lc`, `-e`, `-s`, a script file) and as a
+//! prefix (`guard -- prog args`), run for real without a terminal: exit statuses, byte-exact
+//! stdio, refusals that leave the world untouched, unattended asks, dry runs, observe mode and
+//! the audit trail.
+//!
+//! Every run has HOME, the XDG directories and the working directory in a fresh temporary
+//! directory, an environment cleared down to PATH, and its own session (`setsid`), so it has no
+//! controlling terminal: nothing can reach a real home, the repository or a person's terminal.
+//! Waits are for events (a line of output, a process ending), never for a fixed time.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const GUARD: &str = env!("CARGO_BIN_EXE_guard");
+/// How long any one wait may take before the test fails; generous, for a busy machine.
+const WAIT: Duration = Duration::from_secs(90);
+
+/// A user policy that denies deleting `./victim`, which the built-in rules allow.
+const DENY_VICTIM: &str = r#"pack: test
+rules:
+  - id: test.rm-victim
+    match:
+      program: rm
+      operand: { equals: [./victim] }
+    decision: deny
+    message: "deletes the test victim {match}"
+    examples:
+      deny: ["rm -rf ./victim"]
+      allow: ["rm -rf ./other"]
+"#;
+
+/// A policy for `--policy FILE`: denies `touch ./marker`.
+const DENY_MARKER: &str = r#"pack: extra
+rules:
+  - id: extra.touch-marker
+    match:
+      program: touch
+      operand: { equals: [./marker] }
+    decision: deny
+    message: "touches the marker {match}"
+    examples:
+      deny: ["touch ./marker"]
+      allow: ["touch ./other"]
+"#;
+
+/// A temporary home with a working directory `work` inside it.
+struct Sandbox {
+    tmp: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let tmp = tempfile::tempdir().expect("a temporary directory");
+        std::fs::create_dir(tmp.path().join("work")).unwrap();
+        Sandbox { tmp }
+    }
+
+    fn home(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    fn work(&self) -> PathBuf {
+        self.home().join("work")
+    }
+
+    fn log(&self) -> PathBuf {
+        self.home().join("state/guard/audit.jsonl")
+    }
+
+    /// `program` with the sandbox's environment, working directory and a session of its own.
+    fn command(&self, program: &str) -> Command {
+        let home = self.home();
+        let mut c = Command::new(program);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()))
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("LC_ALL", "C")
+            .current_dir(self.work())
+            .stdin(Stdio::null());
+        // SAFETY: setsid(2) is async-signal-safe.
+        unsafe {
+            c.pre_exec(|| {
+                if libc::setsid() < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        c
+    }
+
+    fn guard(&self, args: &[&str]) -> Command {
+        let mut c = self.command(GUARD);
+        c.args(args);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        output(self.guard(args))
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
+        let mut c = self.guard(args);
+        c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = c.spawn().expect("guard starts");
+        let mut input = child.stdin.take().unwrap();
+        let bytes = stdin.to_vec();
+        // guard may exit without reading it all (a refusal); a broken pipe is then expected.
+        let writer = std::thread::spawn(move || {
+            let _ = input.write_all(&bytes);
+        });
+        let out = wait_output(child);
+        writer.join().unwrap();
+        out
+    }
+
+    /// The verdict `guard check` gives in this sandbox: 0 allow, 10 ask, 20 deny.
+    fn check(&self, command: &str) -> i32 {
+        let out = self.run(&["check", command]);
+        out.status.code().expect("guard check exits")
+    }
+
+    fn write_user_policy(&self, text: &str) {
+        let dir = self.home().join("config/guard");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("test.yaml"), text).unwrap();
+    }
+
+    fn entries(&self) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(self.log()).unwrap_or_default();
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+    }
+
+    fn last_entry(&self) -> serde_json::Value {
+        self.entries().pop().expect("an audit entry")
+    }
+}
+
+/// Run to completion, with stdout and stderr captured, failing the test if it takes too long.
+fn output(mut c: Command) -> Output {
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    wait_output(c.spawn().expect("the program starts"))
+}
+
+fn wait_output(child: Child) -> Output {
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(WAIT) {
+        Ok(out) => out.expect("waiting for the program"),
+        Err(_) => {
+            // SAFETY: kill(2) on a process this test started; it is its session's leader.
+            unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
+            panic!("process {pid} did not finish within {WAIT:?}");
+        }
+    }
+}
+
+fn wait_status(mut child: Child) -> ExitStatus {
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    match rx.recv_timeout(WAIT) {
+        Ok(st) => st.expect("waiting for the program"),
+        Err(_) => {
+            // SAFETY: as above.
+            unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
+            panic!("process {pid} did not finish within {WAIT:?}");
+        }
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or_else(|| panic!("guard was killed by signal {:?}", o.status.signal()))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn describe(o: &Output) -> String {
+    format!("status {:?}\nstdout: {}\nstderr: {}", o.status, text(&o.stdout), text(&o.stderr))
+}
+
+// ---------------------------------------------------------------- exit statuses
+
+#[test]
+fn exit_status_is_the_childs() {
+    let sb = Sandbox::new();
+    for (command, want) in [
+        ("true", 0),
+        ("exit 0", 0),
+        ("false", 1),
+        ("exit 7", 7),
+        ("no-such-command-anywhere", 127),
+        ("kill -INT $$", 130),
+        // A child killed by SIGINT: the shell exits with its status, or was replaced by it.
+        ("sh -c 'kill -INT $$'; exit $?", 130),
+        ("sh -c 'kill -INT $$'", 130),
+        ("kill -TERM $$", 143),
+    ] {
+        let o = sb.run(&["-c", command]);
+        assert_eq!(code(&o), want, "guard -c {command:?}\n{}", describe(&o));
+    }
+    // The prefix form: the program's own status, and 127 for one that does not exist.
+    for (argv, want) in [(&["sh", "-c", "exit 9"][..], 9), (&["no-such-command-anywhere"], 127)] {
+        let mut args = vec!["--"];
+        args.extend_from_slice(argv);
+        let o = sb.run(&args);
+        assert_eq!(code(&o), want, "guard -- {argv:?}\n{}", describe(&o));
+    }
+}
+
+#[test]
+fn a_command_not_found_is_reported_by_the_shell() {
+    let sb = Sandbox::new();
+    let o = sb.run(&["-c", "no-such-command-anywhere"]);
+    assert_eq!(code(&o), 127);
+    assert!(text(&o.stderr).contains("no-such-command-anywhere: command not found"), "{}", describe(&o));
+}
+
+/// Starts `guard -c SCRIPT` with stdout piped and waits for its first line, `ready`.
+fn start_ready(sb: &Sandbox, script: &str) -> (Child, BufReader<std::process::ChildStdout>) {
+    let mut c = sb.guard(&["-c", script]);
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("guard starts");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, "ready\n", "the command started");
+    (child, out)
+}
+
+#[test]
+fn signals_sent_to_guard_reach_the_command() {
+    let sb = Sandbox::new();
+    for (signal, want) in [(libc::SIGTERM, 143), (libc::SIGINT, 130), (libc::SIGHUP, 129)] {
+        let (child, _out) = start_ready(&sb, "echo ready; exec sleep 1000");
+        // SAFETY: kill(2) on the guard this test started.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let st = wait_status(child);
+        assert_eq!(st.code(), Some(want), "signal {signal}: guard exits as the command did, {st:?}");
+    }
+    // A command that handles the signal decides what happens.
+    let (child, mut out) =
+        start_ready(&sb, "trap 'echo got-term; kill $!; exit 3' TERM; sleep 1000 >/dev/null & echo ready; wait");
+    // SAFETY: as above.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let st = wait_status(child);
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    assert_eq!((st.code(), rest.as_str()), (Some(3), "got-term\n"));
+}
+
+// ---------------------------------------------------------------- standard streams
+
+/// Every byte value, NULs in runs, and byte sequences that are not UTF-8.
+fn awkward_bytes() -> Vec<u8> {
+    let mut b: Vec<u8> = (0..=255u8).collect();
+    b.extend_from_slice(b"\0\0\0\xff\xfe\xc3\x28\xe2\x82\n\r\n\x1b[31m\xf0\x9f\x98");
+    b.extend((0..=255u8).rev());
+    b.extend_from_slice(b"no newline at the end\0");
+    b
+}
+
+#[test]
+fn stdin_stdout_and_stderr_pass_byte_for_byte() {
+    let sb = Sandbox::new();
+    let data = awkward_bytes();
+    let o = sb.run_with_stdin(&["-c", "cat"], &data);
+    assert_eq!((code(&o), &o.stdout, &o.stderr), (0, &data, &Vec::new()), "stdin to stdout");
+    let o = sb.run_with_stdin(&["-c", "cat >&2"], &data);
+    assert_eq!((code(&o), &o.stdout, &o.stderr), (0, &Vec::new(), &data), "stdin to stderr");
+    let o = sb.run_with_stdin(&["--", "cat"], &data);
+    assert_eq!((code(&o), &o.stdout), (0, &data), "prefix form");
+    // Bytes from the command itself, not copied from stdin.
+    let o = sb.run(&["-c", r"printf 'a\000b\377\376c\n'; printf '\000\200' >&2"]);
+    assert_eq!((o.stdout.as_slice(), o.stderr.as_slice()), (&b"a\0b\xff\xfec\n"[..], &b"\0\x80"[..]));
+}
+
+/// A reproducible stream of pseudo-random bytes (xorshift), so the reader checks every byte
+/// against a second copy of the generator instead of holding what was sent: length and content
+/// are both compared, with no second copy in memory.
+struct Stream(u64);
+
+impl Stream {
+    fn fill(&mut self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(8) {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            chunk.copy_from_slice(&self.0.to_le_bytes()[..chunk.len()]);
+        }
+    }
+}
+
+#[test]
+fn a_hundred_megabytes_pass_through_unchanged() {
+    const TOTAL: usize = 100 << 20;
+    const CHUNK: usize = 1 << 16;
+    const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+    let sb = Sandbox::new();
+    let mut c = sb.guard(&["-c", "cat"]);
+    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().expect("guard starts");
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let mut gen = Stream(SEED);
+        let mut buf = vec![0u8; CHUNK];
+        for _ in (0..TOTAL).step_by(CHUNK) {
+            gen.fill(&mut buf);
+            input.write_all(&buf).expect("guard takes all of stdin");
+        }
+    });
+    let mut stderr = child.stderr.take().unwrap();
+    let errs = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stderr.read_to_end(&mut s);
+        s
+    });
+    let mut output = child.stdout.take().unwrap();
+    let mut expect = Stream(SEED);
+    let (mut got, mut want) = (vec![0u8; CHUNK], vec![0u8; CHUNK]);
+    for offset in (0..TOTAL).step_by(CHUNK) {
+        output.read_exact(&mut got).unwrap_or_else(|e| panic!("the output ended early, near byte {offset}: {e}"));
+        expect.fill(&mut want);
+        assert!(got == want, "bytes differ between offsets {offset} and {}", offset + CHUNK);
+    }
+    let extra = output.read(&mut got).unwrap();
+    assert_eq!(extra, 0, "more bytes came out than went in");
+    writer.join().unwrap();
+    let st = wait_status(child);
+    assert_eq!(st.code(), Some(0), "stderr: {}", text(&errs.join().unwrap()));
+}
+
+#[test]
+fn end_of_input_reaches_the_command() {
+    let sb = Sandbox::new();
+    // stdin closed outright (/dev/null), and a pipe whose writer has finished.
+    let o = sb.run(&["-c", "cat; echo after"]);
+    assert_eq!((code(&o), text(&o.stdout)), (0, "after\n".into()));
+    let o = sb.run_with_stdin(&["-c", "cat; echo after"], b"some input");
+    assert_eq!((code(&o), text(&o.stdout)), (0, "some inputafter\n".into()));
+    let o = sb.run_with_stdin(&["-c", "read -r a; read -r b || echo eof; echo \"[$a]\""], b"one\n");
+    assert_eq!(text(&o.stdout), "eof\n[one]\n");
+}
+
+// ---------------------------------------------------------------- bash's invocation forms
+
+#[test]
+fn positional_parameters_follow_the_command() {
+    let sb = Sandbox::new();
+    let o = sb.run(&["-c", r#"printf '%s|' "$0" "$@" "$#""#, "name", "a b", "", "c'd"]);
+    assert_eq!(text(&o.stdout), "name|a b||c'd|3|", "{}", describe(&o));
+    let o = sb.run(&["-c", r#"printf '%s|' "$#""#]);
+    assert_eq!(text(&o.stdout), "0|");
+}
+
+#[test]
+fn a_login_shell_reads_the_profile_in_home() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.home().join(".bash_profile"), "export FROM_PROFILE=read-by-login\n").unwrap();
+    for args in [&["-lc"][..], &["-l", "-c"], &["--login", "-c"]] {
+        let mut a = args.to_vec();
+        a.push("echo \"[$FROM_PROFILE]\"");
+        let o = sb.run(&a);
+        assert_eq!(text(&o.stdout), "[read-by-login]\n", "{args:?}\n{}", describe(&o));
+    }
+    let o = sb.run(&["-c", "echo \"[$FROM_PROFILE]\""]);
+    assert_eq!(text(&o.stdout), "[]\n", "not a login shell: the profile is not read");
+}
+
+#[test]
+fn shell_options_apply() {
+    let sb = Sandbox::new();
+    for (args, stdout, status) in [
+        (&["-e", "-c", "echo one; false; echo two"][..], "one\n", 1),
+        (&["-c", "echo one; false; echo two"], "one\ntwo\n", 0),
+        (&["-o", "pipefail", "-c", "false | true"], "", 1),
+        (&["-c", "false | true"], "", 0),
+        (&["-eo", "pipefail", "-c", "false | true; echo not-reached"], "", 1),
+        (&["-e", "-o", "pipefail", "-c", "true | true; echo reached"], "reached\n", 0),
+        (&["-c", "-e", "false; echo not-reached"], "", 1),
+        (&["--noprofile", "--norc", "-c", "echo plain"], "plain\n", 0),
+    ] {
+        let o = sb.run(args);
+        assert_eq!((text(&o.stdout).as_str(), code(&o)), (stdout, status), "guard {args:?}\n{}", describe(&o));
+    }
+}
+
+#[test]
+fn a_script_on_stdin_runs_with_its_arguments() {
+    let sb = Sandbox::new();
+    let o = sb.run_with_stdin(&["-s", "x", "y z"], b"echo \"from stdin [$1] [$2]\"\nexit 3\n");
+    assert_eq!((code(&o), text(&o.stdout)), (3, "from stdin [x] [y z]\n".into()), "{}", describe(&o));
+    // No arguments at all and no terminal: bash reads the commands from stdin too.
+    let o = sb.run_with_stdin(&[], b"echo piped\n");
+    assert_eq!((code(&o), text(&o.stdout)), (0, "piped\n".into()), "{}", describe(&o));
+}
+
+#[test]
+fn a_script_file_runs_with_its_arguments() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.work().join("s.sh"), "printf '%s|' \"$0\" \"$@\"; exit 4\n").unwrap();
+    for args in [&["s.sh", "p", "q r"][..], &["./s.sh", "p", "q r"], &["-e", "s.sh", "p", "q r"]] {
+        let o = sb.run(args);
+        let script = args.iter().find(|a| a.ends_with("s.sh")).unwrap();
+        assert_eq!((code(&o), text(&o.stdout)), (4, format!("{script}|p|q r|")), "guard {args:?}\n{}", describe(&o));
+    }
+    // A subcommand name is still the subcommand, even with a file of that name present.
+    std::fs::write(sb.work().join("check"), "echo ran-the-file\n").unwrap();
+    let o = sb.run(&["check", "ls"]);
+    assert_eq!((code(&o), text(&o.stdout).starts_with("allow")), (0, true), "{}", describe(&o));
+}
+
+#[test]
+fn the_prefix_form_passes_argv_exactly() {
+    let sb = Sandbox::new();
+    let o = sb.run(&["--", "printf", r"%s\n", "a b", "c'd", "$HOME", "*", "", "x;y"]);
+    assert_eq!(text(&o.stdout), "a b\nc'd\n$HOME\n*\n\nx;y\n", "{}", describe(&o));
+}
+
+#[test]
+fn working_directory_environment_and_umask_are_kept() {
+    let sb = Sandbox::new();
+    let sub = sb.work().join("deeper dir");
+    std::fs::create_dir(&sub).unwrap();
+    let mut c = sb.guard(&["-c", r#"pwd; printf '[%s]\n' "$FOO" "$GUARD_ACTIVE"; umask"#]);
+    c.current_dir(&sub).env("FOO", "a b\nc");
+    // SAFETY: umask(2) is async-signal-safe; this hook runs after the sandbox's setsid.
+    unsafe {
+        c.pre_exec(|| {
+            libc::umask(0o027);
+            Ok(())
+        });
+    }
+    let o = output(c);
+    let want = format!("{}\n[a b\nc]\n[1]\n0027\n", sub.canonicalize().unwrap().display());
+    assert_eq!(text(&o.stdout), want, "{}", describe(&o));
+    // The prefix form too.
+    let mut c = sb.guard(&["--", "sh", "-c", "pwd; echo $FOO; umask"]);
+    c.current_dir(&sub).env("FOO", "bar");
+    // SAFETY: as above.
+    unsafe {
+        c.pre_exec(|| {
+            libc::umask(0o077);
+            Ok(())
+        });
+    }
+    let o = output(c);
+    assert_eq!(text(&o.stdout), format!("{}\nbar\n0077\n", sub.canonicalize().unwrap().display()));
+}
+
+// ---------------------------------------------------------------- refusals
+
+#[test]
+fn a_denied_command_is_not_run_and_says_why() {
+    let sb = Sandbox::new();
+    sb.write_user_policy(DENY_VICTIM);
+    let victim = sb.work().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    std::fs::write(victim.join("precious"), "keep me").unwrap();
+    assert_eq!(sb.check("rm -rf ./victim"), 20, "the user policy denies it");
+    for args in [&["-c", "rm -rf ./victim"][..], &["--", "rm", "-rf", "./victim"], &["-lc", "rm -rf ./victim"]] {
+        let o = sb.run(args);
+        assert_eq!(code(&o), 126, "guard {args:?}\n{}", describe(&o));
+        assert!(victim.join("precious").is_file(), "guard {args:?} deleted the victim");
+        let err = text(&o.stderr);
+        assert!(err.contains("test.rm-victim") && err.contains("deletes the test victim"), "{err}");
+        assert!(err.contains("Nothing was run"), "{err}");
+        assert!(o.stdout.is_empty());
+        let e = sb.last_entry();
+        assert_eq!((e["decision"].as_str(), e["action"].as_str()), (Some("deny"), Some("refused")), "{e}");
+        assert!(e.get("exit").is_none(), "nothing ran, so there is no exit status: {e}");
+    }
+    // Without the user policy the same command runs.
+    std::fs::remove_file(sb.home().join("config/guard/test.yaml")).unwrap();
+    let o = sb.run(&["-c", "rm -rf ./victim"]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    assert!(!victim.exists());
+}
+
+#[test]
+fn nothing_runs_when_any_part_is_denied() {
+    let sb = Sandbox::new();
+    // `rm -rf ~` with HOME in the sandbox is a built-in deny; confirm before feeding it to guard.
+    assert_eq!(sb.check("rm -rf ~"), 20, "the built-in rules deny this");
+    assert_eq!(sb.check("touch a"), 0);
+    let o = sb.run(&["-c", "touch a; rm -rf ~"]);
+    assert_eq!(code(&o), 126, "{}", describe(&o));
+    assert!(!sb.work().join("a").exists(), "the allowed first part ran");
+    assert!(sb.work().is_dir() && sb.home().is_dir());
+    assert!(text(&o.stderr).contains("fs.rm-recursive-home"), "{}", describe(&o));
+    // The same from a script on stdin and from a script file.
+    let o = sb.run_with_stdin(&["-s"], b"touch a\nrm -rf ~\n");
+    assert_eq!(code(&o), 126, "{}", describe(&o));
+    std::fs::write(sb.work().join("wipe.sh"), "touch a\nrm -rf ~\n").unwrap();
+    let o = sb.run(&["wipe.sh"]);
+    assert_eq!(code(&o), 126, "{}", describe(&o));
+    assert!(!sb.work().join("a").exists());
+}
+
+#[test]
+fn an_unattended_ask_is_refused() {
+    let sb = Sandbox::new();
+    // Runs have no controlling terminal, so no one can be asked.
+    let mut tty = sb.command("sh");
+    tty.args(["-c", ": </dev/tty"]);
+    let o = output(tty);
+    assert_ne!(code(&o), 0, "/dev/tty must not open in the sandbox");
+    assert_eq!(sb.check("git reset --hard"), 10, "the built-in rules ask about this");
+    let o = sb.run(&["-c", "git reset --hard; touch ran"]);
+    assert_eq!(code(&o), 126, "{}", describe(&o));
+    assert!(!sb.work().join("ran").exists());
+    let err = text(&o.stderr);
+    assert!(err.contains("git.reset-hard") && err.contains("Nothing was run"), "{err}");
+    let e = sb.last_entry();
+    assert_eq!((e["decision"].as_str(), e["action"].as_str()), (Some("ask"), Some("refused")), "{e}");
+}
+
+#[test]
+fn an_approval_cannot_come_from_stdin() {
+    let sb = Sandbox::new();
+    let mut yes = Command::new("yes").stdout(Stdio::piped()).spawn().expect("yes(1) starts");
+    let mut c = sb.guard(&["-c", "git reset --hard; touch ran"]);
+    c.stdin(yes.stdout.take().unwrap());
+    let o = output(c);
+    // guard is gone, so yes gets SIGPIPE; make sure of it either way.
+    let _ = yes.kill();
+    let _ = yes.wait();
+    assert_eq!(code(&o), 126, "{}", describe(&o));
+    assert!(!sb.work().join("ran").exists());
+    // Nor from a tidy single answer.
+    let o = sb.run_with_stdin(&["-c", "git reset --hard; touch ran"], b"y\n");
+    assert_eq!(code(&o), 126, "{}", describe(&o));
+    assert!(!sb.work().join("ran").exists());
+}
+
+#[test]
+fn dry_run_judges_and_never_runs() {
+    let sb = Sandbox::new();
+    for (command, status, verdict) in [
+        ("touch allowed", 0, "allow"),
+        ("touch asked; git reset --hard", 10, "ask: "),
+        ("touch denied; rm -rf ~", 20, "deny: "),
+    ] {
+        let o = sb.run(&["--dry-run", "-c", command]);
+        assert_eq!(code(&o), status, "{command}\n{}", describe(&o));
+        assert!(text(&o.stderr).starts_with(verdict), "{command}\n{}", describe(&o));
+        let file = command.split(';').next().unwrap().trim_start_matches("touch ");
+        assert!(!sb.work().join(file).exists(), "--dry-run ran {command:?}");
+    }
+    let o = sb.run(&["--dry-run", "--", "touch", "prefix"]);
+    assert_eq!(code(&o), 0);
+    assert!(!sb.work().join("prefix").exists());
+}
+
+#[test]
+fn observe_mode_runs_and_records_what_it_would_have_stopped() {
+    let sb = Sandbox::new();
+    sb.write_user_policy(DENY_VICTIM);
+    std::fs::create_dir(sb.work().join("victim")).unwrap();
+    let o = sb.run(&["--mode", "observe", "-c", "rm -rf ./victim; exit 5"]);
+    assert_eq!(code(&o), 5, "{}", describe(&o));
+    assert!(!sb.work().join("victim").exists(), "observe mode runs the command");
+    let e = sb.last_entry();
+    assert_eq!(
+        (e["decision"].as_str(), e["action"].as_str(), e["exit"].as_i64()),
+        (Some("deny"), Some("observed"), Some(5))
+    );
+    let o = sb.run(&["--mode=observe", "-c", "git reset --hard 2>/dev/null; touch ran"]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    assert!(sb.work().join("ran").exists());
+    let e = sb.last_entry();
+    assert_eq!((e["decision"].as_str(), e["action"].as_str()), (Some("ask"), Some("observed")));
+    // An allowed command is simply run.
+    sb.run(&["--mode", "observe", "-c", "true"]);
+    assert_eq!(sb.last_entry()["action"].as_str(), Some("ran"));
+}
+
+#[test]
+fn an_extra_policy_file_applies() {
+    let sb = Sandbox::new();
+    let policy = sb.home().join("extra policy.yaml");
+    std::fs::write(&policy, DENY_MARKER).unwrap();
+    let policy = policy.to_str().unwrap();
+    let inline = format!("--policy={policy}");
+    for args in [&["--policy", policy, "-c", "touch ./marker"][..], &[inline.as_str(), "--", "touch", "./marker"]] {
+        let o = sb.run(args);
+        assert_eq!(code(&o), 126, "guard {args:?}\n{}", describe(&o));
+        assert!(text(&o.stderr).contains("extra.touch-marker"), "{}", describe(&o));
+        assert!(!sb.work().join("marker").exists());
+    }
+    let o = sb.run(&["-c", "touch ./marker"]);
+    assert_eq!(code(&o), 0, "without --policy it runs\n{}", describe(&o));
+    assert!(sb.work().join("marker").exists());
+}
+
+// ---------------------------------------------------------------- the audit trail
+
+#[test]
+fn each_run_is_recorded_with_its_status_and_duration() {
+    let sb = Sandbox::new();
+    sb.run(&["-c", "exit 3"]);
+    sb.run(&["--", "sh", "-c", "exit 4"]);
+    let entries = sb.entries();
+    assert_eq!(entries.len(), 2);
+    for (e, face, exit, command) in [(&entries[0], "shell", 3, "exit 3"), (&entries[1], "prefix", 4, "sh -c 'exit 4'")]
+    {
+        assert_eq!(e["face"].as_str(), Some(face), "{e}");
+        assert_eq!(e["action"].as_str(), Some("ran"), "{e}");
+        assert_eq!(e["exit"].as_i64(), Some(exit), "{e}");
+        assert_eq!(e["command"].as_str(), Some(command), "{e}");
+        assert!(e["duration_ms"].is_u64(), "{e}");
+        assert_eq!(e["cwd"].as_str(), Some(sb.work().canonicalize().unwrap().to_str().unwrap()), "{e}");
+    }
+}
+
+#[test]
+fn parallel_runs_keep_the_log_whole_and_an_edit_is_caught() {
+    const N: usize = 200;
+    let sb = Sandbox::new();
+    let children: Vec<Child> = (0..N)
+        .map(|i| {
+            let mut c = sb.guard(&["-c", "true", &format!("run-{i}")]);
+            c.stdout(Stdio::null()).stderr(Stdio::piped());
+            c.spawn().expect("guard starts")
+        })
+        .collect();
+    for child in children {
+        let o = wait_output(child);
+        assert_eq!(code(&o), 0, "{}", describe(&o));
+        assert!(o.stderr.is_empty(), "{}", describe(&o));
+    }
+    let entries = sb.entries();
+    assert_eq!(entries.len(), N);
+    let mut pids: Vec<u64> = entries.iter().map(|e| e["pid"].as_u64().unwrap()).collect();
+    pids.sort();
+    pids.dedup();
+    assert_eq!(pids.len(), N, "one entry for each guard");
+    for e in &entries {
+        assert_eq!((e["action"].as_str(), e["exit"].as_i64()), (Some("ran"), Some(0)), "{e}");
+        assert!(e["duration_ms"].is_u64(), "{e}");
+    }
+    let o = sb.run(&["log", "verify"]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    assert!(text(&o.stdout).contains(&format!("{N} entries, chain intact")), "{}", describe(&o));
+
+    // Change one recorded exit status.
+    let log = std::fs::read_to_string(sb.log()).unwrap();
+    let mut lines: Vec<String> = log.lines().map(str::to_string).collect();
+    let edited = 57;
+    assert!(lines[edited - 1].contains("\"exit\":0"), "{}", lines[edited - 1]);
+    lines[edited - 1] = lines[edited - 1].replace("\"exit\":0", "\"exit\":1");
+    std::fs::write(sb.log(), lines.join("\n") + "\n").unwrap();
+    let o = sb.run(&["log", "verify"]);
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    let said = text(&o.stdout) + &text(&o.stderr);
+    assert!(said.contains(&format!("line {edited}")) && said.contains("edited"), "{said}");
+}

@@ -1,0 +1,352 @@
+//! guard at a terminal: each test opens a pseudo-terminal, starts guard in a session of its
+//! own with the pty's slave as its controlling terminal and stdin, stdout and stderr, and plays
+//! the person at the other end through the master: reading the screen, typing Ctrl-C, resizing
+//! the window, sending signals. guard must then run the command on a pty of its own, pass all
+//! of that on, and leave the terminal's modes as it found them.
+//!
+//! HOME, the XDG directories and the working directory are in a fresh temporary directory and
+//! the environment is cleared down to PATH. Every wait is for an event (text on the screen, a
+//! process ending) with a generous limit; nothing sleeps for a fixed time.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use nix::pty::{grantpt, posix_openpt, ptsname_r, unlockpt, Winsize};
+use nix::sys::termios::{tcgetattr, LocalFlags, Termios};
+
+const GUARD: &str = env!("CARGO_BIN_EXE_guard");
+/// How long any one wait may take before the test fails; generous, for a busy machine.
+const WAIT: Duration = Duration::from_secs(90);
+
+nix::ioctl_write_ptr_bad!(set_winsize, libc::TIOCSWINSZ, Winsize);
+
+/// `guard ARGS` with HOME, the XDG directories and the working directory under `home`.
+fn guard_in(home: &std::path::Path, args: &[&str]) -> Command {
+    let mut c = Command::new(GUARD);
+    c.args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()))
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("TERM", "dumb")
+        .env("LC_ALL", "C")
+        .current_dir(home.join("work"));
+    c
+}
+
+/// What has come out of the terminal so far, and whether it has closed.
+#[derive(Default)]
+struct Screen {
+    state: Mutex<(Vec<u8>, bool)>,
+    changed: Condvar,
+}
+
+/// guard running at a terminal this test holds the other end of.
+struct Terminal {
+    home: tempfile::TempDir,
+    master: Arc<File>,
+    /// The terminal's modes before guard started.
+    before: Termios,
+    /// The name of the terminal guard was started on.
+    outer: String,
+    child: Option<Child>,
+    screen: Arc<Screen>,
+}
+
+impl Terminal {
+    /// `guard ARGS` on a new `rows`×`cols` terminal.
+    fn start(args: &[&str], rows: u16, cols: u16) -> Terminal {
+        Terminal::start_in(new_home(), args, rows, cols)
+    }
+
+    fn start_in(home: tempfile::TempDir, args: &[&str], rows: u16, cols: u16) -> Terminal {
+        let h = home.path();
+        let (master, slave, outer) = open_pty();
+        let size = Winsize { ws_row: rows, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 };
+        // SAFETY: TIOCSWINSZ reads one Winsize.
+        unsafe { set_winsize(master.as_raw_fd(), &size) }.expect("sizing the terminal");
+        let before = tcgetattr(&master).expect("the terminal's modes");
+        let mut c = guard_in(h, args);
+        c.stdin(Stdio::from(slave.try_clone().unwrap()))
+            .stdout(Stdio::from(slave.try_clone().unwrap()))
+            .stderr(Stdio::from(slave));
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // guard starts with stdin, stdout and stderr only, whatever this process was
+                // given, so any other descriptor its command holds came from guard. (Kernels
+                // before 5.11 refuse the flag; then inherited ones stay.)
+                libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, libc::CLOSE_RANGE_CLOEXEC);
+                Ok(())
+            });
+        }
+        let child = c.spawn().expect("guard starts");
+        // Only guard holds the slave now, so the master reads end when guard has gone.
+        drop(c);
+        let master = Arc::new(master);
+        let screen = Arc::new(Screen::default());
+        let (m, s) = (master.clone(), screen.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1 << 16];
+            loop {
+                let n = match (&*m).read(&mut buf) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    // EIO: the last holder of the slave has closed it.
+                    Err(_) => 0,
+                };
+                // A test that failed while holding the lock has already said why.
+                let Ok(mut st) = s.state.lock() else { break };
+                if n == 0 {
+                    st.1 = true;
+                } else {
+                    st.0.extend_from_slice(&buf[..n]);
+                }
+                s.changed.notify_all();
+                if n == 0 {
+                    break;
+                }
+            }
+        });
+        Terminal { home, master, before, outer, child: Some(child), screen }
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.as_ref().expect("guard is running").id() as i32
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.screen.state.lock().unwrap().0).into_owned()
+    }
+
+    /// Wait until the screen says `what`.
+    fn wait_for(&self, what: &str) {
+        self.wait_until(what, |text, _| text.contains(what));
+    }
+
+    fn wait_until(&self, what: &str, done: impl Fn(&str, bool) -> bool) {
+        let deadline = Instant::now() + WAIT;
+        let mut st = self.screen.state.lock().unwrap();
+        loop {
+            let text = String::from_utf8_lossy(&st.0);
+            if done(&text, st.1) {
+                return;
+            }
+            assert!(!st.1, "waited for {what:?}, but the terminal closed; the screen shows:\n{text}");
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "waited {WAIT:?} for {what:?}; the screen shows:\n{text}");
+            st = self.screen.changed.wait_timeout(st, left).unwrap().0;
+        }
+    }
+
+    fn type_bytes(&self, bytes: &[u8]) {
+        (&*self.master).write_all(bytes).expect("typing at the terminal");
+    }
+
+    fn signal(&self, signal: i32) {
+        // SAFETY: kill(2) on the guard this test started.
+        assert_eq!(unsafe { libc::kill(self.pid(), signal) }, 0);
+    }
+
+    fn modes(&self) -> Termios {
+        tcgetattr(self.master.as_fd()).expect("the terminal's modes")
+    }
+
+    /// Wait for guard to exit and the terminal to close; check guard put the terminal's modes
+    /// back. Returns guard's status and everything it showed.
+    fn finish(&mut self) -> (ExitStatus, String) {
+        let mut child = self.child.take().expect("guard is running");
+        let pid = child.id() as i32;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait());
+        });
+        let Ok(status) = rx.recv_timeout(WAIT) else {
+            // SAFETY: guard leads the session this test started.
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
+            panic!("guard did not exit within {WAIT:?}; the screen shows:\n{}", self.text());
+        };
+        let status = status.expect("waiting for guard");
+        self.wait_until("the terminal to close", |_, closed| closed);
+        assert!(self.modes() == self.before, "guard left the terminal's modes changed");
+        (status, self.text())
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            // SAFETY: guard leads the session this test started; a failed test leaves nothing.
+            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A new pseudo-terminal: master, slave and the slave's name. Both ends are opened close-on-exec
+/// in one step (not openpty(3), which leaves them inheritable): tests run in parallel threads,
+/// and a guard started by one must not inherit another's terminal, or that one never closes.
+fn open_pty() -> (File, OwnedFd, String) {
+    use nix::fcntl::OFlag;
+    let flags = OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC;
+    let master = posix_openpt(flags).expect("a pseudo-terminal");
+    grantpt(&master).and_then(|_| unlockpt(&master)).expect("unlocking the pseudo-terminal");
+    let name = ptsname_r(&master).expect("the pseudo-terminal's name");
+    let slave = nix::fcntl::open(name.as_str(), flags, nix::sys::stat::Mode::empty()).expect("its slave side");
+    (File::from(OwnedFd::from(master)), slave, name)
+}
+
+/// A fresh home with a working directory `work` inside it.
+fn new_home() -> tempfile::TempDir {
+    let home = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir(home.path().join("work")).unwrap();
+    home
+}
+
+/// Wait for process `pid` to end (pidfd: an event, not a poll loop).
+fn wait_gone(pid: i32) {
+    // SAFETY: pidfd_open(2) returns a new descriptor or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        let e = std::io::Error::last_os_error();
+        assert_eq!(e.raw_os_error(), Some(libc::ESRCH), "pidfd_open({pid}): {e}");
+        return;
+    }
+    // SAFETY: a descriptor pidfd_open just returned, owned from here on.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
+    let mut p = libc::pollfd { fd: fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    // SAFETY: one valid pollfd.
+    let ready = unsafe { libc::poll(&mut p, 1, WAIT.as_millis() as i32) };
+    assert_eq!(ready, 1, "process {pid} still runs");
+}
+
+/// A line of the screen that starts with `prefix`, without it.
+fn line_after(text: &str, prefix: &str) -> String {
+    let line = text.lines().find_map(|l| l.trim_end_matches('\r').strip_prefix(prefix));
+    line.unwrap_or_else(|| panic!("no line starting {prefix:?} in:\n{text}")).to_string()
+}
+
+#[test]
+fn the_command_runs_on_a_terminal_of_its_own() {
+    let mut t = Terminal::start(
+        &["-c", "tty; test -t 0 && test -t 1 && test -t 2 && echo all-terminals; echo \"size $(stty size)\""],
+        24,
+        80,
+    );
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(0), "{text}");
+    let inner = line_after(&text, "/dev/pts/");
+    assert!(inner.parse::<u32>().is_ok(), "tty printed a pty: {text}");
+    assert_ne!(format!("/dev/pts/{inner}"), t.outer, "the command has a pty of guard's, not guard's own");
+    assert!(text.contains("all-terminals"), "{text}");
+    assert_eq!(line_after(&text, "size "), "24 80", "the window size is passed on");
+}
+
+#[test]
+fn ctrl_c_interrupts_the_command() {
+    let mut t = Terminal::start(&["-c", "echo ready; sleep 1000"], 24, 80);
+    t.wait_for("ready");
+    // While it runs, guard has the terminal in raw mode, so Ctrl-C is a byte it passes on.
+    let running = t.modes();
+    assert!(!running.local_flags.contains(LocalFlags::ISIG), "raw mode while the command runs");
+    t.type_bytes(&[0x03]);
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(130), "{text}");
+}
+
+#[test]
+fn a_window_resize_reaches_the_command() {
+    let script = "trap 'echo \"size $(stty size)\"' WINCH; echo \"start $(stty size)\"; \
+                  sleep 1000 & while :; do wait $!; done";
+    let mut t = Terminal::start(&["-c", script], 24, 80);
+    t.wait_for("start 24 80");
+    let size = Winsize { ws_row: 50, ws_col: 132, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: TIOCSWINSZ reads one Winsize. The kernel signals guard's process group, as a
+    // terminal emulator's resize does; the explicit signal is a second, harmless notice.
+    unsafe { set_winsize(t.master.as_raw_fd(), &size) }.expect("resizing the terminal");
+    t.signal(libc::SIGWINCH);
+    t.wait_for("size 50 132");
+    t.signal(libc::SIGTERM);
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(143), "{text}");
+}
+
+#[test]
+fn sigterm_reaches_the_commands_whole_process_group() {
+    // A background job that records the signals it gets. guard's exit also hangs up the
+    // command's terminal, which alone would end the job, so it notes that and leaves too: a
+    // missing `term` then means guard's SIGTERM did not reach it.
+    let script = "sh -c 'trap \"echo term >> signals; exit 0\" TERM; trap \"echo hup >> signals; hup=1\" HUP; \
+                  echo bg-ready; while [ -z \"$hup\" ]; do sleep 1; done' & echo \"bg $!\"; wait";
+    let mut t = Terminal::start(&["-c", script], 24, 80);
+    t.wait_for("bg-ready");
+    // A whole line: one still arriving may hold part of the number.
+    let whole = |l: &str| l.ends_with('\n') && l.starts_with("bg ") && !l.starts_with("bg-");
+    t.wait_until("the background job's pid", |text, _| text.split_inclusive('\n').any(whole));
+    let bg: i32 = line_after(&t.text(), "bg ").parse().expect("a pid");
+    t.signal(libc::SIGTERM);
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(143), "{text}");
+    wait_gone(bg);
+    let recorded = std::fs::read_to_string(t.home.path().join("work/signals")).unwrap_or_default();
+    assert!(recorded.lines().any(|l| l == "term"), "the background job got no SIGTERM, only {recorded:?}");
+}
+
+#[test]
+fn output_written_just_before_exit_arrives() {
+    let mut t = Terminal::start(&["-c", "seq 1 20000"], 24, 80);
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(0));
+    let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).filter(|l| !l.is_empty()).collect();
+    let want: Vec<String> = (1..=20000).map(|n| n.to_string()).collect();
+    assert_eq!(lines.len(), want.len(), "every line arrived");
+    assert!(lines.iter().zip(&want).all(|(a, b)| a == b), "in order and intact");
+}
+
+#[test]
+fn a_refusal_at_a_terminal_leaves_the_terminal_as_it_was() {
+    let home = new_home();
+    // `rm -rf ~` with HOME in the temporary directory is a built-in deny; confirm it first.
+    let check = guard_in(home.path(), &["check", "rm -rf ~"]).output().expect("guard check runs");
+    assert_eq!(check.status.code(), Some(20), "{}", String::from_utf8_lossy(&check.stdout));
+    let mut t = Terminal::start_in(home, &["-c", "touch ran; rm -rf ~"], 24, 80);
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(126), "{text}");
+    assert!(text.contains("Nothing was run"), "{text}");
+    assert!(!t.home.path().join("work/ran").exists());
+}
+
+#[test]
+fn the_command_holds_nothing_of_guards_but_its_terminal() {
+    let mut t = Terminal::start(&["-c", "echo \"pid $$\"; exec sleep 1000"], 24, 80);
+    t.wait_until("the command's pid", |text, _| {
+        text.split_inclusive('\n').any(|l| l.starts_with("pid ") && l.ends_with('\n'))
+    });
+    let pid = line_after(&t.text(), "pid ");
+    let mut fds: Vec<(String, String)> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .expect("the command's open files")
+        .map(|e| {
+            let e = e.unwrap();
+            let target = std::fs::read_link(e.path()).map(|p| p.display().to_string()).unwrap_or_default();
+            (e.file_name().to_string_lossy().into_owned(), target)
+        })
+        .collect();
+    fds.sort();
+    let names: Vec<&str> = fds.iter().map(|(n, _)| n.as_str()).collect();
+    // guard's side of the pty in the command would keep its terminal from ever hanging up.
+    assert_eq!(names, ["0", "1", "2"], "only stdin, stdout and stderr: {fds:?}");
+    assert!(fds.iter().all(|(_, target)| target.starts_with("/dev/pts/") && *target != t.outer), "{fds:?}");
+    t.type_bytes(&[0x03]);
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(130), "{text}");
+}
