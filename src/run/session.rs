@@ -129,12 +129,21 @@ fn act(g: &Globals, mut job: Job) -> i32 {
             }
         },
     };
-    // A decision that cannot be recorded: run what is allowed with a warning; do not run what
-    // needed approval or policy forbids.
     let mut before = entry(&job, action);
     if let Some((id, who)) = &approval {
         before.approval_id = id.clone();
         before.approver = Some(who.clone());
+    }
+    // A decision that cannot be recorded: what is allowed runs with a warning (its line is
+    // written when it ends); what needed approval, or runs only because of observe mode, is
+    // recorded before it runs, and not run if that fails.
+    if job.verdict.decision != Decision::Allow {
+        let mut first = before.clone();
+        first.action = if approval.is_some() { Action::Approved } else { Action::Observed };
+        if let Err(e) = audit::append(&audit_cfg, first) {
+            eprint!("{}", outcome::render(&job.plan, &job.verdict, &Refusal::Unrecorded(e.to_string())));
+            return REFUSED as i32;
+        }
     }
     let started = Instant::now();
     let mask = masking(&job.verdict, &agent);
