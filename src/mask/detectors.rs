@@ -203,6 +203,13 @@ impl Detectors {
         })
     }
 
+    /// Whether any detector could match somewhere in `text`: a line a detector matches holds one
+    /// of its triggers, so text holding none needs no regex — and none get compiled. Short texts
+    /// (a command line for the audit log) mostly end here.
+    pub fn may_match(&self, text: &str) -> bool {
+        self.list.iter().any(|d| d.triggers.is_empty() || d.triggers.iter().any(|t| text.contains(t.as_str())))
+    }
+
     /// These detectors followed by `extra` (which lose to the built-in ones where both find the
     /// same text). Fails on a duplicate id or an unusable detector.
     pub fn with(&self, extra: impl IntoIterator<Item = Detector>) -> Result<Detectors, MaskError> {

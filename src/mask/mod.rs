@@ -51,6 +51,9 @@ pub use masker::{Masker, LINE_CAP};
 
 /// Masks a whole string (a command line for the audit log, a captured output).
 pub fn mask_str(detectors: &Detectors, text: &str) -> String {
+    if !detectors.may_match(text) {
+        return text.to_string();
+    }
     let mut masker = Masker::new(detectors);
     let mut out = Vec::with_capacity(text.len());
     masker.feed(text.as_bytes(), &mut out);
