@@ -3,18 +3,35 @@
 //! signals other processes send it (an agent cancelling a command sends SIGTERM or SIGINT to
 //! guard); a Ctrl-C typed at a terminal already reaches the child, so that one is not repeated.
 
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Stdio};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::iterator::SignalsInfo;
 
 /// Run `cmd` to completion; the status to exit with (N for exit N, 128+S for signal S).
-pub fn run(mut cmd: Command) -> Result<i32, String> {
+pub fn run(cmd: Command) -> Result<i32, String> {
+    run_feeding(cmd, None)
+}
+
+/// [`run`], with `input` (a script guard read from its stdin to judge it) written to the
+/// command's stdin instead of guard's own.
+pub fn run_feeding(mut cmd: Command, input: Option<Vec<u8>>) -> Result<i32, String> {
     let mut signals = SignalsInfo::<WithOrigin>::new([SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2])
         .map_err(|e| format!("cannot set up signal forwarding: {e}"))?;
     let handle = signals.handle();
+    if input.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
     let mut child = cmd.spawn().map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
+        // Not joined: a command that stops reading (or a process it left holding the pipe)
+        // must not keep guard from reporting its exit.
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&bytes);
+        });
+    }
     let pid = child.id() as libc::pid_t;
     let forwarder = std::thread::spawn(move || {
         for info in signals.forever() {
