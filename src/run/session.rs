@@ -1,7 +1,7 @@
 //! One run of guard as a shell or a prefix: read what would run, judge it, then run it, ask a
 //! human, or refuse — and record the decision.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -177,16 +177,10 @@ fn run(job: &mut Job) -> i32 {
     }
 }
 
-/// A script read from stdin to be judged is handed to the shell through a pipe.
+/// A script read from stdin to be judged is handed to the shell through a pipe, with signals
+/// passed on as for any other command.
 fn feed_and_wait(cmd: &mut Command, bytes: Vec<u8>) -> Result<i32, String> {
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
-    let mut stdin = child.stdin.take().expect("stdin was piped");
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&bytes);
-    });
-    let status = child.wait().map_err(|e| format!("lost track of the command: {e}"))?;
-    let _ = writer.join();
-    Ok(super::exit_code(status))
+    spawn::run_feeding(std::mem::replace(cmd, Command::new("true")), Some(bytes))
 }
 
 /// Plain `guard` at a terminal: the real shell, interactive, with guard's integration loaded.
