@@ -350,3 +350,24 @@ fn the_command_holds_nothing_of_guards_but_its_terminal() {
     let (status, text) = t.finish();
     assert_eq!(status.code(), Some(130), "{text}");
 }
+
+#[test]
+fn what_is_typed_reaches_the_command() {
+    let mut t = Terminal::start(&["-c", "echo ready; read -r line; echo \"got [$line]\""], 24, 80);
+    t.wait_for("ready");
+    t.type_bytes(b"hello there\r");
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("got [hello there]"), "{text}");
+}
+
+#[test]
+fn signals_sent_to_guard_at_a_terminal_reach_the_command() {
+    for (signal, want) in [(libc::SIGINT, 130), (libc::SIGHUP, 129), (libc::SIGTERM, 143)] {
+        let mut t = Terminal::start(&["-c", "echo ready; exec sleep 1000"], 24, 80);
+        t.wait_for("ready");
+        t.signal(signal);
+        let (status, text) = t.finish();
+        assert_eq!(status.code(), Some(want), "signal {signal}\n{text}");
+    }
+}
