@@ -1,8 +1,9 @@
-//! guard at a terminal: each test opens a pseudo-terminal, starts guard in a session of its
-//! own with the pty's slave as its controlling terminal and stdin, stdout and stderr, and plays
-//! the person at the other end through the master: reading the screen, typing Ctrl-C, resizing
-//! the window, sending signals. guard must then run the command on a pty of its own, pass all
-//! of that on, and leave the terminal's modes as it found them.
+//! guard at a terminal: each test opens a pseudo-terminal, starts guard (or an interactive bash
+//! to start it as a job) in a session of its own with the pty's slave as its controlling
+//! terminal and stdin, stdout and stderr, and plays the person at the other end through the
+//! master: reading the screen, typing, Ctrl-C and Ctrl-Z, resizing the window, sending signals.
+//! guard must then run the command on a pty of its own, pass all of that on, and leave the
+//! terminal's modes as it found them.
 //!
 //! HOME, the XDG directories and the working directory are in a fresh temporary directory and
 //! the environment is cleared down to PATH. Every wait is for an event (text on the screen, a
