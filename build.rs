@@ -132,6 +132,26 @@ fn main() {
         index.join(",\n    "),
     );
     std::fs::write(out.join("builtin_tables.rs"), tables).expect("OUT_DIR is writable");
+    mask_triggers(&root, &out);
+}
+
+/// Every trigger of the built-in secret detectors, so the audit log can tell a command line
+/// that needs no masking without reading the detectors at all.
+fn mask_triggers(root: &std::path::Path, out: &std::path::Path) {
+    println!("cargo:rerun-if-changed=rules/mask/secrets.yaml");
+    let path = root.join("rules/mask/secrets.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut triggers: Vec<String> = doc["detectors"]
+        .as_array()
+        .expect("rules/mask/secrets.yaml has a detectors list")
+        .iter()
+        .flat_map(|d| d["triggers"].as_array().cloned().unwrap_or_default())
+        .filter_map(|t| t.as_str().map(str::to_string))
+        .collect();
+    triggers.sort();
+    triggers.dedup();
+    std::fs::write(out.join("mask_triggers.rs"), format!("&{triggers:?}")).expect("OUT_DIR is writable");
 }
 
 fn json<T: serde::Serialize>(v: &T) -> String {

@@ -223,6 +223,15 @@ fn exit_status_is_the_childs() {
 }
 
 #[test]
+fn a_closed_pipe_stops_the_command_as_it_would_without_guard() {
+    // guard ignores SIGPIPE for itself (Rust does); the command must get the default back, or
+    // `yes` would loop on write errors instead of dying.
+    let sb = Sandbox::new();
+    let o = sb.run(&["-c", r#"yes | head -n1; echo "${PIPESTATUS[*]}""#]);
+    assert_eq!(text(&o.stdout), "y\n141 0\n", "{}", describe(&o));
+}
+
+#[test]
 fn a_command_not_found_is_reported_by_the_shell() {
     let sb = Sandbox::new();
     let o = sb.run(&["-c", "no-such-command-anywhere"]);
@@ -230,11 +239,18 @@ fn a_command_not_found_is_reported_by_the_shell() {
     assert!(text(&o.stderr).contains("no-such-command-anywhere: command not found"), "{}", describe(&o));
 }
 
-/// Starts `guard -c SCRIPT` with stdout piped and waits for its first line, `ready`.
-fn start_ready(sb: &Sandbox, script: &str) -> (Child, BufReader<std::process::ChildStdout>) {
-    let mut c = sb.guard(&["-c", script]);
+/// Starts guard running `script` (as `-c SCRIPT`, or with `-s` as a script on its stdin) with
+/// stdout piped, and waits for the script's first line, `ready`.
+fn start_ready(sb: &Sandbox, from_stdin: bool, script: &str) -> (Child, BufReader<std::process::ChildStdout>) {
+    let mut c = if from_stdin { sb.guard(&["-s"]) } else { sb.guard(&["-c", script]) };
     c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    if from_stdin {
+        c.stdin(Stdio::piped());
+    }
     let mut child = c.spawn().expect("guard starts");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(format!("{script}\n").as_bytes()).unwrap();
+    }
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
@@ -245,22 +261,26 @@ fn start_ready(sb: &Sandbox, script: &str) -> (Child, BufReader<std::process::Ch
 #[test]
 fn signals_sent_to_guard_reach_the_command() {
     let sb = Sandbox::new();
-    for (signal, want) in [(libc::SIGTERM, 143), (libc::SIGINT, 130), (libc::SIGHUP, 129)] {
-        let (child, _out) = start_ready(&sb, "echo ready; exec sleep 1000");
-        // SAFETY: kill(2) on the guard this test started.
-        unsafe { libc::kill(child.id() as i32, signal) };
+    for from_stdin in [false, true] {
+        for (signal, want) in [(libc::SIGTERM, 143), (libc::SIGINT, 130), (libc::SIGHUP, 129)] {
+            let (child, _out) = start_ready(&sb, from_stdin, "echo ready; exec sleep 1000");
+            // SAFETY: kill(2) on the guard this test started.
+            unsafe { libc::kill(child.id() as i32, signal) };
+            let st = wait_status(child);
+            assert_eq!(st.code(), Some(want), "signal {signal}, -s {from_stdin}: guard exits as the command did");
+        }
+        // A command that handles the signal decides what happens.
+        let script = "trap 'echo got-term; kill $!; exit 3' TERM; sleep 1000 >/dev/null & echo ready; wait";
+        let (child, mut out) = start_ready(&sb, from_stdin, script);
+        // SAFETY: as above.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
         let st = wait_status(child);
-        assert_eq!(st.code(), Some(want), "signal {signal}: guard exits as the command did, {st:?}");
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).unwrap();
+        assert_eq!((st.code(), rest.as_str()), (Some(3), "got-term\n"), "-s {from_stdin}");
+        let e = sb.last_entry();
+        assert_eq!((e["action"].as_str(), e["exit"].as_i64()), (Some("ran"), Some(3)), "recorded: {e}");
     }
-    // A command that handles the signal decides what happens.
-    let (child, mut out) =
-        start_ready(&sb, "trap 'echo got-term; kill $!; exit 3' TERM; sleep 1000 >/dev/null & echo ready; wait");
-    // SAFETY: as above.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let st = wait_status(child);
-    let mut rest = String::new();
-    out.read_to_string(&mut rest).unwrap();
-    assert_eq!((st.code(), rest.as_str()), (Some(3), "got-term\n"));
 }
 
 // ---------------------------------------------------------------- standard streams

@@ -1,8 +1,9 @@
-//! guard at a terminal: each test opens a pseudo-terminal, starts guard in a session of its
-//! own with the pty's slave as its controlling terminal and stdin, stdout and stderr, and plays
-//! the person at the other end through the master: reading the screen, typing Ctrl-C, resizing
-//! the window, sending signals. guard must then run the command on a pty of its own, pass all
-//! of that on, and leave the terminal's modes as it found them.
+//! guard at a terminal: each test opens a pseudo-terminal, starts guard (or an interactive bash
+//! to start it as a job) in a session of its own with the pty's slave as its controlling
+//! terminal and stdin, stdout and stderr, and plays the person at the other end through the
+//! master: reading the screen, typing, Ctrl-C and Ctrl-Z, resizing the window, sending signals.
+//! guard must then run the command on a pty of its own, pass all of that on, and leave the
+//! terminal's modes as it found them.
 //!
 //! HOME, the XDG directories and the working directory are in a fresh temporary directory and
 //! the environment is cleared down to PATH. Every wait is for an event (text on the screen, a
@@ -25,9 +26,9 @@ const WAIT: Duration = Duration::from_secs(90);
 
 nix::ioctl_write_ptr_bad!(set_winsize, libc::TIOCSWINSZ, Winsize);
 
-/// `guard ARGS` with HOME, the XDG directories and the working directory under `home`.
-fn guard_in(home: &std::path::Path, args: &[&str]) -> Command {
-    let mut c = Command::new(GUARD);
+/// `program ARGS` with HOME, the XDG directories and the working directory under `home`.
+fn sandboxed(home: &std::path::Path, program: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(program);
     c.args(args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()))
@@ -48,7 +49,7 @@ struct Screen {
     changed: Condvar,
 }
 
-/// guard running at a terminal this test holds the other end of.
+/// guard (or a shell that starts it) running at a terminal this test holds the other end of.
 struct Terminal {
     home: tempfile::TempDir,
     master: Arc<File>,
@@ -63,17 +64,18 @@ struct Terminal {
 impl Terminal {
     /// `guard ARGS` on a new `rows`×`cols` terminal.
     fn start(args: &[&str], rows: u16, cols: u16) -> Terminal {
-        Terminal::start_in(new_home(), args, rows, cols)
+        Terminal::start_in(new_home(), GUARD, args, rows, cols)
     }
 
-    fn start_in(home: tempfile::TempDir, args: &[&str], rows: u16, cols: u16) -> Terminal {
+    /// `program ARGS` on a new terminal, with HOME and the working directory in `home`.
+    fn start_in(home: tempfile::TempDir, program: &str, args: &[&str], rows: u16, cols: u16) -> Terminal {
         let h = home.path();
         let (master, slave, outer) = open_pty();
         let size = Winsize { ws_row: rows, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 };
         // SAFETY: TIOCSWINSZ reads one Winsize.
         unsafe { set_winsize(master.as_raw_fd(), &size) }.expect("sizing the terminal");
         let before = tcgetattr(&master).expect("the terminal's modes");
-        let mut c = guard_in(h, args);
+        let mut c = sandboxed(h, program, args);
         c.stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::from(slave.try_clone().unwrap()))
             .stderr(Stdio::from(slave));
@@ -165,7 +167,7 @@ impl Terminal {
     /// Wait for guard to exit and the terminal to close; check guard put the terminal's modes
     /// back. Returns guard's status and everything it showed.
     fn finish(&mut self) -> (ExitStatus, String) {
-        let mut child = self.child.take().expect("guard is running");
+        let mut child = self.child.take().expect("it is running");
         let pid = child.id() as i32;
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -174,7 +176,7 @@ impl Terminal {
         let Ok(status) = rx.recv_timeout(WAIT) else {
             // SAFETY: guard leads the session this test started.
             unsafe { libc::kill(-pid, libc::SIGKILL) };
-            panic!("guard did not exit within {WAIT:?}; the screen shows:\n{}", self.text());
+            panic!("the program did not exit within {WAIT:?}; the screen shows:\n{}", self.text());
         };
         let status = status.expect("waiting for guard");
         self.wait_until("the terminal to close", |_, closed| closed);
@@ -317,9 +319,9 @@ fn output_written_just_before_exit_arrives() {
 fn a_refusal_at_a_terminal_leaves_the_terminal_as_it_was() {
     let home = new_home();
     // `rm -rf ~` with HOME in the temporary directory is a built-in deny; confirm it first.
-    let check = guard_in(home.path(), &["check", "rm -rf ~"]).output().expect("guard check runs");
+    let check = sandboxed(home.path(), GUARD, &["check", "rm -rf ~"]).output().expect("guard check runs");
     assert_eq!(check.status.code(), Some(20), "{}", String::from_utf8_lossy(&check.stdout));
-    let mut t = Terminal::start_in(home, &["-c", "touch ran; rm -rf ~"], 24, 80);
+    let mut t = Terminal::start_in(home, GUARD, &["-c", "touch ran; rm -rf ~"], 24, 80);
     let (status, text) = t.finish();
     assert_eq!(status.code(), Some(126), "{text}");
     assert!(text.contains("Nothing was run"), "{text}");
@@ -349,4 +351,86 @@ fn the_command_holds_nothing_of_guards_but_its_terminal() {
     t.type_bytes(&[0x03]);
     let (status, text) = t.finish();
     assert_eq!(status.code(), Some(130), "{text}");
+}
+
+#[test]
+fn what_is_typed_reaches_the_command() {
+    let mut t = Terminal::start(&["-c", "echo ready; read -r line; echo \"got [$line]\""], 24, 80);
+    t.wait_for("ready");
+    t.type_bytes(b"hello there\r");
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("got [hello there]"), "{text}");
+}
+
+#[test]
+fn signals_sent_to_guard_at_a_terminal_reach_the_command() {
+    for (signal, want) in [(libc::SIGINT, 130), (libc::SIGHUP, 129), (libc::SIGTERM, 143)] {
+        let mut t = Terminal::start(&["-c", "echo ready; exec sleep 1000"], 24, 80);
+        t.wait_for("ready");
+        t.signal(signal);
+        let (status, text) = t.finish();
+        assert_eq!(status.code(), Some(want), "signal {signal}\n{text}");
+    }
+}
+
+/// An interactive bash with job control on a new terminal, its prompt `$ `, to start guard from.
+fn job_control_shell() -> Terminal {
+    let home = new_home();
+    let rc = home.path().join("rc.bash");
+    std::fs::write(&rc, "PS1='$ '\n").unwrap();
+    let rc = rc.to_str().unwrap().to_string();
+    let t = Terminal::start_in(home, "bash", &["--noprofile", "--rcfile", &rc, "-i"], 24, 200);
+    t.wait_for("$ ");
+    t
+}
+
+/// guard quoted for the shell.
+fn guard_word() -> String {
+    format!("'{}'", GUARD.replace('\'', r"'\''"))
+}
+
+#[test]
+fn a_job_started_in_the_background_runs_on() {
+    let mut t = job_control_shell();
+    // Had guard taken the terminal from the background, the kernel would have stopped it.
+    t.type_bytes(format!("{} -c 'echo bg-done' & wait $!; echo \"status $?\"\r", guard_word()).as_bytes());
+    t.wait_for("status ");
+    t.wait_until("the prompt", |text, _| text.ends_with("$ "));
+    t.type_bytes(b"exit\r");
+    let (_, text) = t.finish();
+    assert!(text.contains("bg-done") && text.contains("status 0"), "{text}");
+}
+
+#[test]
+fn ctrl_z_suspends_the_command_and_fg_and_bg_bring_it_back() {
+    let mut t = job_control_shell();
+    // The screen shows the typed line too: what the command prints must not be in it.
+    let command = format!("{} -c 'echo \"rea\"\"dy\"; read -r x; echo \"got [$x]\"'", guard_word());
+    // Suspended, then resumed straight into the foreground.
+    t.type_bytes(format!("{command}\r").as_bytes());
+    t.wait_for("ready");
+    t.type_bytes(&[0x1a]);
+    t.wait_for("Stopped");
+    t.type_bytes(b"fg\r");
+    t.type_bytes(b"first\r");
+    t.wait_for("got [first]");
+    // Keys typed while guard runs go to the command, as with any pty in between (ssh, script):
+    // wait for the prompt.
+    t.wait_until("the prompt", |text, _| text.ends_with("$ "));
+    // Suspended, left running in the background, then brought back.
+    t.type_bytes(format!("{command}\r").as_bytes());
+    t.wait_until("a second ready", |text, _| text.matches("ready").count() >= 2);
+    t.type_bytes(&[0x1a]);
+    t.wait_until("a second stop", |text, _| text.matches("Stopped").count() >= 2);
+    t.type_bytes(b"bg; jobs; echo listed\r");
+    t.wait_for("listed");
+    t.type_bytes(b"fg\r");
+    t.type_bytes(b"second\r");
+    t.wait_for("got [second]");
+    t.wait_until("the prompt", |text, _| text.ends_with("$ "));
+    t.type_bytes(b"exit\r");
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("Running"), "bg let it run: {text}");
 }

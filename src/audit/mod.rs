@@ -157,7 +157,7 @@ pub fn append(config: &AuditConfig, mut entry: Entry) -> Result<Recorded, AuditE
 /// Every piece of command text on its way into the log passes through here, and only here:
 /// secrets in it (tokens, passwords in URLs, `KEY=value` credentials) become `[masked:KIND]`.
 fn redact(command: &str) -> String {
-    crate::mask::mask_str(crate::mask::Detectors::builtin(), command)
+    crate::mask::mask_builtin(command)
 }
 
 /// Why a log did not verify.

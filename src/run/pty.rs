@@ -2,8 +2,11 @@
 //! child gets its own session with the pty as controlling terminal; guard puts the real
 //! terminal in raw mode and copies bytes both ways, passes window size changes on, forwards
 //! signals sent to guard to the child's process group, follows the child when it is suspended,
-//! and restores the terminal on every way out.
+//! and restores the terminal on every way out. It touches the terminal only while its job is in
+//! the foreground: a job in the background that changes the terminal's modes or reads from it
+//! is stopped by the kernel (SIGTTOU, SIGTTIN).
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
@@ -29,6 +32,9 @@ nix::ioctl_write_ptr_bad!(set_winsize, libc::TIOCSWINSZ, Winsize);
 struct RawMode<'a> {
     fd: BorrowedFd<'a>,
     saved: Termios,
+    /// Whether the terminal is in raw mode now; only then is there anything to put back (and
+    /// a job in the background must not touch the modes).
+    active: Cell<bool>,
 }
 
 impl<'a> RawMode<'a> {
@@ -37,17 +43,20 @@ impl<'a> RawMode<'a> {
         let mut raw = saved.clone();
         termios::cfmakeraw(&mut raw);
         termios::tcsetattr(fd, SetArg::TCSADRAIN, &raw)?;
-        Ok(RawMode { fd, saved })
+        Ok(RawMode { fd, saved, active: Cell::new(true) })
     }
 
     fn restore(&self) {
-        let _ = termios::tcsetattr(self.fd, SetArg::TCSADRAIN, &self.saved);
+        if self.active.replace(false) {
+            let _ = termios::tcsetattr(self.fd, SetArg::TCSADRAIN, &self.saved);
+        }
     }
 
     fn reenter(&self) {
         let mut raw = self.saved.clone();
         termios::cfmakeraw(&mut raw);
         let _ = termios::tcsetattr(self.fd, SetArg::TCSADRAIN, &raw);
+        self.active.set(true);
     }
 }
 
@@ -55,6 +64,12 @@ impl Drop for RawMode<'_> {
     fn drop(&mut self) {
         self.restore();
     }
+}
+
+/// Whether guard's job is the terminal's foreground job. A terminal that is not guard's
+/// controlling terminal has no jobs, and counts as foreground.
+fn in_foreground(tty: BorrowedFd) -> bool {
+    nix::unistd::tcgetpgrp(tty).map_or(true, |pg| pg == nix::unistd::getpgrp())
 }
 
 fn window_size(fd: BorrowedFd) -> Option<Winsize> {
@@ -67,6 +82,11 @@ fn window_size(fd: BorrowedFd) -> Option<Winsize> {
 pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, String> {
     let stdin = std::io::stdin();
     let tty = stdin.as_fd();
+    if !in_foreground(tty) {
+        // Started in the background (`guard -c … &`): raw mode would stop guard at once. Leave
+        // the terminal to the foreground job and run as bash would, on guard's own stdio.
+        return super::spawn::run(cmd, None, None);
+    }
     let size = window_size(std::io::stdout().as_fd()).or_else(|| window_size(tty));
     let pty = openpty(size.as_ref(), None).map_err(|e| format!("cannot open a pseudo-terminal: {e}"))?;
     // openpty(3) leaves both ends inheritable. The command must not hold the master: guard's
@@ -114,6 +134,8 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
     let stdout_fd = std::io::stdout();
     let mut stdout = File::from(stdout_fd.as_fd().try_clone_to_owned().map_err(|e| e.to_string())?);
     let mut input_open = true;
+    // Continued in the background (`bg`): no raw mode and no reading the terminal until `fg`.
+    let mut background = false;
     let mut pending: Vec<u8> = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut out = Vec::with_capacity(64 * 1024);
@@ -127,13 +149,26 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
             ),
             PollFd::new(wake_rx.as_fd(), PollFlags::POLLIN),
         ];
-        if input_open && pending.len() < 1 << 20 {
+        if input_open && !background && pending.len() < 1 << 20 {
             fds.push(PollFd::new(tty, PollFlags::POLLIN));
         }
         // Idle output waits a moment in the filter (a secret may be split across reads); it is
-        // let out when nothing more comes.
-        let timeout = if filter.holding() { PollTimeout::from(20u8) } else { PollTimeout::NONE };
+        // let out when nothing more comes. In the background, look now and then for `fg`,
+        // which gives guard the terminal back without a signal when its job is running.
+        let timeout = if filter.holding() {
+            PollTimeout::from(20u8)
+        } else if background {
+            PollTimeout::from(250u8)
+        } else {
+            PollTimeout::NONE
+        };
         match poll(&mut fds, timeout) {
+            Ok(0) if background && in_foreground(tty) => {
+                background = false;
+                raw.reenter();
+                resize(&master);
+                continue;
+            }
             Ok(0) => {
                 out.clear();
                 filter.flush(&mut out);
@@ -175,7 +210,14 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
         if !t.is_empty() {
             match nix::unistd::read(tty, &mut buf) {
                 Ok(0) => input_open = false,
-                Ok(n) => pending.extend_from_slice(&buf[..n]),
+                Ok(n) => match suspend_key(&master).and_then(|k| buf[..n].iter().position(|b| *b == k)) {
+                    Some(at) => {
+                        pending.extend_from_slice(&buf[..at]);
+                        pending.extend_from_slice(&buf[at + 1..n]);
+                        let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGSTOP);
+                    }
+                    None => pending.extend_from_slice(&buf[..n]),
+                },
                 Err(nix::errno::Errno::EINTR | nix::errno::Errno::EAGAIN) => {}
                 Err(_) => input_open = false,
             }
@@ -192,10 +234,14 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
                 let _ = unsafe { set_winsize(master.as_raw_fd(), &ws) };
             }
         }
-        for s in [SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGTSTP] {
+        for s in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
             if taken(s) {
                 let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::try_from(s).ok());
             }
+        }
+        // The kernel drops SIGTSTP for the command (see `suspend_key`): stop it outright.
+        if taken(SIGTSTP) {
+            let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGSTOP);
         }
         if taken(SIGCHLD) {
             match waitpid(pid, Some(WaitPidFlag::WNOHANG | WaitPidFlag::WUNTRACED)) {
@@ -212,10 +258,11 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
                     // guard too, with the terminal as it was; carry on together when resumed.
                     raw.restore();
                     let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGSTOP);
-                    raw.reenter();
-                    if let Some(ws) = window_size(std::io::stdout().as_fd()) {
-                        // SAFETY: as above.
-                        let _ = unsafe { set_winsize(master.as_raw_fd(), &ws) };
+                    // Continued by `fg`, or by `bg` to run on away from the terminal.
+                    background = !in_foreground(tty);
+                    if !background {
+                        raw.reenter();
+                        resize(&master);
                     }
                     let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGCONT);
                 }
@@ -247,6 +294,25 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
     };
     drop(raw);
     Ok(code)
+}
+
+/// The key that suspends the command (Ctrl-Z), when its terminal turns keys into signals. Its
+/// SIGTSTP would be dropped: the command's process group has no parent in its own session
+/// (guard is outside it), and the kernel does not stop such a group for a terminal. So guard
+/// takes the key and stops the command itself; the loop then suspends guard too.
+fn suspend_key(master: &File) -> Option<u8> {
+    let modes = termios::tcgetattr(master).ok()?;
+    let key = modes.control_chars[termios::SpecialCharacterIndices::VSUSP as usize];
+    // A zero character means the key is switched off.
+    (modes.local_flags.contains(termios::LocalFlags::ISIG) && key != 0).then_some(key)
+}
+
+/// Give the command's pty the size of guard's terminal.
+fn resize(master: &File) {
+    if let Some(ws) = window_size(std::io::stdout().as_fd()) {
+        // SAFETY: TIOCSWINSZ reads a Winsize.
+        let _ = unsafe { set_winsize(master.as_raw_fd(), &ws) };
+    }
 }
 
 fn write_out(stdout: &mut File, bytes: &[u8]) {

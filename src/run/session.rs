@@ -1,7 +1,7 @@
 //! One run of guard as a shell or a prefix: read what would run, judge it, then run it, ask a
 //! human, or refuse — and record the decision.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -194,11 +194,10 @@ fn run(job: &mut Job, mask: bool) -> i32 {
         } else {
             pty::run(cmd, &mut Passthrough)
         }
-    } else if let Some(bytes) = job.feed.take() {
-        feed_and_wait(&mut job.command, bytes)
     } else {
+        // A script read from stdin to be judged goes to the shell through a pipe.
         let cmd = std::mem::replace(&mut job.command, Command::new("true"));
-        spawn::run(cmd, mask.then(|| [masker(), masker()]))
+        spawn::run(cmd, mask.then(|| [masker(), masker()]), job.feed.take())
     };
     match result {
         Ok(code) => code,
@@ -211,18 +210,6 @@ fn run(job: &mut Job, mask: bool) -> i32 {
             }
         }
     }
-}
-
-/// A script read from stdin to be judged is handed to the shell through a pipe.
-fn feed_and_wait(cmd: &mut Command, bytes: Vec<u8>) -> Result<i32, String> {
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
-    let mut stdin = child.stdin.take().expect("stdin was piped");
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&bytes);
-    });
-    let status = child.wait().map_err(|e| format!("lost track of the command: {e}"))?;
-    let _ = writer.join();
-    Ok(super::exit_code(status))
 }
 
 /// Plain `guard` at a terminal: the real shell, interactive, with guard's integration loaded.

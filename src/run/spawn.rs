@@ -14,15 +14,31 @@ use signal_hook::iterator::SignalsInfo;
 
 /// Run `cmd` to completion; the status to exit with (N for exit N, 128+S for signal S).
 /// With `filters` (for stdout and stderr), the child's output passes through them on its way
-/// to guard's own stdout and stderr; otherwise the child writes to them directly.
-pub fn run(mut cmd: Command, filters: Option<[Box<dyn OutputFilter + Send>; 2]>) -> Result<i32, String> {
+/// to guard's own stdout and stderr; otherwise the child writes to them directly. With `input`
+/// (a script guard read from its stdin to judge it), that is written to the command's stdin
+/// instead of guard's own.
+pub fn run(
+    mut cmd: Command,
+    filters: Option<[Box<dyn OutputFilter + Send>; 2]>,
+    input: Option<Vec<u8>>,
+) -> Result<i32, String> {
     if filters.is_some() {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
     let mut signals = SignalsInfo::<WithOrigin>::new([SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2])
         .map_err(|e| format!("cannot set up signal forwarding: {e}"))?;
     let handle = signals.handle();
+    if input.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
     let mut child = cmd.spawn().map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
+        // Not joined: a command that stops reading (or a process it left holding the pipe)
+        // must not keep guard from reporting its exit.
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&bytes);
+        });
+    }
     let pid = child.id() as libc::pid_t;
     let mut copiers = Vec::new();
     if let Some([out, err]) = filters {
