@@ -6,25 +6,47 @@ use regex::bytes::{Regex, RegexBuilder};
 
 use super::detectors::{Detector, MaskError};
 
+/// A detector's regex, compiled the first time a line reaches it: output from most commands
+/// holds few triggers, so most regexes are never needed. Every regex compiled here was checked
+/// when its detector was made (user detectors) or by the tests (built-in ones).
+#[derive(Debug)]
+struct Lazy {
+    source: String,
+    re: std::sync::OnceLock<Regex>,
+}
+
+impl Lazy {
+    fn new(source: &str) -> Result<Lazy, String> {
+        Ok(Lazy { source: source.to_string(), re: std::sync::OnceLock::new() })
+    }
+}
+
+impl std::ops::Deref for Lazy {
+    type Target = Regex;
+    fn deref(&self) -> &Regex {
+        self.re.get_or_init(|| compile(&self.source).expect("detector regexes are checked before use"))
+    }
+}
+
 /// One compiled detector.
 #[derive(Debug)]
 struct Compiled {
     placeholder: String,
     /// Run only on lines the prefilter lets through.
     gated: bool,
-    pattern: Option<Regex>,
-    allow: Vec<Regex>,
+    pattern: Option<Lazy>,
+    allow: Vec<Lazy>,
     /// Index into [`Engine::requires`].
     requires: Option<usize>,
-    section: Option<(Regex, Regex)>,
+    section: Option<(Lazy, Lazy)>,
     block: Option<Block>,
 }
 
 #[derive(Debug)]
 struct Block {
-    begin: Regex,
-    end: Regex,
-    body: Regex,
+    begin: Lazy,
+    end: Lazy,
+    body: Lazy,
 }
 
 /// All detectors, compiled, with the prefilter over their triggers.
@@ -41,7 +63,7 @@ pub(crate) struct Engine {
     /// Some detector runs on every line, so no line can be skipped.
     ungated: bool,
     /// The distinct `requires` regexes.
-    requires: Vec<Regex>,
+    requires: Vec<Lazy>,
 }
 
 /// One group of triggers searched together, and for each of them (by its index in the group)
@@ -86,9 +108,9 @@ pub(crate) struct Scratch {
 
 impl Engine {
     pub(crate) fn compile(list: &[Detector]) -> Result<Engine, MaskError> {
-        let re = |d: &Detector, s: &str| compile(s).map_err(|message| MaskError { id: d.id.clone(), message });
+        let re = |d: &Detector, s: &str| Lazy::new(s).map_err(|message| MaskError { id: d.id.clone(), message });
         let mut detectors = Vec::with_capacity(list.len());
-        let mut requires: Vec<(&str, Regex)> = Vec::new();
+        let mut requires: Vec<(&str, Lazy)> = Vec::new();
         let mut triggers: Vec<&str> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         for (i, d) in list.iter().enumerate() {
