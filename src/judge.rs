@@ -40,7 +40,7 @@ pub fn judge_text(policy: &Policy, ctx: &LiveContext, text: &str, trace: bool) -
 /// Judge an argv (`guard -- prog args`), which no shell re-reads; a panic becomes a deny.
 pub fn judge_argv(policy: &Policy, ctx: &LiveContext, argv: &[String]) -> (Plan, Verdict) {
     let text = shell::shell_quote_argv(argv);
-    guarded(policy, ctx, &text, false, |env| shell::analyze_argv(argv, env))
+    guarded(policy, ctx, &text, false, |env| shell::analyze(&text, env))
 }
 
 fn guarded(

@@ -20,18 +20,7 @@ const GUARD: &str = env!("CARGO_BIN_EXE_guard");
 const WAIT: Duration = Duration::from_secs(90);
 
 /// A user policy that denies deleting `./victim`, which the built-in rules allow.
-const DENY_VICTIM: &str = r#"pack: test
-rules:
-  - id: test.rm-victim
-    match:
-      program: rm
-      operand: { equals: [./victim] }
-    decision: deny
-    message: "deletes the test victim {match}"
-    examples:
-      deny: ["rm -rf ./victim"]
-      allow: ["rm -rf ./other"]
-"#;
+const DENY_VICTIM: &str = include_str!("fixtures/deny-victim.yaml");
 
 /// A policy for `--policy FILE`: denies `touch ./marker`.
 const DENY_MARKER: &str = r#"pack: extra

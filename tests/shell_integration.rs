@@ -22,18 +22,7 @@ const WAIT: Duration = Duration::from_secs(40);
 
 /// The built-in rules allow `rm -rf ./victim` (a directory inside the working directory), so
 /// the sessions run with a user policy file that denies it.
-const POLICY: &str = r#"pack: test
-rules:
-  - id: test.rm-victim
-    match:
-      program: rm
-      operand: { equals: [./victim] }
-    decision: deny
-    message: "deletes the test victim {match}"
-    examples:
-      deny: ["rm -rf ./victim"]
-      allow: ["rm -rf ./other"]
-"#;
+const POLICY: &str = include_str!("fixtures/deny-victim.yaml");
 
 fn installed(program: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))

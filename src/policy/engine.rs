@@ -41,20 +41,19 @@ impl LayerKind {
 }
 
 /// What loading needs of a rule before it is judged: its id, decision, what it overrides, and
-/// the part of its match that names programs (for the index).
+/// (for a built-in rule) its gate, which also indexes it by program.
 #[derive(Debug, Clone)]
 pub struct RuleHead {
     pub id: Spanned<String>,
     pub decision: Decision,
     pub overrides: Option<String>,
     pub reason: Option<String>,
-    /// The programs a built-in rule concerns, worked out at build time; `None` when the whole
-    /// spec is at hand.
-    pub names: Option<ResolvedNames>,
+    /// A built-in rule's gate, worked out at build time; `None` when the whole spec is at hand.
+    pub builtin: Option<BuiltinGate>,
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct ResolvedNames {
+pub struct BuiltinGate {
     pub gate: &'static Gate,
     /// The lists the gate came through.
     pub lists: &'static [&'static str],
@@ -76,7 +75,7 @@ impl LazySpec {
             decision: spec.decision,
             overrides: spec.overrides.clone(),
             reason: spec.reason.clone(),
-            names: None,
+            builtin: None,
         };
         LazySpec { head, json: "", spec: OnceLock::from(Box::new(spec)) }
     }
@@ -93,7 +92,7 @@ impl LazySpec {
     /// Which invocations the rule can concern. A built-in rule's gate was worked out at build
     /// time, unless a policy file has since extended a list it came through.
     fn gate(&self, lists: &Lists) -> Gate {
-        if let Some(r) = self.head.names {
+        if let Some(r) = self.head.builtin {
             if !r.lists.iter().any(|l| lists.from_files(l)) {
                 return r.gate.clone();
             }
@@ -149,14 +148,12 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     pub db: ProgramDb,
     pub lists: Lists,
-    /// The built-in packs' tables, when loaded from them.
-    tables: Option<&'static Tables>,
-    /// Rules by exact program name; rules below `from_tables` are found in `tables.index`.
+    /// The built-in packs' tables while their ready-made index holds for the leading rules.
+    builtin_index: Option<&'static Tables>,
+    /// Rules by exact program name, past those `builtin_index` covers.
     index: HashMap<String, Vec<usize>>,
-    /// Rules not indexed by exact program name (from `from_tables` on).
+    /// Rules not indexed by exact program name, past those `builtin_index` covers.
     generic: Vec<usize>,
-    /// How many leading rules the built-in index covers.
-    from_tables: usize,
     pub warnings: Vec<String>,
 }
 
@@ -191,6 +188,7 @@ impl LoadedPack {
 impl Policy {
     pub fn from_packs(packs: Vec<LoadedPack>) -> Policy {
         let mut p = Policy::default();
+        let mut tables = None;
         for pack in packs {
             let pack_name = pack.spec.pack.clone().unwrap_or_else(|| {
                 std::path::Path::new(&pack.file)
@@ -201,7 +199,7 @@ impl Policy {
             pack.add_lists(&mut p.lists);
             if let Some(t) = pack.tables {
                 p.db.use_builtin(t.programs);
-                p.tables = Some(t);
+                tables = Some(t);
             }
             for (name, spec) in &pack.spec.programs {
                 p.db.insert(name, spec);
@@ -250,30 +248,26 @@ impl Policy {
                 });
             }
         }
-        p.build_index();
+        p.build_index(tables);
         p
     }
 
-    fn build_index(&mut self) {
+    fn build_index(&mut self, tables: Option<&'static Tables>) {
         self.index.clear();
         self.generic.clear();
         // The built-in index holds while the built-in rules lead in order and no policy file
         // has extended a list their gates came through.
-        self.from_tables = match self.tables {
-            Some(t)
-                if self.rules.len() >= t.rules
-                    && self.rules[..t.rules].iter().all(|r| {
-                        r.layer == LayerKind::Builtin
-                            && r.spec.head().names.is_some_and(|n| !n.lists.iter().any(|l| self.lists.from_files(l)))
-                    }) =>
-            {
-                t.rules
-            }
-            _ => 0,
-        };
+        self.builtin_index = tables.filter(|t| {
+            self.rules.len() >= t.rules
+                && self.rules[..t.rules].iter().all(|r| {
+                    r.layer == LayerKind::Builtin
+                        && r.spec.head().builtin.is_some_and(|n| !n.lists.iter().any(|l| self.lists.from_files(l)))
+                })
+        });
+        let covered = self.builtin_index.map_or(0, |t| t.rules);
         for i in 0..self.rules.len() {
             let gate = self.rules[i].spec.gate(&self.lists);
-            if i >= self.from_tables {
+            if i >= covered {
                 let mut names = gate.program_names();
                 if names::indexable(&names) {
                     names.sort();
@@ -292,7 +286,7 @@ impl Policy {
     /// The rules that may concern a program named `name` (by exact name, then the rest).
     fn candidates(&self, name: Option<&str>) -> Vec<usize> {
         let mut out = Vec::new();
-        let tables = self.tables.filter(|_| self.from_tables > 0);
+        let tables = self.builtin_index;
         if let (Some(t), Some(n)) = (tables, name) {
             if let Ok(i) = t.index.binary_search_by(|(k, _)| (*k).cmp(n)) {
                 out.extend(t.index[i].1.iter().map(|&r| r as usize));

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_saphyr::{Location, Spanned};
 
 use super::cmdline::BuiltinPrograms;
-use super::engine::{LayerKind, LazySpec, LoadedPack, Policy, ResolvedNames, RuleHead};
+use super::engine::{BuiltinGate, LayerKind, LazySpec, LoadedPack, Policy, RuleHead};
 use super::lists::{BuiltinLists, Lists};
 use super::matcher;
 use super::names::Gate;
@@ -105,7 +105,7 @@ pub fn builtin_packs() -> Vec<LoadedPack> {
                         decision: r.decision,
                         overrides: r.overrides.map(str::to_string),
                         reason: r.reason.map(str::to_string),
-                        names: Some(ResolvedNames { gate: &r.gate, lists: r.lists }),
+                        builtin: Some(BuiltinGate { gate: &r.gate, lists: r.lists }),
                     };
                     LazySpec::embedded(head, r.json)
                 })

@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use super::approve::{self, Channel};
@@ -77,9 +77,6 @@ fn run_shell(g: &Globals, s: ShellArgs) -> i32 {
     };
     let mut command = Command::new(&real);
     command.args(&s.argv);
-    if feed.is_some() {
-        command.stdin(Stdio::piped());
-    }
     let policy = judge::load_policy_with(&g.policy);
     let ctx = LiveContext::from_process();
     let (plan, verdict) = judge::judge_text(policy, &ctx, &text, false);

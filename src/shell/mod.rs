@@ -79,11 +79,6 @@ pub fn analyze(text: &str, env: &Env) -> Plan {
     ANALYZER.with(|a| a.borrow_mut().analyze(text, env))
 }
 
-/// Analyse an argv that will be executed directly (no shell re-reads it): `guard -- prog args`.
-pub fn analyze_argv(argv: &[String], env: &Env) -> Plan {
-    analyze(&shell_quote_argv(argv), env)
-}
-
 /// An argv as bash text that bash reads back as the same argv run as one command. The first
 /// word is quoted whenever bash would read it otherwise (`A=1` as an assignment, `!` or `if`
 /// as syntax).
