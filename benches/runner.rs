@@ -1,6 +1,8 @@
 //! What guard costs as a whole process, each figure beside what it stands in for:
 //!
-//! - `bash -c true` against `guard -c true` (parse, judge, audit, then the same bash);
+//! - `bash -c CMD` against `guard -c CMD` (parse, judge, audit, then run): for `true`, which
+//!   guard completes itself as bash would; `cat /dev/null`, which guard execs without a shell;
+//!   and `true && cat /dev/null`, which still needs bash;
 //! - `/bin/true` against `guard check 'git status'` (start-up plus a judgement, nothing run);
 //! - 100 MB of output through a terminal: `script -qec 'cat big' /dev/null` against
 //!   `script -qec "guard -c 'cat big'" /dev/null`, where guard adds its own pty in between.
@@ -45,8 +47,15 @@ fn bench(c: &mut Criterion) {
     // Each iteration is a process or two: flat sampling, and time enough for 100 samples.
     let mut group = c.benchmark_group("runner: start-up");
     group.sampling_mode(SamplingMode::Flat).measurement_time(Duration::from_secs(10));
-    group.bench_function("bash -c true", |b| b.iter(|| run(sandboxed("bash", home).args(["-c", "true"]))));
-    group.bench_function("guard -c true", |b| b.iter(|| run(sandboxed(GUARD, home).args(["-c", "true"]))));
+    // A plain command guard runs itself, one it execs without bash, and one that needs bash.
+    for command in ["true", "cat /dev/null", "true && cat /dev/null"] {
+        group.bench_function(format!("bash -c '{command}'"), |b| {
+            b.iter(|| run(sandboxed("bash", home).args(["-c", command])))
+        });
+        group.bench_function(format!("guard -c '{command}'"), |b| {
+            b.iter(|| run(sandboxed(GUARD, home).args(["-c", command])))
+        });
+    }
     group.finish();
 
     let mut group = c.benchmark_group("runner: judge only");

@@ -212,6 +212,51 @@ fn exit_status_is_the_childs() {
 }
 
 #[test]
+fn a_plain_command_runs_as_bash_would_run_it() {
+    // guard runs a lone plain command without starting bash; everything bash would do
+    // differently (a start-up file, exported functions, a script without `#!`, a missing
+    // program, an odd environment) must still come out as bash's.
+    let sb = Sandbox::new();
+    let bare = sb.work().join("bare");
+    std::fs::write(&bare, "echo \"run by $0\"\n").unwrap();
+    std::fs::set_permissions(&bare, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let rc = sb.home().join("rc");
+    std::fs::write(&rc, "echo from BASH_ENV\n").unwrap();
+    let rc = rc.to_str().unwrap();
+    let table: &[(&str, &[(&str, &str)])] = &[
+        ("env", &[]),
+        ("env", &[("SHLVL", "4"), ("PWD", "/"), ("_", "/somewhere")]),
+        ("env", &[("SHLVL", "x")]),
+        ("true --version", &[]),
+        ("false", &[]),
+        ("sh -c 'echo \"$0\" \"$PWD\"; exit 3'", &[]),
+        ("printf '%s|' a \"b c\" ''", &[]),
+        ("./bare", &[]),
+        ("no-such-command-anywhere", &[]),
+        ("./no-such-file", &[]),
+        ("ls", &[("BASH_FUNC_ls%%", "() {  echo exported function; }")]),
+        ("true", &[("BASH_ENV", rc)]),
+        ("env", &[("SHELLOPTS", "xtrace")]),
+    ];
+    for (command, env) in table {
+        let mut bash = sb.command("bash");
+        bash.args(["-c", command]).envs(env.iter().copied());
+        let mut guard = sb.guard(&["-c", command]);
+        guard.envs(env.iter().copied());
+        let (want, got) = (output(bash), output(guard));
+        // The order of the environment is bash's hash order, which means nothing.
+        let strip = |b: &[u8]| {
+            let mut lines: Vec<String> = text(b).lines().filter(|l| *l != "GUARD_ACTIVE=1").map(String::from).collect();
+            lines.sort();
+            lines
+        };
+        assert_eq!(code(&got), code(&want), "{command:?} {env:?}\n{}", describe(&got));
+        assert_eq!(strip(&got.stdout), strip(&want.stdout), "{command:?} {env:?}");
+        assert_eq!(text(&got.stderr), text(&want.stderr), "{command:?} {env:?}");
+    }
+}
+
+#[test]
 fn a_closed_pipe_stops_the_command_as_it_would_without_guard() {
     // guard ignores SIGPIPE for itself (Rust does); the command must get the default back, or
     // `yes` would loop on write errors instead of dying.

@@ -6,6 +6,7 @@
 
 pub mod approve;
 pub mod args;
+pub mod direct;
 pub mod outcome;
 pub mod pty;
 pub mod session;

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use super::approve::{self, Channel};
 use super::args::{self, Face, Globals, ShellArgs};
+use super::direct::{self, Direct};
 use super::outcome::{self, Refusal};
 use super::{pty, shell, spawn, Masking, OutputFilter, Passthrough, REFUSED};
 use crate::audit::{self, Action, AuditConfig, Entry};
@@ -43,6 +44,8 @@ struct Job {
     plan: Plan,
     verdict: Verdict,
     command: Command,
+    /// The status of a no-op builtin, when nothing needs to start at all.
+    status: Option<i32>,
     /// Bytes to feed the child's stdin (a script guard had to read to judge).
     feed: Option<Vec<u8>>,
 }
@@ -76,11 +79,32 @@ fn run_shell(g: &Globals, s: ShellArgs) -> i32 {
         text
     };
     let mut command = Command::new(&real);
+    // As a shell started by name sees itself: `bash: line 1: …` in its messages, not a path.
+    std::os::unix::process::CommandExt::arg0(&mut command, real.file_name().unwrap_or(real.as_os_str()));
     command.args(&s.argv);
     let policy = judge::load_policy_with(&g.policy);
     let ctx = LiveContext::from_process();
     let (plan, verdict) = judge::judge_text(policy, &ctx, &text, false);
-    act(g, Job { face: "shell", plan, verdict, command, feed })
+    let mut status = None;
+    match s.command.as_deref().and_then(|t| plain(&real, &s, t, &plan)) {
+        Some(Direct::Status(n)) => status = Some(n),
+        Some(Direct::Program(words)) => {
+            if let Some(file) = direct::resolve(&words[0], std::env::var_os("PATH").as_deref()) {
+                use std::os::unix::process::CommandExt;
+                command = Command::new(&file);
+                command.arg0(&words[0]).args(&words[1..]).envs(direct::environment(&file));
+            }
+        }
+        None => {}
+    }
+    act(g, Job { face: "shell", plan, verdict, command, status, feed })
+}
+
+/// What to do instead of starting bash, when bash would only exec a plain command.
+fn plain(real: &std::path::Path, s: &ShellArgs, text: &str, plan: &Plan) -> Option<Direct> {
+    let is_bash = real.file_name().is_some_and(|n| n.to_string_lossy().starts_with("bash"));
+    let ok = is_bash && direct::plain_options(&s.argv) && direct::plain_environment(std::env::vars_os());
+    ok.then(|| direct::direct(text, plan)).flatten()
 }
 
 fn run_prefix(g: &Globals, argv: Vec<String>) -> i32 {
@@ -89,7 +113,7 @@ fn run_prefix(g: &Globals, argv: Vec<String>) -> i32 {
     let (plan, verdict) = judge::judge_argv(policy, &ctx, &argv);
     let mut command = Command::new(&argv[0]);
     command.args(&argv[1..]);
-    act(g, Job { face: "prefix", plan, verdict, command, feed: None })
+    act(g, Job { face: "prefix", plan, verdict, command, status: None, feed: None })
 }
 
 /// Decide, then run or refuse, and record it.
@@ -183,6 +207,9 @@ fn masker() -> Box<dyn OutputFilter + Send> {
 
 /// Run the job: on a pty when a person is at the terminal, else with guard's own stdio.
 fn run(job: &mut Job, mask: bool) -> i32 {
+    if let Some(code) = job.status {
+        return code;
+    }
     job.command.env(ACTIVE_VAR, "1");
     let result = if job.feed.is_none() && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         let cmd = std::mem::replace(&mut job.command, Command::new("true"));
