@@ -14,10 +14,12 @@ use crate::policy::verdict::Finding;
 use crate::policy::{Policy, Severity, Verdict};
 use crate::{environment, shell};
 
-/// The policy in effect for this process; problems in policy files go to stderr. It lives until
-/// the process exits (nothing is gained by freeing it just before).
+/// The policy in effect for this process, loaded once (from the working directory at the first
+/// call); problems in policy files go to stderr. It lives until the process exits (nothing is
+/// gained by freeing it just before).
 pub fn load_policy() -> &'static Policy {
-    load_policy_with(&[])
+    static POLICY: std::sync::OnceLock<&'static Policy> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| load_policy_with(&[]))
 }
 
 /// [`load_policy`] with extra policy files (`--policy FILE`) read last, as the user layer.

@@ -62,7 +62,7 @@ fn main() -> ExitCode {
             let ctx = LiveContext::from_process();
             let (plan, verdict) = judge::judge_text(policy, &ctx, &text, false);
             if interactive {
-                return ExitCode::from(guard::run::session::check_interactive(&plan, &verdict));
+                return ExitCode::from(guard::run::session::check_interactive(&plan, &verdict, &policy.settings));
             }
             let out = if json {
                 serde_json::to_string(&judge::verdict_json(&plan, &verdict)).expect("JSON values serialise") + "\n"

@@ -16,7 +16,7 @@ use crate::policy::{Decision, Verdict};
 
 /// `guard pending [--json]`.
 pub fn pending(json: bool) -> ExitCode {
-    let store = match Store::open(&ApprovalConfig::default()) {
+    let store = match Store::open(&ApprovalConfig::from_settings(&crate::judge::load_policy().settings)) {
         Ok(s) => s,
         Err(e) => return fail("pending", &e.to_string()),
     };
@@ -29,7 +29,9 @@ pub fn pending(json: bool) -> ExitCode {
             .iter()
             .map(|r| {
                 let mut v = serde_json::to_value(r).expect("a request always serialises");
-                v["age_seconds"] = store.age(&r.created).map(|a| a.as_secs()).into();
+                let age = store.age(&r.created);
+                v["age_seconds"] = age.map(|a| a.as_secs()).into();
+                v["expires_in_seconds"] = age.map(|a| store.expiry().saturating_sub(a).as_secs()).into();
                 v
             })
             .collect();
@@ -78,7 +80,7 @@ fn decide(id: &str, approving: bool) -> ExitCode {
              command must not decide requests; run it yourself, in your own terminal",
         );
     }
-    let cfg = ApprovalConfig::default();
+    let cfg = ApprovalConfig::from_settings(&crate::judge::load_policy().settings);
     let store = match Store::open(&cfg) {
         Ok(s) => s,
         Err(e) => return fail(verb, &e.to_string()),
@@ -174,7 +176,7 @@ fn record(req: &Request, action: Action, approver: &str) -> Result<(), audit::Au
     entry.cwd = req.cwd.clone();
     entry.approval_id = Some(req.id.clone());
     entry.approver = Some(approver.to_string());
-    let recorded = audit::append(&AuditConfig::default(), entry)?;
+    let recorded = audit::append(&AuditConfig::from_settings(&crate::judge::load_policy().settings), entry)?;
     for w in recorded.warnings {
         eprintln!("guard: warning: {w}");
     }

@@ -41,6 +41,16 @@ impl Default for ApprovalConfig {
 }
 
 impl ApprovalConfig {
+    /// The configuration the policy settings ask for.
+    pub fn from_settings(s: &crate::policy::settings::Settings) -> ApprovalConfig {
+        let d = ApprovalConfig::default();
+        ApprovalConfig {
+            dir: None,
+            expiry: s.approval_expiry.unwrap_or(d.expiry),
+            prompt_timeout: s.prompt_timeout.unwrap_or(d.prompt_timeout),
+        }
+    }
+
     /// The store directory this configuration uses.
     pub fn store_dir(&self) -> Result<PathBuf, Error> {
         if let Some(d) = &self.dir {

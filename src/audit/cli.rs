@@ -59,7 +59,7 @@ pub enum LogAction {
 pub fn run(args: &LogArgs, out: &mut dyn Write) -> u8 {
     let path = match &args.file {
         Some(p) => p.clone(),
-        None => match AuditConfig::default().log_path() {
+        None => match AuditConfig::from_settings(&crate::judge::load_policy().settings).log_path() {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("guard log: {e}");

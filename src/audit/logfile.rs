@@ -56,7 +56,7 @@ pub fn append(path: &Path, entry: &mut Entry) -> Result<String, AuditError> {
     }
 }
 
-fn open_for_append(path: &Path) -> Result<File, AuditError> {
+pub(crate) fn open_for_append(path: &Path) -> Result<File, AuditError> {
     let open = || OpenOptions::new().read(true).append(true).create(true).mode(0o600).open(path);
     match open() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -49,6 +49,21 @@ impl Default for AuditConfig {
 }
 
 impl AuditConfig {
+    /// The configuration the policy settings ask for.
+    pub fn from_settings(s: &crate::policy::settings::Settings) -> AuditConfig {
+        let facility = match s.syslog_facility.as_deref() {
+            Some("user") => Facility::User,
+            Some(_) => Facility::Authpriv,
+            None => Facility::default(),
+        };
+        AuditConfig {
+            path: s.audit_path.clone(),
+            syslog: s.syslog,
+            syslog_facility: facility,
+            ..AuditConfig::default()
+        }
+    }
+
     /// The log file this configuration writes to.
     pub fn log_path(&self) -> Result<PathBuf, AuditError> {
         if let Some(p) = &self.path {
@@ -152,6 +167,13 @@ pub fn append(config: &AuditConfig, mut entry: Entry) -> Result<Recorded, AuditE
         }
     }
     Ok(Recorded { hash: entry.hash, warnings })
+}
+
+/// Whether an entry could be appended now: the log (and its directory) can be opened for
+/// appending. For deciding, before a command runs, what a log that cannot be written means.
+pub fn writable(config: &AuditConfig) -> Result<(), AuditError> {
+    let path = config.log_path()?;
+    logfile::open_for_append(&path).map(drop)
 }
 
 /// Every piece of command text on its way into the log passes through here, and only here:

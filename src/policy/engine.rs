@@ -155,6 +155,8 @@ pub struct Policy {
     /// Rules not indexed by exact program name, past those `builtin_index` covers.
     generic: Vec<usize>,
     pub warnings: Vec<String>,
+    /// guard's own settings from the system and user layers.
+    pub settings: super::settings::Settings,
 }
 
 /// One parsed file of policy.

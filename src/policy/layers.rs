@@ -191,6 +191,7 @@ pub fn load(loc: &Locations) -> Policy {
 pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
     let mut packs = builtin;
     let mut warnings = Vec::new();
+    let mut settings = super::settings::Settings::default();
     let mut files: Vec<(PathBuf, LayerKind)> =
         files_in(&loc.system).into_iter().map(|p| (p, LayerKind::System)).collect();
     if let Some(u) = &loc.user {
@@ -213,6 +214,17 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
             Ok(spec) => {
                 let problems = lint_pack(&name, &spec, &packs);
                 if problems.is_empty() {
+                    match (&spec.settings, layer) {
+                        (Some(_), LayerKind::Project) => warnings.push(format!(
+                            "{name}: `settings:` in a project's policy is ignored (a repository cannot change \
+                             where guard logs or how long approvals last); put settings in {}",
+                            loc.user.as_deref().unwrap_or(&loc.system).display()
+                        )),
+                        (Some(s), _) => {
+                            settings.apply(&s.value, std::env::var_os("HOME").map(PathBuf::from).as_deref())
+                        }
+                        (None, _) => {}
+                    }
                     packs.push(LoadedPack::parsed(name, layer, spec));
                 } else {
                     for p in problems {
@@ -226,6 +238,7 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
     let mut policy = Policy::from_packs(packs);
     warnings.append(&mut policy.warnings);
     policy.warnings = warnings;
+    policy.settings = settings;
     policy
 }
 
@@ -286,6 +299,12 @@ pub fn lint_pack(file: &str, spec: &PackSpec, earlier: &[LoadedPack]) -> Vec<Pro
                 column: d.referenced.column(),
                 message: format!("disabling `{}` needs a reason", d.value.id),
             });
+        }
+    }
+    if let Some(settings) = &spec.settings {
+        for message in super::settings::check(&settings.value) {
+            let (line, column) = (settings.referenced.line(), settings.referenced.column());
+            out.push(Problem { file: file.into(), line, column, message });
         }
     }
     out

@@ -11,6 +11,7 @@ pub mod matcher;
 pub mod names;
 pub mod paths;
 pub mod rule;
+pub mod settings;
 pub mod sql;
 pub mod testing;
 pub mod verdict;

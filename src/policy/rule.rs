@@ -26,6 +26,68 @@ pub struct PackSpec {
     /// Rules switched off by id, each with the reason recorded.
     #[serde(default)]
     pub disable: Vec<Spanned<DisableSpec>>,
+    /// How guard itself behaves (read from the system and user layers only).
+    #[serde(default)]
+    pub settings: Option<Spanned<SettingsSpec>>,
+}
+
+/// `settings:` in a policy file. Values are checked when the file is loaded.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsSpec {
+    /// The real shell that runs what is allowed (`GUARD_SHELL` still wins).
+    #[serde(default)]
+    pub shell: Option<String>,
+    /// Where secrets in output are masked: `agents` (and where a rule says so), `rules`,
+    /// `always`, `never`.
+    #[serde(default)]
+    pub mask_output: Option<String>,
+    /// Record terminal sessions (asciicast v2, linked from the audit log).
+    #[serde(default)]
+    pub record: Option<bool>,
+    #[serde(default)]
+    pub audit: Option<AuditSettingsSpec>,
+    #[serde(default)]
+    pub approvals: Option<ApprovalSettingsSpec>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettingsSpec {
+    /// The log file (absolute, or starting with `~/`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Also send each entry to the system log.
+    #[serde(default)]
+    pub syslog: Option<bool>,
+    /// `authpriv` or `user`.
+    #[serde(default)]
+    pub syslog_facility: Option<String>,
+    /// What to do when the log cannot be written.
+    #[serde(default)]
+    pub on_failure: Option<OnFailureSpec>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnFailureSpec {
+    /// For allowed commands: `run` (with a warning) or `refuse`.
+    #[serde(default)]
+    pub allowed: Option<String>,
+    /// For approved commands, and those run only because of observe mode: `refuse` or `run`.
+    #[serde(default)]
+    pub asked: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalSettingsSpec {
+    /// How long a request waits and an approval stays usable (`10m`, `1h`).
+    #[serde(default)]
+    pub expiry: Option<String>,
+    /// How long the terminal prompt waits for a key before refusing (`60s`).
+    #[serde(default)]
+    pub prompt_timeout: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

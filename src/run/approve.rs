@@ -22,22 +22,28 @@ pub enum Channel {
 /// Who approved, as (approval id, approver); or what happened instead.
 pub type Resolution = Result<(Option<String>, String), (Action, Refusal)>;
 
-pub fn resolve(plan: &Plan, verdict: &Verdict, agent: &str, cwd: &str, channel: Channel) -> Resolution {
-    let cfg = ApprovalConfig::default();
-    if let Some(pattern) = memory::remembered(plan, verdict, &cfg) {
+pub fn resolve(
+    plan: &Plan,
+    verdict: &Verdict,
+    agent: &str,
+    cwd: &str,
+    channel: Channel,
+    cfg: &ApprovalConfig,
+) -> Resolution {
+    if let Some(pattern) = memory::remembered(plan, verdict, cfg) {
         return Ok((None, format!("remembered: {pattern}")));
     }
     let offer = remember::generalise(plan, verdict);
     let info = PromptInfo::for_verdict(plan, verdict, cwd, agent, offer.as_ref());
     let who = || format!("{} at the terminal", crate::environment::user_name(nix::unistd::getuid().as_raw()));
-    match prompt::ask(&info, &(&cfg).into()) {
+    match prompt::ask(&info, &cfg.into()) {
         Answer::Yes => return Ok((None, who())),
         a @ (Answer::Session | Answer::Always) => {
             if let Some(p) = &offer {
                 let saved = if a == Answer::Session {
-                    memory::remember_session(p, &cfg).map(|_| ())
+                    memory::remember_session(p, cfg).map(|_| ())
                 } else {
-                    memory::remember_always(p, &cfg).map(|_| ())
+                    memory::remember_always(p, cfg).map(|_| ())
                 };
                 if let Err(e) = saved {
                     eprintln!("guard: warning: the answer could not be remembered: {e}");
@@ -52,7 +58,7 @@ pub fn resolve(plan: &Plan, verdict: &Verdict, agent: &str, cwd: &str, channel: 
     if channel == Channel::Terminal {
         return Err((Action::Refused, Refusal::Unattended { id: None, store_error: None }));
     }
-    let store = match Store::open(&cfg) {
+    let store = match Store::open(cfg) {
         Ok(s) => s,
         Err(e) => return Err((Action::Refused, Refusal::Unattended { id: None, store_error: Some(e.to_string()) })),
     };

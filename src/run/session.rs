@@ -11,10 +11,12 @@ use super::args::{self, Face, Globals, ShellArgs};
 use super::direct::{self, Direct};
 use super::outcome::{self, Refusal};
 use super::{pty, shell, spawn, Masking, OutputFilter, Passthrough, REFUSED};
+use crate::approval::ApprovalConfig;
 use crate::audit::{self, Action, AuditConfig, Entry};
 use crate::context::{agent_from_env, LiveContext};
 use crate::mask::{Detectors, Masker};
 use crate::plan::Plan;
+use crate::policy::settings::Settings;
 use crate::policy::{Decision, Verdict};
 use crate::{judge, shell as parser};
 
@@ -48,10 +50,12 @@ struct Job {
     status: Option<i32>,
     /// Bytes to feed the child's stdin (a script guard had to read to judge).
     feed: Option<Vec<u8>>,
+    settings: &'static Settings,
 }
 
 fn run_shell(g: &Globals, s: ShellArgs) -> i32 {
-    let real = match shell::real_shell() {
+    let policy = judge::load_policy_with(&g.policy);
+    let real = match shell::real_shell(policy.settings.shell.as_deref()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("guard: {e}");
@@ -82,7 +86,6 @@ fn run_shell(g: &Globals, s: ShellArgs) -> i32 {
     // As a shell started by name sees itself: `bash: line 1: …` in its messages, not a path.
     std::os::unix::process::CommandExt::arg0(&mut command, real.file_name().unwrap_or(real.as_os_str()));
     command.args(&s.argv);
-    let policy = judge::load_policy_with(&g.policy);
     let ctx = LiveContext::from_process();
     let (plan, verdict) = judge::judge_text(policy, &ctx, &text, false);
     let mut status = None;
@@ -97,7 +100,7 @@ fn run_shell(g: &Globals, s: ShellArgs) -> i32 {
         }
         None => {}
     }
-    act(g, Job { face: "shell", plan, verdict, command, status, feed })
+    act(g, Job { face: "shell", plan, verdict, command, status, feed, settings: &policy.settings })
 }
 
 /// What to do instead of starting bash, when bash would only exec a plain command.
@@ -113,7 +116,7 @@ fn run_prefix(g: &Globals, argv: Vec<String>) -> i32 {
     let (plan, verdict) = judge::judge_argv(policy, &ctx, &argv);
     let mut command = Command::new(&argv[0]);
     command.args(&argv[1..]);
-    act(g, Job { face: "prefix", plan, verdict, command, status: None, feed: None })
+    act(g, Job { face: "prefix", plan, verdict, command, status: None, feed: None, settings: &policy.settings })
 }
 
 /// Decide, then run or refuse, and record it.
@@ -123,7 +126,7 @@ fn act(g: &Globals, mut job: Job) -> i32 {
         return crate::policy::verdict::exit_code(job.verdict.decision) as i32;
     }
     let agent = agent_from_env();
-    let audit_cfg = AuditConfig::default();
+    let audit_cfg = AuditConfig::from_settings(job.settings);
     let entry = |job: &Job, action: Action| Entry::new(job.face, &agent, &job.plan, &job.verdict, action);
     let mut approval: Option<(Option<String>, String)> = None;
     let action = match job.verdict.decision {
@@ -134,7 +137,14 @@ fn act(g: &Globals, mut job: Job) -> i32 {
             eprint!("{}", outcome::render(&job.plan, &job.verdict, &Refusal::Denied));
             return REFUSED as i32;
         }
-        Decision::Ask => match approve::resolve(&job.plan, &job.verdict, &agent, &cwd(), Channel::Any) {
+        Decision::Ask => match approve::resolve(
+            &job.plan,
+            &job.verdict,
+            &agent,
+            &cwd(),
+            Channel::Any,
+            &ApprovalConfig::from_settings(job.settings),
+        ) {
             Ok(a) => {
                 approval = Some(a);
                 Action::Ran
@@ -155,19 +165,28 @@ fn act(g: &Globals, mut job: Job) -> i32 {
         before.approval_id = id.clone();
         before.approver = Some(who.clone());
     }
-    // A decision that cannot be recorded: what is allowed runs with a warning (its line is
-    // written when it ends); what needed approval, or runs only because of observe mode, is
-    // recorded before it runs, and not run if that fails.
+    // A decision that cannot be recorded: by default what is allowed runs with a warning (its
+    // line is written when it ends); what needed approval, or runs only because of observe
+    // mode, is recorded before it runs, and not run if that fails. `settings.audit.on_failure`
+    // can turn either way round.
     if job.verdict.decision != Decision::Allow {
         let mut first = before.clone();
         first.action = if approval.is_some() { Action::Approved } else { Action::Observed };
         if let Err(e) = audit::append(&audit_cfg, first) {
+            if !job.settings.unrecorded_asked_runs {
+                eprint!("{}", outcome::render(&job.plan, &job.verdict, &Refusal::Unrecorded(e.to_string())));
+                return REFUSED as i32;
+            }
+            eprintln!("guard: warning: {e}; running anyway, as settings.audit.on_failure.asked says");
+        }
+    } else if !job.settings.unrecorded_allowed_runs {
+        if let Err(e) = audit::writable(&audit_cfg) {
             eprint!("{}", outcome::render(&job.plan, &job.verdict, &Refusal::Unrecorded(e.to_string())));
             return REFUSED as i32;
         }
     }
     let started = Instant::now();
-    let mask = masking(&job.verdict, &agent);
+    let mask = masking(&job.verdict, &agent, job.settings);
     let code = run(&mut job, mask);
     let mut after = before;
     after.exit = Some(code);
@@ -190,14 +209,14 @@ pub fn record(cfg: &AuditConfig, e: Entry) {
     }
 }
 
-/// Whether secrets in the output are masked: when a matching rule says `mask_output`, and by
-/// default whenever an agent is calling (what it sees goes to a model provider).
-/// `GUARD_MASK=always|never|auto` overrides.
-fn masking(v: &Verdict, agent: &str) -> bool {
+/// Whether secrets in the output are masked: as `settings.mask_output` says — by default when
+/// a matching rule says `mask_output`, and whenever an agent is calling (what it sees goes to
+/// a model provider). `GUARD_MASK=always|never` overrides for one run.
+fn masking(v: &Verdict, agent: &str, settings: &Settings) -> bool {
     match std::env::var("GUARD_MASK").as_deref() {
         Ok("always") => true,
         Ok("never") => false,
-        _ => v.effects.iter().any(|e| e == "mask_output") || agent != "human",
+        _ => settings.mask_output.applies(v.effects.iter().any(|e| e == "mask_output"), agent != "human"),
     }
 }
 
@@ -264,14 +283,21 @@ fn interactive(real: &std::path::Path, s: &ShellArgs) -> i32 {
 /// `guard check --interactive`, for the shell integrations: a line typed at a prompt. An ask is
 /// put to the person at the terminal; the exit status says whether the shell may run the line
 /// (0) or not (20). Every answer is recorded.
-pub fn check_interactive(plan: &Plan, verdict: &Verdict) -> u8 {
+pub fn check_interactive(plan: &Plan, verdict: &Verdict, settings: &Settings) -> u8 {
     use crate::policy::verdict::exit_code;
     let face = std::env::var("GUARD_FACE").unwrap_or_else(|_| "check".into());
     let agent = agent_from_env();
-    let cfg = AuditConfig::default();
+    let cfg = AuditConfig::from_settings(settings);
     let mut e = Entry::new(&face, &agent, plan, verdict, Action::Answered);
     let code = match verdict.decision {
-        Decision::Ask => match approve::resolve(plan, verdict, &agent, &cwd(), Channel::Terminal) {
+        Decision::Ask => match approve::resolve(
+            plan,
+            verdict,
+            &agent,
+            &cwd(),
+            Channel::Terminal,
+            &ApprovalConfig::from_settings(settings),
+        ) {
             Ok((id, who)) => {
                 e.action = Action::Approved;
                 e.approval_id = id;

@@ -1,21 +1,23 @@
-//! Which real shell runs what guard allows: `$GUARD_SHELL`, else `bash` on PATH — never guard
-//! itself, even when guard is installed as `bash` or set as `$SHELL`.
+//! Which real shell runs what guard allows: `$GUARD_SHELL`, else the policy's `settings.shell`,
+//! else `bash` on PATH — never guard itself, even when guard is installed as `bash` or set as
+//! `$SHELL`.
 
 use std::path::{Path, PathBuf};
 
 /// The shell to hand commands to, or why there is none.
-pub fn real_shell() -> Result<PathBuf, String> {
+pub fn real_shell(configured: Option<&Path>) -> Result<PathBuf, String> {
     let me = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok());
     let is_me = |p: &Path| me.as_deref().is_some_and(|m| p.canonicalize().ok().as_deref() == Some(m));
-    if let Some(s) = std::env::var_os("GUARD_SHELL").filter(|s| !s.is_empty()) {
-        let p = find(Path::new(&s)).ok_or_else(|| {
-            format!(
-                "GUARD_SHELL is `{}`, which is not an executable; set it to a shell such as /bin/bash",
-                s.to_string_lossy()
-            )
+    let chosen = std::env::var_os("GUARD_SHELL")
+        .filter(|s| !s.is_empty())
+        .map(|s| ("GUARD_SHELL", PathBuf::from(s)))
+        .or_else(|| configured.map(|p| ("settings.shell in the policy", p.to_path_buf())));
+    if let Some((whence, s)) = chosen {
+        let p = find(&s).ok_or_else(|| {
+            format!("{whence} is `{}`, which is not an executable; set it to a shell such as /bin/bash", s.display())
         })?;
         if is_me(&p) {
-            return Err("GUARD_SHELL names guard itself; set it to the real shell, such as /bin/bash".into());
+            return Err(format!("{whence} names guard itself; set it to the real shell, such as /bin/bash"));
         }
         return Ok(p);
     }

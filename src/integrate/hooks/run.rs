@@ -50,7 +50,9 @@ fn record(host: Host, result: &HookAnswer, judged: Option<(Plan, Verdict, String
     if !dir.is_empty() {
         e.cwd = dir;
     }
-    match audit::append(&audit::AuditConfig::default(), e) {
+    // The policy judge_in loaded is reused; it is loaded here only when nothing was judged.
+    let settings = &judge::load_policy().settings;
+    match audit::append(&audit::AuditConfig::from_settings(settings), e) {
         Ok(r) => r.warnings.iter().for_each(|w| eprintln!("guard: warning: {w}")),
         Err(err) => eprintln!("guard: warning: {err}"),
     }
