@@ -83,7 +83,8 @@ fn shows_recent_entries_one_line_each() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
-    let re = regex_lite::Regex::new(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  (\S+)\s+(\S+)\s+(\S+)  (.*)$").unwrap();
+    let re =
+        regex_lite::Regex::new(r"^[0-9a-f]{8}  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d  (\S+)\s+(\S+)\s+(\S+)  (.*)$").unwrap();
     let rows: Vec<Vec<&str>> = lines
         .iter()
         .map(|l| {
@@ -99,6 +100,12 @@ fn shows_recent_entries_one_line_each() {
             vec!["ask/approved", "human", "0", "rm -rf build"],
         ]
     );
+    // The first column is the start of each entry's hash, which `guard log show` takes.
+    let stored = std::fs::read_to_string(home.log()).unwrap();
+    for (line, stored) in lines.iter().zip(stored.lines()) {
+        let v: serde_json::Value = serde_json::from_str(stored).unwrap();
+        assert_eq!(&line[..8], &v["hash"].as_str().unwrap()[..8]);
+    }
 }
 
 #[test]
@@ -240,4 +247,101 @@ fn wait_up_to(child: &mut std::process::Child, secs: u64) -> std::process::ExitS
     }
     child.kill().unwrap();
     panic!("guard log --follow did not stop after its reader went away");
+}
+
+/// A cast file at `path` that showed `lines`, written with guard's own writer.
+fn write_cast(path: &std::path::Path, lines: &[&str]) {
+    use guard::record::asciicast::{Header, Writer};
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = Writer::new(file, &Header::new(100, 30, "make test")).unwrap();
+    for (i, line) in lines.iter().enumerate() {
+        w.output(std::time::Duration::from_millis(100 * i as u64), format!("{line}\r\n").as_bytes()).unwrap();
+    }
+    w.finish(std::time::Duration::from_secs(1)).unwrap();
+}
+
+#[test]
+fn show_prints_an_entry_and_its_recorded_output() {
+    let home = Home::new();
+    home.three();
+    let cast = home.dir.path().join("run.cast");
+    write_cast(&cast, &["compiling", "test result: ok"]);
+    let hash = home.record_with("claude", "make test", Decision::Allow, Action::Ran, |e| {
+        e.exit = Some(0);
+        e.recording = Some(cast.display().to_string());
+    });
+    // Not a terminal: the output is printed at once, with or without --print.
+    for args in [vec!["log", "show", &hash[..6]], vec!["log", "show", &hash[..10], "--print"]] {
+        let out = home.run(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        for want in [
+            format!("entry      {hash}\n"),
+            "command    make test\n".to_string(),
+            "decision   allow, ran\n".to_string(),
+            format!("recording  {}\n", cast.display()),
+            "--- recorded output (100x30) ---\ncompiling\r\ntest result: ok\r\n--- end of recording ---\n".to_string(),
+        ] {
+            assert!(text.contains(&want), "{args:?}: {want:?} in\n{text}");
+        }
+    }
+    // An entry without a recording is shown alone.
+    let plain = home.record("claude", "ls", Decision::Allow, Action::Ran);
+    let out = home.run(&["log", "show", &plain[..8]]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("command    ls\n") && !stdout(&out).contains("recording"), "{}", stdout(&out));
+}
+
+#[test]
+fn show_explains_ids_that_name_no_single_entry() {
+    let home = Home::new();
+    let first = home.record("claude", "ls -la", Decision::Allow, Action::Ran);
+    let second = home.record("codex", "make", Decision::Allow, Action::Ran);
+    // A log where two hashes start alike (the chain does not matter to finding an entry).
+    let twins = home.dir.path().join("twins.jsonl");
+    std::fs::write(&twins, std::fs::read_to_string(home.log()).unwrap().replace(&second[..12], &first[..12])).unwrap();
+    let absent = if first.starts_with("0000000") || second.starts_with("0000000") { "fffffff" } else { "0000000" };
+    let log = home.log().display().to_string();
+    let twins = twins.display().to_string();
+    for (args, want) in [
+        (vec!["log", "show", absent], "no entry's hash starts with"),
+        (vec!["log", "show", &first[..5]], "at least 6 hex digits"),
+        (vec!["log", "show", "not-hex-at-all"], "at least 6 hex digits"),
+        (vec!["log", "--file", &twins, "show", &first[..8]], "2 entries have a hash starting with"),
+        (vec!["log", "--file", &log, "show", &first[..8], "--speed", "0"], "not a positive number"),
+    ] {
+        let out = home.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));
+        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+    }
+    // The candidates are listed, each with its short hash and command.
+    let out = home.run(&["log", "--file", &twins, "show", &first[..8]]);
+    let err = stderr(&out);
+    assert!(err.contains(&format!("  {}  ", &first[..8])), "{err}");
+    assert!(err.contains("ls -la") && err.contains("make"), "{err}");
+    // Given more digits, it is one entry again.
+    let out = home.run(&["log", "--file", &twins, "show", &second]);
+    assert_eq!(out.status.code(), Some(2), "the full hash was rewritten: {}", stdout(&out));
+    let out = home.run(&["log", "--file", &twins, "show", &first]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn show_says_when_the_recording_is_gone() {
+    let home = Home::new();
+    let cast = home.dir.path().join("gone.cast");
+    let hash = home.record_with("claude", "make", Decision::Allow, Action::Ran, |e| {
+        e.recording = Some(cast.display().to_string())
+    });
+    let out = home.run(&["log", "show", &hash[..8]]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("command    make"), "the entry is still shown: {}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("the recording {} is missing", cast.display())), "{err}");
+    // One that is there but cut short is reported too.
+    std::fs::write(&cast, "{\"version\": 2, \"width\": 80, \"height\": 24}\n[0.1, \"o\"").unwrap();
+    let out = home.run(&["log", "show", &hash[..8]]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot be read (asciicast line 2"), "{}", stderr(&out));
 }

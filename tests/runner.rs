@@ -723,3 +723,57 @@ fn parallel_runs_keep_the_log_whole_and_an_edit_is_caught() {
     let said = text(&o.stdout) + &text(&o.stderr);
     assert!(said.contains(&format!("line {edited}")) && said.contains("edited"), "{said}");
 }
+
+/// Without a terminal, `--record` records stdout and stderr as a terminal would have shown them
+/// (line feeds as CR LF), while the caller still gets the bytes exactly.
+#[test]
+fn a_recording_without_a_terminal_holds_the_output() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["--record", "-c", "printf 'one\\ntwo\\n'; echo three >&2"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(out.stdout, b"one\ntwo\n");
+    assert_eq!(out.stderr, b"three\n", "nothing said about the recording: {}", describe(&out));
+    let entry = sb.last_entry();
+    let path = entry["recording"].as_str().expect("the entry links the recording");
+    assert!(Path::new(path).starts_with(sb.home().join("state/guard/recordings")), "{path}");
+    let cast = guard::record::asciicast::parse(&std::fs::read_to_string(path).unwrap()).expect("a valid cast");
+    let output = guard::record::replay::output_text(&cast);
+    // stdout and stderr come through two pipes, so only each one's own order is certain.
+    assert!(output.contains("one\r\ntwo\r\n") && output.contains("three\r\n"), "{output:?}");
+    assert_eq!(output.len(), "one\r\ntwo\r\nthree\r\n".len(), "{output:?}");
+}
+
+#[test]
+fn recording_is_off_unless_asked_for() {
+    let sb = Sandbox::new();
+    for (args, env) in [(&["-c", "echo a"][..], None), (&["-c", "echo b"], Some("0")), (&["-c", "echo c"], Some("off"))]
+    {
+        let mut c = sb.guard(args);
+        if let Some(v) = env {
+            c.env("GUARD_RECORD", v);
+        }
+        let out = output(c);
+        assert_eq!(code(&out), 0, "{}", describe(&out));
+        assert!(sb.last_entry().get("recording").is_none(), "{args:?} {env:?}");
+    }
+    assert!(!sb.home().join("state/guard/recordings").exists());
+}
+
+#[test]
+fn a_recording_that_cannot_be_made_does_not_stop_the_command() {
+    let sb = Sandbox::new();
+    // A file where the recordings directory would be.
+    std::fs::create_dir_all(sb.home().join("state/guard")).unwrap();
+    std::fs::write(sb.home().join("state/guard/recordings"), "").unwrap();
+    let mut c = sb.guard(&["-c", "echo ran"]);
+    c.env("GUARD_RECORD", "1");
+    let out = output(c);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(out.stdout, b"ran\n");
+    let err = text(&out.stderr);
+    assert_eq!(err.matches("warning: not recording this command").count(), 1, "warned once: {err}");
+    assert!(err.contains("recordings"), "says where: {err}");
+    let entry = sb.last_entry();
+    assert_eq!(entry["exit"], 0);
+    assert!(entry.get("recording").is_none(), "{entry}");
+}

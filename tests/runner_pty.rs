@@ -434,3 +434,124 @@ fn ctrl_z_suspends_the_command_and_fg_and_bg_bring_it_back() {
     assert_eq!(status.code(), Some(0), "{text}");
     assert!(text.contains("Running"), "bg let it run: {text}");
 }
+
+/// A made-up AWS access key id, which output masking knows.
+const SECRET: &str = "AKIAQ7XK2M4PZ9B3T6WR";
+
+/// The last entry of the audit log under `home`.
+fn last_entry(home: &std::path::Path) -> guard::audit::Entry {
+    let log = std::fs::read_to_string(home.join("state/guard/audit.jsonl")).expect("an audit log");
+    serde_json::from_str(log.lines().last().expect("an entry")).expect("a readable entry")
+}
+
+/// The recording an entry links to, read back with guard's own reader, and its file's text.
+fn recording_of(home: &std::path::Path, e: &guard::audit::Entry) -> (guard::record::asciicast::Cast, String) {
+    let path = std::path::PathBuf::from(e.recording.as_deref().expect("the entry links a recording"));
+    assert_eq!(path.parent(), Some(home.join("state/guard/recordings").as_path()), "{}", path.display());
+    let mode = |p: &std::path::Path| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    };
+    assert_eq!((mode(path.parent().unwrap()), mode(&path)), (0o700, 0o600), "private directory and file");
+    let text = std::fs::read_to_string(&path).expect("the recording is there");
+    (guard::record::asciicast::parse(&text).expect("a valid asciicast v2 file"), text)
+}
+
+#[test]
+fn a_recorded_session_is_what_the_terminal_showed_masked_with_its_resizes() {
+    let script = format!(
+        "trap 'echo \"size $(stty size)\"' WINCH; echo \"start key={SECRET}\"; sleep 1000 & while :; do wait $!; done"
+    );
+    let mut t = Terminal::start_in(new_home(), "env", &["GUARD_MASK=always", GUARD, "--record", "-c", &script], 24, 80);
+    t.wait_for("start key=[masked:");
+    let size = Winsize { ws_row: 50, ws_col: 132, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: TIOCSWINSZ reads one Winsize; the signal is the notice a terminal emulator sends.
+    unsafe { set_winsize(t.master.as_raw_fd(), &size) }.expect("resizing the terminal");
+    t.signal(libc::SIGWINCH);
+    t.wait_for("size 50 132");
+    t.signal(libc::SIGTERM);
+    let (status, screen) = t.finish();
+    assert_eq!(status.code(), Some(143), "{screen}");
+    assert!(!screen.contains(SECRET), "masked on the screen: {screen}");
+
+    let home = t.home.path();
+    let entry = last_entry(home);
+    assert_eq!(entry.exit, Some(143));
+    let (cast, text) = recording_of(home, &entry);
+    assert!(!text.contains(SECRET), "nothing in the recording holds the secret, the header included:\n{text}");
+    assert_eq!((cast.header.width, cast.header.height), (80, 24), "the window size at the start");
+    let output = guard::record::replay::output_text(&cast);
+    assert!(output.contains("start key=[masked:aws_access_key_id]\r\n"), "{output:?}");
+    assert!(output.contains("size 50 132"), "{output:?}");
+    assert!(screen.contains(&output), "the recording is exactly what the screen showed:\n{output:?}\n{screen:?}");
+    let codes: Vec<&str> = cast.events.iter().map(|e| e.kind.code()).collect();
+    assert!(codes.iter().all(|c| *c == "o" || *c == "r"), "only output and resizes: {codes:?}");
+    let resize = cast.events.iter().find(|e| e.kind.code() == "r").expect("the resize was recorded");
+    assert_eq!(resize.data, "132x50");
+    assert!(cast.events.windows(2).all(|w| w[0].time <= w[1].time), "time never goes back");
+
+    // `guard log show` finds it by the short hash `guard log` prints, and prints what it showed.
+    let listing = sandboxed(home, GUARD, &["log"]).output().unwrap();
+    let listing = String::from_utf8(listing.stdout).unwrap();
+    let short = listing.lines().last().and_then(|l| l.split_whitespace().next()).expect("a listed entry");
+    assert!(entry.hash.starts_with(short), "{short} names {}", entry.hash);
+    let shown = sandboxed(home, GUARD, &["log", "show", short]).output().unwrap();
+    let out = String::from_utf8_lossy(&shown.stdout);
+    assert_eq!(shown.status.code(), Some(0), "{out}{}", String::from_utf8_lossy(&shown.stderr));
+    assert!(out.contains(&format!("entry      {}", entry.hash)), "{out}");
+    assert!(out.contains("start key=[masked:aws_access_key_id]") && out.contains("size 50 132"), "{out}");
+}
+
+#[test]
+fn typed_input_is_not_recorded() {
+    // GUARD_RECORD turns recording on as --record does. A password read without echo never
+    // reaches the screen, so it must not reach the recording either. (Echo goes off before
+    // `ready`: keys typed while it is still on would be shown, and so recorded.)
+    let script = "stty -echo; echo ready; read -r pw; stty echo; echo \"got ${#pw} characters\"";
+    let mut t = Terminal::start_in(new_home(), "env", &["GUARD_RECORD=1", GUARD, "-c", script], 24, 80);
+    t.wait_for("ready");
+    t.type_bytes(b"hunter2-typed\r");
+    let (status, screen) = t.finish();
+    assert_eq!(status.code(), Some(0), "{screen}");
+    let (cast, text) = recording_of(t.home.path(), &last_entry(t.home.path()));
+    assert!(guard::record::replay::output_text(&cast).contains("got 13 characters"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(cast.events.iter().all(|e| e.kind.code() != "i"), "no input events: {text}");
+}
+
+#[test]
+fn log_show_replays_a_recording_at_a_terminal_and_prints_it_when_asked() {
+    use guard::record::asciicast::{Header, Writer};
+    let home = new_home();
+    let cast = home.path().join("state/run.cast");
+    std::fs::create_dir_all(cast.parent().unwrap()).unwrap();
+    let mut w = Writer::new(std::fs::File::create(&cast).unwrap(), &Header::new(80, 24, "make")).unwrap();
+    // A long pause in the middle: the idle limit keeps the replay short.
+    w.output(Duration::from_millis(10), b"first part\r\n").unwrap();
+    w.output(Duration::from_secs(3600), b"second part\r\n").unwrap();
+    w.finish(Duration::from_secs(3601)).unwrap();
+    let plan = guard::shell::analyze("make", &guard::shell::Env::new("/h", "/w"));
+    let mut e =
+        guard::audit::Entry::new("shell", "human", &plan, &guard::policy::Verdict::allow(), guard::audit::Action::Ran);
+    e.recording = Some(cast.display().to_string());
+    let cfg = guard::audit::AuditConfig {
+        path: Some(home.path().join("state/guard/audit.jsonl")),
+        ..guard::audit::AuditConfig::default()
+    };
+    let hash = guard::audit::append(&cfg, e).unwrap().hash;
+    let id = &hash[..8];
+    // Both in one terminal, one after the other.
+    let script = format!("{g} log show {id} --speed 50 --idle-limit 0.5; {g} log show {id} --print", g = guard_word());
+    let mut t = Terminal::start_in(home, "sh", &["-c", &script], 24, 80);
+    let (status, screen) = t.finish();
+    assert_eq!(status.code(), Some(0), "{screen}");
+    let replayed = screen.find("--- replaying").unwrap_or_else(|| panic!("a replay at a terminal:\n{screen}"));
+    let printed = screen.find("--- recorded output (80x24) ---").unwrap_or_else(|| panic!("--print:\n{screen}"));
+    assert!(replayed < printed, "{screen}");
+    for part in [&screen[replayed..printed], &screen[printed..]] {
+        // The terminal adds a CR of its own before each line feed; only the text matters here.
+        let part = part.replace('\r', "");
+        assert!(part.contains("first part\nsecond part\n"), "{part:?}");
+        assert!(part.contains("--- end of recording ---"), "{part:?}");
+    }
+}

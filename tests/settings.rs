@@ -179,3 +179,17 @@ fn a_broken_settings_section_is_located_and_changes_nothing() {
     let o = sb.run(&["rules", "lint"]);
     assert!(!o.status.success() && text(&o.stdout).contains("soon"), "{}", describe(&o));
 }
+
+#[test]
+fn recording_can_be_turned_on_in_the_settings() {
+    let sb = Sandbox::new();
+    let o = sb.run(&["-c", "echo hello; true"]);
+    assert!(!text(&std::fs::read(sb.default_log()).unwrap()).contains("\"recording\""), "off by default");
+    sb.settings("settings:\n  record: true\n");
+    let o2 = sb.run(&["-c", "echo hello; true"]);
+    assert_eq!(text(&o2.stdout), text(&o.stdout), "{}", describe(&o2));
+    let log = std::fs::read_to_string(sb.default_log()).unwrap();
+    let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    let cast = last["recording"].as_str().expect("the entry links a recording");
+    assert!(std::fs::read_to_string(cast).unwrap().contains("hello"));
+}

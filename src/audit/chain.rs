@@ -256,6 +256,7 @@ mod tests {
             approver: None,
             exit: Some(0),
             duration_ms: Some(3),
+            recording: (i % 2 == 1).then(|| format!("/s/guard/recordings/{i}.cast")),
             prev: String::new(),
             hash: String::new(),
         }
@@ -341,6 +342,13 @@ mod tests {
         let cases: Vec<(&str, Tamper, usize, &str)> = vec![
             ("edit a field", |l| l[2] = l[2].replace("\"exit\":0", "\"exit\":1"), 3, "edited"),
             ("edit the command", |l| l[0] = l[0].replace("echo 0", "echo 9"), 1, "edited"),
+            ("point at another recording", |l| l[3] = l[3].replace("/3.cast", "/4.cast"), 4, "edited"),
+            (
+                "drop the recording",
+                |l| l[1] = l[1].replace(",\"recording\":\"/s/guard/recordings/1.cast\"", ""),
+                2,
+                "edited",
+            ),
             ("add a field", |l| l[3] = l[3].replacen('{', "{\"a\":1,", 1), 4, "edited"),
             ("reformat a line", |l| l[1] = l[1].replacen(',', ", ", 1), 2, "edited"),
             ("duplicate a key", |l| l[1] = l[1].replacen('{', "{\"action\":\"refused\",", 1), 2, "edited"),

@@ -1,6 +1,6 @@
 //! `guard log`: show recent entries, follow new ones, verify the chain.
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,6 +13,7 @@ use super::entry::Entry;
 use super::query::{self, Filter};
 use super::{AuditConfig, VerifyError};
 use crate::policy::testing::parse_decision;
+use crate::record::{asciicast, replay};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Exit status: 0 success, 1 the chain is broken (verify), 2 usage or read error.")]
@@ -53,6 +54,35 @@ pub enum LogAction {
     /// Lines cut off the end cannot be detected by the chain alone: record the head hash
     /// elsewhere and check later that the log still reaches it, or send entries to syslog.
     Verify,
+    /// Show one entry in full, and replay what its command showed when it was recorded
+    /// (`--record`, `GUARD_RECORD=1`).
+    ///
+    /// At a terminal the recording plays with its timing; with --print, or when the output is
+    /// not a terminal, the recorded output is printed at once.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The entry: at least six hex digits from the start of its hash (the first column of
+    /// `guard log`).
+    pub id: String,
+    /// Print the recorded output without its timing, even at a terminal.
+    #[arg(long)]
+    pub print: bool,
+    /// Replay this many times faster (0.5 is half speed).
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = positive)]
+    pub speed: f64,
+    /// Shorten every pause in the replay to at most this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0, value_parser = positive)]
+    pub idle_limit: f64,
+}
+
+fn positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("{text:?} is not a positive number")),
+    }
 }
 
 /// Run `guard log`, writing to `out`; returns the exit status.
@@ -67,8 +97,10 @@ pub fn run(args: &LogArgs, out: &mut dyn Write) -> u8 {
             }
         },
     };
-    if let Some(LogAction::Verify) = args.action {
-        return verify(&path, out);
+    match &args.action {
+        Some(LogAction::Verify) => return verify(&path, out),
+        Some(LogAction::Show(show)) => return show_entry(show, &path, out),
+        None => {}
     }
     let filter = match filter(args) {
         Ok(f) => f,
@@ -108,6 +140,94 @@ fn verify(path: &Path, out: &mut dyn Write) -> u8 {
             2
         }
     }
+}
+
+/// `guard log show`: the entry, then its recording if it has one.
+fn show_entry(args: &ShowArgs, path: &Path, out: &mut dyn Write) -> u8 {
+    let tz = TimeZone::system();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("guard log show: nothing recorded yet ({} does not exist)", path.display());
+            return 2;
+        }
+        Err(e) => {
+            eprintln!("guard log show: cannot read the audit log {}: {e}; check its permissions", path.display());
+            return 2;
+        }
+    };
+    let entry = match super::show::find(&bytes, &args.id) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("guard log show: {}", e.message(&tz));
+            return 2;
+        }
+    };
+    let result = (|| -> std::io::Result<u8> {
+        out.write_all(super::show::render(&entry, &tz).as_bytes())?;
+        out.flush()?;
+        match &entry.recording {
+            Some(recording) => replay(args, Path::new(recording), out),
+            None => Ok(0),
+        }
+    })();
+    match result {
+        Ok(code) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("guard log show: cannot print: {e}");
+            2
+        }
+    }
+}
+
+/// Play the recording at `path` to a terminal, or print what it showed.
+fn replay(args: &ShowArgs, path: &Path, out: &mut dyn Write) -> std::io::Result<u8> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!(
+                "guard log show: the recording {} is missing (moved or deleted since); the entry above is \
+                 all there is",
+                path.display()
+            );
+            return Ok(2);
+        }
+        Err(e) => {
+            eprintln!("guard log show: cannot read the recording {}: {e}; check its permissions", path.display());
+            return Ok(2);
+        }
+    };
+    let cast = match asciicast::parse(&text) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "guard log show: the recording {} cannot be read ({e}); it may have been cut short",
+                path.display()
+            );
+            return Ok(2);
+        }
+    };
+    let size = format!("{}x{}", cast.header.width, cast.header.height);
+    let shown = replay::output_text(&cast);
+    if args.print || !std::io::stdout().is_terminal() {
+        writeln!(out, "--- recorded output ({size}) ---")?;
+        out.write_all(shown.as_bytes())?;
+    } else {
+        let steps = replay::schedule(&cast, args.speed, Some(args.idle_limit));
+        let secs = replay::length(&steps).as_secs_f64();
+        writeln!(out, "--- replaying {secs:.1} s recorded at {size} (Ctrl-C stops) ---")?;
+        out.flush()?;
+        replay::play(&steps, out)?;
+        // Whatever colours the recording left set end with it.
+        write!(out, "\x1b[0m")?;
+    }
+    if !shown.ends_with('\n') {
+        writeln!(out)?;
+    }
+    writeln!(out, "--- end of recording ---")?;
+    out.flush()?;
+    Ok(0)
 }
 
 fn show(args: &LogArgs, filter: &Filter, path: &Path, out: &mut dyn Write) -> std::io::Result<()> {

@@ -140,6 +140,9 @@ pub struct Entry {
     pub exit: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
+    /// Where what the command showed was recorded (an asciicast file), when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<String>,
     /// `hash` of the line before (the genesis value on the first line).
     #[serde(default)]
     pub prev: String,
@@ -184,6 +187,7 @@ impl Entry {
             approver: None,
             exit: None,
             duration_ms: None,
+            recording: None,
             prev: String::new(),
             hash: String::new(),
         }

@@ -18,6 +18,7 @@ pub mod cli;
 pub mod entry;
 pub mod logfile;
 pub mod query;
+pub mod show;
 pub mod syslog;
 
 use std::path::{Path, PathBuf};

@@ -66,7 +66,16 @@ pub fn parse_since(text: &str, now: Timestamp) -> Result<Timestamp, String> {
     now.checked_sub(jiff::SignedDuration::from_secs_f64(seconds)).map_err(|_| bad())
 }
 
-/// One line for a person: local time, decision/action, agent, exit status, command.
+/// How many hex digits of an entry's hash `guard log` shows to name it (`guard log show`
+/// takes any unique start of at least six).
+pub const SHORT_HASH: usize = 8;
+
+/// The start of `hash` that names its entry to a person.
+pub fn short_hash(hash: &str) -> &str {
+    hash.get(..SHORT_HASH).unwrap_or(hash)
+}
+
+/// One line for a person: short hash, local time, decision/action, agent, exit status, command.
 pub fn render_line(e: &Entry, tz: &TimeZone) -> String {
     let time = match e.time.parse::<Timestamp>() {
         Ok(t) => t.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string(),
@@ -74,7 +83,12 @@ pub fn render_line(e: &Entry, tz: &TimeZone) -> String {
     };
     let outcome = format!("{}/{}", e.decision.as_str(), e.action.as_str());
     let exit = e.exit.map_or_else(|| "-".to_string(), |c| c.to_string());
-    format!("{time}  {outcome:<21} {:<8} {exit:>4}  {}", clip(&e.agent, 8), clip(&e.command, 100))
+    format!(
+        "{:<SHORT_HASH$}  {time}  {outcome:<21} {:<8} {exit:>4}  {}",
+        short_hash(&e.hash),
+        clip(&e.agent, 8),
+        clip(&e.command, 100)
+    )
 }
 
 #[cfg(test)]
@@ -104,6 +118,7 @@ mod tests {
             approver: None,
             exit: None,
             duration_ms: None,
+            recording: None,
             prev: String::new(),
             hash: String::new(),
         }
@@ -155,8 +170,12 @@ mod tests {
     #[test]
     fn a_rendered_line_has_time_outcome_agent_status_and_command() {
         let mut e = entry();
+        e.hash = "5be0c1f2".repeat(8);
         let line = render_line(&e, &TimeZone::UTC);
-        assert_eq!(line, "2026-03-01 12:00:00  deny/refused          claude      -  git push --force origin main");
+        assert_eq!(
+            line,
+            "5be0c1f2  2026-03-01 12:00:00  deny/refused          claude      -  git push --force origin main"
+        );
         e.exit = Some(130);
         e.command = format!("echo {}\nls", "x".repeat(200));
         let line = render_line(&e, &TimeZone::UTC);

@@ -2,3 +2,9 @@
 //! Whatever goes in has already been masked by the caller.
 
 pub mod asciicast;
+pub mod recorder;
+pub mod replay;
+pub mod store;
+
+pub use recorder::{Finished, LineEnds, Recorder};
+pub use store::requested;

@@ -14,6 +14,8 @@ pub struct Globals {
     pub dry_run: bool,
     /// Observe: log what would have been asked or denied, run anyway.
     pub observe: bool,
+    /// Record what the command shows (`--record`); see [`crate::record::requested`].
+    pub record: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,7 +107,7 @@ fn skip_globals(args: &[String]) -> &[String] {
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
-            "--dry-run" => i += 1,
+            "--dry-run" | "--record" => i += 1,
             "--policy" | "--mode" => i += 2,
             a if a.starts_with("--policy=") || a.starts_with("--mode=") => i += 1,
             _ => break,
@@ -133,6 +135,7 @@ pub fn parse(args: &[String]) -> Result<(Globals, Face), ArgsError> {
         };
         match name {
             "--dry-run" => g.dry_run = true,
+            "--record" => g.record = true,
             "--policy" => g.policy.push(PathBuf::from(value(&mut i)?)),
             "--mode" => match value(&mut i)?.as_str() {
                 "enforce" => g.observe = false,
@@ -274,19 +277,27 @@ mod tests {
     #[test]
     fn globals_and_prefix() {
         let (g, f) = parse(&v(&["--dry-run", "--policy", "p.yaml", "--mode=observe", "-c", "ls"])).unwrap();
-        assert!(g.dry_run && g.observe);
+        assert!(g.dry_run && g.observe && !g.record);
         assert_eq!(g.policy, vec![PathBuf::from("p.yaml")]);
         assert!(matches!(f, Face::Shell(s) if s.command.as_deref() == Some("ls")));
-        let (_, f) = parse(&v(&["--", "rm", "-rf", "x y"])).unwrap();
+        let (g, f) = parse(&v(&["--record", "--", "rm", "-rf", "x y"])).unwrap();
+        assert!(g.record && !g.dry_run);
         assert_eq!(f, Face::Prefix(v(&["rm", "-rf", "x y"])));
         assert!(parse(&v(&["--mode", "loose", "-c", "x"])).is_err());
     }
 
     #[test]
     fn which_invocations_are_the_runner() {
-        for yes in
-            [&[][..], &["-c", "x"], &["-lc", "x"], &["--", "ls"], &["--dry-run", "-c", "x"], &["--login"], &["+o", "x"]]
-        {
+        for yes in [
+            &[][..],
+            &["-c", "x"],
+            &["-lc", "x"],
+            &["--", "ls"],
+            &["--dry-run", "-c", "x"],
+            &["--record", "--", "ls"],
+            &["--login"],
+            &["+o", "x"],
+        ] {
             assert!(is_runner_invocation(&v(yes)), "{yes:?}");
         }
         for no in [&["check", "x"][..], &["--help"], &["-V"], &["--version"], &["explain", "-c"]] {

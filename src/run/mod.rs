@@ -9,6 +9,7 @@ pub mod args;
 pub mod direct;
 pub mod outcome;
 pub mod pty;
+pub mod recording;
 pub mod session;
 pub mod shell;
 pub mod spawn;
@@ -23,6 +24,8 @@ pub trait OutputFilter {
     fn holding(&self) -> bool {
         false
     }
+    /// The terminal the output goes to is now `cols`×`rows` (a recording notes it).
+    fn resized(&mut self, _cols: u16, _rows: u16) {}
 }
 
 /// Output shown as it is.

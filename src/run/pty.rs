@@ -166,7 +166,7 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
             Ok(0) if background && in_foreground(tty) => {
                 background = false;
                 raw.reenter();
-                resize(&master);
+                resize(&master, filter);
                 continue;
             }
             Ok(0) => {
@@ -232,6 +232,7 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
                 // SAFETY: TIOCSWINSZ reads a Winsize; the kernel then signals the pty's
                 // foreground process group.
                 let _ = unsafe { set_winsize(master.as_raw_fd(), &ws) };
+                filter.resized(ws.ws_col, ws.ws_row);
             }
         }
         for s in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
@@ -262,7 +263,7 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
                     background = !in_foreground(tty);
                     if !background {
                         raw.reenter();
-                        resize(&master);
+                        resize(&master, filter);
                     }
                     let _ = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGCONT);
                 }
@@ -308,11 +309,18 @@ fn suspend_key(master: &File) -> Option<u8> {
 }
 
 /// Give the command's pty the size of guard's terminal.
-fn resize(master: &File) {
+fn resize(master: &File, filter: &mut dyn OutputFilter) {
     if let Some(ws) = window_size(std::io::stdout().as_fd()) {
         // SAFETY: TIOCSWINSZ reads a Winsize.
         let _ = unsafe { set_winsize(master.as_raw_fd(), &ws) };
+        filter.resized(ws.ws_col, ws.ws_row);
     }
+}
+
+/// The (columns, rows) of the terminal guard runs at, which the command's pty starts with.
+pub fn terminal_size() -> Option<(u16, u16)> {
+    let ws = window_size(std::io::stdout().as_fd()).or_else(|| window_size(std::io::stdin().as_fd()))?;
+    Some((ws.ws_col, ws.ws_row))
 }
 
 fn write_out(stdout: &mut File, bytes: &[u8]) {

@@ -10,6 +10,7 @@ use super::approve::{self, Channel};
 use super::args::{self, Face, Globals, ShellArgs};
 use super::direct::{self, Direct};
 use super::outcome::{self, Refusal};
+use super::recording::{self, Tap};
 use super::{pty, shell, spawn, Masking, OutputFilter, Passthrough, REFUSED};
 use crate::approval::ApprovalConfig;
 use crate::audit::{self, Action, AuditConfig, Entry};
@@ -187,10 +188,12 @@ fn act(g: &Globals, mut job: Job) -> i32 {
     }
     let started = Instant::now();
     let mask = masking(&job.verdict, &agent, job.settings);
-    let code = run(&mut job, mask);
+    let record = crate::record::requested(g.record, job.settings.record);
+    let (code, recording) = run(&mut job, mask, record);
     let mut after = before;
     after.exit = Some(code);
     after.duration_ms = Some(started.elapsed().as_millis() as u64);
+    after.recording = recording;
     if let Err(e) = audit::append(&audit_cfg, after) {
         eprintln!("guard: warning: {e}");
     }
@@ -224,25 +227,41 @@ fn masker() -> Box<dyn OutputFilter + Send> {
     Box::new(Masking(Masker::new(Detectors::builtin())))
 }
 
-/// Run the job: on a pty when a person is at the terminal, else with guard's own stdio.
-fn run(job: &mut Job, mask: bool) -> i32 {
+/// Run the job: on a pty when a person is at the terminal, else with guard's own stdio. With
+/// `record`, what it shows is recorded too (its output then passes through guard even without
+/// a terminal); returns the exit status and where the recording is. A no-op builtin shows
+/// nothing, so there is nothing to record.
+fn run(job: &mut Job, mask: bool, record: bool) -> (i32, Option<String>) {
     if let Some(code) = job.status {
-        return code;
+        return (code, None);
     }
     job.command.env(ACTIVE_VAR, "1");
-    let result = if job.feed.is_none() && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-        let cmd = std::mem::replace(&mut job.command, Command::new("true"));
-        if mask {
-            pty::run(cmd, &mut *masker())
-        } else {
-            pty::run(cmd, &mut Passthrough)
+    let on_pty = job.feed.is_none() && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let size = on_pty.then(|| pty::terminal_size().unwrap_or((80, 24)));
+    let rec = if record { recording::begin(&job.plan.source, size) } else { None };
+    let filter = || -> Box<dyn OutputFilter + Send> {
+        let shown: Box<dyn OutputFilter + Send> = if mask { masker() } else { Box::new(Passthrough) };
+        match &rec {
+            Some(r) => Box::new(Tap::new(shown, r)),
+            None => shown,
         }
+    };
+    let cmd = std::mem::replace(&mut job.command, Command::new("true"));
+    let result = if on_pty {
+        pty::run(cmd, &mut *filter())
     } else {
         // A script read from stdin to be judged goes to the shell through a pipe.
-        let cmd = std::mem::replace(&mut job.command, Command::new("true"));
-        spawn::run(cmd, mask.then(|| [masker(), masker()]), job.feed.take())
+        let filters = (mask || rec.is_some()).then(|| [filter(), filter()]);
+        spawn::run(cmd, filters, job.feed.take())
     };
-    match result {
+    let link = rec.map(|r| {
+        let done = r.finish();
+        if let Some(problem) = done.problem {
+            eprintln!("guard: warning: {problem}");
+        }
+        done.path.to_string_lossy().into_owned()
+    });
+    let code = match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("guard: {e}");
@@ -252,7 +271,8 @@ fn run(job: &mut Job, mask: bool) -> i32 {
                 126
             }
         }
-    }
+    };
+    (code, link)
 }
 
 /// Plain `guard` at a terminal: the real shell, interactive, with guard's integration loaded.

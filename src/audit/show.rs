@@ -1,0 +1,257 @@
+//! `guard log show ID`: finding one entry by the start of its hash, and printing all of it for a
+//! person. Pure: the log's bytes and the time zone come in as arguments.
+
+use std::fmt::Write;
+
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+use super::entry::Entry;
+use super::query;
+
+/// The fewest hex digits of a hash accepted as an entry's id.
+pub const MIN_PREFIX: usize = 6;
+
+/// Why no single entry was found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FindError {
+    /// Too short, or not hex.
+    BadId(String),
+    NotFound(String),
+    /// Several entries' hashes start with the id (in log order).
+    Ambiguous(String, Vec<Entry>),
+}
+
+impl FindError {
+    /// The message for a person: what happened and what to do.
+    pub fn message(&self, tz: &TimeZone) -> String {
+        match self {
+            FindError::BadId(id) => format!(
+                "{id:?} is not an entry id: give at least {MIN_PREFIX} hex digits of the entry's hash, as \
+                 the first column of `guard log` shows"
+            ),
+            FindError::NotFound(id) => format!(
+                "no entry's hash starts with {id}; `guard log` lists entries with their hashes (use \
+                 --grep, --since or -n to find older ones)"
+            ),
+            FindError::Ambiguous(id, candidates) => {
+                let mut s = format!("{} entries have a hash starting with {id}; give more digits:", candidates.len());
+                for e in candidates {
+                    let _ = write!(s, "\n  {}", query::render_line(e, tz));
+                }
+                s
+            }
+        }
+    }
+}
+
+/// The one entry in `log` (the log file's bytes) whose hash starts with `id`, in any case.
+/// Lines that are not entries are passed over (`guard log verify` is the place to report them).
+pub fn find(log: &[u8], id: &str) -> Result<Entry, FindError> {
+    let prefix = id.trim().to_ascii_lowercase();
+    if prefix.len() < MIN_PREFIX || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(FindError::BadId(id.to_string()));
+    }
+    let mut found: Vec<Entry> = log
+        .split(|&b| b == b'\n')
+        // A cheap look before parsing: the hash is in every line as text.
+        .filter(|line| memchr::memmem::find(line, prefix.as_bytes()).is_some())
+        .filter_map(|line| serde_json::from_slice::<Entry>(line).ok())
+        .filter(|e| e.hash.starts_with(&prefix))
+        .collect();
+    match found.len() {
+        0 => Err(FindError::NotFound(prefix)),
+        1 => Ok(found.remove(0)),
+        _ => Err(FindError::Ambiguous(prefix, found)),
+    }
+}
+
+/// Every field of `e` that has a value, one per line, times in `tz`.
+pub fn render(e: &Entry, tz: &TimeZone) -> String {
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    rows.push(("entry", e.hash.clone()));
+    let time = match e.time.parse::<Timestamp>() {
+        Ok(t) => t.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M:%S%.3f %:z").to_string(),
+        Err(_) => e.time.clone(),
+    };
+    rows.push(("time", time));
+    let mut command = e.command.clone();
+    if let Some(n) = e.command_bytes {
+        let _ = write!(command, "… (clipped; {n} bytes in all)");
+    }
+    rows.push(("command", command));
+    rows.push(("decision", format!("{}, {}", e.decision.as_str(), e.action.as_str())));
+    if !e.rules.is_empty() {
+        rows.push(("rules", e.rules.join(", ")));
+    }
+    let mut agent = e.agent.clone();
+    if let Some(s) = &e.session_id {
+        let _ = write!(agent, ", session {s}");
+    }
+    if let Some(t) = &e.tool_use_id {
+        let _ = write!(agent, ", tool call {t}");
+    }
+    rows.push(("agent", agent));
+    rows.push(("face", e.face.clone()));
+    rows.push(("user", format!("{} (uid {}) on {}, pid {}", e.user, e.uid, e.host, e.pid)));
+    rows.push(("cwd", e.cwd.clone()));
+    let p = &e.plan;
+    rows.push((
+        "programs",
+        format!(
+            "{} (commands {}, nested {}, dynamic {}, unreadable parts {})",
+            p.programs.join(", "),
+            p.commands,
+            p.nested,
+            p.dynamic,
+            p.issues
+        ),
+    ));
+    match (&e.approval_id, &e.approver) {
+        (None, None) => {}
+        (id, who) => rows.push((
+            "approval",
+            format!("{} by {}", id.as_deref().unwrap_or("at the terminal"), who.as_deref().unwrap_or("nobody")),
+        )),
+    }
+    match (e.exit, e.duration_ms) {
+        (None, None) => {}
+        (exit, ms) => rows.push((
+            "exit",
+            format!(
+                "{}{}",
+                exit.map_or_else(|| "-".to_string(), |c| c.to_string()),
+                ms.map_or_else(String::new, |ms| format!(" after {}.{:03} s", ms / 1000, ms % 1000))
+            ),
+        )),
+    }
+    if let Some(r) = &e.recording {
+        rows.push(("recording", r.clone()));
+    }
+    rows.push(("prev", e.prev.clone()));
+    let mut out = String::new();
+    for (name, value) in rows {
+        // A multi-line command stays under its column.
+        let value = value.replace('\n', "\n           ");
+        let _ = writeln!(out, "{name:<10} {value}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::chain::{seal, GENESIS};
+    use crate::audit::entry::{Action, PlanSummary};
+    use crate::policy::Decision;
+
+    fn entry(command: &str) -> Entry {
+        Entry {
+            time: "2026-03-01T12:00:00.250Z".into(),
+            user: "me".into(),
+            uid: 1000,
+            host: "box".into(),
+            pid: 4242,
+            cwd: "/home/me/shop".into(),
+            agent: "claude".into(),
+            session_id: Some("s-1".into()),
+            tool_use_id: None,
+            face: "shell".into(),
+            command: command.into(),
+            command_bytes: None,
+            plan: PlanSummary { programs: vec!["git push".into()], commands: 1, ..Default::default() },
+            decision: Decision::Ask,
+            action: Action::Ran,
+            rules: vec!["git.force-push".into()],
+            approval_id: Some("3f9a1c2e".into()),
+            approver: Some("me".into()),
+            exit: Some(0),
+            duration_ms: Some(1234),
+            recording: Some("/s/guard/recordings/x.cast".into()),
+            prev: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    /// A sealed log of entries for these commands, and their hashes.
+    fn log(commands: &[&str]) -> (Vec<u8>, Vec<String>) {
+        let mut prev = GENESIS.to_string();
+        let mut bytes = Vec::new();
+        let mut hashes = Vec::new();
+        for c in commands {
+            let mut e = entry(c);
+            bytes.extend_from_slice(seal(&mut e, &prev).as_bytes());
+            bytes.push(b'\n');
+            prev = e.hash.clone();
+            hashes.push(e.hash);
+        }
+        (bytes, hashes)
+    }
+
+    #[test]
+    fn an_entry_is_found_by_the_start_of_its_hash() {
+        let (mut bytes, hashes) = log(&["ls", "make", "git push"]);
+        bytes.extend_from_slice(b"not an entry\n");
+        for (i, h) in hashes.iter().enumerate() {
+            for id in [&h[..MIN_PREFIX], &h[..12], h.as_str(), &h[..8].to_ascii_uppercase()] {
+                assert_eq!(find(&bytes, id).map(|e| e.hash), Ok(h.clone()), "entry {i} by {id}");
+            }
+        }
+    }
+
+    #[test]
+    fn ids_that_name_no_single_entry_are_errors() {
+        let (bytes, hashes) = log(&["ls", "make"]);
+        // Hashes forged to share a start: the lookup reads the hash field, not the chain.
+        let twins = String::from_utf8(bytes.clone()).unwrap().replace(&hashes[1][..8], &hashes[0][..8]);
+        let absent = if hashes.iter().any(|h| h.starts_with("000000")) { "ffffff" } else { "000000" };
+        let cases: Vec<(&[u8], &str, &str)> = vec![
+            (&bytes, "abc", "at least 6 hex digits"),
+            (&bytes, "xyzxyzxyz", "at least 6 hex digits"),
+            (&bytes, absent, "no entry's hash starts with"),
+            (b"", &hashes[0][..8], "no entry's hash starts with"),
+            (twins.as_bytes(), &hashes[0][..8], "2 entries have a hash starting with"),
+        ];
+        for (log, id, want) in cases {
+            let err = find(log, id).unwrap_err();
+            let msg = err.message(&TimeZone::UTC);
+            assert!(msg.contains(want), "{id}: {msg}");
+            if let FindError::Ambiguous(_, candidates) = &err {
+                let commands: Vec<&str> = candidates.iter().map(|e| e.command.as_str()).collect();
+                assert_eq!(commands, ["ls", "make"]);
+                assert!(msg.contains("  ls") && msg.contains("  make"), "candidates are listed: {msg}");
+            }
+        }
+    }
+
+    #[test]
+    fn rendering_shows_every_field_that_has_a_value() {
+        let mut e = entry("git push --force \\\n  origin main");
+        e.hash = "ab".repeat(32);
+        let text = render(&e, &TimeZone::UTC);
+        for want in [
+            &format!("entry      {}", "ab".repeat(32)),
+            "time       2026-03-01 12:00:00.250 +00:00",
+            "command    git push --force \\\n             origin main",
+            "decision   ask, ran",
+            "rules      git.force-push",
+            "agent      claude, session s-1",
+            "user       me (uid 1000) on box, pid 4242",
+            "cwd        /home/me/shop",
+            "programs   git push (commands 1, nested 0,",
+            "approval   3f9a1c2e by me",
+            "exit       0 after 1.234 s",
+            "recording  /s/guard/recordings/x.cast",
+        ] {
+            assert!(text.contains(want), "{want:?} in\n{text}");
+        }
+        e.recording = None;
+        e.approval_id = None;
+        e.approver = None;
+        e.rules.clear();
+        let text = render(&e, &TimeZone::UTC);
+        for absent in ["recording", "approval", "rules"] {
+            assert!(!text.contains(absent), "{absent} in\n{text}");
+        }
+    }
+}

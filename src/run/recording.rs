@@ -1,0 +1,140 @@
+//! Recording a run (`--record`, `GUARD_RECORD=1`): starting a cast file for the job, and the
+//! output filter that copies into it exactly what the terminal or pipe was shown — after
+//! masking, since it wraps the masking filter. Typed input never passes through here, so
+//! passwords typed at a prompt are not recorded.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::OutputFilter;
+use crate::record::asciicast::Header;
+use crate::record::{store, Finished, LineEnds, Recorder};
+
+/// A recording the output filters of one run share (stdout and stderr in pipe mode).
+#[derive(Debug, Clone)]
+pub struct Shared(Arc<Mutex<Recorder>>);
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Recorder> {
+        // A copier thread that panicked leaves the recorder as usable as it was.
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Ends the recording; where it is, and why it is incomplete if it is.
+    pub fn finish(&self) -> Finished {
+        self.lock().finish()
+    }
+}
+
+/// Window size recorded for output that went to no terminal.
+const PIPE_SIZE: (u16, u16) = (80, 24);
+
+/// Starts recording `command`. `size` is the terminal's (columns, rows) when the command runs
+/// on a pty; `None` means its output goes to pipes or files. When no recording can be started,
+/// says why once and returns `None`: the command runs anyway.
+pub fn begin(command: &str, size: Option<(u16, u16)>) -> Option<Shared> {
+    match start(command, size) {
+        Ok(r) => Some(Shared(Arc::new(Mutex::new(r)))),
+        Err(e) => {
+            eprintln!("guard: warning: not recording this command: {e}");
+            None
+        }
+    }
+}
+
+fn start(command: &str, size: Option<(u16, u16)>) -> Result<Recorder, String> {
+    let dir = store::dir().ok_or(
+        "neither XDG_STATE_HOME nor HOME is set (as an absolute path), so there is no place for \
+         recordings; set HOME",
+    )?;
+    let now = jiff::Timestamp::now();
+    let nonce = getrandom::u32().map(|n| n as u16).unwrap_or_default();
+    let (path, file) = store::create(&dir, &store::file_name(now, std::process::id(), nonce))?;
+    // The header names the command: masked and clipped as in the audit log.
+    let (text, _) =
+        crate::audit::entry::clip_bytes(crate::mask::mask_builtin(command), crate::audit::entry::MAX_COMMAND);
+    let (cols, rows) = size.unwrap_or(PIPE_SIZE);
+    let mut header = Header::new(cols.into(), rows.into(), &text);
+    header.timestamp = u64::try_from(now.as_second()).ok();
+    for var in ["SHELL", "TERM"] {
+        if let Ok(v) = std::env::var(var) {
+            header.env.insert(var.to_string(), v);
+        }
+    }
+    let line_ends = if size.is_some() { LineEnds::AsShown } else { LineEnds::Terminal };
+    Recorder::start(file, &path, &header, line_ends)
+}
+
+/// Shows what `inner` lets out, and records the same bytes.
+pub struct Tap {
+    inner: Box<dyn OutputFilter + Send>,
+    recording: Shared,
+}
+
+impl Tap {
+    pub fn new(inner: Box<dyn OutputFilter + Send>, recording: &Shared) -> Tap {
+        Tap { inner, recording: recording.clone() }
+    }
+}
+
+impl OutputFilter for Tap {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        let from = out.len();
+        self.inner.feed(input, out);
+        self.recording.lock().output(&out[from..]);
+    }
+
+    fn flush(&mut self, out: &mut Vec<u8>) {
+        let from = out.len();
+        self.inner.flush(out);
+        self.recording.lock().output(&out[from..]);
+    }
+
+    fn holding(&self) -> bool {
+        self.inner.holding()
+    }
+
+    fn resized(&mut self, cols: u16, rows: u16) {
+        self.recording.lock().resize(cols, rows);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::asciicast;
+
+    /// Holds everything back until flushed, like masking waiting for the end of a line.
+    struct UpperUntilFlush(Vec<u8>);
+
+    impl OutputFilter for UpperUntilFlush {
+        fn feed(&mut self, input: &[u8], _out: &mut Vec<u8>) {
+            self.0.extend(input.iter().map(u8::to_ascii_uppercase));
+        }
+        fn flush(&mut self, out: &mut Vec<u8>) {
+            out.append(&mut self.0);
+        }
+        fn holding(&self) -> bool {
+            !self.0.is_empty()
+        }
+    }
+
+    #[test]
+    fn what_is_recorded_is_what_the_filter_let_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("t.cast");
+        let file = std::fs::File::create(&path).unwrap();
+        let r = Recorder::start(file, &path, &Header::new(80, 24, "t"), LineEnds::AsShown).unwrap();
+        let shared = Shared(Arc::new(Mutex::new(r)));
+        let mut tap = Tap::new(Box::new(UpperUntilFlush(Vec::new())), &shared);
+        let mut shown = b"already there|".to_vec();
+        tap.feed(b"secret-ish\r\n", &mut shown);
+        assert!(tap.holding(), "holding is the inner filter's");
+        tap.resized(132, 50);
+        tap.flush(&mut shown);
+        assert_eq!(shown, b"already there|SECRET-ISH\r\n");
+        assert!(shared.finish().problem.is_none());
+        let cast = asciicast::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let events: Vec<(&str, &str)> = cast.events.iter().map(|e| (e.kind.code(), e.data.as_str())).collect();
+        assert_eq!(events, [("r", "132x50"), ("o", "SECRET-ISH\r\n")]);
+    }
+}
