@@ -10,12 +10,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-const GUARD: &str = env!("CARGO_BIN_EXE_guard");
+use sandbox::GUARD;
 /// How long any one wait may take before the test fails; generous, for a busy machine.
 const WAIT: Duration = Duration::from_secs(90);
 
@@ -36,43 +36,27 @@ rules:
       allow: ["touch ./other"]
 "#;
 
-/// A temporary home with a working directory `work` inside it.
-struct Sandbox {
-    tmp: tempfile::TempDir,
+mod sandbox;
+
+/// guard's sandbox (a fresh home, an environment cleared down to PATH), and a session of its
+/// own for everything run in it.
+struct Sandbox(sandbox::Sandbox);
+
+impl std::ops::Deref for Sandbox {
+    type Target = sandbox::Sandbox;
+    fn deref(&self) -> &sandbox::Sandbox {
+        &self.0
+    }
 }
 
 impl Sandbox {
     fn new() -> Sandbox {
-        let tmp = tempfile::tempdir().expect("a temporary directory");
-        std::fs::create_dir(tmp.path().join("work")).unwrap();
-        Sandbox { tmp }
+        Sandbox(sandbox::Sandbox::new())
     }
 
-    fn home(&self) -> &Path {
-        self.tmp.path()
-    }
-
-    fn work(&self) -> PathBuf {
-        self.home().join("work")
-    }
-
-    fn log(&self) -> PathBuf {
-        self.home().join("state/guard/audit.jsonl")
-    }
-
-    /// `program` with the sandbox's environment, working directory and a session of its own.
+    /// `program` in the sandbox, in a session of its own: no controlling terminal.
     fn command(&self, program: &str) -> Command {
-        let home = self.home();
-        let mut c = Command::new(program);
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()))
-            .env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .env("LC_ALL", "C")
-            .current_dir(self.work())
-            .stdin(Stdio::null());
+        let mut c = self.0.command(program);
         // SAFETY: setsid(2) is async-signal-safe.
         unsafe {
             c.pre_exec(|| {
@@ -117,9 +101,7 @@ impl Sandbox {
     }
 
     fn write_user_policy(&self, text: &str) {
-        let dir = self.home().join("config/guard");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("test.yaml"), text).unwrap();
+        self.user_policy("test.yaml", text);
     }
 
     fn entries(&self) -> Vec<serde_json::Value> {

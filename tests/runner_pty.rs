@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 use nix::pty::{grantpt, posix_openpt, ptsname_r, unlockpt, Winsize};
 use nix::sys::termios::{tcgetattr, LocalFlags, Termios};
 
-const GUARD: &str = env!("CARGO_BIN_EXE_guard");
+mod sandbox;
+use sandbox::GUARD;
 /// How long any one wait may take before the test fails; generous, for a busy machine.
 const WAIT: Duration = Duration::from_secs(90);
 
@@ -28,17 +29,8 @@ nix::ioctl_write_ptr_bad!(set_winsize, libc::TIOCSWINSZ, Winsize);
 
 /// `program ARGS` with HOME, the XDG directories and the working directory under `home`.
 fn sandboxed(home: &std::path::Path, program: &str, args: &[&str]) -> Command {
-    let mut c = Command::new(program);
-    c.args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()))
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("TERM", "dumb")
-        .env("LC_ALL", "C")
-        .current_dir(home.join("work"));
+    let mut c = sandbox::isolated(home, program);
+    c.args(args).env("TERM", "dumb");
     c
 }
 

@@ -6,61 +6,27 @@
 //! Every run has HOME, the XDG directories and the working directory in a fresh temporary
 //! directory and an environment cleared down to PATH.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod sandbox;
 
-const GUARD: &str = env!("CARGO_BIN_EXE_guard");
+use std::process::Output;
+
+use sandbox::Sandbox;
 
 /// A fake AWS key pair, as `aws configure export-credentials` would print it.
 const SECRET_LINE: &str = "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
-struct Sandbox {
-    tmp: tempfile::TempDir,
+trait SettingsFile {
+    fn settings(&self, yaml: &str);
+    fn run(&self, args: &[&str]) -> Output;
 }
 
-impl Sandbox {
-    fn new() -> Sandbox {
-        let tmp = tempfile::tempdir().expect("a temporary directory");
-        std::fs::create_dir(tmp.path().join("work")).unwrap();
-        Sandbox { tmp }
-    }
-
-    fn home(&self) -> &Path {
-        self.tmp.path()
-    }
-
-    fn work(&self) -> PathBuf {
-        self.home().join("work")
-    }
-
+impl SettingsFile for Sandbox {
     fn settings(&self, yaml: &str) {
-        let dir = self.home().join("config/guard");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("settings.yaml"), yaml).unwrap();
-    }
-
-    fn guard(&self, args: &[&str]) -> Command {
-        let home = self.home();
-        let mut c = Command::new(GUARD);
-        c.args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()))
-            .env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .env("LC_ALL", "C")
-            .current_dir(self.work())
-            .stdin(Stdio::null());
-        c
+        self.user_policy("settings.yaml", yaml);
     }
 
     fn run(&self, args: &[&str]) -> Output {
         self.guard(args).output().expect("guard runs")
-    }
-
-    fn default_log(&self) -> PathBuf {
-        self.home().join("state/guard/audit.jsonl")
     }
 }
 
@@ -82,7 +48,7 @@ fn the_audit_log_goes_where_the_settings_say_and_guard_log_reads_it_there() {
     let lines = std::fs::read_to_string(&log).expect("the configured log was written");
     assert_eq!(lines.lines().count(), 1);
     assert!(lines.contains("true && echo ran"));
-    assert!(!sb.default_log().exists(), "nothing went to the default place");
+    assert!(!sb.log().exists(), "nothing went to the default place");
     let o = sb.run(&["log", "--json"]);
     assert!(text(&o.stdout).contains("true && echo ran"), "{}", describe(&o));
     let o = sb.run(&["log", "verify"]);
@@ -164,7 +130,7 @@ fn a_project_cannot_change_settings() {
     let o = sb.run(&["-c", "true"]);
     assert!(o.status.success(), "{}", describe(&o));
     assert!(text(&o.stderr).contains("`settings:` in a project's policy is ignored"), "{}", describe(&o));
-    assert!(sb.default_log().exists(), "the log stayed where it was");
+    assert!(sb.log().exists(), "the log stayed where it was");
 }
 
 #[test]
@@ -175,7 +141,7 @@ fn a_broken_settings_section_is_located_and_changes_nothing() {
     assert!(o.status.success(), "a broken file never locks anyone out: {}", describe(&o));
     let err = text(&o.stderr);
     assert!(err.contains("settings.yaml:2:") && err.contains("`soon` is not a length of time"), "{err}");
-    assert!(sb.default_log().exists() && !sb.home().join("moved.jsonl").exists(), "{err}");
+    assert!(sb.log().exists() && !sb.home().join("moved.jsonl").exists(), "{err}");
     let o = sb.run(&["rules", "lint"]);
     assert!(!o.status.success() && text(&o.stdout).contains("soon"), "{}", describe(&o));
 }
@@ -184,11 +150,11 @@ fn a_broken_settings_section_is_located_and_changes_nothing() {
 fn recording_can_be_turned_on_in_the_settings() {
     let sb = Sandbox::new();
     let o = sb.run(&["-c", "echo hello; true"]);
-    assert!(!text(&std::fs::read(sb.default_log()).unwrap()).contains("\"recording\""), "off by default");
+    assert!(!text(&std::fs::read(sb.log()).unwrap()).contains("\"recording\""), "off by default");
     sb.settings("settings:\n  record: true\n");
     let o2 = sb.run(&["-c", "echo hello; true"]);
     assert_eq!(text(&o2.stdout), text(&o.stdout), "{}", describe(&o2));
-    let log = std::fs::read_to_string(sb.default_log()).unwrap();
+    let log = std::fs::read_to_string(sb.log()).unwrap();
     let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
     let cast = last["recording"].as_str().expect("the entry links a recording");
     assert!(std::fs::read_to_string(cast).unwrap().contains("hello"));

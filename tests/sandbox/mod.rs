@@ -1,0 +1,71 @@
+//! A fresh home for one test, so a bug in guard can never touch a real home, `/` or the
+//! repository: HOME, the XDG directories and a working directory `work` inside a temporary
+//! directory, and programs run there with an environment cleared down to PATH.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub const GUARD: &str = env!("CARGO_BIN_EXE_guard");
+
+pub struct Sandbox {
+    tmp: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let tmp = tempfile::tempdir().expect("a temporary directory");
+        std::fs::create_dir(tmp.path().join("work")).expect("the working directory is made");
+        Sandbox { tmp }
+    }
+
+    pub fn home(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    pub fn work(&self) -> PathBuf {
+        self.home().join("work")
+    }
+
+    /// The audit log guard writes here by default.
+    pub fn log(&self) -> PathBuf {
+        self.home().join("state/guard/audit.jsonl")
+    }
+
+    /// `program`, isolated in this sandbox, with stdin from /dev/null.
+    pub fn command(&self, program: &str) -> Command {
+        let mut c = isolated(self.home(), program);
+        c.stdin(Stdio::null());
+        c
+    }
+
+    /// `guard ARGS`, isolated in this sandbox.
+    pub fn guard(&self, args: &[&str]) -> Command {
+        let mut c = self.command(GUARD);
+        c.args(args);
+        c
+    }
+
+    /// Write a user policy file (`$XDG_CONFIG_HOME/guard/NAME`).
+    pub fn user_policy(&self, name: &str, text: &str) {
+        let dir = self.home().join("config/guard");
+        std::fs::create_dir_all(&dir).expect("the policy directory is made");
+        std::fs::write(dir.join(name), text).expect("the policy file is written");
+    }
+}
+
+/// `program` with HOME, the XDG directories and the working directory (`work`) under `home`,
+/// and no environment but PATH and `LC_ALL=C`.
+pub fn isolated(home: &Path, program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()))
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("LC_ALL", "C")
+        .current_dir(home.join("work"));
+    c
+}
