@@ -1,7 +1,8 @@
 //! Recording a run (`--record`, `GUARD_RECORD=1`): starting a cast file for the job, and the
-//! output filter that copies into it exactly what the terminal or pipe was shown — after
-//! masking, since it wraps the masking filter. Typed input never passes through here, so
-//! passwords typed at a prompt are not recorded.
+//! output filter that copies into it what the terminal or pipe was shown — always masked: after
+//! the masking filter when the output is masked, else through a masker of its own, since a
+//! recording is made to be shared. Typed input never passes through here, so passwords typed
+//! at a prompt are not recorded.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -64,15 +65,36 @@ fn start(command: &str, size: Option<(u16, u16)>) -> Result<Recorder, String> {
     Recorder::start(file, &path, &header, line_ends)
 }
 
-/// Shows what `inner` lets out, and records the same bytes.
+/// Shows what `inner` lets out, and records the same bytes — through `mask` first, when the
+/// output shown is not masked already.
 pub struct Tap {
     inner: Box<dyn OutputFilter + Send>,
     recording: Shared,
+    mask: Option<Box<dyn OutputFilter + Send>>,
+    masked: Vec<u8>,
 }
 
 impl Tap {
-    pub fn new(inner: Box<dyn OutputFilter + Send>, recording: &Shared) -> Tap {
-        Tap { inner, recording: recording.clone() }
+    pub fn new(
+        inner: Box<dyn OutputFilter + Send>,
+        recording: &Shared,
+        mask: Option<Box<dyn OutputFilter + Send>>,
+    ) -> Tap {
+        Tap { inner, recording: recording.clone(), mask, masked: Vec::new() }
+    }
+
+    fn record(&mut self, shown: &[u8], flush: bool) {
+        match &mut self.mask {
+            None => self.recording.lock().output(shown),
+            Some(m) => {
+                self.masked.clear();
+                m.feed(shown, &mut self.masked);
+                if flush {
+                    m.flush(&mut self.masked);
+                }
+                self.recording.lock().output(&self.masked);
+            }
+        }
     }
 }
 
@@ -80,17 +102,17 @@ impl OutputFilter for Tap {
     fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
         let from = out.len();
         self.inner.feed(input, out);
-        self.recording.lock().output(&out[from..]);
+        self.record(&out[from..], false);
     }
 
     fn flush(&mut self, out: &mut Vec<u8>) {
         let from = out.len();
         self.inner.flush(out);
-        self.recording.lock().output(&out[from..]);
+        self.record(&out[from..], true);
     }
 
     fn holding(&self) -> bool {
-        self.inner.holding()
+        self.inner.holding() || self.mask.as_ref().is_some_and(|m| m.holding())
     }
 
     fn resized(&mut self, cols: u16, rows: u16) {
@@ -125,7 +147,7 @@ mod tests {
         let file = std::fs::File::create(&path).unwrap();
         let r = Recorder::start(file, &path, &Header::new(80, 24, "t"), LineEnds::AsShown).unwrap();
         let shared = Shared(Arc::new(Mutex::new(r)));
-        let mut tap = Tap::new(Box::new(UpperUntilFlush(Vec::new())), &shared);
+        let mut tap = Tap::new(Box::new(UpperUntilFlush(Vec::new())), &shared, None);
         let mut shown = b"already there|".to_vec();
         tap.feed(b"secret-ish\r\n", &mut shown);
         assert!(tap.holding(), "holding is the inner filter's");
@@ -136,5 +158,26 @@ mod tests {
         let cast = asciicast::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let events: Vec<(&str, &str)> = cast.events.iter().map(|e| (e.kind.code(), e.data.as_str())).collect();
         assert_eq!(events, [("r", "132x50"), ("o", "SECRET-ISH\r\n")]);
+    }
+
+    #[test]
+    fn output_shown_unmasked_is_recorded_masked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("t.cast");
+        let file = std::fs::File::create(&path).unwrap();
+        let r = Recorder::start(file, &path, &Header::new(80, 24, "t"), LineEnds::AsShown).unwrap();
+        let shared = Shared(Arc::new(Mutex::new(r)));
+        let masker = crate::mask::Masker::new(crate::mask::Detectors::builtin());
+        let mut tap =
+            Tap::new(Box::new(super::super::Passthrough), &shared, Some(Box::new(super::super::Masking(masker))));
+        let secret = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+        let mut shown = Vec::new();
+        tap.feed(format!("token: {secret}").as_bytes(), &mut shown);
+        assert!(tap.holding(), "the recording's masker waits for the end of the line");
+        tap.flush(&mut shown);
+        assert_eq!(shown, format!("token: {secret}").as_bytes(), "the terminal sees the output as it is");
+        assert!(shared.finish().problem.is_none());
+        let cast = std::fs::read_to_string(&path).unwrap();
+        assert!(!cast.contains(secret) && cast.contains("[masked:"), "{cast}");
     }
 }

@@ -242,7 +242,7 @@ fn run(job: &mut Job, mask: bool, record: bool) -> (i32, Option<String>) {
     let filter = || -> Box<dyn OutputFilter + Send> {
         let shown: Box<dyn OutputFilter + Send> = if mask { masker() } else { Box::new(Passthrough) };
         match &rec {
-            Some(r) => Box::new(Tap::new(shown, r)),
+            Some(r) => Box::new(Tap::new(shown, r, (!mask).then(masker))),
             None => shown,
         }
     };
