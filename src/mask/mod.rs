@@ -44,6 +44,7 @@
 
 mod detectors;
 mod engine;
+mod gate;
 mod masker;
 
 pub use detectors::{BlockSpec, Detector, Detectors, Examples, MaskError, SectionSpec};
