@@ -95,15 +95,20 @@ fn teddy_order(triggers: &[&str]) -> Vec<usize> {
     let Some(width) = triggers.iter().map(|t| t.len().min(4)).min() else { return plain };
     let buckets = if triggers.len() > 32 { 16 } else { 8 };
     // Sets of triggers sharing the low nybbles Teddy looks at.
+    // Taken in sorted order, so the arrangement (and the speed) does not depend on the order
+    // detectors list their triggers.
+    let mut sorted: Vec<usize> = (0..triggers.len()).collect();
+    sorted.sort_by_key(|&i| triggers[i]);
     let mut sets: Vec<Vec<usize>> = Vec::new();
-    for (i, t) in triggers.iter().enumerate() {
+    for (i, t) in sorted.into_iter().map(|i| (i, triggers[i])) {
         let low = |t: &str| t.bytes().take(width).map(|b| b & 0xf).collect::<Vec<_>>();
         match sets.iter_mut().find(|s| low(triggers[s[0]]) == low(t)) {
             Some(s) => s.push(i),
             None => sets.push(vec![i]),
         }
     }
-    // How many byte strings a bucket holding `members` lets through.
+    // How much text a bucket holding `members` lets through: the byte strings it accepts, those
+    // of lower-case letters (most of any output) counting for more.
     let breadth = |members: &[usize]| -> f64 {
         (0..width)
             .map(|j| {
@@ -113,7 +118,10 @@ fn teddy_order(triggers: &[&str]) -> Vec<usize> {
                     lo |= 1 << (b & 0xf);
                     hi |= 1 << (b >> 4);
                 }
-                f64::from(lo.count_ones() * hi.count_ones())
+                (0..=255u8)
+                    .filter(|b| lo >> (b & 0xf) & 1 == 1 && hi >> (b >> 4) & 1 == 1)
+                    .map(|b| if b.is_ascii_lowercase() { 8.0 } else { 1.0 })
+                    .sum::<f64>()
             })
             .product()
     };
