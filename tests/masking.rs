@@ -574,6 +574,25 @@ fn every_kind_of_secret_is_in_the_corpus() {
     }
 }
 
+/// The masker finds triggers in a whole chunk at once and copies the lines between in bulk, so
+/// where a chunk ends matters to it: each secret, amid ordinary lines (some with triggers of
+/// their own), comes out the same with the stream cut in two at every byte around it, which
+/// puts the secret at the very start or end of a chunk and cuts every trigger in it.
+#[test]
+fn a_cut_anywhere_near_a_secret_changes_nothing() {
+    let (secrets, _) = corpus();
+    let before = "2024-05-01T12:00:00Z INFO request finished status=200\n  passed 12 tests, 3 tokens left\n";
+    let after = "\nfetched https://registry.example.com/pkg/a.tar.gz\nPWD=/home/dev OLDPWD=/home\nplain text\n";
+    for c in &secrets {
+        let (input, expected) = (format!("{before}{}{after}", c.input()), format!("{before}{}{after}", c.expected()));
+        let whole = run(input.as_bytes(), &[usize::MAX]);
+        assert_eq!(String::from_utf8_lossy(&whole), expected, "case {:?}", c.name);
+        for cut in before.len() - 2..input.len() - after.len() + 2 {
+            assert_eq!(run(input.as_bytes(), &[cut, usize::MAX]), whole, "case {:?} cut at {cut}", c.name);
+        }
+    }
+}
+
 /// All cases back to back as one stream, with a line between that closes any open section.
 #[test]
 fn the_corpus_as_one_stream() {

@@ -1,10 +1,10 @@
 //! Compiled detectors and what they do to one line: a pure function of the line and of the
 //! state carried from earlier lines (inside a private-key block, inside a `data:` section).
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::detectors::{Detector, MaskError};
+use super::gate::Gate;
 
 /// A detector's regex, compiled the first time a line reaches it: output from most commands
 /// holds few triggers, so most regexes are never needed. Every regex compiled here was checked
@@ -53,26 +53,12 @@ struct Block {
 #[derive(Debug)]
 pub(crate) struct Engine {
     detectors: Vec<Compiled>,
-    /// The triggers of all gated detectors, in groups, for scanning whole chunks; see
-    /// [`gate_groups`].
-    gate: Vec<Group>,
-    /// The same triggers, finding all of them (overlapping) in one line.
-    each: Option<AhoCorasick>,
-    /// For each trigger, the detectors it lets run.
-    owners: Vec<Vec<usize>>,
+    /// The triggers of the gated detectors (none if they have none).
+    gate: Option<Gate>,
     /// Some detector runs on every line, so no line can be skipped.
     ungated: bool,
     /// The distinct `requires` regexes.
     requires: Vec<Lazy>,
-}
-
-/// One group of triggers searched together, and for each of them (by its index in the group)
-/// the detectors to run where it is found: its own, and those of any trigger a match of it
-/// could hide from a non-overlapping search.
-#[derive(Debug)]
-struct Group {
-    ac: AhoCorasick,
-    owners: Vec<Vec<usize>>,
 }
 
 /// What earlier lines left open.
@@ -149,74 +135,24 @@ impl Engine {
                 },
             });
         }
-        // Leftmost-first lets aho-corasick use its SIMD (Teddy) searcher; which trigger is found
-        // does not matter, only whether one is.
-        let err = |e: aho_corasick::BuildError| MaskError { id: "triggers".into(), message: e.to_string() };
-        let owners_of = |t: &str| &owners[triggers.iter().position(|have| *have == t).expect("grouped from triggers")];
-        let mut gate = Vec::new();
-        for group in gate_groups(&triggers) {
-            let ac = AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(&group).map_err(err)?;
-            let owners = group
-                .iter()
-                .map(|a| {
-                    let mut run = owners_of(a).clone();
-                    for b in group.iter().filter(|b| *b != a && can_hide(a, b)) {
-                        run.extend(owners_of(b));
-                    }
-                    run
-                })
-                .collect();
-            gate.push(Group { ac, owners });
-        }
-        let each = if triggers.is_empty() {
+        let gate = if triggers.is_empty() {
             None
         } else {
-            // Lines are short and few; a DFA finds overlapping triggers fastest.
-            let b = AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(&triggers).map_err(err)?;
-            Some(b)
+            let err = |e: aho_corasick::BuildError| MaskError { id: "triggers".into(), message: e.to_string() };
+            Some(Gate::new(&triggers, owners).map_err(err)?)
         };
         let ungated = detectors.iter().any(|d| !d.gated);
         let requires = requires.into_iter().map(|(_, r)| r).collect();
-        Ok(Engine { detectors, gate, each, owners, ungated, requires })
+        Ok(Engine { detectors, gate, ungated, requires })
     }
 
-    /// Memory for a search for triggers through chunks of input.
-    pub(crate) fn candidates(&self) -> Candidates {
-        Candidates { next: vec![0; self.gate.len()], searched: vec![false; self.gate.len()] }
+    /// The trigger prefilter, if lines without a trigger can be skipped.
+    pub(crate) fn gate(&self) -> Option<&Gate> {
+        self.gate.as_ref().filter(|_| !self.ungated)
     }
 
-    /// Where the next trigger at or after `from` starts in `text`: `Some(None)` if none does,
-    /// `None` if every line must be evaluated anyway (a detector without triggers).
-    pub(crate) fn next_candidate(&self, c: &mut Candidates, text: &[u8], from: usize) -> Option<Option<usize>> {
-        if self.ungated {
-            return None;
-        }
-        let mut first = usize::MAX;
-        for (g, group) in self.gate.iter().enumerate() {
-            // A group's next hit stays valid until the scan passes it.
-            if !c.searched[g] || c.next[g] < from {
-                c.next[g] = group.ac.find(Input::new(text).span(from..text.len())).map_or(usize::MAX, |m| m.start());
-                c.searched[g] = true;
-            }
-            first = first.min(c.next[g]);
-        }
-        Some((first != usize::MAX).then_some(first))
-    }
-
-    /// Marks in `on` the detectors whose triggers are in `text[start..end]`, a line that
-    /// [`Engine::next_candidate`] has searched up to. Only groups with a hit before `end` look.
-    pub(crate) fn triggers_in(&self, c: &Candidates, text: &[u8], start: usize, end: usize, on: &mut Vec<bool>) {
-        on.clear();
-        on.resize(self.detectors.len(), false);
-        for (g, group) in self.gate.iter().enumerate() {
-            if c.searched[g] && c.next[g] < end {
-                for m in group.ac.find_iter(Input::new(text).span(c.next[g].max(start)..end)) {
-                    for &i in &group.owners[m.pattern().as_usize()] {
-                        on[i] = true;
-                    }
-                }
-            }
-        }
+    pub(crate) fn detector_count(&self) -> usize {
+        self.detectors.len()
     }
 
     /// The edits for one line (`seg`, with its `\n` if it has one), advancing `state`.
@@ -273,12 +209,8 @@ impl Engine {
             None => {
                 scanned.clear();
                 scanned.resize(self.detectors.len(), false);
-                if let Some(each) = &self.each {
-                    for m in each.find_overlapping_iter(content) {
-                        for &i in &self.owners[m.pattern().as_usize()] {
-                            scanned[i] = true;
-                        }
-                    }
+                if let Some(gate) = &self.gate {
+                    gate.mark_line(content, scanned);
                 }
                 &scanned[..]
             }
@@ -348,53 +280,6 @@ impl Engine {
     pub(crate) fn replacement(&self, edit: &Edit) -> &str {
         edit.detector.map_or("", |i| &self.detectors[i].placeholder)
     }
-}
-
-/// Where [`Engine::next_candidate`] remembers each group's next hit in the current chunk.
-#[derive(Debug)]
-pub(crate) struct Candidates {
-    next: Vec<usize>,
-    searched: Vec<bool>,
-}
-
-impl Candidates {
-    /// Forgets the hits: the next chunk is new text.
-    pub(crate) fn reset(&mut self) {
-        self.searched.iter_mut().for_each(|s| *s = false);
-    }
-}
-
-/// Splits triggers into groups searched one after another. aho-corasick's SIMD searcher
-/// (Teddy) tests the first three bytes of every trigger in a group at once, pooling them into a
-/// few buckets; pooled plain words (`pass`, `oken`) with prefixes such as `ghp_` or `AKIA` let
-/// most English trigrams through and the scan slows from gigabytes to hundreds of megabytes a
-/// second. Three groups measured fastest on realistic output: lower-case words with the
-/// triggers that start with punctuation, lower-case prefixes holding punctuation or digits, and
-/// those that start upper-case.
-fn gate_groups<'t>(triggers: &[&'t str]) -> Vec<Vec<&'t str>> {
-    let class = |t: &str| {
-        let b = t.as_bytes()[0];
-        if b.is_ascii_uppercase() {
-            2
-        } else if b.is_ascii_lowercase() && !t.bytes().all(|b| b.is_ascii_lowercase()) {
-            1
-        } else {
-            0
-        }
-    };
-    let mut groups: Vec<Vec<&str>> = vec![Vec::new(); 3];
-    for t in triggers {
-        groups[class(t)].push(t);
-    }
-    groups.retain(|g| !g.is_empty());
-    groups
-}
-
-/// Whether a leftmost-first search that finds trigger `a` can skip an occurrence of `b`: `b`
-/// starts where `a` does (one is a prefix of the other) or inside it (a suffix of `a` begins
-/// `b`, or `b` lies within `a`).
-fn can_hide(a: &str, b: &str) -> bool {
-    a.starts_with(b) || b.starts_with(a) || a.contains(b) || (1..a.len()).any(|k| b.starts_with(&a[k..]))
 }
 
 /// Detectors' regexes see bytes: classes, `\b` and case folding are ASCII (which keeps the

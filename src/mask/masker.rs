@@ -3,7 +3,7 @@
 use memchr::{memchr, memrchr};
 
 use super::detectors::Detectors;
-use super::engine::{Candidates, Edit, Engine, Scratch, State};
+use super::engine::{Edit, Engine, Scratch, State};
 
 /// The longest stretch without a newline that is held back by default: a longer line is masked
 /// and emitted in pieces of this size.
@@ -23,7 +23,6 @@ pub struct Masker<'d> {
     /// written twice.
     placed: Option<usize>,
     edits: Vec<Edit>,
-    candidates: Candidates,
     /// Which detectors the current line's triggers let run.
     on: Vec<bool>,
     scratch: Scratch,
@@ -36,7 +35,6 @@ impl<'d> Masker<'d> {
         let engine = detectors.engine();
         Masker {
             engine,
-            candidates: engine.candidates(),
             on: Vec::new(),
             scratch: Scratch::default(),
             state: State::default(),
@@ -69,53 +67,69 @@ impl<'d> Masker<'d> {
             self.end_line(out);
         }
         let mut pos = 0;
-        self.candidates.reset();
-        'scan: while pos < input.len() {
-            if !self.state.is_open() {
-                match self.engine.next_candidate(&mut self.candidates, input, pos) {
-                    // Nothing left to mask: copy every complete line (and full-size piece of a
-                    // long last line) as it is.
-                    Some(None) => {
-                        let rest = &input[pos..];
-                        let tail = memrchr(b'\n', rest).map_or(0, |i| i + 1);
-                        let cut = pos + tail + (rest.len() - tail) / self.cap * self.cap;
-                        out.extend_from_slice(&input[pos..cut]);
-                        pos = cut;
-                        break;
-                    }
-                    // Copy the lines before the one with a trigger, then evaluate that one.
-                    Some(Some(hit)) => {
-                        let start = memrchr(b'\n', &input[pos..hit]).map_or(pos, |i| pos + i + 1);
-                        out.extend_from_slice(&input[pos..start]);
-                        pos = start;
-                        while pos <= hit {
-                            let Some(end) = self.segment_end(input, pos) else { break 'scan };
-                            if end > hit {
-                                // The search already knows which triggers this line holds.
-                                self.engine.triggers_in(&self.candidates, input, pos, end, &mut self.on);
-                                self.engine.evaluate(
-                                    &mut self.state,
-                                    &input[pos..end],
-                                    Some(&self.on),
-                                    &mut self.scratch,
-                                    &mut self.edits,
-                                );
-                                emit(self.engine, &input[pos..end], &self.edits, 0, &mut None, out);
-                            } else {
-                                self.segment(&input[pos..end], out);
-                            }
-                            pos = end;
-                        }
-                        continue;
-                    }
-                    None => {}
+        while pos < input.len() {
+            if self.state.is_open() || self.engine.gate().is_none() {
+                let Some(end) = self.segment_end(input, pos) else { break };
+                self.segment(&input[pos..end], out);
+                pos = end;
+            } else {
+                let (to, done) = self.skim(input, pos, out);
+                pos = to;
+                if done {
+                    break;
                 }
             }
-            let Some(end) = self.segment_end(input, pos) else { break };
-            self.segment(&input[pos..end], out);
-            pos = end;
         }
         self.line.extend_from_slice(&input[pos..]);
+    }
+
+    /// Masks `input` from `pos` (where a line or piece starts) with the trigger prefilter: the
+    /// pieces without a trigger are copied as they are, those with one are evaluated. Returns
+    /// where it stopped, and whether that is because only an incomplete piece is left (rather
+    /// than because a line opened a block or section, or the search must start again).
+    fn skim(&mut self, input: &[u8], mut pos: usize, out: &mut Vec<u8>) -> (usize, bool) {
+        let gate = self.engine.gate().expect("skim runs only with a gate");
+        let mut hits = gate.find_iter(input, pos).peekable();
+        while let Some(hit) = hits.next() {
+            // The piece the trigger starts in: its line, or the part of a long line that
+            // holds it (pieces are `cap` long from the start of the line).
+            let line = memrchr(b'\n', &input[pos..hit.start]).map_or(pos, |i| pos + i + 1);
+            let start = line + (hit.start - line) / self.cap * self.cap;
+            let Some(end) = self.segment_end(input, start) else {
+                out.extend_from_slice(&input[pos..start]);
+                return (start, true);
+            };
+            out.extend_from_slice(&input[pos..start]);
+            self.on.clear();
+            self.on.resize(self.engine.detector_count(), false);
+            // A trigger cut by the end of a piece belongs to neither piece, and the search
+            // went on past it: start it again after this piece.
+            let mut restart = hit.end > end;
+            if !restart {
+                gate.mark(&hit, &mut self.on);
+            }
+            while let Some(next) = hits.next_if(|h| h.start < end) {
+                if next.end > end {
+                    restart = true;
+                } else {
+                    gate.mark(&next, &mut self.on);
+                }
+            }
+            let seg = &input[start..end];
+            self.engine.evaluate(&mut self.state, seg, Some(&self.on), &mut self.scratch, &mut self.edits);
+            emit(self.engine, seg, &self.edits, 0, &mut None, out);
+            pos = end;
+            if restart || self.state.is_open() {
+                return (pos, false);
+            }
+        }
+        // No trigger left: copy every complete line, and every full-size piece of a long last
+        // line, as it is.
+        let rest = &input[pos..];
+        let tail = memrchr(b'\n', rest).map_or(0, |i| i + 1);
+        let cut = pos + tail + (rest.len() - tail) / self.cap * self.cap;
+        out.extend_from_slice(&input[pos..cut]);
+        (cut, true)
     }
 
     /// Writes the incomplete line as it stands, masked, for a child that has gone quiet (a

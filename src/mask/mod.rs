@@ -37,13 +37,14 @@
 //!
 //! # Cost
 //!
-//! Each detector lists literal triggers. A few SIMD multi-literal searches (aho-corasick's
-//! Teddy, one per group of similar triggers) over each chunk find the lines that hold any
-//! trigger; only those run regexes, and only the regexes of detectors whose triggers they hold.
-//! Lines without one are copied in bulk, so ordinary output pays a few fast scans and a copy.
+//! Each detector lists literal triggers. One SIMD multi-literal search (aho-corasick's Teddy)
+//! over each chunk finds the lines that hold any trigger; only those run regexes, and only the
+//! regexes of detectors whose triggers they hold. Lines without one are copied in bulk, so
+//! ordinary output pays one fast scan and a copy.
 
 mod detectors;
 mod engine;
+mod gate;
 mod masker;
 
 pub use detectors::{BlockSpec, Detector, Detectors, Examples, MaskError, SectionSpec};
@@ -145,6 +146,44 @@ mod tests {
             for sizes in [&[1][..], &[2], &[3, 5], &[13, 1, 2]] {
                 assert_eq!(feed_in(text, sizes, cap), whole, "cap {cap}, chunks {sizes:?}");
             }
+        }
+    }
+
+    /// Triggers cut by the end of a piece of a long line (`pass` at 6..10 with a cap of 8) are
+    /// searched for again after it, whichever chunk the cut falls in.
+    #[test]
+    fn a_trigger_cut_by_a_piece_of_a_long_line_is_judged_the_same_in_any_chunks() {
+        let text = b"aaaaa password=hunter2 sk-proj-J8HyS5SUkCnD8zRA9a9SkpXz9w3QlY7Z\nx TOKEN=abc\n";
+        for cap in [3, 8, 9, 12, LINE_CAP] {
+            let whole = feed_in(text, &[text.len()], cap);
+            for cut in 1..text.len() {
+                assert_eq!(feed_in(text, &[cut, text.len()], cap), whole, "cap {cap}, cut at {cut}");
+            }
+        }
+        assert_eq!(
+            feed_in(text, &[text.len()], LINE_CAP),
+            b"aaaaa password=[masked:secret] [masked:openai_key]\nx TOKEN=[masked:secret]\n"
+        );
+    }
+
+    /// `abcd` is cut by the end of an 8-byte piece; `defg`, which it hides from the search, starts
+    /// the next piece and is masked there however the input is chunked.
+    #[test]
+    fn a_trigger_hidden_by_one_cut_off_is_still_found() {
+        let set = Detectors::builtin()
+            .with([
+                Detector::custom("abcd", "abcd").unwrap().with_triggers(&["abcd"]),
+                Detector::custom("defg", "defg").unwrap().with_triggers(&["defg"]),
+            ])
+            .unwrap();
+        let text = b"xxxxxabcdefg\n";
+        for cut in 1..=text.len() {
+            let mut m = Masker::new(&set).with_line_cap(8);
+            let mut out = Vec::new();
+            m.feed(&text[..cut], &mut out);
+            m.feed(&text[cut..], &mut out);
+            m.finish(&mut out);
+            assert_eq!(String::from_utf8_lossy(&out), "xxxxxabc[masked:defg]\n", "cut at {cut}");
         }
     }
 

@@ -1,0 +1,227 @@
+//! The trigger prefilter: which lines of a chunk hold a trigger of some detector, and which
+//! detectors those triggers let run. One SIMD multi-literal search (aho-corasick's Teddy) runs
+//! over a whole chunk; lines it does not stop in are copied without looking at them again.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, BuildError, Input, MatchKind};
+
+/// Triggers, searched two ways: through a chunk for the next line holding any, and through one
+/// line for all it holds.
+#[derive(Debug)]
+pub(crate) struct Gate {
+    /// Leftmost-first over the triggers in [`teddy_order`], which keeps the scan fast.
+    scan: AhoCorasick,
+    /// For each pattern of `scan`: the detectors to run where it is found, its own and those of
+    /// any trigger a match of it could hide from a non-overlapping search.
+    scan_owners: Vec<Vec<usize>>,
+    /// Every trigger, overlapping: lines are short, and a DFA finds them all fastest.
+    each: AhoCorasick,
+    /// For each trigger, its detectors.
+    owners: Vec<Vec<usize>>,
+}
+
+/// A trigger found by [`Gate::find_iter`].
+pub(crate) struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pattern: usize,
+}
+
+impl Gate {
+    /// A gate over `triggers`, each with the detectors it lets run (distinct, not empty).
+    pub(crate) fn new(triggers: &[&str], owners: Vec<Vec<usize>>) -> Result<Gate, BuildError> {
+        let order = teddy_order(triggers);
+        let scan =
+            AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(order.iter().map(|&t| triggers[t]))?;
+        let scan_owners = order
+            .iter()
+            .map(|&a| {
+                let mut run = owners[a].clone();
+                for (b, _) in triggers.iter().enumerate().filter(|&(b, t)| b != a && can_hide(triggers[a], t)) {
+                    run.extend(&owners[b]);
+                }
+                run.sort_unstable();
+                run.dedup();
+                run
+            })
+            .collect();
+        let each = AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(triggers)?;
+        Ok(Gate { scan, scan_owners, each, owners })
+    }
+
+    /// The triggers in `text[from..]`, leftmost first, not overlapping.
+    pub(crate) fn find_iter<'a>(&'a self, text: &'a [u8], from: usize) -> impl Iterator<Item = Hit> + 'a {
+        self.scan.find_iter(Input::new(text).span(from..text.len())).map(|m| Hit {
+            start: m.start(),
+            end: m.end(),
+            pattern: m.pattern().as_usize(),
+        })
+    }
+
+    /// Marks in `on` the detectors `hit` lets run.
+    pub(crate) fn mark(&self, hit: &Hit, on: &mut [bool]) {
+        for &i in &self.scan_owners[hit.pattern] {
+            on[i] = true;
+        }
+    }
+
+    /// Marks in `on` the detectors whose triggers are in `line`.
+    pub(crate) fn mark_line(&self, line: &[u8], on: &mut [bool]) {
+        for m in self.each.find_overlapping_iter(line) {
+            for &i in &self.owners[m.pattern().as_usize()] {
+                on[i] = true;
+            }
+        }
+    }
+}
+
+/// The order in which to give triggers to aho-corasick, which decides how fast its SIMD
+/// searcher (Teddy) scans. Teddy tests the first few bytes of every trigger at once (as many as
+/// the shortest has, up to 4), by their high and low nybbles, in 8 or 16 buckets (16 above 32
+/// triggers); a bucket lets through any mix of its triggers' nybbles. Triggers that share low
+/// nybbles (case variants: `pass`, `PASS`) always share a bucket, and aho-corasick (1.1) gives
+/// each new set of them the bucket its index picks, round-robin. Left in sorted order, unlike
+/// triggers pool by chance (`Key` with `curl` lets every `ker` of `worker` through) and the
+/// scan runs several times slower on ordinary output.
+///
+/// So the sets are spread over the buckets greedily, each where it widens what the bucket
+/// lets through least, the widest sets first and no bucket taking more than its share; then
+/// the order is built so the round-robin lands each set in its bucket, repeating a trigger
+/// already placed where a slot has nothing else to take. If that would take more triggers than
+/// Teddy accepts, the triggers go as they are: slower, never wrong, as the order only decides
+/// speed.
+fn teddy_order(triggers: &[&str]) -> Vec<usize> {
+    const TEDDY_MAX: usize = 64;
+    let plain = (0..triggers.len()).collect();
+    let Some(width) = triggers.iter().map(|t| t.len().min(4)).min() else { return plain };
+    let buckets = if triggers.len() > 32 { 16 } else { 8 };
+    // Sets of triggers sharing the low nybbles Teddy looks at.
+    // Taken in sorted order, so the arrangement (and the speed) does not depend on the order
+    // detectors list their triggers.
+    let mut sorted: Vec<usize> = (0..triggers.len()).collect();
+    sorted.sort_by_key(|&i| triggers[i]);
+    let mut sets: Vec<Vec<usize>> = Vec::new();
+    for (i, t) in sorted.into_iter().map(|i| (i, triggers[i])) {
+        let low = |t: &str| t.bytes().take(width).map(|b| b & 0xf).collect::<Vec<_>>();
+        match sets.iter_mut().find(|s| low(triggers[s[0]]) == low(t)) {
+            Some(s) => s.push(i),
+            None => sets.push(vec![i]),
+        }
+    }
+    // How much text a bucket holding `members` lets through: the byte strings it accepts, those
+    // of lower-case letters (most of any output) counting for more.
+    let breadth = |members: &[usize]| -> f64 {
+        (0..width)
+            .map(|j| {
+                let (mut lo, mut hi) = (0u16, 0u16);
+                for &m in members {
+                    let b = triggers[m].as_bytes()[j];
+                    lo |= 1 << (b & 0xf);
+                    hi |= 1 << (b >> 4);
+                }
+                (0..=255u8)
+                    .filter(|b| lo >> (b & 0xf) & 1 == 1 && hi >> (b >> 4) & 1 == 1)
+                    .map(|b| if b.is_ascii_lowercase() { 8.0 } else { 1.0 })
+                    .sum::<f64>()
+            })
+            .product()
+    };
+    sets.sort_by(|a, b| breadth(b).total_cmp(&breadth(a)));
+    let share = sets.len().div_ceil(buckets);
+    let mut held: Vec<Vec<usize>> = vec![Vec::new(); buckets];
+    let mut placed: Vec<Vec<usize>> = vec![Vec::new(); buckets];
+    for (s, set) in sets.iter().enumerate() {
+        let cost = |b: &Vec<usize>| {
+            let with: Vec<usize> = b.iter().chain(set).copied().collect();
+            breadth(&with) - if b.is_empty() { 0.0 } else { breadth(b) }
+        };
+        let best = (0..buckets)
+            .filter(|&b| placed[b].len() < share)
+            .min_by(|&x, &y| cost(&held[x]).total_cmp(&cost(&held[y])))
+            .expect("the shares cover every set");
+        held[best].extend(set);
+        placed[best].push(s);
+    }
+    // aho-corasick puts the first trigger of a new set at index i into bucket `buckets-1 - i %
+    // buckets`; the other triggers of a set follow it wherever they come. Which bucket is which
+    // does not matter, so the fullest are taken first, and a slot left over is only ever after
+    // some trigger to repeat.
+    placed.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let mut order: Vec<usize> = Vec::new();
+    let mut followers: Vec<usize> = Vec::new();
+    let mut next = vec![0; buckets];
+    while next.iter().zip(&placed).any(|(n, p)| *n < p.len()) {
+        let b = order.len() % buckets;
+        match placed[b].get(next[b]) {
+            Some(&s) => {
+                next[b] += 1;
+                order.push(sets[s][0]);
+                followers.extend(&sets[s][1..]);
+            }
+            None => order.push(followers.pop().unwrap_or(order[0])),
+        }
+    }
+    order.extend(followers);
+    if order.len() > TEDDY_MAX || (order.len() > 32) != (triggers.len() > 32) {
+        return plain;
+    }
+    order
+}
+
+/// Whether a leftmost-first search that finds trigger `a` can skip an occurrence of `b`: `b`
+/// starts where `a` does (one is a prefix of the other) or inside it (a suffix of `a` begins
+/// `b`, or `b` lies within `a`).
+fn can_hide(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a) || a.contains(b) || (1..a.len()).any(|k| b.starts_with(&a[k..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_order_holds_every_trigger() {
+        let builtin = super::super::BUILTIN_TRIGGERS;
+        let sets: &[&[&str]] = &[builtin, &["pass"], &["pass", "PASS", "Pass"], &["abc", "abcd", "xyz1", "ab-c"]];
+        for triggers in sets {
+            let order = teddy_order(triggers);
+            let mut seen: Vec<usize> = order.clone();
+            seen.sort_unstable();
+            seen.dedup();
+            assert_eq!(seen, (0..triggers.len()).collect::<Vec<_>>(), "{triggers:?}");
+            assert!(order.len() <= 64);
+        }
+    }
+
+    #[test]
+    fn every_trigger_is_found_and_runs_its_detectors() {
+        let triggers = ["pass", "assword", "sk-", "k-l", "ghp_", "PASS"];
+        let owners = (0..triggers.len()).map(|i| vec![i]).collect();
+        let gate = Gate::new(&triggers, owners).unwrap();
+        for (i, t) in triggers.iter().enumerate() {
+            for text in [t.to_string(), format!("x {t} y"), format!("{t}{t}")] {
+                let mut on = vec![false; triggers.len()];
+                for hit in gate.find_iter(text.as_bytes(), 0) {
+                    gate.mark(&hit, &mut on);
+                }
+                assert!(on[i], "{t} in {text:?}");
+                let mut each = vec![false; triggers.len()];
+                gate.mark_line(text.as_bytes(), &mut each);
+                assert!(each[i], "{t} in {text:?}, line by line");
+            }
+        }
+        // One match hides another: `password` is found as `pass`, `ask-l` as `sk-`.
+        let mut on = vec![false; triggers.len()];
+        for hit in gate.find_iter(b"password ask-l", 0) {
+            gate.mark(&hit, &mut on);
+        }
+        assert!(on[0] && on[1] && on[2] && on[3]);
+    }
+
+    #[test]
+    fn hiding_is_overlap_from_the_left() {
+        let table = [("pass", "assword", true), ("assword", "pass", false), ("sk-", "k-l", true), ("ab", "abc", true)];
+        for (a, b, want) in table {
+            assert_eq!(can_hide(a, b), want, "{a} hides {b}");
+        }
+    }
+}
