@@ -89,6 +89,16 @@ impl Gate {
 /// already placed where a slot has nothing else to take. If that would take more triggers than
 /// Teddy accepts, the triggers go as they are: slower, never wrong, as the order only decides
 /// speed.
+/// How much a bucket position with these low and high nybble sets lets through: every byte
+/// whose nybbles are both in the sets, lower-case letters counting 8. Worked out from the
+/// sets rather than byte by byte, as it is asked a thousand times while masking starts.
+fn accepted(lo: u16, hi: u16) -> f64 {
+    let all = lo.count_ones() * hi.count_ones();
+    // a-z is 0x61..=0x6f (high 6, low 1..=15) and 0x70..=0x7a (high 7, low 0..=10).
+    let lower = (hi >> 6 & 1) as u32 * (lo & 0xfffe).count_ones() + (hi >> 7 & 1) as u32 * (lo & 0x07ff).count_ones();
+    f64::from(all + 7 * lower)
+}
+
 fn teddy_order(triggers: &[&str]) -> Vec<usize> {
     const TEDDY_MAX: usize = 64;
     let plain = (0..triggers.len()).collect();
@@ -118,10 +128,7 @@ fn teddy_order(triggers: &[&str]) -> Vec<usize> {
                     lo |= 1 << (b & 0xf);
                     hi |= 1 << (b >> 4);
                 }
-                (0..=255u8)
-                    .filter(|b| lo >> (b & 0xf) & 1 == 1 && hi >> (b >> 4) & 1 == 1)
-                    .map(|b| if b.is_ascii_lowercase() { 8.0 } else { 1.0 })
-                    .sum::<f64>()
+                accepted(lo, hi)
             })
             .product()
     };
@@ -176,6 +183,22 @@ fn can_hide(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn what_a_bucket_accepts_is_counted_as_byte_by_byte() {
+        let by_byte = |lo: u16, hi: u16| -> f64 {
+            (0..=255u8)
+                .filter(|b| lo >> (b & 0xf) & 1 == 1 && hi >> (b >> 4) & 1 == 1)
+                .map(|b| if b.is_ascii_lowercase() { 8.0 } else { 1.0 })
+                .sum()
+        };
+        let masks = [0u16, 1, 0x8000, 0xfffe, 0x07ff, 0xffff, 0x00c0, 0x0041, 0x1234, 0xa5a5, 0x0800];
+        for lo in masks {
+            for hi in masks {
+                assert_eq!(accepted(lo, hi), by_byte(lo, hi), "lo {lo:#06x} hi {hi:#06x}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
