@@ -10,9 +10,12 @@ use guard::{explain, judge, rules_cmd};
 fn main() -> ExitCode {
     // `guard -c 'CMD'`, `guard -lc …`, `guard -- PROG ARGS…`, plain `guard`: guard stands in for
     // the shell. Anything else is a subcommand.
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if guard::run::args::is_runner_invocation(&args) {
-        return guard::run::session::main(&args);
+    // Arguments need not be UTF-8 (file names in other encodings): guard reads them lossily
+    // and hands the real shell or program the bytes exactly as given.
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let args: Vec<String> = raw.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    if guard::run::args::is_runner_invocation(&args, &raw) {
+        return guard::run::session::main(&args, &raw);
     }
     let cli = Cli::parse();
     match cli.command {

@@ -468,6 +468,37 @@ fn the_prefix_form_passes_argv_exactly() {
 }
 
 #[test]
+fn arguments_that_are_not_utf8_reach_the_command_exactly() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let sb = Sandbox::new();
+    let latin1 = OsStr::from_bytes(b"caf\xe9");
+    // The shell form, plain and not: the command string and $1 keep their bytes.
+    for script in [&b"printf '%s|' caf\xe9"[..], b"printf '%s|' caf\xe9 \"$1\""] {
+        let mut c = sb.command(GUARD);
+        c.arg("-c").arg(OsStr::from_bytes(script)).arg("name").arg(latin1);
+        let o = output(c);
+        let want: &[u8] = if script.ends_with(b"\"") { b"caf\xe9|caf\xe9|" } else { b"caf\xe9|" };
+        assert_eq!(o.stdout, want, "{}", describe(&o));
+    }
+    // The prefix form.
+    let mut c = sb.command(GUARD);
+    c.args(["--", "printf", "%s|"]).arg(latin1);
+    let o = output(c);
+    assert_eq!(o.stdout, b"caf\xe9|", "{}", describe(&o));
+    // A script whose name is not UTF-8 is read and judged, not waved through unread.
+    sb.write_user_policy(DENY_VICTIM);
+    std::fs::create_dir(sb.work().join("victim")).unwrap();
+    let script = sb.work().join(OsStr::from_bytes(b"clean-\xe9.sh"));
+    std::fs::write(&script, "rm -rf ./victim\n").unwrap();
+    let mut c = sb.command(GUARD);
+    c.arg(&script);
+    let o = output(c);
+    assert_eq!(code(&o), 126, "{}", describe(&o));
+    assert!(sb.work().join("victim").is_dir(), "the denied script did not run");
+}
+
+#[test]
 fn working_directory_environment_and_umask_are_kept() {
     let sb = Sandbox::new();
     let sub = sb.work().join("deeper dir");

@@ -31,6 +31,8 @@ pub enum Face {
 pub struct ShellArgs {
     /// The arguments as given, passed to the real shell verbatim.
     pub argv: Vec<String>,
+    /// Where in `argv` the command string or the script is (its length when there is none).
+    pub operands: usize,
     /// `-c STRING`.
     pub command: Option<String>,
     /// `bash FILE`: the script to run.
@@ -77,12 +79,15 @@ impl std::fmt::Display for ArgsError {
     }
 }
 
-/// Whether guard's arguments are a shell or prefix invocation rather than a subcommand.
-pub fn is_runner_invocation(args: &[String]) -> bool {
-    is_runner_invocation_with(args, |word| std::path::Path::new(word).is_file())
+/// Whether guard's arguments are a shell or prefix invocation rather than a subcommand. `raw`
+/// holds the same arguments as given (a script's name need not be UTF-8).
+pub fn is_runner_invocation(args: &[String], raw: &[std::ffi::OsString]) -> bool {
+    let script = raw.len().checked_sub(skip_globals(args).len()).and_then(|i| raw.get(i));
+    is_runner_invocation_with(args, |_| script.is_some_and(|s| std::path::Path::new(s).is_file()))
 }
 
-/// [`is_runner_invocation`], asking `is_file` whether a bare word names a script.
+/// [`is_runner_invocation`], asking `is_file` whether the first word after guard's own
+/// options names a script.
 fn is_runner_invocation_with(args: &[String], is_file: impl Fn(&str) -> bool) -> bool {
     let rest = skip_globals(args);
     match rest.first().map(String::as_str) {
@@ -208,7 +213,8 @@ pub fn parse_shell(args: &[String]) -> Result<ShellArgs, ArgsError> {
         }
         i += 1;
     }
-    let operands = &args[i.min(args.len())..];
+    s.operands = i.min(args.len());
+    let operands = &args[s.operands..];
     if wants_command {
         let Some(cmd) = operands.first() else { return Err(ArgsError::Missing("-c".into())) };
         s.command = Some(cmd.clone());
@@ -230,6 +236,10 @@ mod tests {
 
     fn v(args: &[&str]) -> Vec<String> {
         args.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn os(args: &[&str]) -> Vec<std::ffi::OsString> {
+        args.iter().map(|s| s.into()).collect()
     }
 
     #[test]
@@ -298,10 +308,10 @@ mod tests {
             &["--login"],
             &["+o", "x"],
         ] {
-            assert!(is_runner_invocation(&v(yes)), "{yes:?}");
+            assert!(is_runner_invocation(&v(yes), &os(yes)), "{yes:?}");
         }
         for no in [&["check", "x"][..], &["--help"], &["-V"], &["--version"], &["explain", "-c"]] {
-            assert!(!is_runner_invocation(&v(no)), "{no:?}");
+            assert!(!is_runner_invocation(&v(no), &os(no)), "{no:?}");
         }
     }
 

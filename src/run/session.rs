@@ -1,6 +1,7 @@
 //! One run of guard as a shell or a prefix: read what would run, judge it, then run it, ask a
 //! human, or refuse — and record the decision.
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -25,8 +26,9 @@ use crate::{judge, shell as parser};
 /// own prompts or approve its own requests.
 pub const ACTIVE_VAR: &str = "GUARD_ACTIVE";
 
-/// `guard [GLOBALS] <bash arguments>` or `guard [GLOBALS] -- PROGRAM ARGS…`.
-pub fn main(argv: &[String]) -> ExitCode {
+/// `guard [GLOBALS] <bash arguments>` or `guard [GLOBALS] -- PROGRAM ARGS…`. `argv` is read
+/// (lossily, as text); `raw`, the same arguments as given, is what the child receives.
+pub fn main(argv: &[String], raw: &[OsString]) -> ExitCode {
     let (globals, face) = match args::parse(argv) {
         Ok(x) => x,
         Err(e) => {
@@ -34,9 +36,17 @@ pub fn main(argv: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // What follows guard's own options is a tail of the arguments, in both forms.
+    let tail = |n: usize| &raw[raw.len() - n..];
     let code = match face {
-        Face::Shell(s) => run_shell(&globals, s),
-        Face::Prefix(argv) => run_prefix(&globals, argv),
+        Face::Shell(s) => {
+            let raw = tail(s.argv.len());
+            run_shell(&globals, s, raw)
+        }
+        Face::Prefix(argv) => {
+            let raw = tail(argv.len());
+            run_prefix(&globals, argv, raw)
+        }
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
@@ -54,7 +64,7 @@ struct Job {
     settings: &'static Settings,
 }
 
-fn run_shell(g: &Globals, s: ShellArgs) -> i32 {
+fn run_shell(g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
     let policy = judge::load_policy_with(&g.policy);
     let real = match shell::real_shell(policy.settings.shell.as_deref()) {
         Ok(p) => p,
@@ -70,9 +80,10 @@ fn run_shell(g: &Globals, s: ShellArgs) -> i32 {
     let mut feed = None;
     let text = if let Some(c) = &s.command {
         c.clone()
-    } else if let Some(script) = &s.script {
-        // An unreadable script is the real shell's to report; there is nothing to judge.
-        std::fs::read(script).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+    } else if s.script.is_some() {
+        // An unreadable script is the real shell's to report; there is nothing to judge. Its
+        // name is read as given, as the shell will open it.
+        std::fs::read(&raw[s.operands]).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
     } else {
         let mut buf = Vec::new();
         if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
@@ -86,11 +97,13 @@ fn run_shell(g: &Globals, s: ShellArgs) -> i32 {
     let mut command = Command::new(&real);
     // As a shell started by name sees itself: `bash: line 1: …` in its messages, not a path.
     std::os::unix::process::CommandExt::arg0(&mut command, real.file_name().unwrap_or(real.as_os_str()));
-    command.args(&s.argv);
+    command.args(raw);
     let ctx = LiveContext::from_process();
     let (plan, verdict) = judge::judge_text(policy, &ctx, &text, false);
     let mut status = None;
-    match s.command.as_deref().and_then(|t| plain(&real, &s, t, &plan)) {
+    // Text that was not UTF-8 was read lossily: only the shell gets its exact bytes.
+    let exact = raw.iter().all(|a| a.to_str().is_some());
+    match s.command.as_deref().filter(|_| exact).and_then(|t| plain(&real, &s, t, &plan)) {
         Some(Direct::Status(n)) => status = Some(n),
         Some(Direct::Program(words)) => {
             if let Some(file) = direct::resolve(&words[0], std::env::var_os("PATH").as_deref()) {
@@ -111,12 +124,12 @@ fn plain(real: &std::path::Path, s: &ShellArgs, text: &str, plan: &Plan) -> Opti
     ok.then(|| direct::direct(text, plan)).flatten()
 }
 
-fn run_prefix(g: &Globals, argv: Vec<String>) -> i32 {
+fn run_prefix(g: &Globals, argv: Vec<String>, raw: &[OsString]) -> i32 {
     let policy = judge::load_policy_with(&g.policy);
     let ctx = LiveContext::from_process();
     let (plan, verdict) = judge::judge_argv(policy, &ctx, &argv);
-    let mut command = Command::new(&argv[0]);
-    command.args(&argv[1..]);
+    let mut command = Command::new(&raw[0]);
+    command.args(&raw[1..]);
     act(g, Job { face: "prefix", plan, verdict, command, status: None, feed: None, settings: &policy.settings })
 }
 
