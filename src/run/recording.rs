@@ -140,13 +140,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn what_is_recorded_is_what_the_filter_let_out() {
+    /// A recording into a fresh file: its directory (kept while the test runs), path and handle.
+    fn recording() -> (tempfile::TempDir, std::path::PathBuf, Shared) {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("t.cast");
         let file = std::fs::File::create(&path).unwrap();
         let r = Recorder::start(file, &path, &Header::new(80, 24, "t"), LineEnds::AsShown).unwrap();
-        let shared = Shared(Arc::new(Mutex::new(r)));
+        (tmp, path, Shared(Arc::new(Mutex::new(r))))
+    }
+
+    #[test]
+    fn what_is_recorded_is_what_the_filter_let_out() {
+        let (_tmp, path, shared) = recording();
         let mut tap = Tap::new(Box::new(UpperUntilFlush(Vec::new())), &shared, None);
         let mut shown = b"already there|".to_vec();
         tap.feed(b"secret-ish\r\n", &mut shown);
@@ -162,11 +167,7 @@ mod tests {
 
     #[test]
     fn output_shown_unmasked_is_recorded_masked() {
-        let tmp = tempfile::tempdir().unwrap();
-        let path = tmp.path().join("t.cast");
-        let file = std::fs::File::create(&path).unwrap();
-        let r = Recorder::start(file, &path, &Header::new(80, 24, "t"), LineEnds::AsShown).unwrap();
-        let shared = Shared(Arc::new(Mutex::new(r)));
+        let (_tmp, path, shared) = recording();
         let masker = crate::mask::Masker::new(crate::mask::Detectors::builtin());
         let mut tap =
             Tap::new(Box::new(super::super::Passthrough), &shared, Some(Box::new(super::super::Masking(masker))));
