@@ -196,20 +196,7 @@ pub fn plain_environment(vars: impl IntoIterator<Item = (OsString, OsString)>) -
 /// given, else the first executable on PATH; and only a file the kernel runs itself (`#!` or
 /// ELF), since bash runs other executables as scripts.
 pub fn resolve(name: &str, path_var: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
-    let file = if name.contains('/') {
-        PathBuf::from(name)
-    } else {
-        std::env::split_paths(path_var?)
-            .map(|d| if d.as_os_str().is_empty() { PathBuf::from(".") } else { d })
-            .map(|d| d.join(name))
-            .find(|p| executable(p))?
-    };
-    (executable(&file) && runs_natively(&file)).then_some(file)
-}
-
-fn executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    super::shell::find_in(Path::new(name), path_var).filter(|file| runs_natively(file))
 }
 
 fn runs_natively(p: &Path) -> bool {

@@ -31,11 +31,16 @@ pub fn real_shell(configured: Option<&Path>) -> Result<PathBuf, String> {
 
 /// `name` as a path to an executable: as given when it has a slash, else found on PATH.
 pub fn find(name: &Path) -> Option<PathBuf> {
+    find_in(name, std::env::var_os("PATH").as_deref())
+}
+
+/// [`find`] with the search path given (an empty entry is the working directory, as a
+/// relative path).
+pub fn find_in(name: &Path, path_var: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
     if name.components().count() > 1 || name.is_absolute() {
         return is_executable(name).then(|| name.to_path_buf());
     }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| is_executable(p))
+    std::env::split_paths(path_var?).map(|d| d.join(name)).find(|p| is_executable(p))
 }
 
 fn is_executable(p: &Path) -> bool {
