@@ -10,9 +10,12 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, BuildError, Input, MatchKind};
 pub(crate) struct Gate {
     /// Leftmost-first over the triggers in [`teddy_order`], which keeps the scan fast.
     scan: AhoCorasick,
-    /// For each pattern of `scan`: the detectors to run where it is found, its own and those of
-    /// any trigger a match of it could hide from a non-overlapping search.
-    scan_owners: Vec<Vec<usize>>,
+    /// For each pattern of `scan`: its trigger, and the triggers a match of it could hide from
+    /// a non-overlapping search, with where they would start within the match.
+    /// Checked at a match rather than run: detectors run only for triggers that are there.
+    scan_triggers: Vec<(usize, Vec<(usize, usize)>)>,
+    /// Every trigger, by index.
+    triggers: Vec<Vec<u8>>,
     /// Every trigger, overlapping: lines are short, and a DFA finds them all fastest.
     each: AhoCorasick,
     /// For each trigger, its detectors.
@@ -32,20 +35,24 @@ impl Gate {
         let order = teddy_order(triggers);
         let scan =
             AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(order.iter().map(|&t| triggers[t]))?;
-        let scan_owners = order
+        let scan_triggers = order
             .iter()
             .map(|&a| {
-                let mut run = owners[a].clone();
-                for (b, _) in triggers.iter().enumerate().filter(|&(b, t)| b != a && can_hide(triggers[a], t)) {
-                    run.extend(&owners[b]);
-                }
-                run.sort_unstable();
-                run.dedup();
-                run
+                let hidden = (0..triggers[a].len())
+                    .flat_map(|k| (0..triggers.len()).map(move |b| (k, b)))
+                    .filter(|&(k, b)| (k, b) != (0, a) && overlaps(&triggers[a][k..], triggers[b]))
+                    .collect();
+                (a, hidden)
             })
             .collect();
         let each = AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(triggers)?;
-        Ok(Gate { scan, scan_owners, each, owners })
+        Ok(Gate {
+            scan,
+            scan_triggers,
+            triggers: triggers.iter().map(|t| t.as_bytes().to_vec()).collect(),
+            each,
+            owners,
+        })
     }
 
     /// The triggers in `text[from..]`, leftmost first, not overlapping.
@@ -57,9 +64,20 @@ impl Gate {
         })
     }
 
-    /// Marks in `on` the detectors `hit` lets run.
-    pub(crate) fn mark(&self, hit: &Hit, on: &mut [bool]) {
-        for &i in &self.scan_owners[hit.pattern] {
+    /// Marks in `on` the detectors that `hit`, found in `text`, lets run: those of its trigger
+    /// and of any trigger it hid that starts within it and ends by `end`.
+    pub(crate) fn mark(&self, hit: &Hit, text: &[u8], end: usize, on: &mut [bool]) {
+        let (own, hidden) = &self.scan_triggers[hit.pattern];
+        self.mark_trigger(*own, on);
+        for &(k, b) in hidden {
+            if text[hit.start + k..end].starts_with(&self.triggers[b]) {
+                self.mark_trigger(b, on);
+            }
+        }
+    }
+
+    fn mark_trigger(&self, trigger: usize, on: &mut [bool]) {
+        for &i in &self.owners[trigger] {
             on[i] = true;
         }
     }
@@ -174,11 +192,10 @@ fn teddy_order(triggers: &[&str]) -> Vec<usize> {
     order
 }
 
-/// Whether a leftmost-first search that finds trigger `a` can skip an occurrence of `b`: `b`
-/// starts where `a` does (one is a prefix of the other) or inside it (a suffix of `a` begins
-/// `b`, or `b` lies within `a`).
-fn can_hide(a: &str, b: &str) -> bool {
-    a.starts_with(b) || b.starts_with(a) || a.contains(b) || (1..a.len()).any(|k| b.starts_with(&a[k..]))
+/// Whether `a` (the rest of a trigger from some offset on) and trigger `b` agree where both
+/// have bytes, so that `b` can start where `a` does.
+fn overlaps(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
 }
 
 #[cfg(test)]
@@ -224,7 +241,7 @@ mod tests {
             for text in [t.to_string(), format!("x {t} y"), format!("{t}{t}")] {
                 let mut on = vec![false; triggers.len()];
                 for hit in gate.find_iter(text.as_bytes(), 0) {
-                    gate.mark(&hit, &mut on);
+                    gate.mark(&hit, text.as_bytes(), text.len(), &mut on);
                 }
                 assert!(on[i], "{t} in {text:?}");
                 let mut each = vec![false; triggers.len()];
@@ -234,17 +251,28 @@ mod tests {
         }
         // One match hides another: `password` is found as `pass`, `ask-l` as `sk-`.
         let mut on = vec![false; triggers.len()];
-        for hit in gate.find_iter(b"password ask-l", 0) {
-            gate.mark(&hit, &mut on);
+        let text = b"password ask-l";
+        for hit in gate.find_iter(text, 0) {
+            gate.mark(&hit, text, text.len(), &mut on);
         }
         assert!(on[0] && on[1] && on[2] && on[3]);
     }
 
+    /// What the search marks is exactly what the triggers in the text call for: a trigger one
+    /// match could hide runs its detectors only when it is there.
     #[test]
-    fn hiding_is_overlap_from_the_left() {
-        let table = [("pass", "assword", true), ("assword", "pass", false), ("sk-", "k-l", true), ("ab", "abc", true)];
-        for (a, b, want) in table {
-            assert_eq!(can_hide(a, b), want, "{a} hides {b}");
+    fn the_search_marks_what_a_line_by_line_search_marks() {
+        let triggers = ["pass", "assword", "sk-", "k-l", "ghp_", "PASS", "ss"];
+        let owners = (0..triggers.len()).map(|i| vec![i]).collect();
+        let gate = Gate::new(&triggers, owners).unwrap();
+        for text in ["passed", "password", "passk-l", "pask-", "ghp_x PASS", "asswor", "pas", "sk-l", "pass ss"] {
+            let mut scanned = vec![false; triggers.len()];
+            for hit in gate.find_iter(text.as_bytes(), 0) {
+                gate.mark(&hit, text.as_bytes(), text.len(), &mut scanned);
+            }
+            let mut each = vec![false; triggers.len()];
+            gate.mark_line(text.as_bytes(), &mut each);
+            assert_eq!(scanned, each, "{text:?}");
         }
     }
 }

@@ -106,13 +106,13 @@ impl<'d> Masker<'d> {
             // went on past it: start it again after this piece.
             let mut restart = hit.end > end;
             if !restart {
-                gate.mark(&hit, &mut self.on);
+                gate.mark(&hit, input, end, &mut self.on);
             }
             while let Some(next) = hits.next_if(|h| h.start < end) {
                 if next.end > end {
                     restart = true;
                 } else {
-                    gate.mark(&next, &mut self.on);
+                    gate.mark(&next, input, end, &mut self.on);
                 }
             }
             let seg = &input[start..end];
