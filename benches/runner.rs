@@ -4,6 +4,9 @@
 //!   guard completes itself as bash would; `cat /dev/null`, which guard execs without a shell;
 //!   and `true && cat /dev/null`, which still needs bash;
 //! - `/bin/true` against `guard check 'git status'` (start-up plus a judgement, nothing run);
+//! - 100 MB of realistic output (the masking benchmark's text) through a pipe:
+//!   `cat text | cat`, against guard running `cat text` into the same `| cat` unmasked (the
+//!   child writes to the pipe itself) and masked (guard reads, masks and writes every byte);
 //! - 100 MB of output through a terminal: `script -qec 'cat big' /dev/null` against
 //!   `script -qec "guard -c 'cat big'" /dev/null`, where guard adds its own pty in between.
 //!
@@ -16,6 +19,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
+
+#[path = "support/text.rs"]
+mod text;
 
 const GUARD: &str = env!("CARGO_BIN_EXE_guard");
 
@@ -64,6 +70,25 @@ fn bench(c: &mut Criterion) {
     group.bench_function("guard check 'git status'", |b| {
         b.iter(|| run(sandboxed(GUARD, home).args(["check", "git status"])))
     });
+    group.finish();
+
+    // The masking benchmark's text, repeated to 100 MB.
+    let sample = text::realistic_text();
+    let mut text = Vec::with_capacity(100 << 20);
+    while text.len() < 100 << 20 {
+        text.extend_from_slice(&sample[..sample.len().min((100 << 20) - text.len())]);
+    }
+    std::fs::write(home.join("text"), &text).unwrap();
+    drop((sample, text));
+    let mut group = c.benchmark_group("runner: 100 MB through a pipe");
+    group.sample_size(10).sampling_mode(SamplingMode::Flat).measurement_time(Duration::from_secs(20));
+    group.bench_function("cat text | cat", |b| b.iter(|| run(sandboxed("bash", home).args(["-c", "cat text | cat"]))));
+    for mask in ["never", "always"] {
+        let through_guard = format!("GUARD_MASK={mask} '{GUARD}' -c 'cat text' | cat");
+        group.bench_function(format!("GUARD_MASK={mask} guard -c 'cat text' | cat"), |b| {
+            b.iter(|| run(sandboxed("bash", home).args(["-c", &through_guard])))
+        });
+    }
     group.finish();
 
     if !on_path("script") {

@@ -380,6 +380,55 @@ fn a_hundred_megabytes_pass_through_unchanged() {
     assert_eq!(st.code(), Some(0), "stderr: {}", text(&errs.join().unwrap()));
 }
 
+/// Masked output of several megabytes (past the point where guard gives the pipes on either
+/// side more room) comes out exactly as masked, whether guard writes to a pipe or a file.
+#[test]
+fn a_long_masked_stream_comes_out_whole_into_a_pipe_or_a_file() {
+    let sb = Sandbox::new();
+    let (mut input, mut want) = (String::new(), String::new());
+    for i in 0..120_000 {
+        let (line, masked) = match i % 997 {
+            0 => (
+                "export GITHUB_TOKEN=ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d\n".to_string(),
+                "export GITHUB_TOKEN=[masked:github_token]\n".to_string(),
+            ),
+            500 => (format!("password: hunter2-{i}\n"), "password: [masked:secret]\n".to_string()),
+            _ => {
+                let l = format!("{i:>6} the request passed with status=200 after {} ms\n", i % 913);
+                (l.clone(), l)
+            }
+        };
+        input.push_str(&line);
+        want.push_str(&masked);
+    }
+    assert!(input.len() > 6 << 20);
+    std::fs::write(sb.work().join("big.txt"), &input).unwrap();
+
+    let mut c = sb.guard(&["-c", "cat big.txt"]);
+    c.env("GUARD_MASK", "always");
+    let o = output(c);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    let first_difference = |got: &[u8]| {
+        let got = String::from_utf8_lossy(got);
+        let at = got.lines().zip(want.lines()).position(|(g, w)| g != w);
+        format!(
+            "{} lines of {}; first difference at line {at:?}: {:?}",
+            got.lines().count(),
+            want.lines().count(),
+            at.map(|i| (got.lines().nth(i), want.lines().nth(i)))
+        )
+    };
+    assert!(o.stdout == want.as_bytes(), "through a pipe: {}", first_difference(&o.stdout));
+
+    let to_file = sb.work().join("out.txt");
+    let mut c = sb.guard(&["-c", "cat big.txt"]);
+    c.env("GUARD_MASK", "always").stdout(std::fs::File::create(&to_file).unwrap()).stderr(Stdio::piped());
+    let o = wait_output(c.spawn().expect("guard starts"));
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    let got = std::fs::read(&to_file).unwrap();
+    assert!(got == want.as_bytes(), "into a file: {}", first_difference(&got));
+}
+
 #[test]
 fn end_of_input_reaches_the_command() {
     let sb = Sandbox::new();

@@ -4,6 +4,7 @@
 //! guard); a Ctrl-C typed at a terminal already reaches the child, so that one is not repeated.
 
 use std::io::{Read, Write};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::process::{Command, Stdio};
 
 use super::OutputFilter;
@@ -66,15 +67,28 @@ pub fn run(
     Ok(super::exit_code(status?))
 }
 
+/// How much is read at a time.
+const CHUNK: usize = 256 * 1024;
+/// After this much output, the pipes on either side of guard grow to [`LONG_STREAM_PIPE`].
+const LONG_STREAM: usize = 1 << 20;
+/// The size Linux lets any user give a pipe (`/proc/sys/fs/pipe-max-size`).
+const LONG_STREAM_PIPE: usize = 1 << 20;
+
 /// Copy `from` to `to` through `filter`, chunk by chunk, never holding the whole stream.
-fn copy(mut from: impl Read, mut to: impl Write, mut filter: Box<dyn OutputFilter + Send>) {
-    let mut buf = vec![0u8; 64 * 1024];
+fn copy(mut from: impl Read + AsFd, mut to: impl Write + AsFd, mut filter: Box<dyn OutputFilter + Send>) {
+    let mut buf = vec![0u8; CHUNK];
     let mut out = Vec::with_capacity(buf.len() + 256);
+    let mut passed = 0;
     loop {
         let n = match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
+        if passed < LONG_STREAM && passed + n >= LONG_STREAM {
+            grow_pipe(from.as_fd());
+            grow_pipe(to.as_fd());
+        }
+        passed += n;
         out.clear();
         filter.feed(&buf[..n], &mut out);
         if to.write_all(&out).and_then(|_| to.flush()).is_err() {
@@ -86,4 +100,16 @@ fn copy(mut from: impl Read, mut to: impl Write, mut filter: Box<dyn OutputFilte
     out.clear();
     filter.flush(&mut out);
     let _ = to.write_all(&out).and_then(|_| to.flush());
+}
+
+/// Gives a pipe more room, for a stream that has turned out long. With guard reading one pipe
+/// and writing the next, a 64 KiB pipe on either side makes the writer before guard, guard and
+/// the reader after it take turns a chunk at a time; with 1 MiB each runs while the others do.
+/// Short outputs (nearly all) never get here, so they cost the user no pipe memory. Anything
+/// that is not a pipe, or a pipe the system will not grow, is left as it is.
+fn grow_pipe(fd: BorrowedFd) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO) {
+        let _ = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETPIPE_SZ(LONG_STREAM_PIPE as libc::c_int));
+    }
 }
