@@ -16,7 +16,8 @@ use serde::Deserialize;
 
 use super::engine::Engine;
 
-const BUILTIN_YAML: &str = include_str!("../../rules/mask/secrets.yaml");
+/// `rules/mask/secrets.yaml`, turned into JSON at build time.
+const BUILTIN_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/mask_detectors.json"));
 
 /// One detector: how to find one kind of secret. Built-in ones come from
 /// `rules/mask/secrets.yaml`; [`Detector::custom`] makes one from a policy's pattern.
@@ -205,7 +206,10 @@ impl Detectors {
     pub fn builtin() -> &'static Detectors {
         static BUILTIN: OnceLock<Detectors> = OnceLock::new();
         BUILTIN.get_or_init(|| {
-            let list = parse(BUILTIN_YAML).unwrap_or_else(|e| panic!("rules/mask/secrets.yaml: {e}"));
+            let list = serde_json::from_str(BUILTIN_JSON)
+                .map_err(|e| e.to_string())
+                .and_then(resolve)
+                .unwrap_or_else(|e| panic!("rules/mask/secrets.yaml: {e}"));
             Detectors { list, engine: OnceLock::new() }
         })
     }
@@ -273,9 +277,8 @@ impl Detectors {
     }
 }
 
-/// Parses a detector file: `vars` are substituted for `{{name}}` in every regex.
-fn parse(yaml: &str) -> Result<Vec<Detector>, String> {
-    let file: DetectorFile = serde_saphyr::from_str(yaml).map_err(|e| e.to_string())?;
+/// The detectors of a file, with its `vars` substituted for `{{name}}` in every regex.
+fn resolve(file: DetectorFile) -> Result<Vec<Detector>, String> {
     let subst = |re: &mut String| {
         for (name, value) in &file.vars {
             *re = re.replace(&format!("{{{{{name}}}}}"), value);
@@ -298,6 +301,15 @@ fn parse(yaml: &str) -> Result<Vec<Detector>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the build made of `rules/mask/secrets.yaml` is what the YAML says.
+    #[test]
+    fn the_embedded_detectors_are_the_yaml_file() {
+        let yaml: DetectorFile = serde_saphyr::from_str(include_str!("../../rules/mask/secrets.yaml")).unwrap();
+        let from_yaml = resolve(yaml).unwrap();
+        assert_eq!(format!("{from_yaml:?}"), format!("{:?}", Detectors::builtin().list));
+        assert!(from_yaml.len() > 20);
+    }
 
     #[test]
     fn builtin_regexes_compile() {

@@ -2,10 +2,10 @@
 //! detectors those triggers let run. One SIMD multi-literal search (aho-corasick's Teddy) runs
 //! over a whole chunk; lines it does not stop in are copied without looking at them again.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, BuildError, Input, MatchKind};
+use aho_corasick::{AhoCorasick, BuildError, Input, MatchKind};
 
-/// Triggers, searched two ways: through a chunk for the next line holding any, and through one
-/// line for all it holds.
+/// Triggers, searched through a chunk for the next line holding any, or through one line for
+/// all it holds; either way each match is checked for the triggers it could hide.
 #[derive(Debug)]
 pub(crate) struct Gate {
     /// Leftmost-first over the triggers in [`teddy_order`], which keeps the scan fast.
@@ -16,8 +16,6 @@ pub(crate) struct Gate {
     scan_triggers: Vec<(usize, Vec<(usize, usize)>)>,
     /// Every trigger, by index.
     triggers: Vec<Vec<u8>>,
-    /// Every trigger, overlapping: lines are short, and a DFA finds them all fastest.
-    each: AhoCorasick,
     /// For each trigger, its detectors.
     owners: Vec<Vec<usize>>,
 }
@@ -33,26 +31,25 @@ impl Gate {
     /// A gate over `triggers`, each with the detectors it lets run (distinct, not empty).
     pub(crate) fn new(triggers: &[&str], owners: Vec<Vec<usize>>) -> Result<Gate, BuildError> {
         let order = teddy_order(triggers);
-        let scan =
-            AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(order.iter().map(|&t| triggers[t]))?;
+        let scan = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(order.iter().map(|&t| triggers[t]))?;
         let scan_triggers = order
             .iter()
             .map(|&a| {
                 let hidden = (0..triggers[a].len())
                     .flat_map(|k| (0..triggers.len()).map(move |b| (k, b)))
-                    .filter(|&(k, b)| (k, b) != (0, a) && overlaps(&triggers[a][k..], triggers[b]))
+                    .filter(|&(k, b)| {
+                        triggers[a].as_bytes()[k] == triggers[b].as_bytes()[0]
+                            && (k, b) != (0, a)
+                            && overlaps(&triggers[a].as_bytes()[k..], triggers[b].as_bytes())
+                    })
                     .collect();
                 (a, hidden)
             })
             .collect();
-        let each = AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(triggers)?;
-        Ok(Gate {
-            scan,
-            scan_triggers,
-            triggers: triggers.iter().map(|t| t.as_bytes().to_vec()).collect(),
-            each,
-            owners,
-        })
+        Ok(Gate { scan, scan_triggers, triggers: triggers.iter().map(|t| t.as_bytes().to_vec()).collect(), owners })
     }
 
     /// The triggers in `text[from..]`, leftmost first, not overlapping.
@@ -84,10 +81,8 @@ impl Gate {
 
     /// Marks in `on` the detectors whose triggers are in `line`.
     pub(crate) fn mark_line(&self, line: &[u8], on: &mut [bool]) {
-        for m in self.each.find_overlapping_iter(line) {
-            for &i in &self.owners[m.pattern().as_usize()] {
-                on[i] = true;
-            }
+        for hit in self.find_iter(line, 0) {
+            self.mark(&hit, line, line.len(), on);
         }
     }
 }
@@ -129,7 +124,7 @@ fn teddy_order(triggers: &[&str]) -> Vec<usize> {
     sorted.sort_by_key(|&i| triggers[i]);
     let mut sets: Vec<Vec<usize>> = Vec::new();
     for (i, t) in sorted.into_iter().map(|i| (i, triggers[i])) {
-        let low = |t: &str| t.bytes().take(width).map(|b| b & 0xf).collect::<Vec<_>>();
+        let low = |t: &str| t.bytes().take(width).fold(0u16, |key, b| key << 4 | u16::from(b & 0xf));
         match sets.iter_mut().find(|s| low(triggers[s[0]]) == low(t)) {
             Some(s) => s.push(i),
             None => sets.push(vec![i]),
@@ -150,19 +145,24 @@ fn teddy_order(triggers: &[&str]) -> Vec<usize> {
             })
             .product()
     };
-    sets.sort_by(|a, b| breadth(b).total_cmp(&breadth(a)));
+    let mut widest: Vec<(f64, Vec<usize>)> = sets.into_iter().map(|s| (breadth(&s), s)).collect();
+    widest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let sets: Vec<Vec<usize>> = widest.into_iter().map(|(_, s)| s).collect();
     let share = sets.len().div_ceil(buckets);
     let mut held: Vec<Vec<usize>> = vec![Vec::new(); buckets];
+    // What each bucket lets through now (nothing, while it is empty).
+    let mut held_breadth = vec![0.0; buckets];
     let mut placed: Vec<Vec<usize>> = vec![Vec::new(); buckets];
     for (s, set) in sets.iter().enumerate() {
-        let cost = |b: &Vec<usize>| {
-            let with: Vec<usize> = b.iter().chain(set).copied().collect();
-            breadth(&with) - if b.is_empty() { 0.0 } else { breadth(b) }
-        };
-        let best = (0..buckets)
+        let (widened, best) = (0..buckets)
             .filter(|&b| placed[b].len() < share)
-            .min_by(|&x, &y| cost(&held[x]).total_cmp(&cost(&held[y])))
+            .map(|b| {
+                let with: Vec<usize> = held[b].iter().chain(set).copied().collect();
+                (breadth(&with), b)
+            })
+            .min_by(|x, y| (x.0 - held_breadth[x.1]).total_cmp(&(y.0 - held_breadth[y.1])))
             .expect("the shares cover every set");
+        held_breadth[best] = widened;
         held[best].extend(set);
         placed[best].push(s);
     }
@@ -194,7 +194,7 @@ fn teddy_order(triggers: &[&str]) -> Vec<usize> {
 
 /// Whether `a` (the rest of a trigger from some offset on) and trigger `b` agree where both
 /// have bytes, so that `b` can start where `a` does.
-fn overlaps(a: &str, b: &str) -> bool {
+fn overlaps(a: &[u8], b: &[u8]) -> bool {
     a.starts_with(b) || b.starts_with(a)
 }
 
