@@ -8,7 +8,8 @@
 //!   `cat text | cat`, against guard running `cat text` into the same `| cat` unmasked (the
 //!   child writes to the pipe itself) and masked (guard reads, masks and writes every byte);
 //! - 100 MB of output through a terminal: `script -qec 'cat big' /dev/null` against
-//!   `script -qec "guard -c 'cat big'" /dev/null`, where guard adds its own pty in between.
+//!   `script -qec "guard -c 'cat big'" /dev/null`, where guard adds its own pty in between, and
+//!   the masking benchmark's text shown as it is against guard masking it.
 //!
 //! guard runs with HOME and the XDG directories in a temporary directory, so its audit log and
 //! policy are fresh. `cargo bench --bench runner`; medians are in
@@ -111,6 +112,14 @@ fn bench(c: &mut Criterion) {
     let through_guard = format!("'{GUARD}' -c 'cat big'");
     group.bench_function("script -qec \"guard -c 'cat big'\"", |b| {
         b.iter(|| run(sandboxed("script", home).args(["-qec", &through_guard, "/dev/null"])))
+    });
+    // The masking benchmark's text, shown at a terminal as it is and masked.
+    group.bench_function("script -qec 'cat text'", |b| {
+        b.iter(|| run(sandboxed("script", home).args(["-qec", "cat text", "/dev/null"])))
+    });
+    let masked = format!("GUARD_MASK=always '{GUARD}' -c 'cat text'");
+    group.bench_function("script -qec \"GUARD_MASK=always guard -c 'cat text'\"", |b| {
+        b.iter(|| run(sandboxed("script", home).args(["-qec", &masked, "/dev/null"])))
     });
     group.finish();
 }
