@@ -429,6 +429,38 @@ fn a_long_masked_stream_comes_out_whole_into_a_pipe_or_a_file() {
     assert!(got == want.as_bytes(), "into a file: {}", first_difference(&got));
 }
 
+/// Past 1 MiB of masked output guard gives the pipe it writes to 1 MiB of room, and leaves a
+/// pipe that already has more as it is.
+#[test]
+fn a_long_stream_grows_the_pipe_guard_writes_to_and_never_shrinks_one() {
+    use nix::fcntl::{fcntl, FcntlArg};
+    let sb = Sandbox::new();
+    std::fs::write(sb.work().join("big.txt"), "a line of output\n".repeat(200_000)).unwrap();
+    for start in [64 << 10, 4 << 20] {
+        let (r, w) = nix::unistd::pipe().unwrap();
+        if fcntl(&w, FcntlArg::F_SETPIPE_SZ(start)).is_err() {
+            eprintln!("SKIPPED: this user cannot make a pipe of {start} bytes");
+            continue;
+        }
+        let before = fcntl(&r, FcntlArg::F_GETPIPE_SZ).unwrap();
+        let mut c = sb.guard(&["-c", "cat big.txt"]);
+        c.env("GUARD_MASK", "always").stdout(Stdio::from(w)).stderr(Stdio::null());
+        let child = c.spawn().expect("guard starts");
+        drop(c);
+        let reader = std::thread::spawn(move || {
+            let mut r = std::fs::File::from(r);
+            let mut all = Vec::new();
+            r.read_to_end(&mut all).unwrap();
+            (r, all.len())
+        });
+        assert_eq!(wait_status(child).code(), Some(0));
+        let (r, len) = reader.join().unwrap();
+        assert_eq!(len, 17 * 200_000);
+        let after = fcntl(&r, FcntlArg::F_GETPIPE_SZ).unwrap();
+        assert_eq!(after, before.max(1 << 20), "a pipe of {before} bytes");
+    }
+}
+
 #[test]
 fn end_of_input_reaches_the_command() {
     let sb = Sandbox::new();

@@ -106,10 +106,16 @@ fn copy(mut from: impl Read + AsFd, mut to: impl Write + AsFd, mut filter: Box<d
 /// and writing the next, a 64 KiB pipe on either side makes the writer before guard, guard and
 /// the reader after it take turns a chunk at a time; with 1 MiB each runs while the others do.
 /// Short outputs (nearly all) never get here, so they cost the user no pipe memory. Anything
-/// that is not a pipe, or a pipe the system will not grow, is left as it is.
+/// that is not a pipe, a pipe already as large, or one the system will not grow is left as it
+/// is.
 fn grow_pipe(fd: BorrowedFd) {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     if nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO) {
-        let _ = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETPIPE_SZ(LONG_STREAM_PIPE as libc::c_int));
+        use nix::fcntl::{fcntl, FcntlArg};
+        let size = LONG_STREAM_PIPE as libc::c_int;
+        // Never shrink a pipe someone made larger.
+        if fcntl(fd, FcntlArg::F_GETPIPE_SZ).is_ok_and(|have| have < size) {
+            let _ = fcntl(fd, FcntlArg::F_SETPIPE_SZ(size));
+        }
     }
 }
