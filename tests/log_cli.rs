@@ -292,6 +292,43 @@ fn show_prints_an_entry_and_its_recorded_output() {
     assert!(stdout(&out).contains("command    ls\n") && !stdout(&out).contains("recording"), "{}", stdout(&out));
 }
 
+/// `--json`: one object with the entry as stored and what the recording showed, for tools.
+#[test]
+fn show_json_gives_the_entry_and_the_recorded_output() {
+    let home = Home::new();
+    let cast = home.dir.path().join("run.cast");
+    write_cast(&cast, &["compiling", "test result: ok"]);
+    let hash = home.record_with("claude", "make test", Decision::Allow, Action::Ran, |e| {
+        e.exit = Some(0);
+        e.recording = Some(cast.display().to_string());
+    });
+    let plain = home.record("codex", "ls", Decision::Allow, Action::Ran);
+    let stored: Vec<serde_json::Value> =
+        std::fs::read_to_string(home.log()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+
+    let out = home.run(&["log", "show", &hash[..8], "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(v["entry"], stored[0]);
+    assert_eq!(v["recorded_output"], "compiling\r\ntest result: ok\r\n");
+    assert_eq!(v["recorded_size"], "100x30");
+
+    let out = home.run(&["log", "show", &plain[..8], "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!((v["entry"].clone(), v["recorded_output"].clone()), (stored[1].clone(), serde_json::Value::Null));
+
+    // A recording gone since: the entry still comes out, the reason goes to stderr, status 2.
+    std::fs::remove_file(&cast).unwrap();
+    let out = home.run(&["log", "show", &hash[..8], "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!((v["entry"].clone(), v["recorded_output"].clone()), (stored[0].clone(), serde_json::Value::Null));
+    assert!(stderr(&out).contains("is missing"), "{}", stderr(&out));
+    // It does not mix with the replay options.
+    let out = home.run(&["log", "show", &hash[..8], "--json", "--print"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+}
+
 #[test]
 fn show_explains_ids_that_name_no_single_entry() {
     let home = Home::new();

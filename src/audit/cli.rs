@@ -76,6 +76,10 @@ pub struct ShowArgs {
     /// Shorten every pause in the replay to at most this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0, value_parser = positive)]
     pub idle_limit: f64,
+    /// Print one JSON object: `entry` as stored, and `recorded_output` (the text the command
+    /// showed, or null when nothing was recorded) with `recorded_size` (`COLSxROWS`).
+    #[arg(long, conflicts_with_all = ["print", "speed", "idle_limit"])]
+    pub json: bool,
 }
 
 fn positive(text: &str) -> Result<f64, String> {
@@ -163,6 +167,16 @@ fn show_entry(args: &ShowArgs, path: &Path, out: &mut dyn Write) -> u8 {
             return 2;
         }
     };
+    if args.json {
+        return match show_json(&entry, out) {
+            Ok(code) => code,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+            Err(e) => {
+                eprintln!("guard log show: cannot print: {e}");
+                2
+            }
+        };
+    }
     let result = (|| -> std::io::Result<u8> {
         out.write_all(super::show::render(&entry, &tz).as_bytes())?;
         out.flush()?;
@@ -181,33 +195,52 @@ fn show_entry(args: &ShowArgs, path: &Path, out: &mut dyn Write) -> u8 {
     }
 }
 
-/// Play the recording at `path` to a terminal, or print what it showed.
-fn replay(args: &ShowArgs, path: &Path, out: &mut dyn Write) -> std::io::Result<u8> {
+/// `guard log show --json`: the entry and what its recording showed, as one object. A
+/// recording that cannot be read is reported as in the text form, with null output.
+fn show_json(entry: &Entry, out: &mut dyn Write) -> std::io::Result<u8> {
+    let cast = entry.recording.as_deref().map(|p| load_cast(Path::new(p)));
+    let (output, size) = match &cast {
+        Some(Some(c)) => (Some(replay::output_text(c)), Some(format!("{}x{}", c.header.width, c.header.height))),
+        _ => (None, None),
+    };
+    let object = serde_json::json!({ "entry": entry, "recorded_output": output, "recorded_size": size });
+    writeln!(out, "{object}")?;
+    out.flush()?;
+    Ok(if matches!(cast, Some(None)) { 2 } else { 0 })
+}
+
+/// The recording at `path`, or `None` after saying on stderr why it cannot be had.
+fn load_cast(path: &Path) -> Option<asciicast::Cast> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             eprintln!(
-                "guard log show: the recording {} is missing (moved or deleted since); the entry above is \
-                 all there is",
+                "guard log show: the recording {} is missing (moved or deleted since); the entry is all \
+                 there is",
                 path.display()
             );
-            return Ok(2);
+            return None;
         }
         Err(e) => {
             eprintln!("guard log show: cannot read the recording {}: {e}; check its permissions", path.display());
-            return Ok(2);
+            return None;
         }
     };
-    let cast = match asciicast::parse(&text) {
-        Ok(c) => c,
+    match asciicast::parse(&text) {
+        Ok(c) => Some(c),
         Err(e) => {
             eprintln!(
                 "guard log show: the recording {} cannot be read ({e}); it may have been cut short",
                 path.display()
             );
-            return Ok(2);
+            None
         }
-    };
+    }
+}
+
+/// Play the recording at `path` to a terminal, or print what it showed.
+fn replay(args: &ShowArgs, path: &Path, out: &mut dyn Write) -> std::io::Result<u8> {
+    let Some(cast) = load_cast(path) else { return Ok(2) };
     let size = format!("{}x{}", cast.header.width, cast.header.height);
     let shown = replay::output_text(&cast);
     if args.print || !std::io::stdout().is_terminal() {
