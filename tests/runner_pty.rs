@@ -394,6 +394,31 @@ fn a_job_started_in_the_background_runs_on() {
     assert!(text.contains("bg-done") && text.contains("status 0"), "{text}");
 }
 
+/// In the background guard leaves the terminal alone, but what the command shows still passes
+/// through guard: masked, and recorded.
+#[test]
+fn a_background_job_is_still_masked_and_recorded() {
+    let mut t = job_control_shell();
+    t.type_bytes(
+        format!(
+            "GUARD_MASK=always {} --record -c 'echo \"bg key={SECRET}\"' & wait $!; echo \"status $?\"\r",
+            guard_word()
+        )
+        .as_bytes(),
+    );
+    t.wait_for("status ");
+    t.wait_until("the prompt", |text, _| text.ends_with("$ "));
+    t.type_bytes(b"exit\r");
+    let (_, screen) = t.finish();
+    assert!(screen.contains("bg key=[masked:aws_access_key_id]") && screen.contains("status 0"), "{screen}");
+    // The typed line shows the key; what the command printed must not.
+    assert!(!screen.lines().any(|l| l.starts_with("bg key=AKIA")), "masked on the screen: {screen}");
+    let home = t.home.path();
+    let (cast, _) = recording_of(home, &last_entry(home));
+    let output = guard::record::replay::output_text(&cast);
+    assert_eq!(output, "bg key=[masked:aws_access_key_id]\r\n");
+}
+
 #[test]
 fn ctrl_z_suspends_the_command_and_fg_and_bg_bring_it_back() {
     let mut t = job_control_shell();

@@ -67,8 +67,9 @@ impl Drop for RawMode<'_> {
 }
 
 /// Whether guard's job is the terminal's foreground job. A terminal that is not guard's
-/// controlling terminal has no jobs, and counts as foreground.
-fn in_foreground(tty: BorrowedFd) -> bool {
+/// controlling terminal has no jobs, and counts as foreground. Started in the background
+/// (`guard -c … &`), guard must not take the terminal: raw mode would stop it at once.
+pub fn in_foreground(tty: BorrowedFd) -> bool {
     nix::unistd::tcgetpgrp(tty).map_or(true, |pg| pg == nix::unistd::getpgrp())
 }
 
@@ -78,15 +79,11 @@ fn window_size(fd: BorrowedFd) -> Option<Winsize> {
     unsafe { get_winsize(fd.as_raw_fd(), &mut ws) }.ok().map(|_| ws)
 }
 
-/// Run `cmd` on a new pty; the status to exit with (N for exit N, 128+S for signal S).
+/// Run `cmd` on a new pty; the status to exit with (N for exit N, 128+S for signal S). Only for
+/// a guard [`in_foreground`] at its terminal.
 pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, String> {
     let stdin = std::io::stdin();
     let tty = stdin.as_fd();
-    if !in_foreground(tty) {
-        // Started in the background (`guard -c … &`): raw mode would stop guard at once. Leave
-        // the terminal to the foreground job and run as bash would, on guard's own stdio.
-        return super::spawn::run(cmd, None, None);
-    }
     let size = window_size(std::io::stdout().as_fd()).or_else(|| window_size(tty));
     let pty = openpty(size.as_ref(), None).map_err(|e| format!("cannot open a pseudo-terminal: {e}"))?;
     // openpty(3) leaves both ends inheritable. The command must not hold the master: guard's

@@ -240,7 +240,8 @@ fn masker() -> Box<dyn OutputFilter + Send> {
     Box::new(Masking(Masker::new(Detectors::builtin())))
 }
 
-/// Run the job: on a pty when a person is at the terminal, else with guard's own stdio. With
+/// Run the job: on a pty when a person is at the terminal (and guard is its foreground job),
+/// else with guard's own stdio. With
 /// `record`, what it shows is recorded too (its output then passes through guard even without
 /// a terminal); returns the exit status and where the recording is. A no-op builtin shows
 /// nothing, so there is nothing to record.
@@ -249,7 +250,12 @@ fn run(job: &mut Job, mask: bool, record: bool) -> (i32, Option<String>) {
         return (code, None);
     }
     job.command.env(ACTIVE_VAR, "1");
-    let on_pty = job.feed.is_none() && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    // In the background at a terminal, guard leaves it to the foreground job and runs on its
+    // own stdio, still masking and recording what passes.
+    let on_pty = job.feed.is_none()
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+        && pty::in_foreground(std::os::fd::AsFd::as_fd(&std::io::stdin()));
     let size = on_pty.then(|| pty::terminal_size().unwrap_or((80, 24)));
     let rec = if record { recording::begin(&job.plan.source, size) } else { None };
     let filter = || -> Box<dyn OutputFilter + Send> {
