@@ -437,8 +437,10 @@ fn a_long_stream_grows_the_pipe_guard_writes_to_and_never_shrinks_one() {
     let sb = Sandbox::new();
     std::fs::write(sb.work().join("big.txt"), "a line of output\n".repeat(200_000)).unwrap();
     for start in [64 << 10, 4 << 20] {
-        let (r, w) = nix::unistd::pipe().unwrap();
+        // Close-on-exec, so commands other tests start meanwhile do not hold it open.
+        let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).unwrap();
         if fcntl(&w, FcntlArg::F_SETPIPE_SZ(start)).is_err() {
+            // Above /proc/sys/fs/pipe-max-size only with CAP_SYS_RESOURCE.
             eprintln!("SKIPPED: this user cannot make a pipe of {start} bytes");
             continue;
         }

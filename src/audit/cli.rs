@@ -76,8 +76,9 @@ pub struct ShowArgs {
     /// Shorten every pause in the replay to at most this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0, value_parser = positive)]
     pub idle_limit: f64,
-    /// Print one JSON object: `entry` as stored, and `recorded_output` (the text the command
-    /// showed, or null when nothing was recorded) with `recorded_size` (`COLSxROWS`).
+    /// Print one JSON object: `entry` (every field as read from the log; `guard log --json`
+    /// prints the stored lines themselves), and `recorded_output` (the text the command showed,
+    /// or null when nothing was recorded) with `recorded_size` (`COLSxROWS`).
     #[arg(long, conflicts_with_all = ["print", "speed", "idle_limit"])]
     pub json: bool,
 }

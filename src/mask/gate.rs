@@ -2,7 +2,7 @@
 //! detectors those triggers let run. One SIMD multi-literal search (aho-corasick's Teddy) runs
 //! over a whole chunk; lines it does not stop in are copied without looking at them again.
 
-use aho_corasick::{AhoCorasick, BuildError, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, BuildError, Input, MatchKind};
 
 /// Triggers, searched through a chunk for the next line holding any, or through one line for
 /// all it holds; either way each match is checked for the triggers it could hide.
@@ -33,7 +33,7 @@ impl Gate {
         let order = teddy_order(triggers);
         let scan = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(order.iter().map(|&t| triggers[t]))?;
         let scan_triggers = order
             .iter()
@@ -61,13 +61,18 @@ impl Gate {
         })
     }
 
-    /// Marks in `on` the detectors that `hit`, found in `text`, lets run: those of its trigger
-    /// and of any trigger it hid that starts within it and ends by `end`.
+    /// Marks in `on` the detectors that `hit`, found in `text` in a piece that ends at `end`,
+    /// lets run: those of its trigger and of any trigger it hid, each if it ends by `end`. A
+    /// match cut by the end of the piece belongs to neither piece, but a trigger it hid may lie
+    /// wholly inside this one.
     pub(crate) fn mark(&self, hit: &Hit, text: &[u8], end: usize, on: &mut [bool]) {
         let (own, hidden) = &self.scan_triggers[hit.pattern];
-        self.mark_trigger(*own, on);
+        if hit.end <= end {
+            self.mark_trigger(*own, on);
+        }
         for &(k, b) in hidden {
-            if text[hit.start + k..end].starts_with(&self.triggers[b]) {
+            let at = hit.start + k;
+            if at < end && text[at..end].starts_with(&self.triggers[b]) {
                 self.mark_trigger(b, on);
             }
         }
@@ -87,6 +92,16 @@ impl Gate {
     }
 }
 
+/// How much a bucket position with these low and high nybble sets lets through: every byte
+/// whose nybbles are both in the sets, lower-case letters counting 8. Worked out from the
+/// sets rather than byte by byte, as it is asked a thousand times while masking starts.
+fn accepted(lo: u16, hi: u16) -> f64 {
+    let all = lo.count_ones() * hi.count_ones();
+    // a-z is 0x61..=0x6f (high 6, low 1..=15) and 0x70..=0x7a (high 7, low 0..=10).
+    let lower = (hi >> 6 & 1) as u32 * (lo & 0xfffe).count_ones() + (hi >> 7 & 1) as u32 * (lo & 0x07ff).count_ones();
+    f64::from(all + 7 * lower)
+}
+
 /// The order in which to give triggers to aho-corasick, which decides how fast its SIMD
 /// searcher (Teddy) scans. Teddy tests the first few bytes of every trigger at once (as many as
 /// the shortest has, up to 4), by their high and low nybbles, in 8 or 16 buckets (16 above 32
@@ -102,16 +117,6 @@ impl Gate {
 /// already placed where a slot has nothing else to take. If that would take more triggers than
 /// Teddy accepts, the triggers go as they are: slower, never wrong, as the order only decides
 /// speed.
-/// How much a bucket position with these low and high nybble sets lets through: every byte
-/// whose nybbles are both in the sets, lower-case letters counting 8. Worked out from the
-/// sets rather than byte by byte, as it is asked a thousand times while masking starts.
-fn accepted(lo: u16, hi: u16) -> f64 {
-    let all = lo.count_ones() * hi.count_ones();
-    // a-z is 0x61..=0x6f (high 6, low 1..=15) and 0x70..=0x7a (high 7, low 0..=10).
-    let lower = (hi >> 6 & 1) as u32 * (lo & 0xfffe).count_ones() + (hi >> 7 & 1) as u32 * (lo & 0x07ff).count_ones();
-    f64::from(all + 7 * lower)
-}
-
 fn teddy_order(triggers: &[&str]) -> Vec<usize> {
     const TEDDY_MAX: usize = 64;
     let plain = (0..triggers.len()).collect();
@@ -258,21 +263,37 @@ mod tests {
         assert!(on[0] && on[1] && on[2] && on[3]);
     }
 
-    /// What the search marks is exactly what the triggers in the text call for: a trigger one
-    /// match could hide runs its detectors only when it is there.
+    /// What the search marks in a piece is exactly the triggers wholly inside it, checked one by
+    /// one: a trigger one match hides counts only when it is there, and one hidden by a match
+    /// that the end of the piece cuts still counts. Multibyte triggers are bytes like any other.
     #[test]
-    fn the_search_marks_what_a_line_by_line_search_marks() {
-        let triggers = ["pass", "assword", "sk-", "k-l", "ghp_", "PASS", "ss"];
+    fn the_search_marks_exactly_the_triggers_in_the_piece() {
+        let triggers = ["pass", "assword", "sk-", "k-l", "ghp_", "PASS", "ss", "c", "bécéa", "é-x", "aa"];
         let owners = (0..triggers.len()).map(|i| vec![i]).collect();
         let gate = Gate::new(&triggers, owners).unwrap();
-        for text in ["passed", "password", "passk-l", "pask-", "ghp_x PASS", "asswor", "pas", "sk-l", "pass ss"] {
-            let mut scanned = vec![false; triggers.len()];
-            for hit in gate.find_iter(text.as_bytes(), 0) {
-                gate.mark(&hit, text.as_bytes(), text.len(), &mut scanned);
+        let texts = [
+            "passed",
+            "password",
+            "passk-l",
+            "pask-",
+            "ghp_x PASS",
+            "asswor",
+            "sk-l",
+            "pass ss",
+            "xbécéaaa",
+            "é-x c",
+            "aaaa",
+        ];
+        for text in texts.map(str::as_bytes) {
+            for end in 1..=text.len() {
+                let mut scanned = vec![false; triggers.len()];
+                for hit in gate.find_iter(text, 0).take_while(|h| h.start < end) {
+                    gate.mark(&hit, text, end, &mut scanned);
+                }
+                let there: Vec<bool> =
+                    triggers.iter().map(|t| text[..end].windows(t.len()).any(|w| w == t.as_bytes())).collect();
+                assert_eq!(scanned, there, "{:?} up to byte {end}", String::from_utf8_lossy(text));
             }
-            let mut each = vec![false; triggers.len()];
-            gate.mark_line(text.as_bytes(), &mut each);
-            assert_eq!(scanned, each, "{text:?}");
         }
     }
 }

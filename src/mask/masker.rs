@@ -105,15 +105,10 @@ impl<'d> Masker<'d> {
             // A trigger cut by the end of a piece belongs to neither piece, and the search
             // went on past it: start it again after this piece.
             let mut restart = hit.end > end;
-            if !restart {
-                gate.mark(&hit, input, end, &mut self.on);
-            }
+            gate.mark(&hit, input, end, &mut self.on);
             while let Some(next) = hits.next_if(|h| h.start < end) {
-                if next.end > end {
-                    restart = true;
-                } else {
-                    gate.mark(&next, input, end, &mut self.on);
-                }
+                restart |= next.end > end;
+                gate.mark(&next, input, end, &mut self.on);
             }
             let seg = &input[start..end];
             self.engine.evaluate(&mut self.state, seg, Some(&self.on), &mut self.scratch, &mut self.edits);

@@ -234,6 +234,41 @@ mod tests {
         assert_eq!(out, b"-----BEGIN PRIVATE KEY-----\n[masked:private_key]\n-----END PRIVATE KEY-----\n");
     }
 
+    proptest::proptest! {
+        /// Triggers only ever spare work: detectors that find their own literal mask the same
+        /// with triggers as without (when every line is looked at), whatever the line cap and
+        /// the chunks, multibyte and overlapping triggers included.
+        #[test]
+        fn triggers_never_change_what_is_masked(
+            words in proptest::collection::vec("[abcé-]{1,4}", 1..5),
+            text in "[abcé\\- \n]{0,60}",
+            cap in 3usize..12,
+            chunks in proptest::collection::vec(1usize..9, 1..5),
+        ) {
+            let detector = |i: usize, w: &String| Detector::custom(&format!("t{i}"), &regex::escape(w)).unwrap();
+            let gated = Detectors::builtin()
+                .with(words.iter().enumerate().map(|(i, w)| detector(i, w).with_triggers(&[w.as_str()])))
+                .unwrap();
+            let every_line = Detectors::builtin().with(words.iter().enumerate().map(|(i, w)| detector(i, w))).unwrap();
+            let run = |set: &Detectors| {
+                let mut m = Masker::new(set).with_line_cap(cap);
+                let mut out = Vec::new();
+                let mut rest = text.as_bytes();
+                for &n in chunks.iter().cycle() {
+                    if rest.is_empty() {
+                        break;
+                    }
+                    let (a, b) = rest.split_at(n.min(rest.len()));
+                    m.feed(a, &mut out);
+                    rest = b;
+                }
+                m.finish(&mut out);
+                out
+            };
+            proptest::prop_assert_eq!(run(&gated), run(&every_line));
+        }
+    }
+
     #[test]
     fn masking_twice_changes_nothing_more() {
         for d in Detectors::builtin().iter() {

@@ -1,5 +1,6 @@
 //! Running without a terminal: the child inherits guard's stdin, stdout and stderr, so bytes,
-//! EOF and binary data pass exactly. guard waits to record the exit status, and passes on the
+//! EOF and binary data pass exactly; when its output is masked or recorded, stdout and stderr
+//! come through pipes and guard copies them on. guard waits to record the exit status, and passes on the
 //! signals other processes send it (an agent cancelling a command sends SIGTERM or SIGINT to
 //! guard); a Ctrl-C typed at a terminal already reaches the child, so that one is not repeated.
 
@@ -71,7 +72,8 @@ pub fn run(
 const CHUNK: usize = 256 * 1024;
 /// After this much output, the pipes on either side of guard grow to [`LONG_STREAM_PIPE`].
 const LONG_STREAM: usize = 1 << 20;
-/// The size Linux lets any user give a pipe (`/proc/sys/fs/pipe-max-size`).
+/// The most Linux lets any user give a pipe by default (`/proc/sys/fs/pipe-max-size`, which an
+/// administrator may lower: then the pipes stay as they are).
 const LONG_STREAM_PIPE: usize = 1 << 20;
 
 /// Copy `from` to `to` through `filter`, chunk by chunk, never holding the whole stream.
@@ -105,9 +107,10 @@ fn copy(mut from: impl Read + AsFd, mut to: impl Write + AsFd, mut filter: Box<d
 /// Gives a pipe more room, for a stream that has turned out long. With guard reading one pipe
 /// and writing the next, a 64 KiB pipe on either side makes the writer before guard, guard and
 /// the reader after it take turns a chunk at a time; with 1 MiB each runs while the others do.
-/// Short outputs (nearly all) never get here, so they cost the user no pipe memory. Anything
-/// that is not a pipe, a pipe already as large, or one the system will not grow is left as it
-/// is.
+/// Pipe memory counts against the user's allowance (`/proc/sys/fs/pipe-user-pages-soft`, 64 MiB
+/// by default): a long stream takes 2 MiB of it while it lasts, short outputs (nearly all)
+/// none. Anything that is not a pipe, a pipe already as large, or one the system will not grow
+/// is left as it is.
 fn grow_pipe(fd: BorrowedFd) {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     if nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO) {
