@@ -82,7 +82,12 @@ mod tests {
     use super::*;
 
     fn feed_in(text: &[u8], sizes: &[usize], cap: usize) -> Vec<u8> {
-        let mut m = Masker::new(Detectors::builtin()).with_line_cap(cap);
+        feed_with(Detectors::builtin(), text, sizes, cap)
+    }
+
+    /// Masks `text` with `set`, fed in chunks of `sizes` (repeated), lines held to `cap`.
+    fn feed_with(set: &Detectors, text: &[u8], sizes: &[usize], cap: usize) -> Vec<u8> {
+        let mut m = Masker::new(set).with_line_cap(cap);
         let mut out = Vec::new();
         let mut rest = text;
         for &n in sizes.iter().cycle() {
@@ -250,22 +255,10 @@ mod tests {
                 .with(words.iter().enumerate().map(|(i, w)| detector(i, w).with_triggers(&[w.as_str()])))
                 .unwrap();
             let every_line = Detectors::builtin().with(words.iter().enumerate().map(|(i, w)| detector(i, w))).unwrap();
-            let run = |set: &Detectors| {
-                let mut m = Masker::new(set).with_line_cap(cap);
-                let mut out = Vec::new();
-                let mut rest = text.as_bytes();
-                for &n in chunks.iter().cycle() {
-                    if rest.is_empty() {
-                        break;
-                    }
-                    let (a, b) = rest.split_at(n.min(rest.len()));
-                    m.feed(a, &mut out);
-                    rest = b;
-                }
-                m.finish(&mut out);
-                out
-            };
-            proptest::prop_assert_eq!(run(&gated), run(&every_line));
+            proptest::prop_assert_eq!(
+                feed_with(&gated, text.as_bytes(), &chunks, cap),
+                feed_with(&every_line, text.as_bytes(), &chunks, cap)
+            );
         }
     }
 
