@@ -38,6 +38,8 @@ rules:
 
 mod sandbox;
 
+use sandbox::{describe, text, write_executable};
+
 /// guard's sandbox (a fresh home, an environment cleared down to PATH), and a session of its
 /// own for everything run in it.
 struct Sandbox(sandbox::Sandbox);
@@ -156,14 +158,6 @@ fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or_else(|| panic!("guard was killed by signal {:?}", o.status.signal()))
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn describe(o: &Output) -> String {
-    format!("status {:?}\nstdout: {}\nstderr: {}", o.status, text(&o.stdout), text(&o.stderr))
-}
-
 // ---------------------------------------------------------------- exit statuses
 
 #[test]
@@ -200,8 +194,7 @@ fn a_plain_command_runs_as_bash_would_run_it() {
     // program, an odd environment) must still come out as bash's.
     let sb = Sandbox::new();
     let bare = sb.work().join("bare");
-    std::fs::write(&bare, "echo \"run by $0\"\n").unwrap();
-    std::fs::set_permissions(&bare, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    write_executable(&bare, "echo \"run by $0\"\n");
     let rc = sb.home().join("rc");
     std::fs::write(&rc, "echo from BASH_ENV\n").unwrap();
     let rc = rc.to_str().unwrap();

@@ -10,7 +10,7 @@ mod sandbox;
 
 use std::process::Output;
 
-use sandbox::Sandbox;
+use sandbox::{describe, text, write_executable, Sandbox};
 
 /// A fake AWS key pair, as `aws configure export-credentials` would print it.
 const SECRET_LINE: &str = "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -28,14 +28,6 @@ impl SettingsFile for Sandbox {
     fn run(&self, args: &[&str]) -> Output {
         self.guard(args).output().expect("guard runs")
     }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn describe(o: &Output) -> String {
-    format!("status {:?}\nstdout: {}\nstderr: {}", o.status, text(&o.stdout), text(&o.stderr))
 }
 
 #[test]
@@ -81,8 +73,7 @@ fn an_unwritable_log_stops_allowed_commands_only_when_the_settings_say_so() {
 fn the_configured_shell_runs_what_needs_a_shell() {
     let sb = Sandbox::new();
     let shell = sb.home().join("myshell");
-    std::fs::write(&shell, "#!/bin/sh\necho \"via myshell\" >&2\nexec bash \"$@\"\n").unwrap();
-    std::fs::set_permissions(&shell, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    write_executable(&shell, "#!/bin/sh\necho \"via myshell\" >&2\nexec bash \"$@\"\n");
     sb.settings(&format!("settings:\n  shell: {}\n", shell.display()));
     let o = sb.run(&["-c", "echo a; echo b"]);
     assert_eq!(text(&o.stdout), "a\nb\n", "{}", describe(&o));

@@ -243,8 +243,7 @@ fn masker() -> Box<dyn OutputFilter + Send> {
 /// Run the job: on a pty when a person is at the terminal (and guard is its foreground job),
 /// else with guard's own stdio. With `record`, what it shows is recorded too (its output then
 /// passes through guard even without a terminal); returns the exit status and where the
-/// recording is. A no-op builtin shows
-/// nothing, so there is nothing to record.
+/// recording is. A no-op builtin shows nothing, so there is nothing to record.
 fn run(job: &mut Job, mask: bool, record: bool) -> (i32, Option<String>) {
     if let Some(code) = job.status {
         return (code, None);

@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
 pub const GUARD: &str = env!("CARGO_BIN_EXE_guard");
 
@@ -68,4 +68,21 @@ pub fn isolated(home: &Path, program: &str) -> Command {
         .env("LC_ALL", "C")
         .current_dir(home.join("work"));
     c
+}
+
+/// Bytes as text, for messages and comparisons.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A finished run, for a failed assertion's message.
+pub fn describe(o: &Output) -> String {
+    format!("status {:?}\nstdout: {}\nstderr: {}", o.status, text(&o.stdout), text(&o.stderr))
+}
+
+/// Writes an executable file (a script with its `#!` line, or without one on purpose).
+pub fn write_executable(path: &Path, content: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, content).expect("the file is written");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("the file is made executable");
 }
