@@ -126,6 +126,18 @@ pub fn agent_from_env() -> String {
     }
 }
 
+/// Whether guard was started by a person at their own terminal, who may loosen it for one run
+/// (`--mode observe`, `--policy` as their own layer, `GUARD_SHELL`, `GUARD_MASK=never`). Not
+/// inside a command guard runs (`GUARD_ACTIVE`), not for a calling agent, and not without a
+/// terminal on standard input and a controlling terminal: whatever started guard then is
+/// itself something guard judges, and its requests are inputs, not authority.
+pub fn person_at_terminal() -> bool {
+    !crate::approval::under_guard()
+        && agent_from_env() == "human"
+        && std::io::stdin().is_terminal()
+        && std::fs::OpenOptions::new().read(true).open("/dev/tty").is_ok()
+}
+
 impl Context for LiveContext {
     fn home(&self) -> &str {
         &self.home

@@ -150,7 +150,7 @@ pub fn gather() -> Facts {
     if let Some(u) = &loc.user {
         policy_layers.push(("user", u.display().to_string(), layers::files_in(u).len()));
     }
-    if let Some(p) = &loc.project {
+    for p in &loc.project {
         policy_layers.push(("project", p.display().to_string(), 1));
     }
     let (lint_text, lint_code) = crate::rules_cmd::lint(&[]);

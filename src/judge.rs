@@ -19,14 +19,16 @@ use crate::{environment, shell};
 /// gained by freeing it just before).
 pub fn load_policy() -> &'static Policy {
     static POLICY: std::sync::OnceLock<&'static Policy> = std::sync::OnceLock::new();
-    POLICY.get_or_init(|| load_policy_with(&[]))
+    POLICY.get_or_init(|| load_policy_with(&[], false))
 }
 
-/// [`load_policy`] with extra policy files (`--policy FILE`) read last, as the user layer.
-pub fn load_policy_with(extra: &[std::path::PathBuf]) -> &'static Policy {
+/// [`load_policy`] with extra policy files (`--policy FILE`) read last: as the user layer when
+/// `trusted` (a person at a terminal named them), else as files that may only tighten.
+pub fn load_policy_with(extra: &[std::path::PathBuf], trusted: bool) -> &'static Policy {
     let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
     let mut loc = Locations::from_env(&cwd);
     loc.extra = extra.to_vec();
+    loc.extra_trusted = trusted;
     let policy = layers::load(&loc);
     for w in &policy.warnings {
         eprintln!("guard: warning: {w}");

@@ -18,3 +18,4 @@ pub mod record;
 pub mod rules_cmd;
 pub mod run;
 pub mod shell;
+pub mod small_file;

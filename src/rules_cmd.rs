@@ -3,9 +3,10 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::policy::engine::{LayerKind, LoadedPack, Policy};
+use crate::policy::engine::{LayerKind, Policy};
 use crate::policy::layers::{self, Locations};
 use crate::policy::testing::{self, Report};
+use crate::policy::trust::{self, Trust};
 use crate::policy::FakeContext;
 
 fn policy() -> &'static Policy {
@@ -91,44 +92,83 @@ pub fn show(id: &str) -> (String, u8) {
     (out, 0)
 }
 
+/// The layer a policy file named on the command line would be read as: a `.guard.yaml` is a
+/// project's, a file in the system directory the system's, anything else the user's.
+fn layer_of(path: &std::path::Path, system: &std::path::Path) -> LayerKind {
+    if path.file_name().is_some_and(|n| n == ".guard.yaml") {
+        LayerKind::Project
+    } else if path.starts_with(system) {
+        LayerKind::System
+    } else {
+        LayerKind::User
+    }
+}
+
 pub fn lint(files: &[PathBuf]) -> (String, u8) {
     let mut out = String::new();
     let mut problems = Vec::new();
     let builtin = layers::builtin_packs();
-    let targets: Vec<(String, String)> = if files.is_empty() {
-        let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
-        let loc = Locations::from_env(&cwd);
-        let mut fs: Vec<PathBuf> = layers::files_in(&loc.system);
+    let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+    let loc = Locations::from_env(&cwd);
+    let targets: Vec<(String, String, LayerKind)> = if files.is_empty() {
+        let mut fs: Vec<(PathBuf, LayerKind)> =
+            layers::files_in(&loc.system).into_iter().map(|f| (f, LayerKind::System)).collect();
         if let Some(u) = &loc.user {
-            fs.extend(layers::files_in(u));
+            fs.extend(layers::files_in(u).into_iter().map(|f| (f, LayerKind::User)));
         }
-        fs.extend(loc.project.clone());
-        let mut t: Vec<(String, String)> =
-            layers::BUILTIN.iter().map(|e| (format!("builtin:{}", e.file), e.yaml.to_string())).collect();
-        t.extend(fs.iter().map(|f| (f.display().to_string(), std::fs::read_to_string(f).unwrap_or_default())));
+        fs.extend(loc.project.iter().map(|f| (f.clone(), LayerKind::Project)));
+        let mut t: Vec<(String, String, LayerKind)> = layers::BUILTIN
+            .iter()
+            .map(|e| (format!("builtin:{}", e.file), e.yaml.to_string(), LayerKind::Builtin))
+            .collect();
+        for (f, layer) in fs {
+            match crate::small_file::read_text(&f, layers::MAX_POLICY_FILE) {
+                Ok(s) => t.push((f.display().to_string(), s, layer)),
+                Err(e) => problems.push(format!("{}: cannot read: {e}", f.display())),
+            }
+        }
         t
     } else {
         let mut t = Vec::new();
         for f in files {
-            match std::fs::read_to_string(f) {
-                Ok(s) => t.push((f.display().to_string(), s)),
+            match crate::small_file::read_text(f, layers::MAX_POLICY_FILE) {
+                Ok(s) => t.push((f.display().to_string(), s, layer_of(f, &loc.system))),
                 Err(e) => problems.push(format!("{}: cannot read: {e}", f.display())),
             }
         }
         t
     };
+    // What a file may do depends on its layer, and on whether the system policy locked the rest.
+    let locked = policy().settings.locked;
+    let earlier = Policy::from_packs(layers::builtin_packs());
     let mut checked = 0;
-    for (name, text) in &targets {
+    for (name, text, layer) in &targets {
         checked += 1;
         match layers::parse(name, text) {
-            Ok(spec) => {
-                let earlier: &[LoadedPack] = if name.starts_with("builtin:") { &[] } else { &builtin };
-                let mut lists_from = Vec::new();
-                if name.starts_with("builtin:") {
-                    lists_from = layers::builtin_packs();
+            Ok(mut spec) => {
+                problems.extend(layers::lint_pack(name, &spec, &builtin).iter().map(|p| p.to_string()));
+                problems.extend(layers::settings_problems(name, &spec).iter().map(|p| p.to_string()));
+                if let Some(s) = &spec.settings {
+                    let shell = s.value.shell.as_deref().map(std::path::Path::new);
+                    if let Some(sh) = shell.filter(|p| p.is_absolute() && !crate::run::shell::is_executable(p)) {
+                        let (line, col) = (s.referenced.line(), s.referenced.column());
+                        problems.push(format!(
+                            "{name}:{line}:{col}: settings.shell `{}` is not an executable file (guard falls back to \
+                             bash on PATH and warns on every command); install it or fix the path",
+                            sh.display()
+                        ));
+                    }
                 }
-                let ctx: &[LoadedPack] = if name.starts_with("builtin:") { &lists_from } else { earlier };
-                problems.extend(layers::lint_pack(name, &spec, ctx).iter().map(|p| p.to_string()));
+                let trust = match layer {
+                    LayerKind::Builtin => Trust::Builtin,
+                    LayerKind::System => Trust::System,
+                    LayerKind::User | LayerKind::CommandLine if !locked => Trust::User,
+                    _ => Trust::TightenOnly,
+                };
+                for r in trust::restrict(&mut spec, trust, &earlier) {
+                    let at = if r.line == 0 { name.clone() } else { format!("{name}:{}:{}", r.line, r.column) };
+                    problems.push(format!("{at}: {}", r.message));
+                }
             }
             Err(p) => problems.push(p.to_string()),
         }
@@ -168,7 +208,6 @@ pub fn test(files: &[PathBuf]) -> (String, u8) {
             }
         }
     }
-    let _ = LayerKind::Builtin;
     out.push_str(&report.render());
     (out, if failed || !report.failures.is_empty() { 1 } else { 0 })
 }

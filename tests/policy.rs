@@ -60,7 +60,13 @@ fn a_user_list_extension_reaches_indexed_rules() {
     let user = dir.join("guard");
     std::fs::create_dir_all(&user).unwrap();
     std::fs::write(user.join("lists.yaml"), "lists:\n  network_clients: [corpsend]\n").unwrap();
-    let loc = layers::Locations { system: dir.join("none"), user: Some(user), project: None, extra: Vec::new() };
+    let loc = layers::Locations {
+        system: dir.join("none"),
+        user: Some(user),
+        project: Vec::new(),
+        extra: Vec::new(),
+        extra_trusted: false,
+    };
     let policy = layers::load(&loc);
     assert!(policy.warnings.is_empty(), "{:?}", policy.warnings);
     let judge = |p: &guard::policy::Policy, cmd: &str| {

@@ -709,27 +709,26 @@ fn dry_run_judges_and_never_runs() {
     assert!(!sb.work().join("prefix").exists());
 }
 
+/// Observe mode runs what policy refuses, so only a person at their own terminal may ask for
+/// it (tests/runner_pty.rs shows it working there): here, with no terminal, and inside a
+/// command guard runs, it is refused and nothing runs.
 #[test]
-fn observe_mode_runs_and_records_what_it_would_have_stopped() {
+fn observe_mode_is_refused_without_a_person_at_a_terminal() {
     let sb = Sandbox::new();
     sb.write_user_policy(DENY_VICTIM);
     std::fs::create_dir(sb.work().join("victim")).unwrap();
-    let o = sb.run(&["--mode", "observe", "-c", "rm -rf ./victim; exit 5"]);
-    assert_eq!(code(&o), 5, "{}", describe(&o));
-    assert!(!sb.work().join("victim").exists(), "observe mode runs the command");
-    let e = sb.last_entry();
-    assert_eq!(
-        (e["decision"].as_str(), e["action"].as_str(), e["exit"].as_i64()),
-        (Some("deny"), Some("observed"), Some(5))
-    );
-    let o = sb.run(&["--mode=observe", "-c", "git reset --hard 2>/dev/null; touch ran"]);
-    assert_eq!(code(&o), 0, "{}", describe(&o));
-    assert!(sb.work().join("ran").exists());
-    let e = sb.last_entry();
-    assert_eq!((e["decision"].as_str(), e["action"].as_str()), (Some("ask"), Some("observed")));
-    // An allowed command is simply run.
-    sb.run(&["--mode", "observe", "-c", "true"]);
-    assert_eq!(sb.last_entry()["action"].as_str(), Some("ran"));
+    for args in
+        [&["--mode", "observe", "-c", "rm -rf ./victim; touch ran"][..], &["--mode=observe", "--", "touch", "ran"]]
+    {
+        let o = sb.run(args);
+        assert_eq!(code(&o), 126, "{args:?}\n{}", describe(&o));
+        assert!(text(&o.stderr).contains("only a person at their own terminal"), "{}", describe(&o));
+        assert!(sb.work().join("victim").exists() && !sb.work().join("ran").exists(), "{args:?} ran");
+    }
+    // Judging only is harmless: --dry-run with observe still judges.
+    let o = sb.run(&["--mode", "observe", "--dry-run", "-c", "rm -rf ./victim"]);
+    assert_eq!(code(&o), 20, "{}", describe(&o));
+    assert!(sb.work().join("victim").exists());
 }
 
 #[test]

@@ -246,6 +246,36 @@ fn the_command_runs_on_a_terminal_of_its_own() {
     assert_eq!(line_after(&text, "size "), "24 80", "the window size is passed on");
 }
 
+/// A person at their own terminal may run in observe mode: what policy would stop runs and is
+/// recorded as observed. The same request from inside a command guard runs is refused.
+#[test]
+fn observe_mode_is_a_persons_choice_at_their_terminal() {
+    let home_with_victim = || {
+        let home = new_home();
+        std::fs::create_dir(home.path().join("work/victim")).unwrap();
+        std::fs::create_dir_all(home.path().join("config/guard")).unwrap();
+        std::fs::write(home.path().join("config/guard/deny.yaml"), include_str!("fixtures/deny-victim.yaml")).unwrap();
+        home
+    };
+    let home = home_with_victim();
+    let h = home.path().to_path_buf();
+    let mut t = Terminal::start_in(home, GUARD, &["--mode", "observe", "-c", "rm -rf ./victim; exit 5"], 24, 80);
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(5), "{text}");
+    assert!(!h.join("work/victim").exists(), "observe mode ran the command");
+    let e = last_entry(&h);
+    assert_eq!((e.decision.as_str(), e.action.as_str(), e.exit), ("deny", "observed", Some(5)));
+
+    let home = home_with_victim();
+    let h = home.path().to_path_buf();
+    let args = ["GUARD_ACTIVE=1", GUARD, "--mode", "observe", "-c", "rm -rf ./victim"];
+    let mut t = Terminal::start_in(home, "env", &args, 24, 80);
+    let (status, text) = t.finish();
+    assert_eq!(status.code(), Some(126), "{text}");
+    assert!(text.contains("only a person at their own terminal"), "{text}");
+    assert!(h.join("work/victim").exists(), "a guard inside a guarded command ran in observe mode");
+}
+
 #[test]
 fn ctrl_c_interrupts_the_command() {
     let mut t = Terminal::start(&["-c", "echo ready; sleep 1000"], 24, 80);

@@ -78,9 +78,36 @@ fn the_configured_shell_runs_what_needs_a_shell() {
     let o = sb.run(&["-c", "echo a; echo b"]);
     assert_eq!(text(&o.stdout), "a\nb\n", "{}", describe(&o));
     assert_eq!(text(&o.stderr), "via myshell\n", "{}", describe(&o));
-    // GUARD_SHELL still wins.
-    let o = sb.guard(&["-c", "echo a; echo b"]).env("GUARD_SHELL", "bash").output().unwrap();
-    assert_eq!(text(&o.stderr), "", "{}", describe(&o));
+    // GUARD_SHELL may name the configured shell, but choosing another is a person's choice at
+    // their own terminal: from a process without one it is refused and nothing runs.
+    let o = sb.guard(&["-c", "echo a"]).env("GUARD_SHELL", &shell).output().unwrap();
+    assert_eq!(text(&o.stdout), "a\n", "{}", describe(&o));
+    let o = sb.guard(&["-c", "touch other-shell-ran"]).env("GUARD_SHELL", "bash").output().unwrap();
+    assert_eq!(o.status.code(), Some(126), "{}", describe(&o));
+    assert!(text(&o.stderr).contains("refused: GUARD_SHELL"), "{}", describe(&o));
+    assert!(!sb.work().join("other-shell-ran").exists());
+}
+
+#[test]
+fn a_settings_shell_that_is_not_there_falls_back_to_bash() {
+    let sb = Sandbox::new();
+    sb.settings("settings:\n  shell: /nonexistent/bash\n");
+    let o = sb.run(&["-c", "echo a; echo b"]);
+    assert_eq!(text(&o.stdout), "a\nb\n", "never a locked-out shell: {}", describe(&o));
+    assert!(
+        text(&o.stderr).contains("settings.shell `/nonexistent/bash` is not an executable file"),
+        "{}",
+        describe(&o)
+    );
+    let o = sb.run(&["rules", "lint"]);
+    assert!(!o.status.success(), "{}", describe(&o));
+    assert!(
+        text(&o.stdout).contains("settings.shell `/nonexistent/bash` is not an executable file"),
+        "{}",
+        describe(&o)
+    );
+    let o = sb.run(&["doctor"]);
+    assert!(!o.status.success() && text(&o.stdout).contains("/nonexistent/bash"), "{}", describe(&o));
 }
 
 #[test]
@@ -120,7 +147,7 @@ fn a_project_cannot_change_settings() {
     .unwrap();
     let o = sb.run(&["-c", "true"]);
     assert!(o.status.success(), "{}", describe(&o));
-    assert!(text(&o.stderr).contains("`settings:` in a project's policy is ignored"), "{}", describe(&o));
+    assert!(text(&o.stderr).contains("cannot change guard's settings"), "{}", describe(&o));
     assert!(sb.log().exists(), "the log stayed where it was");
 }
 

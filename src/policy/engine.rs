@@ -16,17 +16,20 @@ use super::matcher::{self, Subject};
 use super::names::{self, Gate};
 use super::paths::Classes;
 use super::rule::{Decision, PackSpec, RuleSpec, Severity};
+use super::trust::{self, Trust};
 use super::verdict::{Finding, TraceEntry, Verdict};
 use crate::plan::{Invocation, Plan, Word};
 
-/// Where a piece of policy came from; later layers may tighten, and (except the project) loosen.
+/// Where a piece of policy came from, in load order. What each may do is its [`Trust`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LayerKind {
     Builtin,
     System,
     User,
-    /// A policy file inside the repository: may only add `ask`/`deny` rules.
+    /// A `.guard.yaml` in the working directory or above: may only tighten.
     Project,
+    /// `--policy FILE`.
+    CommandLine,
 }
 
 impl LayerKind {
@@ -36,6 +39,7 @@ impl LayerKind {
             LayerKind::System => "system",
             LayerKind::User => "user",
             LayerKind::Project => "project",
+            LayerKind::CommandLine => "--policy",
         }
     }
 }
@@ -120,6 +124,8 @@ pub struct Rule {
     pub disabled: Option<String>,
     /// Cheap tests that rule out invocations before the rule is decoded.
     pub gate: Gate,
+    /// Locked by the system layer: no later layer may disable, override or redefine it.
+    pub locked: bool,
 }
 
 impl Rule {
@@ -147,6 +153,9 @@ impl Rule {
 pub struct Policy {
     pub rules: Vec<Rule>,
     pub db: ProgramDb,
+    /// The built-in program knowledge alone, for the breaker: no policy file can change how it
+    /// reads a command line.
+    builtin_db: ProgramDb,
     pub lists: Lists,
     /// The built-in packs' tables while their ready-made index holds for the leading rules.
     builtin_index: Option<&'static Tables>,
@@ -163,6 +172,8 @@ pub struct Policy {
 pub struct LoadedPack {
     pub file: String,
     pub layer: LayerKind,
+    /// What the file may do; what it may not is left out when it is loaded.
+    pub trust: Trust,
     pub spec: PackSpec,
     /// Rules embedded at build time, decoded when judged (after those of `spec`).
     pub embedded: Vec<LazySpec>,
@@ -171,9 +182,21 @@ pub struct LoadedPack {
 }
 
 impl LoadedPack {
-    /// A pack parsed from a policy file.
+    /// A pack parsed from a policy file, trusted as its layer usually is.
     pub fn parsed(file: String, layer: LayerKind, spec: PackSpec) -> LoadedPack {
-        LoadedPack { file, layer, spec, embedded: Vec::new(), tables: None }
+        let trust = match layer {
+            LayerKind::Builtin => Trust::Builtin,
+            LayerKind::System => Trust::System,
+            LayerKind::User | LayerKind::CommandLine => Trust::User,
+            LayerKind::Project => Trust::TightenOnly,
+        };
+        LoadedPack { file, layer, trust, spec, embedded: Vec::new(), tables: None }
+    }
+
+    /// The same pack, trusted only as far as `trust` (never more than its layer).
+    pub fn trusted(mut self, trust: Trust) -> LoadedPack {
+        self.trust = self.trust.min(trust);
+        self
     }
 
     /// Add the pack's lists to `lists`.
@@ -191,27 +214,32 @@ impl Policy {
     pub fn from_packs(packs: Vec<LoadedPack>) -> Policy {
         let mut p = Policy::default();
         let mut tables = None;
-        for pack in packs {
+        for mut pack in packs {
             let pack_name = pack.spec.pack.clone().unwrap_or_else(|| {
                 std::path::Path::new(&pack.file)
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default()
             });
+            // Whatever the file's trust does not allow goes here, before any of it is used.
+            for r in trust::restrict(&mut pack.spec, pack.trust, &p) {
+                let at = if r.line == 0 { pack.file.clone() } else { format!("{}:{}:{}", pack.file, r.line, r.column) };
+                p.warnings.push(format!("{at}: {}", r.message));
+            }
             pack.add_lists(&mut p.lists);
             if let Some(t) = pack.tables {
                 p.db.use_builtin(t.programs);
+                p.builtin_db.use_builtin(t.programs);
                 tables = Some(t);
             }
             for (name, spec) in &pack.spec.programs {
                 p.db.insert(name, spec);
+                if pack.trust == Trust::Builtin {
+                    p.builtin_db.insert(name, spec);
+                }
             }
             for d in &pack.spec.disable {
                 let loc = format!("{}:{}:{}", pack.file, d.referenced.line(), d.referenced.column());
-                if pack.layer == LayerKind::Project {
-                    p.warnings.push(format!("{loc}: a project policy cannot disable rules; ignored `{}`", d.value.id));
-                    continue;
-                }
                 match p.rules.iter_mut().find(|r| r.id() == d.value.id) {
                     Some(r) => r.disabled = Some(format!("{} ({loc})", d.value.reason)),
                     None => p.warnings.push(format!("{loc}: disable names no known rule `{}`", d.value.id)),
@@ -220,14 +248,6 @@ impl Policy {
             for spec in pack.spec.rules.into_iter().map(LazySpec::ready).chain(pack.embedded) {
                 let head = spec.head();
                 let loc = || format!("{}:{}:{}", pack.file, head.id.referenced.line(), head.id.referenced.column());
-                if pack.layer == LayerKind::Project && (head.decision == Decision::Allow || head.overrides.is_some()) {
-                    p.warnings.push(format!(
-                        "{}: a project policy can only tighten; ignored rule `{}` (allow or override)",
-                        loc(),
-                        head.id.value
-                    ));
-                    continue;
-                }
                 if let Some(target) = &head.overrides {
                     let reason = head.reason.clone().unwrap_or_else(|| "no reason given".into());
                     match p.rules.iter_mut().find(|r| r.id() == target) {
@@ -235,11 +255,16 @@ impl Policy {
                         None => p.warnings.push(format!("{}: overrides names no known rule `{target}`", loc())),
                     }
                 }
-                if let Some(prev) = p.rules.iter_mut().find(|r| r.id() == head.id.value && r.disabled.is_none()) {
-                    if pack.layer > prev.layer && pack.layer != LayerKind::Project {
-                        prev.disabled = Some(format!("redefined at {}", loc()));
+                // A rule of the same id from a later layer that may loosen replaces the earlier
+                // one; from a tighten-only layer it is one more rule beside it.
+                if pack.trust.may_loosen() {
+                    if let Some(prev) = p.rules.iter_mut().find(|r| r.id() == head.id.value && r.disabled.is_none()) {
+                        if pack.layer > prev.layer {
+                            prev.disabled = Some(format!("redefined at {}", loc()));
+                        }
                     }
                 }
+                let locked = pack.trust >= Trust::System && spec.locked;
                 p.rules.push(Rule {
                     spec,
                     pack: pack_name.clone(),
@@ -247,6 +272,7 @@ impl Policy {
                     layer: pack.layer,
                     disabled: None,
                     gate: Gate::default(),
+                    locked,
                 });
             }
         }
@@ -369,10 +395,10 @@ impl Policy {
                     tags: vec!["fail-safe".into()],
                 });
             }
-            let cmd = Cmdline::parse(inv, &self.db);
-            for f in critical(inv, &cmd, ctx) {
+            for f in critical(inv, &Cmdline::parse(inv, &self.builtin_db), ctx) {
                 v.add(f);
             }
+            let cmd = Cmdline::parse(inv, &self.db);
             let subject = Subject { plan, inv, cmd, flow: &flow, ctx, db: &self.db, lists: &self.lists };
             let candidates = self.candidates(name);
             let mut considered = Vec::new();
@@ -523,4 +549,13 @@ fn critical(inv: &Invocation, cmd: &Cmdline, ctx: &dyn Context) -> Vec<Finding> 
         }
     }
     out
+}
+
+impl trust::Earlier for Policy {
+    fn has_list(&self, name: &str) -> bool {
+        self.lists.contains(name)
+    }
+    fn locked(&self, id: &str) -> bool {
+        self.rules.iter().any(|r| r.locked && r.id() == id)
+    }
 }

@@ -16,6 +16,7 @@ use super::paths::Classes;
 use super::rule::Decision;
 use super::rule::{MatchSpec, OneOrMany, PackSpec, ValueSpec};
 use super::sql;
+use super::trust::Trust;
 use std::borrow::Cow;
 
 /// A built-in pack as parsed at build time (see `build.rs`): its YAML text (for lint, `rules
@@ -113,6 +114,7 @@ pub fn builtin_packs() -> Vec<LoadedPack> {
             LoadedPack {
                 file: format!("builtin:{}", e.file),
                 layer: LayerKind::Builtin,
+                trust: Trust::Builtin,
                 spec,
                 embedded,
                 tables: Some(&TABLES),
@@ -160,13 +162,21 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// A policy file larger than this is not read: no real policy comes near it.
+pub const MAX_POLICY_FILE: u64 = 1 << 20;
+
 /// Where each layer lives, given the environment.
 pub struct Locations {
     pub system: PathBuf,
     pub user: Option<PathBuf>,
-    pub project: Option<PathBuf>,
-    /// Files named on the command line (`--policy FILE`), read as the user layer, last.
+    /// Every `.guard.yaml` in the working directory and its ancestors, outermost first. All of
+    /// them count: a nearer one cannot hide a farther one's rules, since none may loosen.
+    pub project: Vec<PathBuf>,
+    /// Files named on the command line (`--policy FILE`), read last.
     pub extra: Vec<PathBuf>,
+    /// Whether a person at a terminal named the `--policy` files: then they count as the user
+    /// layer; otherwise (a command guard runs, an agent) they may only tighten.
+    pub extra_trusted: bool,
 }
 
 impl Locations {
@@ -176,8 +186,10 @@ impl Locations {
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
             .map(|d| d.join("guard"));
-        let project = cwd.ancestors().map(|d| d.join(".guard.yaml")).find(|p| p.is_file());
-        Locations { system: PathBuf::from("/etc/guard"), user, project, extra: Vec::new() }
+        let mut project: Vec<PathBuf> =
+            cwd.ancestors().map(|d| d.join(".guard.yaml")).filter(|p| p.symlink_metadata().is_ok()).collect();
+        project.reverse();
+        Locations { system: PathBuf::from("/etc/guard"), user, project, extra: Vec::new(), extra_trusted: false }
     }
 }
 
@@ -185,6 +197,26 @@ impl Locations {
 /// built-in packs always stay, so a broken file never means allow-all.
 pub fn load(loc: &Locations) -> Policy {
     load_over(loc, builtin_packs())
+}
+
+/// The text of a policy file, or why it is skipped. Never blocks (a FIFO is skipped, not
+/// opened for good) and never reads more than [`MAX_POLICY_FILE`]; a project's file counts
+/// only when it belongs to you or to root, so another user cannot plant one above your work.
+fn read_policy(path: &Path, layer: LayerKind) -> Result<String, String> {
+    if layer == LayerKind::Project {
+        use std::os::unix::fs::MetadataExt;
+        let me = nix::unistd::geteuid().as_raw();
+        let owner = std::fs::metadata(path).map_err(|e| format!("cannot read ({e})"))?.uid();
+        if owner != me && owner != 0 {
+            return Err(format!(
+                "skipped: it belongs to uid {owner}, not to you or root (remove it, or take it over with chown,                  if it is yours)"
+            ));
+        }
+    }
+    crate::small_file::read_text(path, MAX_POLICY_FILE).map_err(|e| match e {
+        crate::small_file::Error::Io(e) => format!("cannot read ({e})"),
+        other => format!("skipped: {other}"),
+    })
 }
 
 /// Like [`load`], over the given built-in packs (the YAML-parsed ones keep their examples).
@@ -197,49 +229,67 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
     if let Some(u) = &loc.user {
         files.extend(files_in(u).into_iter().map(|p| (p, LayerKind::User)));
     }
-    files.extend(loc.extra.iter().map(|p| (p.clone(), LayerKind::User)));
-    if let Some(p) = &loc.project {
-        files.push((p.clone(), LayerKind::Project));
-    }
+    files.extend(loc.project.iter().map(|p| (p.clone(), LayerKind::Project)));
+    files.extend(loc.extra.iter().map(|p| (p.clone(), LayerKind::CommandLine)));
     for (path, layer) in files {
         let name = path.display().to_string();
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read_policy(&path, layer) {
             Ok(t) => t,
-            Err(e) => {
-                warnings.push(format!("{name}: cannot read ({e}); using the other policy files"));
+            Err(why) => {
+                warnings.push(format!("{name}: {why}; using the other policy files"));
                 continue;
             }
         };
-        match parse(&name, &text) {
-            Ok(spec) => {
-                let problems = lint_pack(&name, &spec, &packs);
-                if problems.is_empty() {
-                    match (&spec.settings, layer) {
-                        (Some(_), LayerKind::Project) => warnings.push(format!(
-                            "{name}: `settings:` in a project's policy is ignored (a repository cannot change \
-                             where guard logs or how long approvals last); put settings in {}",
-                            loc.user.as_deref().unwrap_or(&loc.system).display()
-                        )),
-                        (Some(s), _) => {
-                            settings.apply(&s.value, std::env::var_os("HOME").map(PathBuf::from).as_deref())
-                        }
-                        (None, _) => {}
-                    }
-                    packs.push(LoadedPack::parsed(name, layer, spec));
-                } else {
-                    for p in problems {
-                        warnings.push(format!("{p} (file ignored; built-in policy still applies)"));
-                    }
-                }
+        let mut spec = match parse(&name, &text) {
+            Ok(spec) => spec,
+            Err(p) => {
+                warnings.push(format!("{p} (file ignored; built-in policy still applies)"));
+                continue;
             }
-            Err(p) => warnings.push(format!("{p} (file ignored; built-in policy still applies)")),
+        };
+        // The system layer can lock the user's own files (and `--policy`) down to tightening.
+        let trust = match layer {
+            LayerKind::Builtin | LayerKind::System => Trust::System,
+            LayerKind::User if !settings.locked => Trust::User,
+            LayerKind::CommandLine if !settings.locked && loc.extra_trusted => Trust::User,
+            LayerKind::User | LayerKind::CommandLine | LayerKind::Project => Trust::TightenOnly,
+        };
+        let problems = lint_pack(&name, &spec, &packs);
+        if !problems.is_empty() {
+            for p in problems {
+                warnings.push(format!("{p} (file ignored; built-in policy still applies)"));
+            }
+            continue;
         }
+        // A bad setting costs the file its settings, not its rules.
+        let bad_settings = settings_problems(&name, &spec);
+        if !bad_settings.is_empty() {
+            for p in bad_settings {
+                warnings.push(format!("{p} (settings of this file ignored; its rules apply)"));
+            }
+            spec.settings = None;
+        }
+        if let Some(s) = spec.settings.as_ref().filter(|_| trust.may_loosen()) {
+            settings.apply(&s.value, std::env::var_os("HOME").map(PathBuf::from).as_deref());
+            settings.locked |= layer == LayerKind::System && s.value.locked == Some(true);
+        }
+        packs.push(LoadedPack::parsed(name, layer, spec).trusted(trust));
     }
     let mut policy = Policy::from_packs(packs);
     warnings.append(&mut policy.warnings);
     policy.warnings = warnings;
     policy.settings = settings;
     policy
+}
+
+/// Every problem in a `settings:` section, located at the section.
+pub fn settings_problems(file: &str, spec: &PackSpec) -> Vec<Problem> {
+    let Some(settings) = &spec.settings else { return Vec::new() };
+    let (line, column) = (settings.referenced.line(), settings.referenced.column());
+    super::settings::check(&settings.value)
+        .into_iter()
+        .map(|message| Problem { file: file.into(), line, column, message })
+        .collect()
 }
 
 const FROM: &[&str] = &["network", "secret"];
@@ -299,12 +349,6 @@ pub fn lint_pack(file: &str, spec: &PackSpec, earlier: &[LoadedPack]) -> Vec<Pro
                 column: d.referenced.column(),
                 message: format!("disabling `{}` needs a reason", d.value.id),
             });
-        }
-    }
-    if let Some(settings) = &spec.settings {
-        for message in super::settings::check(&settings.value) {
-            let (line, column) = (settings.referenced.line(), settings.referenced.column());
-            out.push(Problem { file: file.into(), line, column, message });
         }
     }
     out

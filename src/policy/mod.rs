@@ -14,6 +14,7 @@ pub mod rule;
 pub mod settings;
 pub mod sql;
 pub mod testing;
+pub mod trust;
 pub mod verdict;
 
 pub use context::{Context, FakeContext};

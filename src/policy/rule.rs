@@ -49,6 +49,11 @@ pub struct SettingsSpec {
     pub audit: Option<AuditSettingsSpec>,
     #[serde(default)]
     pub approvals: Option<ApprovalSettingsSpec>,
+    /// From the system layer only: the user's own files (and `--policy`) may then only tighten,
+    /// as a project's may: no allow rules, no disabling or overriding, no settings, no program
+    /// knowledge, no extended lists.
+    #[serde(default)]
+    pub locked: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -227,6 +232,9 @@ pub struct RuleSpec {
     pub overrides: Option<String>,
     #[serde(default)]
     pub reason: Option<String>,
+    /// In the system layer: no later layer may disable, override or redefine this rule.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -63,6 +63,9 @@ pub struct Settings {
     pub approval_expiry: Option<Duration>,
     /// How long the terminal prompt waits; `None` means the prompt's default.
     pub prompt_timeout: Option<Duration>,
+    /// The system layer locked policy: the user's files may only tighten, and nothing from the
+    /// environment may loosen (`GUARD_MASK=never`, `GUARD_SHELL`).
+    pub locked: bool,
 }
 
 impl Default for Settings {
@@ -78,6 +81,7 @@ impl Default for Settings {
             unrecorded_asked_runs: false,
             approval_expiry: None,
             prompt_timeout: None,
+            locked: false,
         }
     }
 }

@@ -64,15 +64,61 @@ struct Job {
     settings: &'static Settings,
 }
 
+/// The policy for this run, or why the run is refused: what could loosen guard (observe mode,
+/// `--policy` as one's own layer) counts only from a person at their own terminal, and never
+/// against a locked system policy.
+fn policy_for(g: &Globals, person: &dyn Fn() -> bool) -> Result<&'static crate::policy::Policy, String> {
+    let policy = judge::load_policy_with(&g.policy, !g.policy.is_empty() && person());
+    if g.observe && !g.dry_run {
+        if policy.settings.locked {
+            return Err("refused: --mode observe would run what policy refuses, and the system policy (/etc/guard) is locked; run it \
+                 without --mode observe"
+                .into());
+        }
+        if !person() {
+            return Err(
+                "refused: --mode observe would run what policy refuses, and only a person at their own terminal \
+                 may ask for it (not a command guard runs, nor an agent, nor a process without a terminal); run it \
+                 without --mode observe"
+                    .into(),
+            );
+        }
+    }
+    if !g.policy.is_empty() && !person() {
+        eprintln!(
+            "guard: warning: --policy files given by a command guard runs, an agent or a process without a terminal              may only tighten: their allow rules, settings and other loosening parts are ignored"
+        );
+    }
+    Ok(policy)
+}
+
+/// Whether a person is at their own terminal; asked at most once per run.
+fn person() -> impl Fn() -> bool {
+    let once = std::cell::OnceCell::new();
+    move || *once.get_or_init(crate::context::person_at_terminal)
+}
+
 fn run_shell(g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
-    let policy = judge::load_policy_with(&g.policy);
-    let real = match shell::real_shell(policy.settings.shell.as_deref()) {
+    let person = person();
+    let policy = match policy_for(g, &person) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("guard: {e}");
-            return 127;
+            return REFUSED as i32;
         }
     };
+    let env_shell = std::env::var_os("GUARD_SHELL").is_some_and(|v| !v.is_empty());
+    let real =
+        match shell::real_shell(policy.settings.shell.as_deref(), env_shell && !policy.settings.locked && person()) {
+            Ok((p, warnings)) => {
+                warnings.iter().for_each(|w| eprintln!("guard: warning: {w}"));
+                p
+            }
+            Err(e) => {
+                eprintln!("guard: {e}");
+                return if e.starts_with("refused") { REFUSED as i32 } else { 127 };
+            }
+        };
     let stdin_tty = std::io::stdin().is_terminal();
     if s.command.is_none() && s.script.is_none() && stdin_tty {
         return interactive(&real, &s);
@@ -125,7 +171,13 @@ fn plain(real: &std::path::Path, s: &ShellArgs, text: &str, plan: &Plan) -> Opti
 }
 
 fn run_prefix(g: &Globals, argv: Vec<String>, raw: &[OsString]) -> i32 {
-    let policy = judge::load_policy_with(&g.policy);
+    let policy = match policy_for(g, &person()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("guard: {e}");
+            return REFUSED as i32;
+        }
+    };
     let ctx = LiveContext::from_process();
     let (plan, verdict) = judge::judge_argv(policy, &ctx, &argv);
     let mut command = Command::new(&raw[0]);
@@ -228,11 +280,20 @@ pub fn record(cfg: &AuditConfig, e: Entry) {
 /// Whether secrets in the output are masked: as `settings.mask_output` says — by default when
 /// a matching rule says `mask_output`, and whenever an agent is calling (what it sees goes to
 /// a model provider). `GUARD_MASK=always|never` overrides for one run.
+/// `GUARD_MASK=never` unmasks only for a person at their own terminal, and not under a locked
+/// system policy: an agent must not be able to turn masking off for itself.
 fn masking(v: &Verdict, agent: &str, settings: &Settings) -> bool {
+    let by_policy = settings.mask_output.applies(v.effects.iter().any(|e| e == "mask_output"), agent != "human");
     match std::env::var("GUARD_MASK").as_deref() {
         Ok("always") => true,
-        Ok("never") => false,
-        _ => settings.mask_output.applies(v.effects.iter().any(|e| e == "mask_output"), agent != "human"),
+        Ok("never") if !settings.locked && crate::context::person_at_terminal() => false,
+        Ok("never") if by_policy => {
+            eprintln!(
+                "guard: warning: GUARD_MASK=never is ignored here: only a person at their own terminal may turn                  masking off"
+            );
+            true
+        }
+        _ => by_policy,
     }
 }
 

@@ -1,32 +1,70 @@
-//! Which real shell runs what guard allows: `$GUARD_SHELL`, else the policy's `settings.shell`,
-//! else `bash` on PATH — never guard itself, even when guard is installed as `bash` or set as
-//! `$SHELL`.
+//! Which real shell runs what guard allows: the policy's `settings.shell`, else `bash` on PATH
+//! — never guard itself, even when guard is installed as `bash` or set as `$SHELL`.
+//! `$GUARD_SHELL` picks another only for a person at their own terminal: a different shell
+//! can run something other than what guard judged, so from anyone else it is refused.
 
 use std::path::{Path, PathBuf};
 
-/// The shell to hand commands to, or why there is none.
-pub fn real_shell(configured: Option<&Path>) -> Result<PathBuf, String> {
+/// The shell to hand commands to, with warnings to show; or why there is none. `env_allowed`:
+/// whether `$GUARD_SHELL` may choose a different shell (see [`crate::context::person_at_terminal`]).
+pub fn real_shell(configured: Option<&Path>, env_allowed: bool) -> Result<(PathBuf, Vec<String>), String> {
     let me = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok());
     let is_me = |p: &Path| me.as_deref().is_some_and(|m| p.canonicalize().ok().as_deref() == Some(m));
-    let chosen = std::env::var_os("GUARD_SHELL")
-        .filter(|s| !s.is_empty())
-        .map(|s| ("GUARD_SHELL", PathBuf::from(s)))
-        .or_else(|| configured.map(|p| ("settings.shell in the policy", p.to_path_buf())));
-    if let Some((whence, s)) = chosen {
-        let p = find(&s).ok_or_else(|| {
-            format!("{whence} is `{}`, which is not an executable; set it to a shell such as /bin/bash", s.display())
-        })?;
-        if is_me(&p) {
-            return Err(format!("{whence} names guard itself; set it to the real shell, such as /bin/bash"));
+    let mut warnings = Vec::new();
+    // A bad settings.shell must not lock anyone out: say so and use bash.
+    let from_settings = configured.and_then(|s| match find(s) {
+        Some(p) if !is_me(&p) => Some(p),
+        Some(_) => {
+            warnings.push(format!(
+                "settings.shell `{}` names guard itself; using bash from PATH (set it to the real shell, such as \
+                 /bin/bash)",
+                s.display()
+            ));
+            None
         }
-        return Ok(p);
+        None => {
+            warnings.push(format!(
+                "settings.shell `{}` is not an executable file; using bash from PATH (fix it in the policy \
+                 settings; `guard doctor` checks it)",
+                s.display()
+            ));
+            None
+        }
+    });
+    let default = || -> Result<PathBuf, String> {
+        if let Some(p) = &from_settings {
+            return Ok(p.clone());
+        }
+        let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+        std::env::split_paths(&path)
+            .chain([PathBuf::from("/bin"), PathBuf::from("/usr/bin")])
+            .map(|d| d.join("bash"))
+            .find(|p| is_executable(p) && !is_me(p))
+            .ok_or_else(|| "no bash found on PATH to run commands; install bash or set settings.shell".into())
+    };
+    let Some(asked) = std::env::var_os("GUARD_SHELL").filter(|s| !s.is_empty()).map(PathBuf::from) else {
+        return default().map(|p| (p, warnings));
+    };
+    let p = find(&asked).ok_or_else(|| {
+        format!("GUARD_SHELL is `{}`, which is not an executable; set it to a shell such as /bin/bash", asked.display())
+    })?;
+    if is_me(&p) {
+        return Err("GUARD_SHELL names guard itself; set it to the real shell, such as /bin/bash".into());
     }
-    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
-    std::env::split_paths(&path)
-        .chain([PathBuf::from("/bin"), PathBuf::from("/usr/bin")])
-        .map(|d| d.join("bash"))
-        .find(|p| is_executable(p) && !is_me(p))
-        .ok_or_else(|| "no bash found on PATH to run commands; install bash or set GUARD_SHELL".into())
+    if env_allowed {
+        return Ok((p, warnings));
+    }
+    let usual = default()?;
+    if p.canonicalize().ok() == usual.canonicalize().ok() {
+        return Ok((usual, warnings));
+    }
+    Err(format!(
+        "refused: GUARD_SHELL asks for `{}` instead of `{}`, and only a person at their own terminal (not a command \
+         guard runs, nor an agent) may choose another shell, which could run something other than what guard \
+         judged; unset GUARD_SHELL, or set settings.shell in your policy",
+        p.display(),
+        usual.display()
+    ))
 }
 
 /// `name` as a path to an executable: as given when it has a slash, else found on PATH.
@@ -43,7 +81,8 @@ pub fn find_in(name: &Path, path_var: Option<&std::ffi::OsStr>) -> Option<PathBu
     std::env::split_paths(path_var?).map(|d| d.join(name)).find(|p| is_executable(p))
 }
 
-fn is_executable(p: &Path) -> bool {
+/// A regular file with an execute bit.
+pub fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }

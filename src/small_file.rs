@@ -1,0 +1,99 @@
+//! Reading a small file that the guarded side may have made: a policy file, `.git/HEAD`, a
+//! kubeconfig, a remembered-answers list. Such a path can be a FIFO (opening it would wait for
+//! a writer forever, hanging every command and letting agent hooks time out), a device, or a
+//! file of gigabytes. So the file is opened without blocking, must be a regular file, and is
+//! read only up to a cap.
+
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// Why a small file could not be read.
+#[derive(Debug)]
+pub enum Error {
+    Io(std::io::Error),
+    /// A FIFO, socket, device or directory: never read.
+    NotRegular(&'static str),
+    TooLarge {
+        cap: u64,
+    },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "{e}"),
+            Error::NotRegular(kind) => write!(f, "it is {kind}, not a regular file"),
+            Error::TooLarge { cap } => write!(f, "it is larger than {} KiB", cap / 1024),
+        }
+    }
+}
+
+impl Error {
+    /// The file is simply not there (or a path component is missing).
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Error::Io(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory))
+    }
+}
+
+/// The bytes of the regular file at `path`, if it holds at most `cap` bytes.
+pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, Error> {
+    // O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a writer.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(Error::Io)?;
+    let meta = file.metadata().map_err(Error::Io)?;
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_dir() {
+            "a directory"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else {
+            "not a regular file"
+        };
+        return Err(Error::NotRegular(what));
+    }
+    if meta.len() > cap {
+        return Err(Error::TooLarge { cap });
+    }
+    let mut out = Vec::with_capacity(meta.len() as usize);
+    // The file may grow between the size check and the read: never read past the cap.
+    file.take(cap + 1).read_to_end(&mut out).map_err(Error::Io)?;
+    if out.len() as u64 > cap {
+        return Err(Error::TooLarge { cap });
+    }
+    Ok(out)
+}
+
+/// [`read`] as text (invalid UTF-8 replaced).
+pub fn read_text(path: &Path, cap: u64) -> Result<String, Error> {
+    read(path, cap).map(|b| String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fifo_is_refused_at_once_and_a_large_file_by_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        assert!(matches!(read(&fifo, 1024), Err(Error::NotRegular("a FIFO"))));
+        assert!(matches!(read(dir.path(), 1024), Err(Error::NotRegular("a directory"))));
+        assert!(matches!(read(Path::new("/dev/zero"), 1024), Err(Error::NotRegular("a device"))));
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'x'; 2048]).unwrap();
+        assert!(matches!(read(&big, 1024), Err(Error::TooLarge { cap: 1024 })));
+        assert_eq!(read(&big, 2048).unwrap().len(), 2048);
+        assert!(read(&dir.path().join("none"), 10).unwrap_err().is_missing());
+    }
+}
