@@ -42,7 +42,7 @@ impl LiveContext {
             let path = std::env::var_os("KUBECONFIG")
                 .and_then(|v| std::env::split_paths(&v).next())
                 .unwrap_or_else(|| PathBuf::from(&self.home).join(".kube/config"));
-            std::fs::read_to_string(path).map(|t| kube_current(&t)).unwrap_or((None, None))
+            crate::small_file::read_text(&path, 8 << 20).map(|t| kube_current(&t)).unwrap_or((None, None))
         })
     }
 }
@@ -54,7 +54,7 @@ pub fn git_branch(dir: &Path) -> Option<String> {
         let gitdir = if dotgit.is_dir() {
             dotgit
         } else if dotgit.is_file() {
-            let text = std::fs::read_to_string(&dotgit).ok()?;
+            let text = crate::small_file::read_text(&dotgit, 64 << 10).ok()?;
             let p = PathBuf::from(text.trim().strip_prefix("gitdir:")?.trim());
             if p.is_absolute() {
                 p
@@ -64,7 +64,7 @@ pub fn git_branch(dir: &Path) -> Option<String> {
         } else {
             continue;
         };
-        let head = std::fs::read_to_string(gitdir.join("HEAD")).ok()?;
+        let head = crate::small_file::read_text(&gitdir.join("HEAD"), 64 << 10).ok()?;
         return head.trim().strip_prefix("ref: refs/heads/").map(str::to_string);
     }
     None

@@ -105,7 +105,9 @@ fn main() -> ExitCode {
 
 fn read_command(file: Option<std::path::PathBuf>, words: &[String]) -> Result<String, String> {
     if let Some(path) = file {
-        return std::fs::read(&path)
+        // The parser judges at most its input limit; reading past it would only cost time.
+        let cap = guard::shell::Limits::default().max_bytes as u64;
+        return guard::small_file::read_named(&path, cap)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .map_err(|e| format!("cannot read {}: {e}; check the path and permissions", path.display()));
     }

@@ -165,7 +165,7 @@ pub fn lint(files: &[PathBuf]) -> (String, u8) {
                     LayerKind::User | LayerKind::CommandLine if !locked => Trust::User,
                     _ => Trust::TightenOnly,
                 };
-                for r in trust::restrict(&mut spec, trust, &earlier) {
+                for r in trust::restrict(&mut spec, trust, trust::describe(*layer, trust), &earlier) {
                     let at = if r.line == 0 { name.clone() } else { format!("{name}:{}:{}", r.line, r.column) };
                     problems.push(format!("{at}: {}", r.message));
                 }

@@ -78,6 +78,26 @@ pub fn read_text(path: &Path, cap: u64) -> Result<String, Error> {
     read(path, cap).map(|b| String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
+/// At most `cap` + 1 bytes of a file someone named on purpose (`--file`, a script): a pipe or a
+/// FIFO is read as it comes, a file larger than `cap` is cut just past it (so the reader can
+/// tell it was), and a directory or device is refused.
+pub fn read_named(path: &Path, cap: u64) -> Result<Vec<u8>, Error> {
+    let file = std::fs::File::open(path).map_err(Error::Io)?;
+    let kind = file.metadata().map_err(Error::Io)?.file_type();
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_dir() {
+            return Err(Error::NotRegular("a directory"));
+        }
+        if kind.is_block_device() {
+            return Err(Error::NotRegular("a device"));
+        }
+    }
+    let mut out = Vec::new();
+    file.take(cap + 1).read_to_end(&mut out).map_err(Error::Io)?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

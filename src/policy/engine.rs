@@ -222,7 +222,7 @@ impl Policy {
                     .unwrap_or_default()
             });
             // Whatever the file's trust does not allow goes here, before any of it is used.
-            for r in trust::restrict(&mut pack.spec, pack.trust, &p) {
+            for r in trust::restrict(&mut pack.spec, pack.trust, trust::describe(pack.layer, pack.trust), &p) {
                 let at = if r.line == 0 { pack.file.clone() } else { format!("{}:{}:{}", pack.file, r.line, r.column) };
                 p.warnings.push(format!("{at}: {}", r.message));
             }
@@ -365,6 +365,23 @@ impl Policy {
 
     pub fn judge_traced(&self, plan: &Plan, ctx: &dyn Context, trace: bool) -> Verdict {
         let mut v = Verdict::allow();
+        // bash cannot receive a NUL byte in an argument, and reads a script only up to one:
+        // text that holds one was cut or hidden somewhere guard does not see.
+        if let Some(at) = plan.source.find('\0') {
+            v.add(Finding {
+                rule: "guard.nul-byte".into(),
+                decision: Decision::Deny,
+                severity: Severity::High,
+                message: format!(
+                    "the command holds a NUL byte (at byte {at}); no shell is handed one, so what would run is not \
+                     what guard sees: remove it"
+                ),
+                span: crate::plan::Span::new(at, at + 1),
+                text: "\\0".into(),
+                invocation: None,
+                tags: vec!["fail-safe".into()],
+            });
+        }
         for issue in &plan.issues {
             v.add(Finding {
                 rule: "guard.incomplete".into(),

@@ -58,17 +58,11 @@ pub trait Earlier {
 }
 
 /// Remove from `spec` everything a layer of trust `trust` may not do, saying what each removal
-/// was and why. What remains can be loaded as it is.
-pub fn restrict(spec: &mut PackSpec, trust: Trust, earlier: &dyn Earlier) -> Vec<Refusal> {
+/// was and why; `who` names the file for those messages ("a project's policy"). What remains
+/// can be loaded as it is.
+pub fn restrict(spec: &mut PackSpec, trust: Trust, who: &str, earlier: &dyn Earlier) -> Vec<Refusal> {
     let mut out = Vec::new();
     let mut refuse = |line: u64, column: u64, message: String| out.push(Refusal { line, column, message });
-    let who = match trust {
-        Trust::TightenOnly => {
-            "a policy file that may only tighten (a project's `.guard.yaml`, or one the system locked)"
-        }
-        Trust::User => "a user's policy file",
-        Trust::System | Trust::Builtin => "",
-    };
     if !trust.may_loosen() {
         if !spec.programs.is_empty() {
             let names: Vec<&str> = spec.programs.keys().map(String::as_str).collect();
@@ -143,7 +137,7 @@ pub fn restrict(spec: &mut PackSpec, trust: Trust, earlier: &dyn Earlier) -> Vec
         }
         if !trust.may_loosen() && (r.decision == Decision::Allow || r.overrides.is_some()) {
             let what = if r.decision == Decision::Allow { "allow" } else { "override" };
-            refuse(line, column, format!("{who} can only tighten; ignored rule `{id}` ({what})"));
+            refuse(line, column, format!("{who} may only tighten: ignored rule `{id}` ({what})"));
             return false;
         }
         if trust < Trust::System {
@@ -167,6 +161,21 @@ pub fn restrict(spec: &mut PackSpec, trust: Trust, earlier: &dyn Earlier) -> Vec
         true
     });
     out
+}
+
+/// What a file is, for messages about what it may not do.
+pub fn describe(layer: super::LayerKind, trust: Trust) -> &'static str {
+    use super::LayerKind as L;
+    match (layer, trust) {
+        (L::Project, _) => "a project's policy",
+        (L::User, Trust::TightenOnly) => "a user's policy under a locked system policy",
+        (L::CommandLine, Trust::TightenOnly) => {
+            "a --policy file not given by a person at a terminal (or under a locked system policy)"
+        }
+        (L::CommandLine, _) => "a --policy file",
+        (L::System, _) => "the system policy",
+        _ => "a user's policy",
+    }
 }
 
 #[cfg(test)]
@@ -222,7 +231,7 @@ rules:
 
     fn restricted(trust: Trust) -> (PackSpec, Vec<Refusal>) {
         let mut spec = parse("f.yaml", FILE).unwrap();
-        let refused = restrict(&mut spec, trust, &Before);
+        let refused = restrict(&mut spec, trust, "f.yaml", &Before);
         (spec, refused)
     }
 
@@ -234,9 +243,13 @@ rules:
         let ids: Vec<&str> = spec.rules.iter().map(|r| r.id.value.as_str()).collect();
         assert_eq!(ids, ["p.deny"]);
         let says = |needle: &str| refused.iter().any(|r| r.message.contains(needle));
-        for needle in
-            ["programs (rm)", "the list `shells`", "settings", "disable: fs.rm-recursive", "`p.allow` (allow)"]
-        {
+        for needle in [
+            "programs (rm)",
+            "the list `shells`",
+            "settings",
+            "disable: fs.rm-recursive",
+            "ignored rule `p.allow` (allow)",
+        ] {
             assert!(says(needle), "{needle}: {refused:#?}");
         }
         assert!(refused.iter().any(|r| r.message.contains("`p.override` (override)")), "{refused:#?}");
@@ -266,13 +279,13 @@ rules:
         let text = "settings: {locked: true}\nrules:\n  - {id: a.b, match: {program: x}, decision: ask, message: m, locked: true, examples: {ask: [x]}}\n";
         for trust in [Trust::User, Trust::TightenOnly] {
             let mut spec = parse("f.yaml", text).unwrap();
-            let refused = restrict(&mut spec, trust, &Before);
+            let refused = restrict(&mut spec, trust, "f.yaml", &Before);
             assert!(!spec.rules.iter().any(|r| r.locked), "{trust:?}");
             assert!(spec.settings.as_ref().is_none_or(|s| s.value.locked.is_none()), "{trust:?}");
             assert_eq!(refused.len(), 2, "{trust:?}: {refused:#?}");
         }
         let mut spec = parse("f.yaml", text).unwrap();
-        assert!(restrict(&mut spec, Trust::System, &Before).is_empty());
+        assert!(restrict(&mut spec, Trust::System, "f.yaml", &Before).is_empty());
         assert!(spec.rules[0].locked);
     }
 }

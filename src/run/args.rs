@@ -83,7 +83,12 @@ impl std::fmt::Display for ArgsError {
 /// holds the same arguments as given (a script's name need not be UTF-8).
 pub fn is_runner_invocation(args: &[String], raw: &[std::ffi::OsString]) -> bool {
     let script = raw.len().checked_sub(skip_globals(args).len()).and_then(|i| raw.get(i));
-    is_runner_invocation_with(args, |_| script.is_some_and(|s| std::path::Path::new(s).is_file()))
+    // A script is a file, or a pipe named by path (`guard <(…)` gives `/dev/fd/63`).
+    let names_script = |s: &std::ffi::OsString| {
+        let p = std::path::Path::new(s);
+        p.is_file() || (p.as_os_str().as_encoded_bytes().contains(&b'/') && p.metadata().is_ok_and(|m| !m.is_dir()))
+    };
+    is_runner_invocation_with(args, |_| script.is_some_and(names_script))
 }
 
 /// [`is_runner_invocation`], asking `is_file` whether the first word after guard's own

@@ -124,12 +124,30 @@ fn run_shell(g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
         return interactive(&real, &s);
     }
     let mut feed = None;
+    let mut args: Vec<OsString> = raw.to_vec();
     let text = if let Some(c) = &s.command {
         c.clone()
     } else if s.script.is_some() {
         // An unreadable script is the real shell's to report; there is nothing to judge. Its
         // name is read as given, as the shell will open it.
-        std::fs::read(&raw[s.operands]).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+        let path = std::path::Path::new(&raw[s.operands]);
+        let cap = parser::Limits::default().max_bytes as u64;
+        let bytes = crate::small_file::read_named(path, cap).unwrap_or_default();
+        // A pipe or FIFO (`guard <(…)`) gives its text once, and could give the shell other text
+        // than it gave guard: the shell gets exactly what was judged, on its standard input.
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            if bytes.len() as u64 > cap {
+                eprintln!(
+                    "guard: refused: the script {} is a pipe holding more than {} KiB, more than guard judges",
+                    path.display(),
+                    cap / 1024
+                );
+                return REFUSED as i32;
+            }
+            args[s.operands] = "/dev/stdin".into();
+            feed = Some(bytes.clone());
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
     } else {
         let mut buf = Vec::new();
         if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
@@ -143,7 +161,7 @@ fn run_shell(g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
     let mut command = Command::new(&real);
     // As a shell started by name sees itself: `bash: line 1: …` in its messages, not a path.
     std::os::unix::process::CommandExt::arg0(&mut command, real.file_name().unwrap_or(real.as_os_str()));
-    command.args(raw);
+    command.args(&args);
     let ctx = LiveContext::from_process();
     let (plan, verdict) = judge::judge_text(policy, &ctx, &text, false);
     let mut status = None;
