@@ -954,6 +954,16 @@ const NESTED: &[Runs] = &[
     runs!("printf 'rm x' | sh" => ["printf 'rm x'", "sh", "rm x @pipe:sh d=1"]),
     runs!(r"echo -e 'rm a\nrm b' | bash" => [r"echo -e 'rm a\\nrm b'", "bash", "rm a @pipe:bash d=1", "rm b @pipe:bash d=1"]),
     runs!("echo -n 'rm x' | sh" => ["echo -n 'rm x'", "sh", "rm x @pipe:sh d=1"]),
+    // guard inside guard is a wrapper: its own options cannot hide what it would run.
+    runs!("guard -c 'rm x'" => ["guard -c 'rm x'", "rm x @sh:guard d=1"]),
+    runs!("guard --mode observe -c 'rm x'" => ["guard --mode observe -c 'rm x'", "rm x @sh:guard d=1"]),
+    runs!("guard --mode=observe --policy p.yaml -lc 'rm x'" => ["guard --mode=observe --policy p.yaml -lc 'rm x'", "rm x @sh:guard d=1"]),
+    runs!("/usr/local/bin/guard --record -- rm -rf x" => ["/usr/local/bin/guard --record -- rm -rf x", "rm -rf x @wrap:guard"]),
+    runs!("guard <<< 'rm x'" => ["guard", "rm x @heredoc:guard d=1"]),
+    runs!("echo 'rm x' | guard -s" => ["echo 'rm x'", "guard -s", "rm x @pipe:guard d=1"]),
+    runs!(r#"echo '{"tool_input":{"command":"rm x"}}' | guard hook claude"# => [r#"echo '{"tool_input":{"command":"rm x"}}'"#, "guard hook claude", "rm x @sh:guard hook d=1"]),
+    runs!("guard --dry-run -c 'rm x'" => ["guard --dry-run -c 'rm x'"]),
+    runs!("guard check 'rm x'" => ["guard check 'rm x'"]),
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -114,13 +114,17 @@ fn is_subcommand(word: &str) -> bool {
 }
 
 fn skip_globals(args: &[String]) -> &[String] {
+    use crate::shell::programs::{GUARD_FLAGS, GUARD_VALUED};
     let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--dry-run" | "--record" => i += 1,
-            "--policy" | "--mode" => i += 2,
-            a if a.starts_with("--policy=") || a.starts_with("--mode=") => i += 1,
-            _ => break,
+    while let Some(a) = args.get(i).map(String::as_str) {
+        if GUARD_FLAGS.contains(&a) {
+            i += 1;
+        } else if GUARD_VALUED.contains(&a) {
+            i += 2;
+        } else if GUARD_VALUED.iter().any(|v| a.strip_prefix(v).is_some_and(|r| r.starts_with('='))) {
+            i += 1;
+        } else {
+            break;
         }
     }
     &args[i.min(args.len())..]

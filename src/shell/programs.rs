@@ -38,8 +38,51 @@ pub enum Derived {
     Code { code: Code, parse: Option<(Via, VarScope)> },
 }
 
-const SHELLS: &[&str] =
-    &["sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "rbash", "fish", "tcsh", "csh", "busybox-sh"];
+const SHELLS: &[&str] = &[
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "mksh",
+    "ash",
+    "yash",
+    "posh",
+    "rbash",
+    "fish",
+    "tcsh",
+    "csh",
+    "busybox-sh",
+    // guard takes bash's own arguments and hands them to bash.
+    "guard",
+];
+
+/// guard's own options in front of the shell's or the program's arguments (`guard --dry-run
+/// -c …`): flags, and options that take a value (`--policy FILE`, `--mode=observe`). The
+/// runner reads its command line with these too.
+pub const GUARD_FLAGS: &[&str] = &["--dry-run", "--record"];
+pub const GUARD_VALUED: &[&str] = &["--policy", "--mode"];
+
+/// guard's subcommands that run nothing (they judge, show, or change guard's own state, which
+/// rules see for themselves).
+const GUARD_JUDGES_ONLY: &[&str] = &[
+    "check",
+    "explain",
+    "rules",
+    "log",
+    "install",
+    "init",
+    "doctor",
+    "pending",
+    "approve",
+    "deny",
+    "completions",
+    "help",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+];
 
 pub fn is_shell(name: &str) -> bool {
     SHELLS.contains(&name)
@@ -460,7 +503,8 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
                 _ => Vec::new(),
             }
         }
-        _ if is_shell(name) => shell(name, args, stdin),
+        "guard" => guard(args, stdin),
+        _ if is_shell(name) => shell(name, name, args, stdin),
         _ => match interpreter_language(name) {
             Some(lang) => interpreter(name, lang, args, stdin),
             None => Vec::new(),
@@ -540,7 +584,64 @@ pub fn split_args(text: &str, span: Span) -> Vec<Word> {
     out
 }
 
-fn shell(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
+/// `guard …` inside a command is a wrapper like `bash -c` or `sudo`: what it would run is judged
+/// here, whatever the nested guard would make of it (its own options cannot loosen what the
+/// guard judging this command decides).
+fn guard(args: &[Word], stdin: &Stdin) -> Vec<Derived> {
+    let mut i = 0;
+    let mut dry_run = false;
+    while let Some(t) = args.get(i).map(Word::known_prefix) {
+        if GUARD_FLAGS.contains(&t) {
+            dry_run |= t == "--dry-run" && args[i].as_literal().is_some();
+            i += 1;
+        } else if GUARD_VALUED.contains(&t) {
+            i += 2;
+        } else if GUARD_VALUED.iter().any(|v| t.strip_prefix(v).is_some_and(|r| r.starts_with('='))) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let rest = &args[i.min(args.len())..];
+    if dry_run {
+        return Vec::new();
+    }
+    match rest.first().map(|w| (w.as_literal(), w)) {
+        Some((Some("--"), _)) => run(&rest[1..], wrapper("guard")),
+        Some((Some("hook"), _)) => hook_payload(stdin),
+        Some((Some(sub), _)) if GUARD_JUDGES_ONLY.contains(&sub) => Vec::new(),
+        _ => shell("guard", "bash", rest, stdin),
+    }
+}
+
+/// The command in an agent's hook JSON fed to `guard hook HOST` on stdin (`tool_input.command`,
+/// or Cursor's `command`), judged as if it ran; unknown input is code of unknown content.
+fn hook_payload(stdin: &Stdin) -> Vec<Derived> {
+    let Stdin::Text { text, .. } = stdin else { return stdin_code("bash", stdin, None) };
+    let command = text.as_literal().and_then(|t| {
+        let v: serde_json::Value = serde_json::from_str(t).ok()?;
+        let c = v.get("tool_input").and_then(|i| i.get("command")).or_else(|| v.get("command"))?;
+        c.as_str().map(str::to_string)
+    });
+    match command {
+        Some(c) => shell_code(
+            "bash",
+            Word::literal(&c, text.span),
+            Via::ShellString { shell: "guard hook".into() },
+            VarScope::Fresh,
+        ),
+        None => vec![Derived::Code {
+            code: Code {
+                language: "bash".into(),
+                source: CodeSource::Stdin,
+                text: Word::unknown("hook input", "a hook input guard could not read", text.span),
+            },
+            parse: None,
+        }],
+    }
+}
+
+fn shell(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
     let mut i = 0;
     let mut has_c = false;
     let mut read_stdin = false;
@@ -561,7 +662,6 @@ fn shell(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
             _ => break,
         }
     }
-    let lang = if name == "fish" { "fish" } else { name };
     if has_c {
         return match args.get(i) {
             Some(code) => shell_code(lang, code.clone(), Via::ShellString { shell: name.into() }, VarScope::Fresh),
