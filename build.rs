@@ -29,6 +29,7 @@ const PACKS: &[&str] = &[
     "remote-code",
     "system",
     "shell-escapes",
+    "self",
 ];
 
 fn main() {

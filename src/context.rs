@@ -5,6 +5,7 @@ use std::cell::OnceCell;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use crate::policy::paths::OwnPaths;
 use crate::policy::Context;
 
 pub struct LiveContext {
@@ -162,6 +163,34 @@ impl Context for LiveContext {
     }
     fn agent(&self) -> String {
         self.agent.clone().unwrap_or_else(agent_from_env)
+    }
+    fn own_paths(&self) -> OwnPaths {
+        let var = |n: &str| std::env::var(n).ok().filter(|v| v.starts_with('/'));
+        let mut own = OwnPaths::usual(&self.home, var("XDG_CONFIG_HOME").as_deref(), var("XDG_STATE_HOME").as_deref());
+        // The binary judging this, as started and as it really is.
+        if let Ok(exe) = std::env::current_exe() {
+            if let Ok(real) = exe.canonicalize() {
+                own.files.push(real.to_string_lossy().into_owned());
+            }
+            own.files.push(exe.to_string_lossy().into_owned());
+        }
+        // Agents' settings moved by their own variables.
+        if let Some(d) = var("CLAUDE_CONFIG_DIR") {
+            own.files.extend(["settings.json", "settings.local.json"].map(|f| format!("{d}/{f}")));
+        }
+        if let Some(d) = var("CODEX_HOME") {
+            own.files.extend(["config.toml", "hooks.json"].map(|f| format!("{d}/{f}")));
+        }
+        own
+    }
+    fn exists(&self, path: &str) -> bool {
+        std::fs::symlink_metadata(path).is_ok()
+    }
+    fn loads_guard(&self, path: &str) -> bool {
+        // `eval "$(guard init bash)"`, `/path/to/guard init zsh`, `guard init fish | source`.
+        crate::small_file::read_text(Path::new(path), 1 << 20).is_ok_and(|t| {
+            t.lines().any(|l| l.contains("guard") && l.contains(" init ") && !l.trim_start().starts_with('#'))
+        })
     }
 }
 

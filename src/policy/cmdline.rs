@@ -96,6 +96,7 @@ fn merge(into: &mut ProgramSpec, spec: &ProgramSpec) {
     }
     into.long_single_dash |= spec.long_single_dash;
     into.roles.extend(spec.roles.iter().cloned());
+    into.effects.extend(spec.effects.iter().cloned());
 }
 
 /// `python3.12` → `python3` → `python`: versioned names share knowledge.

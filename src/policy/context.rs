@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use super::paths::OwnPaths;
+
 pub trait Context {
     fn home(&self) -> &str;
     fn cwd(&self) -> &str;
@@ -18,6 +20,15 @@ pub trait Context {
     fn tty(&self) -> bool;
     /// The agent calling guard (`claude`, `codex`, `gemini`, `cursor`), or `human`.
     fn agent(&self) -> String;
+    /// Where guard keeps its own policy and state, and its binary (before what the policy's
+    /// settings add).
+    fn own_paths(&self) -> OwnPaths {
+        OwnPaths::usual(self.home(), None, None)
+    }
+    /// Whether something exists at this absolute path (to tell editing a file from creating it).
+    fn exists(&self, path: &str) -> bool;
+    /// Whether the shell start-up file at this absolute path loads guard's integration.
+    fn loads_guard(&self, path: &str) -> bool;
 }
 
 /// Fixed facts, for tests and for judging a corpus reproducibly.
@@ -31,6 +42,10 @@ pub struct FakeContext {
     pub env: HashMap<String, String>,
     pub tty: bool,
     pub agent: String,
+    /// Paths that exist.
+    pub existing: Vec<String>,
+    /// Start-up files that load guard's integration.
+    pub loading_guard: Vec<String>,
 }
 
 impl Default for FakeContext {
@@ -44,6 +59,9 @@ impl Default for FakeContext {
             env: HashMap::new(),
             tty: true,
             agent: "human".into(),
+            // A project with a policy file of its own.
+            existing: vec!["/home/u/proj/.guard.yaml".into()],
+            loading_guard: Vec::new(),
         }
     }
 }
@@ -72,5 +90,11 @@ impl Context for FakeContext {
     }
     fn agent(&self) -> String {
         self.agent.clone()
+    }
+    fn exists(&self, path: &str) -> bool {
+        self.existing.iter().any(|p| p == path)
+    }
+    fn loads_guard(&self, path: &str) -> bool {
+        self.loading_guard.iter().any(|p| p == path)
     }
 }

@@ -354,6 +354,15 @@ impl Policy {
             })
     }
 
+    /// guard's own places: where the context says, and where the settings put the audit log.
+    pub fn own_paths(&self, ctx: &dyn Context) -> super::paths::OwnPaths {
+        let mut own = ctx.own_paths();
+        if let Some(p) = &self.settings.audit_path {
+            own.files.push(p.to_string_lossy().into_owned());
+        }
+        own
+    }
+
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().rev().find(|r| r.id() == id)
     }
@@ -395,6 +404,8 @@ impl Policy {
             });
         }
         let flow = Flow::new(plan, &self.db, ctx.home(), ctx.cwd());
+        let own = std::cell::OnceCell::new();
+        let own_init = || self.own_paths(ctx);
         for inv in &plan.invocations {
             if inv.calls_function {
                 continue;
@@ -416,7 +427,17 @@ impl Policy {
                 v.add(f);
             }
             let cmd = Cmdline::parse(inv, &self.db);
-            let subject = Subject { plan, inv, cmd, flow: &flow, ctx, db: &self.db, lists: &self.lists };
+            let subject = Subject {
+                plan,
+                inv,
+                cmd,
+                flow: &flow,
+                ctx,
+                db: &self.db,
+                lists: &self.lists,
+                own: &own,
+                own_init: &own_init,
+            };
             let candidates = self.candidates(name);
             let mut considered = Vec::new();
             let mut matched = Vec::new();

@@ -341,6 +341,11 @@ pub fn lint_pack(file: &str, spec: &PackSpec, earlier: &[LoadedPack]) -> Vec<Pro
             }
         }
     }
+    for (name, program) in &spec.programs {
+        for message in super::effects::problems(name, &program.effects) {
+            out.push(Problem { file: file.into(), line: 0, column: 0, message });
+        }
+    }
     for d in &spec.disable {
         if d.value.reason.trim().is_empty() {
             out.push(Problem {
@@ -426,6 +431,12 @@ fn lint_match(m: &MatchSpec, lists: &Lists, out: &mut Vec<(u64, u64, String)>) {
     }
     if let Some(v) = &m.via {
         check_items(v, VIA, "via", lists, out);
+    }
+    if let Some(e) = &m.effect {
+        check_items(&e.kind, super::effects::KINDS, "effect kind", lists, out);
+        if let Some(t) = &e.target {
+            lint_value(t, lists, out);
+        }
     }
     if let Some(c) = &m.context {
         for r in [&c.kube_context, &c.kube_namespace].into_iter().flatten() {

@@ -1,7 +1,7 @@
 //! Evaluating a rule's `match` against one invocation. Regexes compile on first use and are
 //! cached, so a command only pays for the rules that can concern it.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
 use std::borrow::Cow;
@@ -13,7 +13,7 @@ use super::context::Context;
 use super::flow::{self, Flow};
 use super::lists::Lists;
 use super::names::{self, Gate};
-use super::paths::{self, Classes};
+use super::paths::{self, Classes, OwnPaths};
 use super::rule::{CodeSpec, ContextSpec, MatchSpec, OneOrMany, ValueSpec};
 use super::sql;
 use crate::plan::{Invocation, Plan, RedirectOp, Span, Via, Word};
@@ -79,6 +79,9 @@ pub struct Subject<'a> {
     pub ctx: &'a dyn Context,
     pub db: &'a ProgramDb,
     pub lists: &'a Lists,
+    /// guard's own places, worked out the first time a rule asks about them.
+    pub own: &'a OnceCell<OwnPaths>,
+    pub own_init: &'a dyn Fn() -> OwnPaths,
 }
 
 /// What made a rule match: the span and text to point at.
@@ -139,6 +142,9 @@ pub fn admits(s: &Subject, g: &Gate) -> bool {
     (g.needs & names::NEEDS_REDIRECT == 0 || !inv.redirects.is_empty())
         && (g.needs & names::NEEDS_CODE == 0 || inv.code.is_some())
         && (g.needs & names::NEEDS_VIA == 0 || !inv.via.is_empty())
+        && (g.needs & names::NEEDS_EFFECT == 0
+            || !inv.redirects.is_empty()
+            || s.db.get(&s.cmd.name).is_some_and(|p| !p.effects.is_empty()))
         && (g.programs.is_empty() || g.programs.iter().any(|p| program_matches(p, inv)))
         && (g.commands.is_empty() || g.commands.iter().any(|c| command_matches(s, std::slice::from_ref(c)).is_some()))
         && (g.arg_contains.is_empty() || inv.args.iter().any(|w| word_contains(w, w.as_literal(), &g.arg_contains)))
@@ -197,12 +203,39 @@ fn value_matches_text(s: &Subject, spec: &ValueSpec, w: &Word, lit: Option<&str>
     }
     if let Some(p) = &spec.path {
         let want = classes_of(&s.items(p));
-        let got = word_classes(s, w, lit);
+        let mut got = word_classes(s, w, lit);
+        if want.has(Classes(Classes::GUARD_STATE.0 | Classes::PROJECT_POLICY.0)) {
+            got = got.union(own_classes(s, w, lit, got));
+        }
         if !got.has(want) {
             return false;
         }
     }
     true
+}
+
+/// Whether a word names guard's own state, or a project policy file that exists (these need
+/// facts beyond the text, so they are worked out only for rules that ask). A partly known word
+/// counts by the directory its known start names.
+fn own_classes(s: &Subject, w: &Word, lit: Option<&str>, classes: Classes) -> Classes {
+    let (home, cwd) = (s.ctx.home(), s.ctx.cwd());
+    let n = match lit {
+        Some(t) if !t.is_empty() => paths::resolve(t, home, cwd),
+        _ => match w.known_prefix().rsplit_once('/') {
+            Some((dir, _)) if !dir.is_empty() => paths::resolve(dir, home, cwd),
+            _ => return Classes::default(),
+        },
+    };
+    let own = s.own.get_or_init(s.own_init);
+    let home_n = paths::normalize(home, "/", "/");
+    let mut c = Classes::default();
+    if paths::is_own(&n, &home_n, own) || (classes.has(Classes::SHELL_RC) && s.ctx.loads_guard(&n)) {
+        c = c.union(Classes::GUARD_STATE);
+    }
+    if lit.is_some() && n.rsplit('/').next() == Some(".guard.yaml") && s.ctx.exists(&n) {
+        c = c.union(Classes::PROJECT_POLICY);
+    }
+    c
 }
 
 pub fn classes_of(names: &[String]) -> Classes {
@@ -406,6 +439,16 @@ pub fn eval(s: &Subject, m: &MatchSpec) -> Option<Culprit> {
             flow::path_candidates(t).into_iter().any(|p| value_matches_text(s, spec, w, Some(p)))
         })?;
         set(Culprit { span: hit.span, text: hit.display() });
+    }
+    if let Some(e) = &m.effect {
+        let kinds = s.items(&e.kind);
+        let hit = super::effects::of(s.inv, &s.cmd, s.db).into_iter().find(|ef| {
+            kinds.iter().any(|k| k == ef.kind)
+                && e.target
+                    .as_ref()
+                    .is_none_or(|t| value_matches_text(s, t, ef.word, ef.text.as_deref().or(ef.word.as_literal())))
+        })?;
+        set(Culprit { span: hit.word.span, text: hit.text.unwrap_or_else(|| hit.word.display()) });
     }
     if let Some(v) = &m.via {
         let want = s.items(v);

@@ -3,6 +3,7 @@
 
 pub mod cmdline;
 pub mod context;
+pub mod effects;
 pub mod engine;
 pub mod flow;
 pub mod layers;

@@ -30,6 +30,8 @@ pub fn indexable(names: &[String]) -> bool {
 pub const NEEDS_REDIRECT: u8 = 1;
 pub const NEEDS_CODE: u8 = 2;
 pub const NEEDS_VIA: u8 = 4;
+/// A redirection, or a program with known effects on files.
+pub const NEEDS_EFFECT: u8 = 8;
 
 type Strs = Cow<'static, [Cow<'static, str>]>;
 
@@ -73,6 +75,9 @@ impl Gate {
         }
         if m.via.is_some() {
             g.needs |= NEEDS_VIA;
+        }
+        if m.effect.is_some() {
+            g.needs |= NEEDS_EFFECT;
         }
         if let Some(alts) = m.any.as_deref().filter(|a| !a.is_empty()) {
             g.any = alts.iter().map(|a| Gate::of(a, list, used)).collect::<Vec<_>>().into();

@@ -33,6 +33,8 @@ classes! {
     GIT_DIR = 15, "git_dir";
     PUBLIC_KEY = 16, "public_key";
     OTHER = 17, "other";
+    GUARD_STATE = 18, "guard_state";
+    PROJECT_POLICY = 19, "project_policy";
 }
 
 impl Classes {
@@ -212,6 +214,58 @@ const SHELL_RC_SYSTEM: &[&str] = &[
     "/etc/profile.d",
 ];
 
+/// Where guard keeps what it must not let the guarded side change: its policy directories,
+/// approvals, remembered answers, audit log and recordings (`dirs`: everything under them, and
+/// the directories they are in), and single files such as the guard binary (`files`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OwnPaths {
+    pub dirs: Vec<String>,
+    pub files: Vec<String>,
+}
+
+impl OwnPaths {
+    /// guard's usual places for a user whose home is `home`: `/etc/guard`, the user's policy
+    /// directory and state directory (both from `XDG_*` when set, and the defaults under home
+    /// either way, so pointing the variables elsewhere does not unprotect the usual places).
+    pub fn usual(home: &str, xdg_config: Option<&str>, xdg_state: Option<&str>) -> OwnPaths {
+        let mut dirs = vec!["/etc/guard".to_string()];
+        if !home.is_empty() && home != "/" {
+            dirs.push(format!("{home}/.config/guard"));
+            dirs.push(format!("{home}/.local/state/guard"));
+        }
+        for d in [xdg_config, xdg_state].into_iter().flatten().filter(|d| d.starts_with('/')) {
+            dirs.push(format!("{}/guard", d.trim_end_matches('/')));
+        }
+        dirs.dedup();
+        OwnPaths { dirs, files: Vec::new() }
+    }
+}
+
+/// Agents' settings files, where guard's hook lives (in a home or a project). Whoever can write
+/// them can remove the hook, or switch every hook off (`disableAllHooks`).
+const AGENT_SETTINGS: &[&str] = &[
+    ".claude/settings.json",
+    ".claude/settings.local.json",
+    ".codex/config.toml",
+    ".codex/hooks.json",
+    ".gemini/settings.json",
+    ".cursor/hooks.json",
+];
+
+/// The directories those settings are in, as a whole.
+const AGENT_DIRS: &[&str] = &[".claude", ".codex", ".gemini", ".cursor"];
+
+/// Whether the normalised path `n` is guard's own: one of `own`'s files, in or above one of
+/// its directories (the home directory and `/` aside, which have classes of their own), or an
+/// agent's settings (or settings directory) anywhere.
+pub fn is_own(n: &str, home: &str, own: &OwnPaths) -> bool {
+    let above = |dir: &str| n != "/" && n != home && under(dir, n) && n.matches('/').count() >= 2;
+    own.files.iter().any(|f| f == n)
+        || own.dirs.iter().any(|d| under(n, d) || above(d))
+        || AGENT_SETTINGS.iter().any(|s| n.ends_with(s) && n.as_bytes().get(n.len() - s.len() - 1) == Some(&b'/'))
+        || AGENT_DIRS.iter().any(|d| n.rsplit('/').next() == Some(*d))
+}
+
 /// Resolve a path lexically: `~` and relative paths against home and cwd, `.`, `..`, `//`.
 pub fn normalize(path: &str, home: &str, cwd: &str) -> String {
     let joined = if path == "~" {
@@ -233,10 +287,15 @@ fn under(path: &str, dir: &str) -> bool {
 /// Classify a path as a program would receive it. A trailing `/*`, `/.*` or `/` means the
 /// directory's contents, which for deletion is the directory itself.
 pub fn classify(raw: &str, home: &str, cwd: &str) -> Classes {
-    let mut c = Classes::default();
     if raw.is_empty() {
         return Classes::OTHER;
     }
+    classify_resolved(&resolve(raw, home, cwd), home, cwd)
+}
+
+/// The absolute, normalised path an operand names, with a trailing `/*`, `/.*` or `/` (the
+/// directory's contents) taken as the directory.
+pub fn resolve(raw: &str, home: &str, cwd: &str) -> String {
     let mut p = raw;
     loop {
         let before = p;
@@ -252,7 +311,12 @@ pub fn classify(raw: &str, home: &str, cwd: &str) -> Classes {
     if p == "*" || p == ".*" {
         p = ".";
     }
-    let n = normalize(p, home, cwd);
+    normalize(p, home, cwd)
+}
+
+fn classify_resolved(n: &str, home: &str, cwd: &str) -> Classes {
+    let n = n.to_string();
+    let mut c = Classes::default();
     let home_n = normalize(home, "/", "/");
     let cwd_n = normalize(cwd, &home_n, "/");
     let base = n.rsplit('/').next().unwrap_or("");
@@ -414,6 +478,40 @@ mod tests {
 
     fn names(p: &str) -> Vec<&'static str> {
         classify(p, "/home/u", "/home/u/proj").names()
+    }
+
+    #[test]
+    fn guards_own_files_are_known_wherever_the_variables_point() {
+        let own = OwnPaths::usual("/home/u", Some("/tmp/cfg"), None);
+        let own = OwnPaths { files: vec!["/usr/local/bin/guard".into()], ..own };
+        let yes = [
+            "/etc/guard",
+            "/etc/guard/policy.yaml",
+            "/home/u/.config/guard/remembered.yaml",
+            "/home/u/.config",
+            "/home/u/.local/state/guard/audit.jsonl",
+            "/home/u/.local",
+            "/tmp/cfg/guard/x.yaml",
+            "/usr/local/bin/guard",
+            "/home/u/.claude/settings.json",
+            "/work/proj/.claude/settings.local.json",
+            "/work/proj/.codex",
+            "/home/u/.gemini/settings.json",
+        ];
+        for p in yes {
+            assert!(is_own(p, "/home/u", &own), "{p}");
+        }
+        let no = [
+            "/home/u",
+            "/",
+            "/etc",
+            "/usr/local/bin",
+            "/home/u/.config/gh/hosts.yml",
+            "/work/proj/claude/settings.json",
+        ];
+        for p in no {
+            assert!(!is_own(p, "/home/u", &own), "{p}");
+        }
     }
 
     #[test]

@@ -114,6 +114,35 @@ pub struct ProgramSpec {
     /// `secret_source` (prints secrets), `sql_client`.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// What the program does to the files its command line names (see [`EffectSpec`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<EffectSpec>,
+}
+
+/// One thing a program does to files its command line names: `{kind: write, on: last}` (cp's
+/// destination), `{kind: write, option: [-o, --output]}`, `{kind: write, prefix: "of="}` (dd),
+/// `{kind: write, on: operands, when: [-i, --in-place]}` (sed -i).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EffectSpec {
+    /// `read`, `write` (creates, changes, empties or appends to), `delete`, `move` (renames away,
+    /// or over), `link` (makes a link of that name), `chmod` (permissions, owner, attributes).
+    pub kind: String,
+    /// Which operands: `operands`, `last`, `all_but_last`, `first`, `after_first`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<String>,
+    /// The values of these options.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub option: Vec<String>,
+    /// Operands starting with this (`of=`), without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Only when every one of these flags (a spelling, or a flag named under `flags:`) is given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub when: Vec<String>,
+    /// Not when any one of these is given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -240,6 +269,9 @@ pub struct RuleSpec {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
+    /// Judge these examples as if this agent (`claude`, …) were calling; a person otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
     #[serde(default)]
     pub deny: Vec<String>,
     #[serde(default)]
@@ -281,6 +313,9 @@ pub struct MatchSpec {
     pub upload: Option<ValueSpec>,
     /// How the command is reached: `remote`, `xargs`, `find_exec`, `substitution`, `wrapper`.
     pub via: Option<OneOrMany>,
+    /// Something the command does to a file, by program knowledge or a redirection:
+    /// `{kind: [write, delete], target: {path: [guard_state]}}`.
+    pub effect: Option<EffectMatchSpec>,
     pub context: Option<ContextSpec>,
     pub any: Option<Vec<MatchSpec>>,
     pub not: Option<Box<MatchSpec>>,
@@ -317,7 +352,7 @@ pub struct ValueSpec {
     pub regex: Option<Spanned<String>>,
     /// Path classes: root, system_top, system, home, home_top, home_dotfile, secret,
     /// shell_rc, cwd, cwd_ancestor, build_output, tmp, block_device, device_special,
-    /// net_device, git_dir, public_key, other.
+    /// net_device, git_dir, public_key, guard_state, project_policy, other.
     pub path: Option<OneOrMany>,
     /// The word is only partly known until run time.
     pub dynamic: Option<bool>,
@@ -325,6 +360,16 @@ pub struct ValueSpec {
     pub glob_chars: Option<bool>,
     /// The word is a URL (or `host:path` remote for scp/rsync).
     pub url: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EffectMatchSpec {
+    /// One of the kinds of [`EffectSpec`].
+    pub kind: OneOrMany,
+    /// The file it is done to.
+    #[serde(default)]
+    pub target: Option<ValueSpec>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

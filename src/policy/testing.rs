@@ -12,6 +12,8 @@ pub struct Case {
     pub origin: String,
     pub command: String,
     pub expect: Decision,
+    /// The calling agent, when not the one the context says.
+    pub agent: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,7 +57,10 @@ pub fn judge_with(policy: &Policy, ctx: &FakeContext, command: &str) -> super::V
 impl Report {
     pub fn run(&mut self, policy: &Policy, ctx: &FakeContext, cases: &[Case]) {
         for c in cases {
-            let v = judge_with(policy, ctx, &c.command);
+            let v = match &c.agent {
+                Some(a) => judge_with(policy, &FakeContext { agent: a.clone(), tty: false, ..ctx.clone() }, &c.command),
+                None => judge_with(policy, ctx, &c.command),
+            };
             self.matrix[idx(c.expect)][idx(v.decision)] += 1;
             if v.decision != c.expect {
                 self.failures.push(Failure {
@@ -104,7 +109,12 @@ pub fn example_cases(policy: &Policy) -> Vec<Case> {
             (&r.spec.examples.allow, Decision::Allow),
         ] {
             for cmd in list {
-                out.push(Case { origin: format!("{} ({})", r.id(), r.location()), command: cmd.clone(), expect: d });
+                out.push(Case {
+                    origin: format!("{} ({})", r.id(), r.location()),
+                    command: cmd.clone(),
+                    expect: d,
+                    agent: r.spec.examples.agent.clone(),
+                });
             }
         }
     }
@@ -123,7 +133,12 @@ pub fn corpus_cases(name: &str, text: &str) -> Result<Vec<Case>, String> {
             let (d, cmd) =
                 line.split_once('\t').ok_or_else(|| format!("{name}:{}: expected `decision<TAB>command`", n + 1))?;
             let expect = parse_decision(d).ok_or_else(|| format!("{name}:{}: unknown decision `{d}`", n + 1))?;
-            out.push(Case { origin: format!("{name}:{}", n + 1), command: cmd.replace("\\n", "\n"), expect });
+            out.push(Case {
+                origin: format!("{name}:{}", n + 1),
+                command: cmd.replace("\\n", "\n"),
+                expect,
+                agent: None,
+            });
         }
         return Ok(out);
     }
@@ -135,7 +150,7 @@ pub fn corpus_cases(name: &str, text: &str) -> Result<Vec<Case>, String> {
             return Ok(());
         }
         let e = expect.ok_or_else(|| format!("{name}:{start}: command before any `# expect:` line"))?;
-        out.push(Case { origin: format!("{name}:{start}"), command: block.join("\n"), expect: e });
+        out.push(Case { origin: format!("{name}:{start}"), command: block.join("\n"), expect: e, agent: None });
         block.clear();
         Ok(())
     };
