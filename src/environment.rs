@@ -13,6 +13,13 @@ pub fn from_process(text: &str) -> Env {
     if let Ok(old) = std::env::var("OLDPWD") {
         env.vars.insert("OLDPWD".into(), old);
     }
+    // Where guard's own files and the user's configuration live: what `$XDG_CONFIG_HOME/guard`
+    // names is as knowable as what `~/.config/guard` does.
+    for name in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"] {
+        if let Some(v) = std::env::var(name).ok().filter(|v| v.starts_with('/')) {
+            env.vars.insert(name.into(), v);
+        }
+    }
     if mentions_user_home(text) {
         for fields in passwd() {
             if let (Some(user), Some(dir)) = (fields.first(), fields.get(5)) {

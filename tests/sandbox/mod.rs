@@ -86,3 +86,53 @@ pub fn write_executable(path: &Path, content: &str) {
     std::fs::write(path, content).expect("the file is written");
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("the file is made executable");
 }
+
+/// `cmd` in a session of its own, so it has no controlling terminal: as an agent's hook, a
+/// pipeline or a service runs guard, and so that nothing can reach the terminal running the
+/// tests.
+pub fn without_terminal(cmd: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setsid(2) is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd
+}
+
+/// Run `cmd` with `stdin` written to it, capturing its output; `None` (after killing it) when it
+/// has not finished within `limit`, which is how a hang shows.
+pub fn finish_within(mut cmd: Command, stdin: &[u8], limit: std::time::Duration) -> Option<Output> {
+    use std::io::Write;
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the program starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    let bytes = stdin.to_vec();
+    // The program may exit without reading it all; a broken pipe is then expected.
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&bytes);
+    });
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(limit) {
+        Ok(out) => Some(out.expect("waiting for the program")),
+        Err(_) => {
+            // SAFETY: kill(2) on the process (and the session, when it leads one) this test started.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+                libc::kill(pid, libc::SIGKILL);
+            }
+            let _ = rx.recv();
+            None
+        }
+    };
+    let _ = writer.join();
+    out
+}
