@@ -1,7 +1,8 @@
-//! The audit log on disk: parallel writers, permissions, failures, the syslog copy.
+//! The audit log on disk: parallel writers, permissions, what guard refuses to write through
+//! (symbolic links, hard links, other users' files), failures, the syslog copy.
 
 use std::collections::HashSet;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 
@@ -64,15 +65,132 @@ fn parallel_writers_neither_interleave_nor_lose_lines_nor_fork_the_chain() {
 fn the_log_and_its_directories_are_private() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state/guard/audit.jsonl");
-    audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    let recorded = audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    assert!(recorded.warnings.is_empty(), "{:?}", recorded.warnings);
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&dir.path().join("state/guard")), 0o700);
     assert_eq!(mode(&dir.path().join("state")), 0o700);
-    // A log someone opened up is closed again on the next write.
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+#[test]
+fn a_log_open_to_others_is_appended_to_and_left_as_it_is_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
     audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
-    assert_eq!(mode(&path), 0o600);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let recorded = audit::append(&config(&path), entry("pwd", Decision::Allow, Action::Ran)).unwrap();
+    assert_eq!(mode(&path), 0o644, "guard did not create it, so it does not change its mode");
+    assert_eq!(recorded.warnings.len(), 1, "{:?}", recorded.warnings);
+    let w = &recorded.warnings[0];
+    assert!(w.contains("mode 0644") && w.contains(&format!("chmod 600 {}", path.display())), "{w}");
     assert_eq!(audit::verify(&path).unwrap().entries, 2);
+}
+
+/// A file elsewhere that someone would like guard to write to or chmod, with its content and
+/// mode, to check that neither changed.
+struct Target {
+    path: PathBuf,
+}
+
+impl Target {
+    fn new(dir: &Path) -> Target {
+        let path = dir.join("elsewhere/precious");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "precious\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        Target { path }
+    }
+
+    fn assert_untouched(&self) {
+        assert_eq!(std::fs::read_to_string(&self.path).unwrap(), "precious\n");
+        assert_eq!(mode(&self.path), 0o644);
+    }
+}
+
+#[test]
+fn a_symlink_planted_as_the_log_is_not_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = Target::new(dir.path());
+    let path = dir.path().join("state/guard/audit.jsonl");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&target.path, &path).unwrap();
+    for result in [
+        audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).map(drop),
+        audit::writable(&config(&path)),
+    ] {
+        let msg = result.unwrap_err().to_string();
+        assert!(msg.contains(&format!("the audit log {} is a symbolic link", path.display())), "{msg}");
+        assert!(msg.contains("remove the link"), "{msg}");
+    }
+    target.assert_untouched();
+    // A dangling link is not followed to create a file either.
+    let gone = dir.path().join("elsewhere/not-yet");
+    std::fs::remove_file(&path).unwrap();
+    std::os::unix::fs::symlink(&gone, &path).unwrap();
+    assert!(audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).is_err());
+    assert!(!gone.exists());
+}
+
+#[test]
+fn a_symlink_as_the_logs_directory_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::create_dir(dir.path().join("state")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.path().join("state/guard")).unwrap();
+    let path = dir.path().join("state/guard/audit.jsonl");
+    for result in [
+        audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).map(drop),
+        audit::writable(&config(&path)),
+    ] {
+        let msg = result.unwrap_err().to_string();
+        let want = format!("the audit log's directory {} is a symbolic link", dir.path().join("state/guard").display());
+        assert!(msg.contains(&want), "{msg}");
+    }
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0, "nothing written at the target");
+}
+
+#[test]
+fn a_symlink_above_the_logs_directory_is_the_users_choice() {
+    // `~/.local` kept in a dotfiles repository, say.
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("dotfiles/state");
+    std::fs::create_dir_all(&real).unwrap();
+    std::os::unix::fs::symlink(&real, dir.path().join("state")).unwrap();
+    let path = dir.path().join("state/guard/audit.jsonl");
+    audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    assert_eq!(mode(&real.join("guard")), 0o700);
+    assert_eq!(audit::verify(&real.join("guard/audit.jsonl")).unwrap().entries, 1);
+}
+
+#[test]
+fn a_log_with_another_name_is_not_appended_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = Target::new(dir.path());
+    let path = dir.path().join("audit.jsonl");
+    std::fs::hard_link(&target.path, &path).unwrap();
+    let msg = audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap_err().to_string();
+    assert!(msg.contains("has 2 names (hard links)") && msg.contains("-samefile"), "{msg}");
+    target.assert_untouched();
+}
+
+#[test]
+fn a_directory_of_another_user_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // Root may give a directory away; anyone else meets one root owns.
+    let theirs = if nix::unistd::getuid().is_root() {
+        let d = dir.path().join("theirs");
+        std::fs::create_dir(&d).unwrap();
+        std::os::unix::fs::chown(&d, Some(65534), Some(65534)).unwrap();
+        d
+    } else {
+        PathBuf::from("/")
+    };
+    let owner = std::fs::metadata(&theirs).unwrap().uid();
+    let path = theirs.join("guard-test-audit.jsonl");
+    let msg = audit::writable(&config(&path)).unwrap_err().to_string();
+    assert!(msg.contains(&format!("{} belongs to uid {owner}, not to you", theirs.display())), "{msg}");
+    assert!(!path.exists());
 }
 
 #[test]
@@ -80,11 +198,10 @@ fn a_log_that_cannot_be_written_is_an_error_that_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("plain-file");
     std::fs::write(&file, "").unwrap();
-    let cases: Vec<(PathBuf, &str)> = vec![
-        (file.join("audit.jsonl"), "fix the path"),
-        // A write to /dev/full fails as on a full disk.
-        (PathBuf::from("/dev/full"), "free some disk space"),
-    ];
+    let fifo = dir.path().join("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let cases: Vec<(PathBuf, &str)> =
+        vec![(file.join("audit.jsonl"), "fix the path"), (fifo.clone(), "is not a regular file")];
     for (path, advice) in cases {
         let err = audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap_err();
         let msg = err.to_string();
