@@ -8,11 +8,11 @@
 //!
 //! What the chain cannot show: lines cut off the *end*. What is left is a shorter chain that
 //! verifies. To notice that, keep the head hash `guard log verify` prints somewhere the log's
-//! writer cannot change (a ticket, another machine) and check the log still passes through it,
-//! or turn on [`AuditConfig::syslog`] so every line, hash included, also goes to the system log
-//! (journald, rsyslog, and from there off the machine). Nor can it stop someone who can write
-//! the file from rewriting every line after an edit with fresh hashes: the chain is not keyed.
-//! The same anchors catch that too. Same-user logging is a record, not a vault.
+//! writer cannot change (a ticket, another machine) and check with `--head` that the log still
+//! reaches it, or turn on [`AuditConfig::syslog`] so every line, hash included, also goes to
+//! the system log (journald, rsyslog, and from there off the machine). Nor can it stop someone
+//! who can write the file from rewriting every line after an edit with fresh hashes: the chain
+//! is not keyed. The same anchors catch that too. Same-user logging is a record, not a vault.
 
 pub mod chain;
 pub mod cli;
@@ -24,7 +24,7 @@ pub mod syslog;
 
 use std::path::{Path, PathBuf};
 
-pub use chain::{Break, Intact, GENESIS};
+pub use chain::{Break, Reached, Report, GENESIS};
 pub use entry::{Action, Entry, PlanSummary};
 pub use syslog::Facility;
 
@@ -232,11 +232,10 @@ fn redact(command: &str) -> String {
     crate::mask::mask_builtin(command)
 }
 
-/// Why a log did not verify.
+/// Why a log could not be verified.
 #[derive(Debug)]
 pub enum VerifyError {
     Read(PathBuf, std::io::Error),
-    Broken(Break),
 }
 
 impl std::fmt::Display for VerifyError {
@@ -250,17 +249,23 @@ impl std::fmt::Display for VerifyError {
             VerifyError::Read(p, e) => {
                 write!(f, "cannot read the audit log {}: {e}; check the path and its permissions", p.display())
             }
-            VerifyError::Broken(b) => write!(f, "chain broken at {b}"),
         }
     }
 }
 
 impl std::error::Error for VerifyError {}
 
-/// Walk the log at `path` and check every link of the chain.
-pub fn verify(path: &Path) -> Result<Intact, VerifyError> {
-    let bytes = std::fs::read(path).map_err(|e| VerifyError::Read(path.to_path_buf(), e))?;
-    chain::verify_bytes(&bytes).map_err(VerifyError::Broken)
+/// Walk the log at `path`, check every link of the chain and, when `head` (a hash saved
+/// earlier, or the start of one) is given, whether the log still reaches it. Read under a
+/// shared lock, so a line being appended is never seen half written.
+pub fn verify(path: &Path, head: Option<&str>) -> Result<Report, VerifyError> {
+    use std::io::Read;
+    let failed = |e| VerifyError::Read(path.to_path_buf(), e);
+    let mut file = std::fs::File::open(path).map_err(failed)?;
+    file.lock_shared().map_err(failed)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(failed)?;
+    Ok(chain::verify_bytes(&bytes, head))
 }
 
 #[cfg(test)]
