@@ -1,5 +1,6 @@
 //! The audit log on disk: parallel writers, permissions, what guard refuses to write through
-//! (symbolic links, hard links, other users' files), failures, the syslog copy.
+//! (symbolic links, hard links, other users' files), a torn last line sealed off, failures, the
+//! syslog copy.
 
 use std::collections::HashSet;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -221,23 +222,107 @@ fn long_commands_are_clipped_and_their_length_kept() {
     assert!(e.command.len() <= audit::entry::MAX_COMMAND && long.starts_with(&e.command));
 }
 
+/// The lines of the log at `path`.
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path).unwrap().lines().map(str::to_string).collect()
+}
+
+fn json(line: &str) -> serde_json::Value {
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
 #[test]
-fn a_damaged_last_line_is_chained_onto_and_reported_by_verify() {
+fn a_torn_last_line_is_sealed_off_by_a_recovery_line() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let first = audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    // A writer killed mid-line, as far as the file can tell.
+    let torn = b"{\"action\":\"ran\",\"ag";
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(torn);
+    std::fs::write(&path, &bytes).unwrap();
+    let recorded = audit::append(&config(&path), entry("pwd", Decision::Allow, Action::Ran)).unwrap();
+    assert_eq!(recorded.warnings.len(), 1, "{:?}", recorded.warnings);
+    assert!(recorded.warnings[0].contains("was cut short (19 bytes)"), "{:?}", recorded.warnings);
+
+    let lines = lines(&path);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[1].as_bytes(), torn, "the torn bytes stay, ended by a newline");
+    let recovery = json(&lines[2]);
+    assert_eq!(recovery["prev"], first.hash.as_str(), "linked past the torn line");
+    assert_eq!(recovery["torn"]["bytes"], torn.len());
+    assert_eq!(recovery["torn"]["sha256"], guard::audit::chain::hex(&sha2::Sha256::digest(torn)));
+    assert_eq!(recovery["torn"]["cut_short"], true);
+    assert_eq!(recovery["pid"], std::process::id());
+    let after = json(&lines[3]);
+    assert_eq!((after["command"].as_str(), &after["prev"]), (Some("pwd"), &recovery["hash"]));
+    assert_eq!(after["hash"], recorded.hash.as_str());
+
+    let report = audit::verify(&path, None).unwrap();
+    assert_eq!(report.breaks.len(), 1, "{report:?}");
+    assert_eq!(report.breaks[0].line, 2);
+    assert!(report.breaks[0].reason.contains("a torn write (19 bytes"), "{report:?}");
+    assert!(report.breaks[0].reason.contains("recovered at line 3"), "{report:?}");
+    assert_eq!(report.head, recorded.hash);
+
+    // The next append finds a sealed last line: nothing more to recover.
+    let recorded = audit::append(&config(&path), entry("id", Decision::Allow, Action::Ran)).unwrap();
+    assert!(recorded.warnings.is_empty(), "{:?}", recorded.warnings);
+    assert_eq!(audit::verify(&path, None).unwrap().breaks.len(), 1);
+}
+
+#[test]
+fn a_whole_last_line_that_is_not_an_entry_is_sealed_off_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let first = audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("hello\n");
+    std::fs::write(&path, &text).unwrap();
+    audit::append(&config(&path), entry("pwd", Decision::Allow, Action::Ran)).unwrap();
+    let lines = lines(&path);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    let recovery = json(&lines[2]);
+    assert_eq!((recovery["prev"].as_str(), &recovery["torn"]["cut_short"]), (Some(first.hash.as_str()), &false.into()));
+    let report = audit::verify(&path, None).unwrap();
+    let reasons: Vec<String> = report.breaks.iter().map(|b| b.to_string()).collect();
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(reasons[0].starts_with("line 2: not a JSON entry"), "{reasons:?}");
+    assert!(reasons[0].contains("sealed off by the recovery entry at line 3"), "{reasons:?}");
+}
+
+#[test]
+fn a_last_line_missing_only_its_newline_is_completed_not_sealed_off() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
     audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
-    // A crash mid-line, as far as the file can tell.
     let mut bytes = std::fs::read(&path).unwrap();
-    bytes.extend_from_slice(b"{\"action\":\"ran\",\"ag");
+    bytes.pop();
     std::fs::write(&path, &bytes).unwrap();
-    audit::append(&config(&path), entry("pwd", Decision::Allow, Action::Ran)).unwrap();
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text.lines().count(), 3, "{text}");
-    assert!(text.lines().nth(2).unwrap().contains("\"command\":\"pwd\""));
-    // The damaged line, and the line linked to the hash of its bytes, which no line carries.
-    let report = audit::verify(&path, None).unwrap();
-    let lines: Vec<usize> = report.breaks.iter().map(|b| b.line).collect();
-    assert_eq!(lines, [2, 3], "{report:?}");
+    let recorded = audit::append(&config(&path), entry("pwd", Decision::Allow, Action::Ran)).unwrap();
+    assert!(recorded.warnings.is_empty(), "{:?}", recorded.warnings);
+    assert_eq!(lines(&path).len(), 2);
+    assert!(audit::verify(&path, None).unwrap().intact());
+}
+
+#[test]
+fn a_recovery_line_goes_to_syslog_before_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("log.sock");
+    let listener = UnixDatagram::bind(&socket).unwrap();
+    let path = dir.path().join("audit.jsonl");
+    std::fs::write(&path, "{\"act").unwrap();
+    let cfg = AuditConfig { syslog: true, syslog_socket: socket.clone(), ..config(&path) };
+    audit::append(&cfg, entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    let mut buf = vec![0; 65536];
+    let mut sent = Vec::new();
+    for _ in 0..2 {
+        let n = listener.recv(&mut buf).unwrap();
+        let msg = String::from_utf8(buf[..n].to_vec()).unwrap();
+        sent.push(msg.split_once(": ").unwrap().1.to_string());
+    }
+    assert_eq!(sent, lines(&path)[1..], "every line after the torn one, in order");
 }
 
 #[test]

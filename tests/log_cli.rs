@@ -245,6 +245,51 @@ fn verify_head_checks_the_log_still_reaches_a_saved_head() {
 }
 
 #[test]
+fn a_recovery_line_is_listed_printed_and_shown_as_a_note() {
+    let home = Home::new();
+    home.record("claude", "ls -la", Decision::Allow, Action::Ran);
+    let mut bytes = std::fs::read(home.log()).unwrap();
+    bytes.extend_from_slice(b"{\"action\":\"ran\",\"ag");
+    std::fs::write(home.log(), &bytes).unwrap();
+    home.record("claude", "make", Decision::Allow, Action::Ran);
+    let stored: Vec<String> = std::fs::read_to_string(home.log()).unwrap().lines().map(str::to_string).collect();
+    assert_eq!(stored.len(), 4, "{stored:?}");
+    let recovery: serde_json::Value = serde_json::from_str(&stored[2]).unwrap();
+    let id = recovery["hash"].as_str().unwrap().to_string();
+
+    let out = home.run(&["log"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(rows[0].ends_with("ls -la") && rows[2].ends_with("make"), "{text}");
+    assert!(rows[1].starts_with(&format!("{}  ", &id[..8])), "{text}");
+    assert!(rows[1].contains("recovery") && rows[1].contains("(the line before was cut short, 19 bytes"), "{text}");
+    assert!(stderr(&out).contains("line 2 is not a readable entry"), "{}", stderr(&out));
+    // Asking for entries of an agent or decision leaves it out.
+    let out = home.run(&["log", "--agent", "claude"]);
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+
+    let out = home.run(&["log", "--json", "-n", "2"]);
+    assert_eq!(stdout(&out), format!("{}\n{}\n", stored[2], stored[3]));
+
+    let out = home.run(&["log", "show", &id[..8]]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains(&format!("entry      {id}\n")), "{text}");
+    assert!(text.contains("recovery   the line before this one was cut short"), "{text}");
+    let out = home.run(&["log", "show", &id[..8], "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(v["entry"], recovery);
+    assert_eq!(v["recorded_output"], serde_json::Value::Null);
+
+    let out = home.run(&["log", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).starts_with("line 2: a torn write (19 bytes"), "{}", stdout(&out));
+}
+
+#[test]
 fn missing_logs_and_bad_arguments_are_explained() {
     let home = Home::new();
     let out = home.run(&["log"]);

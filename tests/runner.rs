@@ -902,6 +902,54 @@ fn a_new_log_is_0600_whatever_the_umask() {
     assert_eq!(mode(&sb.log()), 0o600, "not 0400, as the umask alone would leave it");
 }
 
+/// A writer killed mid-line: the next guard seals the torn line off, and `guard log verify`
+/// names that line alone, then still finds an edit made after it.
+#[test]
+fn a_torn_line_is_sealed_off_by_the_next_guard_and_verify_goes_on_past_it() {
+    let sb = Sandbox::new();
+    for i in 0..3 {
+        assert_eq!(code(&sb.run(&["-c", "true", &format!("run-{i}")])), 0);
+    }
+    let bytes = std::fs::read(sb.log()).unwrap();
+    let third = bytes[..bytes.len() - 1].iter().rposition(|&b| b == b'\n').unwrap() + 1;
+    std::fs::write(sb.log(), &bytes[..third + 40]).unwrap();
+    let o = sb.run(&["-c", "true", "after"]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    assert!(text(&o.stderr).contains("was cut short (40 bytes)"), "{}", describe(&o));
+    let o = sb.run(&["-c", "true", "later"]);
+    assert!(o.stderr.is_empty(), "recovered once: {}", describe(&o));
+
+    let log = std::fs::read_to_string(sb.log()).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 6, "{log}");
+    assert_eq!(lines[2].len(), 40, "the torn bytes, ended by a newline");
+    assert!(lines[3].contains("\"torn\":{\"bytes\":40,"), "{}", lines[3]);
+    let o = sb.run(&["log", "verify"]);
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    let out = text(&o.stdout);
+    let reported: Vec<&str> = out.lines().collect();
+    assert_eq!(reported.len(), 2, "{out}");
+    assert!(
+        reported[0].starts_with("line 3: a torn write (40 bytes") && reported[0].ends_with("recovered at line 4"),
+        "{out}"
+    );
+    assert!(reported[1].starts_with("6 entries, 1 break, head "), "{out}");
+
+    // An edit after the recovery is found as well.
+    let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    assert!(edited[4].contains("\"exit\":0"), "{}", edited[4]);
+    edited[4] = edited[4].replace("\"exit\":0", "\"exit\":1");
+    std::fs::write(sb.log(), edited.join("\n") + "\n").unwrap();
+    let o = sb.run(&["log", "verify"]);
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    let out = text(&o.stdout);
+    let reported: Vec<&str> = out.lines().collect();
+    assert_eq!(reported.len(), 3, "{out}");
+    assert!(reported[0].starts_with("line 3: a torn write"), "{out}");
+    assert!(reported[1].starts_with("line 5: its content does not match its hash"), "{out}");
+    assert!(reported[2].starts_with("6 entries, 2 breaks, head "), "{out}");
+}
+
 /// Without a terminal, `--record` records stdout and stderr as a terminal would have shown them
 /// (line feeds as CR LF), while the caller still gets the bytes exactly.
 #[test]

@@ -7,6 +7,11 @@
 //! leaves a shorter chain that is still intact; only a copy of the head hash kept elsewhere
 //! (checked with [`Verifier::seeking`]) or the lines shipped to syslog show that.
 //!
+//! A line found damaged at the end of the log when guard appends (a write cut short) is sealed
+//! off by a [`Recovery`] line: it carries the damaged bytes' length and SHA-256, and links to
+//! the last line before them that carries a hash. The verifier reports the damaged line once,
+//! as recovered, and the chain runs on through the recovery line.
+//!
 //! The hash is computed over a generic JSON value, not the [`Entry`] struct, so lines written by
 //! a guard that knows more fields still verify, and an added field still breaks the hash.
 
@@ -16,7 +21,7 @@ use std::ops::Range;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::entry::Entry;
+use super::entry::{Entry, Recovery, Torn};
 
 /// `prev` of the first line.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -25,15 +30,31 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// gets its `prev` and `hash`.
 pub fn seal(entry: &mut Entry, prev: &str) -> String {
     entry.prev = prev.to_string();
-    let Value::Object(mut map) = serde_json::to_value(&*entry).expect("an Entry always serialises") else {
-        unreachable!("an Entry serialises as an object")
+    let (line, hash) = seal_value(&*entry);
+    entry.hash = hash;
+    line
+}
+
+/// The recovery as a line following the line whose hash is `prev`; `recovery` gets its `prev`
+/// and `hash`.
+pub fn seal_recovery(recovery: &mut Recovery, prev: &str) -> String {
+    recovery.prev = prev.to_string();
+    let (line, hash) = seal_value(&*recovery);
+    recovery.hash = hash;
+    line
+}
+
+/// The canonical line for `value` (an object with its `prev` set), and its hash.
+fn seal_value(value: &impl serde::Serialize) -> (String, String) {
+    let Value::Object(mut map) = serde_json::to_value(value).expect("a log line always serialises") else {
+        unreachable!("a log line serialises as an object")
     };
     map.remove("hash");
     let mut unsealed = Vec::new();
     write_object(&map, &mut unsealed, None);
-    entry.hash = hex(&Sha256::digest(&unsealed));
-    map.insert("hash".into(), Value::String(entry.hash.clone()));
-    canonical(&Value::Object(map))
+    let hash = hex(&Sha256::digest(&unsealed));
+    map.insert("hash".into(), Value::String(hash.clone()));
+    (canonical(&Value::Object(map)), hash)
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -114,8 +135,9 @@ fn is_hash(s: &str) -> bool {
 /// One line judged on its own, apart from its place in the chain.
 #[derive(Debug)]
 enum Checked {
-    /// Its hash covers its content, written exactly as guard writes lines.
-    Sealed { hash: String, prev: String },
+    /// Its hash covers its content, written exactly as guard writes lines. `torn` is set on a
+    /// recovery line.
+    Sealed { hash: String, prev: String, torn: Option<Torn> },
     /// Anything else; `claimed` is the hash it carries, when it carries a well-formed one.
     Damaged { reason: String, claimed: Option<String> },
 }
@@ -145,7 +167,18 @@ fn check(line: &[u8]) -> Checked {
     if hex(&sha.finalize()) != *hash {
         return damaged("its content does not match its hash: the line was edited".into());
     }
-    Checked::Sealed { hash: hash.clone(), prev: prev.clone() }
+    let torn = map.get("torn").and_then(|t| serde_json::from_value::<Torn>(t.clone()).ok());
+    Checked::Sealed { hash: hash.clone(), prev: prev.clone(), torn }
+}
+
+/// The hash of `line` when it is sealed (its hash covers its content, written as guard writes
+/// lines). Appending chains onto a last line like that; anything else at the end is sealed off
+/// with a [`Recovery`] first.
+pub fn sealed_hash(line: &[u8]) -> Option<String> {
+    match check(line) {
+        Checked::Sealed { hash, .. } => Some(hash),
+        Checked::Damaged { .. } => None,
+    }
 }
 
 /// Checks a log one line at a time and reports every break, going on after each: a line that
@@ -161,11 +194,12 @@ pub struct Verifier {
     head_line: usize,
     /// Hash → the first line carrying it, to say where a misplaced line links to.
     seen: HashMap<String, usize>,
-    /// The line before, when damaged: held back one line, as the next line may link past it.
+    /// The line before, when damaged: held back one line, as the next one may be the recovery
+    /// entry that seals it off.
     held: Option<Held>,
     breaks: Vec<Break>,
-    /// Lines where the chain itself is cut: every break but a last line whole but for its
-    /// newline.
+    /// Lines where the chain itself is cut: every break but a damaged line sealed off by its
+    /// recovery entry and a last line whole but for its newline.
     cuts: Vec<usize>,
     /// A head saved earlier, or the start of one (lower case), to look for.
     seek: Option<String>,
@@ -178,6 +212,7 @@ pub struct Verifier {
 struct Held {
     line: usize,
     bytes: u64,
+    sha256: String,
     reason: String,
     /// `head` and `head_line` as they were before this line.
     head: String,
@@ -274,6 +309,7 @@ impl Verifier {
                 self.held = Some(Held {
                     line: n,
                     bytes: line.len() as u64,
+                    sha256: hex(&Sha256::digest(line)),
                     reason,
                     head: self.head.clone(),
                     head_line: self.head_line,
@@ -285,7 +321,42 @@ impl Verifier {
                     self.head_line = n;
                 }
             }
-            Checked::Sealed { hash, prev } => {
+            Checked::Sealed { hash, prev, torn: Some(torn) } => match held {
+                Some(h) if h.sha256 == torn.sha256 && h.bytes == torn.bytes => {
+                    let reason = if torn.cut_short {
+                        format!(
+                            "a torn write ({} bytes cut short: a crash, a killed writer or a full disk), \
+                             recovered at line {n}",
+                            h.bytes
+                        )
+                    } else {
+                        format!(
+                            "{}; it was the last line, and is sealed off by the recovery entry at line {n}",
+                            h.reason
+                        )
+                    };
+                    self.breaks.push(Break { line: h.line, reason });
+                    // The recovery links to the chain as it was before the damaged line.
+                    self.head = h.head;
+                    self.head_line = h.head_line;
+                    self.link(n, hash, &prev);
+                }
+                held => {
+                    if let Some(h) = held {
+                        self.cut(h.line, h.reason);
+                    }
+                    self.cut(
+                        n,
+                        "a recovery entry that does not follow the line it seals off: that line was \
+                         changed or removed since, or this entry was moved"
+                            .into(),
+                    );
+                    self.seen.entry(hash.clone()).or_insert(n);
+                    self.head = hash;
+                    self.head_line = n;
+                }
+            },
+            Checked::Sealed { hash, prev, torn: None } => {
                 if let Some(h) = held {
                     // A damaged line that was inserted: the line after it links past it.
                     if prev == h.head {
@@ -358,7 +429,11 @@ impl Verifier {
             let reason = if complete {
                 h.reason
             } else {
-                format!("cut short: {} bytes without a newline (a crash, a killed writer or a full disk)", h.bytes)
+                format!(
+                    "cut short: {} bytes without a newline (a crash, a killed writer or a full disk); the \
+                     next entry guard appends seals it off",
+                    h.bytes
+                )
             };
             // The chain's head is the line before it, which the next entry links to.
             self.head = h.head;
@@ -459,6 +534,19 @@ mod tests {
             lines.push(seal(&mut e, &prev));
             prev = e.hash;
         }
+    }
+
+    /// What appending does to a log whose last line is damaged: seal it off with a recovery
+    /// line linked to the last line before it.
+    fn seal_off(lines: &mut Vec<String>, cut_short: bool) {
+        let damaged = lines.last().unwrap().clone();
+        let before = lines[..lines.len() - 1]
+            .iter()
+            .rev()
+            .find_map(|l| hash_of_line(l.as_bytes()))
+            .unwrap_or(GENESIS.to_string());
+        let mut r = Recovery::of(damaged.as_bytes(), !cut_short);
+        lines.push(seal_recovery(&mut r, &before));
     }
 
     fn join(lines: &[String]) -> Vec<u8> {
@@ -627,6 +715,81 @@ mod tests {
     }
 
     #[test]
+    fn a_torn_line_sealed_off_by_its_recovery_is_one_break() {
+        let mut lines = log(3);
+        let whole = log(4).pop().unwrap();
+        lines.push(whole[..whole.len() / 2].to_string());
+        seal_off(&mut lines, true);
+        extend(&mut lines, 2);
+        let report = verify_bytes(&join(&lines), None);
+        assert_eq!(report.breaks.len(), 1, "{report:?}");
+        assert_eq!(report.breaks[0].line, 4);
+        let reason = &report.breaks[0].reason;
+        assert!(reason.contains("a torn write") && reason.contains("recovered at line 5"), "{reason}");
+        assert!(reason.contains(&format!("{} bytes", whole.len() / 2)), "{reason}");
+        assert_eq!((report.entries, Some(report.head)), (7, hash_of_line(lines[6].as_bytes())));
+
+        // A break after the recovery is found too.
+        edit(&mut lines[5]);
+        let (at, reasons) = breaks(&join(&lines));
+        assert_eq!(at, [4, 6], "{reasons:?}");
+        assert!(reasons[1].contains("edited"), "{reasons:?}");
+
+        // A log that is nothing but a torn line: the recovery starts the chain.
+        let mut lines = vec!["{\"action\":\"ran\",\"ag".to_string()];
+        seal_off(&mut lines, true);
+        extend(&mut lines, 1);
+        let (at, reasons) = breaks(&join(&lines));
+        assert_eq!(at, [1], "{reasons:?}");
+        assert!(reasons[0].contains("recovered at line 2"), "{reasons:?}");
+
+        // Torn twice in a row: the second recovery links past both.
+        let mut lines = log(2);
+        lines.push("{\"act".into());
+        lines.push("{\"action\":\"r".into());
+        seal_off(&mut lines, true);
+        extend(&mut lines, 1);
+        let (at, reasons) = breaks(&join(&lines));
+        assert_eq!(at, [3, 4], "{reasons:?}");
+        assert!(reasons[0].contains("not a JSON entry") && reasons[1].contains("recovered at line 5"), "{reasons:?}");
+    }
+
+    #[test]
+    fn a_whole_last_line_that_is_not_sealed_is_sealed_off_with_its_reason() {
+        let mut lines = log(3);
+        edit(&mut lines[2]);
+        seal_off(&mut lines, false);
+        extend(&mut lines, 1);
+        let (at, reasons) = breaks(&join(&lines));
+        assert_eq!(at, [3], "{reasons:?}");
+        assert!(reasons[0].contains("edited") && reasons[0].contains("recovery entry at line 4"), "{reasons:?}");
+    }
+
+    #[test]
+    fn a_recovery_that_does_not_match_the_line_before_it_is_a_break() {
+        let torn_log = || {
+            let mut lines = log(3);
+            lines.push("{\"action\":\"ran\",\"ag".into());
+            seal_off(&mut lines, true);
+            extend(&mut lines, 1);
+            lines
+        };
+        // The torn bytes changed after they were sealed off.
+        let mut lines = torn_log();
+        lines[3].push('x');
+        let (at, reasons) = breaks(&join(&lines));
+        assert_eq!(at, [4, 5], "{reasons:?}");
+        assert!(reasons[0].contains("not a JSON entry"), "{reasons:?}");
+        assert!(reasons[1].contains("does not follow the line it seals off"), "{reasons:?}");
+        // The torn line removed: the recovery follows a sealed line.
+        let mut lines = torn_log();
+        lines.remove(3);
+        let (at, reasons) = breaks(&join(&lines));
+        assert_eq!(at, [4], "{reasons:?}");
+        assert!(reasons[0].contains("does not follow the line it seals off"), "{reasons:?}");
+    }
+
+    #[test]
     fn a_cut_short_last_line_is_reported() {
         let lines = log(3);
         let mut bytes = join(&lines);
@@ -682,6 +845,15 @@ mod tests {
         assert_eq!(reached(&bytes, &hash(5)), Reached::Yes { line: 5, hash: hash(5) });
         // The edited line itself is no longer a head anyone can reach.
         assert_eq!(reached(&bytes, &hash(4)), Reached::Missing);
+
+        // A torn write after it, sealed off, does not cut the chain.
+        let mut torn = lines.clone();
+        torn.push("{\"act".into());
+        seal_off(&mut torn, true);
+        extend(&mut torn, 1);
+        let report = verify_bytes(&join(&torn), Some(&hash(5)));
+        assert_eq!(report.reached, Some(Reached::Yes { line: 5, hash: hash(5) }));
+        assert_eq!(report.breaks.len(), 1);
 
         // Too few digits to name one line.
         let mut v = Verifier::default().seeking("");

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-use super::entry::Entry;
+use super::entry::Line;
 use super::query::{self, Filter};
 use super::{AuditConfig, Reached};
 use crate::policy::testing::parse_decision;
@@ -254,7 +254,7 @@ fn show_entry(args: &ShowArgs, path: &Path, out: &mut dyn Write) -> u8 {
     let result = (|| -> std::io::Result<u8> {
         out.write_all(super::show::render(&entry, &tz).as_bytes())?;
         out.flush()?;
-        match &entry.recording {
+        match entry.recording() {
             Some(recording) => replay(args, Path::new(recording), out),
             None => Ok(0),
         }
@@ -270,9 +270,10 @@ fn show_entry(args: &ShowArgs, path: &Path, out: &mut dyn Write) -> u8 {
 }
 
 /// `guard log show --json`: the entry and what its recording showed, as one object. A
-/// recording that cannot be read is reported as in the text form, with null output.
-fn show_json(entry: &Entry, out: &mut dyn Write) -> std::io::Result<u8> {
-    let cast = entry.recording.as_deref().map(|p| load_cast(Path::new(p)));
+/// recording that cannot be read is reported as in the text form, with null output; a
+/// recovery line has none.
+fn show_json(entry: &Line, out: &mut dyn Write) -> std::io::Result<u8> {
+    let cast = entry.recording().map(|p| load_cast(Path::new(p)));
     let (output, size) = match &cast {
         Some(Some(c)) => (Some(replay::output_text(c)), Some(format!("{}x{}", c.header.width, c.header.height))),
         _ => (None, None),
@@ -383,10 +384,10 @@ fn filter(args: &LogArgs) -> Result<Filter, String> {
     })
 }
 
-/// Whether line `n` passes the filter; a line that is not an entry is reported and skipped.
+/// Whether line `n` passes the filter; a line that cannot be read is reported and skipped.
 fn keep(line: &[u8], n: usize, filter: &Filter) -> bool {
-    match serde_json::from_slice::<Entry>(line) {
-        Ok(e) => filter.matches(&e),
+    match Line::parse(line) {
+        Ok(l) => filter.matches_line(&l),
         Err(e) => {
             eprintln!("guard log: line {n} is not a readable entry ({e}); `guard log verify` checks the log");
             false
@@ -399,8 +400,8 @@ fn print(out: &mut dyn Write, line: &[u8], n: usize, json: bool, tz: &TimeZone) 
         out.write_all(line)?;
         return out.write_all(b"\n");
     }
-    match serde_json::from_slice::<Entry>(line) {
-        Ok(e) => writeln!(out, "{}", query::render_line(&e, tz)),
+    match Line::parse(line) {
+        Ok(l) => writeln!(out, "{}", query::render(&l, tz)),
         Err(_) => writeln!(out, "(line {n} unreadable)"),
     }
 }

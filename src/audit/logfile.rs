@@ -1,5 +1,5 @@
-//! The log file: opening it without being led elsewhere, and appending one sealed line under a
-//! lock.
+//! The log file: opening it without being led elsewhere, appending one sealed line under a
+//! lock, sealing off a damaged last line, and reading lines back from the end.
 //!
 //! Opening trusts nothing the log's writer could have arranged. The log's own directory is
 //! opened with `O_NOFOLLOW`, must be a real directory of the caller's, and is created (0700,
@@ -24,23 +24,25 @@ use std::path::Path;
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
-use sha2::{Digest, Sha256};
 
 use super::chain::{self, GENESIS};
-use super::entry::Entry;
+use super::entry::{Entry, Recovery};
 use super::AuditError;
 
 /// What one append wrote.
 #[derive(Debug)]
 pub struct Appended {
-    /// The entry's line, without its newline.
+    /// The recovery line that sealed off a damaged last line, when there was one; each without
+    /// its newline.
+    pub recovery: Option<String>,
+    /// The entry's line.
     pub line: String,
     /// Things worth telling the user that did not stop the entry being recorded.
     pub warnings: Vec<String>,
 }
 
 /// Append `entry` to the log at `path`, creating the file and its directory as needed (see the
-/// module's notes).
+/// module's notes). A damaged last line is first sealed off by a [`Recovery`] line.
 pub fn append(path: &Path, entry: &mut Entry) -> Result<Appended, AuditError> {
     let Opened { mut file, created } = open(path)?;
     file.lock().map_err(|e| AuditError::io("lock", path, e))?;
@@ -58,21 +60,50 @@ pub fn append(path: &Path, entry: &mut Entry) -> Result<Appended, AuditError> {
         ));
     }
     let len = meta.len();
-    let (last, ends_with_newline) = last_line(&mut file, len).map_err(|e| AuditError::io("read", path, e))?;
-    let prev = match &last {
-        None => GENESIS.to_string(),
-        // A damaged last line still gets linked to, by the hash of its bytes; `verify` reports it.
-        Some(line) => chain::hash_of_line(line).unwrap_or_else(|| chain::hex(&Sha256::digest(line))),
+    let mut buf = Vec::new();
+    let mut recovery = None;
+    let prev = {
+        let (mut back, newline) = Backwards::new(&mut file, len).map_err(|e| AuditError::io("read", path, e))?;
+        let last = back.next_line().map_err(|e| AuditError::io("read", path, e))?;
+        if !newline {
+            buf.push(b'\n');
+        }
+        let last = last.map(|line| (chain::sealed_hash(&line), line));
+        match last {
+            None => GENESIS.to_string(),
+            // Whole, perhaps but for its newline: nothing was lost.
+            Some((Some(hash), _)) => hash,
+            Some((None, damaged)) => {
+                // The chain goes on from the last line before it that carries a hash, as
+                // `chain::Verifier` expects.
+                let mut before = GENESIS.to_string();
+                while let Some(line) = back.next_line().map_err(|e| AuditError::io("read", path, e))? {
+                    if let Some(h) = chain::hash_of_line(&line) {
+                        before = h;
+                        break;
+                    }
+                }
+                let mut r = Recovery::of(&damaged, newline);
+                let sealed = chain::seal_recovery(&mut r, &before);
+                warnings.push(format!(
+                    "the last line of the audit log {} was {} ({} bytes); guard sealed it off with a \
+                     recovery entry, which `guard log verify` reports",
+                    path.display(),
+                    if newline { "not a sealed entry" } else { "cut short" },
+                    damaged.len()
+                ));
+                buf.extend_from_slice(sealed.as_bytes());
+                buf.push(b'\n');
+                recovery = Some(sealed);
+                r.hash
+            }
+        }
     };
     let line = chain::seal(entry, &prev);
-    let mut buf = Vec::with_capacity(line.len() + 2);
-    if !ends_with_newline {
-        buf.push(b'\n');
-    }
     buf.extend_from_slice(line.as_bytes());
     buf.push(b'\n');
     match file.write(&buf) {
-        Ok(n) if n == buf.len() => Ok(Appended { line, warnings }),
+        Ok(n) if n == buf.len() => Ok(Appended { recovery, line, warnings }),
         Ok(n) => {
             // Leave no half line behind for the next writer to chain onto.
             let _ = file.set_len(len);
@@ -186,33 +217,62 @@ fn checked(file: File, path: &Path, created: bool) -> Result<Opened, AuditError>
     Ok(Opened { file, created })
 }
 
-/// The last line of a file `len` bytes long (without its newline), and whether the file ends
-/// with a newline (true for an empty file). Reads backwards, so the cost does not grow with the
-/// log.
-fn last_line(file: &mut File, len: u64) -> std::io::Result<(Option<Vec<u8>>, bool)> {
-    if len == 0 {
-        return Ok((None, true));
+/// A file's lines from the last backwards, each without its newline; a final newline ends the
+/// last line rather than starting an empty one. Reads in growing chunks, so finding the last
+/// line costs the same however long the log is.
+struct Backwards<'f> {
+    file: &'f mut File,
+    /// Where the bytes in `tail` start.
+    start: u64,
+    /// The part of the file not yet returned that has been read.
+    tail: Vec<u8>,
+    done: bool,
+}
+
+impl<'f> Backwards<'f> {
+    /// Lines of `file`, `len` bytes long, and whether it ends with a newline (true when empty).
+    fn new(file: &'f mut File, len: u64) -> io::Result<(Backwards<'f>, bool)> {
+        let mut back = Backwards { file, start: len, tail: Vec::new(), done: len == 0 };
+        if len == 0 {
+            return Ok((back, true));
+        }
+        back.read_more()?;
+        let newline = back.tail.last() == Some(&b'\n');
+        if newline {
+            back.tail.pop();
+        }
+        Ok((back, newline))
     }
-    const CHUNK: u64 = 4096;
-    let mut tail: Vec<u8> = Vec::new();
-    let mut pos = len;
-    let mut ends_with_newline = None;
-    loop {
-        let start = pos.saturating_sub(CHUNK);
-        let mut chunk = vec![0; (pos - start) as usize];
-        file.seek(SeekFrom::Start(start))?;
-        file.read_exact(&mut chunk)?;
-        chunk.extend_from_slice(&tail);
-        tail = chunk;
-        let newline = *ends_with_newline.get_or_insert(tail.last() == Some(&b'\n'));
-        let body = if newline { &tail[..tail.len() - 1] } else { &tail[..] };
-        if let Some(i) = body.iter().rposition(|&b| b == b'\n') {
-            return Ok((Some(body[i + 1..].to_vec()), newline));
+
+    /// Read the chunk before `start` into `tail`, doubling the chunk for long lines.
+    fn read_more(&mut self) -> io::Result<()> {
+        let chunk = (self.tail.len() as u64).max(4096);
+        let from = self.start.saturating_sub(chunk);
+        let mut bytes = vec![0; (self.start - from) as usize];
+        self.file.seek(SeekFrom::Start(from))?;
+        self.file.read_exact(&mut bytes)?;
+        bytes.extend_from_slice(&self.tail);
+        self.tail = bytes;
+        self.start = from;
+        Ok(())
+    }
+
+    fn next_line(&mut self) -> io::Result<Option<Vec<u8>>> {
+        if self.done {
+            return Ok(None);
         }
-        if start == 0 {
-            return Ok((Some(body.to_vec()), newline));
+        loop {
+            if let Some(i) = memchr::memrchr(b'\n', &self.tail) {
+                let line = self.tail.split_off(i + 1);
+                self.tail.pop();
+                return Ok(Some(line));
+            }
+            if self.start == 0 {
+                self.done = true;
+                return Ok(Some(std::mem::take(&mut self.tail)));
+            }
+            self.read_more()?;
         }
-        pos = start;
     }
 }
 
@@ -221,25 +281,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn last_line_is_found_across_chunk_boundaries() {
+    fn lines_are_read_backwards_across_chunk_boundaries() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         let long = "x".repeat(10_000);
+        let longer = "y".repeat(70_000);
         for (content, want, newline) in [
-            ("".to_string(), None, true),
-            ("a\n".to_string(), Some("a".to_string()), true),
-            ("a\nb\n".to_string(), Some("b".to_string()), true),
-            ("a\nb".to_string(), Some("b".to_string()), false),
-            (format!("a\n{long}\n"), Some(long.clone()), true),
-            (format!("{long}\n{long}b"), Some(format!("{long}b")), false),
-            (long.clone(), Some(long.clone()), false),
-            ("\n".to_string(), Some(String::new()), true),
+            (String::new(), vec![], true),
+            ("a\n".to_string(), vec!["a"], true),
+            ("a\nb\n".to_string(), vec!["b", "a"], true),
+            ("a\nb".to_string(), vec!["b", "a"], false),
+            (format!("a\n{long}\n"), vec![long.as_str(), "a"], true),
+            (format!("{long}\n{long}b"), vec![&format!("{long}b"), long.as_str()], false),
+            (long.clone(), vec![long.as_str()], false),
+            (format!("{longer}\n\n{long}\n"), vec![long.as_str(), "", longer.as_str()], true),
+            ("\n".to_string(), vec![""], true),
+            ("\n\n".to_string(), vec!["", ""], true),
         ] {
             std::fs::write(&path, &content).unwrap();
             let mut f = File::open(&path).unwrap();
-            let (line, nl) = last_line(&mut f, content.len() as u64).unwrap();
-            assert_eq!(line.map(|l| String::from_utf8(l).unwrap()), want, "{:?}", &content[..content.len().min(20)]);
-            assert_eq!(nl, newline);
+            let (mut back, nl) = Backwards::new(&mut f, content.len() as u64).unwrap();
+            let mut got = Vec::new();
+            while let Some(line) = back.next_line().unwrap() {
+                got.push(String::from_utf8(line).unwrap());
+            }
+            assert_eq!(got, want, "{:?}", &content[..content.len().min(20)]);
+            assert_eq!(nl, newline, "{:?}", &content[..content.len().min(20)]);
         }
     }
 }

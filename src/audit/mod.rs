@@ -3,8 +3,8 @@
 //!
 //! The log lives at `$XDG_STATE_HOME/guard/audit.jsonl` (`~/.local/state/guard/audit.jsonl`)
 //! unless [`AuditConfig::path`] says otherwise; a new file is 0600, a new directory 0700.
-//! Parallel guards append safely, and a symbolic link or hard link planted at the log is
-//! refused (see [`logfile`]).
+//! Parallel guards append safely, a symbolic link or hard link planted at the log is refused,
+//! and a line torn by a crash is sealed off at the next append (see [`logfile`]).
 //!
 //! What the chain cannot show: lines cut off the *end*. What is left is a shorter chain that
 //! verifies. To notice that, keep the head hash `guard log verify` prints somewhere the log's
@@ -25,7 +25,7 @@ pub mod syslog;
 use std::path::{Path, PathBuf};
 
 pub use chain::{Break, Reached, Report, GENESIS};
-pub use entry::{Action, Entry, PlanSummary};
+pub use entry::{Action, Entry, Line, PlanSummary, Recovery};
 pub use syslog::Facility;
 
 /// Where and how to record. The policy settings fill this in; `Default` is the built-in choice.
@@ -194,12 +194,12 @@ pub struct Recorded {
     /// The new head of the chain.
     pub hash: String,
     /// Problems that did not stop the entry being recorded (the syslog copy failed, the log is
-    /// open to other users); show them.
+    /// open to other users, a damaged last line was sealed off); show them.
     pub warnings: Vec<String>,
 }
 
 /// Record one entry: mask secrets in the command, chain it onto the log and, when configured,
-/// copy it to syslog.
+/// copy it to syslog (a recovery line written before it too, so the copy chains as well).
 pub fn append(config: &AuditConfig, mut entry: Entry) -> Result<Recorded, AuditError> {
     let path = config.log_path()?;
     let (command, clipped) = entry::clip_bytes(redact(&entry.command), entry::MAX_COMMAND);
@@ -209,9 +209,14 @@ pub fn append(config: &AuditConfig, mut entry: Entry) -> Result<Recorded, AuditE
     let appended = logfile::append(&path, &mut entry)?;
     let mut warnings = appended.warnings;
     if config.syslog {
-        let msg =
-            syslog::message(config.syslog_facility, entry.decision, &syslog::local_time(), entry.pid, &appended.line);
-        if let Err(w) = syslog::send(&config.syslog_socket, &msg) {
+        let time = syslog::local_time();
+        let mut messages = Vec::new();
+        if let Some(r) = &appended.recovery {
+            messages.push(syslog::recovery_message(config.syslog_facility, &time, entry.pid, r));
+        }
+        messages.push(syslog::message(config.syslog_facility, entry.decision, &time, entry.pid, &appended.line));
+        // One warning is enough when the socket is not there.
+        if let Some(w) = messages.iter().find_map(|m| syslog::send(&config.syslog_socket, m).err()) {
             warnings.push(w);
         }
     }
