@@ -50,7 +50,7 @@ fn bench(c: &mut Criterion) {
     }
     let mut group = c.benchmark_group("audit: verify");
     group.sample_size(10);
-    group.bench_function("10000 entries", |b| b.iter(|| black_box(audit::verify(&path).unwrap())));
+    group.bench_function("10000 entries", |b| b.iter(|| black_box(audit::verify(&path, None).unwrap())));
     group.finish();
 }
 

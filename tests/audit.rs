@@ -1,7 +1,9 @@
-//! The audit log on disk: parallel writers, permissions, failures, the syslog copy.
+//! The audit log on disk: parallel writers, permissions, what guard refuses to write through
+//! (symbolic links, hard links, other users' files), a torn last line sealed off, failures, the
+//! syslog copy.
 
 use std::collections::HashSet;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 
@@ -56,7 +58,7 @@ fn parallel_writers_neither_interleave_nor_lose_lines_nor_fork_the_chain() {
         seen.insert((words.next().unwrap().to_string(), words.next().unwrap().to_string()));
     }
     assert_eq!(seen.len(), WRITERS * EACH, "every entry once");
-    let intact = audit::verify(&path).unwrap();
+    let intact = audit::verify(&path, None).unwrap();
     assert_eq!(intact.entries, WRITERS * EACH);
 }
 
@@ -64,15 +66,132 @@ fn parallel_writers_neither_interleave_nor_lose_lines_nor_fork_the_chain() {
 fn the_log_and_its_directories_are_private() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state/guard/audit.jsonl");
-    audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    let recorded = audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    assert!(recorded.warnings.is_empty(), "{:?}", recorded.warnings);
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&dir.path().join("state/guard")), 0o700);
     assert_eq!(mode(&dir.path().join("state")), 0o700);
-    // A log someone opened up is closed again on the next write.
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+#[test]
+fn a_log_open_to_others_is_appended_to_and_left_as_it_is_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
     audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
-    assert_eq!(mode(&path), 0o600);
-    assert_eq!(audit::verify(&path).unwrap().entries, 2);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let recorded = audit::append(&config(&path), entry("pwd", Decision::Allow, Action::Ran)).unwrap();
+    assert_eq!(mode(&path), 0o644, "guard did not create it, so it does not change its mode");
+    assert_eq!(recorded.warnings.len(), 1, "{:?}", recorded.warnings);
+    let w = &recorded.warnings[0];
+    assert!(w.contains("mode 0644") && w.contains(&format!("chmod 600 {}", path.display())), "{w}");
+    assert_eq!(audit::verify(&path, None).unwrap().entries, 2);
+}
+
+/// A file elsewhere that someone would like guard to write to or chmod, with its content and
+/// mode, to check that neither changed.
+struct Target {
+    path: PathBuf,
+}
+
+impl Target {
+    fn new(dir: &Path) -> Target {
+        let path = dir.join("elsewhere/precious");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "precious\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        Target { path }
+    }
+
+    fn assert_untouched(&self) {
+        assert_eq!(std::fs::read_to_string(&self.path).unwrap(), "precious\n");
+        assert_eq!(mode(&self.path), 0o644);
+    }
+}
+
+#[test]
+fn a_symlink_planted_as_the_log_is_not_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = Target::new(dir.path());
+    let path = dir.path().join("state/guard/audit.jsonl");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&target.path, &path).unwrap();
+    for result in [
+        audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).map(drop),
+        audit::writable(&config(&path)),
+    ] {
+        let msg = result.unwrap_err().to_string();
+        assert!(msg.contains(&format!("the audit log {} is a symbolic link", path.display())), "{msg}");
+        assert!(msg.contains("remove the link"), "{msg}");
+    }
+    target.assert_untouched();
+    // A dangling link is not followed to create a file either.
+    let gone = dir.path().join("elsewhere/not-yet");
+    std::fs::remove_file(&path).unwrap();
+    std::os::unix::fs::symlink(&gone, &path).unwrap();
+    assert!(audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).is_err());
+    assert!(!gone.exists());
+}
+
+#[test]
+fn a_symlink_as_the_logs_directory_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::create_dir(dir.path().join("state")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.path().join("state/guard")).unwrap();
+    let path = dir.path().join("state/guard/audit.jsonl");
+    for result in [
+        audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).map(drop),
+        audit::writable(&config(&path)),
+    ] {
+        let msg = result.unwrap_err().to_string();
+        let want = format!("the audit log's directory {} is a symbolic link", dir.path().join("state/guard").display());
+        assert!(msg.contains(&want), "{msg}");
+    }
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0, "nothing written at the target");
+}
+
+#[test]
+fn a_symlink_above_the_logs_directory_is_the_users_choice() {
+    // `~/.local` kept in a dotfiles repository, say.
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("dotfiles/state");
+    std::fs::create_dir_all(&real).unwrap();
+    std::os::unix::fs::symlink(&real, dir.path().join("state")).unwrap();
+    let path = dir.path().join("state/guard/audit.jsonl");
+    audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    assert_eq!(mode(&real.join("guard")), 0o700);
+    assert_eq!(audit::verify(&real.join("guard/audit.jsonl"), None).unwrap().entries, 1);
+}
+
+#[test]
+fn a_log_with_another_name_is_not_appended_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = Target::new(dir.path());
+    let path = dir.path().join("audit.jsonl");
+    std::fs::hard_link(&target.path, &path).unwrap();
+    let msg = audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap_err().to_string();
+    assert!(msg.contains("has 2 names (hard links)") && msg.contains("-samefile"), "{msg}");
+    target.assert_untouched();
+}
+
+#[test]
+fn a_directory_of_another_user_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // Root may give a directory away; anyone else meets one root owns.
+    let theirs = if nix::unistd::getuid().is_root() {
+        let d = dir.path().join("theirs");
+        std::fs::create_dir(&d).unwrap();
+        std::os::unix::fs::chown(&d, Some(65534), Some(65534)).unwrap();
+        d
+    } else {
+        PathBuf::from("/")
+    };
+    let owner = std::fs::metadata(&theirs).unwrap().uid();
+    let path = theirs.join("guard-test-audit.jsonl");
+    let msg = audit::writable(&config(&path)).unwrap_err().to_string();
+    assert!(msg.contains(&format!("{} belongs to uid {owner}, not to you", theirs.display())), "{msg}");
+    assert!(!path.exists());
 }
 
 #[test]
@@ -80,11 +199,10 @@ fn a_log_that_cannot_be_written_is_an_error_that_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("plain-file");
     std::fs::write(&file, "").unwrap();
-    let cases: Vec<(PathBuf, &str)> = vec![
-        (file.join("audit.jsonl"), "fix the path"),
-        // A write to /dev/full fails as on a full disk.
-        (PathBuf::from("/dev/full"), "free some disk space"),
-    ];
+    let fifo = dir.path().join("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let cases: Vec<(PathBuf, &str)> =
+        vec![(file.join("audit.jsonl"), "fix the path"), (fifo.clone(), "is not a regular file")];
     for (path, advice) in cases {
         let err = audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap_err();
         let msg = err.to_string();
@@ -104,23 +222,107 @@ fn long_commands_are_clipped_and_their_length_kept() {
     assert!(e.command.len() <= audit::entry::MAX_COMMAND && long.starts_with(&e.command));
 }
 
+/// The lines of the log at `path`.
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path).unwrap().lines().map(str::to_string).collect()
+}
+
+fn json(line: &str) -> serde_json::Value {
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
 #[test]
-fn a_damaged_last_line_is_chained_onto_and_reported_by_verify() {
+fn a_torn_last_line_is_sealed_off_by_a_recovery_line() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let first = audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    // A writer killed mid-line, as far as the file can tell.
+    let torn = b"{\"action\":\"ran\",\"ag";
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(torn);
+    std::fs::write(&path, &bytes).unwrap();
+    let recorded = audit::append(&config(&path), entry("pwd", Decision::Allow, Action::Ran)).unwrap();
+    assert_eq!(recorded.warnings.len(), 1, "{:?}", recorded.warnings);
+    assert!(recorded.warnings[0].contains("was cut short (19 bytes)"), "{:?}", recorded.warnings);
+
+    let lines = lines(&path);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[1].as_bytes(), torn, "the torn bytes stay, ended by a newline");
+    let recovery = json(&lines[2]);
+    assert_eq!(recovery["prev"], first.hash.as_str(), "linked past the torn line");
+    assert_eq!(recovery["torn"]["bytes"], torn.len());
+    assert_eq!(recovery["torn"]["sha256"], guard::audit::chain::hex(&sha2::Sha256::digest(torn)));
+    assert_eq!(recovery["torn"]["cut_short"], true);
+    assert_eq!(recovery["pid"], std::process::id());
+    let after = json(&lines[3]);
+    assert_eq!((after["command"].as_str(), &after["prev"]), (Some("pwd"), &recovery["hash"]));
+    assert_eq!(after["hash"], recorded.hash.as_str());
+
+    let report = audit::verify(&path, None).unwrap();
+    assert_eq!(report.breaks.len(), 1, "{report:?}");
+    assert_eq!(report.breaks[0].line, 2);
+    assert!(report.breaks[0].reason.contains("a torn write (19 bytes"), "{report:?}");
+    assert!(report.breaks[0].reason.contains("recovered at line 3"), "{report:?}");
+    assert_eq!(report.head, recorded.hash);
+
+    // The next append finds a sealed last line: nothing more to recover.
+    let recorded = audit::append(&config(&path), entry("id", Decision::Allow, Action::Ran)).unwrap();
+    assert!(recorded.warnings.is_empty(), "{:?}", recorded.warnings);
+    assert_eq!(audit::verify(&path, None).unwrap().breaks.len(), 1);
+}
+
+#[test]
+fn a_whole_last_line_that_is_not_an_entry_is_sealed_off_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let first = audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("hello\n");
+    std::fs::write(&path, &text).unwrap();
+    audit::append(&config(&path), entry("pwd", Decision::Allow, Action::Ran)).unwrap();
+    let lines = lines(&path);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    let recovery = json(&lines[2]);
+    assert_eq!((recovery["prev"].as_str(), &recovery["torn"]["cut_short"]), (Some(first.hash.as_str()), &false.into()));
+    let report = audit::verify(&path, None).unwrap();
+    let reasons: Vec<String> = report.breaks.iter().map(|b| b.to_string()).collect();
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(reasons[0].starts_with("line 2: not a JSON entry"), "{reasons:?}");
+    assert!(reasons[0].contains("sealed off by the recovery entry at line 3"), "{reasons:?}");
+}
+
+#[test]
+fn a_last_line_missing_only_its_newline_is_completed_not_sealed_off() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
     audit::append(&config(&path), entry("ls", Decision::Allow, Action::Ran)).unwrap();
-    // A crash mid-line, as far as the file can tell.
     let mut bytes = std::fs::read(&path).unwrap();
-    bytes.extend_from_slice(b"{\"action\":\"ran\",\"ag");
+    bytes.pop();
     std::fs::write(&path, &bytes).unwrap();
-    audit::append(&config(&path), entry("pwd", Decision::Allow, Action::Ran)).unwrap();
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(text.lines().count(), 3, "{text}");
-    assert!(text.lines().nth(2).unwrap().contains("\"command\":\"pwd\""));
-    match audit::verify(&path) {
-        Err(audit::VerifyError::Broken(b)) => assert_eq!(b.line, 2, "{b}"),
-        other => panic!("{other:?}"),
+    let recorded = audit::append(&config(&path), entry("pwd", Decision::Allow, Action::Ran)).unwrap();
+    assert!(recorded.warnings.is_empty(), "{:?}", recorded.warnings);
+    assert_eq!(lines(&path).len(), 2);
+    assert!(audit::verify(&path, None).unwrap().intact());
+}
+
+#[test]
+fn a_recovery_line_goes_to_syslog_before_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("log.sock");
+    let listener = UnixDatagram::bind(&socket).unwrap();
+    let path = dir.path().join("audit.jsonl");
+    std::fs::write(&path, "{\"act").unwrap();
+    let cfg = AuditConfig { syslog: true, syslog_socket: socket.clone(), ..config(&path) };
+    audit::append(&cfg, entry("ls", Decision::Allow, Action::Ran)).unwrap();
+    let mut buf = vec![0; 65536];
+    let mut sent = Vec::new();
+    for _ in 0..2 {
+        let n = listener.recv(&mut buf).unwrap();
+        let msg = String::from_utf8(buf[..n].to_vec()).unwrap();
+        sent.push(msg.split_once(": ").unwrap().1.to_string());
     }
+    assert_eq!(sent, lines(&path)[1..], "every line after the torn one, in order");
 }
 
 #[test]
@@ -148,7 +350,7 @@ fn entries_are_copied_to_syslog_when_asked() {
     let recorded = audit::append(&cfg, entry("ls", Decision::Allow, Action::Ran)).unwrap();
     assert_eq!(recorded.warnings.len(), 1);
     assert!(recorded.warnings[0].contains(&socket.display().to_string()), "{:?}", recorded.warnings);
-    assert_eq!(audit::verify(&path).unwrap().entries, 2);
+    assert_eq!(audit::verify(&path, None).unwrap().entries, 2);
 }
 
 #[test]

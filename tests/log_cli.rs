@@ -175,9 +175,118 @@ fn verify_reports_the_head_or_the_break() {
     let text = std::fs::read_to_string(home.log()).unwrap();
     std::fs::write(home.log(), text.replace("\"action\":\"refused\"", "\"action\":\"ran\"")).unwrap();
     let out = home.run(&["log", "verify"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("line 2: its content does not match its hash: the line was edited\n3 entries, 1 break, head {head}\n")
+    );
+}
+
+/// Replace `"exit":0` with `"exit":1` on line `n` of the log at `path`.
+fn edit_exit(path: &std::path::Path, n: usize) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    assert!(lines[n - 1].contains("\"exit\":0"), "{}", lines[n - 1]);
+    lines[n - 1] = lines[n - 1].replace("\"exit\":0", "\"exit\":1");
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn verify_lists_every_break_and_goes_on_after_each() {
+    let home = Home::new();
+    for i in 0..6 {
+        home.record_with("claude", &format!("echo {i}"), Decision::Allow, Action::Ran, |e| e.exit = Some(0));
+    }
+    edit_exit(&home.log(), 2);
+    edit_exit(&home.log(), 5);
+    let out = home.run(&["log", "verify"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("line 2: its content does not match its hash"), "{text}");
+    assert!(lines[1].starts_with("line 5: its content does not match its hash"), "{text}");
+    assert!(lines[2].starts_with("6 entries, 2 breaks, head "), "{text}");
+}
+
+#[test]
+fn verify_head_checks_the_log_still_reaches_a_saved_head() {
+    let home = Home::new();
+    home.three();
+    let saved = home.record("claude", "make", Decision::Allow, Action::Ran);
+    home.record("claude", "make test", Decision::Allow, Action::Ran);
+    let verify_head = |head: &str| home.run(&["log", "verify", "--head", head]);
+    for head in [saved.clone(), saved[..12].to_string(), saved.to_ascii_uppercase()] {
+        let out = verify_head(&head);
+        assert_eq!(out.status.code(), Some(0), "{head}: {}{}", stdout(&out), stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains(&format!("reached head {saved} at line 4; every line after it chains on")), "{text}");
+    }
+    // The last two lines cut off: what is left verifies, but no longer reaches the head.
+    let text = std::fs::read_to_string(home.log()).unwrap();
+    let kept: Vec<&str> = text.lines().take(3).collect();
+    std::fs::write(home.log(), kept.join("\n") + "\n").unwrap();
+    let out = verify_head(&saved);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("3 entries, chain intact"), "{text}");
+    assert!(text.contains(&format!("head {saved} not reached: no line in its place carries it")), "{text}");
+    // A hash the log never had.
+    let unknown = if saved.starts_with("ab") { "cd".repeat(32) } else { "ab".repeat(32) };
+    let out = verify_head(&unknown);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("head {unknown} not reached")), "{}", stdout(&out));
+    // Too short, or not hex: a usage error.
+    for bad in [&saved[..11], "not-a-hash-at-all"] {
+        let out = verify_head(bad);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stdout(&out));
+        assert!(stderr(&out).contains("at least the first 12"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_recovery_line_is_listed_printed_and_shown_as_a_note() {
+    let home = Home::new();
+    home.record("claude", "ls -la", Decision::Allow, Action::Ran);
+    let mut bytes = std::fs::read(home.log()).unwrap();
+    bytes.extend_from_slice(b"{\"action\":\"ran\",\"ag");
+    std::fs::write(home.log(), &bytes).unwrap();
+    home.record("claude", "make", Decision::Allow, Action::Ran);
+    let stored: Vec<String> = std::fs::read_to_string(home.log()).unwrap().lines().map(str::to_string).collect();
+    assert_eq!(stored.len(), 4, "{stored:?}");
+    let recovery: serde_json::Value = serde_json::from_str(&stored[2]).unwrap();
+    let id = recovery["hash"].as_str().unwrap().to_string();
+
+    let out = home.run(&["log"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert!(rows[0].ends_with("ls -la") && rows[2].ends_with("make"), "{text}");
+    assert!(rows[1].starts_with(&format!("{}  ", &id[..8])), "{text}");
+    assert!(rows[1].contains("recovery") && rows[1].contains("(the line before was cut short, 19 bytes"), "{text}");
+    assert!(stderr(&out).contains("line 2 is not a readable entry"), "{}", stderr(&out));
+    // Asking for entries of an agent or decision leaves it out.
+    let out = home.run(&["log", "--agent", "claude"]);
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+
+    let out = home.run(&["log", "--json", "-n", "2"]);
+    assert_eq!(stdout(&out), format!("{}\n{}\n", stored[2], stored[3]));
+
+    let out = home.run(&["log", "show", &id[..8]]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains(&format!("entry      {id}\n")), "{text}");
+    assert!(text.contains("recovery   the line before this one was cut short"), "{text}");
+    let out = home.run(&["log", "show", &id[..8], "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(v["entry"], recovery);
+    assert_eq!(v["recorded_output"], serde_json::Value::Null);
+
+    let out = home.run(&["log", "verify"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).is_empty());
-    assert!(stderr(&out).contains("chain broken at line 2: its content does not match its hash"), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("line 2: a torn write (19 bytes"), "{}", stdout(&out));
 }
 
 #[test]

@@ -812,6 +812,143 @@ fn parallel_runs_keep_the_log_whole_and_an_edit_is_caught() {
     assert!(said.contains(&format!("line {edited}")) && said.contains("edited"), "{said}");
 }
 
+/// A file elsewhere with mode 0644, that a symlink planted as the log points at.
+fn precious(sb: &Sandbox) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let target = sb.home().join("precious");
+    std::fs::write(&target, "precious\n").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+    target
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn a_symlink_planted_as_the_log_is_refused_and_its_target_left_alone() {
+    let sb = Sandbox::new();
+    let target = precious(&sb);
+    std::fs::create_dir_all(sb.log().parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&target, sb.log()).unwrap();
+    // By default an allowed command still runs, with a warning that says what happened.
+    let o = sb.run(&["-c", "echo ran"]);
+    assert_eq!((code(&o), o.stdout.as_slice()), (0, &b"ran\n"[..]), "{}", describe(&o));
+    let err = text(&o.stderr);
+    assert!(err.contains(&format!("the audit log {} is a symbolic link", sb.log().display())), "{err}");
+    // Told to refuse what cannot be recorded, it refuses before running.
+    sb.write_user_policy("settings:\n  audit:\n    on_failure: { allowed: refuse }\n");
+    let o = sb.run(&["-c", "touch ./ran"]);
+    assert_eq!(code(&o), 126, "{}", describe(&o));
+    assert!(text(&o.stderr).contains("is a symbolic link"), "{}", describe(&o));
+    assert!(!sb.work().join("ran").exists());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious\n");
+    assert_eq!(mode(&target), 0o644);
+    assert!(
+        std::fs::symlink_metadata(sb.log()).unwrap().file_type().is_symlink(),
+        "the link is left for a person to see"
+    );
+}
+
+#[test]
+fn a_symlink_as_the_logs_directory_is_refused_and_nothing_written_there() {
+    let sb = Sandbox::new();
+    let elsewhere = sb.home().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::create_dir_all(sb.home().join("state")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, sb.home().join("state/guard")).unwrap();
+    let o = sb.run(&["-c", "true"]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    assert!(
+        text(&o.stderr).contains("directory") && text(&o.stderr).contains("is a symbolic link"),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0, "nothing written at the target");
+}
+
+#[test]
+fn a_log_open_to_others_keeps_its_mode_and_guard_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    sb.run(&["-c", "true"]);
+    assert_eq!(mode(&sb.log()), 0o600);
+    std::fs::set_permissions(sb.log(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = sb.run(&["-c", "true"]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    assert_eq!(sb.entries().len(), 2, "appended to");
+    assert_eq!(mode(&sb.log()), 0o644);
+    let err = text(&o.stderr);
+    assert_eq!(err.matches("warning: the audit log").count(), 1, "{err}");
+    assert!(err.contains("mode 0644") && err.contains("chmod 600"), "{err}");
+}
+
+#[test]
+fn a_new_log_is_0600_whatever_the_umask() {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.log().parent().unwrap()).unwrap();
+    let mut c = sb.guard(&["-c", "true"]);
+    // SAFETY: umask(2) is async-signal-safe.
+    unsafe {
+        c.pre_exec(|| {
+            libc::umask(0o377);
+            Ok(())
+        });
+    }
+    let o = output(c);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    assert_eq!(mode(&sb.log()), 0o600, "not 0400, as the umask alone would leave it");
+}
+
+/// A writer killed mid-line: the next guard seals the torn line off, and `guard log verify`
+/// names that line alone, then still finds an edit made after it.
+#[test]
+fn a_torn_line_is_sealed_off_by_the_next_guard_and_verify_goes_on_past_it() {
+    let sb = Sandbox::new();
+    for i in 0..3 {
+        assert_eq!(code(&sb.run(&["-c", "true", &format!("run-{i}")])), 0);
+    }
+    let bytes = std::fs::read(sb.log()).unwrap();
+    let third = bytes[..bytes.len() - 1].iter().rposition(|&b| b == b'\n').unwrap() + 1;
+    std::fs::write(sb.log(), &bytes[..third + 40]).unwrap();
+    let o = sb.run(&["-c", "true", "after"]);
+    assert_eq!(code(&o), 0, "{}", describe(&o));
+    assert!(text(&o.stderr).contains("was cut short (40 bytes)"), "{}", describe(&o));
+    let o = sb.run(&["-c", "true", "later"]);
+    assert!(o.stderr.is_empty(), "recovered once: {}", describe(&o));
+
+    let log = std::fs::read_to_string(sb.log()).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 6, "{log}");
+    assert_eq!(lines[2].len(), 40, "the torn bytes, ended by a newline");
+    assert!(lines[3].contains("\"torn\":{\"bytes\":40,"), "{}", lines[3]);
+    let o = sb.run(&["log", "verify"]);
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    let out = text(&o.stdout);
+    let reported: Vec<&str> = out.lines().collect();
+    assert_eq!(reported.len(), 2, "{out}");
+    assert!(
+        reported[0].starts_with("line 3: a torn write (40 bytes") && reported[0].ends_with("recovered at line 4"),
+        "{out}"
+    );
+    assert!(reported[1].starts_with("6 entries, 1 break, head "), "{out}");
+
+    // An edit after the recovery is found as well.
+    let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    assert!(edited[4].contains("\"exit\":0"), "{}", edited[4]);
+    edited[4] = edited[4].replace("\"exit\":0", "\"exit\":1");
+    std::fs::write(sb.log(), edited.join("\n") + "\n").unwrap();
+    let o = sb.run(&["log", "verify"]);
+    assert_eq!(code(&o), 1, "{}", describe(&o));
+    let out = text(&o.stdout);
+    let reported: Vec<&str> = out.lines().collect();
+    assert_eq!(reported.len(), 3, "{out}");
+    assert!(reported[0].starts_with("line 3: a torn write"), "{out}");
+    assert!(reported[1].starts_with("line 5: its content does not match its hash"), "{out}");
+    assert!(reported[2].starts_with("6 entries, 2 breaks, head "), "{out}");
+}
+
 /// Without a terminal, `--record` records stdout and stderr as a terminal would have shown them
 /// (line feeds as CR LF), while the caller still gets the bytes exactly.
 #[test]

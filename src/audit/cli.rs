@@ -9,14 +9,17 @@ use clap::{Args, Subcommand};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-use super::entry::Entry;
+use super::entry::Line;
 use super::query::{self, Filter};
-use super::{AuditConfig, VerifyError};
+use super::{AuditConfig, Reached};
 use crate::policy::testing::parse_decision;
 use crate::record::{asciicast, replay};
 
 #[derive(Debug, Args)]
-#[command(after_help = "Exit status: 0 success, 1 the chain is broken (verify), 2 usage or read error.")]
+#[command(
+    after_help = "Exit status: 0 success, 1 the chain is broken or the --head not reached (verify), 2 usage or read \
+                  error."
+)]
 pub struct LogArgs {
     #[command(subcommand)]
     pub action: Option<LogAction>,
@@ -48,18 +51,44 @@ pub struct LogArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum LogAction {
-    /// Check the hash chain of every line; print the entry count and the head hash, or the
-    /// first line where the chain breaks and why.
+    /// Check the hash chain of every line: print each break (its line and why), then the entry
+    /// count and the head hash. A break does not stop the check, so later ones are found too.
     ///
-    /// Lines cut off the end cannot be detected by the chain alone: record the head hash
-    /// elsewhere and check later that the log still reaches it, or send entries to syslog.
-    Verify,
+    /// Lines cut off the end cannot be detected by the chain alone: keep the head hash
+    /// elsewhere and check with --head that the log still reaches it, or send entries to
+    /// syslog.
+    Verify(VerifyArgs),
     /// Show one entry in full, and replay what its command showed when it was recorded
     /// (`--record`, `GUARD_RECORD=1`).
     ///
     /// At a terminal the recording plays with its timing; with --print, or when the output is
     /// not a terminal, the recorded output is printed at once.
     Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Also check that the log still reaches HASH, a head printed by an earlier verify: a line
+    /// in its place carries it and every line after chains on from it. Fails when lines were
+    /// cut off the end or the log was replaced. A unique start of at least 12 hex digits will
+    /// do.
+    #[arg(long, value_name = "HASH", value_parser = head_hash)]
+    pub head: Option<String>,
+}
+
+/// The fewest hex digits `--head` takes: enough that no forged line could match by chance.
+const MIN_HEAD: usize = 12;
+
+fn head_hash(text: &str) -> Result<String, String> {
+    let hash = text.trim().to_ascii_lowercase();
+    if (MIN_HEAD..=64).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(hash)
+    } else {
+        Err(format!(
+            "{text:?} is not a head hash: give the 64 hex digits `guard log verify` printed, or at least \
+             the first {MIN_HEAD}"
+        ))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -103,7 +132,7 @@ pub fn run(args: &LogArgs, out: &mut dyn Write) -> u8 {
         },
     };
     match &args.action {
-        Some(LogAction::Verify) => return verify(&path, out),
+        Some(LogAction::Verify(v)) => return verify(&path, v.head.as_deref(), out),
         Some(LogAction::Show(show)) => return show_entry(show, &path, out),
         None => {}
     }
@@ -129,19 +158,63 @@ pub fn run(args: &LogArgs, out: &mut dyn Write) -> u8 {
     }
 }
 
-fn verify(path: &Path, out: &mut dyn Write) -> u8 {
-    match super::verify(path) {
-        Ok(intact) => {
-            let noun = if intact.entries == 1 { "entry" } else { "entries" };
-            let _ = writeln!(out, "{} {noun}, chain intact, head {}", intact.entries, intact.head);
-            0
-        }
-        Err(VerifyError::Broken(b)) => {
-            eprintln!("guard log verify: {}: chain broken at {b}", path.display());
-            1
-        }
+/// `guard log verify`: every break, one line each, then the count and head, then whether
+/// `head` was reached. 0 when all is well, 1 when anything is broken or not reached.
+fn verify(path: &Path, head: Option<&str>, out: &mut dyn Write) -> u8 {
+    let report = match super::verify(path, head) {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("guard log verify: {e}");
+            return 2;
+        }
+    };
+    let noun = if report.entries == 1 { "entry" } else { "entries" };
+    let state = match report.breaks.len() {
+        0 => "chain intact".to_string(),
+        1 => "1 break".to_string(),
+        n => format!("{n} breaks"),
+    };
+    let mut text = String::new();
+    for b in &report.breaks {
+        text.push_str(&format!("{b}\n"));
+    }
+    text.push_str(&format!("{} {noun}, {state}, head {}\n", report.entries, report.head));
+    let mut code = if report.breaks.is_empty() { 0 } else { 1 };
+    match (&report.reached, head) {
+        (Some(Reached::Yes { line: 0, hash }), _) => {
+            text.push_str(&format!("reached head {hash}: the start of the log, and no break since\n"))
+        }
+        (Some(Reached::Yes { line, hash }), _) => {
+            text.push_str(&format!("reached head {hash} at line {line}; every line after it chains on from it\n"))
+        }
+        (Some(Reached::Missing), Some(want)) => {
+            code = 1;
+            text.push_str(&format!(
+                "head {want} not reached: no line in its place carries it; lines were cut off the end, or \
+                 the log was replaced\n"
+            ));
+        }
+        (Some(Reached::CutAfter { line, hash, at }), _) => {
+            code = 1;
+            text.push_str(&format!(
+                "head {hash} not reached: line {line} carries it, but the chain is cut after it, at line {at}\n"
+            ));
+        }
+        (Some(Reached::Ambiguous(hashes)), Some(want)) => {
+            eprintln!(
+                "guard log verify: the hashes of {} lines start with {want} ({}); give more digits",
+                hashes.len(),
+                hashes.join(", ")
+            );
+            return 2;
+        }
+        _ => {}
+    }
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(e) => {
+            eprintln!("guard log verify: cannot print: {e}");
             2
         }
     }
@@ -181,7 +254,7 @@ fn show_entry(args: &ShowArgs, path: &Path, out: &mut dyn Write) -> u8 {
     let result = (|| -> std::io::Result<u8> {
         out.write_all(super::show::render(&entry, &tz).as_bytes())?;
         out.flush()?;
-        match &entry.recording {
+        match entry.recording() {
             Some(recording) => replay(args, Path::new(recording), out),
             None => Ok(0),
         }
@@ -197,9 +270,10 @@ fn show_entry(args: &ShowArgs, path: &Path, out: &mut dyn Write) -> u8 {
 }
 
 /// `guard log show --json`: the entry and what its recording showed, as one object. A
-/// recording that cannot be read is reported as in the text form, with null output.
-fn show_json(entry: &Entry, out: &mut dyn Write) -> std::io::Result<u8> {
-    let cast = entry.recording.as_deref().map(|p| load_cast(Path::new(p)));
+/// recording that cannot be read is reported as in the text form, with null output; a
+/// recovery line has none.
+fn show_json(entry: &Line, out: &mut dyn Write) -> std::io::Result<u8> {
+    let cast = entry.recording().map(|p| load_cast(Path::new(p)));
     let (output, size) = match &cast {
         Some(Some(c)) => (Some(replay::output_text(c)), Some(format!("{}x{}", c.header.width, c.header.height))),
         _ => (None, None),
@@ -310,10 +384,10 @@ fn filter(args: &LogArgs) -> Result<Filter, String> {
     })
 }
 
-/// Whether line `n` passes the filter; a line that is not an entry is reported and skipped.
+/// Whether line `n` passes the filter; a line that cannot be read is reported and skipped.
 fn keep(line: &[u8], n: usize, filter: &Filter) -> bool {
-    match serde_json::from_slice::<Entry>(line) {
-        Ok(e) => filter.matches(&e),
+    match Line::parse(line) {
+        Ok(l) => filter.matches_line(&l),
         Err(e) => {
             eprintln!("guard log: line {n} is not a readable entry ({e}); `guard log verify` checks the log");
             false
@@ -326,8 +400,8 @@ fn print(out: &mut dyn Write, line: &[u8], n: usize, json: bool, tz: &TimeZone) 
         out.write_all(line)?;
         return out.write_all(b"\n");
     }
-    match serde_json::from_slice::<Entry>(line) {
-        Ok(e) => writeln!(out, "{}", query::render_line(&e, tz)),
+    match Line::parse(line) {
+        Ok(l) => writeln!(out, "{}", query::render(&l, tz)),
         Err(_) => writeln!(out, "(line {n} unreadable)"),
     }
 }

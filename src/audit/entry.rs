@@ -151,6 +151,86 @@ pub struct Entry {
     pub hash: String,
 }
 
+/// The line guard appends after a damaged last line (a write cut short by a crash, a killed
+/// writer or a full disk) before its next entry. It names the damaged bytes, so `guard log
+/// verify` can tie the two together, and links the chain past them: its `prev` is the hash of
+/// the last line before them that carries one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recovery {
+    /// When guard found the damage: RFC 3339, UTC, milliseconds.
+    pub time: String,
+    /// The guard that found it.
+    pub pid: u32,
+    pub torn: Torn,
+    #[serde(default)]
+    pub prev: String,
+    #[serde(default)]
+    pub hash: String,
+}
+
+/// The damaged line a [`Recovery`] seals off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Torn {
+    /// Its length in bytes, without the newline guard put after it.
+    pub bytes: u64,
+    /// The SHA-256 of those bytes.
+    pub sha256: String,
+    /// True when it had no newline (a write cut short); false when it was a whole line that is
+    /// not a sealed entry (garbage appended, or the last line edited).
+    pub cut_short: bool,
+}
+
+impl Recovery {
+    /// A recovery for `damaged`, a last line found without or with (`newline`) its newline.
+    pub fn of(damaged: &[u8], newline: bool) -> Recovery {
+        use sha2::Digest;
+        Recovery {
+            time: now_rfc3339(),
+            pid: std::process::id(),
+            torn: Torn {
+                bytes: damaged.len() as u64,
+                sha256: super::chain::hex(&sha2::Sha256::digest(damaged)),
+                cut_short: !newline,
+            },
+            prev: String::new(),
+            hash: String::new(),
+        }
+    }
+}
+
+/// A line of the log as `guard log` reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Line {
+    Entry(Box<Entry>),
+    Recovery(Recovery),
+}
+
+impl Line {
+    /// Read one line (without its newline). The error is the one for an entry, the usual kind.
+    pub fn parse(line: &[u8]) -> Result<Line, serde_json::Error> {
+        match serde_json::from_slice::<Entry>(line) {
+            Ok(e) => Ok(Line::Entry(Box::new(e))),
+            Err(err) => serde_json::from_slice::<Recovery>(line).map(Line::Recovery).map_err(|_| err),
+        }
+    }
+
+    pub fn hash(&self) -> &str {
+        match self {
+            Line::Entry(e) => &e.hash,
+            Line::Recovery(r) => &r.hash,
+        }
+    }
+
+    /// The recording of what the entry's command showed, when there is one.
+    pub fn recording(&self) -> Option<&str> {
+        match self {
+            Line::Entry(e) => e.recording.as_deref(),
+            Line::Recovery(_) => None,
+        }
+    }
+}
+
 /// Longer commands are clipped in the log (a pasted script can be megabytes).
 pub const MAX_COMMAND: usize = 64 * 1024;
 

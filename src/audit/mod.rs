@@ -2,16 +2,17 @@
 //! deleting, inserting or reordering lines is detected by [`verify`].
 //!
 //! The log lives at `$XDG_STATE_HOME/guard/audit.jsonl` (`~/.local/state/guard/audit.jsonl`)
-//! unless [`AuditConfig::path`] says otherwise; file 0600, directory 0700. Parallel guards
-//! append safely (see [`logfile`]).
+//! unless [`AuditConfig::path`] says otherwise; a new file is 0600, a new directory 0700.
+//! Parallel guards append safely, a symbolic link or hard link planted at the log is refused,
+//! and a line torn by a crash is sealed off at the next append (see [`logfile`]).
 //!
 //! What the chain cannot show: lines cut off the *end*. What is left is a shorter chain that
 //! verifies. To notice that, keep the head hash `guard log verify` prints somewhere the log's
-//! writer cannot change (a ticket, another machine) and check the log still passes through it,
-//! or turn on [`AuditConfig::syslog`] so every line, hash included, also goes to the system log
-//! (journald, rsyslog, and from there off the machine). Nor can it stop someone who can write
-//! the file from rewriting every line after an edit with fresh hashes: the chain is not keyed.
-//! The same anchors catch that too. Same-user logging is a record, not a vault.
+//! writer cannot change (a ticket, another machine) and check with `--head` that the log still
+//! reaches it, or turn on [`AuditConfig::syslog`] so every line, hash included, also goes to
+//! the system log (journald, rsyslog, and from there off the machine). Nor can it stop someone
+//! who can write the file from rewriting every line after an edit with fresh hashes: the chain
+//! is not keyed. The same anchors catch that too. Same-user logging is a record, not a vault.
 
 pub mod chain;
 pub mod cli;
@@ -23,8 +24,8 @@ pub mod syslog;
 
 use std::path::{Path, PathBuf};
 
-pub use chain::{Break, Intact, GENESIS};
-pub use entry::{Action, Entry, PlanSummary};
+pub use chain::{Break, Reached, Report, GENESIS};
+pub use entry::{Action, Entry, Line, PlanSummary, Recovery};
 pub use syslog::Facility;
 
 /// Where and how to record. The policy settings fill this in; `Default` is the built-in choice.
@@ -83,12 +84,18 @@ fn default_path(xdg_state: Option<std::ffi::OsString>, home: Option<std::ffi::Os
 }
 
 /// The audit log could not be written. The caller decides what that means for the command
-/// (refuse what needed asking, run what was allowed with a warning).
+/// (refuse what needed asking, run what was allowed with a warning). The last four are what
+/// guard will not write to: a log or (`dir`) log directory that is a symbolic link or another
+/// user's, a log that is not a regular file, or one with other names (hard links).
 #[derive(Debug)]
 pub enum AuditError {
     NoPath,
     Io { doing: &'static str, path: PathBuf, source: std::io::Error },
     ShortWrite { path: PathBuf, written: usize, expected: usize },
+    Symlink { path: PathBuf, dir: bool },
+    NotOwned { path: PathBuf, owner: u32, dir: bool },
+    NotAFile { path: PathBuf },
+    HardLinked { path: PathBuf, links: u64 },
 }
 
 impl AuditError {
@@ -129,6 +136,45 @@ impl std::fmt::Display for AuditError {
                  {} (the partial line was removed); the disk is probably full: free some space",
                 path.display()
             ),
+            AuditError::Symlink { path, dir: false } => write!(
+                f,
+                "cannot record this decision: the audit log {0} is a symbolic link, and guard never \
+                 writes through one (it could point at any of your files); see where it points with \
+                 `ls -l {0}`, then remove the link so guard starts a new log there, or set \
+                 settings.audit.path to the real file",
+                path.display()
+            ),
+            AuditError::Symlink { path, dir: true } => write!(
+                f,
+                "cannot record this decision: the audit log's directory {0} is a symbolic link, and \
+                 guard does not follow one there (it could lead the log anywhere); see where it points \
+                 with `ls -l {0}`, then replace the link with a directory (`mkdir -m 700`), or set \
+                 settings.audit.path to a file in the directory it points to",
+                path.display()
+            ),
+            AuditError::NotOwned { path, owner, dir } => write!(
+                f,
+                "cannot record this decision: the audit log{} {} belongs to uid {owner}, not to you \
+                 (uid {}), so its owner could change what guard records; set settings.audit.path to a \
+                 log in a directory of your own",
+                if *dir { "'s directory" } else { "" },
+                path.display(),
+                nix::unistd::getuid()
+            ),
+            AuditError::NotAFile { path } => write!(
+                f,
+                "cannot record this decision: the audit log {0} is not a regular file (a FIFO, a \
+                 socket, a device or a directory); move it aside (`mv {0} {0}.odd`) so guard can start \
+                 a new log",
+                path.display()
+            ),
+            AuditError::HardLinked { path, links } => write!(
+                f,
+                "cannot record this decision: the audit log {0} has {links} names (hard links), so \
+                 appending to it would change another file too; find the others with `find / -xdev \
+                 -samefile {0}`, then move the log aside (`mv {0} {0}.linked`) so guard starts a new one",
+                path.display()
+            ),
         }
     }
 }
@@ -147,34 +193,42 @@ impl std::error::Error for AuditError {
 pub struct Recorded {
     /// The new head of the chain.
     pub hash: String,
-    /// Problems that did not stop the entry being recorded (the syslog copy failed); show them.
+    /// Problems that did not stop the entry being recorded (the syslog copy failed, the log is
+    /// open to other users, a damaged last line was sealed off); show them.
     pub warnings: Vec<String>,
 }
 
 /// Record one entry: mask secrets in the command, chain it onto the log and, when configured,
-/// copy it to syslog.
+/// copy it to syslog (a recovery line written before it too, so the copy chains as well).
 pub fn append(config: &AuditConfig, mut entry: Entry) -> Result<Recorded, AuditError> {
     let path = config.log_path()?;
     let (command, clipped) = entry::clip_bytes(redact(&entry.command), entry::MAX_COMMAND);
     entry.command = command;
     entry.command_bytes = clipped.or(entry.command_bytes);
     entry.plan.programs = entry.plan.programs.iter().map(|p| redact(p)).collect();
-    let line = logfile::append(&path, &mut entry)?;
-    let mut warnings = Vec::new();
+    let appended = logfile::append(&path, &mut entry)?;
+    let mut warnings = appended.warnings;
     if config.syslog {
-        let msg = syslog::message(config.syslog_facility, entry.decision, &syslog::local_time(), entry.pid, &line);
-        if let Err(w) = syslog::send(&config.syslog_socket, &msg) {
+        let time = syslog::local_time();
+        let mut messages = Vec::new();
+        if let Some(r) = &appended.recovery {
+            messages.push(syslog::recovery_message(config.syslog_facility, &time, entry.pid, r));
+        }
+        messages.push(syslog::message(config.syslog_facility, entry.decision, &time, entry.pid, &appended.line));
+        // One warning is enough when the socket is not there.
+        if let Some(w) = messages.iter().find_map(|m| syslog::send(&config.syslog_socket, m).err()) {
             warnings.push(w);
         }
     }
     Ok(Recorded { hash: entry.hash, warnings })
 }
 
-/// Whether an entry could be appended now: the log (and its directory) can be opened for
-/// appending. For deciding, before a command runs, what a log that cannot be written means.
+/// Whether an entry could be appended now: the log can be opened for appending, with the same
+/// checks as [`append`] (creating it and its directory when missing). For deciding, before a
+/// command runs, what a log that cannot be written means.
 pub fn writable(config: &AuditConfig) -> Result<(), AuditError> {
     let path = config.log_path()?;
-    logfile::open_for_append(&path).map(drop)
+    logfile::open(&path).map(drop)
 }
 
 /// Every piece of command text on its way into the log passes through here, and only here:
@@ -183,11 +237,10 @@ fn redact(command: &str) -> String {
     crate::mask::mask_builtin(command)
 }
 
-/// Why a log did not verify.
+/// Why a log could not be verified.
 #[derive(Debug)]
 pub enum VerifyError {
     Read(PathBuf, std::io::Error),
-    Broken(Break),
 }
 
 impl std::fmt::Display for VerifyError {
@@ -201,17 +254,23 @@ impl std::fmt::Display for VerifyError {
             VerifyError::Read(p, e) => {
                 write!(f, "cannot read the audit log {}: {e}; check the path and its permissions", p.display())
             }
-            VerifyError::Broken(b) => write!(f, "chain broken at {b}"),
         }
     }
 }
 
 impl std::error::Error for VerifyError {}
 
-/// Walk the log at `path` and check every link of the chain.
-pub fn verify(path: &Path) -> Result<Intact, VerifyError> {
-    let bytes = std::fs::read(path).map_err(|e| VerifyError::Read(path.to_path_buf(), e))?;
-    chain::verify_bytes(&bytes).map_err(VerifyError::Broken)
+/// Walk the log at `path`, check every link of the chain and, when `head` (a hash saved
+/// earlier, or the start of one) is given, whether the log still reaches it. Read under a
+/// shared lock, so a line being appended is never seen half written.
+pub fn verify(path: &Path, head: Option<&str>) -> Result<Report, VerifyError> {
+    use std::io::Read;
+    let failed = |e| VerifyError::Read(path.to_path_buf(), e);
+    let mut file = std::fs::File::open(path).map_err(failed)?;
+    file.lock_shared().map_err(failed)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(failed)?;
+    Ok(chain::verify_bytes(&bytes, head))
 }
 
 #[cfg(test)]
@@ -239,11 +298,21 @@ mod tests {
             AuditError::io("open", Path::new("/x/a"), std::io::Error::from(std::io::ErrorKind::PermissionDenied));
         let full = AuditError::io("write to", Path::new("/x/a"), std::io::Error::from(std::io::ErrorKind::StorageFull));
         let short = AuditError::ShortWrite { path: "/x/a".into(), written: 3, expected: 9 };
+        let link = AuditError::Symlink { path: "/x/a".into(), dir: false };
+        let dir_link = AuditError::Symlink { path: "/x".into(), dir: true };
+        let theirs = AuditError::NotOwned { path: "/x".into(), owner: 4242, dir: true };
+        let fifo = AuditError::NotAFile { path: "/x/a".into() };
+        let linked = AuditError::HardLinked { path: "/x/a".into(), links: 2 };
         for (e, what, todo) in [
             (&denied, "cannot open the audit log /x/a", "chmod 700"),
             (&full, "cannot write to the audit log /x/a", "free some disk space"),
             (&short, "only 3 of 9 bytes", "free some space"),
             (&AuditError::NoPath, "neither XDG_STATE_HOME nor HOME", "set HOME"),
+            (&link, "the audit log /x/a is a symbolic link", "remove the link"),
+            (&dir_link, "the audit log's directory /x is a symbolic link", "replace the link with a directory"),
+            (&theirs, "the audit log's directory /x belongs to uid 4242", "set settings.audit.path"),
+            (&fifo, "/x/a is not a regular file", "move it aside"),
+            (&linked, "/x/a has 2 names (hard links)", "-samefile /x/a"),
         ] {
             let s = e.to_string();
             assert!(s.contains(what) && s.contains(todo), "{s}");

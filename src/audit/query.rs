@@ -4,7 +4,7 @@
 use jiff::tz::TimeZone;
 use jiff::{Span, SpanTotal, Timestamp, Unit};
 
-use super::entry::Entry;
+use super::entry::{Entry, Line, Recovery};
 use crate::explain::clip;
 use crate::policy::Decision;
 
@@ -27,11 +27,8 @@ impl Filter {
         if self.agent.as_ref().is_some_and(|a| !a.eq_ignore_ascii_case(&e.agent)) {
             return false;
         }
-        if let Some(since) = self.since {
-            // An entry whose time cannot be read is shown rather than hidden.
-            if e.time.parse::<Timestamp>().is_ok_and(|t| t < since) {
-                return false;
-            }
+        if !self.recent(&e.time) {
+            return false;
         }
         if let Some(g) = &self.grep {
             let hit = e.command.contains(g.as_str())
@@ -42,6 +39,22 @@ impl Filter {
             }
         }
         true
+    }
+
+    /// Whether a line of the log passes. A recovery line has no decision, agent or command, so
+    /// it is shown unless one of those is asked for.
+    pub fn matches_line(&self, line: &Line) -> bool {
+        match line {
+            Line::Entry(e) => self.matches(e),
+            Line::Recovery(r) => {
+                self.decision.is_none() && self.agent.is_none() && self.grep.is_none() && self.recent(&r.time)
+            }
+        }
+    }
+
+    /// Whether `time` is not before `since`; a time that cannot be read is shown rather than hidden.
+    fn recent(&self, time: &str) -> bool {
+        self.since.is_none_or(|since| !time.parse::<Timestamp>().is_ok_and(|t| t < since))
     }
 }
 
@@ -75,12 +88,39 @@ pub fn short_hash(hash: &str) -> &str {
     hash.get(..SHORT_HASH).unwrap_or(hash)
 }
 
+/// One line of the log for a person, entry or recovery.
+pub fn render(line: &Line, tz: &TimeZone) -> String {
+    match line {
+        Line::Entry(e) => render_line(e, tz),
+        Line::Recovery(r) => render_recovery(r, tz),
+    }
+}
+
+fn local_time(time: &str, tz: &TimeZone) -> String {
+    match time.parse::<Timestamp>() {
+        Ok(t) => t.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        Err(_) => clip(time, 19),
+    }
+}
+
+/// A recovery line in the columns of an entry: `recovery` as the outcome, `guard` as the
+/// agent, and what it sealed off in place of the command.
+pub fn render_recovery(r: &Recovery, tz: &TimeZone) -> String {
+    let what = if r.torn.cut_short { "was cut short" } else { "was not a sealed entry" };
+    format!(
+        "{:<SHORT_HASH$}  {}  {:<21} {:<8} {:>4}  (the line before {what}, {} bytes; sealed off here)",
+        short_hash(&r.hash),
+        local_time(&r.time, tz),
+        "recovery",
+        "guard",
+        "-",
+        r.torn.bytes
+    )
+}
+
 /// One line for a person: short hash, local time, decision/action, agent, exit status, command.
 pub fn render_line(e: &Entry, tz: &TimeZone) -> String {
-    let time = match e.time.parse::<Timestamp>() {
-        Ok(t) => t.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string(),
-        Err(_) => clip(&e.time, 19),
-    };
+    let time = local_time(&e.time, tz);
     let outcome = format!("{}/{}", e.decision.as_str(), e.action.as_str());
     let exit = e.exit.map_or_else(|| "-".to_string(), |c| c.to_string());
     format!(
@@ -181,5 +221,30 @@ mod tests {
         let line = render_line(&e, &TimeZone::UTC);
         assert!(line.contains(" 130  echo xxx"), "{line}");
         assert!(line.ends_with('…') && !line.contains('\n'), "{line}");
+    }
+
+    #[test]
+    fn a_recovery_line_shows_in_the_columns_and_only_when_no_entry_field_is_asked_for() {
+        let mut r = Recovery::of(b"{\"act", false);
+        r.time = "2026-03-01T12:00:00.000Z".into();
+        r.hash = "0a1b2c3d".repeat(8);
+        let line = Line::Recovery(r);
+        assert_eq!(
+            render(&line, &TimeZone::UTC),
+            "0a1b2c3d  2026-03-01 12:00:00  recovery              guard       -  (the line before was cut short, 5 \
+             bytes; sealed off here)"
+        );
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        for (filter, want) in [
+            (Filter::default(), true),
+            (Filter { since: Some(t("2026-03-01T11:00:00Z")), ..Default::default() }, true),
+            (Filter { since: Some(t("2026-03-01T13:00:00Z")), ..Default::default() }, false),
+            (Filter { decision: Some(Decision::Deny), ..Default::default() }, false),
+            (Filter { agent: Some("guard".into()), ..Default::default() }, false),
+            (Filter { grep: Some("cut".into()), ..Default::default() }, false),
+        ] {
+            assert_eq!(filter.matches_line(&line), want, "{filter:?}");
+        }
+        assert!(Filter::default().matches_line(&Line::Entry(Box::new(entry()))));
     }
 }

@@ -1,12 +1,13 @@
-//! `guard log show ID`: finding one entry by the start of its hash, and printing all of it for a
-//! person. Pure: the log's bytes and the time zone come in as arguments.
+//! `guard log show ID`: finding one line of the log (an entry, or a recovery line) by the start
+//! of its hash, and printing all of it for a person. Pure: the log's bytes and the time zone
+//! come in as arguments.
 
 use std::fmt::Write;
 
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-use super::entry::Entry;
+use super::entry::{Entry, Line, Recovery};
 use super::query;
 
 /// The fewest hex digits of a hash accepted as an entry's id.
@@ -18,8 +19,8 @@ pub enum FindError {
     /// Too short, or not hex.
     BadId(String),
     NotFound(String),
-    /// Several entries' hashes start with the id (in log order).
-    Ambiguous(String, Vec<Entry>),
+    /// Several lines' hashes start with the id (in log order).
+    Ambiguous(String, Vec<Line>),
 }
 
 impl FindError {
@@ -36,8 +37,8 @@ impl FindError {
             ),
             FindError::Ambiguous(id, candidates) => {
                 let mut s = format!("{} entries have a hash starting with {id}; give more digits:", candidates.len());
-                for e in candidates {
-                    let _ = write!(s, "\n  {}", query::render_line(e, tz));
+                for line in candidates {
+                    let _ = write!(s, "\n  {}", query::render(line, tz));
                 }
                 s
             }
@@ -45,19 +46,19 @@ impl FindError {
     }
 }
 
-/// The one entry in `log` (the log file's bytes) whose hash starts with `id`, in any case.
-/// Lines that are not entries are passed over (`guard log verify` is the place to report them).
-pub fn find(log: &[u8], id: &str) -> Result<Entry, FindError> {
+/// The one line in `log` (the log file's bytes) whose hash starts with `id`, in any case.
+/// Lines that cannot be read are passed over (`guard log verify` is the place to report them).
+pub fn find(log: &[u8], id: &str) -> Result<Line, FindError> {
     let prefix = id.trim().to_ascii_lowercase();
     if prefix.len() < MIN_PREFIX || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(FindError::BadId(id.to_string()));
     }
-    let mut found: Vec<Entry> = log
+    let mut found: Vec<Line> = log
         .split(|&b| b == b'\n')
         // A cheap look before parsing: the hash is in every line as text.
         .filter(|line| memchr::memmem::find(line, prefix.as_bytes()).is_some())
-        .filter_map(|line| serde_json::from_slice::<Entry>(line).ok())
-        .filter(|e| e.hash.starts_with(&prefix))
+        .filter_map(|line| Line::parse(line).ok())
+        .filter(|l| l.hash().starts_with(&prefix))
         .collect();
     match found.len() {
         0 => Err(FindError::NotFound(prefix)),
@@ -66,15 +67,50 @@ pub fn find(log: &[u8], id: &str) -> Result<Entry, FindError> {
     }
 }
 
-/// Every field of `e` that has a value, one per line, times in `tz`.
-pub fn render(e: &Entry, tz: &TimeZone) -> String {
+/// Every field of `line` that has a value, one per line, times in `tz`.
+pub fn render(line: &Line, tz: &TimeZone) -> String {
+    match line {
+        Line::Entry(e) => render_entry(e, tz),
+        Line::Recovery(r) => render_recovery(r, tz),
+    }
+}
+
+fn local_time(time: &str, tz: &TimeZone) -> String {
+    match time.parse::<Timestamp>() {
+        Ok(t) => t.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M:%S%.3f %:z").to_string(),
+        Err(_) => time.to_string(),
+    }
+}
+
+/// A recovery line, as a note on what it sealed off.
+fn render_recovery(r: &Recovery, tz: &TimeZone) -> String {
+    let found = if r.torn.cut_short {
+        "was cut short (a crash, a killed writer or a full disk)"
+    } else {
+        "was not a sealed entry (garbage appended, or the line edited)"
+    };
+    let rows = [
+        ("entry", r.hash.clone()),
+        ("time", local_time(&r.time, tz)),
+        (
+            "recovery",
+            format!(
+                "the line before this one {found} when guard next wrote: {} bytes, SHA-256 {}; this \
+                 entry seals it off and links the chain past it",
+                r.torn.bytes, r.torn.sha256
+            ),
+        ),
+        ("pid", r.pid.to_string()),
+        ("prev", r.prev.clone()),
+    ];
+    table(&rows)
+}
+
+/// Every field of `e` that has a value.
+fn render_entry(e: &Entry, tz: &TimeZone) -> String {
     let mut rows: Vec<(&str, String)> = Vec::new();
     rows.push(("entry", e.hash.clone()));
-    let time = match e.time.parse::<Timestamp>() {
-        Ok(t) => t.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M:%S%.3f %:z").to_string(),
-        Err(_) => e.time.clone(),
-    };
-    rows.push(("time", time));
+    rows.push(("time", local_time(&e.time, tz)));
     let mut command = e.command.clone();
     if let Some(n) = e.command_bytes {
         let _ = write!(command, "… (clipped; {n} bytes in all)");
@@ -129,6 +165,11 @@ pub fn render(e: &Entry, tz: &TimeZone) -> String {
         rows.push(("recording", r.clone()));
     }
     rows.push(("prev", e.prev.clone()));
+    table(&rows)
+}
+
+/// Rows of name and value, the names in a column.
+fn table(rows: &[(&str, String)]) -> String {
     let mut out = String::new();
     for (name, value) in rows {
         // A multi-line command stays under its column.
@@ -194,7 +235,7 @@ mod tests {
         bytes.extend_from_slice(b"not an entry\n");
         for (i, h) in hashes.iter().enumerate() {
             for id in [&h[..MIN_PREFIX], &h[..12], h.as_str(), &h[..8].to_ascii_uppercase()] {
-                assert_eq!(find(&bytes, id).map(|e| e.hash), Ok(h.clone()), "entry {i} by {id}");
+                assert_eq!(find(&bytes, id).map(|l| l.hash().to_string()), Ok(h.clone()), "entry {i} by {id}");
             }
         }
     }
@@ -217,7 +258,13 @@ mod tests {
             let msg = err.message(&TimeZone::UTC);
             assert!(msg.contains(want), "{id}: {msg}");
             if let FindError::Ambiguous(_, candidates) = &err {
-                let commands: Vec<&str> = candidates.iter().map(|e| e.command.as_str()).collect();
+                let commands: Vec<&str> = candidates
+                    .iter()
+                    .map(|l| match l {
+                        Line::Entry(e) => e.command.as_str(),
+                        Line::Recovery(_) => "a recovery",
+                    })
+                    .collect();
                 assert_eq!(commands, ["ls", "make"]);
                 assert!(msg.contains("  ls") && msg.contains("  make"), "candidates are listed: {msg}");
             }
@@ -228,7 +275,7 @@ mod tests {
     fn rendering_shows_every_field_that_has_a_value() {
         let mut e = entry("git push --force \\\n  origin main");
         e.hash = "ab".repeat(32);
-        let text = render(&e, &TimeZone::UTC);
+        let text = render(&Line::Entry(Box::new(e.clone())), &TimeZone::UTC);
         for want in [
             &format!("entry      {}", "ab".repeat(32)),
             "time       2026-03-01 12:00:00.250 +00:00",
@@ -249,9 +296,30 @@ mod tests {
         e.approval_id = None;
         e.approver = None;
         e.rules.clear();
-        let text = render(&e, &TimeZone::UTC);
+        let text = render(&Line::Entry(Box::new(e)), &TimeZone::UTC);
         for absent in ["recording", "approval", "rules"] {
             assert!(!text.contains(absent), "{absent} in\n{text}");
         }
+    }
+
+    #[test]
+    fn a_recovery_line_is_found_and_shown_as_a_note() {
+        let (mut bytes, hashes) = log(&["ls"]);
+        bytes.extend_from_slice(b"{\"action\":\"ran\",\"ag\n");
+        let mut r = Recovery::of(b"{\"action\":\"ran\",\"ag", false);
+        bytes.extend_from_slice(crate::audit::chain::seal_recovery(&mut r, &hashes[0]).as_bytes());
+        bytes.push(b'\n');
+        let found = find(&bytes, &r.hash[..8]).unwrap();
+        assert_eq!(found, Line::Recovery(r.clone()));
+        let text = render(&found, &TimeZone::UTC);
+        for want in [
+            format!("entry      {}\n", r.hash),
+            "recovery   the line before this one was cut short".to_string(),
+            format!("19 bytes, SHA-256 {}", r.torn.sha256),
+            format!("prev       {}\n", hashes[0]),
+        ] {
+            assert!(text.contains(&want), "{want:?} in\n{text}");
+        }
+        assert!(!text.contains("command"), "{text}");
     }
 }

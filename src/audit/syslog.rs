@@ -42,7 +42,16 @@ fn severity(decision: Decision) -> u8 {
 
 /// One syslog datagram.
 pub fn message(facility: Facility, decision: Decision, local_time: &str, pid: u32, line: &str) -> Vec<u8> {
-    let pri = facility.code() as u32 * 8 + severity(decision) as u32;
+    datagram(facility, severity(decision), local_time, pid, line)
+}
+
+/// The datagram for a recovery line: a warning, as a record was damaged.
+pub fn recovery_message(facility: Facility, local_time: &str, pid: u32, line: &str) -> Vec<u8> {
+    datagram(facility, 4, local_time, pid, line)
+}
+
+fn datagram(facility: Facility, severity: u8, local_time: &str, pid: u32, line: &str) -> Vec<u8> {
+    let pri = facility.code() as u32 * 8 + severity as u32;
     format!("<{pri}>{local_time} guard[{pid}]: {line}").into_bytes()
 }
 
@@ -82,6 +91,8 @@ mod tests {
             let m = message(facility, decision, "Jan  2 03:04:05", 7, "{}");
             assert_eq!(String::from_utf8(m).unwrap(), format!("{pri}Jan  2 03:04:05 guard[7]: {{}}"));
         }
+        let m = recovery_message(Facility::Authpriv, "Jan  2 03:04:05", 7, "{}");
+        assert_eq!(String::from_utf8(m).unwrap(), "<84>Jan  2 03:04:05 guard[7]: {}");
     }
 
     #[test]

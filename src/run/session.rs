@@ -256,12 +256,15 @@ fn act(g: &Globals, mut job: Job) -> i32 {
     if job.verdict.decision != Decision::Allow {
         let mut first = before.clone();
         first.action = if approval.is_some() { Action::Approved } else { Action::Observed };
-        if let Err(e) = audit::append(&audit_cfg, first) {
-            if !job.settings.unrecorded_asked_runs {
-                eprint!("{}", outcome::render(&job.plan, &job.verdict, &Refusal::Unrecorded(e.to_string())));
-                return REFUSED as i32;
+        match audit::append(&audit_cfg, first) {
+            Ok(r) => r.warnings.iter().for_each(|w| eprintln!("guard: warning: {w}")),
+            Err(e) => {
+                if !job.settings.unrecorded_asked_runs {
+                    eprint!("{}", outcome::render(&job.plan, &job.verdict, &Refusal::Unrecorded(e.to_string())));
+                    return REFUSED as i32;
+                }
+                eprintln!("guard: warning: {e}; running anyway, as settings.audit.on_failure.asked says");
             }
-            eprintln!("guard: warning: {e}; running anyway, as settings.audit.on_failure.asked says");
         }
     } else if !job.settings.unrecorded_allowed_runs {
         if let Err(e) = audit::writable(&audit_cfg) {
@@ -271,15 +274,13 @@ fn act(g: &Globals, mut job: Job) -> i32 {
     }
     let started = Instant::now();
     let mask = masking(&job.verdict, &agent, job.settings);
-    let record = crate::record::requested(g.record, job.settings.record);
-    let (code, recording) = run(&mut job, mask, record);
+    let record_output = crate::record::requested(g.record, job.settings.record);
+    let (code, recording) = run(&mut job, mask, record_output);
     let mut after = before;
     after.exit = Some(code);
     after.duration_ms = Some(started.elapsed().as_millis() as u64);
     after.recording = recording;
-    if let Err(e) = audit::append(&audit_cfg, after) {
-        eprintln!("guard: warning: {e}");
-    }
+    record(&audit_cfg, after);
     code
 }
 
