@@ -150,3 +150,18 @@ fn recording_can_be_turned_on_in_the_settings() {
     let cast = last["recording"].as_str().expect("the entry links a recording");
     assert!(std::fs::read_to_string(cast).unwrap().contains("hello"));
 }
+
+#[test]
+fn remembered_answers_are_not_read_as_policy() {
+    let sb = Sandbox::new();
+    // As the prompt writes it when "always" is answered.
+    sb.user_policy(
+        "remembered.yaml",
+        "# Commands guard runs without asking\n- command: docker rm -f web-*\n  rules:\n  - docker.rm\n  added: 2026-04-20\n",
+    );
+    let o = sb.run(&["-c", "true"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    assert_eq!(text(&o.stderr), "", "no warning about remembered.yaml: {}", describe(&o));
+    let o = sb.run(&["rules", "lint"]);
+    assert!(o.status.success(), "{}", describe(&o));
+}

@@ -147,12 +147,14 @@ pub fn builtin() -> Policy {
     Policy::from_packs(builtin_packs())
 }
 
-/// Policy files of one layer directory: `*.yaml`/`*.yml`, sorted.
+/// Policy files of one layer directory: `*.yaml`/`*.yml`, sorted. `remembered.yaml` is not
+/// policy: it is where "always" answers at the prompt are kept (see `approval::memory`).
 pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                .filter(|p| p.file_name().is_some_and(|n| n != "remembered.yaml"))
                 .collect()
         })
         .unwrap_or_default();
