@@ -54,8 +54,8 @@ impl ApprovalConfig {
     pub fn from_settings(s: &crate::policy::settings::Settings) -> ApprovalConfig {
         let d = ApprovalConfig::default();
         ApprovalConfig {
-            dir: None,
-            owner: None,
+            dir: s.approvals_dir.clone(),
+            owner: s.approvals_owner.clone(),
             expiry: s.approval_expiry.unwrap_or(d.expiry),
             prompt_timeout: s.prompt_timeout.unwrap_or(d.prompt_timeout),
         }

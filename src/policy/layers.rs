@@ -223,7 +223,10 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
                             loc.user.as_deref().unwrap_or(&loc.system).display()
                         )),
                         (Some(s), _) => {
-                            settings.apply(&s.value, std::env::var_os("HOME").map(PathBuf::from).as_deref())
+                            let home = std::env::var_os("HOME").map(PathBuf::from);
+                            for w in settings.apply(&s.value, home.as_deref(), layer) {
+                                warnings.push(format!("{name}: {w}"));
+                            }
                         }
                         (None, _) => {}
                     }
