@@ -959,9 +959,8 @@ mod tests {
 
         // Whoever owns the directory, the store is the expected owner's: here someone else's.
         let err = Store::open_owned(&real, me().wrapping_add(1), Duration::from_secs(600)).err().expect("refused");
-        assert!(
-            matches!(err, Error::WrongOwner { found, expected, .. } if found == me() && expected == me().wrapping_add(1))
-        );
+        let other = me().wrapping_add(1);
+        assert!(matches!(err, Error::WrongOwner { found, expected, .. } if found == me() && expected == other));
         assert!(err.to_string().contains("belongs to") && err.to_string().contains("sudo chown"), "{err}");
 
         // requests/ is judged the same way.
