@@ -360,7 +360,6 @@ impl Store {
     /// Ask for approval of `command` in `cwd`. A request of the caller's for the same command
     /// and directory that is still waiting is returned instead of making a second one.
     pub fn request(&self, command: &str, cwd: &str, summary: RequestSummary) -> Result<Request, Error> {
-        self.cleanup();
         let me = euid();
         if let Some(r) =
             self.pending()?.into_iter().find(|r| r.command == command && r.cwd == cwd && r.requester_uid == Some(me))
@@ -1175,6 +1174,13 @@ mod tests {
             (Error::AlreadyDecided { id: "1234abcd".into(), state: State::Denied }, "already denied"),
             (Error::NoPlace, "set HOME"),
             (Error::io("write", Path::new("/s/x"), std::io::ErrorKind::PermissionDenied.into()), "chmod 700"),
+            (Error::Symlink { path: "/s".into() }, "replace it with the directory itself"),
+            (Error::WrongOwner { path: "/s".into(), found: 0, expected: 0 }, "sudo chown root /s"),
+            (Error::Unsafe { path: "/s".into(), why: "w", fix: "chmod go-w" }, "run `chmod go-w /s`"),
+            (Error::Missing { path: "/s".into(), dir: "/s".into(), owner: 0 }, "install -d -o root"),
+            (Error::NoOwner { dir: "/s".into(), named: None }, "add settings.approvals.owner"),
+            (Error::Changed { id: "1234abcd".into() }, "look at it again"),
+            (Error::NoSession, "answer `y` each time"),
         ] {
             assert!(e.to_string().contains(want), "{e}");
         }
