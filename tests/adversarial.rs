@@ -234,50 +234,112 @@ fn hook_json(command: &str, cwd: &str) -> String {
 const ATTEMPTS: &[Attempt] = &[
     // A cloned repository's .guard.yaml.
     attempt!("project programs hide the breaker's operand", with_loose_programs, ["-c", "rm -rf ~"], home_kept),
-    attempt!("project programs hide a user rule's operand", with_loose_programs, ["-c", "rm -rf ./victim"], victim_kept),
+    attempt!(
+        "project programs hide a user rule's operand",
+        with_loose_programs,
+        ["-c", "rm -rf ./victim"],
+        victim_kept
+    ),
     attempt!("project programs, through check", with_loose_programs, ["check", "rm -rf ~"], denied_exit),
-    attempt!("project disables, allows, redefines a user deny", with_loose_rules, ["-c", "rm -rf ./victim"], victim_kept),
+    attempt!(
+        "project disables, allows, redefines a user deny",
+        with_loose_rules,
+        ["-c", "rm -rf ./victim"],
+        victim_kept
+    ),
     attempt!("project overrides a user ask", with_loose_rules, ["-c", "touch ./asked"], asked_not_touched),
-    attempt!("project extends a list used as an exception", with_loose_list, ["-c", "eval \"$(./evil-init)\""],
-        |p, _| !p.work().join("pwned").exists()),
-    attempt!("project moves the audit log, unmasks, changes the shell", with_loose_settings, ["-c", "echo ran"],
-        |p, o| text(&o.stdout) == "ran\n" && p.home().join("state/guard/audit.jsonl").exists()),
-    attempt!("a nearer .guard.yaml hides the repository's", with_nested_dirs, ["-c", "cd sub && touch marker"],
-        |p, o| refused(o) && !p.work().join("sub/marker").exists()),
+    attempt!(
+        "project extends a list used as an exception",
+        with_loose_list,
+        ["-c", "eval \"$(./evil-init)\""],
+        |p, _| !p.work().join("pwned").exists()
+    ),
+    attempt!(
+        "project moves the audit log, unmasks, changes the shell",
+        with_loose_settings,
+        ["-c", "echo ran"],
+        |p, o| text(&o.stdout) == "ran\n" && p.home().join("state/guard/audit.jsonl").exists()
+    ),
+    attempt!(
+        "a nearer .guard.yaml hides the repository's",
+        with_nested_dirs,
+        ["-c", "cd sub && touch marker"],
+        |p, o| refused(o) && !p.work().join("sub/marker").exists()
+    ),
     attempt!("a FIFO as .guard.yaml hangs guard", with_fifo_project, ["-c", "rm -rf ./victim"], victim_kept),
     attempt!("a FIFO as .guard.yaml hangs check", with_fifo_project, ["check", "ls"], |_, o| o.status.success()),
     attempt!("a FIFO among the user's policy files", with_fifo_user, ["-c", "rm -rf ./victim"], victim_kept),
-    attempt!("a FIFO as .git/HEAD (a rule asks for the branch)", with_fifo_git_head,
-        ["-c", "git push --force origin; touch ./ran"], |p, o| refused(o) && !p.work().join("ran").exists()),
+    attempt!(
+        "a FIFO as .git/HEAD (a rule asks for the branch)",
+        with_fifo_git_head,
+        ["-c", "git push --force origin; touch ./ran"],
+        |p, o| refused(o) && !p.work().join("ran").exists()
+    ),
     attempt!("a FIFO as the kubeconfig", with_fifo_kubeconfig, ["check", "kubectl delete ns prod"],
         env ["KUBECONFIG" = "@HOME/kube/config"], stdin "", |_, o| o.status.code().is_some()),
     attempt!("a 2 MiB .guard.yaml", with_huge_project, ["-c", "rm -rf ./victim"], victim_kept),
     // A guard started by the guarded command.
     attempt!("nested observe mode", nothing, ["-c", "guard --mode observe -c 'rm -rf ./victim'"], victim_kept),
     attempt!("nested observe mode, breaker", nothing, ["-c", "guard --mode=observe -c 'rm -rf ~'"], home_kept),
-    attempt!("nested --policy that disables", with_loose_policy_file,
-        ["-c", "guard --policy @HOME/loose.yaml -c 'rm -rf ./victim'"], victim_kept),
-    attempt!("nested prefix form", nothing, ["--", "guard", "--mode", "observe", "--", "rm", "-rf", "./victim"], victim_kept),
+    attempt!(
+        "nested --policy that disables",
+        with_loose_policy_file,
+        ["-c", "guard --policy @HOME/loose.yaml -c 'rm -rf ./victim'"],
+        victim_kept
+    ),
+    attempt!(
+        "nested prefix form",
+        nothing,
+        ["--", "guard", "--mode", "observe", "--", "rm", "-rf", "./victim"],
+        victim_kept
+    ),
     attempt!("text piped into guard", nothing, ["-c", "echo 'rm -rf ./victim' | guard"], victim_kept),
     attempt!("a heredoc fed to guard", nothing, ["-c", "guard <<'E'\nrm -rf ./victim\nE"], victim_kept),
-    attempt!("nested guard without GUARD_ACTIVE", nothing,
-        ["-c", "env -u GUARD_ACTIVE guard --mode observe -c 'rm -rf ./victim'"], victim_kept),
-    attempt!("nested guard under bash -c", nothing, ["-c", "bash -c \"guard --mode observe -c 'rm -rf ./victim'\""], victim_kept),
+    attempt!(
+        "nested guard without GUARD_ACTIVE",
+        nothing,
+        ["-c", "env -u GUARD_ACTIVE guard --mode observe -c 'rm -rf ./victim'"],
+        victim_kept
+    ),
+    attempt!(
+        "nested guard under bash -c",
+        nothing,
+        ["-c", "bash -c \"guard --mode observe -c 'rm -rf ./victim'\""],
+        victim_kept
+    ),
     attempt!("nested guard in a script guard runs", with_nested_script, ["inner.sh"], victim_kept),
-    attempt!("nested guard by a dynamic name", nothing, ["-c", "G=gu; ${G}ard --mode observe -c 'rm -rf ./victim'"], victim_kept),
+    attempt!(
+        "nested guard by a dynamic name",
+        nothing,
+        ["-c", "G=gu; ${G}ard --mode observe -c 'rm -rf ./victim'"],
+        victim_kept
+    ),
     attempt!("observe mode without a terminal", nothing, ["--mode", "observe", "-c", "rm -rf ./victim"], victim_kept),
     attempt!("observe mode as GUARD_ACTIVE", nothing, ["--mode", "observe", "-c", "rm -rf ./victim"],
         env ["GUARD_ACTIVE" = "1"], stdin "", victim_kept),
-    attempt!("--policy that disables, without a terminal", with_loose_policy_file,
-        ["--policy", "@HOME/loose.yaml", "-c", "rm -rf ./victim"], victim_kept),
-    attempt!("--policy that is a FIFO", with_fifo_user, ["--policy", "@HOME/config/guard/fifo.yaml", "-c", "rm -rf ./victim"],
-        victim_kept),
+    attempt!(
+        "--policy that disables, without a terminal",
+        with_loose_policy_file,
+        ["--policy", "@HOME/loose.yaml", "-c", "rm -rf ./victim"],
+        victim_kept
+    ),
+    attempt!(
+        "--policy that is a FIFO",
+        with_fifo_user,
+        ["--policy", "@HOME/config/guard/fifo.yaml", "-c", "rm -rf ./victim"],
+        victim_kept
+    ),
     attempt!("GUARD_SHELL names a program that does something else", with_evil_shell, ["-c", "echo harmless"],
         env ["GUARD_SHELL" = "@HOME/evil-shell"], stdin "", victim_kept),
     attempt!("GUARD_MASK=never for an agent", nothing, ["-c", "echo aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY; true"],
         env ["GUARD_MASK" = "never", "CLAUDECODE" = "1"], stdin "", |_, o| !text(&o.stdout).contains("wJalrXUtnFEMI")),
     // Bad bytes.
-    attempt!("a NUL byte hides the rest from check --file", with_nul_script, ["check", "--file", "nul.sh"], denied_exit),
+    attempt!(
+        "a NUL byte hides the rest from check --file",
+        with_nul_script,
+        ["check", "--file", "nul.sh"],
+        denied_exit
+    ),
     attempt!("a NUL byte in a script guard runs", with_nul_script, ["nul.sh"], victim_kept),
     attempt!("a NUL byte on check's stdin", nothing, ["check", "-"], env [], stdin "rm -rf ~\0 harmless", denied_exit),
     attempt!("a NUL byte in a Claude hook", nothing, ["hook", "claude"], env [],
@@ -313,11 +375,11 @@ const ATTEMPTS: &[Attempt] = &[
     attempt!("agent tees into the policy directory", nothing, ["-c", "echo 'rules: []' | tee @HOME/config/guard/loose.yaml"],
         env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
     attempt!("agent re-permissions the policy", nothing, ["-c", "chmod 777 @HOME/config/guard/test.yaml"],
-        env ["CLAUDECODE" = "1"], stdin "", |p, o| {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(p.home().join("config/guard/test.yaml")).unwrap().permissions().mode();
-            refused(o) && mode & 0o002 == 0
-        }),
+    env ["CLAUDECODE" = "1"], stdin "", |p, o| {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(p.home().join("config/guard/test.yaml")).unwrap().permissions().mode();
+        refused(o) && mode & 0o002 == 0
+    }),
     attempt!("agent edits the policy with sed -i", nothing, ["-c", "sed -i 's/deny/allow/' $XDG_CONFIG_HOME/guard/test.yaml"],
         env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
     attempt!("agent empties the audit log", with_audit_log, ["-c", ": > @HOME/state/guard/audit.jsonl"],
@@ -342,36 +404,55 @@ const ATTEMPTS: &[Attempt] = &[
         env ["CLAUDECODE" = "1"], stdin "", |p, o| refused(o) && p.read(".bashrc").is_some_and(|t| t.contains("guard init"))),
     attempt!("agent sets GUARD_DISABLE", nothing, ["-c", "export GUARD_DISABLE=1; touch ./ran"],
         env ["CODEX_SANDBOX" = "seatbelt"], stdin "", |p, o| refused(o) && !p.work().join("ran").exists()),
-    attempt!("agent without its variables is asked, unattended means no", nothing,
-        ["-c", "echo 'disable: [{id: test.rm-victim, reason: x}]' > @HOME/config/guard/loose.yaml"], guard_files_kept),
-    attempt!("editing the project's own policy is asked", with_existing_project_policy, ["-c", "echo 'rules: []' > .guard.yaml; rm .guard.yaml"],
-        |p, o| refused(o) && p.work().join(".guard.yaml").exists()),
-    attempt!("settings.shell that is not there locks nobody out", with_missing_shell, ["-c", "echo a; echo b"],
-        |_, o| text(&o.stdout) == "a\nb\n"),
+    attempt!(
+        "agent without its variables is asked, unattended means no",
+        nothing,
+        ["-c", "echo 'disable: [{id: test.rm-victim, reason: x}]' > @HOME/config/guard/loose.yaml"],
+        guard_files_kept
+    ),
+    attempt!(
+        "editing the project's own policy is asked",
+        with_existing_project_policy,
+        ["-c", "echo 'rules: []' > .guard.yaml; rm .guard.yaml"],
+        |p, o| refused(o) && p.work().join(".guard.yaml").exists()
+    ),
+    attempt!(
+        "settings.shell that is not there locks nobody out",
+        with_missing_shell,
+        ["-c", "echo a; echo b"],
+        |_, o| text(&o.stdout) == "a\nb\n"
+    ),
 ];
 
 /// What must still work: the same places and forms, used for ordinary things.
 const LOOK_ALIKES: &[Attempt] = &[
-    attempt!("a project's deny rule applies", with_nested_dirs, ["-c", "touch marker"],
-        |p, o| refused(o) && !p.work().join("marker").exists()),
-    attempt!("creating a project policy is fine", nothing, ["-c", "echo 'rules: []' > .guard.yaml"],
-        |p, o| o.status.success() && p.work().join(".guard.yaml").exists()),
+    attempt!("a project's deny rule applies", with_nested_dirs, ["-c", "touch marker"], |p, o| refused(o)
+        && !p.work().join("marker").exists()),
+    attempt!("creating a project policy is fine", nothing, ["-c", "echo 'rules: []' > .guard.yaml"], |p, o| o
+        .status
+        .success()
+        && p.work().join(".guard.yaml").exists()),
     attempt!("an agent reads guard's policy", nothing, ["-c", "cat $XDG_CONFIG_HOME/guard/test.yaml"],
         env ["CLAUDECODE" = "1"], stdin "", |_, o| o.status.success() && text(&o.stdout).contains("test.rm-victim")),
     attempt!("an agent copies the audit log out", with_audit_log, ["-c", "cp @HOME/state/guard/audit.jsonl ./copy.jsonl"],
         env ["CLAUDECODE" = "1"], stdin "", |p, o| o.status.success() && p.work().join("copy.jsonl").exists()),
-    attempt!("a nested guard runs what is allowed", nothing, ["-c", "guard -c 'touch ./nested-ok'"],
-        |p, o| o.status.success() && p.work().join("nested-ok").exists()),
-    attempt!("guard check inside a command judges only", nothing, ["-c", "guard check 'rm -rf ~' > verdict.txt; true"],
-        |p, o| o.status.success() && p.home_kept() && p.read("work/verdict.txt").is_some_and(|t| t.starts_with("deny"))),
+    attempt!("a nested guard runs what is allowed", nothing, ["-c", "guard -c 'touch ./nested-ok'"], |p, o| o
+        .status
+        .success()
+        && p.work().join("nested-ok").exists()),
+    attempt!(
+        "guard check inside a command judges only",
+        nothing,
+        ["-c", "guard check 'rm -rf ~' > verdict.txt; true"],
+        |p, o| o.status.success() && p.home_kept() && p.read("work/verdict.txt").is_some_and(|t| t.starts_with("deny"))
+    ),
 ];
 
 fn run(a: &Attempt) -> Result<(), String> {
     let place = Place::new();
     (a.setup)(&place);
-    let fill = |s: &str| {
-        s.replace("@HOME", &place.home().to_string_lossy()).replace("@WORK", &place.work().to_string_lossy())
-    };
+    let fill =
+        |s: &str| s.replace("@HOME", &place.home().to_string_lossy()).replace("@WORK", &place.work().to_string_lossy());
     let args: Vec<String> = a.args.iter().map(|s| fill(s)).collect();
     let mut cmd: Command = place.sb.command(GUARD);
     cmd.args(&args);
@@ -400,7 +481,13 @@ fn attempts_to_switch_guard_off_from_the_inside_fail() {
     let failures: Vec<String> = ATTEMPTS.iter().filter_map(|a| run(a).err()).collect();
     println!("adversarial: {} attempts tried, {} held", ATTEMPTS.len(), ATTEMPTS.len() - failures.len());
     assert!(ATTEMPTS.len() >= 60, "the table should try at least 60 ways, has {}", ATTEMPTS.len());
-    assert!(failures.is_empty(), "{} of {} attempts got through:\n{}", failures.len(), ATTEMPTS.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} attempts got through:\n{}",
+        failures.len(),
+        ATTEMPTS.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -177,3 +177,49 @@ fn recording_can_be_turned_on_in_the_settings() {
     let cast = last["recording"].as_str().expect("the entry links a recording");
     assert!(std::fs::read_to_string(cast).unwrap().contains("hello"));
 }
+
+/// A rule of the user's own, to see that a file is read.
+const SHRED_RULE: &str = "rules:\n  - id: local.no-shred\n    match: { program: shred }\n    decision: deny\n    \
+                          message: shred destroys files\n    examples: { deny: [shred x], allow: [ls] }\n";
+
+#[test]
+fn the_approval_store_and_its_owner_in_a_user_file_are_ignored_with_a_warning_and_the_rest_applies() {
+    let sb = Sandbox::new();
+    let elsewhere = sb.home().join("elsewhere");
+    sb.settings(&format!(
+        "settings:\n  approvals:\n    dir: {}\n    owner: 0\n    expiry: 2h\n{SHRED_RULE}",
+        elsewhere.display()
+    ));
+    let o = sb.run(&["-c", "git push --force origin feature"]);
+    assert_eq!(o.status.code(), Some(126), "{}", describe(&o));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("settings.yaml: settings.approvals.dir and settings.approvals.owner are ignored here")
+            && err.contains("/etc/guard/"),
+        "{err}"
+    );
+    assert!(!elsewhere.exists(), "the store did not move");
+    let filed = std::fs::read_dir(sb.home().join("state/guard/approvals/requests")).expect("the private store").count();
+    assert_eq!(filed, 1, "the request went to the private store");
+    let o = sb.run(&["pending", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let left = list[0]["expires_in_seconds"].as_u64().expect("a waiting request");
+    assert!(left > 3600, "the file's other settings apply: {}", describe(&o));
+    let o = sb.run(&["check", "shred x"]);
+    assert_eq!(o.status.code(), Some(20), "and its rules: {}", describe(&o));
+}
+
+#[test]
+fn remembered_answers_are_not_read_as_policy() {
+    let sb = Sandbox::new();
+    // As the prompt writes it when "always" is answered.
+    sb.user_policy(
+        "remembered.yaml",
+        "# Commands guard runs without asking\n- command: docker rm -f web-*\n  rules:\n  - docker.rm\n  added: 2026-04-20\n",
+    );
+    let o = sb.run(&["-c", "true"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    assert_eq!(text(&o.stderr), "", "no warning about remembered.yaml: {}", describe(&o));
+    let o = sb.run(&["rules", "lint"]);
+    assert!(o.status.success(), "{}", describe(&o));
+}

@@ -42,7 +42,7 @@ pub fn pending(json: bool) -> ExitCode {
         let mut out = String::new();
         for r in &requests {
             let age = store.age(&r.created).map(short_age).unwrap_or_else(|| "?".into());
-            out.push_str(&format!("{}  {age} ago  {}  in {}\n", r.id, r.agent, r.cwd));
+            out.push_str(&format!("{}  {age} ago  {}  in {}\n", r.id, asker(&store, r), r.cwd));
             out.push_str(&format!("    {}\n", r.command.trim().replace('\n', "\n    ")));
             if !r.rules.is_empty() {
                 out.push_str(&format!("    rules: {}\n", r.rules.join(", ")));
@@ -85,6 +85,10 @@ fn decide(id: &str, approving: bool) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(verb, &e.to_string()),
     };
+    if !store.is_owner() {
+        let uid = nix::unistd::geteuid().as_raw();
+        return fail(verb, &Error::NotOwner { path: store.dir().to_path_buf(), owner: store.owner(), uid }.to_string());
+    }
     let req = match store.get(id) {
         Ok(r) if r.state != super::State::Pending => {
             return fail(verb, &Error::AlreadyDecided { id: r.id, state: r.state }.to_string())
@@ -101,7 +105,7 @@ fn decide(id: &str, approving: bool) -> ExitCode {
         question,
         command: req.command.clone(),
         cwd: Some(req.cwd.clone()),
-        agent: Some(req.agent.clone()),
+        agent: Some(asker(&store, &req)),
         reasons: req
             .rules
             .iter()
@@ -135,7 +139,7 @@ fn decide(id: &str, approving: bool) -> ExitCode {
             if let Err(e) = record(&req, Action::Approved, &approver) {
                 return fail(verb, &format!("{e}; request {} is still waiting", req.id));
             }
-            match store.approve(&req.id, &approver) {
+            match store.decide(&req, super::State::Approved, &approver) {
                 Ok(_) => {
                     eprintln!(
                         "guard approve: approved {}: the command may run once, exactly as written, in {}, within {}",
@@ -149,7 +153,7 @@ fn decide(id: &str, approving: bool) -> ExitCode {
             }
         }
         // "No" to an approval, or "yes" to a denial.
-        _ => match store.deny(&req.id, &approver) {
+        _ => match store.decide(&req, super::State::Denied, &approver) {
             Ok(_) => {
                 if let Err(e) = record(&req, Action::DeniedByHuman, &approver) {
                     eprintln!("guard {verb}: warning: the denial stands but was not logged: {e}");
@@ -181,6 +185,18 @@ fn record(req: &Request, action: Action, approver: &str) -> Result<(), audit::Au
         eprintln!("guard: warning: {w}");
     }
     Ok(())
+}
+
+/// Who asks: the agent the request names, and the account that filed it when that is not the
+/// store's owner (an agent's own user), as the file's owner says rather than the file.
+fn asker(store: &Store, r: &Request) -> String {
+    match r.requester_uid.filter(|&u| u != store.owner()) {
+        Some(uid) => {
+            let account = crate::environment::account(uid).unwrap_or_else(|| format!("uid {uid}"));
+            format!("{} (user {account})", r.agent)
+        }
+        None => r.agent.clone(),
+    }
 }
 
 fn fail(verb: &str, message: &str) -> ExitCode {

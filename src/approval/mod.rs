@@ -3,9 +3,11 @@
 //!
 //! The channel is one the requester cannot drive: the prompt reads `/dev/tty`, never standard
 //! input, and refuses to appear inside a command guard runs (`GUARD_ACTIVE`); out-of-band
-//! approvals are given with `guard approve` at a terminal. An approval, given either way,
-//! counts only when written by the owner of the approval store, so a store shared with an
-//! agent running as another user cannot be forged by that agent (see the README).
+//! approvals are given with `guard approve` at a terminal. A decision or a remembered answer
+//! counts only from a file written by the owner of the approval store, in a directory only that
+//! owner can write; the owner is the caller for the private store and the user the system
+//! policy names for a shared one, so an agent running as another user can ask through a shared
+//! store but cannot forge an answer there (see `store` and the README).
 
 pub mod cli;
 pub mod memory;
@@ -26,8 +28,10 @@ pub use store::{Approval, Request, RequestSummary, State, Store};
 /// `Default` is the built-in choice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApprovalConfig {
-    /// The store directory; `None` means `$XDG_STATE_HOME/guard/approvals`.
+    /// The store directory; `None` means `$XDG_STATE_HOME/guard/approvals`, the caller's own.
     pub dir: Option<PathBuf>,
+    /// Whose store `dir` is: a user name or uid (required with `dir`).
+    pub owner: Option<String>,
     /// How long a request waits for a decision, and how long an approval stays usable.
     pub expiry: Duration,
     /// How long the terminal prompt waits for a key before it counts as a refusal.
@@ -36,7 +40,12 @@ pub struct ApprovalConfig {
 
 impl Default for ApprovalConfig {
     fn default() -> Self {
-        ApprovalConfig { dir: None, expiry: Duration::from_secs(10 * 60), prompt_timeout: Duration::from_secs(60) }
+        ApprovalConfig {
+            dir: None,
+            owner: None,
+            expiry: Duration::from_secs(10 * 60),
+            prompt_timeout: Duration::from_secs(60),
+        }
     }
 }
 
@@ -45,7 +54,8 @@ impl ApprovalConfig {
     pub fn from_settings(s: &crate::policy::settings::Settings) -> ApprovalConfig {
         let d = ApprovalConfig::default();
         ApprovalConfig {
-            dir: None,
+            dir: s.approvals_dir.clone(),
+            owner: s.approvals_owner.clone(),
             expiry: s.approval_expiry.unwrap_or(d.expiry),
             prompt_timeout: s.prompt_timeout.unwrap_or(d.prompt_timeout),
         }
@@ -57,6 +67,25 @@ impl ApprovalConfig {
             return Ok(d.clone());
         }
         xdg_dir("XDG_STATE_HOME", ".local/state").map(|d| d.join("guard/approvals")).ok_or(Error::NoPlace)
+    }
+
+    /// The uid whose store this is, whose files alone are trusted and who alone decides: the
+    /// configured owner of a shared store, else the caller (by effective uid, as files are
+    /// owned).
+    pub fn store_owner(&self) -> Result<u32, Error> {
+        match (&self.dir, &self.owner) {
+            (None, _) => Ok(nix::unistd::geteuid().as_raw()),
+            (Some(dir), Some(o)) => {
+                crate::environment::uid_of(o).ok_or_else(|| Error::NoOwner { dir: dir.clone(), named: Some(o.clone()) })
+            }
+            (Some(dir), None) => Err(Error::NoOwner { dir: dir.clone(), named: None }),
+        }
+    }
+
+    /// Answers remembered for the caller can count: the caller is the store's owner. An agent
+    /// asking through a person's store never benefits from that person's remembered answers.
+    pub fn remembers(&self) -> bool {
+        self.store_owner().is_ok_and(|o| o == nix::unistd::geteuid().as_raw())
     }
 }
 
@@ -83,10 +112,39 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// The store directory can be written by anyone.
+    /// A store directory others could change under its owner.
     Unsafe {
         path: PathBuf,
+        why: &'static str,
+        fix: &'static str,
     },
+    /// A store directory is a symbolic link.
+    Symlink {
+        path: PathBuf,
+    },
+    /// A store directory belongs to someone other than the store's owner.
+    WrongOwner {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    /// The shared store named in the settings is not set up.
+    Missing {
+        path: PathBuf,
+        dir: PathBuf,
+        owner: u32,
+    },
+    /// A shared store without an owner that exists (`named`: what the settings said).
+    NoOwner {
+        dir: PathBuf,
+        named: Option<String>,
+    },
+    /// The request on file is not what the person was shown.
+    Changed {
+        id: String,
+    },
+    /// This terminal session cannot be told apart from others.
+    NoSession,
     /// Only the owner of the store may decide.
     NotOwner {
         path: PathBuf,
@@ -135,12 +193,65 @@ impl std::fmt::Display for Error {
                 };
                 write!(f, "cannot {doing} {}: {source}; {advice}", path.display())
             }
-            Error::Unsafe { path } => write!(
+            Error::Unsafe { path, why, fix } => write!(
                 f,
-                "the approval store {} can be written by every user, so approvals in it cannot be trusted; \
-                 run `chmod o-w {}` (or `chmod 700` if it is yours alone)",
+                "the approval store directory {} {why}, so nothing in it can be trusted; run `{fix} {}` \
+                 (or `chmod 700` if it is yours alone)",
                 path.display(),
                 path.display()
+            ),
+            Error::Symlink { path } => write!(
+                f,
+                "the approval store directory {} is a symbolic link, and guard does not follow links there \
+                 (whoever can change the link would choose the store); replace it with the directory itself, \
+                 or name the real directory in the settings",
+                path.display()
+            ),
+            Error::WrongOwner { path, found, expected } => {
+                let (who, owner) = (user(*found), user(*expected));
+                let expected = crate::environment::account(*expected).unwrap_or_else(|| expected.to_string());
+                write!(
+                    f,
+                    "the approval store directory {} belongs to {who}, but this store is {owner}'s, and guard \
+                     trusts nothing in a directory someone else controls; if it is meant to be {owner}'s, run \
+                     `sudo chown {} {}`; otherwise move it away (a private store is made again), or point guard \
+                     at {owner}'s own store (settings.approvals.dir in /etc/guard/, or XDG_STATE_HOME)",
+                    path.display(),
+                    expected,
+                    path.display()
+                )
+            }
+            Error::Missing { path, dir, owner } => write!(
+                f,
+                "{} does not exist, and the approval store set in settings.approvals.dir must be set up \
+                 before use; as root run `install -d -o {o} -g AGENT_GROUP -m 0750 {d}` and \
+                 `install -d -o {o} -g AGENT_GROUP -m 3770 {d}/requests` (AGENT_GROUP: the group of the \
+                 users who may ask; see the README)",
+                path.display(),
+                o = crate::environment::account(*owner).unwrap_or_else(|| owner.to_string()),
+                d = dir.display()
+            ),
+            Error::NoOwner { dir, named: Some(name) } => write!(
+                f,
+                "settings.approvals.owner `{name}` is not an account in /etc/passwd, so the approval store {} \
+                 has no owner to trust and nothing in it counts; correct the owner in /etc/guard/",
+                dir.display()
+            ),
+            Error::NoOwner { dir, named: None } => write!(
+                f,
+                "the approval store {} has no owner set, so nothing in it counts; add settings.approvals.owner \
+                 to the system policy in /etc/guard/",
+                dir.display()
+            ),
+            Error::Changed { id } => write!(
+                f,
+                "request {id} changed on disk while it was shown to you; nothing was decided; look at it again \
+                 (`guard pending`) before you decide, and ask who can write the store's requests why"
+            ),
+            Error::NoSession => write!(
+                f,
+                "this terminal session cannot be identified (no /proc, or its session leader is outside this \
+                 process namespace), so an answer cannot be kept for it; answer `y` each time instead"
             ),
             Error::NotOwner { path, owner, uid } => write!(
                 f,
@@ -170,6 +281,14 @@ impl std::fmt::Display for Error {
                 path.display()
             ),
         }
+    }
+}
+
+/// `name (uid N)`, or `uid N` for a uid without an account, for messages.
+fn user(uid: u32) -> String {
+    match crate::environment::account(uid) {
+        Some(name) => format!("{name} (uid {uid})"),
+        None => format!("uid {uid}"),
     }
 }
 

@@ -1,16 +1,30 @@
 //! The out-of-band approval store, for requesters without a terminal (an agent's hook, a
 //! pipeline). A command judged `ask` leaves a request here; a human lists requests with
 //! `guard pending` and decides with `guard approve ID` or `guard deny ID` at a terminal; the
-//! next attempt of the *same command text in the same directory* finds the approval and uses it
-//! up. One JSON file per request, `ID.json`; a used approval is renamed to `ID.used`.
+//! next attempt of the *same command text in the same directory*, by the user who asked, finds
+//! the approval and uses it up.
 //!
-//! Trust rests on file ownership: a decision counts only when its file belongs to the owner of
-//! the store directory. With the usual private directory (0700) that is simply you; with a
-//! directory shared with an agent's account it is the human who owns it, so the agent can make
-//! requests but not forge approvals.
+//! Layout, so that a decision counts only from a file the store's owner wrote, in a directory
+//! only the owner can write, while another user (an agent's account) can still ask:
+//!
+//! ```text
+//! ROOT/               owner's; nobody else may write (0700 private, 0750 shared)
+//!   ID.json           a decision: the request as the owner saw it, approved or denied
+//!   session-KEY.json  "this session" answers (0600 always; see `memory`)
+//!   requests/         owner's; shared with the asking group as 3770 (sticky: each keeps its own)
+//!     ID.json         a request, written by whoever asks
+//!     ID.used         the approval ID was used: created exclusively, so one attempt wins
+//! ```
+//!
+//! The store's owner is the caller for the private store under `$XDG_STATE_HOME`, and the user
+//! named in the system settings for a shared one; a directory that belongs to anyone else, is
+//! a symbolic link, or can be written by others is refused, never trusted because of who owns
+//! it. A request file can ask and be listed, and nothing more: its claimed state is ignored, a
+//! decision copies what the owner was shown, and what it claims about who asked is replaced by
+//! the owner of the file.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -61,7 +75,7 @@ impl RequestSummary {
     }
 }
 
-/// One request, as stored in `ID.json`.
+/// One request, as stored in `requests/ID.json`, and, decided, in `ID.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
     pub id: String,
@@ -80,6 +94,11 @@ pub struct Request {
     pub decided: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
+    /// Who asked: the owner of the request file, whatever the file says. An approval is good
+    /// for that user only. `None` in decisions written before it was recorded: the store's
+    /// owner's then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester_uid: Option<u32>,
 }
 
 /// An approval that was just used up.
@@ -89,43 +108,225 @@ pub struct Approval {
     pub approver: String,
 }
 
-/// Files older than this are removed whenever the store is listed or written.
+/// Files are removed this long after the last time they could matter (a decision: after it
+/// expired), whenever the store is listed or written.
 const KEEP: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Clocks may disagree a little between the processes that write and read a stamp.
 const SKEW: SignedDuration = SignedDuration::from_secs(60);
 
+/// The most guard reads of one file in the store; a request is a command line and a few words.
+const MAX_FILE: u64 = 1 << 20;
+
+/// The directory under the root where requests are filed and approvals marked used.
+pub const REQUESTS: &str = "requests";
+
 pub struct Store {
+    /// The root: the owner's, holding decisions and session answers.
     dir: PathBuf,
+    /// `requests/` under the root.
+    requests: PathBuf,
     expiry: Duration,
     /// A fixed "now", for tests and tools; the clock otherwise.
     now: Option<Timestamp>,
     owner: u32,
+    /// The mode of decisions: 0600 in a private root, 0644 where the root lets others in
+    /// (the root's own mode then says who can reach them).
     file_mode: u32,
+    /// The mode of requests and used-markers, by the same rule for `requests/`.
+    request_mode: u32,
+}
+
+/// What kind of thing a path is, as `lstat` sees it (a link is never followed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Dir,
+    File,
+    Symlink,
+    Other,
+}
+
+impl Kind {
+    pub(crate) fn of(t: fs::FileType) -> Kind {
+        if t.is_symlink() {
+            Kind::Symlink
+        } else if t.is_dir() {
+            Kind::Dir
+        } else if t.is_file() {
+            Kind::File
+        } else {
+            Kind::Other
+        }
+    }
+}
+
+/// Which directory of the store is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Root,
+    Requests,
+}
+
+/// What is wrong with a store directory, judged from its `lstat` alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DirProblem {
+    Symlink,
+    NotADirectory,
+    Owner { found: u32 },
+    Writable { why: &'static str, fix: &'static str },
+}
+
+/// A store directory is a real directory owned by the store's owner that nobody else can
+/// write; `requests/` may be shared with a group, only with the sticky bit, so that the group's
+/// members cannot remove or replace each other's (or the owner's) files.
+fn dir_problem(kind: Kind, uid: u32, mode: u32, owner: u32, role: Role) -> Option<DirProblem> {
+    match kind {
+        Kind::Symlink => return Some(DirProblem::Symlink),
+        Kind::Dir => {}
+        _ => return Some(DirProblem::NotADirectory),
+    }
+    if uid != owner {
+        return Some(DirProblem::Owner { found: uid });
+    }
+    match role {
+        Role::Root if mode & 0o022 != 0 => {
+            Some(DirProblem::Writable { why: "can be written by its group or by others", fix: "chmod go-w" })
+        }
+        Role::Requests if mode & 0o002 != 0 => {
+            Some(DirProblem::Writable { why: "can be written by every user", fix: "chmod o-w" })
+        }
+        Role::Requests if mode & 0o020 != 0 && mode & 0o1000 == 0 => Some(DirProblem::Writable {
+            why: "is shared with its group without the sticky bit, so one member could remove or replace \
+                  another's requests",
+            fix: "chmod +t",
+        }),
+        _ => None,
+    }
+}
+
+/// A file's content counts only if the store's owner wrote it and nobody else can change it:
+/// a regular file (never a link), owned by `owner`, not writable by group or others.
+pub(crate) fn trusted(kind: Kind, uid: u32, mode: u32, owner: u32) -> bool {
+    kind == Kind::File && uid == owner && mode & 0o022 == 0
+}
+
+/// Check the store directory `path` (without following a link) for `role`.
+fn check_dir(path: &Path, owner: u32, role: Role) -> Result<fs::Metadata, Error> {
+    let meta = fs::symlink_metadata(path).map_err(|e| Error::io("read the approval store", path, e))?;
+    let problem = dir_problem(Kind::of(meta.file_type()), meta.uid(), meta.mode(), owner, role);
+    let path = path.to_path_buf();
+    match problem {
+        None => Ok(meta),
+        Some(DirProblem::Symlink) => Err(Error::Symlink { path }),
+        Some(DirProblem::NotADirectory) => {
+            Err(Error::io("use the approval store", &path, std::io::ErrorKind::NotADirectory.into()))
+        }
+        Some(DirProblem::Owner { found }) => Err(Error::WrongOwner { path, found, expected: owner }),
+        Some(DirProblem::Writable { why, fix }) => Err(Error::Unsafe { path, why, fix }),
+    }
+}
+
+/// The mode of files in a directory of mode `dir_mode`: private unless the directory lets
+/// others in, and then readable by those it lets in.
+fn file_mode_in(dir_mode: u32) -> u32 {
+    if dir_mode & 0o077 == 0 {
+        0o600
+    } else {
+        0o644
+    }
+}
+
+/// Open `path` for reading without following a link, with the metadata of what was opened:
+/// `None` for anything but a regular file, so a link, a FIFO or a device planted by another
+/// user can neither point guard elsewhere nor stall it.
+fn open_regular(path: &Path) -> std::io::Result<Option<(File, fs::Metadata)>> {
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    Ok(meta.file_type().is_file().then_some((file, meta)))
+}
+
+/// The bytes of the regular file `path` (at most [`MAX_FILE`]), with its metadata.
+fn read_regular(path: &Path) -> std::io::Result<Option<(Vec<u8>, fs::Metadata)>> {
+    let Some((file, meta)) = open_regular(path)? else { return Ok(None) };
+    if meta.len() > MAX_FILE {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE).read_to_end(&mut bytes)?;
+    Ok(Some((bytes, meta)))
+}
+
+/// The text of `path` if it is a file `owner` wrote and nobody else can change (see [`trusted`]).
+pub(crate) fn read_trusted(path: &Path, owner: u32) -> Option<String> {
+    let (bytes, meta) = read_regular(path).ok()??;
+    trusted(Kind::File, meta.uid(), meta.mode(), owner).then(|| String::from_utf8(bytes).ok())?
+}
+
+fn euid() -> u32 {
+    nix::unistd::geteuid().as_raw()
 }
 
 impl Store {
-    /// The store `cfg` names, created (0700) when missing.
+    /// The store `cfg` names: the shared one from the system settings (set up beforehand; see
+    /// the README), else the caller's private one, made when missing.
     pub fn open(cfg: &ApprovalConfig) -> Result<Store, Error> {
-        Store::open_dir(&cfg.store_dir()?, cfg.expiry)
+        match &cfg.dir {
+            Some(dir) => {
+                let owner = cfg.store_owner()?;
+                for d in [dir.clone(), dir.join(REQUESTS)] {
+                    if fs::symlink_metadata(&d).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+                        return Err(Error::Missing { path: d, dir: dir.clone(), owner });
+                    }
+                }
+                Store::open_owned(dir, owner, cfg.expiry)
+            }
+            None => Store::open_dir(&cfg.store_dir()?, cfg.expiry),
+        }
     }
 
+    /// The caller's private store in `dir`: made (0700, with `requests/` 0700) when missing, and
+    /// refused when it is there but someone else's.
     pub fn open_dir(dir: &Path, expiry: Duration) -> Result<Store, Error> {
+        let owner = euid();
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(dir)
             .map_err(|e| Error::io("create the approval store", dir, e))?;
-        let meta = fs::metadata(dir).map_err(|e| Error::io("read the approval store", dir, e))?;
-        if !meta.is_dir() {
-            return Err(Error::io("use the approval store", dir, std::io::ErrorKind::NotADirectory.into()));
+        check_dir(dir, owner, Role::Root)?;
+        let requests = dir.join(REQUESTS);
+        match fs::DirBuilder::new().mode(0o700).create(&requests) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::io("create the approval store", &requests, e))
+            }
+            _ => {}
         }
-        if meta.mode() & 0o002 != 0 {
-            return Err(Error::Unsafe { path: dir.to_path_buf() });
-        }
-        // A directory shared with a group (the agent's account) gets files that group can read.
-        let file_mode = if meta.mode() & 0o070 != 0 { 0o640 } else { 0o600 };
-        Ok(Store { dir: dir.to_path_buf(), expiry, now: None, owner: meta.uid(), file_mode })
+        Store::open_owned(dir, owner, expiry)
+    }
+
+    /// The store in `dir` that belongs to `owner`, as it is: both of its directories must be
+    /// `owner`'s, real directories, and safe (see [`dir_problem`]).
+    pub fn open_owned(dir: &Path, owner: u32, expiry: Duration) -> Result<Store, Error> {
+        let root = check_dir(dir, owner, Role::Root)?;
+        let requests = dir.join(REQUESTS);
+        let shared = check_dir(&requests, owner, Role::Requests)?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            requests,
+            expiry,
+            now: None,
+            owner,
+            file_mode: file_mode_in(root.mode()),
+            request_mode: file_mode_in(shared.mode()),
+        })
     }
 
     /// The same store with the clock stopped at `now`.
@@ -138,9 +339,14 @@ impl Store {
         &self.dir
     }
 
-    /// The uid whose files are trusted: the owner of the store directory.
+    /// The uid whose files are trusted, and who alone may decide.
     pub fn owner(&self) -> u32 {
         self.owner
+    }
+
+    /// The caller is the store's owner.
+    pub fn is_owner(&self) -> bool {
+        euid() == self.owner
     }
 
     pub fn expiry(&self) -> Duration {
@@ -151,23 +357,19 @@ impl Store {
         self.now.unwrap_or_else(Timestamp::now)
     }
 
-    /// Ask for approval of `command` in `cwd`. A request for the same command and directory that
-    /// is still waiting is returned instead of making a second one.
+    /// Ask for approval of `command` in `cwd`. A request of the caller's for the same command
+    /// and directory that is still waiting is returned instead of making a second one.
     pub fn request(&self, command: &str, cwd: &str, summary: RequestSummary) -> Result<Request, Error> {
-        let _lock = self.lock()?;
-        self.cleanup();
-        if let Some(r) = self
-            .requests()?
-            .into_iter()
-            .map(|(_, r, _)| r)
-            .find(|r| r.state == State::Pending && r.command == command && r.cwd == cwd && self.live(&r.created))
+        let me = euid();
+        if let Some(r) =
+            self.pending()?.into_iter().find(|r| r.command == command && r.cwd == cwd && r.requester_uid == Some(me))
         {
             return Ok(r);
         }
         let mut last = None;
         for _ in 0..16 {
             let id = new_id().map_err(|e| Error::io("draw a random id for", &self.dir, e))?;
-            if self.path(&id, "used").exists() {
+            if self.used(&id) || fs::symlink_metadata(self.decision_path(&id)).is_ok() {
                 continue;
             }
             let req = Request {
@@ -181,8 +383,9 @@ impl Store {
                 state: State::Pending,
                 decided: None,
                 approver: None,
+                requester_uid: Some(me),
             };
-            match self.write(&self.path(&id, "json"), &req, false) {
+            match self.write(&self.request_path(&id), &req, self.request_mode, false) {
                 Ok(()) => return Ok(req),
                 Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
                     last = Some(source)
@@ -191,66 +394,101 @@ impl Store {
             }
         }
         let e = last.unwrap_or_else(|| std::io::ErrorKind::AlreadyExists.into());
-        Err(Error::io("find a free request id in", &self.dir, e))
+        Err(Error::io("find a free request id in", &self.requests, e))
     }
 
-    /// The request `id`, in whatever state.
+    /// The request `id`: decided, as the owner decided it; else waiting, as filed. A used or
+    /// unknown id is not found.
     pub fn get(&self, id: &str) -> Result<Request, Error> {
-        if !is_id(id) {
+        if !is_id(id) || self.used(id) {
             return Err(Error::NotFound { id: id.to_string() });
         }
-        read(&self.path(id, "json")).map(|(r, _)| r)
+        if let Some(d) = self.decision(id) {
+            return Ok(d);
+        }
+        self.filed(id)?.ok_or_else(|| Error::NotFound { id: id.to_string() })
     }
 
-    /// Approve a waiting request; the approval can be used once, within the expiry from now.
+    /// Approve the waiting request `id`, as it stands now; the approval can be used once, within
+    /// the expiry from now.
     pub fn approve(&self, id: &str, approver: &str) -> Result<Request, Error> {
-        self.decide(id, approver, State::Approved)
+        self.decide(&self.get(id)?, State::Approved, approver)
     }
 
-    /// Deny a waiting request; a denied request never lets its command through.
+    /// Deny the waiting request `id`; a denied request never lets its command through.
     pub fn deny(&self, id: &str, approver: &str) -> Result<Request, Error> {
-        self.decide(id, approver, State::Denied)
+        self.decide(&self.get(id)?, State::Denied, approver)
     }
 
-    fn decide(&self, id: &str, approver: &str, to: State) -> Result<Request, Error> {
-        let uid = nix::unistd::geteuid().as_raw();
+    /// Decide the request that was shown to the person: the decision is written from `shown`,
+    /// and only while the request on file still says exactly that, so a requester rewriting
+    /// its file while the person reads it gets nothing.
+    pub fn decide(&self, shown: &Request, to: State, approver: &str) -> Result<Request, Error> {
+        let uid = euid();
         if uid != self.owner {
             return Err(Error::NotOwner { path: self.dir.clone(), owner: self.owner, uid });
         }
-        if !is_id(id) {
+        let id = shown.id.as_str();
+        if !is_id(id) || self.used(id) {
             return Err(Error::NotFound { id: id.to_string() });
         }
-        let _lock = self.lock()?;
-        let path = self.path(id, "json");
-        let (mut req, _) = read(&path)?;
-        if req.state != State::Pending {
-            return Err(Error::AlreadyDecided { id: id.to_string(), state: req.state });
+        if let Some(d) = self.decision(id) {
+            return Err(Error::AlreadyDecided { id: id.to_string(), state: d.state });
         }
-        if !self.live(&req.created) {
+        let filed = self.filed(id)?.ok_or_else(|| Error::NotFound { id: id.to_string() })?;
+        if filed != *shown {
+            return Err(Error::Changed { id: id.to_string() });
+        }
+        if !self.live(&filed.created) {
             return Err(Error::Expired { id: id.to_string() });
         }
-        req.state = to;
-        req.decided = Some(stamp(self.now()));
-        req.approver = Some(approver.to_string());
-        self.write(&path, &req, true)?;
-        Ok(req)
+        let mut d = filed;
+        d.state = to;
+        d.decided = Some(stamp(self.now()));
+        d.approver = Some(approver.to_string());
+        // Linked into place, never over a file: of two decisions at once, the first stands.
+        match self.write(&self.decision_path(id), &d, self.file_mode, false) {
+            Ok(()) => Ok(d),
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                match self.decision(id) {
+                    Some(other) => Err(Error::AlreadyDecided { id: id.to_string(), state: other.state }),
+                    None => Err(Error::Corrupt {
+                        path: self.decision_path(id),
+                        why: "it is in the way of the decision, and it is not one the store's owner wrote".into(),
+                    }),
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 
-    /// Use up an approval of exactly `command` in exactly `cwd`, if there is a live one. Renaming
-    /// the file is the commitment: of several guards racing for the same approval, only the one
-    /// whose rename succeeds gets it.
+    /// Use up an approval of exactly `command` in exactly `cwd`, given to the caller, if there is
+    /// a live one. Creating the used-marker (exclusively) is the commitment: of several guards
+    /// racing for the same approval, only the one that creates it gets it.
     pub fn consume(&self, command: &str, cwd: &str) -> Result<Option<Approval>, Error> {
-        for (path, req, meta) in self.requests()? {
-            if req.state != State::Approved || req.command != command || req.cwd != cwd {
+        let me = euid();
+        for d in self.decisions()? {
+            if d.state != State::Approved || d.command != command || d.cwd != cwd {
                 continue;
             }
-            if meta.uid() != self.owner || !req.decided.as_deref().is_some_and(|d| self.live(d)) {
+            if d.requester_uid.unwrap_or(self.owner) != me || !d.decided.as_deref().is_some_and(|t| self.live(t)) {
                 continue;
             }
-            match fs::rename(&path, self.path(&req.id, "used")) {
-                Ok(()) => return Ok(Some(Approval { id: req.id, approver: req.approver.unwrap_or_default() })),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(Error::io("use up the approval", &path, e)),
+            if self.used(&d.id) {
+                continue;
+            }
+            let marker = self.used_path(&d.id);
+            let created = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .custom_flags(libc::O_NOFOLLOW)
+                .mode(self.request_mode)
+                .open(&marker)
+                .and_then(|f| f.set_permissions(fs::Permissions::from_mode(self.request_mode)));
+            match created {
+                Ok(()) => return Ok(Some(Approval { id: d.id, approver: d.approver.unwrap_or_default() })),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(Error::io("use up the approval", &marker, e)),
             }
         }
         Ok(None)
@@ -259,12 +497,23 @@ impl Store {
     /// Requests waiting for a decision, oldest first.
     pub fn pending(&self) -> Result<Vec<Request>, Error> {
         self.cleanup();
-        let mut out: Vec<Request> = self
-            .requests()?
-            .into_iter()
-            .map(|(_, r, _)| r)
-            .filter(|r| r.state == State::Pending && self.live(&r.created))
-            .collect();
+        let entries =
+            fs::read_dir(&self.requests).map_err(|e| Error::io("list the approval requests", &self.requests, e))?;
+        let mut out = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json")).filter(|id| is_id(id)) else {
+                continue;
+            };
+            if self.used(id) || fs::symlink_metadata(self.decision_path(id)).is_ok() {
+                continue;
+            }
+            if let Ok(Some(r)) = self.filed(id) {
+                if self.live(&r.created) {
+                    out.push(r);
+                }
+            }
+        }
         out.sort_by(|a, b| a.created.cmp(&b.created));
         Ok(out)
     }
@@ -284,47 +533,95 @@ impl Store {
         age > -SKEW && age < expiry
     }
 
-    fn path(&self, id: &str, ext: &str) -> PathBuf {
-        self.dir.join(format!("{id}.{ext}"))
+    fn decision_path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
     }
 
-    /// Every readable request file, with its metadata. Unreadable files are skipped: a request
-    /// that cannot be read cannot be approved or used either.
-    fn requests(&self) -> Result<Vec<(PathBuf, Request, fs::Metadata)>, Error> {
-        let entries = fs::read_dir(&self.dir).map_err(|e| Error::io("list the approval store", &self.dir, e))?;
-        let mut out = Vec::new();
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json")) else { continue };
-            if !is_id(id) {
-                continue;
-            }
-            if let Ok((req, meta)) = read(&entry.path()) {
-                if req.id == id {
-                    out.push((entry.path(), req, meta));
-                }
-            }
+    fn request_path(&self, id: &str) -> PathBuf {
+        self.requests.join(format!("{id}.json"))
+    }
+
+    fn used_path(&self, id: &str) -> PathBuf {
+        self.requests.join(format!("{id}.used"))
+    }
+
+    /// `id` was used: its marker exists (or, from before markers, its decision was renamed).
+    fn used(&self, id: &str) -> bool {
+        fs::symlink_metadata(self.used_path(id)).is_ok()
+            || fs::symlink_metadata(self.dir.join(format!("{id}.used"))).is_ok()
+    }
+
+    /// The request `id` as filed, waiting: whatever state the file claims is ignored, and who
+    /// asked is the file's owner. `None` when there is no such regular file.
+    fn filed(&self, id: &str) -> Result<Option<Request>, Error> {
+        let path = self.request_path(id);
+        let (bytes, meta) = match read_regular(&path) {
+            Ok(Some(r)) => r,
+            Ok(None) => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("read", &path, e)),
+        };
+        let mut req: Request =
+            serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt { path: path.clone(), why: e.to_string() })?;
+        if req.id != id {
+            return Ok(None);
         }
-        Ok(out)
+        req.state = State::Pending;
+        req.decided = None;
+        req.approver = None;
+        req.requester_uid = Some(meta.uid());
+        Ok(Some(req))
     }
 
-    /// Hold the store's lock (an exclusive `flock` on the directory) until the file is dropped.
+    /// The owner's decision on `id`, if there is one that counts (see [`trusted`]).
+    fn decision(&self, id: &str) -> Option<Request> {
+        let text = read_trusted(&self.decision_path(id), self.owner)?;
+        let d: Request = serde_json::from_str(&text).ok()?;
+        (d.id == id && d.state != State::Pending).then_some(d)
+    }
+
+    /// Every decision that counts.
+    fn decisions(&self) -> Result<Vec<Request>, Error> {
+        let entries = fs::read_dir(&self.dir).map_err(|e| Error::io("list the approval store", &self.dir, e))?;
+        Ok(entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name();
+                let id = name.to_str()?.strip_suffix(".json").filter(|id| is_id(id))?.to_string();
+                self.decision(&id)
+            })
+            .collect())
+    }
+
+    /// Hold the store's lock until the file is dropped: an exclusive `flock` on `.lock` in the
+    /// root, a file only the owner can open, so another user cannot hold it.
     pub(crate) fn lock(&self) -> Result<File, Error> {
-        let dir = File::open(&self.dir).map_err(|e| Error::io("open the approval store", &self.dir, e))?;
-        dir.lock().map_err(|e| Error::io("lock the approval store", &self.dir, e))?;
-        Ok(dir)
+        let path = self.dir.join(".lock");
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&path)
+            .map_err(|e| Error::io("open the lock of", &path, e))?;
+        file.lock().map_err(|e| Error::io("lock", &path, e))?;
+        Ok(file)
     }
 
-    /// Write `value` as JSON to `path` whole: into a temporary file first, then moved into place
-    /// (`replace`) or linked there only if nothing is (`!replace`, fails with `AlreadyExists`).
-    pub(crate) fn write(&self, path: &Path, value: &impl Serialize, replace: bool) -> Result<(), Error> {
+    /// Write `value` as JSON to `path` whole, with `mode`: into a temporary file beside it
+    /// first, then moved into place (`replace`) or linked there only if nothing is (`!replace`,
+    /// fails with `AlreadyExists`).
+    pub(crate) fn write(&self, path: &Path, value: &impl Serialize, mode: u32, replace: bool) -> Result<(), Error> {
         let bytes = serde_json::to_vec_pretty(value).expect("approval records always serialise");
-        let tag = new_id().map_err(|e| Error::io("draw a random name in", &self.dir, e))?;
-        let tmp = self.dir.join(format!(".tmp-{}-{tag}", std::process::id()));
+        let dir = path.parent().unwrap_or(&self.dir);
+        let tag = new_id().map_err(|e| Error::io("draw a random name in", dir, e))?;
+        let tmp = dir.join(format!(".tmp-{}-{tag}", std::process::id()));
         let result = (|| {
-            let mut f = OpenOptions::new().write(true).create_new(true).mode(self.file_mode).open(&tmp)?;
+            let mut f = OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp)?;
             // The mode given to open is cut by the umask; set it exactly.
-            f.set_permissions(fs::Permissions::from_mode(self.file_mode))?;
+            f.set_permissions(fs::Permissions::from_mode(mode))?;
             f.write_all(&bytes)?;
             f.write_all(b"\n")?;
             f.sync_all()?;
@@ -338,35 +635,32 @@ impl Store {
         result.map_err(|e| Error::io("write", path, e))
     }
 
-    /// Remove what this store wrote more than a day ago. Best effort: a file that cannot be
-    /// removed now will be tried again next time.
+    /// Remove what the store holds that can no longer matter. Best effort: what cannot be
+    /// removed now (another user's file, for one) is tried again next time. A used-marker goes
+    /// only once its decision has, so an approval is never usable again.
     pub(crate) fn cleanup(&self) {
-        let Ok(entries) = fs::read_dir(&self.dir) else { return };
-        let Some(cutoff) = SystemTime::now().checked_sub(KEEP) else { return };
-        for entry in entries.flatten() {
+        let Some(cutoff) = SystemTime::now().checked_sub(KEEP + self.expiry) else { return };
+        let old = |e: &fs::DirEntry| e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < cutoff);
+        let ours = |name: &str, exts: &[&str]| {
+            name.starts_with(".tmp-") || name.rsplit_once('.').is_some_and(|(id, ext)| is_id(id) && exts.contains(&ext))
+        };
+        for entry in fs::read_dir(&self.dir).into_iter().flatten().flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            let ours = name.starts_with(".tmp-")
-                || name.starts_with("session-")
-                || name.rsplit_once('.').is_some_and(|(id, ext)| is_id(id) && (ext == "json" || ext == "used"));
-            if ours && entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < cutoff) {
+            if (ours(name, &["json", "used"]) || name.starts_with("session-")) && old(&entry) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        for entry in fs::read_dir(&self.requests).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let decided =
+                name.strip_suffix(".used").is_some_and(|id| fs::symlink_metadata(self.decision_path(id)).is_ok());
+            if ours(name, &["json", "used"]) && !decided && old(&entry) {
                 let _ = fs::remove_file(entry.path());
             }
         }
     }
-}
-
-fn read(path: &Path) -> Result<(Request, fs::Metadata), Error> {
-    let text = fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            Error::NotFound { id: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default() }
-        }
-        _ => Error::io("read", path, e),
-    })?;
-    let meta = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
-    let req =
-        serde_json::from_slice(&text).map_err(|e| Error::Corrupt { path: path.to_path_buf(), why: e.to_string() })?;
-    Ok((req, meta))
 }
 
 /// A request id: eight lowercase hex digits. Anything else is never a file name in the store,
@@ -497,11 +791,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let s = store(tmp.path());
         let r = s.request(CMD, "/w", summary()).unwrap();
-        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
         assert_eq!(mode(s.dir()), 0o700);
-        assert_eq!(mode(&s.dir().join(format!("{}.json", r.id))), 0o600);
+        assert_eq!(mode(&s.dir().join("requests")), 0o700);
+        assert_eq!(mode(&s.dir().join(format!("requests/{}.json", r.id))), 0o600);
         s.approve(&r.id, "alice").unwrap();
         assert_eq!(mode(&s.dir().join(format!("{}.json", r.id))), 0o600);
+        s.consume(CMD, "/w").unwrap().unwrap();
+        assert_eq!(mode(&s.dir().join(format!("requests/{}.used", r.id))), 0o600);
     }
 
     #[test]
@@ -511,7 +808,7 @@ mod tests {
         fs::create_dir(&dir).unwrap();
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
         let err = Store::open_dir(&dir, Duration::from_secs(600)).err().expect("refused");
-        assert!(err.to_string().contains("chmod o-w"), "{err}");
+        assert!(err.to_string().contains("chmod go-w"), "{err}");
     }
 
     #[test]
@@ -566,7 +863,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let s = store(tmp.path());
         let r = s.request(CMD, "/w", summary()).unwrap();
-        let path = s.dir().join(format!("{}.json", r.id));
+        let path = s.dir().join(format!("requests/{}.json", r.id));
         let keep = s.dir().join("notes.txt");
         fs::write(&keep, "mine").unwrap();
         let two_days_ago = SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
@@ -576,6 +873,273 @@ mod tests {
         s.pending().unwrap();
         assert!(!path.exists());
         assert!(keep.exists(), "files guard did not write are left alone");
+    }
+
+    fn me() -> u32 {
+        nix::unistd::geteuid().as_raw()
+    }
+
+    fn mode(p: &Path) -> u32 {
+        fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
+    }
+
+    /// A store laid out as the README sets one up for an agent's group: root 0750, requests 3770.
+    fn shared(tmp: &Path) -> Store {
+        let root = tmp.join("shared");
+        fs::create_dir_all(root.join("requests")).unwrap();
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o750)).unwrap();
+        fs::set_permissions(root.join("requests"), fs::Permissions::from_mode(0o3770)).unwrap();
+        Store::open_owned(&root, me(), Duration::from_secs(600)).unwrap().at(t0())
+    }
+
+    #[test]
+    fn a_store_directory_must_be_a_real_directory_of_the_owner_that_nobody_else_can_write() {
+        use Kind::{Dir, File, Other};
+        use Role::{Requests, Root};
+        // What is wrong, in short: the fix for a mode, or the kind of problem.
+        let short = |p: Option<DirProblem>| match p {
+            None => "ok".to_string(),
+            Some(DirProblem::Writable { fix, .. }) => fix.to_string(),
+            Some(DirProblem::Owner { found }) => format!("owner {found}"),
+            Some(other) => format!("{other:?}"),
+        };
+        let table: &[(Kind, u32, u32, Role, &str)] = &[
+            (Dir, 1000, 0o700, Root, "ok"),
+            (Dir, 1000, 0o750, Root, "ok"),
+            (Dir, 1000, 0o755, Root, "ok"),
+            (Dir, 1000, 0o2750, Root, "ok"),
+            (Dir, 1000, 0o770, Root, "chmod go-w"),
+            (Dir, 1000, 0o2770, Root, "chmod go-w"),
+            (Dir, 1000, 0o1777, Root, "chmod go-w"),
+            (Dir, 1000, 0o700, Requests, "ok"),
+            (Dir, 1000, 0o3770, Requests, "ok"),
+            (Dir, 1000, 0o1770, Requests, "ok"),
+            (Dir, 1000, 0o2770, Requests, "chmod +t"),
+            (Dir, 1000, 0o770, Requests, "chmod +t"),
+            (Dir, 1000, 0o1777, Requests, "chmod o-w"),
+            (Dir, 1001, 0o700, Root, "owner 1001"),
+            (Dir, 0, 0o755, Requests, "owner 0"),
+            (Kind::Symlink, 1000, 0o777, Root, "Symlink"),
+            (Kind::Symlink, 1000, 0o777, Requests, "Symlink"),
+            (File, 1000, 0o700, Root, "NotADirectory"),
+            (Other, 1000, 0o700, Requests, "NotADirectory"),
+        ];
+        for (kind, uid, mode, role, want) in table {
+            let got = short(dir_problem(*kind, *uid, *mode, 1000, *role));
+            assert_eq!(&got, want, "{kind:?} uid {uid} {mode:o} {role:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_counts_only_when_the_owner_wrote_it_and_nobody_else_can_change_it() {
+        assert!(trusted(Kind::File, 1000, 0o100600, 1000));
+        assert!(trusted(Kind::File, 1000, 0o100644, 1000));
+        assert!(trusted(Kind::File, 1000, 0o100400, 1000));
+        assert!(!trusted(Kind::File, 1001, 0o100600, 1000), "another user's");
+        assert!(!trusted(Kind::File, 0, 0o100600, 1000), "not even root's");
+        assert!(!trusted(Kind::File, 1000, 0o100620, 1000), "group-writable");
+        assert!(!trusted(Kind::File, 1000, 0o100602, 1000), "writable by others");
+        assert!(!trusted(Kind::Symlink, 1000, 0o120777, 1000));
+        assert!(!trusted(Kind::Other, 1000, 0o010600, 1000), "a FIFO");
+        assert!(!trusted(Kind::Dir, 1000, 0o040700, 1000));
+    }
+
+    #[test]
+    fn a_store_that_is_a_link_or_someone_elses_is_refused_with_what_to_do() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().join("real");
+        let s = Store::open_dir(&real, Duration::from_secs(600)).unwrap();
+        s.request(CMD, "/w", summary()).unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let err = Store::open_dir(&link, Duration::from_secs(600)).err().expect("a link is refused");
+        assert!(matches!(err, Error::Symlink { .. }), "{err}");
+        assert!(err.to_string().contains("is a symbolic link") && err.to_string().contains("replace it"), "{err}");
+
+        // Whoever owns the directory, the store is the expected owner's: here someone else's.
+        let err = Store::open_owned(&real, me().wrapping_add(1), Duration::from_secs(600)).err().expect("refused");
+        let other = me().wrapping_add(1);
+        assert!(matches!(err, Error::WrongOwner { found, expected, .. } if found == me() && expected == other));
+        assert!(err.to_string().contains("belongs to") && err.to_string().contains("sudo chown"), "{err}");
+
+        // requests/ is judged the same way.
+        fs::rename(real.join("requests"), tmp.path().join("requests-elsewhere")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("requests-elsewhere"), real.join("requests")).unwrap();
+        let err = Store::open_dir(&real, Duration::from_secs(600)).err().expect("a linked requests/ is refused");
+        assert!(matches!(err, Error::Symlink { ref path } if path.ends_with("requests")), "{err}");
+    }
+
+    #[test]
+    fn a_shared_store_that_is_not_set_up_or_has_no_owner_is_refused_with_what_to_do() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("srv");
+        let cfg = |owner: Option<&str>| ApprovalConfig {
+            dir: Some(dir.clone()),
+            owner: owner.map(str::to_string),
+            ..ApprovalConfig::default()
+        };
+        let err = Store::open(&cfg(Some(&me().to_string()))).err().expect("missing");
+        assert!(err.to_string().contains("install -d") && err.to_string().contains("-m 3770"), "{err}");
+        assert!(!dir.exists(), "a shared store is never made by guard");
+        fs::create_dir(&dir).unwrap();
+        let err = Store::open(&cfg(Some(&me().to_string()))).err().expect("requests/ missing");
+        assert!(matches!(err, Error::Missing { ref path, .. } if path.ends_with("requests")), "{err}");
+        fs::create_dir(dir.join("requests")).unwrap();
+        assert!(Store::open(&cfg(Some(&me().to_string()))).is_ok());
+        let err = Store::open(&cfg(Some("no-such-user-guard-test"))).err().expect("unknown owner");
+        assert!(err.to_string().contains("not an account in /etc/passwd"), "{err}");
+        let err = Store::open(&cfg(None)).err().expect("no owner");
+        assert!(err.to_string().contains("add settings.approvals.owner"), "{err}");
+    }
+
+    #[test]
+    fn a_shared_store_has_private_directories_and_files_only_its_directories_let_others_reach() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = shared(tmp.path());
+        let r = s.request(CMD, "/w", summary()).unwrap();
+        assert_eq!(mode(&s.dir().join(format!("requests/{}.json", r.id))), 0o644);
+        s.approve(&r.id, "alice").unwrap();
+        assert_eq!(mode(&s.dir().join(format!("{}.json", r.id))), 0o644);
+        s.consume(CMD, "/w").unwrap().unwrap();
+        assert_eq!(mode(&s.dir().join(format!("requests/{}.used", r.id))), 0o644);
+        assert_eq!(mode(s.dir()), 0o750, "guard changes no directory's mode");
+        assert_eq!(mode(&s.dir().join("requests")), 0o3770);
+    }
+
+    #[test]
+    fn a_request_file_can_ask_and_nothing_more() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = store(tmp.path());
+        let r = s.request(CMD, "/w", summary()).unwrap();
+        let path = s.dir().join(format!("requests/{}.json", r.id));
+        // A requester rewrites its own request to say it was approved, by someone, for someone.
+        let forged = Request {
+            state: State::Approved,
+            decided: Some(stamp(t0())),
+            approver: Some("alice".into()),
+            requester_uid: Some(12345),
+            ..r.clone()
+        };
+        fs::write(&path, serde_json::to_vec(&forged).unwrap()).unwrap();
+        assert_eq!(s.consume(CMD, "/w").unwrap(), None, "a request file never makes a decision");
+        let seen = s.get(&r.id).unwrap();
+        assert_eq!(seen.state, State::Pending);
+        assert_eq!((seen.decided, seen.approver), (None, None));
+        assert_eq!(seen.requester_uid, Some(me()), "who asked is the file's owner, not what it says");
+        assert_eq!(s.pending().unwrap().len(), 1);
+        // Nor does the copy of a real decision put where requests go.
+        let other = s.request("make deploy", "/w", summary()).unwrap();
+        let decided = s.approve(&other.id, "alice").unwrap();
+        fs::rename(s.dir().join(format!("{}.json", other.id)), tmp.path().join("kept.json")).unwrap();
+        fs::write(s.dir().join(format!("requests/{}.json", other.id)), serde_json::to_vec(&decided).unwrap()).unwrap();
+        assert_eq!(s.consume("make deploy", "/w").unwrap(), None);
+    }
+
+    #[test]
+    fn a_decision_that_is_a_link_or_writable_by_others_does_not_count() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = store(tmp.path());
+        let r = s.request(CMD, "/w", summary()).unwrap();
+        s.approve(&r.id, "alice").unwrap();
+        let decision = s.dir().join(format!("{}.json", r.id));
+        let real = tmp.path().join("decision.json");
+        fs::rename(&decision, &real).unwrap();
+        std::os::unix::fs::symlink(&real, &decision).unwrap();
+        assert_eq!(s.consume(CMD, "/w").unwrap(), None, "a link");
+        fs::remove_file(&decision).unwrap();
+        fs::rename(&real, &decision).unwrap();
+        fs::set_permissions(&decision, fs::Permissions::from_mode(0o660)).unwrap();
+        assert_eq!(s.consume(CMD, "/w").unwrap(), None, "group-writable");
+        fs::set_permissions(&decision, fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(s.consume(CMD, "/w").unwrap().is_some(), "and the same file, safe, counts");
+    }
+
+    #[test]
+    fn an_approval_is_good_only_for_the_user_who_asked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = store(tmp.path());
+        let r = s.request(CMD, "/w", summary()).unwrap();
+        let mut d = s.approve(&r.id, "alice").unwrap();
+        assert_eq!(d.requester_uid, Some(me()));
+        d.requester_uid = Some(me().wrapping_add(1));
+        s.write(&s.dir().join(format!("{}.json", r.id)), &d, 0o600, true).unwrap();
+        assert_eq!(s.consume(CMD, "/w").unwrap(), None, "asked for by another user");
+        // A decision from before requesters were recorded is the owner's.
+        d.requester_uid = None;
+        s.write(&s.dir().join(format!("{}.json", r.id)), &d, 0o600, true).unwrap();
+        assert!(s.consume(CMD, "/w").unwrap().is_some());
+    }
+
+    #[test]
+    fn a_decision_is_of_what_was_shown() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = store(tmp.path());
+        let shown = s.request(CMD, "/w", summary()).unwrap();
+        let path = s.dir().join(format!("requests/{}.json", shown.id));
+        let swapped = Request { command: "git push --force origin main; rm -rf ~".into(), ..shown.clone() };
+        fs::write(&path, serde_json::to_vec(&swapped).unwrap()).unwrap();
+        let err = s.decide(&shown, State::Approved, "alice").expect_err("refused");
+        assert!(matches!(err, Error::Changed { .. }), "{err}");
+        assert!(err.to_string().contains("nothing was decided"), "{err}");
+        assert!(!s.dir().join(format!("{}.json", shown.id)).exists());
+        assert_eq!(s.consume(&swapped.command, "/w").unwrap(), None);
+        assert_eq!(s.consume(CMD, "/w").unwrap(), None);
+    }
+
+    #[test]
+    fn a_used_marker_outlives_its_decision_and_an_old_layout_still_counts() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = store(tmp.path());
+        let r = s.request(CMD, "/w", summary()).unwrap();
+        s.approve(&r.id, "alice").unwrap();
+        s.consume(CMD, "/w").unwrap().unwrap();
+        let marker = s.dir().join(format!("requests/{}.used", r.id));
+        let decision = s.dir().join(format!("{}.json", r.id));
+        let two_days_ago = SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
+        File::options().write(true).open(&marker).unwrap().set_modified(two_days_ago).unwrap();
+        s.cleanup();
+        assert!(marker.exists(), "kept while its decision is there");
+        File::options().write(true).open(&decision).unwrap().set_modified(two_days_ago).unwrap();
+        s.cleanup();
+        assert!(!decision.exists() && !marker.exists());
+
+        // Before requests/ existed, a decision was made in place and renamed to ID.used once used.
+        let old = Request {
+            id: "0badc0de".into(),
+            command: "make deploy".into(),
+            cwd: "/w".into(),
+            created: stamp(t0()),
+            agent: "claude".into(),
+            rules: vec![],
+            messages: vec![],
+            state: State::Approved,
+            decided: Some(stamp(t0())),
+            approver: Some("alice".into()),
+            requester_uid: None,
+        };
+        s.write(&s.dir().join("0badc0de.used"), &old, 0o600, true).unwrap();
+        s.write(&s.dir().join("0badc0de.json"), &old, 0o600, true).unwrap();
+        assert_eq!(s.consume("make deploy", "/w").unwrap(), None, "used under the old layout");
+        fs::remove_file(s.dir().join("0badc0de.used")).unwrap();
+        assert!(s.consume("make deploy", "/w").unwrap().is_some(), "an old approval still counts once");
+        assert_eq!(s.consume("make deploy", "/w").unwrap(), None);
+    }
+
+    #[test]
+    fn what_is_planted_among_the_requests_cannot_stall_or_redirect_guard() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = shared(tmp.path());
+        let requests = s.dir().join("requests");
+        nix::unistd::mkfifo(&requests.join("00000f1f.json"), nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
+        let elsewhere = tmp.path().join("outside.json");
+        let r = s.request(CMD, "/w", summary()).unwrap();
+        fs::copy(requests.join(format!("{}.json", r.id)), &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, requests.join("0000abcd.json")).unwrap();
+        fs::write(requests.join("0000beef.json"), vec![b' '; (MAX_FILE + 1) as usize]).unwrap();
+        let listed: Vec<String> = s.pending().unwrap().into_iter().map(|r| r.id).collect();
+        assert_eq!(listed, [r.id], "only the real request is listed");
+        assert!(matches!(s.get("00000f1f"), Err(Error::NotFound { .. })));
+        assert!(matches!(s.get("0000abcd"), Err(Error::NotFound { .. })));
     }
 
     #[test]
@@ -610,6 +1174,13 @@ mod tests {
             (Error::AlreadyDecided { id: "1234abcd".into(), state: State::Denied }, "already denied"),
             (Error::NoPlace, "set HOME"),
             (Error::io("write", Path::new("/s/x"), std::io::ErrorKind::PermissionDenied.into()), "chmod 700"),
+            (Error::Symlink { path: "/s".into() }, "replace it with the directory itself"),
+            (Error::WrongOwner { path: "/s".into(), found: 0, expected: 0 }, "sudo chown root /s"),
+            (Error::Unsafe { path: "/s".into(), why: "w", fix: "chmod go-w" }, "run `chmod go-w /s`"),
+            (Error::Missing { path: "/s".into(), dir: "/s".into(), owner: 0 }, "install -d -o root"),
+            (Error::NoOwner { dir: "/s".into(), named: None }, "add settings.approvals.owner"),
+            (Error::Changed { id: "1234abcd".into() }, "look at it again"),
+            (Error::NoSession, "answer `y` each time"),
         ] {
             assert!(e.to_string().contains(want), "{e}");
         }

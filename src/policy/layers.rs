@@ -149,12 +149,14 @@ pub fn builtin() -> Policy {
     Policy::from_packs(builtin_packs())
 }
 
-/// Policy files of one layer directory: `*.yaml`/`*.yml`, sorted.
+/// Policy files of one layer directory: `*.yaml`/`*.yml`, sorted. `remembered.yaml` is not
+/// policy: it is where "always" answers at the prompt are kept (see `approval::memory`).
 pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                .filter(|p| p.file_name().is_some_and(|n| n != "remembered.yaml"))
                 .collect()
         })
         .unwrap_or_default();
@@ -270,7 +272,10 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
             spec.settings = None;
         }
         if let Some(s) = spec.settings.as_ref().filter(|_| trust.may_loosen()) {
-            settings.apply(&s.value, std::env::var_os("HOME").map(PathBuf::from).as_deref());
+            let home = std::env::var_os("HOME").map(PathBuf::from);
+            for w in settings.apply(&s.value, home.as_deref(), layer) {
+                warnings.push(format!("{name}: {w}"));
+            }
             settings.locked |= layer == LayerKind::System && s.value.locked == Some(true);
         }
         packs.push(LoadedPack::parsed(name, layer, spec).trusted(trust));

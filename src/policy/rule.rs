@@ -93,6 +93,33 @@ pub struct ApprovalSettingsSpec {
     /// How long the terminal prompt waits for a key before refusing (`60s`).
     #[serde(default)]
     pub prompt_timeout: Option<String>,
+    /// A shared approval store (an absolute path); honoured from the system layer only.
+    #[serde(default)]
+    pub dir: Option<String>,
+    /// Whose store `dir` is: a user name or a uid. Required with `dir`; system layer only.
+    #[serde(default, deserialize_with = "name_or_number")]
+    pub owner: Option<String>,
+}
+
+/// A user name or a number: YAML reads `owner: 1000` as an integer, and either is meant.
+fn name_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a user name or a uid")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+    }
+    d.deserialize_any(V)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

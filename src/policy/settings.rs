@@ -2,11 +2,14 @@
 //! is allowed, where output is masked, session recording, the audit log and approvals. The
 //! system layer is read first, then the user layer (and `--policy` files), each key overriding
 //! the one before. A repository's `.guard.yaml` cannot change them: a cloned project must not
-//! move your audit log or lengthen your approvals.
+//! move your audit log or lengthen your approvals. Where approvals are kept and whose they are
+//! (`approvals.dir`, `approvals.owner`) come from the system layer alone: the approval store is
+//! what a person's decisions are trusted from, so nothing the guarded user can write may move it.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::engine::LayerKind;
 use super::rule::SettingsSpec;
 
 /// Where secrets in a command's output are masked.
@@ -66,6 +69,10 @@ pub struct Settings {
     /// The system layer locked policy: the user's files may only tighten, and nothing from the
     /// environment may loosen (`GUARD_MASK=never`, `GUARD_SHELL`).
     pub locked: bool,
+    /// A shared approval store, from the system layer; `None` means the caller's private one.
+    pub approvals_dir: Option<PathBuf>,
+    /// Whose store `approvals_dir` is (a user name or uid, resolved when the store is opened).
+    pub approvals_owner: Option<String>,
 }
 
 impl Default for Settings {
@@ -82,6 +89,8 @@ impl Default for Settings {
             approval_expiry: None,
             prompt_timeout: None,
             locked: false,
+            approvals_dir: None,
+            approvals_owner: None,
         }
     }
 }
@@ -128,8 +137,36 @@ pub fn check(spec: &SettingsSpec) -> Vec<String> {
                 }
             }
         }
+        if let Some(d) = a.dir.as_deref().filter(|d| !Path::new(d).is_absolute()) {
+            out.push(format!("settings.approvals.dir `{d}` must be an absolute path, such as /srv/guard-approvals"));
+        }
+        if let Some(o) = a.owner.as_deref().filter(|o| !is_user(o)) {
+            out.push(format!("settings.approvals.owner `{o}` is not a user name or a uid"));
+        }
+        match (&a.dir, &a.owner) {
+            (Some(_), None) => out.push(
+                "settings.approvals.dir needs settings.approvals.owner: the user (name or uid) whose store it \
+                 is, whose decisions alone count"
+                    .to_string(),
+            ),
+            (None, Some(_)) => out.push(
+                "settings.approvals.owner names the owner of a shared store, and there is no \
+                 settings.approvals.dir; add the directory or remove the owner"
+                    .to_string(),
+            ),
+            _ => {}
+        }
     }
     out
+}
+
+/// The shape of a user name (as `useradd` accepts it) or a uid.
+fn is_user(s: &str) -> bool {
+    let name = s.strip_suffix('$').unwrap_or(s);
+    !name.is_empty()
+        && s.len() <= 32
+        && !name.starts_with('-')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
 /// `10m`, `90s`, `1h 30m`: a positive length of time.
@@ -141,8 +178,10 @@ pub fn duration(text: &str) -> Result<Duration, String> {
 
 impl Settings {
     /// Lay one file's settings over these. The section has passed [`check`]; `home` expands
-    /// a leading `~/`.
-    pub fn apply(&mut self, spec: &SettingsSpec, home: Option<&Path>) {
+    /// a leading `~/`; `layer` is where the file is from. Returns warnings about what was
+    /// ignored, for the caller to show with the file's name.
+    pub fn apply(&mut self, spec: &SettingsSpec, home: Option<&Path>, layer: LayerKind) -> Vec<String> {
+        let mut warnings = Vec::new();
         let path = |p: &str| match (p.strip_prefix("~/"), home) {
             (Some(rest), Some(h)) => Some(h.join(rest)),
             (Some(_), None) => None,
@@ -183,7 +222,21 @@ impl Settings {
             if let Some(d) = a.prompt_timeout.as_deref().and_then(|v| duration(v).ok()) {
                 self.prompt_timeout = Some(d);
             }
+            if a.dir.is_some() || a.owner.is_some() {
+                if layer == LayerKind::System {
+                    self.approvals_dir = a.dir.as_deref().map(PathBuf::from);
+                    self.approvals_owner = a.owner.clone();
+                } else {
+                    warnings.push(
+                        "settings.approvals.dir and settings.approvals.owner are ignored here: only the system \
+                         policy may say where approvals are kept and whose they are; put them in a file in \
+                         /etc/guard/"
+                            .to_string(),
+                    );
+                }
+            }
         }
+        warnings
     }
 }
 
@@ -204,10 +257,12 @@ mod tests {
                  approvals: {expiry: 5m}\n",
             ),
             None,
+            LayerKind::System,
         );
         s.apply(
             &spec("mask_output: rules\naudit: {path: ~/log/audit.jsonl}\napprovals: {prompt_timeout: 90s}\n"),
             Some(Path::new("/home/u")),
+            LayerKind::User,
         );
         assert_eq!(s.shell, Some(PathBuf::from("/bin/bash")));
         assert_eq!(s.mask_output, MaskOutput::Rules);
@@ -216,7 +271,7 @@ mod tests {
         assert_eq!(s.approval_expiry, Some(Duration::from_secs(300)));
         assert_eq!(s.prompt_timeout, Some(Duration::from_secs(90)));
         assert!(s.unrecorded_allowed_runs && !s.unrecorded_asked_runs);
-        s.apply(&spec("audit: {on_failure: {allowed: refuse, asked: run}}\n"), None);
+        s.apply(&spec("audit: {on_failure: {allowed: refuse, asked: run}}\n"), None, LayerKind::User);
         assert!(!s.unrecorded_allowed_runs && s.unrecorded_asked_runs);
     }
 
@@ -230,6 +285,12 @@ mod tests {
             ("audit: {on_failure: {allowed: maybe}}", "`run` or `refuse`"),
             ("approvals: {expiry: soon}", "such as 90s"),
             ("approvals: {prompt_timeout: 0s}", "more than zero"),
+            ("approvals: {dir: /srv/guard-approvals}", "needs settings.approvals.owner"),
+            ("approvals: {owner: alice}", "there is no settings.approvals.dir"),
+            ("approvals: {dir: srv/approvals, owner: alice}", "must be an absolute path"),
+            ("approvals: {dir: /srv/a, owner: 'a:b'}", "not a user name or a uid"),
+            ("approvals: {dir: /srv/a, owner: ''}", "not a user name or a uid"),
+            ("approvals: {dir: /srv/a, owner: -rf}", "not a user name or a uid"),
         ];
         for (yaml, says) in table {
             let problems = check(&spec(yaml));
@@ -237,6 +298,38 @@ mod tests {
             assert!(problems[0].contains(says), "{yaml}: {problems:?}");
         }
         assert!(check(&spec("shell: /bin/zsh\napprovals: {expiry: 1h 30m}\n")).is_empty());
+        assert!(check(&spec("approvals: {dir: /srv/a, owner: alice}\n")).is_empty());
+        assert!(check(&spec("approvals: {dir: /srv/a, owner: 1000}\n")).is_empty());
+        assert!(check(&spec("approvals: {dir: /srv/a, owner: machine$}\n")).is_empty());
+    }
+
+    #[test]
+    fn the_approval_store_and_its_owner_come_from_the_system_layer_only() {
+        let shared = spec("approvals: {dir: /srv/guard-approvals, owner: 1000}\n");
+        let mut s = Settings::default();
+        assert!(s.apply(&shared, None, LayerKind::System).is_empty());
+        assert_eq!(s.approvals_dir, Some(PathBuf::from("/srv/guard-approvals")));
+        assert_eq!(s.approvals_owner.as_deref(), Some("1000"), "a number in YAML is read as the uid");
+
+        // A user file cannot move it, nor give it to someone else, and the rest of the file
+        // still applies.
+        let theirs = spec("approvals: {dir: /home/agent/fake, owner: agent, expiry: 1h}\nrecord: true\n");
+        for layer in [LayerKind::User, LayerKind::Project] {
+            let mut t = s.clone();
+            let warnings = t.apply(&theirs, None, layer);
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert!(
+                warnings[0].contains("only the system policy") && warnings[0].contains("/etc/guard/"),
+                "{warnings:?}"
+            );
+            assert_eq!(t.approvals_dir, Some(PathBuf::from("/srv/guard-approvals")));
+            assert_eq!(t.approvals_owner.as_deref(), Some("1000"));
+            assert_eq!(t.approval_expiry, Some(Duration::from_secs(3600)));
+            assert!(t.record);
+        }
+        let mut fresh = Settings::default();
+        fresh.apply(&theirs, None, LayerKind::User);
+        assert_eq!((fresh.approvals_dir, fresh.approvals_owner), (None, None));
     }
 
     #[test]

@@ -33,7 +33,8 @@ pub fn resolve(
     if let Some(pattern) = memory::remembered(plan, verdict, cfg) {
         return Ok((None, format!("remembered: {pattern}")));
     }
-    let offer = remember::generalise(plan, verdict);
+    // Offered only where a remembered answer would count: to the store's owner.
+    let offer = if cfg.remembers() { remember::generalise(plan, verdict) } else { None };
     let info = PromptInfo::for_verdict(plan, verdict, cwd, agent, offer.as_ref());
     let who = || format!("{} at the terminal", crate::environment::user_name(nix::unistd::getuid().as_raw()));
     match prompt::ask(&info, &cfg.into()) {
