@@ -223,14 +223,6 @@ macro_rules! attempt {
     };
 }
 
-fn hook_json(command: &str, cwd: &str) -> String {
-    serde_json::json!({
-        "session_id": "s1", "transcript_path": "/tmp/t.jsonl", "cwd": cwd, "permission_mode": "default",
-        "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command}, "tool_use_id": "t1"
-    })
-    .to_string()
-}
-
 const ATTEMPTS: &[Attempt] = &[
     // A cloned repository's .guard.yaml.
     attempt!("project programs hide the breaker's operand", with_loose_programs, ["-c", "rm -rf ~"], home_kept),
