@@ -9,7 +9,9 @@
 //!
 //! The command asked about is `bump approved-marker`, a program made here that appends a line
 //! to the marker: that the marker is missing after each refused attempt, and holds one line
-//! after the approved one, is what happened, on disk.
+//! after the approved one, is what happened, on disk. The system policy is locked and denies
+//! `shred`: the agent's own policy files, `--policy`, a nested guard, observe mode and another
+//! shell each try to get `shred -u victim` run, and the victim must keep its content.
 //!
 //! Creating users needs root. Run as anyone else the test says SKIPPED, and fails when CI=true.
 
@@ -167,7 +169,7 @@ impl World {
         fs::create_dir(&etc).unwrap();
         chmod(&etc, 0o755);
         let policy = format!(
-            "settings:\n  approvals:\n    dir: {}\n    owner: {}\n\
+            "settings:\n  locked: true\n  approvals:\n    dir: {}\n    owner: {}\n\
              rules:\n  - id: local.bump\n    match: {{ program: bump }}\n    decision: ask\n    \
              message: bump changes the marker\n    examples: {{ ask: [bump approved-marker], allow: [ls] }}\n  \
              - id: local.no-shred\n    match: {{ program: shred }}\n    decision: deny\n    \
@@ -394,11 +396,47 @@ fn an_agent_of_its_own_user_cannot_get_past_the_person_who_owns_the_store() {
     let o = w.agent_tries(&[("XDG_STATE_HOME", &state), ("XDG_CONFIG_HOME", &config)]);
     refused(&o, "a store, remembered answers and settings of its own");
     assert!(
-        text(&o.stderr).contains("settings.approvals.dir and settings.approvals.owner are ignored here")
-            && text(&o.stderr).contains("/etc/guard/"),
+        text(&o.stderr).contains("a user's policy under a locked system policy cannot change guard's settings"),
         "{}",
         describe(&o)
     );
+
+    // 4b. Its own policy files (its XDG_CONFIG_HOME, or --policy) switching off the system's deny
+    //     rule: disabling it, redefining it, overriding it with an allow. The system policy is
+    //     locked, so the agent's files may only tighten.
+    let victim = agent.work().join("victim");
+    let loosen = "disable:\n  - {id: local.no-shred, reason: mine}\nrules:\n  \
+                  - {id: local.no-shred, match: {program: nothing}, decision: ask, message: m, examples: {ask: [nothing]}}\n  \
+                  - {id: mine.shred, match: {program: shred}, decision: allow, overrides: local.no-shred, reason: r, \
+                  message: m, examples: {allow: [shred x]}}\n";
+    let o = w.agent_sh(
+        &format!(
+            "set -e; echo keep > '{}'; mkdir -p .config/guard; cat > .config/guard/mine.yaml; cp .config/guard/mine.yaml loose.yaml",
+            victim.display()
+        ),
+        loosen.as_bytes(),
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    let shred = |args: &[&str], env: &[(&str, &str)], what: &str| {
+        let o = w.unattended(agent, &agent.work(), args, env, b"");
+        assert!(matches!(o.status.code(), Some(REFUSED) | Some(20)), "{what}: {}", describe(&o));
+        assert_eq!(fs::read_to_string(&victim).ok().as_deref(), Some("keep\n"), "{what}: {}", describe(&o));
+    };
+    shred(&["guard", "-c", "shred -u victim"], &[], "its own config disables the system rule");
+    shred(&["guard", "check", "shred -u victim"], &[], "its own config, through check");
+    let loose = agent.home.join("loose.yaml").to_string_lossy().into_owned();
+    shred(&["guard", "--policy", &loose, "-c", "shred -u victim"], &[], "--policy");
+
+    // 4c. A guard nested in the command, asking for observe mode, extra policy or another
+    //     shell; and the same asked of guard directly, without a terminal.
+    let nested = format!("guard --mode observe --policy {loose} -c 'shred -u victim'");
+    shred(&["guard", "-c", &nested], &[], "a nested guard in observe mode");
+    shred(&["guard", "--mode", "observe", "-c", "shred -u victim"], &[], "observe mode");
+    fs::write(agent.home.join("fake-shell"), "#!/bin/sh\nexec shred -u victim\n").unwrap();
+    chown(&agent.home.join("fake-shell"), &agent.name, &agent.name);
+    chmod(&agent.home.join("fake-shell"), 0o755);
+    let fake_shell = agent.home.join("fake-shell").to_string_lossy().into_owned();
+    shred(&["guard", "-c", "true"], &[("GUARD_SHELL", &fake_shell)], "another shell");
 
     // 5. The person's "this session" answer. In one terminal session, with the same
     //    GUARD_SESSION: the person answers "s"; the person's next attempt runs without a
