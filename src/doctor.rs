@@ -155,12 +155,19 @@ pub fn gather() -> Facts {
     }
     let (lint_text, lint_code) = crate::rules_cmd::lint(&[]);
 
-    let state_home = var("XDG_STATE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .unwrap_or_else(|| home.join(".local/state"));
-    let audit_log = state_home.join("guard/audit.jsonl");
-    let audit_writable = can_write(&audit_log);
+    // The log the settings name, checked as guard checks it before each append (a planted link,
+    // another user's file or a hard link is refused there, so it is reported here).
+    let audit = crate::audit::AuditConfig::from_settings(&crate::judge::load_policy().settings);
+    let (audit_log, audit_writable) = match audit.log_path() {
+        Ok(p) => {
+            let why = |e: crate::audit::AuditError| {
+                let e = e.to_string();
+                e.strip_prefix("cannot record this decision: ").map(str::to_string).unwrap_or(e)
+            };
+            (p.clone(), crate::audit::writable(&audit).map_err(why))
+        }
+        Err(e) => (home.join(".local/state/guard/audit.jsonl"), Err(e.to_string())),
+    };
 
     Facts {
         version: env!("CARGO_PKG_VERSION"),
@@ -406,33 +413,6 @@ fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
         .unwrap_or_default();
     out.sort();
     out
-}
-
-/// Whether `file` can be appended to, or created (with its missing directories): tried for real
-/// on the file or the nearest directory that exists, since permission bits alone do not tell
-/// (read-only mounts, ACLs).
-fn can_write(file: &Path) -> Result<(), String> {
-    if file.exists() {
-        return std::fs::OpenOptions::new()
-            .append(true)
-            .open(file)
-            .map(drop)
-            .map_err(|e| format!("cannot append to it ({e})"));
-    }
-    let Some(dir) = file.ancestors().skip(1).find(|d| d.exists()) else {
-        return Err("no parent directory exists".into());
-    };
-    if !dir.is_dir() {
-        return Err(format!("{} is not a directory", dir.display()));
-    }
-    let probe = dir.join(format!(".guard-doctor-{}", std::process::id()));
-    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
-        Ok(_) => {
-            let _ = std::fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(e) => Err(format!("{} is not writable ({e})", dir.display())),
-    }
 }
 
 #[cfg(test)]

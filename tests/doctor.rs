@@ -108,6 +108,6 @@ fn a_broken_policy_file_and_an_unwritable_audit_log_need_fixing() {
     let (out, text) = h.doctor(&bin, &[("XDG_STATE_HOME", state.to_str().unwrap())]);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("mine.yaml:3:"), "the problem is located: {text}");
-    assert!(text.contains("state-file is not a directory"), "{text}");
+    assert!(text.contains("state-file/state/guard/audit.jsonl") && text.contains("Not a directory"), "{text}");
     assert!(text.contains("2 things to fix"), "{text}");
 }

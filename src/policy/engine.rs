@@ -354,11 +354,15 @@ impl Policy {
             })
     }
 
-    /// guard's own places: where the context says, and where the settings put the audit log.
+    /// guard's own places: where the context says, and where the settings put the audit log
+    /// and the approval store.
     pub fn own_paths(&self, ctx: &dyn Context) -> super::paths::OwnPaths {
         let mut own = ctx.own_paths();
         if let Some(p) = &self.settings.audit_path {
             own.files.push(p.to_string_lossy().into_owned());
+        }
+        if let Some(d) = &self.settings.approvals_dir {
+            own.dirs.push(d.to_string_lossy().into_owned());
         }
         own
     }
