@@ -68,6 +68,11 @@ impl ProgramDb {
         Some(self.decoded[i].get_or_init(|| self.merged(Some(i), &[])))
     }
 
+    /// Whether a policy file added knowledge of `name` (or of the family it falls back to).
+    pub fn changed_by_files(&self, name: &str) -> bool {
+        self.files.contains_key(name) || self.files.contains_key(family(name))
+    }
+
     pub fn get(&self, name: &str) -> Option<&ProgramSpec> {
         self.lookup(name).or_else(|| self.lookup(family(name)))
     }

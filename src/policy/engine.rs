@@ -264,7 +264,8 @@ impl Policy {
                         }
                     }
                 }
-                let locked = pack.trust >= Trust::System && spec.locked;
+                // Only the system layer locks (built-in rules are never decoded for this).
+                let locked = pack.trust == Trust::System && spec.locked;
                 p.rules.push(Rule {
                     spec,
                     pack: pack_name.clone(),
@@ -410,6 +411,7 @@ impl Policy {
         let flow = Flow::new(plan, &self.db, ctx.home(), ctx.cwd());
         let own = std::cell::OnceCell::new();
         let own_init = || self.own_paths(ctx);
+        let paths = super::paths::Classifier::new(ctx.home(), ctx.cwd());
         for inv in &plan.invocations {
             if inv.calls_function {
                 continue;
@@ -427,10 +429,14 @@ impl Policy {
                     tags: vec!["fail-safe".into()],
                 });
             }
-            for f in critical(inv, &Cmdline::parse(inv, &self.builtin_db), ctx) {
+            let cmd = Cmdline::parse(inv, &self.db);
+            // The breaker reads the command line with built-in knowledge only; for most programs
+            // no policy file added any, and the line read for the rules is the same.
+            let builtin_cmd =
+                name.filter(|n| self.db.changed_by_files(n)).map(|_| Cmdline::parse(inv, &self.builtin_db));
+            for f in critical(inv, builtin_cmd.as_ref().unwrap_or(&cmd), &paths) {
                 v.add(f);
             }
-            let cmd = Cmdline::parse(inv, &self.db);
             let subject = Subject {
                 plan,
                 inv,
@@ -439,6 +445,7 @@ impl Policy {
                 ctx,
                 db: &self.db,
                 lists: &self.lists,
+                paths: &paths,
                 own: &own,
                 own_init: &own_init,
             };
@@ -491,12 +498,11 @@ impl Policy {
 
 /// The breaker: wiping the filesystem root, a home directory, a top-level system directory or
 /// a disk. It lives in code so no policy layer can loosen it.
-fn critical(inv: &Invocation, cmd: &Cmdline, ctx: &dyn Context) -> Vec<Finding> {
+fn critical(inv: &Invocation, cmd: &Cmdline, paths: &super::paths::Classifier) -> Vec<Finding> {
     let mut out = Vec::new();
     let name = cmd.name.as_str();
     let catastrophic = Classes(Classes::ROOT.0 | Classes::HOME.0 | Classes::SYSTEM_TOP.0 | Classes::BLOCK_DEVICE.0);
-    let classes =
-        |w: &Word| w.as_literal().map(|t| super::paths::classify(t, ctx.home(), ctx.cwd())).unwrap_or_default();
+    let classes = |w: &Word| w.as_literal().map(|t| paths.classes(t)).unwrap_or_default();
     let mut hit = |w: &Word, what: &str| {
         out.push(Finding {
             rule: "critical.breaker".into(),
@@ -577,7 +583,7 @@ fn critical(inv: &Invocation, cmd: &Cmdline, ctx: &dyn Context) -> Vec<Finding> 
             if let Some(w) = inv.args.iter().find(|w| {
                 w.as_literal()
                     .and_then(|t| t.strip_prefix("of="))
-                    .is_some_and(|t| super::paths::classify(t, ctx.home(), ctx.cwd()).has(Classes::BLOCK_DEVICE))
+                    .is_some_and(|t| paths.classes(t).has(Classes::BLOCK_DEVICE))
             }) {
                 hit(w, "overwriting the disk with");
             }

@@ -79,6 +79,8 @@ pub struct Subject<'a> {
     pub ctx: &'a dyn Context,
     pub db: &'a ProgramDb,
     pub lists: &'a Lists,
+    /// Path classes of the words seen so far.
+    pub paths: &'a paths::Classifier<'a>,
     /// guard's own places, worked out the first time a rule asks about them.
     pub own: &'a OnceCell<OwnPaths>,
     pub own_init: &'a dyn Fn() -> OwnPaths,
@@ -245,14 +247,13 @@ pub fn classes_of(names: &[String]) -> Classes {
 /// Path classes of a word. A partly known word is classed by the directory its known start
 /// names: `/etc/$X` is somewhere under `/etc`.
 pub fn word_classes(s: &Subject, w: &Word, lit: Option<&str>) -> Classes {
-    let (home, cwd) = (s.ctx.home(), s.ctx.cwd());
     if let Some(t) = lit {
-        return paths::classify(t, home, cwd);
+        return s.paths.classes(t);
     }
     let prefix = w.known_prefix();
     match prefix.rfind('/') {
         Some(i) if i > 0 => {
-            let dir = paths::classify(&prefix[..i], home, cwd);
+            let dir = s.paths.classes(&prefix[..i]);
             let mut c = Classes::OTHER;
             if dir.has(Classes(Classes::SYSTEM_TOP.0 | Classes::SYSTEM.0)) {
                 c = c.union(Classes::SYSTEM);
@@ -385,9 +386,7 @@ pub fn eval(s: &Subject, m: &MatchSpec) -> Option<Culprit> {
         let direct_secret = want.iter().any(|w| w == "secret")
             && s.inv.redirects.iter().any(|r| {
                 r.op == RedirectOp::Read
-                    && r.target
-                        .as_literal()
-                        .is_some_and(|t| paths::classify(t, s.ctx.home(), s.ctx.cwd()).has(Classes::SECRET))
+                    && r.target.as_literal().is_some_and(|t| s.paths.classes(t).has(Classes::SECRET))
             });
         match found {
             Some(i) => {

@@ -266,6 +266,31 @@ pub fn is_own(n: &str, home: &str, own: &OwnPaths) -> bool {
         || AGENT_DIRS.iter().any(|d| n.rsplit('/').next() == Some(*d))
 }
 
+/// Path classes for one judgement: home and the working directory fixed, each text classified
+/// once however many rules ask about it.
+#[derive(Debug)]
+pub struct Classifier<'a> {
+    home: &'a str,
+    cwd: &'a str,
+    seen: std::cell::RefCell<std::collections::HashMap<String, Classes>>,
+}
+
+impl<'a> Classifier<'a> {
+    pub fn new(home: &'a str, cwd: &'a str) -> Classifier<'a> {
+        Classifier { home, cwd, seen: Default::default() }
+    }
+
+    /// [`classify`] of `raw`, remembered.
+    pub fn classes(&self, raw: &str) -> Classes {
+        if let Some(c) = self.seen.borrow().get(raw) {
+            return *c;
+        }
+        let c = classify(raw, self.home, self.cwd);
+        self.seen.borrow_mut().insert(raw.to_string(), c);
+        c
+    }
+}
+
 /// Resolve a path lexically: `~` and relative paths against home and cwd, `.`, `..`, `//`.
 pub fn normalize(path: &str, home: &str, cwd: &str) -> String {
     let joined = if path == "~" {
