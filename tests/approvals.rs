@@ -2,15 +2,14 @@
 //! prompt is driven in a real pseudo-terminal, made the child's controlling terminal the way a
 //! login does (new session, TIOCSCTTY), since the prompt reads `/dev/tty` and nothing else.
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::os::fd::AsFd;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use guard::approval::{Request, RequestSummary, State, Store};
+
+mod sandbox;
 
 const CMD: &str = "git push --force origin main";
 
@@ -75,55 +74,8 @@ fn in_terminal(cmd: Command, prompt: &str, keys: &[u8]) -> (i32, String) {
 }
 
 /// The same, with `ahead` typed into the terminal before the command starts.
-fn in_terminal_typed_ahead(mut cmd: Command, ahead: &[u8], prompt: &str, keys: &[u8]) -> (i32, String) {
-    let pty = nix::pty::openpty(None, None).unwrap();
-    let slave = File::from(pty.slave);
-    let mut master = File::from(pty.master);
-    master.write_all(ahead).unwrap();
-    cmd.stdin(slave.try_clone().unwrap()).stdout(slave.try_clone().unwrap()).stderr(slave.try_clone().unwrap());
-    unsafe {
-        cmd.pre_exec(|| {
-            nix::unistd::setsid()?;
-            // Standard input is the terminal's other end by now; make it the controlling one.
-            if nix::libc::ioctl(0, nix::libc::TIOCSCTTY as _, 0) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let mut child = cmd.spawn().unwrap();
-    drop(cmd);
-    drop(slave);
-    let mut screen = String::new();
-    let found = read_until(&mut master, &mut screen, Some(prompt));
-    assert!(found, "the prompt {prompt:?} never appeared; the screen was:\n{screen}");
-    master.write_all(keys).unwrap();
-    read_until(&mut master, &mut screen, None);
-    let status = child.wait().unwrap();
-    (status.code().unwrap_or(-1), screen)
-}
-
-/// Read what the terminal shows until `want` appears (true) or the other side closes (false).
-/// The time limit only keeps a broken build from hanging the suite.
-fn read_until(master: &mut File, screen: &mut String, want: Option<&str>) -> bool {
-    let limit = Instant::now() + Duration::from_secs(120);
-    let mut buf = [0u8; 4096];
-    while Instant::now() < limit {
-        if want.is_some_and(|w| screen.contains(w)) {
-            return true;
-        }
-        let mut fds = [nix::poll::PollFd::new(master.as_fd(), nix::poll::PollFlags::POLLIN)];
-        match nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(1000u16)) {
-            Ok(0) | Err(nix::errno::Errno::EINTR) => continue,
-            Ok(_) => {}
-            Err(_) => return false,
-        }
-        match master.read(&mut buf) {
-            Ok(0) | Err(_) => return want.is_some_and(|w| screen.contains(w)),
-            Ok(n) => screen.push_str(&String::from_utf8_lossy(&buf[..n])),
-        }
-    }
-    false
+fn in_terminal_typed_ahead(cmd: Command, ahead: &[u8], prompt: &str, keys: &[u8]) -> (i32, String) {
+    sandbox::in_terminal(cmd, ahead, &[(prompt, keys)])
 }
 
 fn stderr(out: &std::process::Output) -> String {

@@ -17,16 +17,14 @@
 
 mod sandbox;
 
-use std::fs::{self, File};
-use std::io::{Read, Write};
-use std::os::fd::AsFd;
+use std::fs::{self};
+use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
-use sandbox::{describe, text, write_executable};
+use sandbox::{describe, in_terminal, text, write_executable};
 
 /// Refused: exit status of a command guard did not run.
 const REFUSED: i32 = 126;
@@ -257,63 +255,6 @@ impl World {
     }
 }
 
-/// Run `cmd` as the leader of a new session on a new pseudo-terminal, its controlling terminal;
-/// each time the next of `answers`' prompts is on screen, type its keys. Returns the exit code
-/// and the screen.
-fn in_terminal(mut cmd: Command, answers: &[(&str, &[u8])]) -> (i32, String) {
-    let pty = nix::pty::openpty(None, None).unwrap();
-    let slave = File::from(pty.slave);
-    let mut master = File::from(pty.master);
-    cmd.stdin(slave.try_clone().unwrap()).stdout(slave.try_clone().unwrap()).stderr(slave.try_clone().unwrap());
-    unsafe {
-        cmd.pre_exec(|| {
-            nix::unistd::setsid()?;
-            if nix::libc::ioctl(0, nix::libc::TIOCSCTTY as _, 0) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let mut child = cmd.spawn().unwrap();
-    drop(cmd);
-    drop(slave);
-    let mut screen = String::new();
-    let mut seen = 0;
-    for (prompt, keys) in answers {
-        let found = read_until(&mut master, &mut screen, seen, Some(prompt));
-        assert!(found.is_some(), "the prompt {prompt:?} never appeared; the screen was:\n{screen}");
-        seen = found.unwrap();
-        master.write_all(keys).unwrap();
-    }
-    read_until(&mut master, &mut screen, seen, None);
-    let status = child.wait().unwrap();
-    (status.code().unwrap_or(-1), screen)
-}
-
-/// Read what the terminal shows until `want` appears after byte `from` (returns where it ends)
-/// or the other side closes. The time limit only keeps a broken build from hanging the suite.
-fn read_until(master: &mut File, screen: &mut String, from: usize, want: Option<&str>) -> Option<usize> {
-    let limit = Instant::now() + Duration::from_secs(120);
-    let mut buf = [0u8; 4096];
-    let found = |screen: &str| want.and_then(|w| screen.get(from..)?.find(w).map(|i| from + i + w.len()));
-    while Instant::now() < limit {
-        if let Some(end) = found(screen) {
-            return Some(end);
-        }
-        let mut fds = [nix::poll::PollFd::new(master.as_fd(), nix::poll::PollFlags::POLLIN)];
-        match nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(1000u16)) {
-            Ok(0) | Err(nix::errno::Errno::EINTR) => continue,
-            Ok(_) => {}
-            Err(_) => return None,
-        }
-        match master.read(&mut buf) {
-            Ok(0) | Err(_) => return found(screen),
-            Ok(n) => screen.push_str(&String::from_utf8_lossy(&buf[..n])),
-        }
-    }
-    None
-}
-
 /// An approval as the person's guard would write it, of the request `r`, for the agent.
 fn forged_approval(r: &serde_json::Value, person: &str) -> Vec<u8> {
     let mut d = r.clone();
@@ -446,7 +387,7 @@ fn an_agent_of_its_own_user_cannot_get_past_the_person_who_owns_the_store() {
     let script = format!("{}; {}; {} </dev/null; echo SESSION-DONE", line(person), line(person), line(agent));
     let mut leader = Command::new("sh");
     leader.args(["-c", &script]).env_clear().env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-    let (_, screen) = in_terminal(leader, &[("Run it? [y/N/s/a]", b"s"), ("Run it? [y/N]", b"n")]);
+    let (_, screen) = in_terminal(leader, b"", &[("Run it? [y/N/s/a]", b"s"), ("Run it? [y/N]", b"n")]);
     assert!(screen.contains("SESSION-DONE"), "{screen}");
     assert_eq!(screen.matches("Run it?").count(), 2, "asked once each, the person's second run was not: {screen}");
     assert_eq!(fs::read_to_string(person.work().join("approved-marker")).unwrap(), "ran\nran\n", "{screen}");
@@ -492,7 +433,7 @@ fn an_agent_of_its_own_user_cannot_get_past_the_person_who_owns_the_store() {
 
     // The agent cannot decide its own request, even at a terminal.
     let approve = w.command(agent, &agent.work(), &["guard", "approve", &id], &[]);
-    let (code, screen) = in_terminal(approve, &[]);
+    let (code, screen) = in_terminal(approve, b"", &[]);
     assert_eq!(code, 2, "{screen}");
     assert!(screen.contains("only the owner of the approval store") && !screen.contains("Approve it?"), "{screen}");
 
@@ -503,7 +444,7 @@ fn an_agent_of_its_own_user_cannot_get_past_the_person_who_owns_the_store() {
 
     // The person approves it at their terminal, seeing which account asked.
     let approve = w.command(person, &person.work(), &["guard", "approve", &id], &[]);
-    let (code, screen) = in_terminal(approve, &[("Approve it? [y/N]", b"y")]);
+    let (code, screen) = in_terminal(approve, b"", &[("Approve it? [y/N]", b"y")]);
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains(&format!("(user {})", agent.name)), "{screen}");
     let decision = fs::metadata(w.store.join(format!("{id}.json"))).unwrap();

@@ -114,20 +114,8 @@ fn is_subcommand(word: &str) -> bool {
 }
 
 fn skip_globals(args: &[String]) -> &[String] {
-    use crate::shell::programs::{GUARD_FLAGS, GUARD_VALUED};
-    let mut i = 0;
-    while let Some(a) = args.get(i).map(String::as_str) {
-        if GUARD_FLAGS.contains(&a) {
-            i += 1;
-        } else if GUARD_VALUED.contains(&a) {
-            i += 2;
-        } else if GUARD_VALUED.iter().any(|v| a.strip_prefix(v).is_some_and(|r| r.starts_with('='))) {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    &args[i.min(args.len())..]
+    let words: Vec<Option<&str>> = args.iter().map(|a| Some(a.as_str())).collect();
+    &args[crate::shell::programs::guard_options(&words).0..]
 }
 
 /// Parse guard's arguments (without the program name) in runner form.

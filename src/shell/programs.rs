@@ -63,6 +63,26 @@ const SHELLS: &[&str] = &[
 pub const GUARD_FLAGS: &[&str] = &["--dry-run", "--record"];
 pub const GUARD_VALUED: &[&str] = &["--policy", "--mode"];
 
+/// How many leading `words` are guard's own options, and whether `--dry-run` is among them. A
+/// word only known at run time (`None`) ends them: it is left for the shell's reading, which
+/// finds any `-c` after it.
+pub fn guard_options(words: &[Option<&str>]) -> (usize, bool) {
+    let (mut i, mut dry_run) = (0, false);
+    while let Some(Some(t)) = words.get(i) {
+        if GUARD_FLAGS.contains(t) {
+            dry_run |= *t == "--dry-run";
+            i += 1;
+        } else if GUARD_VALUED.contains(t) {
+            i += 2;
+        } else if GUARD_VALUED.iter().any(|v| t.strip_prefix(v).is_some_and(|r| r.starts_with('='))) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    (i.min(words.len()), dry_run)
+}
+
 /// guard's subcommands that run nothing (they judge, show, or change guard's own state, which
 /// rules see for themselves).
 const GUARD_JUDGES_ONLY: &[&str] = &[
@@ -588,28 +608,16 @@ pub fn split_args(text: &str, span: Span) -> Vec<Word> {
 /// here, whatever the nested guard would make of it (its own options cannot loosen what the
 /// guard judging this command decides).
 fn guard(args: &[Word], stdin: &Stdin) -> Vec<Derived> {
-    let mut i = 0;
-    let mut dry_run = false;
-    while let Some(t) = args.get(i).map(Word::known_prefix) {
-        if GUARD_FLAGS.contains(&t) {
-            dry_run |= t == "--dry-run" && args[i].as_literal().is_some();
-            i += 1;
-        } else if GUARD_VALUED.contains(&t) {
-            i += 2;
-        } else if GUARD_VALUED.iter().any(|v| t.strip_prefix(v).is_some_and(|r| r.starts_with('='))) {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    let rest = &args[i.min(args.len())..];
+    let words: Vec<Option<&str>> = args.iter().map(Word::as_literal).collect();
+    let (i, dry_run) = guard_options(&words);
+    let rest = &args[i..];
     if dry_run {
         return Vec::new();
     }
-    match rest.first().map(|w| (w.as_literal(), w)) {
-        Some((Some("--"), _)) => run(&rest[1..], wrapper("guard")),
-        Some((Some("hook"), _)) => hook_payload(stdin),
-        Some((Some(sub), _)) if GUARD_JUDGES_ONLY.contains(&sub) => Vec::new(),
+    match rest.first().and_then(Word::as_literal) {
+        Some("--") => run(&rest[1..], wrapper("guard")),
+        Some("hook") => hook_payload(stdin),
+        Some(sub) if GUARD_JUDGES_ONLY.contains(&sub) => Vec::new(),
         _ => shell("guard", "bash", rest, stdin),
     }
 }

@@ -4,8 +4,12 @@
 
 #![allow(dead_code)]
 
+use std::io::{Read, Write};
+use std::os::fd::AsFd;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub const GUARD: &str = env!("CARGO_BIN_EXE_guard");
 
@@ -91,7 +95,6 @@ pub fn write_executable(path: &Path, content: &str) {
 /// pipeline or a service runs guard, and so that nothing can reach the terminal running the
 /// tests.
 pub fn without_terminal(cmd: &mut Command) -> &mut Command {
-    use std::os::unix::process::CommandExt;
     // SAFETY: setsid(2) is async-signal-safe.
     unsafe {
         cmd.pre_exec(|| {
@@ -106,8 +109,7 @@ pub fn without_terminal(cmd: &mut Command) -> &mut Command {
 
 /// Run `cmd` with `stdin` written to it, capturing its output; `None` (after killing it) when it
 /// has not finished within `limit`, which is how a hang shows.
-pub fn finish_within(mut cmd: Command, stdin: &[u8], limit: std::time::Duration) -> Option<Output> {
-    use std::io::Write;
+pub fn finish_within(mut cmd: Command, stdin: &[u8], limit: Duration) -> Option<Output> {
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("the program starts");
     let mut input = child.stdin.take().expect("stdin is piped");
@@ -135,4 +137,63 @@ pub fn finish_within(mut cmd: Command, stdin: &[u8], limit: std::time::Duration)
     };
     let _ = writer.join();
     out
+}
+
+/// Run `cmd` as the leader of a new session on a new pseudo-terminal, its controlling terminal,
+/// with `ahead` typed before it starts; each time the next of `answers`' prompts is on screen,
+/// type its keys. Returns the exit code and the screen.
+pub fn in_terminal(mut cmd: Command, ahead: &[u8], answers: &[(&str, &[u8])]) -> (i32, String) {
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let slave = std::fs::File::from(pty.slave);
+    let mut master = std::fs::File::from(pty.master);
+    master.write_all(ahead).unwrap();
+    cmd.stdin(slave.try_clone().unwrap()).stdout(slave.try_clone().unwrap()).stderr(slave.try_clone().unwrap());
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::unistd::setsid()?;
+            // Standard input is the terminal's other end by now; make it the controlling one.
+            if nix::libc::ioctl(0, nix::libc::TIOCSCTTY as _, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    drop(cmd);
+    drop(slave);
+    let mut screen = String::new();
+    let mut seen = 0;
+    for (prompt, keys) in answers {
+        let found = read_until(&mut master, &mut screen, seen, Some(prompt));
+        assert!(found.is_some(), "the prompt {prompt:?} never appeared; the screen was:\n{screen}");
+        seen = found.unwrap();
+        master.write_all(keys).unwrap();
+    }
+    read_until(&mut master, &mut screen, seen, None);
+    let status = child.wait().unwrap();
+    (status.code().unwrap_or(-1), screen)
+}
+
+/// Read what the terminal shows until `want` appears after byte `from` (returns where it ends)
+/// or the other side closes. The time limit only keeps a broken build from hanging the suite.
+pub fn read_until(master: &mut std::fs::File, screen: &mut String, from: usize, want: Option<&str>) -> Option<usize> {
+    let limit = Instant::now() + Duration::from_secs(120);
+    let mut buf = [0u8; 4096];
+    let found = |screen: &str| want.and_then(|w| screen.get(from..)?.find(w).map(|i| from + i + w.len()));
+    while Instant::now() < limit {
+        if let Some(end) = found(screen) {
+            return Some(end);
+        }
+        let mut fds = [nix::poll::PollFd::new(master.as_fd(), nix::poll::PollFlags::POLLIN)];
+        match nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(1000u16)) {
+            Ok(0) | Err(nix::errno::Errno::EINTR) => continue,
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+        match master.read(&mut buf) {
+            Ok(0) | Err(_) => return found(screen),
+            Ok(n) => screen.push_str(&String::from_utf8_lossy(&buf[..n])),
+        }
+    }
+    None
 }
