@@ -1113,6 +1113,12 @@ const REDIRECTS: &[Redirs] = &[
     redir!("cat < f", "cat" => ["< f"]),
     redir!("cat <&3", "cat" => ["<& 3"]),
     redir!("echo x > f 2>&1", "echo x" => ["> f", "2>& 1"]),
+    // Words after a redirection's target are more words of the command, as bash reads them.
+    redir!("rm 2>/dev/null victim", "rm victim" => ["2> /dev/null"]),
+    redir!("rm -rf 2>/dev/null /", "rm -rf /" => ["2> /dev/null"]),
+    redir!("rm a >f b 2>g c", "rm a b c" => ["> f", "2> g"]),
+    redir!("tee </dev/null a b", "tee a b" => ["< /dev/null"]),
+    redir!("cat 2>&1 f", "cat f" => ["2>& 1"]),
     redir!("> f echo x", "echo x" => ["> f"]),
     redir!("echo x > ~/f", "echo x" => ["> /home/u/f"]),
     redir!(r#"echo x > "$HOME/a b""#, "echo x" => ["> '/home/u/a b'"]),
@@ -1235,6 +1241,9 @@ const ISSUES: &[Issues] = &[
     issue!("(rm x" => Syntax, ["rm x"]),
     issue!("{ rm x" => Syntax, ["rm x"]),
     issue!("case x in a) rm x" => Syntax, ["rm x"]),
+    // bash gives words after a heredoc's delimiter to the command; guard cannot, so it says so.
+    issue!("rm <<EOF victim\nx\nEOF" => Syntax, ["rm", "victim"]),
+    issue!("{ rm a; } >f b" => Syntax, ["rm a"]),
     issue!("for i in a; do rm x" => Syntax, ["rm x"]),
     issue!("while true; do rm x; " => Syntax, ["rm x"]),
     issue!("rm x |" => Syntax, ["rm x"]),

@@ -684,6 +684,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             let mut tails = Vec::new();
             for r in redirect_nodes {
                 self.redirect(w, r, &mut own, &mut tails);
+                self.stray_destinations(w, r);
                 w.stack.push(Frame::SubstOnly(r, ctx));
             }
             for t in tails {
@@ -740,11 +741,23 @@ impl<'e, 'p> Builder<'e, 'p> {
         let mut redirects = Vec::new();
         let mut tails = Vec::new();
         let mut body = None;
+        // Words after a redirection's target (`rm 2>/dev/null x`): more words of a simple
+        // command, in order; anywhere else, not understood.
+        let mut more = Vec::new();
+        let is_command = (0..n.named_child_count())
+            .filter_map(|i| n.named_child(i as u32))
+            .find(|c| !matches!(c.kind(), "file_redirect" | "heredoc_redirect" | "herestring_redirect" | "comment"))
+            .is_some_and(|c| c.kind() == "command");
         for i in 0..n.named_child_count() {
             let Some(c) = n.named_child(i as u32) else { continue };
             match c.kind() {
                 "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
                     self.redirect(w, c, &mut redirects, &mut tails);
+                    if is_command {
+                        more.extend(extra_destinations(c));
+                    } else {
+                        self.stray_destinations(w, c);
+                    }
                     w.stack.push(Frame::SubstOnly(c, ctx));
                 }
                 "comment" => {}
@@ -760,7 +773,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             return;
         };
         if body.kind() == "command" {
-            self.command_with(w, body, ctx, redirects, tails, (n.start_byte(), n.end_byte()));
+            self.command_with(w, body, ctx, redirects, tails, more, (n.start_byte(), n.end_byte()));
         } else if body.kind() == "pipeline" {
             let c = self.derive_ctx(w, ctx, |x| x.last_stage_redirects = redirects);
             w.stack.push(Frame::Node(body, c));
@@ -777,7 +790,7 @@ impl<'e, 'p> Builder<'e, 'p> {
     }
 
     fn command<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
-        self.command_with(w, n, ctx, Vec::new(), Vec::new(), (n.start_byte(), n.end_byte()));
+        self.command_with(w, n, ctx, Vec::new(), Vec::new(), Vec::new(), (n.start_byte(), n.end_byte()));
     }
 
     fn command_with<'t>(
@@ -787,6 +800,7 @@ impl<'e, 'p> Builder<'e, 'p> {
         ctx: usize,
         mut redirects: Vec<Redirect>,
         mut tails: Vec<Tail>,
+        more: Vec<Node<'t>>,
         statement: (usize, usize),
     ) {
         // Where the grammar lost track inside the command (a separator read as an ERROR
@@ -841,6 +855,10 @@ impl<'e, 'p> Builder<'e, 'p> {
                 }
                 "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
                     self.redirect(w, c, &mut redirects, &mut tails);
+                    // bash reads the words after a redirection's target as more words of the
+                    // command (`rm 2>/dev/null x` removes x); the grammar files them under the
+                    // redirection.
+                    groups.extend(extra_destinations(c).into_iter().map(|d| vec![d]));
                     last_end = None;
                 }
                 "comment" => last_end = None,
@@ -854,6 +872,7 @@ impl<'e, 'p> Builder<'e, 'p> {
                 }
             }
         }
+        groups.extend(more.into_iter().map(|d| vec![d]));
         // Text the grammar skipped inside this statement is more words of it, in place.
         let mut extra: Vec<(usize, usize)> = Vec::new();
         w.gaps.retain(|&(s, e)| {
@@ -1298,6 +1317,15 @@ impl<'e, 'p> Builder<'e, 'p> {
         words
     }
 
+    /// Words after a redirection's target outside a simple command (`{ …; } >f x`): bash
+    /// rejects them, guard cannot place them, so they are recorded as not understood.
+    fn stray_destinations(&mut self, w: &Walk, n: Node) {
+        if let Some(d) = extra_destinations(n).first() {
+            let span = self.map(w.job, d.start_byte(), n.end_byte());
+            self.issue(IssueKind::SyntaxError, span, "words after a redirection's target, outside a command".into());
+        }
+    }
+
     fn redirect<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, out: &mut Vec<Redirect>, tails: &mut Vec<Tail>) {
         let text = &w.job.text;
         let span = self.map(w.job, n.start_byte(), n.end_byte());
@@ -1359,7 +1387,18 @@ impl<'e, 'p> Builder<'e, 'p> {
                     } else {
                         let end = body_node.map(|b| b.start_byte()).unwrap_or(last.end_byte()).max(last.end_byte());
                         let start = start_node.map(|s| s.end_byte()).unwrap_or(first.start_byte());
-                        tails.push(Tail::new(text, start, end));
+                        let tail = Tail::new(text, start, end);
+                        if tail.words {
+                            // bash reads words right after the delimiter (`rm <<EOF x`) as more
+                            // words of this command; guard lists them as a command of their own.
+                            let at = self.map(w.job, first.start_byte(), last.end_byte());
+                            self.issue(
+                                IssueKind::SyntaxError,
+                                at,
+                                "words after a heredoc's delimiter, which bash gives to the command".into(),
+                            );
+                        }
+                        tails.push(tail);
                     }
                 }
             }
@@ -1398,7 +1437,7 @@ impl<'e, 'p> Builder<'e, 'p> {
                         _ => op,
                     };
                 }
-                let target = match n.child_by_field_name("destination") {
+                let target = match n.child_by_field_name("destination").filter(|_| !closes(n)) {
                     Some(d) => {
                         let (s, e) = word_range(text, d);
                         let lexed = lexer::lex(text, s, e, Mode::Word, &opaque_ranges(text, d));
@@ -1547,6 +1586,8 @@ struct Tail {
     offset: usize,
     pipe: bool,
     conditional: bool,
+    /// It starts with words, not an operator: they belong to the command before it.
+    words: bool,
 }
 
 impl Tail {
@@ -1556,16 +1597,21 @@ impl Tail {
         let mut offset = start + (raw.len() - trimmed.len());
         let mut pipe = false;
         let mut conditional = false;
-        for op in ["&&", "||", "|&", "|", ";", "&"] {
+        let mut words = true;
+        for op in ["&&", "||", "|&", "|", ";", "&", "\n", "#"] {
             if src[offset..end].starts_with(op) {
                 pipe = op.starts_with('|') && op != "||";
                 conditional = op == "&&" || op == "||";
-                offset += op.len();
+                words = false;
+                if op != "#" {
+                    offset += op.len();
+                }
                 break;
             }
         }
+        words &= !src[offset..end].trim().is_empty();
         let text = src[offset..end].trim_end_matches('\n').to_string();
-        Tail { text, offset, pipe, conditional }
+        Tail { text, offset, pipe, conditional, words }
     }
 }
 
@@ -1743,6 +1789,20 @@ fn ascii_for_parsing(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The byte range of a word node, without the whitespace the grammar sometimes folds into
 /// the front of a substitution token.
+/// The destination words of a redirection after its target: the grammar puts the words that
+/// follow a redirection (`>f a b`) under it.
+fn extra_destinations(n: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = n.walk();
+    // `<&-` and `>&-` close a descriptor and have no target of their own.
+    let target = usize::from(!closes(n));
+    n.children_by_field_name("destination", &mut cursor).skip(target).collect()
+}
+
+/// A redirection that closes a descriptor (`<&-`, `>&-`).
+fn closes(n: Node<'_>) -> bool {
+    (0..n.child_count()).filter_map(|i| n.child(i)).any(|c| matches!(c.kind(), "<&-" | ">&-"))
+}
+
 fn word_range(src: &str, n: Node) -> (usize, usize) {
     let (mut s, e) = (n.start_byte(), n.end_byte());
     while s < e && matches!(src.as_bytes()[s], b' ' | b'\t') {
