@@ -773,7 +773,8 @@ impl<'e, 'p> Builder<'e, 'p> {
             return;
         };
         if body.kind() == "command" {
-            self.command_with(w, body, ctx, redirects, tails, more, (n.start_byte(), n.end_byte()));
+            let outer = Outer { redirects, tails, more, statement: (n.start_byte(), n.end_byte()) };
+            self.command_with(w, body, ctx, outer);
         } else if body.kind() == "pipeline" {
             let c = self.derive_ctx(w, ctx, |x| x.last_stage_redirects = redirects);
             w.stack.push(Frame::Node(body, c));
@@ -790,19 +791,17 @@ impl<'e, 'p> Builder<'e, 'p> {
     }
 
     fn command<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
-        self.command_with(w, n, ctx, Vec::new(), Vec::new(), Vec::new(), (n.start_byte(), n.end_byte()));
+        let outer = Outer {
+            redirects: Vec::new(),
+            tails: Vec::new(),
+            more: Vec::new(),
+            statement: (n.start_byte(), n.end_byte()),
+        };
+        self.command_with(w, n, ctx, outer);
     }
 
-    fn command_with<'t>(
-        &mut self,
-        w: &mut Walk<'t, '_>,
-        n: Node<'t>,
-        ctx: usize,
-        mut redirects: Vec<Redirect>,
-        mut tails: Vec<Tail>,
-        more: Vec<Node<'t>>,
-        statement: (usize, usize),
-    ) {
+    fn command_with<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize, outer: Outer<'t>) {
+        let Outer { mut redirects, mut tails, more, statement } = outer;
         // Where the grammar lost track inside the command (a separator read as an ERROR
         // argument, an operator token as an argument), bash's own word splitting decides.
         // A lone `$` token right before a string is the `$"…"` (translated string) spelling,
@@ -1581,6 +1580,15 @@ struct Walk<'t, 'j> {
 
 /// The rest of a heredoc's first line (`cat <<EOF | sh`, `cat <<EOF && rm x`), which the
 /// grammar nests inside the redirect and sometimes misreads; it is parsed again on its own.
+/// What a redirected statement gives the simple command in it: its redirections, heredoc
+/// tails, the words after a redirection's target, and the statement's bytes.
+struct Outer<'t> {
+    redirects: Vec<Redirect>,
+    tails: Vec<Tail>,
+    more: Vec<Node<'t>>,
+    statement: (usize, usize),
+}
+
 struct Tail {
     text: String,
     offset: usize,
