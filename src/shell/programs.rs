@@ -660,12 +660,14 @@ fn shell(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
                 i += 1;
                 break;
             }
-            "-o" | "+o" | "-O" | "+O" | "--rcfile" | "--init-file" | "-C" => i += 2,
+            "--rcfile" | "--init-file" => i += 2,
             _ if t.starts_with("--") => i += 1,
             _ if (t.starts_with('-') || t.starts_with('+')) && t.len() > 1 => {
                 has_c |= t[1..].contains('c');
                 read_stdin |= t[1..].contains('s');
-                i += 1;
+                // Each `o` or `O` in a cluster takes the next argument (`-eo pipefail`,
+                // `-co pipefail CODE`); every other letter is a flag (`-C` is noclobber).
+                i += 1 + t[1..].chars().filter(|c| matches!(c, 'o' | 'O')).count();
             }
             _ => break,
         }
