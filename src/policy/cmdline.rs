@@ -173,15 +173,18 @@ impl<'a> Cmdline<'a> {
             if let Some(long) = text.strip_prefix("--") {
                 if let Some((n, v)) = long.split_once('=') {
                     flags.push(Flag {
-                        spelling: format!("--{n}"),
+                        spelling: unabbreviate(spec, &format!("--{n}")),
                         value: Some(FlagValue::Attached(v.into())),
                         word: w,
                     });
-                } else if takes(text) && i < args.len() {
-                    flags.push(Flag { spelling: text.into(), value: Some(FlagValue::Word(&args[i])), word: w });
+                    continue;
+                }
+                let spelling = unabbreviate(spec, text);
+                if takes(&spelling) && i < args.len() {
+                    flags.push(Flag { spelling, value: Some(FlagValue::Word(&args[i])), word: w });
                     i += 1;
                 } else {
-                    flags.push(Flag { spelling: text.into(), value: None, word: w });
+                    flags.push(Flag { spelling, value: None, word: w });
                 }
                 continue;
             }
@@ -224,6 +227,29 @@ impl<'a> Cmdline<'a> {
     }
 }
 
+/// The long option `--abbr` names: programs that parse with getopt_long (and git) take any
+/// unambiguous start of a long option (`rm --rec`, `git push --forc`). An abbreviation of one
+/// known spelling, or of several spellings of one named flag, is read as that spelling;
+/// anything else stays as written.
+fn unabbreviate(spec: Option<&ProgramSpec>, text: &str) -> String {
+    let Some(spec) = spec.filter(|_| text.len() >= 3) else { return text.to_string() };
+    let known = |s: &String| s == text;
+    if spec.takes_value.iter().any(known) || spec.flags.values().flatten().any(known) {
+        return text.to_string();
+    }
+    let starts = |s: &&String| s.starts_with("--") && s.starts_with(text);
+    let mut candidates: Vec<&String> =
+        spec.takes_value.iter().chain(spec.flags.values().flatten()).filter(starts).collect();
+    candidates.sort();
+    candidates.dedup();
+    let one_flag = spec.flags.values().any(|group| candidates.iter().all(|c| group.contains(c)));
+    match candidates.as_slice() {
+        [one] => one.to_string(),
+        [first, ..] if one_flag => first.to_string(),
+        _ => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,5 +277,38 @@ mod tests {
         assert_eq!(f, ["-x", "-z", "-v", "-f", "-C"]);
         let pos: Vec<String> = c.positionals.iter().map(|w| w.display()).collect();
         assert_eq!(pos, ["out"]);
+    }
+
+    #[test]
+    fn an_unambiguous_start_of_a_long_option_is_that_option() {
+        let mut db = ProgramDb::default();
+        let rm = ProgramSpec {
+            flags: [
+                ("recursive".into(), vec!["-r".into(), "--recursive".into()]),
+                ("force".into(), vec!["--force".into()]),
+            ]
+            .into(),
+            ..Default::default()
+        };
+        db.insert("rm", &rm);
+        let git = ProgramSpec {
+            takes_value: vec!["--message".into(), "--merge-base".into()],
+            flags: [("force".into(), vec!["--force".into(), "--force-with-lease".into()])].into(),
+            ..Default::default()
+        };
+        db.insert("git", &git);
+        for (cmd, want) in [
+            ("rm --rec --for /", vec!["--recursive", "--force"]),
+            ("rm --recursive=x", vec!["--recursive"]),
+            ("git push --forc", vec!["--force"]),
+            ("git commit --mess hi", vec!["--message"]),
+            ("git commit --me x", vec!["--me"]),
+            ("git log --oneline", vec!["--oneline"]),
+        ] {
+            let plan = analyze(cmd, &Env::default());
+            let c = Cmdline::parse(&plan.invocations[0], &db);
+            let got: Vec<&str> = c.flags.iter().map(|f| f.spelling.as_str()).collect();
+            assert_eq!(got, want, "{cmd}");
+        }
     }
 }
