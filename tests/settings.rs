@@ -152,14 +152,18 @@ fn a_project_cannot_change_settings() {
 }
 
 #[test]
-fn a_broken_settings_section_is_located_and_changes_nothing() {
+fn a_bad_settings_value_is_located_and_only_it_is_left_out() {
     let sb = Sandbox::new();
-    sb.settings("settings:\n  audit:\n    path: ~/moved.jsonl\n  approvals:\n    expiry: soon\n");
+    sb.settings(
+        "settings:\n  audit:\n    path: ~/moved.jsonl\n    syslog_facility: local9\n  approvals:\n    expiry: soon\n",
+    );
     let o = sb.run(&["-c", "true"]);
     assert!(o.status.success(), "a broken file never locks anyone out: {}", describe(&o));
     let err = text(&o.stderr);
     assert!(err.contains("settings.yaml:2:") && err.contains("`soon` is not a length of time"), "{err}");
-    assert!(sb.log().exists() && !sb.home().join("moved.jsonl").exists(), "{err}");
+    assert!(err.contains("`local9`") && err.contains("that value is ignored"), "{err}");
+    // The file's good values still count: one typo does not undo a whole section.
+    assert!(!sb.log().exists() && sb.home().join("moved.jsonl").exists(), "{err}");
     let o = sb.run(&["rules", "lint"]);
     assert!(!o.status.success() && text(&o.stdout).contains("soon"), "{}", describe(&o));
 }

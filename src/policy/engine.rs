@@ -606,4 +606,7 @@ impl trust::Earlier for Policy {
     fn locked(&self, id: &str) -> bool {
         self.rules.iter().any(|r| r.locked && r.id() == id)
     }
+    fn has_rule(&self, id: &str) -> bool {
+        id == "critical.breaker" || id.starts_with("guard.") || self.rules.iter().any(|r| r.id() == id)
+    }
 }

@@ -244,6 +244,16 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
         };
         let mut spec = match parse(&name, &text) {
             Ok(spec) => spec,
+            Err(p) if layer == LayerKind::System => {
+                // What the administrator meant cannot be read, so it may have been a lock:
+                // the user's own files may then only tighten until it is fixed.
+                warnings.push(format!(
+                    "{p} (file ignored; until it is fixed, the user's policy files may only tighten, as if the \
+                     system policy were locked)"
+                ));
+                settings.locked = true;
+                continue;
+            }
             Err(p) => {
                 warnings.push(format!("{p} (file ignored; built-in policy still applies)"));
                 continue;
@@ -256,20 +266,20 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
             LayerKind::CommandLine if !settings.locked && loc.extra_trusted => Trust::User,
             LayerKind::User | LayerKind::CommandLine | LayerKind::Project => Trust::TightenOnly,
         };
+        // A bad setting costs the file that value only; the rest of its settings and its rules
+        // apply (a system file's `locked` above all).
+        for p in settings_problems(&name, &spec) {
+            warnings.push(format!("{p} (that value is ignored)"));
+        }
         let problems = lint_pack(&name, &spec, &packs);
         if !problems.is_empty() {
             for p in problems {
-                warnings.push(format!("{p} (file ignored; built-in policy still applies)"));
+                warnings.push(format!("{p} (its rules are ignored; built-in policy still applies)"));
             }
-            continue;
-        }
-        // A bad setting costs the file its settings, not its rules.
-        let bad_settings = settings_problems(&name, &spec);
-        if !bad_settings.is_empty() {
-            for p in bad_settings {
-                warnings.push(format!("{p} (settings of this file ignored; its rules apply)"));
-            }
-            spec.settings = None;
+            spec.rules.clear();
+            spec.disable.clear();
+            spec.programs.clear();
+            spec.lists.clear();
         }
         if let Some(s) = spec.settings.as_ref().filter(|_| trust.may_loosen()) {
             let home = std::env::var_os("HOME").map(PathBuf::from);

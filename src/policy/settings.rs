@@ -181,13 +181,15 @@ impl Settings {
     /// a leading `~/`; `layer` is where the file is from. Returns warnings about what was
     /// ignored, for the caller to show with the file's name.
     pub fn apply(&mut self, spec: &SettingsSpec, home: Option<&Path>, layer: LayerKind) -> Vec<String> {
+        // Each value [`check`] would reject is left out on its own: one bad value costs the file
+        // that value, not its other settings (a system file's `locked` above all).
         let mut warnings = Vec::new();
         let path = |p: &str| match (p.strip_prefix("~/"), home) {
             (Some(rest), Some(h)) => Some(h.join(rest)),
             (Some(_), None) => None,
-            (None, _) => Some(PathBuf::from(p)),
+            (None, _) => Some(PathBuf::from(p)).filter(|p| p.is_absolute()),
         };
-        if let Some(s) = &spec.shell {
+        if let Some(s) = spec.shell.as_deref().filter(|s| Path::new(s).is_absolute()) {
             self.shell = Some(PathBuf::from(s));
         }
         if let Some(m) = spec.mask_output.as_deref().and_then(MaskOutput::parse) {
@@ -203,15 +205,17 @@ impl Settings {
             if let Some(s) = a.syslog {
                 self.syslog = s;
             }
-            if let Some(f) = &a.syslog_facility {
+            if let Some(f) = a.syslog_facility.as_ref().filter(|f| FACILITIES.contains(&f.as_str())) {
                 self.syslog_facility = Some(f.clone());
             }
             if let Some(of) = &a.on_failure {
-                if let Some(v) = &of.allowed {
-                    self.unrecorded_allowed_runs = v == "run";
+                let choice =
+                    |v: &Option<String>| v.as_deref().filter(|v| matches!(*v, "run" | "refuse")).map(|v| v == "run");
+                if let Some(run) = choice(&of.allowed) {
+                    self.unrecorded_allowed_runs = run;
                 }
-                if let Some(v) = &of.asked {
-                    self.unrecorded_asked_runs = v == "run";
+                if let Some(run) = choice(&of.asked) {
+                    self.unrecorded_asked_runs = run;
                 }
             }
         }
@@ -224,8 +228,11 @@ impl Settings {
             }
             if a.dir.is_some() || a.owner.is_some() {
                 if layer == LayerKind::System {
-                    self.approvals_dir = a.dir.as_deref().map(PathBuf::from);
-                    self.approvals_owner = a.owner.clone();
+                    let dir = a.dir.as_deref().filter(|d| Path::new(d).is_absolute());
+                    if let (Some(dir), Some(owner)) = (dir, a.owner.as_deref().filter(|o| is_user(o))) {
+                        self.approvals_dir = Some(PathBuf::from(dir));
+                        self.approvals_owner = Some(owner.to_string());
+                    }
                 } else {
                     warnings.push(
                         "settings.approvals.dir and settings.approvals.owner are ignored here: only the system \

@@ -55,6 +55,8 @@ pub trait Earlier {
     fn has_list(&self, name: &str) -> bool;
     /// A rule of this id exists and is locked.
     fn locked(&self, id: &str) -> bool;
+    /// A rule of this id exists.
+    fn has_rule(&self, id: &str) -> bool;
 }
 
 /// Remove from `spec` everything a layer of trust `trust` may not do, saying what each removal
@@ -140,6 +142,16 @@ pub fn restrict(spec: &mut PackSpec, trust: Trust, who: &str, earlier: &dyn Earl
             refuse(line, column, format!("{who} may only tighten: ignored rule `{id}` ({what})"));
             return false;
         }
+        if !trust.may_loosen() && earlier.has_rule(&id) {
+            refuse(
+                line,
+                column,
+                format!(
+                    "{who} may only add rules of new ids: `{id}` is already a rule; ignored (give it an id of its own)"
+                ),
+            );
+            return false;
+        }
         if trust < Trust::System {
             if let Some(target) = r.overrides.as_deref().filter(|t| earlier.locked(t)) {
                 refuse(
@@ -190,6 +202,9 @@ mod tests {
         }
         fn locked(&self, id: &str) -> bool {
             id == "sys.locked"
+        }
+        fn has_rule(&self, id: &str) -> bool {
+            ["sys.locked", "fs.rm-recursive"].contains(&id)
         }
     }
 
@@ -253,7 +268,7 @@ rules:
             assert!(says(needle), "{needle}: {refused:#?}");
         }
         assert!(refused.iter().any(|r| r.message.contains("`p.override` (override)")), "{refused:#?}");
-        assert!(refused.iter().any(|r| r.message.contains("locked") && r.message.contains("sys.locked")));
+        assert!(refused.iter().any(|r| r.message.contains("already a rule") && r.message.contains("sys.locked")));
     }
 
     #[test]

@@ -46,12 +46,15 @@ impl Verdict {
         Verdict { decision: Decision::Allow, findings: Vec::new(), effects: Vec::new(), trace: Vec::new() }
     }
 
+    /// Add a finding. The same rule at the same place is listed once, and the stricter of the
+    /// two stands: two rules of one id (from two layers) can never soften each other.
     pub fn add(&mut self, f: Finding) {
-        if self.findings.iter().any(|g| g.rule == f.rule && g.span == f.span && g.invocation == f.invocation) {
-            return;
-        }
         self.decision = self.decision.max(f.decision);
-        self.findings.push(f);
+        match self.findings.iter_mut().find(|g| g.rule == f.rule && g.span == f.span && g.invocation == f.invocation) {
+            Some(g) if f.decision > g.decision => *g = f,
+            Some(_) => {}
+            None => self.findings.push(f),
+        }
     }
 
     /// Findings ordered strictest first.
