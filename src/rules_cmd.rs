@@ -159,12 +159,8 @@ pub fn lint(files: &[PathBuf]) -> (String, u8) {
                         ));
                     }
                 }
-                let trust = match layer {
-                    LayerKind::Builtin => Trust::Builtin,
-                    LayerKind::System => Trust::System,
-                    LayerKind::User | LayerKind::CommandLine if !locked => Trust::User,
-                    _ => Trust::TightenOnly,
-                };
+                let standing = trust::Standing { locked, extra_from_person: true, nested: loc.nested };
+                let trust = Trust::for_layer(*layer, standing);
                 for r in trust::restrict(&mut spec, trust, trust::describe(*layer, trust), &earlier) {
                     let at = if r.line == 0 { name.clone() } else { format!("{name}:{}:{}", r.line, r.column) };
                     problems.push(format!("{at}: {}", r.message));

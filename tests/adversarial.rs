@@ -205,6 +205,13 @@ fn with_nested_script(p: &Place) {
 fn with_nul_script(p: &Place) {
     std::fs::write(p.work().join("nul.sh"), b"echo fine\0\nrm -rf ./victim\n").unwrap();
 }
+fn with_user_layer_of_its_own(p: &Place) {
+    p.write(".config/guard/keep.yaml", "rules: []\n");
+    p.write(
+        "evil/guard/x.yaml",
+        "disable:\n  - {id: self.agent-changes-guard, reason: x}\n  - {id: self.changes-guard, reason: x}\n",
+    );
+}
 fn with_missing_shell(p: &Place) {
     p.sb.user_policy("shell.yaml", "settings:\n  shell: /nonexistent/bash\n");
 }
@@ -306,6 +313,10 @@ const ATTEMPTS: &[Attempt] = &[
         ["-c", "G=gu; ${G}ard --mode observe -c 'rm -rf ./victim'"],
         victim_kept
     ),
+    attempt!("a nested guard reads a user layer the command chose", with_user_layer_of_its_own,
+        ["-c", "rm ~/.config/guard/keep.yaml"],
+        env ["GUARD_ACTIVE" = "1", "CLAUDECODE" = "1", "XDG_CONFIG_HOME" = "@HOME/evil"], stdin "",
+        |p, o| refused(o) && p.home().join(".config/guard/keep.yaml").exists()),
     attempt!("observe mode without a terminal", nothing, ["--mode", "observe", "-c", "rm -rf ./victim"], victim_kept),
     attempt!("observe mode as GUARD_ACTIVE", nothing, ["--mode", "observe", "-c", "rm -rf ./victim"],
         env ["GUARD_ACTIVE" = "1"], stdin "", victim_kept),

@@ -66,6 +66,7 @@ fn a_user_list_extension_reaches_indexed_rules() {
         project: Vec::new(),
         extra: Vec::new(),
         extra_trusted: false,
+        nested: false,
     };
     let policy = layers::load(&loc);
     assert!(policy.warnings.is_empty(), "{:?}", policy.warnings);
@@ -105,6 +106,7 @@ fn a_broken_system_file_never_unlocks_the_user_layer() {
             project: Vec::new(),
             extra: Vec::new(),
             extra_trusted: false,
+            nested: false,
         };
         let policy = layers::load(&loc);
         assert!(policy.settings.locked, "{what}: {:#?}", policy.warnings);

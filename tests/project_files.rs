@@ -185,6 +185,7 @@ fn load(project: Option<&std::path::Path>) -> Policy {
         project: project.map(|p| vec![p.to_path_buf()]).unwrap_or_default(),
         extra: Vec::new(),
         extra_trusted: false,
+        nested: false,
     };
     layers::load(&loc)
 }

@@ -182,14 +182,11 @@ pub struct LoadedPack {
 }
 
 impl LoadedPack {
-    /// A pack parsed from a policy file, trusted as its layer usually is.
+    /// A pack parsed from a policy file, trusted as its layer is when nothing is locked and a
+    /// person named any `--policy` file.
     pub fn parsed(file: String, layer: LayerKind, spec: PackSpec) -> LoadedPack {
-        let trust = match layer {
-            LayerKind::Builtin => Trust::Builtin,
-            LayerKind::System => Trust::System,
-            LayerKind::User | LayerKind::CommandLine => Trust::User,
-            LayerKind::Project => Trust::TightenOnly,
-        };
+        let standing = trust::Standing { extra_from_person: true, ..Default::default() };
+        let trust = Trust::for_layer(layer, standing);
         LoadedPack { file, layer, trust, spec, embedded: Vec::new(), tables: None }
     }
 

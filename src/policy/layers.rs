@@ -16,7 +16,7 @@ use super::paths::Classes;
 use super::rule::Decision;
 use super::rule::{MatchSpec, OneOrMany, PackSpec, ValueSpec};
 use super::sql;
-use super::trust::Trust;
+use super::trust::{Standing, Trust};
 use std::borrow::Cow;
 
 /// A built-in pack as parsed at build time (see `build.rs`): its YAML text (for lint, `rules
@@ -179,19 +179,31 @@ pub struct Locations {
     /// Whether a person at a terminal named the `--policy` files: then they count as the user
     /// layer; otherwise (a command guard runs, an agent) they may only tighten.
     pub extra_trusted: bool,
+    /// This guard runs inside a command a guard runs (`GUARD_ACTIVE`): what chose `user` may be
+    /// the guarded command itself, so the user layer may only tighten.
+    pub nested: bool,
 }
 
 impl Locations {
     pub fn from_env(cwd: &Path) -> Locations {
+        // The XDG spec says a relative XDG_CONFIG_HOME is to be ignored.
         let user = std::env::var_os("XDG_CONFIG_HOME")
-            .filter(|v| !v.is_empty())
             .map(PathBuf::from)
+            .filter(|v| v.is_absolute())
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
             .map(|d| d.join("guard"));
         let mut project: Vec<PathBuf> =
             cwd.ancestors().map(|d| d.join(".guard.yaml")).filter(|p| p.symlink_metadata().is_ok()).collect();
         project.reverse();
-        Locations { system: PathBuf::from("/etc/guard"), user, project, extra: Vec::new(), extra_trusted: false }
+        let nested = crate::approval::under_guard();
+        Locations {
+            system: PathBuf::from("/etc/guard"),
+            user,
+            project,
+            extra: Vec::new(),
+            extra_trusted: false,
+            nested,
+        }
     }
 }
 
@@ -260,12 +272,8 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
             }
         };
         // The system layer can lock the user's own files (and `--policy`) down to tightening.
-        let trust = match layer {
-            LayerKind::Builtin | LayerKind::System => Trust::System,
-            LayerKind::User if !settings.locked => Trust::User,
-            LayerKind::CommandLine if !settings.locked && loc.extra_trusted => Trust::User,
-            LayerKind::User | LayerKind::CommandLine | LayerKind::Project => Trust::TightenOnly,
-        };
+        let standing = Standing { locked: settings.locked, extra_from_person: loc.extra_trusted, nested: loc.nested };
+        let trust = Trust::for_layer(layer, standing);
         // A bad setting costs the file that value only; the rest of its settings and its rules
         // apply (a system file's `locked` above all).
         for p in settings_problems(&name, &spec) {

@@ -34,7 +34,31 @@ pub enum Trust {
     Builtin,
 }
 
+/// What decides how far the user's own files and `--policy` are trusted on this run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// The system layer locked policy (or could not be read).
+    pub locked: bool,
+    /// A person at their own terminal named the `--policy` files.
+    pub extra_from_person: bool,
+    /// This guard runs inside a command another guard runs (`GUARD_ACTIVE`): its environment,
+    /// and so where its user layer is, may have been chosen by what is guarded.
+    pub nested: bool,
+}
+
 impl Trust {
+    /// The trust of a file of `layer`: the one place this is decided.
+    pub fn for_layer(layer: super::LayerKind, s: Standing) -> Trust {
+        use super::LayerKind as L;
+        match layer {
+            L::Builtin => Trust::Builtin,
+            L::System => Trust::System,
+            L::User if !s.locked && !s.nested => Trust::User,
+            L::CommandLine if !s.locked && !s.nested && s.extra_from_person => Trust::User,
+            L::User | L::CommandLine | L::Project => Trust::TightenOnly,
+        }
+    }
+
     /// Whether the layer may loosen: allow rules, disable, override, settings, knowledge.
     pub fn may_loosen(self) -> bool {
         self >= Trust::User
@@ -180,7 +204,9 @@ pub fn describe(layer: super::LayerKind, trust: Trust) -> &'static str {
     use super::LayerKind as L;
     match (layer, trust) {
         (L::Project, _) => "a project's policy",
-        (L::User, Trust::TightenOnly) => "a user's policy under a locked system policy",
+        (L::User, Trust::TightenOnly) => {
+            "a user's policy under a locked system policy (or read by a guard inside a guarded command)"
+        }
         (L::CommandLine, Trust::TightenOnly) => {
             "a --policy file not given by a person at a terminal (or under a locked system policy)"
         }
