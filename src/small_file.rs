@@ -38,6 +38,12 @@ impl Error {
 
 /// The bytes of the regular file at `path`, if it holds at most `cap` bytes.
 pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, Error> {
+    read_with_metadata(path, cap).map(|(bytes, _)| bytes)
+}
+
+/// [`read`], with the metadata of the very file read (its owner, say), not of whatever the
+/// path names a moment later.
+pub fn read_with_metadata(path: &Path, cap: u64) -> Result<(Vec<u8>, std::fs::Metadata), Error> {
     // O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a writer.
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -70,12 +76,17 @@ pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, Error> {
     if out.len() as u64 > cap {
         return Err(Error::TooLarge { cap });
     }
-    Ok(out)
+    Ok((out, meta))
 }
 
 /// [`read`] as text (invalid UTF-8 replaced).
 pub fn read_text(path: &Path, cap: u64) -> Result<String, Error> {
-    read(path, cap).map(|b| String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    read(path, cap).map(text)
+}
+
+/// Bytes as text, invalid UTF-8 replaced.
+pub fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// At most `cap` + 1 bytes of a file someone named on purpose (`--file`, a script): a pipe or a

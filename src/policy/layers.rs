@@ -217,20 +217,19 @@ pub fn load(loc: &Locations) -> Policy {
 /// opened for good) and never reads more than [`MAX_POLICY_FILE`]; a project's file counts
 /// only when it belongs to you or to root, so another user cannot plant one above your work.
 fn read_policy(path: &Path, layer: LayerKind) -> Result<String, String> {
-    if layer == LayerKind::Project {
-        use std::os::unix::fs::MetadataExt;
-        let me = nix::unistd::geteuid().as_raw();
-        let owner = std::fs::metadata(path).map_err(|e| format!("cannot read ({e})"))?.uid();
-        if owner != me && owner != 0 {
-            return Err(format!(
-                "skipped: it belongs to uid {owner}, not to you or root (remove it, or take it over with chown,                  if it is yours)"
-            ));
-        }
-    }
-    crate::small_file::read_text(path, MAX_POLICY_FILE).map_err(|e| match e {
+    use std::os::unix::fs::MetadataExt;
+    let (bytes, meta) = crate::small_file::read_with_metadata(path, MAX_POLICY_FILE).map_err(|e| match e {
         crate::small_file::Error::Io(e) => format!("cannot read ({e})"),
         other => format!("skipped: {other}"),
-    })
+    })?;
+    let owner = meta.uid();
+    if layer == LayerKind::Project && owner != nix::unistd::geteuid().as_raw() && owner != 0 {
+        return Err(format!(
+            "skipped: it belongs to uid {owner}, not to you or root (remove it, or take it over with chown if it \
+             is yours)"
+        ));
+    }
+    Ok(crate::small_file::text(bytes))
 }
 
 /// Like [`load`], over the given built-in packs (the YAML-parsed ones keep their examples).

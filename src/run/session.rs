@@ -84,11 +84,6 @@ fn policy_for(g: &Globals, person: &dyn Fn() -> bool) -> Result<&'static crate::
             );
         }
     }
-    if !g.policy.is_empty() && !person() {
-        eprintln!(
-            "guard: warning: --policy files given by a command guard runs, an agent or a process without a terminal              may only tighten: their allow rules, settings and other loosening parts are ignored"
-        );
-    }
     Ok(policy)
 }
 
@@ -308,7 +303,8 @@ fn masking(v: &Verdict, agent: &str, settings: &Settings) -> bool {
         Ok("never") if !settings.locked && crate::context::person_at_terminal() => false,
         Ok("never") if by_policy => {
             eprintln!(
-                "guard: warning: GUARD_MASK=never is ignored here: only a person at their own terminal may turn                  masking off"
+                "guard: warning: GUARD_MASK=never is ignored here: only a person at their own terminal may turn \
+                 masking off"
             );
             true
         }
