@@ -536,6 +536,35 @@ fn a_script_file_runs_with_its_arguments() {
     assert_eq!((code(&o), text(&o.stdout).starts_with("allow")), (0, true), "{}", describe(&o));
 }
 
+/// guard runs the script it judged, not the file as it is when the shell gets to it: a script
+/// that writes more commands into itself, or a file swapped after judging, runs only what was
+/// judged; `$0` and the arguments are as given. A script too long for one argument is handed
+/// over as a sealed copy; one that cannot be read is not run at all.
+#[test]
+fn a_script_runs_as_it_was_judged() {
+    let sb = Sandbox::new();
+    let grow = "printf '%s|%s|' \"$0\" \"$1\"\necho 'touch appended-ran' >> \"$0\"\n";
+    std::fs::write(sb.work().join("grow.sh"), grow).unwrap();
+    let o = sb.run(&["grow.sh", "a1"]);
+    assert_eq!((code(&o), text(&o.stdout)), (0, "grow.sh|a1|".into()), "{}", describe(&o));
+    assert!(std::fs::read_to_string(sb.work().join("grow.sh")).unwrap().contains("appended-ran"));
+    assert!(!sb.work().join("appended-ran").exists(), "a line the script added to itself ran");
+
+    let mut long = format!("# {}\n", "padding ".repeat(90)).repeat(200);
+    long.push_str("printf '%s|%s|' \"$0\" \"$1\"; touch long-ran\n");
+    std::fs::write(sb.work().join("long.sh"), &long).unwrap();
+    assert!(long.len() > 128 << 10);
+    let o = sb.run(&["long.sh", "b1"]);
+    assert_eq!((code(&o), text(&o.stdout)), (0, "long.sh|b1|".into()), "{}", describe(&o));
+    assert!(sb.work().join("long-ran").exists());
+
+    // A script that cannot be opened (a socket, even for root): refused, not left to the shell.
+    let _socket = std::os::unix::net::UnixListener::bind(sb.work().join("sock.sh")).unwrap();
+    let o = sb.run(&["./sock.sh"]);
+    assert_eq!(code(&o), 126, "{}", describe(&o));
+    assert!(text(&o.stderr).contains("cannot read the script to judge it"), "{}", describe(&o));
+}
+
 #[test]
 fn the_prefix_form_passes_argv_exactly() {
     let sb = Sandbox::new();

@@ -102,18 +102,16 @@ fn run_shell(g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
             return REFUSED as i32;
         }
     };
-    let env_shell = std::env::var_os("GUARD_SHELL").is_some_and(|v| !v.is_empty());
-    let real =
-        match shell::real_shell(policy.settings.shell.as_deref(), env_shell && !policy.settings.locked && person()) {
-            Ok((p, warnings)) => {
-                warnings.iter().for_each(|w| eprintln!("guard: warning: {w}"));
-                p
-            }
-            Err(e) => {
-                eprintln!("guard: {e}");
-                return if e.starts_with("refused") { REFUSED as i32 } else { 127 };
-            }
-        };
+    let real = match shell::real_shell(policy.settings.shell.as_deref(), &|| !policy.settings.locked && person()) {
+        Ok((p, warnings)) => {
+            warnings.iter().for_each(|w| eprintln!("guard: warning: {w}"));
+            p
+        }
+        Err(e) => {
+            eprintln!("guard: {e}");
+            return if e.starts_with("refused") { REFUSED as i32 } else { 127 };
+        }
+    };
     let stdin_tty = std::io::stdin().is_terminal();
     if s.command.is_none() && s.script.is_none() && stdin_tty {
         return interactive(&real, &s);
@@ -123,24 +121,40 @@ fn run_shell(g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
     let text = if let Some(c) = &s.command {
         c.clone()
     } else if s.script.is_some() {
-        // An unreadable script is the real shell's to report; there is nothing to judge. Its
-        // name is read as given, as the shell will open it.
         let path = std::path::Path::new(&raw[s.operands]);
         let cap = parser::Limits::default().max_bytes as u64;
-        let bytes = crate::small_file::read_named(path, cap).unwrap_or_default();
-        // A pipe or FIFO (`guard <(…)`) gives its text once, and could give the shell other text
-        // than it gave guard: the shell gets exactly what was judged, on its standard input.
-        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-            if bytes.len() as u64 > cap {
-                eprintln!(
-                    "guard: refused: the script {} is a pipe holding more than {} KiB, more than guard judges",
-                    path.display(),
-                    cap / 1024
-                );
+        let bytes = match crate::small_file::read_named(path, cap) {
+            Ok(b) => b,
+            // What cannot be read cannot be judged, and must not be left for the shell to open.
+            Err(e) => {
+                eprintln!("guard: {}: cannot read the script to judge it ({e}); nothing was run", path.display());
+                return if e.is_missing() { 127 } else { REFUSED as i32 };
+            }
+        };
+        if bytes.len() as u64 > cap {
+            eprintln!(
+                "guard: refused: the script {} holds more than {} KiB, more than guard judges; nothing was run",
+                path.display(),
+                cap / 1024
+            );
+            return REFUSED as i32;
+        }
+        match judged_script(path, &bytes) {
+            Ok(Script::Stdin) => {
+                // A pipe or FIFO (`guard <(…)`) gives its text once: the shell reads what was
+                // judged on its standard input.
+                args[s.operands] = "/dev/stdin".into();
+                feed = Some(bytes.clone());
+            }
+            // A file could change between guard's reading and the shell's: the shell runs the
+            // bytes judged, with the script's name as `$0` and its arguments as `$1…`.
+            Ok(Script::Code(code)) => {
+                args.splice(s.operands..s.operands, ["-c".into(), code]);
+            }
+            Err(e) => {
+                eprintln!("guard: {}: {e}; nothing was run", path.display());
                 return REFUSED as i32;
             }
-            args[s.operands] = "/dev/stdin".into();
-            feed = Some(bytes.clone());
         }
         String::from_utf8_lossy(&bytes).into_owned()
     } else {
@@ -174,6 +188,43 @@ fn run_shell(g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
         None => {}
     }
     act(g, Job { face: "shell", plan, verdict, command, status, feed, settings: &policy.settings })
+}
+
+/// How the shell gets a script's judged bytes.
+enum Script {
+    /// On its standard input, as `/dev/stdin`.
+    Stdin,
+    /// As `-c CODE`: the text itself, or for a long script (over what one argument may hold)
+    /// `. /dev/fd/N`, a sealed in-memory copy the shell inherits.
+    Code(OsString),
+}
+
+/// The longest `-c` text passed as it is (Linux caps one argument at 128 KiB).
+const MAX_CODE_ARGUMENT: usize = 120 << 10;
+
+fn judged_script(path: &std::path::Path, bytes: &[u8]) -> Result<Script, String> {
+    use std::os::unix::ffi::OsStringExt;
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Ok(Script::Stdin);
+    }
+    if bytes.len() <= MAX_CODE_ARGUMENT && !bytes.contains(&0) {
+        return Ok(Script::Code(OsString::from_vec(bytes.to_vec())));
+    }
+    use nix::sys::memfd::{memfd_create, MFdFlags};
+    use std::io::Write;
+    let fd = memfd_create(c"guard-script", MFdFlags::MFD_ALLOW_SEALING)
+        .map_err(|e| format!("cannot keep a copy of the script to run ({e})"))?;
+    let mut file = std::fs::File::from(fd);
+    file.write_all(bytes).map_err(|e| format!("cannot keep a copy of the script to run ({e})"))?;
+    let seals = libc::F_SEAL_SEAL | libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE;
+    // SAFETY: fcntl on a descriptor this function owns.
+    unsafe { libc::fcntl(std::os::fd::AsRawFd::as_raw_fd(&file), libc::F_ADD_SEALS, seals) };
+    // Left open, without close-on-exec, for the shell to read; guard execs or waits, so it lives
+    // as long as needed.
+    let n = std::os::fd::IntoRawFd::into_raw_fd(file);
+    // SAFETY: clearing FD_CLOEXEC on the descriptor just taken over.
+    unsafe { libc::fcntl(n, libc::F_SETFD, 0) };
+    Ok(Script::Code(format!(". /dev/fd/{n}").into()))
 }
 
 /// What to do instead of starting bash, when bash would only exec a plain command.

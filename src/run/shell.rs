@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 
 /// The shell to hand commands to, with warnings to show; or why there is none. `env_allowed`:
-/// whether `$GUARD_SHELL` may choose a different shell (see [`crate::context::person_at_terminal`]).
-pub fn real_shell(configured: Option<&Path>, env_allowed: bool) -> Result<(PathBuf, Vec<String>), String> {
+/// whether the caller's environment may choose the shell (`$GUARD_SHELL`, and bash's place on
+/// `$PATH`): a person at their own terminal ([`crate::context::person_at_terminal`]).
+pub fn real_shell(configured: Option<&Path>, env_allowed: &dyn Fn() -> bool) -> Result<(PathBuf, Vec<String>), String> {
     let me = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok());
     let is_me = |p: &Path| me.as_deref().is_some_and(|m| p.canonicalize().ok().as_deref() == Some(m));
     let mut warnings = Vec::new();
@@ -35,12 +36,21 @@ pub fn real_shell(configured: Option<&Path>, env_allowed: bool) -> Result<(PathB
         if let Some(p) = &from_settings {
             return Ok(p.clone());
         }
+        // PATH is the caller's: unless a person at their terminal chose it, the system's bash
+        // wins over another one found first on PATH, which the guarded side could have put there.
+        let first = |dirs: &mut dyn Iterator<Item = PathBuf>| {
+            dirs.map(|d| d.join("bash")).find(|p| is_executable(p) && !is_me(p))
+        };
         let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
-        std::env::split_paths(&path)
-            .chain([PathBuf::from("/bin"), PathBuf::from("/usr/bin")])
-            .map(|d| d.join("bash"))
-            .find(|p| is_executable(p) && !is_me(p))
-            .ok_or_else(|| "no bash found on PATH to run commands; install bash or set settings.shell".into())
+        let on_path = first(&mut std::env::split_paths(&path));
+        let system = first(&mut ["/bin", "/usr/bin"].into_iter().map(PathBuf::from));
+        let same = |a: &PathBuf, b: &PathBuf| a.canonicalize().ok() == b.canonicalize().ok();
+        match (on_path, system) {
+            (Some(p), Some(s)) if !same(&p, &s) && !env_allowed() => Ok(s),
+            (Some(p), _) => Ok(p),
+            (None, Some(s)) => Ok(s),
+            (None, None) => Err("no bash found on PATH to run commands; install bash or set settings.shell".into()),
+        }
     };
     let Some(asked) = std::env::var_os("GUARD_SHELL").filter(|s| !s.is_empty()).map(PathBuf::from) else {
         return default().map(|p| (p, warnings));
@@ -51,7 +61,7 @@ pub fn real_shell(configured: Option<&Path>, env_allowed: bool) -> Result<(PathB
     if is_me(&p) {
         return Err("GUARD_SHELL names guard itself; set it to the real shell, such as /bin/bash".into());
     }
-    if env_allowed {
+    if env_allowed() {
         return Ok((p, warnings));
     }
     let usual = default()?;
