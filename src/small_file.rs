@@ -109,6 +109,31 @@ pub fn read_named(path: &Path, cap: u64) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// Take `file`'s lock (exclusive or shared), waiting at most `limit`: the lock of a file the
+/// guarded side can open can be held by it forever, and guard must answer (an agent's hook
+/// that times out lets the command run). Gives `ErrorKind::TimedOut` when it waited in vain.
+pub fn lock_within(file: &std::fs::File, exclusive: bool, limit: std::time::Duration) -> std::io::Result<()> {
+    let start = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(1);
+    loop {
+        let taken = if exclusive { file.try_lock() } else { file.try_lock_shared() };
+        match taken {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < limit => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(50));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("another process has held its lock for over {} s", limit.as_secs()),
+                ))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +151,19 @@ mod tests {
         assert!(matches!(read(&big, 1024), Err(Error::TooLarge { cap: 1024 })));
         assert_eq!(read(&big, 2048).unwrap().len(), 2048);
         assert!(read(&dir.path().join("none"), 10).unwrap_err().is_missing());
+    }
+
+    #[test]
+    fn a_lock_held_elsewhere_is_waited_for_only_so_long() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, "").unwrap();
+        let holder = std::fs::File::open(&path).unwrap();
+        holder.lock().unwrap();
+        let other = std::fs::File::open(&path).unwrap();
+        let e = lock_within(&other, true, std::time::Duration::from_millis(50)).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+        holder.unlock().unwrap();
+        lock_within(&other, false, std::time::Duration::from_millis(50)).unwrap();
     }
 }

@@ -40,19 +40,9 @@ struct Ran {
 }
 
 fn run_hook(host: &str, input: &[u8], sb: &Sandbox) -> Ran {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_guard"))
-        .args(["hook", host])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &sb.home)
-        .env("XDG_CONFIG_HOME", sb.home.join(".config"))
-        .env("XDG_STATE_HOME", sb.home.join(".local/state"))
+    let mut child = hook_command(host, sb)
         .env("XDG_DATA_HOME", sb.home.join(".local/share"))
         .env("XDG_CACHE_HOME", sb.home.join(".cache"))
-        .current_dir(&sb.elsewhere)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     // guard stops reading past its limit; a closed pipe here is expected then.
@@ -232,4 +222,60 @@ fn an_agent_cannot_approve_its_own_requests() {
         .as_str()
         .unwrap()
         .contains("sys.agent-self-approval"));
+}
+
+fn hook_command(host: &str, sb: &Sandbox) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_guard"));
+    c.args(["hook", host])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &sb.home)
+        .env("XDG_CONFIG_HOME", sb.home.join(".config"))
+        .env("XDG_STATE_HOME", sb.home.join(".local/state"))
+        .current_dir(&sb.elsewhere)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// The agents run the command when a hook times out, so guard answers within its own budget
+/// whatever holds it up: here the audit log's lock, held by something else for good. The
+/// answer comes at once, and recording it gives up after a moment, saying so.
+#[test]
+fn a_held_audit_log_lock_does_not_hold_back_the_answer() {
+    let sb = sandbox();
+    let log = sb.home.join(".local/state/guard/audit.jsonl");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::write(&log, "").unwrap();
+    let holder = std::fs::File::open(&log).unwrap();
+    holder.lock().unwrap();
+    let input = json!({"session_id": "s", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+        "tool_input": {"command": "rm -rf ~"}, "cwd": sb.cwd});
+    let start = std::time::Instant::now();
+    let ran = run_hook("claude", input.to_string().as_bytes(), &sb);
+    assert!(start.elapsed() < std::time::Duration::from_secs(8), "took {:?}", start.elapsed());
+    let out: Value = serde_json::from_str(&ran.stdout).expect("an answer");
+    assert_eq!(out["hookSpecificOutput"]["permissionDecision"], "deny", "{}", ran.stdout);
+    assert!(ran.stderr.contains("held its lock"), "{}", ran.stderr);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "", "nothing was written past the lock");
+}
+
+/// A host that never finishes writing the hook's input (nor closes it) gets a refusal when
+/// guard's budget runs out, not a hook that hangs until the host gives up and runs the command.
+#[test]
+fn a_hook_that_cannot_finish_in_time_refuses() {
+    let sb = sandbox();
+    let mut child = hook_command("claude", &sb).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(br#"{"session_id": "s", "tool_input": {"command": "rm -rf ~"#).unwrap();
+    let start = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    let waited = start.elapsed();
+    assert!(waited >= std::time::Duration::from_secs(9) && waited < std::time::Duration::from_secs(30), "{waited:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let answer: Value = serde_json::from_str(&text).expect("an answer");
+    assert_eq!(answer["hookSpecificOutput"]["permissionDecision"], "deny", "{text}");
+    assert!(text.contains("within 10 s"), "{text}");
 }

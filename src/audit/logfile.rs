@@ -41,11 +41,15 @@ pub struct Appended {
     pub warnings: Vec<String>,
 }
 
+/// How long an append waits for the log's lock: parallel guards hold it for a moment each;
+/// anything holding it longer is stuck or hostile, and guard must not hang behind it.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Append `entry` to the log at `path`, creating the file and its directory as needed (see the
 /// module's notes). A damaged last line is first sealed off by a [`Recovery`] line.
 pub fn append(path: &Path, entry: &mut Entry) -> Result<Appended, AuditError> {
     let Opened { mut file, created } = open(path)?;
-    file.lock().map_err(|e| AuditError::io("lock", path, e))?;
+    crate::small_file::lock_within(&file, true, LOCK_WAIT).map_err(|e| AuditError::io("lock", path, e))?;
     // The lock is released when `file` is closed, on every path out of here.
     let meta = file.metadata().map_err(|e| AuditError::io("inspect", path, e))?;
     let mut warnings = Vec::new();

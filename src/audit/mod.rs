@@ -121,6 +121,7 @@ impl std::fmt::Display for AuditError {
                          (chmod 700 the directory, 600 the file), or set another audit path"
                     }
                     K::StorageFull | K::QuotaExceeded => "free some disk space",
+                    K::TimedOut => "find what holds the log open (`fuser -v` on it) and stop it",
                     K::NotADirectory | K::IsADirectory => "a path component is not what it should be; fix the path",
                     _ => "check the path, its permissions and free disk space",
                 };
@@ -267,7 +268,7 @@ pub fn verify(path: &Path, head: Option<&str>) -> Result<Report, VerifyError> {
     use std::io::Read;
     let failed = |e| VerifyError::Read(path.to_path_buf(), e);
     let mut file = std::fs::File::open(path).map_err(failed)?;
-    file.lock_shared().map_err(failed)?;
+    crate::small_file::lock_within(&file, false, logfile::LOCK_WAIT).map_err(failed)?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(failed)?;
     Ok(chain::verify_bytes(&bytes, head))

@@ -27,8 +27,18 @@ thread_local! {
 /// than `regex`, and compiling is most of what a regex costs here. Its classes and case
 /// folding are ASCII-only.
 pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| e.to_string().lines().last().unwrap_or("").trim().to_string())
+    // A rule's regex runs over a command's words on every command: one that compiles to a huge
+    // program (`(a|aa)*{100}{100}`) would make judging take minutes, and an agent's hook that
+    // times out lets the command run. Real rules are far below this.
+    regex_lite::RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .nest_limit(50)
+        .build()
+        .map_err(|e| e.to_string().lines().last().unwrap_or("").trim().to_string())
 }
+
+/// The most a compiled policy regex may take, in bytes.
+pub const REGEX_SIZE_LIMIT: usize = 64 << 10;
 
 /// Test a regex, compiling it once. An invalid regex (caught by lint) never matches.
 pub fn regex_is_match(pattern: &str, text: &str) -> bool {

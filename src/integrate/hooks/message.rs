@@ -70,6 +70,14 @@ characters, so guard cannot be sure it saw all of it. Split it into shorter comm
     )
 }
 
+pub fn too_slow(seconds: u64) -> String {
+    format!(
+        "guard could not finish checking this command within {seconds} s, so it is blocked (the agent would run \
+it if the hook timed out). Ask the user to run `guard check` on it in their terminal; a slow policy rule or a \
+stuck audit log is the likely cause."
+    )
+}
+
 pub fn crashed() -> String {
     "guard failed while checking this command, so it is blocked. Ask the user to run `guard check` on it in their \
 terminal and to report the failure."

@@ -6,6 +6,8 @@
 use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::time::Duration;
 
 use super::{answer, failure, message, HookAnswer, Host, MAX_INPUT};
 use crate::audit;
@@ -14,7 +16,27 @@ use crate::judge;
 use crate::plan::Plan;
 use crate::policy::Verdict;
 
+/// How long guard may take to answer. The hosts give a hook 30 s (as `guard install` writes)
+/// and run the command when it times out; past this, guard answers deny itself.
+pub const BUDGET: Duration = Duration::from_secs(10);
+
 pub fn run(host: Host) -> ExitCode {
+    // Whoever answers first — the judging below, or the watchdog when the budget runs out — is
+    // the only one to write an answer.
+    // Past the budget the process ends either way: an answer already written stands (its exit
+    // code in `CODE`), and recording it is given up.
+    static ANSWERED: AtomicBool = AtomicBool::new(false);
+    static CODE: AtomicU8 = AtomicU8::new(2);
+    std::thread::spawn(move || {
+        std::thread::sleep(BUDGET);
+        if !ANSWERED.swap(true, Ordering::SeqCst) {
+            let code = emit(&failure(host, message::too_slow(BUDGET.as_secs())));
+            let _ = std::io::stdout().flush();
+            std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 2 });
+        }
+        eprintln!("guard: warning: recording this answer took too long; it was not recorded");
+        std::process::exit(i32::from(CODE.load(Ordering::SeqCst)));
+    });
     let mut input = Vec::new();
     let read = std::io::stdin().lock().take(MAX_INPUT as u64 + 1).read_to_end(&mut input);
     let mut judged: Option<(Plan, Verdict, String)> = None;
@@ -29,8 +51,15 @@ pub fn run(host: Host) -> ExitCode {
         }))
         .unwrap_or_else(|_| failure(host, message::crashed())),
     };
+    if ANSWERED.swap(true, Ordering::SeqCst) {
+        // The watchdog answered (and is exiting): say nothing more.
+        std::thread::sleep(BUDGET);
+    }
+    // The answer goes out first; recording it must not hold it back.
+    CODE.store(u8::try_from(result.exit_code).unwrap_or(2), Ordering::SeqCst);
+    let code = emit(&result);
     record(host, &result, judged);
-    emit(&result)
+    code
 }
 
 /// One audit line per hook call guard judged or refused to read.
