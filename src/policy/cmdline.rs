@@ -102,6 +102,7 @@ fn merge(into: &mut ProgramSpec, spec: &ProgramSpec) {
     into.long_single_dash |= spec.long_single_dash;
     into.roles.extend(spec.roles.iter().cloned());
     into.effects.extend(spec.effects.iter().cloned());
+    into.bundled_first |= spec.bundled_first;
 }
 
 /// `python3.12` → `python3` → `python`: versioned names share knowledge.
@@ -158,10 +159,22 @@ impl<'a> Cmdline<'a> {
         let mut i = 0;
         let args = &inv.args;
         let mut only_operands = false;
+        // `tar xzf a.tgz`: the first word, one-letter options without their dash.
+        let bundled = spec.is_some_and(|p| p.bundled_first)
+            && args
+                .first()
+                .and_then(|w| w.as_literal())
+                .is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphabetic()));
         while i < args.len() {
             let w = &args[i];
             i += 1;
-            let text = w.known_prefix();
+            let dashed;
+            let text = if bundled && i == 1 {
+                dashed = format!("-{}", w.known_prefix());
+                dashed.as_str()
+            } else {
+                w.known_prefix()
+            };
             if only_operands || !text.starts_with('-') || text == "-" {
                 positionals.push(w);
                 continue;

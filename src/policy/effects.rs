@@ -7,7 +7,7 @@ use super::rule::EffectSpec;
 use crate::plan::{Invocation, RedirectOp, Word};
 
 /// The kinds of effect, as rules and program knowledge spell them.
-pub const KINDS: &[&str] = &["read", "write", "delete", "move", "link", "chmod"];
+pub const KINDS: &[&str] = &["read", "write", "tree", "delete", "move", "link", "chmod"];
 /// Which operands an effect concerns.
 pub const ON: &[&str] = &["operands", "last", "all_but_last", "first", "after_first"];
 
@@ -117,11 +117,12 @@ mod tests {
     fn programs_and_redirections_say_what_they_do_to_which_file() {
         let table: &[(&str, &[&str])] = &[
             ("rm -rf a b", &["delete a", "delete b"]),
-            ("cp -r src dst", &["read src", "write dst"]),
+            ("cp -r src dst", &["read src", "write dst", "tree dst"]),
+            ("cp -l a b", &["read a", "write b", "link a", "link b"]),
             ("cp -t dir a b", &["read a", "read b", "write dir"]),
             ("cp --target-directory=dir a", &["read a", "write dir"]),
             ("mv a b", &["move a", "move b"]),
-            ("ln -sf /dev/null log", &["link log"]),
+            ("ln -sf /dev/null log", &["link /dev/null", "link log"]),
             ("tee -a x y", &["write x", "write y"]),
             ("sed -i 's/a/b/' f g", &["write f", "write g"]),
             ("sed -i.bak -e 's/a/b/' f", &["write f"]),
@@ -130,11 +131,17 @@ mod tests {
             ("sed -e 's/a/b/' f", &[]),
             ("perl -pi -e 's/a/b/' f", &["write f"]),
             ("perl -e 'print 1' f", &[]),
-            ("chmod -R 700 d", &["chmod d"]),
+            ("chmod -R 700 d", &["chmod 700", "chmod d"]),
+            ("chmod -x f", &["chmod f"]),
             ("chown --reference=r a", &["chmod a"]),
             ("dd if=/dev/zero of=disk.img", &["read /dev/zero", "write disk.img"]),
             ("curl -o out.html https://x", &["write out.html"]),
-            ("tar -xzf a.tgz -C dest", &["write dest", "read a.tgz"]),
+            ("tar -xzf a.tgz -C dest", &["tree dest", "read a.tgz"]),
+            ("tar xzf a.tgz -C dest", &["tree dest", "read a.tgz"]),
+            ("gzip log", &["delete log"]),
+            ("gzip -c log", &[]),
+            ("find d -name x -delete", &["delete d"]),
+            ("sort -o out in", &["write out"]),
             ("tar -czf out.tgz src", &["write out.tgz"]),
             ("truncate -s 0 log", &["write log"]),
             ("echo x > a 2>&1 >> b < c", &["write a", "write b", "read c"]),

@@ -260,10 +260,15 @@ const AGENT_DIRS: &[&str] = &[".claude", ".codex", ".gemini", ".cursor"];
 /// agent's settings (or settings directory) anywhere.
 pub fn is_own(n: &str, home: &str, own: &OwnPaths) -> bool {
     let above = |dir: &str| n != "/" && n != home && under(dir, n) && n.matches('/').count() >= 2;
+    // Agents' settings are matched whatever the case: on a case-insensitive filesystem (macOS)
+    // `.Claude/settings.json` is the same file.
+    let lower = n.to_ascii_lowercase();
     own.files.iter().any(|f| f == n)
         || own.dirs.iter().any(|d| under(n, d) || above(d))
-        || AGENT_SETTINGS.iter().any(|s| n.ends_with(s) && n.as_bytes().get(n.len() - s.len() - 1) == Some(&b'/'))
-        || AGENT_DIRS.iter().any(|d| n.rsplit('/').next() == Some(*d))
+        || AGENT_SETTINGS.iter().any(|s| {
+            lower.ends_with(s) && lower.len().checked_sub(s.len() + 1).is_some_and(|i| lower.as_bytes()[i] == b'/')
+        })
+        || AGENT_DIRS.iter().any(|d| lower.rsplit('/').next() == Some(*d))
 }
 
 /// Path classes for one judgement: home and the working directory fixed, each text classified

@@ -144,6 +144,9 @@ pub struct ProgramSpec {
     /// What the program does to the files its command line names (see [`EffectSpec`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub effects: Vec<EffectSpec>,
+    /// The first word may be one-letter options bundled without a dash (`tar xzf a.tgz`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bundled_first: bool,
 }
 
 /// One thing a program does to files its command line names: `{kind: write, on: last}` (cp's
@@ -152,8 +155,10 @@ pub struct ProgramSpec {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EffectSpec {
-    /// `read`, `write` (creates, changes, empties or appends to), `delete`, `move` (renames away,
-    /// or over), `link` (makes a link of that name), `chmod` (permissions, owner, attributes).
+    /// `read`, `write` (creates, changes, empties or appends to), `tree` (writes a tree of files
+    /// beneath a directory, named by what it unpacks or copies), `delete`, `move` (renames away,
+    /// or over), `link` (makes a link, or links to that file), `chmod` (permissions, owner,
+    /// attributes).
     pub kind: String,
     /// Which operands: `operands`, `last`, `all_but_last`, `first`, `after_first`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
