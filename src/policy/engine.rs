@@ -443,6 +443,7 @@ impl Policy {
                 db: &self.db,
                 lists: &self.lists,
                 paths: &paths,
+                negated: Default::default(),
                 own: &own,
                 own_init: &own_init,
             };
@@ -499,7 +500,7 @@ fn critical(inv: &Invocation, cmd: &Cmdline, paths: &super::paths::Classifier) -
     let mut out = Vec::new();
     let name = cmd.name.as_str();
     let catastrophic = Classes(Classes::ROOT.0 | Classes::HOME.0 | Classes::SYSTEM_TOP.0 | Classes::BLOCK_DEVICE.0);
-    let classes = |w: &Word| w.as_literal().map(|t| paths.classes(t)).unwrap_or_default();
+    let classes = |w: &Word| w.as_literal().map(|t| paths.word(t, w.glob)).unwrap_or_default();
     let mut hit = |w: &Word, what: &str| {
         out.push(Finding {
             rule: "critical.breaker".into(),

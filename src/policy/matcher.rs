@@ -91,6 +91,9 @@ pub struct Subject<'a> {
     pub lists: &'a Lists,
     /// Path classes of the words seen so far.
     pub paths: &'a paths::Classifier<'a>,
+    /// Inside an odd number of `not:`: what a pattern word could expand to must then not count
+    /// (an exception must hold for the word as it is, or a pattern would loosen a rule).
+    pub negated: std::cell::Cell<bool>,
     /// guard's own places, worked out the first time a rule asks about them.
     pub own: &'a OnceCell<OwnPaths>,
     pub own_init: &'a dyn Fn() -> OwnPaths,
@@ -191,7 +194,11 @@ fn value_matches_text(s: &Subject, spec: &ValueSpec, w: &Word, lit: Option<&str>
     }
     if let Some(e) = &spec.equals {
         let Some(t) = lit else { return false };
-        if !s.items(e).iter().any(|x| x == t) {
+        // A pattern the shell expands equals whatever it could expand to (`rm vic*`).
+        let bare = |x: &str| x.strip_prefix("./").unwrap_or(x).to_string();
+        let expands = w.glob && !s.negated.get();
+        let equal = |x: &String| x == t || (expands && paths::pattern_match(&bare(t), &bare(x)));
+        if !s.items(e).iter().any(equal) {
             return false;
         }
     }
@@ -241,7 +248,12 @@ fn own_classes(s: &Subject, w: &Word, lit: Option<&str>, classes: Classes) -> Cl
     let own = s.own.get_or_init(s.own_init);
     let home_n = paths::normalize(home, "/", "/");
     let mut c = Classes::default();
-    if paths::is_own(&n, &home_n, own) || (classes.has(Classes::SHELL_RC) && s.ctx.loads_guard(&n)) {
+    let is_own = if w.glob && !s.negated.get() {
+        paths::could_be_own(&n, &home_n, own)
+    } else {
+        paths::is_own(&n, &home_n, own)
+    };
+    if is_own || (classes.has(Classes::SHELL_RC) && s.ctx.loads_guard(&n)) {
         c = c.union(Classes::GUARD_STATE);
     }
     if lit.is_some() && n.rsplit('/').next() == Some(".guard.yaml") && s.ctx.exists(&n) {
@@ -258,7 +270,7 @@ pub fn classes_of(names: &[String]) -> Classes {
 /// names: `/etc/$X` is somewhere under `/etc`.
 pub fn word_classes(s: &Subject, w: &Word, lit: Option<&str>) -> Classes {
     if let Some(t) = lit {
-        return s.paths.classes(t);
+        return s.paths.word(t, w.glob && !s.negated.get());
     }
     let prefix = w.known_prefix();
     match prefix.rfind('/') {
@@ -491,7 +503,10 @@ pub fn eval(s: &Subject, m: &MatchSpec) -> Option<Culprit> {
         set(hit);
     }
     if let Some(n) = &m.not {
-        if eval(s, n).is_some() {
+        s.negated.set(!s.negated.get());
+        let hit = eval(s, n).is_some();
+        s.negated.set(!s.negated.get());
+        if hit {
             return None;
         }
     }

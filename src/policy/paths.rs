@@ -258,6 +258,16 @@ const AGENT_DIRS: &[&str] = &[".claude", ".codex", ".gemini", ".cursor"];
 /// Whether the normalised path `n` is guard's own: one of `own`'s files, in or above one of
 /// its directories (the home directory and `/` aside, which have classes of their own), or an
 /// agent's settings (or settings directory) anywhere.
+/// [`is_own`] of a path that holds shell pattern characters: whether it could name any of
+/// guard's own places (or something in or above them).
+pub fn could_be_own(n: &str, home: &str, own: &OwnPaths) -> bool {
+    let pattern = components(n);
+    let above = |d: &str| pattern.len() >= 2 && could_name(&pattern, d, false, true) && n != home;
+    own.files.iter().any(|f| could_name(&pattern, f, false, false))
+        || own.dirs.iter().any(|d| could_name(&pattern, d, true, false) || above(d))
+        || is_own(n, home, own)
+}
+
 pub fn is_own(n: &str, home: &str, own: &OwnPaths) -> bool {
     let above = |dir: &str| n != "/" && n != home && under(dir, n) && n.matches('/').count() >= 2;
     // Agents' settings are matched whatever the case: on a case-insensitive filesystem (macOS)
@@ -294,6 +304,167 @@ impl<'a> Classifier<'a> {
         self.seen.borrow_mut().insert(raw.to_string(), c);
         c
     }
+
+    /// The classes of a word as the program gets it: for a pattern the shell expands
+    /// (`/[e]tc`, `~/.config/gu*`), those of every place it could name too.
+    pub fn word(&self, raw: &str, glob: bool) -> Classes {
+        let c = self.classes(raw);
+        if !glob {
+            return c;
+        }
+        let key = format!("{raw}\0glob");
+        if let Some(g) = self.seen.borrow().get(&key) {
+            return *g;
+        }
+        let g = c.union(glob_classes(raw, self.home, self.cwd));
+        self.seen.borrow_mut().insert(key, g);
+        g
+    }
+
+    pub fn home(&self) -> &str {
+        self.home
+    }
+
+    pub fn cwd(&self) -> &str {
+        self.cwd
+    }
+}
+
+/// Whether the shell pattern `p` (`*`, `?`, `[…]`, `[!…]`) matches all of `s`. A `[` with no
+/// closing `]` is itself.
+pub fn pattern_match(p: &str, s: &str) -> bool {
+    let p: Vec<char> = p.chars().collect();
+    let s: Vec<char> = s.chars().collect();
+    // Where the last `*` was, and how much of `s` it has taken, to go back to.
+    let (mut pi, mut si, mut star) = (0, 0, None::<(usize, usize)>);
+    while si < s.len() {
+        let step = match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, si));
+                pi += 1;
+                continue;
+            }
+            Some('?') => Some(1),
+            Some('[') => match class_at(&p, pi) {
+                Some((set, neg, end)) => (set(s[si]) != neg).then_some(end - pi),
+                None => (s[si] == '[').then_some(1),
+            },
+            Some(c) if *c == s[si] => Some(1),
+            _ => None,
+        };
+        match step {
+            Some(len) => {
+                pi += len;
+                si += 1;
+            }
+            None => match star {
+                Some((sp, ss)) => {
+                    pi = sp + 1;
+                    si = ss + 1;
+                    star = Some((sp, ss + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// The bracket expression at `p[at]`: a test for one character, whether it is negated, and
+/// where it ends (one past `]`); `None` when it is not closed, and so a plain `[`.
+#[allow(clippy::type_complexity)]
+fn class_at(p: &[char], at: usize) -> Option<(Box<dyn Fn(char) -> bool>, bool, usize)> {
+    let mut i = at + 1;
+    let neg = matches!(p.get(i), Some('!' | '^'));
+    if neg {
+        i += 1;
+    }
+    let start = i;
+    // A `]` right after `[` or `[!` is a member, not the end.
+    if p.get(i) == Some(&']') {
+        i += 1;
+    }
+    while i < p.len() && p[i] != ']' {
+        i += 1;
+    }
+    if i >= p.len() {
+        return None;
+    }
+    let members: Vec<char> = p[start..i].to_vec();
+    let test = move |c: char| {
+        let mut k = 0;
+        while k < members.len() {
+            if k + 2 < members.len() && members[k + 1] == '-' {
+                if members[k] <= c && c <= members[k + 2] {
+                    return true;
+                }
+                k += 3;
+            } else {
+                if members[k] == c {
+                    return true;
+                }
+                k += 1;
+            }
+        }
+        false
+    };
+    Some((Box::new(test), neg, i + 1))
+}
+
+/// Places a pattern must not be allowed to name unseen: the root, top-level directories, the
+/// home and what is in it that matters, the working directory and those above it, and disks.
+fn special_places(home: &str, cwd: &str) -> Vec<String> {
+    let mut out = vec!["/".to_string()];
+    out.extend(SYSTEM_TOP_DIRS.iter().map(|d| format!("/{d}")));
+    out.extend(SYSTEM_SECRETS.iter().map(|s| s.to_string()));
+    out.extend(SHELL_RC_SYSTEM.iter().map(|s| s.to_string()));
+    if !home.is_empty() && home != "/" {
+        out.push(home.to_string());
+        out.extend(HOME_SECRETS.iter().chain(SHELL_RC_HOME).map(|s| format!("{home}/{s}")));
+    }
+    let mut dir = cwd;
+    while let Some((up, _)) = dir.rsplit_once('/').filter(|_| dir.len() > 1) {
+        out.push(dir.to_string());
+        dir = if up.is_empty() { "/" } else { up };
+    }
+    out.extend(["sda", "sdb", "vda", "xvda", "nvme0n1", "mmcblk0", "md0"].iter().map(|d| format!("/dev/{d}")));
+    out
+}
+
+/// The components of an absolute path.
+fn components(n: &str) -> Vec<&str> {
+    n.split('/').filter(|c| !c.is_empty()).collect()
+}
+
+/// Whether the pattern `pattern` (as components) could name `place`, or something in it (`in_it`)
+/// or above it (`above_it`).
+pub fn could_name(pattern: &[&str], place: &str, in_it: bool, above_it: bool) -> bool {
+    let place = components(place);
+    let n = pattern.len().min(place.len());
+    let prefix = pattern[..n].iter().zip(&place[..n]).all(|(p, c)| pattern_match(p, c));
+    prefix
+        && match pattern.len().cmp(&place.len()) {
+            std::cmp::Ordering::Equal => true,
+            std::cmp::Ordering::Greater => in_it,
+            std::cmp::Ordering::Less => above_it,
+        }
+}
+
+/// The classes of every special place a pattern could name (exactly, or something in it).
+pub fn glob_classes(raw: &str, home: &str, cwd: &str) -> Classes {
+    let n = resolve(raw, home, cwd);
+    let pattern = components(&n);
+    let mut c = Classes::default();
+    for place in special_places(&normalize(home, "/", "/"), &normalize(cwd, "/", "/")) {
+        if could_name(&pattern, &place, false, false) {
+            c = c.union(classify(&place, home, cwd));
+        } else if could_name(&pattern, &place, true, false) {
+            // Something inside the place: classified as a name in it would be.
+            let inside = format!("{}/{}", place.trim_end_matches('/'), pattern[components(&place).len()..].join("/"));
+            c = c.union(classify(&inside, home, cwd));
+        }
+    }
+    c
 }
 
 /// Resolve a path lexically: `~` and relative paths against home and cwd, `.`, `..`, `//`.
@@ -508,6 +679,44 @@ mod tests {
 
     fn names(p: &str) -> Vec<&'static str> {
         classify(p, "/home/u", "/home/u/proj").names()
+    }
+
+    #[test]
+    fn patterns_match_as_the_shell_matches_them() {
+        for (p, s, want) in [
+            ("*", "etc", true),
+            ("e*c", "etc", true),
+            ("[e]tc", "etc", true),
+            ("[!e]tc", "etc", false),
+            ("[a-f]tc", "etc", true),
+            ("????", "home", true),
+            ("????", "etc", false),
+            ("b?n", "bin", true),
+            ("[", "[", true),
+            ("x[", "x[", true),
+            ("*.yaml", "p.yaml", true),
+            ("gu*", "guard", true),
+            ("gu*", "gh", false),
+        ] {
+            assert_eq!(pattern_match(p, s), want, "{p} {s}");
+        }
+    }
+
+    #[test]
+    fn a_pattern_has_the_classes_of_what_it_could_name() {
+        let g = |p: &str| glob_classes(p, "/home/u", "/home/u/proj");
+        assert!(g("/[e]tc").has(Classes::SYSTEM_TOP));
+        assert!(g("/????").has(Classes::SYSTEM_TOP));
+        assert!(g("/h*").has(Classes::SYSTEM_TOP));
+        assert!(g("/e*c/passwd").has(Classes::SYSTEM));
+        assert!(g("/home/?").has(Classes::HOME) || g("/home/[u]").has(Classes::HOME));
+        assert!(g("~/.ss?/id_*").has(Classes::SECRET));
+        assert!(g("/dev/sd?").has(Classes::BLOCK_DEVICE));
+        assert!(!g("src/*.rs").has(Classes(Classes::SYSTEM_TOP.0 | Classes::HOME.0 | Classes::ROOT.0)));
+        let own = OwnPaths::usual("/home/u", None, None);
+        assert!(could_be_own("/home/u/.config/gu*/test.yaml", "/home/u", &own));
+        assert!(could_be_own("/home/u/.con*", "/home/u", &own));
+        assert!(!could_be_own("/home/u/src/*.rs", "/home/u", &own));
     }
 
     #[test]
