@@ -92,8 +92,10 @@ struct Attempt {
 
 fn nothing(_: &Place) {}
 
+/// Refused by guard: 126 when it would have run the command, 20 from `check`. (Not 2, which is
+/// also a usage error: an attempt that is merely malformed proves nothing.)
 fn refused(o: &Output) -> bool {
-    matches!(o.status.code(), Some(126) | Some(20) | Some(2))
+    matches!(o.status.code(), Some(126) | Some(20))
 }
 
 fn victim_kept(p: &Place, _: &Output) -> bool {
@@ -210,6 +212,24 @@ fn with_user_layer_of_its_own(p: &Place) {
     p.write(
         "evil/guard/x.yaml",
         "disable:\n  - {id: self.agent-changes-guard, reason: x}\n  - {id: self.changes-guard, reason: x}\n",
+    );
+}
+fn with_payload_tree(p: &Place) {
+    // A tree to unpack or copy that holds a loosening user policy where guard reads it.
+    p.write("work/pl/config/guard/loose.yaml", LOOSE_USER_FILE);
+    p.write("work/pg/guard/loose.yaml", LOOSE_USER_FILE);
+    let tar = |name: &str, dir: &str, what: &str| {
+        let o = Command::new("tar").args(["-cf", name, "-C", dir, what]).current_dir(p.work()).output().unwrap();
+        assert!(o.status.success(), "{}", describe(&o));
+    };
+    tar("home.tar", "pl", "config");
+    tar("config.tar", "pg", "guard");
+}
+fn with_id_reuse(p: &Place) {
+    with_audit_log(p);
+    p.write(
+        "work/.guard.yaml",
+        "rules:\n  - {id: self.agent-changes-guard, match: {program: rm, effect: {kind: [delete]}}, decision: ask, message: fine to approve, examples: {ask: [x]}}\n",
     );
 }
 fn with_missing_shell(p: &Place) {
@@ -419,6 +439,44 @@ const ATTEMPTS: &[Attempt] = &[
         ["-c", "echo 'rules: []' > .guard.yaml; rm .guard.yaml"],
         |p, o| refused(o) && p.work().join(".guard.yaml").exists()
     ),
+    // Spellings the shell reads differently from how they look.
+    attempt!("words after a redirection hide the operand", nothing, ["-c", "rm 2>/dev/null -rf ./victim"], victim_kept),
+    attempt!("noclobber before -c hides the code", nothing, ["-c", "bash -C -c 'rm -rf ./victim'"], victim_kept),
+    attempt!(
+        "an option cluster with o before the code",
+        nothing,
+        ["-c", "bash -co pipefail 'rm -rf ./victim'"],
+        victim_kept
+    ),
+    attempt!("a long option cut short, breaker", nothing, ["-c", "rm --rec --for ~"], home_kept),
+    attempt!("a pattern names a top-level directory", nothing, ["check", "rm -rf /[e]tc /????"], denied_exit),
+    attempt!("a pattern names the victim", nothing, ["-c", "rm -rf ./vic*"], victim_kept),
+    attempt!("a pattern names guard's policy", nothing, ["-c", "rm $XDG_CONFIG_HOME/gu*/test.yaml"],
+        env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
+    // More ways to change guard's files.
+    attempt!("tar without a dash unpacks into guard's directory", with_payload_tree, ["-c", "tar xf config.tar -C $XDG_CONFIG_HOME"],
+        env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
+    attempt!("a tree unpacked into the home", with_payload_tree, ["-c", "tar -xf home.tar -C ~"],
+        env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
+    attempt!("a tree copied into the home", with_payload_tree, ["-c", "cp -r pl/config ~"],
+        env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
+    attempt!("a link to guard's directory, written through", nothing,
+        ["-c", "ln -s $XDG_CONFIG_HOME/guard g && echo 'disable: []' > g/loose.yaml"],
+        env ["CLAUDECODE" = "1"], stdin "", |p, o| guard_files_kept(p, o) && !p.work().join("g").exists()),
+    attempt!("a hard link to the policy, emptied", nothing, ["-c", "ln $XDG_CONFIG_HOME/guard/test.yaml h && : > h"],
+        env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
+    attempt!("the policy compressed away", nothing, ["-c", "gzip $XDG_CONFIG_HOME/guard/test.yaml"],
+        env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
+    attempt!("find -delete in guard's directory", nothing, ["-c", "find $XDG_CONFIG_HOME/guard -name '*.yaml' -delete"],
+        env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
+    attempt!("chmod with a mode that looks like an option", nothing, ["-c", "chmod -w $XDG_CONFIG_HOME/guard/test.yaml"],
+    env ["CLAUDECODE" = "1"], stdin "", |p, o| {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(p.home().join("config/guard/test.yaml")).unwrap().permissions().mode();
+        refused(o) && mode & 0o200 != 0
+    }),
+    attempt!("a project rule reuses a built-in id to soften it", with_id_reuse, ["-c", "rm -rf $XDG_STATE_HOME/guard"],
+        env ["CLAUDECODE" = "1"], stdin "", log_kept),
     attempt!(
         "settings.shell that is not there locks nobody out",
         with_missing_shell,

@@ -31,6 +31,9 @@ const DANGEROUS: &[&str] = &[
     "bash -c 'rm -rf ~'",
     "guard --mode observe -c 'rm -rf ~'",
     "echo 'rules: []' > ~/.config/guard/loose.yaml",
+    "rm -rf ~/.local/state/guard",
+    "echo x > /etc/passwd",
+    "tee ~/.claude/settings.json < /dev/null",
     "rm .guard.yaml",
     "echo 'rm -rf ~' | base64 -d | sh",
     "mkfs.ext4 /dev/sdb1",
@@ -43,14 +46,21 @@ const TOKENS: &[&str] =
     &["-rf", "-r", "-f", "-R", "--force", "-c", "push", "origin", "delete", "-d", "of", "-delete", "~"];
 const LISTS: &[&str] =
     &["shells", "network_clients", "shell_init_tools", "protected_branches", "interpreters", "sql_clients", "mine"];
+/// Ids of built-in rules, indexed by program and generic (matched for every program), so a file
+/// can try to reuse them, and one new id.
 const RULE_IDS: &[&str] = &[
     "fs.rm-recursive-home",
+    "fs.overwrite-system-file",
     "git.force-push",
     "git.force-push-protected",
     "critical.breaker",
+    "guard.incomplete",
     "self.changes-guard",
+    "self.agent-changes-guard",
     "exfil.secret-to-network",
-    "rce.curl-pipe-shell",
+    "rce.download-and-run",
+    "db.sql-drop-truncate",
+    "k8s.delete-namespace",
     "project.mine",
 ];
 
@@ -107,11 +117,27 @@ fn match_spec() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Matches that hit the dangerous commands where built-in rules do, so a rule of a reused id
+/// would point at the same word as the built-in one.
+fn aimed() -> impl Strategy<Value = Value> {
+    proptest::sample::select(vec![
+        json!({"effect": {"kind": ["delete", "write"]}}),
+        json!({"program": ["rm", "tee"], "effect": {"kind": ["delete", "write"]}}),
+        json!({"program": ["bash", "sh"], "code": {"from": ["network"]}}),
+        json!({"program": "curl", "stdin": {"from": ["secret"]}}),
+        json!({"redirect": {"op": ["write"]}}),
+        json!({"program": "rm", "operand": {"path": ["home"]}}),
+        json!({"command": "git push", "flags": {"any": ["force"]}}),
+        json!({"program": "psql", "sql": ["drop"]}),
+        json!({"command": "kubectl delete"}),
+    ])
+}
+
 fn rule() -> impl Strategy<Value = Value> {
     (
         pick(RULE_IDS),
         pick(&["allow", "ask", "deny"]),
-        match_spec(),
+        prop_oneof![match_spec(), aimed()],
         proptest::option::of(pick(RULE_IDS)),
         any::<bool>(),
         any::<bool>(),
@@ -190,9 +216,13 @@ fn load(project: Option<&std::path::Path>) -> Policy {
     layers::load(&loc)
 }
 
+/// Each command judged for a person and for an agent.
 fn decisions(p: &Policy) -> Vec<Decision> {
-    let ctx = FakeContext::default();
-    DANGEROUS.iter().map(|c| judge_with(p, &ctx, c).decision).collect()
+    let person = FakeContext::default();
+    let agent = FakeContext { agent: "claude".into(), tty: false, ..FakeContext::default() };
+    let mut out: Vec<Decision> = DANGEROUS.iter().map(|c| judge_with(p, &person, c).decision).collect();
+    out.extend(DANGEROUS.iter().map(|c| judge_with(p, &agent, c).decision));
+    out
 }
 
 proptest! {
@@ -206,7 +236,7 @@ proptest! {
         std::fs::write(&path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
         let before = decisions(&load(None));
         let after = decisions(&load(Some(&path)));
-        for ((cmd, b), a) in DANGEROUS.iter().zip(&before).zip(&after) {
+        for ((cmd, b), a) in DANGEROUS.iter().chain(DANGEROUS).zip(&before).zip(&after) {
             prop_assert!(a >= b, "{cmd}: {b:?} without the file, {a:?} with it\n{}", serde_json::to_string_pretty(&file).unwrap());
         }
     }
