@@ -11,7 +11,9 @@ use guard::approval::{Request, RequestSummary, State, Store};
 
 mod sandbox;
 
-const CMD: &str = "git push --force origin main";
+/// A command the built-in policy asks about (pushing to `main` it denies, and a denied command is
+/// never approvable).
+const CMD: &str = "git push --force origin feature";
 
 struct Home {
     tmp: tempfile::TempDir,
@@ -37,6 +39,17 @@ impl Home {
             agent: "claude".into(),
         };
         self.store().request(CMD, "/work/proj", summary).unwrap()
+    }
+
+    /// A request for `command` in `cwd` that says whatever `rules`, `messages` and `agent` say,
+    /// as a requester can write one.
+    fn request_saying(&self, command: &str, cwd: &str, rules: &[&str], messages: &[&str], agent: &str) -> Request {
+        let summary = RequestSummary {
+            rules: rules.iter().map(|r| r.to_string()).collect(),
+            messages: messages.iter().map(|m| m.to_string()).collect(),
+            agent: agent.into(),
+        };
+        self.store().request(command, cwd, summary).unwrap()
     }
 
     fn guard(&self, args: &[&str]) -> Command {
@@ -205,4 +218,84 @@ fn keys_typed_before_the_question_do_not_answer_it() {
     let (code, screen) = in_terminal_typed_ahead(home.guard(&["approve", &req.id]), b"y", "Approve it? [y/N]", b"n");
     assert_eq!(code, 1, "{screen}");
     assert_eq!(home.store().get(&req.id).unwrap().state, State::Denied);
+}
+
+/// Nothing in `text` that a terminal would act on rather than show: no escape or other control
+/// character but line ends (a pseudo-terminal writes `\r\n` for each), no character that
+/// reorders or hides text. Otherwise, what is wrong and where.
+fn inert(text: &str) -> Result<(), String> {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let line_end = c == '\n' || (c == '\r' && chars.get(i + 1) == Some(&'\n'));
+        let reorders = matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if (c.is_control() && !line_end) || reorders {
+            let at: String = chars[i.saturating_sub(20)..chars.len().min(i + 20)].iter().collect();
+            return Err(format!("{c:?} at character {i}, in {at:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// A request as a hostile requester writes it: every field holds escape sequences that, printed
+/// raw, would erase the dangerous part of the line (`\r\x1b[2K`), move up and overwrite what
+/// was shown above (`\x1b[3A`), set the window title, or reverse the text that follows.
+const HOSTILE: &str = "git push --force origin feature\r\x1b[2Kgit status";
+const HOSTILE_CWD: &str = "/work/proj\x1b[1A\x1b[2K\u{9b}2K";
+
+fn hostile(home: &Home) -> Request {
+    home.request_saying(
+        HOSTILE,
+        HOSTILE_CWD,
+        &["note.fine\x1b[32m"],
+        &["harmless\x1b[3A\x1b[2K\r\x7f"],
+        "claude\x1b]0;pwned\x07\u{202e}",
+    )
+}
+
+#[test]
+fn what_a_request_file_says_is_shown_to_the_approver_never_acted_on() {
+    let home = Home::new();
+    let req = hostile(&home);
+    let out = home.guard(&["pending"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", stderr(&out));
+    inert(&text).unwrap_or_else(|e| panic!("guard pending: {e}\n{text:?}"));
+    assert!(text.contains(r"git push --force origin feature\r\x1b[2Kgit status"), "shown, written out: {text}");
+    assert!(text.contains(r"\x1b]0;pwned\x07"), "{text}");
+
+    // JSON keeps every character, each a terminal could act on written as an escape.
+    let out = home.guard(&["pending", "--json"]).output().unwrap();
+    let json = String::from_utf8(out.stdout).unwrap();
+    inert(&json).unwrap_or_else(|e| panic!("guard pending --json: {e}\n{json:?}"));
+    let list: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(list[0]["command"], HOSTILE);
+    assert_eq!(list[0]["cwd"], HOSTILE_CWD);
+    assert_eq!(list[0]["agent"], "claude\x1b]0;pwned\x07\u{202e}");
+
+    // The prompt shows the request written out, and nothing of it reaches the terminal raw.
+    let (code, screen) = in_terminal(home.guard(&["approve", &req.id]), "Approve it? [y/N]", b"n");
+    assert_eq!(code, 1, "{screen}");
+    inert(&screen).unwrap_or_else(|e| panic!("guard approve: {e}\n{screen:?}"));
+    // A pseudo-terminal without a size is taken to be 40 columns wide: the line is cut there.
+    assert!(screen.contains(r"git push --force origin feature\r\x1b"), "{screen}");
+    assert!(screen.contains(r"\u{9b}2K") && screen.contains(r"claude\x1b]0;pwned\x07"), "{screen}");
+}
+
+#[test]
+fn error_messages_show_what_came_from_outside_written_out() {
+    let home = Home::new();
+    let store = home.path().join("state/guard/approvals");
+    home.store();
+    // A request file whose state no guard wrote: the parser's complaint quotes it.
+    let filed = serde_json::json!({
+        "id": "0badc0de", "command": CMD, "cwd": "/work/proj", "created": "2026-01-01T00:00:00Z",
+        "agent": "claude", "rules": [], "messages": [], "state": "\x1b[2K\x1b[1Aapproved",
+    });
+    std::fs::write(store.join("requests/0badc0de.json"), serde_json::to_vec(&filed).unwrap()).unwrap();
+    for id in ["0badc0de", "\x1b[2K\x1b[1A0badc0de"] {
+        let out = without_terminal(&mut home.guard(&["approve", id]));
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        inert(&stderr(&out)).unwrap_or_else(|e| panic!("guard approve {id:?}: {e}\n{:?}", stderr(&out)));
+        assert!(stderr(&out).contains(r"\x1b[2K"), "{}", stderr(&out));
+    }
 }

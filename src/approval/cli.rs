@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::prompt::{self, Answer, PromptInfo, PromptOptions, Question, Reason};
+use super::render::{self, inert_json, shown};
 use super::store::{Request, Store};
 use super::{under_guard, ApprovalConfig, Error};
 use crate::audit::{self, Action, AuditConfig, Entry};
@@ -35,17 +36,19 @@ pub fn pending(json: bool) -> ExitCode {
                 v
             })
             .collect();
-        serde_json::to_string_pretty(&list).expect("JSON values serialise") + "\n"
+        inert_json(&serde_json::to_string_pretty(&list).expect("JSON values serialise")) + "\n"
     } else if requests.is_empty() {
         "No requests are waiting for approval.\n".to_string()
     } else {
         let mut out = String::new();
         for r in &requests {
             let age = store.age(&r.created).map(short_age).unwrap_or_else(|| "?".into());
-            out.push_str(&format!("{}  {age} ago  {}  in {}\n", r.id, asker(&store, r), r.cwd));
-            out.push_str(&format!("    {}\n", r.command.trim().replace('\n', "\n    ")));
+            let cwd = shown(&r.cwd, render::PATH);
+            out.push_str(&format!("{}  {age} ago  {}  in {cwd}\n", shown(&r.id, render::NAME), asker(&store, r)));
+            out.push_str(&format!("    {}\n", shown(r.command.trim(), render::COMMAND)));
             if !r.rules.is_empty() {
-                out.push_str(&format!("    rules: {}\n", r.rules.join(", ")));
+                let rules: Vec<String> = r.rules.iter().map(|rule| shown(rule, render::NAME)).collect();
+                out.push_str(&format!("    rules: {}\n", rules.join(", ")));
             }
         }
         out.push_str("Decide with `guard approve ID` or `guard deny ID`.\n");
@@ -144,7 +147,7 @@ fn decide(id: &str, approving: bool) -> ExitCode {
                     eprintln!(
                         "guard approve: approved {}: the command may run once, exactly as written, in {}, within {}",
                         req.id,
-                        req.cwd,
+                        shown(&req.cwd, render::PATH),
                         short_age(cfg.expiry)
                     );
                     ExitCode::SUCCESS
@@ -187,20 +190,22 @@ fn record(req: &Request, action: Action, approver: &str) -> Result<(), audit::Au
     Ok(())
 }
 
-/// Who asks: the agent the request names, and the account that filed it when that is not the
-/// store's owner (an agent's own user), as the file's owner says rather than the file.
+/// Who asks, for display: the agent the request names, and the account that filed it when that
+/// is not the store's owner (an agent's own user), as the file's owner says rather than the file.
 fn asker(store: &Store, r: &Request) -> String {
+    let agent = shown(&r.agent, render::NAME);
     match r.requester_uid.filter(|&u| u != store.owner()) {
         Some(uid) => {
             let account = crate::environment::account(uid).unwrap_or_else(|| format!("uid {uid}"));
-            format!("{} (user {account})", r.agent)
+            format!("{agent} (user {})", shown(&account, render::NAME))
         }
-        None => r.agent.clone(),
+        None => agent,
     }
 }
 
+/// Say why nothing was done, and exit 2. The message may quote a request: it is shown like one.
 fn fail(verb: &str, message: &str) -> ExitCode {
-    eprintln!("guard {verb}: {message}");
+    eprintln!("guard {verb}: {}", shown(message, 2 * render::COMMAND));
     ExitCode::from(2)
 }
 
