@@ -52,6 +52,18 @@ impl Home {
         self.store().request(command, cwd, summary).unwrap()
     }
 
+    /// A policy file of the user's, `$XDG_CONFIG_HOME/guard/NAME`.
+    fn policy(&self, name: &str, text: &str) {
+        let dir = self.path().join("config/guard");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    fn decision(&self, id: &str) -> Option<serde_json::Value> {
+        let text = std::fs::read_to_string(self.path().join(format!("state/guard/approvals/{id}.json"))).ok()?;
+        Some(serde_json::from_str(&text).unwrap())
+    }
+
     fn guard(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_guard"));
         cmd.args(args)
@@ -109,7 +121,7 @@ fn pending_lists_waiting_requests() {
     let first = text.lines().next().unwrap();
     assert!(first.starts_with(&req.id) && first.contains("claude") && first.ends_with("in /work/proj"), "{text}");
     assert!(text.contains(&format!("    {CMD}\n")), "{text}");
-    assert!(text.contains("rules: git.force-push"), "{text}");
+    assert!(text.contains("your policy: ask (git.force-push)"), "{text}");
 
     let out = home.guard(&["pending", "--json"]).output().unwrap();
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -298,4 +310,88 @@ fn error_messages_show_what_came_from_outside_written_out() {
         inert(&stderr(&out)).unwrap_or_else(|e| panic!("guard approve {id:?}: {e}\n{:?}", stderr(&out)));
         assert!(stderr(&out).contains(r"\x1b[2K"), "{}", stderr(&out));
     }
+}
+
+#[test]
+fn the_reasons_shown_and_recorded_are_the_approvers_guards_not_the_requests() {
+    let home = Home::new();
+    let req = home.request_saying(CMD, "/work/proj", &["note.harmless"], &["only reads the status"], "claude");
+    let (code, screen) = in_terminal(home.guard(&["approve", &req.id]), "Approve it? [y/N]", b"y");
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("git.force-push (ask)") && screen.contains("force-push overwrites remote"), "{screen}");
+    assert!(!screen.contains("note.harmless") && !screen.contains("only reads the status"), "{screen}");
+    let decision = home.decision(&req.id).expect("the decision is written");
+    assert_eq!(decision["rules"], serde_json::json!(["git.force-push"]), "{decision}");
+    assert!(!decision.to_string().contains("only reads the status"), "{decision}");
+    let log = home.audit_lines();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["rules"], serde_json::json!(["git.force-push"]), "{:?}", log[0]);
+    assert_eq!(log[0]["decision"], "ask");
+
+    // guard pending says what the caller's policy finds, too.
+    let req = home.request_saying("make deploy", "/work/proj", &["note.harmless"], &["only reads"], "claude");
+    home.policy("mine.yaml", ASK_DEPLOY);
+    let out = home.guard(&["pending"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("local.ask-deploy") && !text.contains("note.harmless"), "{text}");
+    let out = home.guard(&["pending", "--json"]).output().unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["id"], req.id.as_str());
+    assert_eq!(list[0]["judged"]["decision"], "ask", "{list}");
+    assert_eq!(list[0]["judged"]["rules"], serde_json::json!(["local.ask-deploy"]), "{list}");
+}
+
+const ASK_DEPLOY: &str = "rules:\n  - id: local.ask-deploy\n    match: { command: make deploy }\n    \
+                          decision: ask\n    message: deploys go to production\n    \
+                          examples: { ask: [make deploy], allow: [make] }\n";
+
+const DENY_DEPLOY: &str = "rules:\n  - id: local.no-deploy\n    match: { command: make deploy }\n    \
+                           decision: deny\n    message: deploys are done by CI\n    \
+                           examples: { deny: [make deploy], allow: [make] }\n";
+
+#[test]
+fn a_command_the_approvers_policy_denies_cannot_be_approved() {
+    let home = Home::new();
+    home.policy("mine.yaml", &format!("settings:\n  approvals:\n    prompt_timeout: 5s\n{DENY_DEPLOY}"));
+    let req = home.request_saying("make deploy", "/work/proj", &["local.ask-deploy"], &["asks"], "claude");
+    let (code, screen) = in_terminal(home.guard(&["approve", &req.id]), "cannot be approved", b"");
+    assert_eq!(code, 2, "{screen}");
+    assert!(screen.contains("local.no-deploy") && screen.contains("deploys are done by CI"), "{screen}");
+    assert!(!screen.contains("Approve it?"), "{screen}");
+    assert_eq!(home.store().get(&req.id).unwrap().state, State::Pending, "nothing changed");
+    assert!(home.decision(&req.id).is_none());
+    assert!(home.audit_lines().is_empty(), "{:?}", home.audit_lines());
+    let out = home.guard(&["pending"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("local.no-deploy") && text.contains("cannot be approved"), "{text}");
+
+    // Turning it down is another matter.
+    let (code, screen) = in_terminal(home.guard(&["deny", &req.id]), "Deny it? [y/N]", b"y");
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(home.store().get(&req.id).unwrap().state, State::Denied);
+}
+
+#[test]
+fn a_request_is_judged_as_if_it_ran_in_its_directory() {
+    let home = Home::new();
+    // A project's own policy file where the command runs, not where the person decides.
+    let proj = home.path().join("proj");
+    std::fs::create_dir(&proj).unwrap();
+    std::fs::write(proj.join(".guard.yaml"), DENY_DEPLOY).unwrap();
+    let cwd = proj.to_str().unwrap();
+    let req = home.request_saying("make deploy", cwd, &[], &[], "claude");
+    let out = without_terminal(&mut home.guard(&["approve", &req.id]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("local.no-deploy") && stderr(&out).contains("cannot be approved"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Relative paths are the request's directory's: `..` from `proj` is the home directory.
+    let req = home.request_saying("rm -rf ..", cwd, &[], &[], "claude");
+    let out = without_terminal(&mut home.guard(&["approve", &req.id]));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot be approved"), "{}", stderr(&out));
+    assert_eq!(home.store().get(&req.id).unwrap().state, State::Pending);
 }

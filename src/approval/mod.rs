@@ -10,6 +10,7 @@
 //! store but cannot forge an answer there (see `store` and the README).
 
 pub mod cli;
+pub mod judged;
 pub mod memory;
 pub mod prompt;
 pub mod remember;
@@ -23,7 +24,7 @@ pub use memory::{remember_always, remember_session, remembered};
 pub use prompt::{ask, Answer, PromptInfo, PromptOptions, Question, Reason};
 pub use remember::{generalise, Pattern};
 pub use render::shown;
-pub use store::{Approval, Request, RequestSummary, State, Store};
+pub use store::{Approval, Findings, Request, RequestSummary, State, Store};
 
 /// Where approvals are kept and how long they last. The policy settings fill this in;
 /// `Default` is the built-in choice.

@@ -53,7 +53,8 @@ impl State {
     }
 }
 
-/// What a human needs to judge a request: the rules that asked, their messages, and who asks.
+/// What a requester says about its request: the rules that asked, their messages, and who
+/// asks. Whoever decides is shown their own guard's findings instead (see `judged`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestSummary {
     pub rules: Vec<String>,
@@ -64,7 +65,22 @@ pub struct RequestSummary {
 impl RequestSummary {
     /// The rules that asked (or denied) in `verdict` and their messages, for `agent`.
     pub fn of(verdict: &Verdict, agent: &str) -> RequestSummary {
-        let mut s = RequestSummary { agent: agent.to_string(), ..RequestSummary::default() };
+        let Findings { rules, messages } = Findings::of(verdict);
+        RequestSummary { rules, messages, agent: agent.to_string() }
+    }
+}
+
+/// The rules that asked or denied in a verdict, each once, and their messages: what a decision
+/// records of the judgement it was made on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    pub rules: Vec<String>,
+    pub messages: Vec<String>,
+}
+
+impl Findings {
+    pub fn of(verdict: &Verdict) -> Findings {
+        let mut s = Findings::default();
         for f in verdict.findings.iter().filter(|f| f.decision != Decision::Allow) {
             if !s.rules.contains(&f.rule) {
                 s.rules.push(f.rule.clone());
@@ -85,7 +101,10 @@ pub struct Request {
     pub cwd: String,
     /// RFC 3339, UTC.
     pub created: String,
+    /// The agent, as the requester names it.
     pub agent: String,
+    /// In a request: what the requester says asked, and why. In a decision: what the deciding
+    /// person's own guard found.
     pub rules: Vec<String>,
     pub messages: Vec<String>,
     pub state: State,
@@ -409,21 +428,23 @@ impl Store {
         self.filed(id)?.ok_or_else(|| Error::NotFound { id: id.to_string() })
     }
 
-    /// Approve the waiting request `id`, as it stands now; the approval can be used once, within
-    /// the expiry from now.
+    /// Approve the waiting request `id`, as it stands now, recording no findings; the approval
+    /// can be used once, within the expiry from now. (`guard approve` judges the command first
+    /// and records what it found: see [`Store::decide`].)
     pub fn approve(&self, id: &str, approver: &str) -> Result<Request, Error> {
-        self.decide(&self.get(id)?, State::Approved, approver)
+        self.decide(&self.get(id)?, State::Approved, approver, &Findings::default())
     }
 
     /// Deny the waiting request `id`; a denied request never lets its command through.
     pub fn deny(&self, id: &str, approver: &str) -> Result<Request, Error> {
-        self.decide(&self.get(id)?, State::Denied, approver)
+        self.decide(&self.get(id)?, State::Denied, approver, &Findings::default())
     }
 
     /// Decide the request that was shown to the person: the decision is written from `shown`,
     /// and only while the request on file still says exactly that, so a requester rewriting
-    /// its file while the person reads it gets nothing.
-    pub fn decide(&self, shown: &Request, to: State, approver: &str) -> Result<Request, Error> {
+    /// its file while the person reads it gets nothing. It records `found`, what the person's
+    /// own guard found in the command, in place of what the request says.
+    pub fn decide(&self, shown: &Request, to: State, approver: &str, found: &Findings) -> Result<Request, Error> {
         let uid = euid();
         if uid != self.owner {
             return Err(Error::NotOwner { path: self.dir.clone(), owner: self.owner, uid });
@@ -446,6 +467,8 @@ impl Store {
         d.state = to;
         d.decided = Some(stamp(self.now()));
         d.approver = Some(approver.to_string());
+        d.rules = found.rules.clone();
+        d.messages = found.messages.clone();
         // Linked into place, never over a file: of two decisions at once, the first stands.
         match self.write(&self.decision_path(id), &d, self.file_mode, false) {
             Ok(()) => Ok(d),
@@ -1071,6 +1094,18 @@ mod tests {
     }
 
     #[test]
+    fn a_decision_records_what_was_found_not_what_the_request_says() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = store(tmp.path());
+        let r = s.request(CMD, "/w", summary()).unwrap();
+        let found = Findings { rules: vec!["git.force-push-protected".into()], messages: vec!["to main".into()] };
+        let d = s.decide(&r, State::Approved, "alice", &found).unwrap();
+        assert_eq!((d.rules, d.messages), (found.rules.clone(), found.messages.clone()));
+        let on_file = s.get(&r.id).unwrap();
+        assert_eq!((on_file.rules, on_file.messages), (found.rules, found.messages));
+    }
+
+    #[test]
     fn a_decision_is_of_what_was_shown() {
         let tmp = tempfile::tempdir().unwrap();
         let s = store(tmp.path());
@@ -1078,7 +1113,7 @@ mod tests {
         let path = s.dir().join(format!("requests/{}.json", shown.id));
         let swapped = Request { command: "git push --force origin main; rm -rf ~".into(), ..shown.clone() };
         fs::write(&path, serde_json::to_vec(&swapped).unwrap()).unwrap();
-        let err = s.decide(&shown, State::Approved, "alice").expect_err("refused");
+        let err = s.decide(&shown, State::Approved, "alice", &Findings::default()).expect_err("refused");
         assert!(matches!(err, Error::Changed { .. }), "{err}");
         assert!(err.to_string().contains("nothing was decided"), "{err}");
         assert!(!s.dir().join(format!("{}.json", shown.id)).exists());
