@@ -179,6 +179,11 @@ fn typing_y_at_the_terminal_approves_once() {
     assert!(screen.contains(CMD) && screen.contains("git.force-push"), "the request is shown: {screen}");
     assert!(screen.contains("approved"), "{screen}");
     assert_eq!(home.store().get(&req.id).unwrap().state, State::Approved);
+    // It ends when the approver's expiry says, whatever the expiry of whoever uses it.
+    let decision = home.decision(&req.id).unwrap();
+    let (given, ends) = (decision["decided"].as_str().unwrap(), decision["expires"].as_str().unwrap());
+    let lasts = ends.parse::<jiff::Timestamp>().unwrap().duration_since(given.parse().unwrap());
+    assert_eq!(lasts, jiff::SignedDuration::from_mins(10), "{decision}");
     assert_eq!(home.store().consume(CMD, "/elsewhere").unwrap(), None);
     let used = home.store().consume(CMD, "/work/proj").unwrap().expect("the approval is there");
     assert_eq!(used.id, req.id);

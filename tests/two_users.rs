@@ -486,6 +486,9 @@ fn an_agent_of_its_own_user_cannot_get_past_the_person_who_owns_the_store() {
     let decided: serde_json::Value =
         serde_json::from_slice(&fs::read(w.store.join(format!("{id}.json"))).unwrap()).unwrap();
     assert_eq!(decided["rules"], serde_json::json!(["local.bump"]), "{decided}");
+    let (given, ends) = (decided["decided"].as_str().unwrap(), decided["expires"].as_str().unwrap());
+    let lasts = ends.parse::<jiff::Timestamp>().unwrap().duration_since(given.parse().unwrap());
+    assert_eq!(lasts, jiff::SignedDuration::from_mins(10), "the person's expiry: {decided}");
 
     // The agent's retry runs, once.
     let o = w.agent_tries(&[]);

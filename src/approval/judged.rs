@@ -111,6 +111,7 @@ mod tests {
             messages: vec!["only reads".into()],
             state: State::Pending,
             decided: None,
+            expires: None,
             approver: None,
             requester_uid: None,
         }
