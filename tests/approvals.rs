@@ -400,3 +400,49 @@ fn a_request_is_judged_as_if_it_ran_in_its_directory() {
     assert!(stderr(&out).contains("cannot be approved"), "{}", stderr(&out));
     assert_eq!(home.store().get(&req.id).unwrap().state, State::Pending);
 }
+
+#[test]
+fn pending_and_approve_neither_follow_nor_wait_on_what_is_planted_in_the_store() {
+    let home = Home::new();
+    let req = home.request();
+    let store = home.path().join("state/guard/approvals");
+    let fifo = nix::sys::stat::Mode::from_bits_truncate(0o600);
+    nix::unistd::mkfifo(&store.join("requests/0000f1f0.json"), fifo).unwrap();
+    let outside = home.path().join("outside.json");
+    let mut copy: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(store.join(format!("requests/{}.json", req.id))).unwrap()).unwrap();
+    copy["id"] = "0000abcd".into();
+    std::fs::write(&outside, serde_json::to_vec(&copy).unwrap()).unwrap();
+    std::os::unix::fs::symlink(&outside, store.join("requests/0000abcd.json")).unwrap();
+    // In the root too, where decisions go: a FIFO and a link in place of the request's decision.
+    nix::unistd::mkfifo(&store.join("0000f1f0.json"), fifo).unwrap();
+    std::os::unix::fs::symlink(&outside, store.join("0000abcd.json")).unwrap();
+
+    let limit = Duration::from_secs(20);
+    let run = |args: &[&str]| {
+        let mut cmd = home.guard(args);
+        sandbox::without_terminal(&mut cmd);
+        sandbox::finish_within(cmd, b"", limit).unwrap_or_else(|| panic!("guard {args:?} hangs"))
+    };
+    let out = run(&["pending", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [req.id.as_str()], "{}", stderr(&out));
+    for id in ["0000f1f0", "0000abcd"] {
+        let out = run(&["approve", id]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("there is no request"), "{}", stderr(&out));
+    }
+
+    // Judging a request reads where it runs, which is the requester's: a FIFO as its policy
+    // file or as its repository's HEAD stalls nothing.
+    let proj = home.path().join("proj");
+    std::fs::create_dir_all(proj.join(".git")).unwrap();
+    nix::unistd::mkfifo(&proj.join(".guard.yaml"), fifo).unwrap();
+    nix::unistd::mkfifo(&proj.join(".git/HEAD"), fifo).unwrap();
+    let req = home.request_saying("git push --force", proj.to_str().unwrap(), &[], &[], "claude");
+    let out = run(&["pending"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("git push --force"), "{}", stderr(&out));
+    let out = run(&["approve", &req.id]);
+    assert!(stderr(&out).contains("needs you at a terminal"), "{}", stderr(&out));
+}
