@@ -103,12 +103,14 @@ pub fn screen(info: &PromptInfo, look: Look, width: usize) -> String {
     out.push('\n');
     if matches!(info.question, Question::Approve { .. } | Question::Deny { .. }) {
         // Not what the request says: guard's own judgement, under the policy of whoever decides.
-        out.push_str(INDENT);
-        out.push_str(if info.reasons.is_empty() {
-            "Your policy allows this command: it would run without asking.\n"
+        let said = if info.reasons.is_empty() {
+            "Your policy allows it there, without asking."
         } else {
-            "What your policy finds, judging it in that directory:\n"
-        });
+            "Your policy, where it would run:"
+        };
+        out.push_str(INDENT);
+        out.push_str(&clip_end(said, text_width));
+        out.push('\n');
     }
     for r in &info.reasons {
         let mark = if r.decision == Decision::Deny { "✗" } else { "?" };
@@ -580,6 +582,12 @@ mod tests {
         assert!(text.starts_with("guard: request 1234abcd is waiting for your approval"), "{text}");
         assert!(text.contains("within 10 minutes"), "{text}");
         assert!(text.contains("n  deny it"), "{text}");
+        assert!(text.contains("Your policy allows it there, without asking."), "{text}");
+        let mut asked = info("make deploy", &[(0, 4)], None);
+        asked.question = i.question.clone();
+        let text = screen(&asked, Look::Plain, 80);
+        assert!(text.contains("Your policy, where it would run:\n  ? git.force-push (ask)"), "{text}");
+        assert!(!screen(&info("make deploy", &[(0, 4)], None), Look::Plain, 80).contains("Your policy"));
         assert_eq!(outcome(&i.question, Answer::No, Duration::from_secs(60)), "denied\n");
         i.question = Question::Deny { id: "1234abcd".into() };
         assert!(screen(&i, Look::Plain, 80).contains("n  leave it waiting"));
