@@ -10,8 +10,10 @@
 //! The command asked about is `bump approved-marker`, a program made here that appends a line
 //! to the marker: that the marker is missing after each refused attempt, and holds one line
 //! after the approved one, is what happened, on disk. The system policy is locked and denies
-//! `shred`: the agent's own policy files, `--policy`, a nested guard, observe mode and another
-//! shell each try to get `shred -u victim` run, and the victim must keep its content.
+//! `shred`: the agent's own policy files, `--policy`, a nested guard, observe mode, another
+//! shell and a request of its own making each try to get `shred -u victim` run, and the victim
+//! must keep its content. What the agent writes in its request about why it asks, escape
+//! sequences and all, is never what the person is shown.
 //!
 //! Creating users needs root. Run as anyone else the test says SKIPPED, and fails when CI=true.
 
