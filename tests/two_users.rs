@@ -10,8 +10,10 @@
 //! The command asked about is `bump approved-marker`, a program made here that appends a line
 //! to the marker: that the marker is missing after each refused attempt, and holds one line
 //! after the approved one, is what happened, on disk. The system policy is locked and denies
-//! `shred`: the agent's own policy files, `--policy`, a nested guard, observe mode and another
-//! shell each try to get `shred -u victim` run, and the victim must keep its content.
+//! `shred`: the agent's own policy files, `--policy`, a nested guard, observe mode, another
+//! shell and a request of its own making each try to get `shred -u victim` run, and the victim
+//! must keep its content. What the agent writes in its request about why it asks, escape
+//! sequences and all, is never what the person is shown.
 //!
 //! Creating users needs root. Run as anyone else the test says SKIPPED, and fails when CI=true.
 
@@ -443,13 +445,53 @@ fn an_agent_of_its_own_user_cannot_get_past_the_person_who_owns_the_store() {
     assert_eq!(pending.len(), 1, "{pending:?}");
     assert_eq!(pending[0]["id"], id.as_str());
 
+    // 7. A request of its own making for a command the system policy denies, saying it only
+    //    asks: the person's guard judges the command itself, and a deny is never approvable.
+    let mut shred_request = request.clone();
+    shred_request["id"] = "0000dead".into();
+    shred_request["command"] = "shred -u victim".into();
+    shred_request["rules"] = serde_json::json!(["local.bump"]);
+    let o = w.agent_sh(
+        &format!("cat > '{}/requests/0000dead.json'", w.store.display()),
+        &serde_json::to_vec(&shred_request).unwrap(),
+    );
+    assert!(o.status.success(), "{}", describe(&o));
+    let approve = w.command(person, &person.work(), &["guard", "approve", "0000dead"], &[]);
+    let (code, screen) = in_terminal(approve, b"", &[]);
+    assert_eq!(code, 2, "{screen}");
+    assert!(screen.contains("local.no-shred") && screen.contains("cannot be approved"), "{screen}");
+    assert!(!screen.contains("Approve it?") && !w.store.join("0000dead.json").exists(), "{screen}");
+    assert_eq!(fs::read_to_string(&victim).ok().as_deref(), Some("keep\n"));
+    let o = w.agent_sh(&format!("rm '{}/requests/0000dead.json'", w.store.display()), b"");
+    assert!(o.status.success(), "{}", describe(&o));
+
+    // 8. Its own request, rewritten to say why it asks: something harmless, with escape sequences
+    //    to move up and erase what is shown above. The person is shown their guard's findings,
+    //    and the request's words, if at all, written out.
+    let mut claimed = request.clone();
+    claimed["rules"] = serde_json::json!(["note.harmless"]);
+    claimed["messages"] = serde_json::json!(["only reads\x1b[3A\x1b[2K"]);
+    claimed["agent"] = "claude\x1b[2K\r".into();
+    let o = w
+        .agent_sh(&format!("cat > '{}/requests/{id}.json'", w.store.display()), &serde_json::to_vec(&claimed).unwrap());
+    assert!(o.status.success(), "{}", describe(&o));
+
     // The person approves it at their terminal, seeing which account asked.
     let approve = w.command(person, &person.work(), &["guard", "approve", &id], &[]);
     let (code, screen) = in_terminal(approve, b"", &[("Approve it? [y/N]", b"y")]);
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains(&format!("(user {})", agent.name)), "{screen}");
+    assert!(screen.contains("local.bump") && screen.contains("bump changes the marker"), "{screen}");
+    assert!(!screen.contains("note.harmless") && !screen.contains("only reads"), "{screen}");
+    assert!(!screen.contains('\x1b') && screen.contains(r"claude\x1b[2K\r"), "{screen:?}");
     let decision = fs::metadata(w.store.join(format!("{id}.json"))).unwrap();
     assert_eq!((decision.uid(), decision.mode() & 0o7777), (person.uid, 0o644));
+    let decided: serde_json::Value =
+        serde_json::from_slice(&fs::read(w.store.join(format!("{id}.json"))).unwrap()).unwrap();
+    assert_eq!(decided["rules"], serde_json::json!(["local.bump"]), "{decided}");
+    let (given, ends) = (decided["decided"].as_str().unwrap(), decided["expires"].as_str().unwrap());
+    let lasts = ends.parse::<jiff::Timestamp>().unwrap().duration_since(given.parse().unwrap());
+    assert_eq!(lasts, jiff::SignedDuration::from_mins(10), "the person's expiry: {decided}");
 
     // The agent's retry runs, once.
     let o = w.agent_tries(&[]);

@@ -3,20 +3,28 @@
 //! Deciding needs a person at a terminal: the request is shown and confirmed through the same
 //! `/dev/tty` prompt as any other approval, so a requester holding only pipes (or running
 //! inside a guarded command) cannot approve its own request.
+//!
+//! What a request file says about the rules that asked is the requester's word; what is shown,
+//! acted on and recorded is what the deciding person's own guard finds (see `judged`). A
+//! command that guard denies is never approved.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use super::prompt::{self, Answer, PromptInfo, PromptOptions, Question, Reason};
-use super::store::{Request, Store};
+use super::judged::Judge;
+use super::prompt::{self, Answer, PromptInfo, PromptOptions, Question};
+use super::render::{self, inert_json, shown};
+use super::store::{Findings, Request, Store};
 use super::{under_guard, ApprovalConfig, Error};
 use crate::audit::{self, Action, AuditConfig, Entry};
-use crate::policy::{Decision, Verdict};
+use crate::plan::Plan;
+use crate::policy::{Decision, Policy, Verdict};
 
 /// `guard pending [--json]`.
 pub fn pending(json: bool) -> ExitCode {
-    let store = match Store::open(&ApprovalConfig::from_settings(&crate::judge::load_policy().settings)) {
+    let own = crate::judge::load_policy();
+    let store = match Store::open(&ApprovalConfig::from_settings(&own.settings)) {
         Ok(s) => s,
         Err(e) => return fail("pending", &e.to_string()),
     };
@@ -24,6 +32,7 @@ pub fn pending(json: bool) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail("pending", &e.to_string()),
     };
+    let mut judge = Judge::new(own);
     let text = if json {
         let list: Vec<serde_json::Value> = requests
             .iter()
@@ -32,21 +41,28 @@ pub fn pending(json: bool) -> ExitCode {
                 let age = store.age(&r.created);
                 v["age_seconds"] = age.map(|a| a.as_secs()).into();
                 v["expires_in_seconds"] = age.map(|a| store.expiry().saturating_sub(a).as_secs()).into();
+                // `rules` and `messages` are the request's word; this is the caller's guard's.
+                let (_, verdict) = judge.judge(r);
+                let found = Findings::of(&verdict);
+                v["judged"] = serde_json::json!({
+                    "decision": verdict.decision.as_str(),
+                    "rules": found.rules,
+                    "messages": found.messages,
+                });
                 v
             })
             .collect();
-        serde_json::to_string_pretty(&list).expect("JSON values serialise") + "\n"
+        inert_json(&serde_json::to_string_pretty(&list).expect("JSON values serialise")) + "\n"
     } else if requests.is_empty() {
         "No requests are waiting for approval.\n".to_string()
     } else {
         let mut out = String::new();
         for r in &requests {
             let age = store.age(&r.created).map(short_age).unwrap_or_else(|| "?".into());
-            out.push_str(&format!("{}  {age} ago  {}  in {}\n", r.id, asker(&store, r), r.cwd));
-            out.push_str(&format!("    {}\n", r.command.trim().replace('\n', "\n    ")));
-            if !r.rules.is_empty() {
-                out.push_str(&format!("    rules: {}\n", r.rules.join(", ")));
-            }
+            let cwd = shown(&r.cwd, render::PATH);
+            out.push_str(&format!("{}  {age} ago  {}  in {cwd}\n", shown(&r.id, render::NAME), asker(&store, r)));
+            out.push_str(&format!("    {}\n", shown(r.command.trim(), render::COMMAND)));
+            out.push_str(&format!("    {}\n", judgement(&judge.judge(r).1)));
         }
         out.push_str("Decide with `guard approve ID` or `guard deny ID`.\n");
         out
@@ -80,7 +96,8 @@ fn decide(id: &str, approving: bool) -> ExitCode {
              command must not decide requests; run it yourself, in your own terminal",
         );
     }
-    let cfg = ApprovalConfig::from_settings(&crate::judge::load_policy().settings);
+    let own = crate::judge::load_policy();
+    let cfg = ApprovalConfig::from_settings(&own.settings);
     let store = match Store::open(&cfg) {
         Ok(s) => s,
         Err(e) => return fail(verb, &e.to_string()),
@@ -96,30 +113,30 @@ fn decide(id: &str, approving: bool) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(verb, &e.to_string()),
     };
-    let question = if approving {
+    // What the person's own guard makes of the command, where it would run; what the request
+    // says about it counts for nothing.
+    let (plan, verdict) = Judge::new(own).judge(&req);
+    if approving && verdict.decision == Decision::Deny {
+        return fail(
+            verb,
+            &format!(
+                "refusing: your policy denies this command ({}), and a command guard denies cannot be \
+                 approved; nothing changed (`guard deny {}` turns the request down)",
+                denials(&verdict),
+                req.id
+            ),
+        );
+    }
+    let mut info = PromptInfo::for_verdict(&plan, &verdict, &req.cwd, &asker(&store, &req), None);
+    info.question = if approving {
         Question::Approve { id: req.id.clone(), expiry: cfg.expiry }
     } else {
         Question::Deny { id: req.id.clone() }
     };
-    let info = PromptInfo {
-        question,
-        command: req.command.clone(),
-        cwd: Some(req.cwd.clone()),
-        agent: Some(asker(&store, &req)),
-        reasons: req
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, rule)| Reason {
-                rule: rule.clone(),
-                decision: Decision::Ask,
-                message: req.messages.get(i).cloned().unwrap_or_default(),
-                span: None,
-            })
-            .collect(),
-    };
-    let answer = prompt::ask(&info, &PromptOptions::from(&cfg));
+    let found = Findings::of(&verdict);
     let approver = crate::environment::user_name(nix::unistd::getuid().as_raw());
+    let record = |action| record(own, &req, &plan, &verdict, action, &approver);
+    let answer = prompt::ask(&info, &PromptOptions::from(&cfg));
     match (answer, approving) {
         (Answer::NoTerminal, _) => fail(
             verb,
@@ -136,15 +153,15 @@ fn decide(id: &str, approving: bool) -> ExitCode {
         }
         (Answer::Yes | Answer::Session | Answer::Always, true) => {
             // Recorded before it takes effect: an approval that cannot be logged is not given.
-            if let Err(e) = record(&req, Action::Approved, &approver) {
+            if let Err(e) = record(Action::Approved) {
                 return fail(verb, &format!("{e}; request {} is still waiting", req.id));
             }
-            match store.decide(&req, super::State::Approved, &approver) {
+            match store.decide(&req, super::State::Approved, &approver, &found) {
                 Ok(_) => {
                     eprintln!(
                         "guard approve: approved {}: the command may run once, exactly as written, in {}, within {}",
                         req.id,
-                        req.cwd,
+                        shown(&req.cwd, render::PATH),
                         short_age(cfg.expiry)
                     );
                     ExitCode::SUCCESS
@@ -153,9 +170,9 @@ fn decide(id: &str, approving: bool) -> ExitCode {
             }
         }
         // "No" to an approval, or "yes" to a denial.
-        _ => match store.decide(&req, super::State::Denied, &approver) {
+        _ => match store.decide(&req, super::State::Denied, &approver, &found) {
             Ok(_) => {
-                if let Err(e) = record(&req, Action::DeniedByHuman, &approver) {
+                if let Err(e) = record(Action::DeniedByHuman) {
                     eprintln!("guard {verb}: warning: the denial stands but was not logged: {e}");
                 }
                 eprintln!("guard {verb}: denied {}", req.id);
@@ -170,37 +187,72 @@ fn decide(id: &str, approving: bool) -> ExitCode {
     }
 }
 
-/// Write the decision to the audit log.
-fn record(req: &Request, action: Action, approver: &str) -> Result<(), audit::AuditError> {
-    let env = crate::environment::from_process(&req.command);
-    let plan = crate::shell::analyze(&req.command, &env);
-    let mut entry = Entry::new("approve", &req.agent, &plan, &Verdict::allow(), action);
-    entry.decision = Decision::Ask;
-    entry.rules = req.rules.clone();
+/// Write the decision to the audit log, with the judgement it was made on.
+fn record(
+    own: &Policy,
+    req: &Request,
+    plan: &Plan,
+    verdict: &Verdict,
+    action: Action,
+    approver: &str,
+) -> Result<(), audit::AuditError> {
+    let mut entry = Entry::new("approve", &req.agent, plan, verdict, action);
     entry.cwd = req.cwd.clone();
     entry.approval_id = Some(req.id.clone());
     entry.approver = Some(approver.to_string());
-    let recorded = audit::append(&AuditConfig::from_settings(&crate::judge::load_policy().settings), entry)?;
+    let recorded = audit::append(&AuditConfig::from_settings(&own.settings), entry)?;
     for w in recorded.warnings {
         eprintln!("guard: warning: {w}");
     }
     Ok(())
 }
 
-/// Who asks: the agent the request names, and the account that filed it when that is not the
-/// store's owner (an agent's own user), as the file's owner says rather than the file.
-fn asker(store: &Store, r: &Request) -> String {
-    match r.requester_uid.filter(|&u| u != store.owner()) {
-        Some(uid) => {
-            let account = crate::environment::account(uid).unwrap_or_else(|| format!("uid {uid}"));
-            format!("{} (user {account})", r.agent)
-        }
-        None => r.agent.clone(),
+/// One line on what the caller's policy makes of a request, for `guard pending`.
+fn judgement(verdict: &Verdict) -> String {
+    let rules = || {
+        let found = Findings::of(verdict);
+        found.rules.iter().map(|r| shown(r, render::NAME)).collect::<Vec<_>>().join(", ")
+    };
+    match verdict.decision {
+        Decision::Allow => "your policy: allow".to_string(),
+        Decision::Ask => format!("your policy: ask ({})", rules()),
+        Decision::Deny => format!("your policy: deny ({}); it cannot be approved", rules()),
     }
 }
 
+/// The rules that deny in `verdict`, with their messages.
+fn denials(verdict: &Verdict) -> String {
+    let found: Vec<String> = verdict
+        .findings
+        .iter()
+        .filter(|f| f.decision == Decision::Deny)
+        .map(|f| format!("{}: {}", shown(&f.rule, render::NAME), shown(f.message.trim(), render::MESSAGE)))
+        .collect();
+    let mut unique = Vec::new();
+    for f in found {
+        if !unique.contains(&f) {
+            unique.push(f);
+        }
+    }
+    unique.join("; ")
+}
+
+/// Who asks, for display: the agent the request names, and the account that filed it when that
+/// is not the store's owner (an agent's own user), as the file's owner says rather than the file.
+fn asker(store: &Store, r: &Request) -> String {
+    let agent = shown(&r.agent, render::NAME);
+    match r.requester_uid.filter(|&u| u != store.owner()) {
+        Some(uid) => {
+            let account = crate::environment::account(uid).unwrap_or_else(|| format!("uid {uid}"));
+            format!("{agent} (user {})", shown(&account, render::NAME))
+        }
+        None => agent,
+    }
+}
+
+/// Say why nothing was done, and exit 2. The message may quote a request: it is shown like one.
 fn fail(verb: &str, message: &str) -> ExitCode {
-    eprintln!("guard {verb}: {message}");
+    eprintln!("guard {verb}: {}", shown(message, 2 * render::COMMAND));
     ExitCode::from(2)
 }
 

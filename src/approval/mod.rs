@@ -10,6 +10,7 @@
 //! store but cannot forge an answer there (see `store` and the README).
 
 pub mod cli;
+pub mod judged;
 pub mod memory;
 pub mod prompt;
 pub mod remember;
@@ -22,7 +23,8 @@ use std::time::Duration;
 pub use memory::{remember_always, remember_session, remembered};
 pub use prompt::{ask, Answer, PromptInfo, PromptOptions, Question, Reason};
 pub use remember::{generalise, Pattern};
-pub use store::{Approval, Request, RequestSummary, State, Store};
+pub use render::shown;
+pub use store::{Approval, Findings, Request, RequestSummary, State, Store};
 
 /// Where approvals are kept and how long they last. The policy settings fill this in;
 /// `Default` is the built-in choice.
@@ -245,8 +247,9 @@ impl std::fmt::Display for Error {
             ),
             Error::Changed { id } => write!(
                 f,
-                "request {id} changed on disk while it was shown to you; nothing was decided; look at it again \
-                 (`guard pending`) before you decide, and ask who can write the store's requests why"
+                "request {} changed on disk while it was shown to you; nothing was decided; look at it again \
+                 (`guard pending`) before you decide, and ask who can write the store's requests why",
+                shown(id, render::NAME)
             ),
             Error::NoSession => write!(
                 f,
@@ -261,24 +264,29 @@ impl std::fmt::Display for Error {
             ),
             Error::NotFound { id } => write!(
                 f,
-                "there is no request {id}: it may have been used, have expired or never existed; \
-                 `guard pending` lists the requests waiting"
+                "there is no request {}: it may have been used, have expired or never existed; \
+                 `guard pending` lists the requests waiting",
+                shown(id, render::NAME)
             ),
             Error::AlreadyDecided { id, state } => write!(
                 f,
-                "request {id} was already {}; nothing changed (a new attempt of the command makes a new request)",
+                "request {} was already {}; nothing changed (a new attempt of the command makes a new request)",
+                shown(id, render::NAME),
                 state.as_str()
             ),
             Error::Expired { id } => write!(
                 f,
-                "request {id} expired before it was decided; nothing changed (run the command again to make \
-                 a new request)"
+                "request {} expired before it was decided; nothing changed (run the command again to make \
+                 a new request)",
+                shown(id, render::NAME)
             ),
+            // What is wrong with a file may quote it (serde names a value it did not expect).
             Error::Corrupt { path, why } => write!(
                 f,
-                "cannot read {}: {why}; delete the file (the request it held is lost and the command must be \
+                "cannot read {}: {}; delete the file (the request it held is lost and the command must be \
                  asked for again)",
-                path.display()
+                path.display(),
+                shown(why, render::MESSAGE)
             ),
         }
     }

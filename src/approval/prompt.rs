@@ -46,12 +46,17 @@ pub struct Reason {
     pub span: Option<Span>,
 }
 
+/// What the prompt shows. Every string in it may come from outside guard (a command an agent
+/// typed, a request file), and is shown written out where a terminal would act on it (see
+/// [`render::shown`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PromptInfo {
     pub question: Question,
     pub command: String,
     pub cwd: Option<String>,
     pub agent: Option<String>,
+    /// Guard's own findings, under the policy of whoever is asked: for a waiting request, never
+    /// what the request says.
     pub reasons: Vec<Reason>,
 }
 

@@ -65,8 +65,8 @@ pub fn screen(info: &PromptInfo, look: Look, width: usize) -> String {
     let mut out = String::new();
     let heading = match &info.question {
         Question::Run { .. } => "guard: this command needs your approval".to_string(),
-        Question::Approve { id, .. } => format!("guard: request {id} is waiting for your approval"),
-        Question::Deny { id } => format!("guard: deny request {id}?"),
+        Question::Approve { id, .. } => format!("guard: request {} is waiting for your approval", shown(id, NAME)),
+        Question::Deny { id } => format!("guard: deny request {}?", shown(id, NAME)),
     };
     out.push_str(&look.paint(&heading, bold()));
     out.push('\n');
@@ -89,10 +89,10 @@ pub fn screen(info: &PromptInfo, look: Look, width: usize) -> String {
     }
     let mut whence = Vec::new();
     if let Some(cwd) = &info.cwd {
-        whence.push(format!("in {}", clip_middle(cwd, text_width.saturating_sub(20))));
+        whence.push(format!("in {}", clip_middle(&shown(cwd, PATH), text_width.saturating_sub(20))));
     }
     if let Some(agent) = &info.agent {
-        whence.push(format!("asked by {agent}"));
+        whence.push(format!("asked by {}", shown(agent, PATH)));
     }
     if !whence.is_empty() {
         out.push_str(INDENT);
@@ -101,15 +101,26 @@ pub fn screen(info: &PromptInfo, look: Look, width: usize) -> String {
     }
 
     out.push('\n');
+    if matches!(info.question, Question::Approve { .. } | Question::Deny { .. }) {
+        // Not what the request says: guard's own judgement, under the policy of whoever decides.
+        let said = if info.reasons.is_empty() {
+            "Your policy allows it there, without asking."
+        } else {
+            "Your policy, where it would run:"
+        };
+        out.push_str(INDENT);
+        out.push_str(&clip_end(said, text_width));
+        out.push('\n');
+    }
     for r in &info.reasons {
         let mark = if r.decision == Decision::Deny { "✗" } else { "?" };
         out.push_str(INDENT);
         out.push_str(&look.paint(mark, decision_style(r.decision)));
         out.push(' ');
-        out.push_str(&look.paint(&r.rule, bold()));
+        out.push_str(&look.paint(&shown(&r.rule, NAME), bold()));
         out.push_str(&format!(" ({})", look.paint(r.decision.as_str(), decision_style(r.decision))));
         out.push('\n');
-        for l in wrap(&r.message, text_width - 2) {
+        for l in wrap(&shown(&r.message.trim().replace('\n', " "), MESSAGE), text_width - 2) {
             out.push_str(INDENT);
             out.push_str("  ");
             out.push_str(&l);
@@ -196,11 +207,14 @@ fn minutes(d: Duration) -> String {
 /// line of `^` under the offending columns. A long command is cut around the first offending
 /// part, with `…` where text was left out.
 fn command_line(command: &str, spans: &[Span], width: usize) -> (Vec<(String, bool)>, String) {
-    let cells: Vec<(char, bool)> = command
-        .trim_end()
-        .char_indices()
-        .map(|(i, c)| (visible(c), spans.iter().any(|s| s.start <= i && i < s.end)))
-        .collect();
+    let mut cells: Vec<(char, bool)> = Vec::new();
+    let mut piece = String::new();
+    for (i, c) in command.trim_end().char_indices() {
+        let hit = spans.iter().any(|s| s.start <= i && i < s.end);
+        piece.clear();
+        push_visible(&mut piece, c);
+        cells.extend(piece.chars().map(|v| (v, hit)));
+    }
     let n = cells.len();
     let first = cells.iter().position(|&(_, hit)| hit).unwrap_or(0);
     let (start, end, left, right) = if n <= width {
@@ -234,18 +248,103 @@ fn command_line(command: &str, spans: &[Span], width: usize) -> (Vec<(String, bo
     (pieces, marks)
 }
 
-/// A character as one visible column: line breaks as `⏎`, other control characters as `·`.
-fn visible(c: char) -> char {
+/// Characters a terminal acts on, or that change how the text around them looks, rather than
+/// being shown as themselves: C0 and C1 control characters and DEL (`ESC` starts the sequences
+/// that move the cursor, erase lines and set titles; `CR` goes back to the start of the line;
+/// `U+009B` is a one-character `ESC [`), bidirectional embeddings, overrides and isolates,
+/// zero-width and other invisible characters, and line and paragraph separators.
+pub fn terminal_acts_on(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{61c}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{17b4}'
+                | '\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e0fff}'
+        )
+}
+
+/// `c` as the prompt and the approval commands show it: itself, unless a terminal would act on
+/// it (see [`terminal_acts_on`]); then written out, `\r`, `\t`, `\x1b`, `\u{202e}`, and a line break as `⏎`.
+fn push_visible(out: &mut String, c: char) {
+    use std::fmt::Write as _;
     match c {
-        '\n' => '⏎',
-        '\t' => ' ',
-        c if c.is_control() => '·',
-        c => c,
+        '\n' => out.push('⏎'),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if !terminal_acts_on(c) => out.push(c),
+        c if (c as u32) < 0x80 => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
     }
 }
 
+/// Text from outside guard — a request file, a command to judge, a name — as it may be put in
+/// front of a person: on one line, every character a terminal would act on written out (see
+/// [`push_visible`]), and at most `max` characters, with a note of how many more there were.
+/// Every field of a request is shown through this, wherever it is shown.
+pub fn shown(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    let mut piece = String::new();
+    for (i, c) in text.char_indices() {
+        piece.clear();
+        push_visible(&mut piece, c);
+        let n = piece.chars().count();
+        if count + n > max {
+            let left = text[i..].chars().count();
+            out.push_str(&format!("… ({left} more character{})", if left == 1 { "" } else { "s" }));
+            return out;
+        }
+        count += n;
+        out.push_str(&piece);
+    }
+    out
+}
+
+/// How long each kind of field may be when shown: enough for any honest one.
+pub const NAME: usize = 100;
+pub const PATH: usize = 400;
+pub const MESSAGE: usize = 600;
+pub const COMMAND: usize = 4000;
+
+/// JSON text with every character a terminal would act on (see [`terminal_acts_on`]) written as a `\u`
+/// escape, which JSON parsers read back as the same character: `serde_json` escapes C0 controls
+/// only, and leaves DEL, C1 controls and bidirectional overrides raw. Such characters can only
+/// be inside strings, so escaping them keeps the JSON valid and its values the same.
+pub fn inert_json(json: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if terminal_acts_on(c) && !matches!(c, '\n' | '\r' | '\t') {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn one_line(s: &str) -> String {
-    s.trim().chars().map(visible).collect()
+    shown(s.trim(), COMMAND)
 }
 
 /// At most `width` characters, the middle left out.
@@ -397,6 +496,85 @@ mod tests {
     }
 
     #[test]
+    fn shown_writes_out_what_a_terminal_would_act_on_and_clips_with_a_note() {
+        assert_eq!(shown("git status", 100), "git status");
+        assert_eq!(shown("héllo ✓ 日本 ⏎", 100), "héllo ✓ 日本 ⏎", "what a terminal shows is kept");
+        assert_eq!(shown("rm -rf ~/work\r\x1b[2Kgit status", 100), r"rm -rf ~/work\r\x1b[2Kgit status");
+        assert_eq!(shown("a\tb\nc\x00\x07\x7f", 100), r"a\tb⏎c\x00\x07\x7f");
+        assert_eq!(
+            shown("\u{9b}2K\u{85}\u{202e}txt.exe\u{2066}\u{200b}\u{feff}", 100),
+            r"\u{9b}2K\u{85}\u{202e}txt.exe\u{2066}\u{200b}\u{feff}"
+        );
+        assert_eq!(shown("\u{e0041}", 100), r"\u{e0041}", "tag characters");
+        assert_eq!(shown(&"x".repeat(10), 4), "xxxx… (6 more characters)");
+        assert_eq!(shown("ab\x1b[2K", 4), "ab… (4 more characters)", "an escape is never cut in two");
+        assert_eq!(shown("abc", 2), "ab… (1 more character)");
+        let once = shown("a\x1b\r\n\u{202e}b", 100);
+        assert_eq!(shown(&once, 100), once, "what is shown shows as itself");
+    }
+
+    #[test]
+    fn json_is_kept_whole_and_inert() {
+        let value = serde_json::json!({"command": "a\u{9b}2K\u{202e}b\x7f\x1b[2K\u{e0041}\r\n", "n": 1});
+        let json = inert_json(&serde_json::to_string_pretty(&value).unwrap());
+        assert!(!json.chars().any(|c| terminal_acts_on(c) && c != '\n'), "{json:?}");
+        assert!(json.contains(r"\u009b") && json.contains(r"\udb40\udc41"), "{json}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&json).unwrap(), value);
+    }
+
+    /// The text with guard's own styling (SGR sequences, `ESC [ … m`) taken out.
+    fn unstyled(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find("\x1b[") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            match after.find(|c: char| !(c.is_ascii_digit() || c == ';')) {
+                Some(j) if after[j..].starts_with('m') => rest = &after[j + 1..],
+                _ => {
+                    out.push_str(&rest[i..i + 2]);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn what_came_from_outside_is_shown_written_out_and_never_acts_on_the_terminal() {
+        let hostile = PromptInfo {
+            question: Question::Approve { id: "1234abcd".into(), expiry: Duration::from_secs(600) },
+            command: "git push --force origin feature\r\x1b[2Kgit status".into(),
+            cwd: Some("/w\x1b[1A\x1b[2K\u{9b}2K/elsewhere".into()),
+            agent: Some("claude\x1b]0;title\x07\u{202e}gnp".into()),
+            reasons: vec![Reason {
+                rule: "note.fine\x1b[31m".into(),
+                decision: Decision::Ask,
+                message: "harmless\x1b[3A\x1b[2K\r\x7f".into(),
+                span: Some(Span::new(9, 16)),
+            }],
+        };
+        for look in [Look::Plain, Look::Mono, Look::Color] {
+            let text = unstyled(&screen(&hostile, look, 80));
+            let bad: Vec<char> = text
+                .chars()
+                .filter(|&c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c))
+                .collect();
+            assert!(bad.is_empty(), "{look:?}: {bad:?} in {text:?}");
+            for shown in [
+                r"git push --force origin feature\r\x1b[2Kgit status",
+                r"/w\x1b[1A\x1b[2K\u{9b}2K/elsewhere",
+                r"claude\x1b]0;title\x07\u{202e}gnp",
+                r"note.fine\x1b[31m",
+                r"harmless\x1b[3A\x1b[2K\r\x7f",
+            ] {
+                assert!(text.contains(shown), "{look:?}: {shown} is not in {text}");
+            }
+        }
+    }
+
+    #[test]
     fn approve_and_deny_say_what_each_key_does() {
         let mut i = info("make deploy", &[], None);
         i.question = Question::Approve { id: "1234abcd".into(), expiry: Duration::from_secs(600) };
@@ -404,6 +582,12 @@ mod tests {
         assert!(text.starts_with("guard: request 1234abcd is waiting for your approval"), "{text}");
         assert!(text.contains("within 10 minutes"), "{text}");
         assert!(text.contains("n  deny it"), "{text}");
+        assert!(text.contains("Your policy allows it there, without asking."), "{text}");
+        let mut asked = info("make deploy", &[(0, 4)], None);
+        asked.question = i.question.clone();
+        let text = screen(&asked, Look::Plain, 80);
+        assert!(text.contains("Your policy, where it would run:\n  ? git.force-push (ask)"), "{text}");
+        assert!(!screen(&info("make deploy", &[(0, 4)], None), Look::Plain, 80).contains("Your policy"));
         assert_eq!(outcome(&i.question, Answer::No, Duration::from_secs(60)), "denied\n");
         i.question = Question::Deny { id: "1234abcd".into() };
         assert!(screen(&i, Look::Plain, 80).contains("n  leave it waiting"));

@@ -53,7 +53,8 @@ impl State {
     }
 }
 
-/// What a human needs to judge a request: the rules that asked, their messages, and who asks.
+/// What a requester says about its request: the rules that asked, their messages, and who
+/// asks. Whoever decides is shown their own guard's findings instead (see `judged`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestSummary {
     pub rules: Vec<String>,
@@ -64,7 +65,22 @@ pub struct RequestSummary {
 impl RequestSummary {
     /// The rules that asked (or denied) in `verdict` and their messages, for `agent`.
     pub fn of(verdict: &Verdict, agent: &str) -> RequestSummary {
-        let mut s = RequestSummary { agent: agent.to_string(), ..RequestSummary::default() };
+        let Findings { rules, messages } = Findings::of(verdict);
+        RequestSummary { rules, messages, agent: agent.to_string() }
+    }
+}
+
+/// The rules that asked or denied in a verdict, each once, and their messages: what a decision
+/// records of the judgement it was made on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    pub rules: Vec<String>,
+    pub messages: Vec<String>,
+}
+
+impl Findings {
+    pub fn of(verdict: &Verdict) -> Findings {
+        let mut s = Findings::default();
         for f in verdict.findings.iter().filter(|f| f.decision != Decision::Allow) {
             if !s.rules.contains(&f.rule) {
                 s.rules.push(f.rule.clone());
@@ -85,13 +101,22 @@ pub struct Request {
     pub cwd: String,
     /// RFC 3339, UTC.
     pub created: String,
+    /// The agent, as the requester names it.
     pub agent: String,
+    /// In a request: what the requester says asked, and why. In a decision: what the deciding
+    /// person's own guard found.
     pub rules: Vec<String>,
     pub messages: Vec<String>,
     pub state: State,
     /// When it was approved or denied (RFC 3339, UTC); an approval lasts the expiry from then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided: Option<String>,
+    /// Until when an approval may be used (RFC 3339, UTC): when it was given plus the expiry of
+    /// whoever gave it, so that how long it lasts is the approver's to say. Whoever uses it
+    /// honours this or its own expiry from `decided`, whichever ends first. `None` in decisions
+    /// written before it was recorded (their own expiry alone counts then), and in requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
     /// Who asked: the owner of the request file, whatever the file says. An approval is good
@@ -382,6 +407,7 @@ impl Store {
                 messages: summary.messages.clone(),
                 state: State::Pending,
                 decided: None,
+                expires: None,
                 approver: None,
                 requester_uid: Some(me),
             };
@@ -409,21 +435,23 @@ impl Store {
         self.filed(id)?.ok_or_else(|| Error::NotFound { id: id.to_string() })
     }
 
-    /// Approve the waiting request `id`, as it stands now; the approval can be used once, within
-    /// the expiry from now.
+    /// Approve the waiting request `id`, as it stands now, recording no findings; the approval
+    /// can be used once, within the expiry from now. (`guard approve` judges the command first
+    /// and records what it found: see [`Store::decide`].)
     pub fn approve(&self, id: &str, approver: &str) -> Result<Request, Error> {
-        self.decide(&self.get(id)?, State::Approved, approver)
+        self.decide(&self.get(id)?, State::Approved, approver, &Findings::default())
     }
 
     /// Deny the waiting request `id`; a denied request never lets its command through.
     pub fn deny(&self, id: &str, approver: &str) -> Result<Request, Error> {
-        self.decide(&self.get(id)?, State::Denied, approver)
+        self.decide(&self.get(id)?, State::Denied, approver, &Findings::default())
     }
 
     /// Decide the request that was shown to the person: the decision is written from `shown`,
     /// and only while the request on file still says exactly that, so a requester rewriting
-    /// its file while the person reads it gets nothing.
-    pub fn decide(&self, shown: &Request, to: State, approver: &str) -> Result<Request, Error> {
+    /// its file while the person reads it gets nothing. It records `found`, what the person's
+    /// own guard found in the command, in place of what the request says.
+    pub fn decide(&self, shown: &Request, to: State, approver: &str, found: &Findings) -> Result<Request, Error> {
         let uid = euid();
         if uid != self.owner {
             return Err(Error::NotOwner { path: self.dir.clone(), owner: self.owner, uid });
@@ -443,9 +471,16 @@ impl Store {
             return Err(Error::Expired { id: id.to_string() });
         }
         let mut d = filed;
+        let now = self.now();
         d.state = to;
-        d.decided = Some(stamp(self.now()));
+        d.decided = Some(stamp(now));
+        if to == State::Approved {
+            let lasts = SignedDuration::try_from(self.expiry).unwrap_or(SignedDuration::MAX);
+            d.expires = Some(stamp(now.checked_add(lasts).unwrap_or(Timestamp::MAX)));
+        }
         d.approver = Some(approver.to_string());
+        d.rules = found.rules.clone();
+        d.messages = found.messages.clone();
         // Linked into place, never over a file: of two decisions at once, the first stands.
         match self.write(&self.decision_path(id), &d, self.file_mode, false) {
             Ok(()) => Ok(d),
@@ -471,7 +506,7 @@ impl Store {
             if d.state != State::Approved || d.command != command || d.cwd != cwd {
                 continue;
             }
-            if d.requester_uid.unwrap_or(self.owner) != me || !d.decided.as_deref().is_some_and(|t| self.live(t)) {
+            if d.requester_uid.unwrap_or(self.owner) != me || !self.usable(&d) {
                 continue;
             }
             if self.used(&d.id) {
@@ -516,6 +551,13 @@ impl Store {
         }
         out.sort_by(|a, b| a.created.cmp(&b.created));
         Ok(out)
+    }
+
+    /// An approval may still be used: within this store's expiry from when it was given, and
+    /// before the time the approver set, if the decision says one.
+    fn usable(&self, d: &Request) -> bool {
+        let before = |t: &str| t.parse::<Timestamp>().is_ok_and(|t| self.now() < t);
+        d.decided.as_deref().is_some_and(|t| self.live(t)) && d.expires.as_deref().is_none_or(before)
     }
 
     /// How long ago `when` was, for display.
@@ -568,6 +610,7 @@ impl Store {
         }
         req.state = State::Pending;
         req.decided = None;
+        req.expires = None;
         req.approver = None;
         req.requester_uid = Some(meta.uid());
         Ok(Some(req))
@@ -784,6 +827,62 @@ mod tests {
         let sixteen = store(dir).at(t0() + SignedDuration::from_mins(16));
         assert_eq!(sixteen.consume("make deploy", "/w").unwrap(), None);
         assert!(fourteen.consume("make deploy", "/w").unwrap().is_some());
+    }
+
+    #[test]
+    fn an_approval_lasts_no_longer_than_the_approver_said_whatever_the_consumer_says() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("approvals");
+        // The person decides with ten minutes; the asker's own settings say a hundred hours.
+        let approver = store(tmp.path());
+        let r = approver.request(CMD, "/w", summary()).unwrap();
+        approver.approve(&r.id, "alice").unwrap();
+        let asker =
+            |mins, expiry: Duration| Store::open_dir(&dir, expiry).unwrap().at(t0() + SignedDuration::from_mins(mins));
+        let hundred_hours = Duration::from_secs(100 * 3600);
+        assert_eq!(asker(11, hundred_hours).consume(CMD, "/w").unwrap(), None, "past the approver's ten minutes");
+        // And a shorter expiry of the asker's own still counts: the earlier of the two.
+        assert_eq!(asker(6, Duration::from_secs(300)).consume(CMD, "/w").unwrap(), None);
+        assert!(asker(9, hundred_hours).consume(CMD, "/w").unwrap().is_some());
+    }
+
+    #[test]
+    fn a_request_is_approvable_for_as_long_as_the_approver_says() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("approvals");
+        let asker = Store::open_dir(&dir, Duration::from_secs(100 * 3600)).unwrap().at(t0());
+        let r = asker.request(CMD, "/w", summary()).unwrap();
+        let approver = store(tmp.path()).at(t0() + SignedDuration::from_mins(11));
+        assert!(approver.pending().unwrap().is_empty(), "expired, as the approver counts");
+        assert!(matches!(approver.approve(&r.id, "alice"), Err(Error::Expired { .. })));
+    }
+
+    #[test]
+    fn the_time_an_approval_ends_is_the_approvers_and_an_older_decision_without_one_keeps_its_rule() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("approvals");
+        let s = store(tmp.path());
+        let r = s.request(CMD, "/w", summary()).unwrap();
+        // A request that names an end of its own names nothing.
+        let claimed = Request { expires: Some("2999-01-01T00:00:00Z".into()), ..r.clone() };
+        fs::write(s.dir().join(format!("requests/{}.json", r.id)), serde_json::to_vec(&claimed).unwrap()).unwrap();
+        let filed = s.get(&r.id).unwrap();
+        assert_eq!(filed.expires, None);
+        let d = s.decide(&filed, State::Approved, "alice", &Findings::default()).unwrap();
+        assert_eq!(d.expires.as_deref(), Some("2026-04-20T09:10:00.000Z"));
+        // Written by a guard from before `expires`: the consumer's own expiry alone.
+        let old = Request { expires: None, ..d.clone() };
+        s.write(&s.dir().join(format!("{}.json", r.id)), &old, 0o600, true).unwrap();
+        let asker = Store::open_dir(&dir, Duration::from_secs(100 * 3600)).unwrap();
+        assert!(asker.at(t0() + SignedDuration::from_hours(50)).consume(CMD, "/w").unwrap().is_some());
+        // One whose end cannot be read is not used.
+        let r = s.request("make deploy", "/w", summary()).unwrap();
+        let d = s.approve(&r.id, "alice").unwrap();
+        let garbled = Request { expires: Some("soon".into()), ..d };
+        s.write(&s.dir().join(format!("{}.json", r.id)), &garbled, 0o600, true).unwrap();
+        assert_eq!(s.consume("make deploy", "/w").unwrap(), None);
+        s.write(&s.dir().join(format!("{}.json", r.id)), &Request { expires: None, ..garbled }, 0o600, true).unwrap();
+        assert!(s.consume("make deploy", "/w").unwrap().is_some());
     }
 
     #[test]
@@ -1071,6 +1170,18 @@ mod tests {
     }
 
     #[test]
+    fn a_decision_records_what_was_found_not_what_the_request_says() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = store(tmp.path());
+        let r = s.request(CMD, "/w", summary()).unwrap();
+        let found = Findings { rules: vec!["git.force-push-protected".into()], messages: vec!["to main".into()] };
+        let d = s.decide(&r, State::Approved, "alice", &found).unwrap();
+        assert_eq!((d.rules, d.messages), (found.rules.clone(), found.messages.clone()));
+        let on_file = s.get(&r.id).unwrap();
+        assert_eq!((on_file.rules, on_file.messages), (found.rules, found.messages));
+    }
+
+    #[test]
     fn a_decision_is_of_what_was_shown() {
         let tmp = tempfile::tempdir().unwrap();
         let s = store(tmp.path());
@@ -1078,7 +1189,7 @@ mod tests {
         let path = s.dir().join(format!("requests/{}.json", shown.id));
         let swapped = Request { command: "git push --force origin main; rm -rf ~".into(), ..shown.clone() };
         fs::write(&path, serde_json::to_vec(&swapped).unwrap()).unwrap();
-        let err = s.decide(&shown, State::Approved, "alice").expect_err("refused");
+        let err = s.decide(&shown, State::Approved, "alice", &Findings::default()).expect_err("refused");
         assert!(matches!(err, Error::Changed { .. }), "{err}");
         assert!(err.to_string().contains("nothing was decided"), "{err}");
         assert!(!s.dir().join(format!("{}.json", shown.id)).exists());
@@ -1114,6 +1225,7 @@ mod tests {
             messages: vec![],
             state: State::Approved,
             decided: Some(stamp(t0())),
+            expires: None,
             approver: Some("alice".into()),
             requester_uid: None,
         };
