@@ -219,7 +219,7 @@ fn add_always(path: &Path, pattern: &Pattern, date: &str) -> Result<(), Error> {
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)
         .map_err(|e| Error::io("open", path, e))?;
-    file.lock().map_err(|e| Error::io("lock", path, e))?;
+    crate::small_file::lock_within(&file, true, super::store::LOCK_WAIT).map_err(|e| Error::io("lock", path, e))?;
     let len = file.metadata().map_err(|e| Error::io("read", path, e))?.len();
     let entry = Remembered { command: pattern.text.clone(), rules: pattern.rules.clone(), added: date.to_string() };
     let yaml = serde_saphyr::to_string(&vec![entry])

@@ -146,6 +146,10 @@ const MAX_FILE: u64 = 1 << 20;
 /// The directory under the root where requests are filed and approvals marked used.
 pub const REQUESTS: &str = "requests";
 
+/// How long the store's lock is waited for: others hold it for a moment each; anything holding
+/// it longer is stuck or hostile, and a prompt must not hang behind it.
+pub(crate) const LOCK_WAIT: Duration = Duration::from_secs(2);
+
 pub struct Store {
     /// The root: the owner's, holding decisions and session answers.
     dir: PathBuf,
@@ -649,7 +653,7 @@ impl Store {
             .custom_flags(libc::O_NOFOLLOW)
             .open(&path)
             .map_err(|e| Error::io("open the lock of", &path, e))?;
-        file.lock().map_err(|e| Error::io("lock", &path, e))?;
+        crate::small_file::lock_within(&file, true, LOCK_WAIT).map_err(|e| Error::io("lock", &path, e))?;
         Ok(file)
     }
 
