@@ -140,7 +140,20 @@ pub fn lint(files: &[PathBuf]) -> (String, u8) {
     };
     // What a file may do depends on its layer, and on whether the system policy locked the rest.
     let locked = policy().settings.locked;
-    let earlier = Policy::from_packs(layers::builtin_packs());
+    // What a file is checked against: the layers before it (a user file cannot redefine a rule
+    // the system layer locked, a project file cannot reuse an id the user layer defined).
+    let below = |layer: LayerKind| -> Policy {
+        let mut loc = Locations { project: Vec::new(), extra: Vec::new(), ..Locations::from_env(&cwd) };
+        match layer {
+            LayerKind::Builtin | LayerKind::System => Policy::from_packs(layers::builtin_packs()),
+            LayerKind::User | LayerKind::CommandLine => {
+                loc.user = None;
+                layers::load(&loc)
+            }
+            LayerKind::Project => layers::load(&loc),
+        }
+    };
+    let mut earlier: std::collections::HashMap<LayerKind, Policy> = std::collections::HashMap::new();
     let mut checked = 0;
     for (name, text, layer) in &targets {
         checked += 1;
@@ -161,7 +174,8 @@ pub fn lint(files: &[PathBuf]) -> (String, u8) {
                 }
                 let standing = trust::Standing { locked, extra_from_person: true, nested: loc.nested };
                 let trust = Trust::for_layer(*layer, standing);
-                for r in trust::restrict(&mut spec, trust, trust::describe(*layer, trust), &earlier) {
+                let earlier = earlier.entry(*layer).or_insert_with(|| below(*layer));
+                for r in trust::restrict(&mut spec, trust, trust::describe(*layer, trust), &*earlier) {
                     let at = if r.line == 0 { name.clone() } else { format!("{name}:{}:{}", r.line, r.column) };
                     problems.push(format!("{at}: {}", r.message));
                 }

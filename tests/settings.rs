@@ -227,3 +227,19 @@ fn remembered_answers_are_not_read_as_policy() {
     let o = sb.run(&["rules", "lint"]);
     assert!(o.status.success(), "{}", describe(&o));
 }
+
+/// `guard rules lint` says what a project's file may not do, as loading it would leave it out.
+#[test]
+fn lint_reports_what_a_project_file_may_not_do() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.work().join(".guard.yaml"),
+        "programs:\n  rm: {takes_value: [-rf]}\nrules:\n  - {id: rce.download-and-run, match: {program: bash}, decision: ask, message: m, examples: {ask: [bash]}}\n",
+    )
+    .unwrap();
+    let o = sb.run(&["rules", "lint"]);
+    assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
+    let out = text(&o.stdout);
+    assert!(out.contains("cannot change what guard knows of programs (rm)"), "{out}");
+    assert!(out.contains("`rce.download-and-run` is already a rule"), "{out}");
+}

@@ -21,7 +21,7 @@ use super::verdict::{Finding, TraceEntry, Verdict};
 use crate::plan::{Invocation, Plan, Word};
 
 /// Where a piece of policy came from, in load order. What each may do is its [`Trust`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LayerKind {
     Builtin,
     System,
