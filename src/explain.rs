@@ -6,7 +6,10 @@ use crate::plan::{CodeSource, Invocation, Plan, RedirectOp, Value};
 
 /// Shorten long text for one line of output.
 pub fn clip(s: &str, max: usize) -> String {
-    let flat = s.replace('\n', "⏎");
+    // On one line, with what a terminal would act on written out (`\x1b`): the text is the
+    // guarded side's, and must not rewrite what is shown around it.
+    let mut flat = String::with_capacity(s.len());
+    s.chars().for_each(|c| crate::visible::push_visible(&mut flat, c));
     if flat.chars().count() <= max {
         flat
     } else {

@@ -19,3 +19,4 @@ pub mod rules_cmd;
 pub mod run;
 pub mod shell;
 pub mod small_file;
+pub mod visible;

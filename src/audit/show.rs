@@ -172,8 +172,16 @@ fn render_entry(e: &Entry, tz: &TimeZone) -> String {
 fn table(rows: &[(&str, String)]) -> String {
     let mut out = String::new();
     for (name, value) in rows {
-        // A multi-line command stays under its column.
-        let value = value.replace('\n', "\n           ");
+        // A multi-line command stays under its column; what a terminal would act on (the
+        // agent's command is the agent's text) is written out.
+        let mut shown = String::with_capacity(value.len());
+        for c in value.chars() {
+            match c {
+                '\n' => shown.push_str("\n           "),
+                c => crate::visible::push_visible(&mut shown, c),
+            }
+        }
+        let value = shown;
         let _ = writeln!(out, "{name:<10} {value}");
     }
     out
