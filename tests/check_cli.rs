@@ -183,3 +183,14 @@ fn explain_shows_the_verdict_and_the_rules_considered() {
     assert!(text.contains("Verdict: deny"), "{text}");
     assert!(text.contains("matched    k8s.delete-prod"), "{text}");
 }
+
+/// A command can carry what a terminal acts on (an escape sequence that erases the line, a
+/// carriage return): `check` writes it out, so the person reads what would run.
+#[test]
+fn what_a_terminal_would_act_on_is_written_out() {
+    let sb = Sandbox::new("escapes");
+    let o = sb.guard().args(["check", "rm -rf ~/work\r\x1b[2Kgit status"]).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains('\x1b') && !out.contains('\r'), "{out:?}");
+    assert!(out.contains(r"~/work\r\x1b[2Kgit status"), "{out}");
+}
