@@ -700,6 +700,19 @@ const WORDS: &[Runs] = &[
     runs!("HOME=/tmp; rm -rf ~" => ["rm -rf /tmp"]),
     runs!("HOME=/x rm -rf ~" => ["rm -rf /home/u"]),
     runs!(r#"a=(rm -rf /); "${a[@]}""# => ["‹${a[@]}›"]),
+    // Parameter operators with literal operands are computed on known values (checked with bash).
+    runs!("x=victim; rm ${x/ic/ic}" => ["rm victim"]),
+    runs!("x=rm; ${x:-ls} -rf /" => ["rm -rf /"]),
+    runs!("x=aXbXc; echo ${x/X/-} ${x//X/-} ${x/#a/A} ${x/%c/C} ${x/#X/-} ${x#aX} ${x%%Xc} ${x^^} ${x^} ${x,,} ${x:1} ${x:1:2} ${x:9}" => [
+        "echo a-bXc a-b-c AXbXc aXbXC aXbXc bXc aXb AXBXC AXbXc axbxc XbXc Xb",
+    ]),
+    runs!("x='a b'; printf '[%s]' ${x/a/c d}" => ["printf [%s] c d b"]),
+    runs!("echo ${HOME%/u}" => ["echo /home"]),
+    // Globs, expansions and `&` in the operands, and `${x-…}` of an empty (perhaps unset) value,
+    // are left to run time.
+    runs!("x=abc; echo ${x/b/*} ${x/?/z} ${x/b/&} ${x/b/$HOME}" => ["echo ‹${x/b/*}› ‹${x/?/z}› ‹${x/b/&}› ‹${x/b/$HOME}›"]),
+    runs!(r#"x=; echo "${x:-def}" "${x:+alt}" "${x-d}""# => ["echo def '' ‹${x-d}›"]),
+    runs!("echo ${X/a/b}" => ["echo ‹${X/a/b}›"]),
 ];
 
 // ---------------------------------------------------------------------------------------------
