@@ -954,6 +954,10 @@ const NESTED: &[Runs] = &[
     runs!(r"printf 'rm x\n' | bash" => [r"printf 'rm x\\n'", "bash", "rm x @pipe:bash d=1"]),
     runs!("echo rm x | bash -s" => ["echo rm x", "bash -s", "rm x @pipe:bash d=1"]),
     runs!("cat <<EOF | sh\nrm x\nEOF" => ["cat", "sh", "rm x @pipe:sh d=1"]),
+    // The grammar hangs a heredoc written after a group or a list on the whole statement, and
+    // the `| sh` after it with it: what the statement prints still feeds the shell.
+    runs!("{ cat; } <<EOF | sh\nrm x\nEOF" => ["cat", "sh", "rm x @pipe:sh d=1"]),
+    runs!("{ cat; } <<EOF | tee f\nrm x\nEOF" => ["cat", "tee f"]),
     runs!("echo rm x | sudo bash" => ["echo rm x", "sudo bash", "bash @wrap:sudo", "rm x @wrap:sudo>pipe:bash d=1"]),
     runs!("echo 'echo rm x | sh' | sh" => ["echo 'echo rm x | sh'", "sh", "echo rm x @pipe:sh d=1", "sh @pipe:sh d=1", "rm x @pipe:sh>pipe:sh d=2"]),
     runs!("sh -c 'bash <<< \"rm x\"'" => [r#"sh -c 'bash <<< "rm x"'"#, "bash @sh:sh d=1", "rm x @sh:sh>heredoc:bash d=2"]),
@@ -1017,6 +1021,9 @@ const HEREDOCS: &[Runs] = &[
 // ---------------------------------------------------------------------------------------------
 
 const CODE: &[CodeOf] = &[
+    code!("true && cat <<EOF | sh\nrm x\nEOF", "sh" => "sh stdin ~the output of the previous pipeline stage"),
+    code!("if true; then cat; fi <<EOF | sh\nrm x\nEOF", "sh" => "sh stdin ~the output of the previous pipeline stage"),
+    code!("echo a | cat <<EOF | sh\nrm x\nEOF", "sh" => "sh stdin ~the output of the previous pipeline stage"),
     code!("python -c 'import os'", "python -c 'import os'" => "python arg 'import os'"),
     code!("python3 -c 'print(1)'", "python3 -c print(1)" => "python arg print(1)"),
     code!("python3.12 -c 'x'", "python3.12 -c x" => "python arg x"),

@@ -775,17 +775,37 @@ impl<'e, 'p> Builder<'e, 'p> {
         if body.kind() == "command" {
             let outer = Outer { redirects, tails, more, statement: (n.start_byte(), n.end_byte()) };
             self.command_with(w, body, ctx, outer);
-        } else if body.kind() == "pipeline" {
-            let c = self.derive_ctx(w, ctx, |x| x.last_stage_redirects = redirects);
-            w.stack.push(Frame::Node(body, c));
-            for t in tails {
-                self.queue_tail(w, t, ctx, None);
-            }
         } else {
-            let c = self.derive_ctx(w, ctx, |x| x.redirects.extend(redirects));
+            // `{ cat; } <<EOF | sh`, `a && cat <<EOF | sh`: the grammar hangs the heredoc (and the
+            // `| sh` after it) on the whole statement. What the statement prints is the next
+            // stage's stdin: its commands make the first stage (a pipeline's own stages are
+            // their own, so only "the output of the previous stage" is known there).
+            let piped = tails.iter().any(|t| t.pipe).then(|| {
+                let pid = self.plan.pipelines.len();
+                let span = self.map(w.job, n.start_byte(), n.end_byte());
+                self.plan.pipelines.push(Pipeline {
+                    id: pid,
+                    span,
+                    stages: vec![Vec::new()],
+                    stderr_piped: Vec::new(),
+                });
+                pid
+            });
+            let is_pipeline = body.kind() == "pipeline";
+            let c = self.derive_ctx(w, ctx, |x| {
+                if is_pipeline {
+                    x.last_stage_redirects = redirects;
+                } else {
+                    x.redirects.extend(redirects);
+                    if let Some(pid) = piped {
+                        x.pipe = Some((pid, 0));
+                    }
+                }
+            });
             w.stack.push(Frame::Node(body, c));
             for t in tails {
-                self.queue_tail(w, t, ctx, None);
+                let join = if t.pipe { piped } else { None };
+                self.queue_tail(w, t, ctx, join);
             }
         }
     }
