@@ -338,6 +338,25 @@ pub struct Invocation {
     /// The program names a function defined in the same text (its body is in the Plan).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub calls_function: bool,
+    /// The directory the command runs in, absolute and normalised, when guard knows it and it
+    /// is not the directory guard was asked about (`Env`'s `PWD`): after `cd /usr && …`, or
+    /// set by a wrapper (`env -C DIR`, `sudo -D DIR`, `sudo -i`, `chroot DIR`). It
+    /// is the directory when every `cd` before the command succeeded; `None` means the
+    /// directory guard was asked about (unless `cwd_unknown` says guard cannot name it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    /// Other directories the command may run in, absolute: a `cd` before it may fail or may not
+    /// run (`cd /x; rm y` runs `rm` in /x, or where the shell was if /x cannot be entered;
+    /// `if …; then cd /x; fi`). The directory guard was asked about is named here when it is
+    /// one of them. Empty when the directory is certain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cwd_alternatives: Vec<String>,
+    /// The command may run in a directory guard cannot name (`cd "$X"`, `cd -` with no known
+    /// previous directory, `popd` past what the text pushed, a `cd` in a loop or a function, a
+    /// sourced file, a command run on another machine). `cwd` and `cwd_alternatives` still
+    /// list what is known; relative paths cannot be placed with certainty.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cwd_unknown: bool,
 }
 
 impl Invocation {
@@ -359,6 +378,19 @@ impl Invocation {
                 out.push(' ');
             }
             out.push_str(&quote_for_display(&w.display()));
+        }
+        out
+    }
+
+    /// Every directory guard can name that the command may run in, given `start`, the
+    /// directory guard was asked about: `cwd` (or `start`), then `cwd_alternatives`. When
+    /// `cwd_unknown` is set it may also run somewhere else.
+    pub fn directories<'a>(&'a self, start: &'a str) -> Vec<&'a str> {
+        let mut out = vec![self.cwd.as_deref().unwrap_or(start)];
+        for d in &self.cwd_alternatives {
+            if !out.contains(&d.as_str()) {
+                out.push(d);
+            }
         }
         out
     }

@@ -540,7 +540,7 @@ const COMPOUND: &[Runs] = &[
     runs!("   \n\t\n" => []),
     runs!("# rm -rf /" => []),
     runs!(":" => [":"]),
-    runs!("cd /tmp && rm -rf *" => ["cd /tmp", "rm -rf *"]),
+    runs!("cd /tmp && rm -rf *" => ["cd /tmp", "rm -rf * cwd=/tmp"]),
     runs!("python -c 'import os; os.system(\"rm x\")'" => [r#"python -c 'import os; os.system("rm x")'"#]),
     runs!("echo hi > >(rm x)" => ["echo hi", "rm x @proc"]),
     has!(r#"[ "$(rm y)" ] && rm x"# => ["rm y @sub", "rm x"]),
@@ -613,10 +613,10 @@ const WORDS: &[Runs] = &[
     runs!("rm -rf $HOME/" => ["rm -rf /home/u/"]),
     runs!("echo $HOMEx" => ["echo ‹$HOMEx›"]),
     runs!("echo $HOME_DIR" => ["echo ‹$HOME_DIR›"]),
-    runs!("cd /tmp; $PWD/x" => ["cd /tmp", "/tmp/x"]),
-    runs!("cd sub && $PWD/x" => ["cd sub", "/work/proj/sub/x"]),
-    runs!("cd; echo $PWD" => ["cd", "echo /home/u"]),
-    runs!(r#"cd "$D"; echo $PWD"# => ["cd ‹$D›", "echo ‹$PWD›"]),
+    runs!("cd /tmp; $PWD/x" => ["cd /tmp", "/tmp/x cwd=/tmp|/work/proj"]),
+    runs!("cd sub && $PWD/x" => ["cd sub", "/work/proj/sub/x cwd=/work/proj/sub"]),
+    runs!("cd; echo $PWD" => ["cd", "echo /home/u cwd=/home/u|/work/proj"]),
+    runs!(r#"cd "$D"; echo $PWD"# => ["cd ‹$D›", "echo ‹$PWD› cwd=.|?"]),
     runs!("read x; echo $x" => ["read x", "echo ‹$x›"]),
     // Tilde expansion
     runs!("echo ~" => ["echo /home/u"]),
@@ -629,7 +629,7 @@ const WORDS: &[Runs] = &[
     runs!("echo a~ x~/y" => ["echo a~ x~/y"]),
     runs!("echo ~carol" => ["echo ‹~carol›"]),
     runs!("rm -rf ~ /" => ["rm -rf /home/u /"]),
-    runs!("cd /tmp && ls ~+" => ["cd /tmp", "ls /tmp"]),
+    runs!("cd /tmp && ls ~+" => ["cd /tmp", "ls /tmp cwd=/tmp"]),
     // Brace expansion
     runs!("echo {a,b}" => ["echo a b"]),
     runs!("ls /{etc,usr}" => ["ls /etc /usr"]),
@@ -727,7 +727,7 @@ const WRAPPERS: &[Runs] = &[
     runs!("sudo --user bob rm x" => ["sudo --user bob rm x", "rm x @wrap:sudo"]),
     runs!("sudo -g wheel rm x" => ["sudo -g wheel rm x", "rm x @wrap:sudo"]),
     runs!("sudo -C 5 rm x" => ["sudo -C 5 rm x", "rm x @wrap:sudo"]),
-    runs!("sudo -D /tmp rm x" => ["sudo -D /tmp rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -D /tmp rm x" => ["sudo -D /tmp rm x", "rm x @wrap:sudo cwd=/tmp"]),
     runs!("sudo -- rm x" => ["sudo -- rm x", "rm x @wrap:sudo"]),
     runs!("sudo -E rm x" => ["sudo -E rm x", "rm x @wrap:sudo"]),
     runs!("sudo -H rm x" => ["sudo -H rm x", "rm x @wrap:sudo"]),
@@ -740,7 +740,7 @@ const WRAPPERS: &[Runs] = &[
     runs!("sudo sudo rm x" => ["sudo sudo rm x", "sudo rm x @wrap:sudo", "rm x @wrap:sudo>wrap:sudo"]),
     runs!("sudo -l" => ["sudo -l"]),
     runs!("sudo -v" => ["sudo -v"]),
-    runs!("sudo -i" => ["sudo -i", "‹$SHELL› @wrap:sudo"]),
+    runs!("sudo -i" => ["sudo -i", "‹$SHELL› @wrap:sudo cwd=/root"]),
     runs!("sudo bash -c 'rm x'" => ["sudo bash -c 'rm x'", "bash -c 'rm x' @wrap:sudo", "rm x @wrap:sudo>sh:bash d=1"]),
     runs!("sudo rm x &" => ["sudo rm x @bg", "rm x @bg>wrap:sudo"]),
     runs!("(sudo rm x)" => ["sudo rm x @subshell", "rm x @subshell>wrap:sudo"]),
@@ -755,7 +755,7 @@ const WRAPPERS: &[Runs] = &[
     runs!("env -i PATH=/bin A=b rm x" => ["env -i PATH=/bin A=b rm x", "rm x @wrap:env"]),
     runs!("env -u HOME rm x" => ["env -u HOME rm x", "rm x @wrap:env"]),
     runs!("env --unset=HOME rm x" => ["env --unset=HOME rm x", "rm x @wrap:env"]),
-    runs!("env -C /tmp rm x" => ["env -C /tmp rm x", "rm x @wrap:env"]),
+    runs!("env -C /tmp rm x" => ["env -C /tmp rm x", "rm x @wrap:env cwd=/tmp"]),
     runs!("env -- rm x" => ["env -- rm x", "rm x @wrap:env"]),
     runs!("env -S 'rm -rf /'" => ["env -S 'rm -rf /'", "rm -rf / @wrap:env"]),
     runs!("env -S'rm -rf /'" => ["env '-Srm -rf /'", "rm -rf / @wrap:env"]),
@@ -788,8 +788,8 @@ const WRAPPERS: &[Runs] = &[
     runs!("stdbuf -o L -e 0 rm x" => ["stdbuf -o L -e 0 rm x", "rm x @wrap:stdbuf"]),
     runs!("setsid rm x" => ["setsid rm x", "rm x @wrap:setsid"]),
     runs!("setsid -f rm x" => ["setsid -f rm x", "rm x @wrap:setsid"]),
-    runs!("chroot /mnt rm x" => ["chroot /mnt rm x", "rm x @wrap:chroot"]),
-    runs!("chroot --userspec=bob /mnt rm x" => ["chroot --userspec=bob /mnt rm x", "rm x @wrap:chroot"]),
+    runs!("chroot /mnt rm x" => ["chroot /mnt rm x", "rm x @wrap:chroot cwd=/mnt"]),
+    runs!("chroot --userspec=bob /mnt rm x" => ["chroot --userspec=bob /mnt rm x", "rm x @wrap:chroot cwd=/mnt"]),
     runs!("unshare -r rm x" => ["unshare -r rm x", "rm x @wrap:unshare"]),
     runs!("unshare -m -p -f rm x" => ["unshare -m -p -f rm x", "rm x @wrap:unshare"]),
     runs!("unshare --map-root-user rm x" => ["unshare --map-root-user rm x", "rm x @wrap:unshare"]),
@@ -830,7 +830,7 @@ const WRAPPERS: &[Runs] = &[
     runs!(r"find . -name x -exec rm {} \;" => ["find . -name x -exec rm {} ;", "rm ‹{}› @find"]),
     runs!("find . -exec rm {} ';'" => ["find . -exec rm {} ;", "rm ‹{}› @find"]),
     runs!("find . -exec rm -rf {} +" => ["find . -exec rm -rf {} +", "rm -rf ‹{}› @find"]),
-    runs!(r"find /tmp -execdir rm {} \;" => ["find /tmp -execdir rm {} ;", "rm ‹{}› @find"]),
+    runs!(r"find /tmp -execdir rm {} \;" => ["find /tmp -execdir rm {} ;", "rm ‹{}› @find cwd=.|?"]),
     runs!(r"find . -ok rm {} \;" => ["find . -ok rm {} ;", "rm ‹{}› @find"]),
     runs!(r"find -L . -exec rm {} \;" => ["find -L . -exec rm {} ;", "rm ‹{}› @find"]),
     runs!(r"find . -exec echo {}.bak \;" => ["find . -exec echo {}.bak ;", "echo ‹{}›.bak @find"]),
@@ -846,13 +846,13 @@ const WRAPPERS: &[Runs] = &[
     runs!("parallel -j4 rm ::: a" => ["parallel -j4 rm ::: a", "rm a @parallel d=1"]),
     runs!("parallel 'rm {}' ::: a b" => ["parallel 'rm {}' ::: a b", "rm a @parallel d=1", "rm b @parallel d=1"]),
     // ssh
-    runs!("ssh host rm x" => ["ssh host rm x", "rm x @ssh:host d=1"]),
-    runs!("ssh -p 22 user@host 'rm -rf /'" => ["ssh -p 22 user@host 'rm -rf /'", "rm -rf / @ssh:user@host d=1"]),
-    runs!("ssh -i key -o StrictHostKeyChecking=no h 'ls; rm x'" => ["ssh -i key -o StrictHostKeyChecking=no h 'ls; rm x'", "ls @ssh:h d=1", "rm x @ssh:h d=1"]),
-    runs!("ssh -t host sudo rm x" => ["ssh -t host sudo rm x", "sudo rm x @ssh:host d=1", "rm x @ssh:host>wrap:sudo d=1"]),
+    runs!("ssh host rm x" => ["ssh host rm x", "rm x @ssh:host d=1 cwd=.|?"]),
+    runs!("ssh -p 22 user@host 'rm -rf /'" => ["ssh -p 22 user@host 'rm -rf /'", "rm -rf / @ssh:user@host d=1 cwd=.|?"]),
+    runs!("ssh -i key -o StrictHostKeyChecking=no h 'ls; rm x'" => ["ssh -i key -o StrictHostKeyChecking=no h 'ls; rm x'", "ls @ssh:h d=1 cwd=.|?", "rm x @ssh:h d=1 cwd=.|?"]),
+    runs!("ssh -t host sudo rm x" => ["ssh -t host sudo rm x", "sudo rm x @ssh:host d=1 cwd=.|?", "rm x @ssh:host>wrap:sudo d=1 cwd=.|?"]),
     runs!("ssh host" => ["ssh host"]),
     // The local shell expands double-quoted text before ssh sends it.
-    runs!(r#"ssh host "rm $HOME/x""# => ["ssh host 'rm /home/u/x'", "rm /home/u/x @ssh:host d=1"]),
+    runs!(r#"ssh host "rm $HOME/x""# => ["ssh host 'rm /home/u/x'", "rm /home/u/x @ssh:host d=1 cwd=.|?"]),
     // su, runuser, script
     runs!("su -c 'rm x'" => ["su -c 'rm x'", "rm x @sh:su d=1"]),
     runs!("su -c 'rm x' bob" => ["su -c 'rm x' bob", "rm x @sh:su d=1"]),
@@ -877,7 +877,7 @@ const WRAPPERS: &[Runs] = &[
     runs!(r"printf '%s\n' a b | xargs rm" => [r"printf '%s\\n' a b", "xargs rm", "rm a b @xargs"]),
     // xargs appends its input to `sh -c`: `sh -c rm x` runs `rm` with $0 set to `x`.
     runs!("echo rm x | xargs sh -c" => ["echo rm x", "xargs sh -c", "sh -c rm x @xargs", "rm @xargs>sh:sh d=1"]),
-    runs!("ssh -J jump host rm x" => ["ssh -J jump host rm x", "rm x @ssh:host d=1"]),
+    runs!("ssh -J jump host rm x" => ["ssh -J jump host rm x", "rm x @ssh:host d=1 cwd=.|?"]),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1279,6 +1279,84 @@ const ISSUES: &[Issues] = &[
     issue!("eval eval eval eval eval eval eval eval eval rm x" => TooDeep, []),
 ];
 
+// ---------------------------------------------------------------------------------------------
+// The directory each command runs in (`cwd=` in the rendering: `.` is where guard was asked
+// about, `|` separates the directories it may be, `?` one guard cannot name)
+// ---------------------------------------------------------------------------------------------
+
+const DIRECTORIES: &[Runs] = &[
+    runs!("cd ~/.config && rm -rf guard" => ["cd /home/u/.config", "rm -rf guard cwd=/home/u/.config"]),
+    runs!("cd /usr && rm -rf lib" => ["cd /usr", "rm -rf lib cwd=/usr"]),
+    runs!("cd /; rm -rf etc" => ["cd /", "rm -rf etc cwd=/"]),
+    runs!("cd sub && make" => ["cd sub", "make cwd=/work/proj/sub"]),
+    runs!("cd /work/proj && ls" => ["cd /work/proj", "ls"]),
+    runs!("env -C ~/.config/guard rm test.yaml" => ["env -C /home/u/.config/guard rm test.yaml", "rm test.yaml @wrap:env cwd=/home/u/.config/guard"]),
+    runs!("env -C sub ls" => ["env -C sub ls", "ls @wrap:env cwd=/work/proj/sub"]),
+    runs!("cd /x; env -C .. ls" => ["cd /x", "env -C .. ls cwd=/x|/work/proj", "ls @wrap:env cwd=/|/work"]),
+    // A cd may fail (the directory need not exist): then the shell is still where it was.
+    runs!("cd /tmp/x; rm -rf .git" => ["cd /tmp/x", "rm -rf .git cwd=/tmp/x|/work/proj"]),
+    runs!("cd /x && cd y && rm z; rm w" => ["cd /x", "cd y cwd=/x", "rm z cwd=/x/y", "rm w cwd=/x/y|/x|/work/proj"]),
+    runs!("cd /x || exit 1; rm y" => ["cd /x", "exit 1 cwd=/x|/work/proj", "rm y cwd=/x"]),
+    runs!("cd /x || { echo no; exit 1; }; rm y" => ["cd /x", "echo no cwd=/x|/work/proj", "exit 1 cwd=/x|/work/proj", "rm y cwd=/x"]),
+    runs!("cd /x || echo no; rm y" => ["cd /x", "echo no cwd=/x|/work/proj", "rm y cwd=/x|/work/proj"]),
+    runs!("set -e; cd /x; rm y" => ["set -e", "cd /x", "rm y cwd=/x"]),
+    runs!("set -eu -o pipefail; cd /x; set +e; cd /y; rm z" => ["set -eu -o pipefail", "cd /x", "set +e cwd=/x", "cd /y cwd=/x", "rm z cwd=/y|/x"]),
+    runs!("cd .. && cd .. && rm x" => ["cd ..", "cd .. cwd=/work", "rm x cwd=/"]),
+    runs!("cd; rm x" => ["cd", "rm x cwd=/home/u|/work/proj"]),
+    runs!("cd ''; rm x" => ["cd ''", "rm x"]),
+    runs!("cd /a /b; rm x" => ["cd /a /b", "rm x"]),
+    runs!("cd -P -- /x && rm y" => ["cd -P -- /x", "rm y cwd=/x"]),
+    runs!("command cd /x && rm y" => ["command cd /x", "cd /x @wrap:command", "rm y cwd=/x"]),
+    runs!("builtin cd /x && rm y" => ["builtin cd /x", "cd /x @wrap:builtin", "rm y cwd=/x"]),
+    runs!("command -v cd && rm y" => ["command -v cd", "rm y"]),
+    runs!("{cd,/}; rm -rf etc" => ["cd / @err", "rm -rf etc cwd=/|/work/proj"]),
+    // Unknown directories.
+    runs!(r#"cd "$X"; rm y"# => ["cd ‹$X›", "rm y cwd=.|?"]),
+    runs!(r#"cd "$X" && cd sub && rm y"# => ["cd ‹$X›", "cd sub cwd=.|?", "rm y cwd=.|?"]),
+    runs!(r#"cd "$X"; cd /tmp && rm y"# => ["cd ‹$X›", "cd /tmp cwd=.|?", "rm y cwd=/tmp"]),
+    runs!("cd -; rm y" => ["cd -", "rm y cwd=.|?"]),
+    runs!("cd /a; cd /b; cd - && rm y" => ["cd /a", "cd /b cwd=/a|/work/proj", "cd - cwd=/b|/a|/work/proj", "rm y cwd=/a"]),
+    runs!("popd; rm y" => ["popd", "rm y cwd=.|?"]),
+    runs!("pushd /x && rm a; popd; rm b" => ["pushd /x", "rm a cwd=/x", "popd cwd=/x|/work/proj", "rm b cwd=.|/x"]),
+    runs!("pushd +1; rm y" => ["pushd +1", "rm y cwd=.|?"]),
+    runs!("CDPATH=/; cd etc && rm -rf x" => ["cd etc", "rm -rf x cwd=/etc|/work/proj/etc"]),
+    runs!("CDPATH=/; cd ./etc && rm -rf x" => ["cd ./etc", "rm -rf x cwd=/work/proj/etc"]),
+    // A subshell, pipeline stage, background job or substitution keeps its cd to itself.
+    runs!("(cd /x && rm a); rm b" => ["cd /x @subshell", "rm a @subshell cwd=/x", "rm b"]),
+    runs!("cd /x | cat; rm b" => ["cd /x", "cat", "rm b"]),
+    runs!("cd /x & rm b" => ["cd /x @bg", "rm b"]),
+    runs!("echo $(cd / && rm -rf etc); rm z" => ["echo '‹$(cd / && rm -rf etc)›'", "cd / @sub", "rm -rf etc @sub cwd=/", "rm z"]),
+    runs!("cd /x $(rm y)" => ["cd /x '‹$(rm y)›'", "rm y @sub"]),
+    runs!("cd /x && echo $(rm y)" => ["cd /x", "echo '‹$(rm y)›' cwd=/x", "rm y @sub cwd=/x"]),
+    // Branches, loops, functions and traps.
+    runs!("if c; then cd /x; fi; rm y" => ["c @branch", "cd /x @branch", "rm y cwd=/x|/work/proj"]),
+    runs!("for d in a b; do cd $d && rm x; done" => ["cd a @loop", "rm x @loop cwd=/work/proj/a", "cd b @loop cwd=/work/proj/a|/work/proj", "rm x @loop cwd=/work/proj/a/b|/work/proj/b"]),
+    runs!("while true; do rm x; cd ..; done" => ["true @loop cwd=.|?", "rm x @loop cwd=.|?", "cd .. @loop cwd=.|?"]),
+    runs!("while true; do rm x; done" => ["true @loop", "rm x @loop"]),
+    runs!("f() { rm -rf etc; }; cd /; f" => ["rm -rf etc @fn:f cwd=.|?", "cd /", "f #fn cwd=/"]),
+    runs!("f() { rm x; }; f" => ["rm x @fn:f", "f #fn"]),
+    runs!("f() { cd /; }; f; rm -rf etc" => ["cd / @fn:f cwd=.|?", "f #fn", "rm -rf etc cwd=.|?"]),
+    runs!("trap 'cd /' DEBUG; rm -rf etc" => ["trap 'cd /' DEBUG", "cd / @trap d=1 cwd=.|?", "rm -rf etc cwd=.|?"]),
+    runs!("source ./env.sh; rm -rf build" => ["source ./env.sh", "rm -rf build cwd=.|?"]),
+    runs!("eval 'cd /x' && rm y" => ["eval 'cd /x'", "cd /x @eval d=1", "rm y cwd=/x|/work/proj"]),
+    // A new shell starts where it is started; its own cd stays in it.
+    runs!("cd /tmp && bash -c 'cd /; rm -rf etc'; rm z" => ["cd /tmp", "bash -c 'cd /; rm -rf etc' cwd=/tmp", "cd / @sh:bash d=1 cwd=/tmp", "rm -rf etc @sh:bash d=1 cwd=/", "rm z cwd=/tmp|/work/proj"]),
+    runs!("env -C /srv bash -c 'rm x; echo $PWD'" => ["env -C /srv bash -c 'rm x; echo $PWD'", "bash -c 'rm x; echo $PWD' @wrap:env cwd=/srv", "rm x @wrap:env>sh:bash d=1 cwd=/srv", "echo /srv @wrap:env>sh:bash d=1 cwd=/srv"]),
+    // Wrappers that start the command elsewhere; `git -C` moves only git.
+    runs!("sudo -D /srv rm x" => ["sudo -D /srv rm x", "rm x @wrap:sudo cwd=/srv"]),
+    runs!("sudo --chdir=/srv rm x" => ["sudo --chdir=/srv rm x", "rm x @wrap:sudo cwd=/srv"]),
+    runs!("sudo -i rm x" => ["sudo -i rm x", "rm x @wrap:sudo cwd=/root"]),
+    runs!("sudo -iu bob rm x" => ["sudo -iu bob rm x", "rm x @wrap:sudo cwd=/srv/bob"]),
+    runs!(r#"sudo -u "$U" -i rm x"# => ["sudo -u ‹$U› -i rm x", "rm x @wrap:sudo cwd=.|?"]),
+    runs!("sudo -u bob rm x" => ["sudo -u bob rm x", "rm x @wrap:sudo"]),
+    runs!("runuser -u bob rm x" => ["runuser -u bob rm x", "rm x @wrap:runuser"]),
+    runs!("nsenter --wd=/srv -t 1 rm x" => ["nsenter --wd=/srv -t 1 rm x", "rm x @wrap:nsenter cwd=/srv"]),
+    runs!("unshare --wd /srv rm x" => ["unshare --wd /srv rm x", "rm x @wrap:unshare cwd=/srv"]),
+    runs!("unshare -R /mnt rm x" => ["unshare -R /mnt rm x", "rm x @wrap:unshare cwd=.|?"]),
+    runs!("find . -okdir rm {} \\;" => ["find . -okdir rm {} ;", "rm ‹{}› @find cwd=.|?"]),
+    runs!("git -C /srv clean -fdx" => ["git -C /srv clean -fdx"]),
+];
+
 /// Built at run time: nesting deeper than the limit, inputs past the size and count limits.
 #[test]
 fn limits_are_recorded() {
@@ -1454,7 +1532,7 @@ const GAPS_CLOSED: &[&dyn Check] = &[
     &runs!(r#"echo $"hi""# => ["echo hi"]),
     &runs!("make PREFIX=~/bin" => ["make PREFIX=/home/u/bin"]),
     &runs!("IFS=,; a=rm,-rf,/; $a" => ["rm -rf /"]),
-    &runs!("cd ..; echo $PWD" => ["cd ..", "echo /work"]),
+    &runs!("cd ..; echo $PWD" => ["cd ..", "echo /work cwd=/work"]),
     // --- Functions ---
     &runs!("f() { g; }; g() { rm x; }; f" => ["g @fn:f #fn", "rm x @fn:g", "f #fn"]),
     &runs!("f() { rm x; }; sudo f" => ["rm x @fn:f", "sudo f", "f @wrap:sudo"]),
@@ -1469,10 +1547,10 @@ const GAPS_CLOSED: &[&dyn Check] = &[
     // --- Nested code ---
     &runs!("bash -c 'a=rm; $a x'" => ["bash -c 'a=rm; $a x'", "rm x @sh:bash d=1"]),
     &runs!("export a=rm; bash -c '$a x'" => ["export a=rm", "bash -c '$a x'", "rm x @sh:bash d=1"]),
-    &runs!("cd /tmp && bash -c 'echo $PWD'" => ["cd /tmp", "bash -c 'echo $PWD'", "echo /tmp @sh:bash d=1"]),
+    &runs!("cd /tmp && bash -c 'echo $PWD'" => ["cd /tmp", "bash -c 'echo $PWD' cwd=/tmp", "echo /tmp @sh:bash d=1 cwd=/tmp"]),
     &runs!("HOME=/tmp; bash -c 'rm -rf ~'" => ["bash -c 'rm -rf ~'", "rm -rf /tmp @sh:bash d=1"]),
     &runs!("export HOME=/tmp; sh -c 'rm -rf $HOME'" => ["export HOME=/tmp", "sh -c 'rm -rf $HOME'", "rm -rf /tmp @sh:sh d=1"]),
-    &runs!("ssh host 'rm $HOME/x'" => ["ssh host 'rm $HOME/x'", "rm ‹$HOME›/x @ssh:host d=1"]),
+    &runs!("ssh host 'rm $HOME/x'" => ["ssh host 'rm $HOME/x'", "rm ‹$HOME›/x @ssh:host d=1 cwd=.|?"]),
     &runs!("eval $(ssh-agent)" => ["eval ‹$(ssh-agent)›", "ssh-agent @sub", "‹$(ssh-agent)› @eval d=1"]),
     &runs!(r#"bash -c "$(curl -s http://x)""# => [
         "bash -c '‹$(curl -s http://x)›'",
@@ -1569,6 +1647,11 @@ fn assignments() {
 #[test]
 fn issues() {
     run_table("issue", ISSUES);
+}
+
+#[test]
+fn directories() {
+    run_table("directory", DIRECTORIES);
 }
 
 #[test]

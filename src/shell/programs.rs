@@ -31,11 +31,25 @@ pub enum VarScope {
     Remote,
 }
 
+/// Where a wrapper runs what it wraps, when not where the wrapper itself runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Chdir {
+    #[default]
+    Stay,
+    /// This directory (a relative one is taken from where the wrapper runs): `env -C DIR`.
+    To(Word),
+    /// This user's home directory (`sudo -i`).
+    HomeOf(String),
+    /// A directory guard cannot know (`find -execdir`, `unshare -R` without `--wd`).
+    Unknown,
+}
+
 pub enum Derived {
     /// The command runs this argv.
-    Run { argv: Vec<Word>, via: Via, assignments: Vec<Assignment> },
-    /// The command is given this code; shell code that should be parsed carries how it is reached.
-    Code { code: Code, parse: Option<(Via, VarScope)> },
+    Run { argv: Vec<Word>, via: Via, assignments: Vec<Assignment>, chdir: Chdir },
+    /// The command is given this code; shell code that should be parsed carries how it is
+    /// reached, and where it runs.
+    Code { code: Code, parse: Option<(Via, VarScope)>, chdir: Chdir },
 }
 
 const SHELLS: &[&str] = &[
@@ -244,10 +258,26 @@ fn push_text(parts: &mut Vec<Part>, s: &str) {
 }
 
 fn run(args: &[Word], via: Via) -> Vec<Derived> {
+    run_in(args, via, Chdir::Stay)
+}
+
+fn run_in(args: &[Word], via: Via, chdir: Chdir) -> Vec<Derived> {
     if args.is_empty() {
         return Vec::new();
     }
-    vec![Derived::Run { argv: args.to_vec(), via, assignments: Vec::new() }]
+    vec![Derived::Run { argv: args.to_vec(), via, assignments: Vec::new(), chdir }]
+}
+
+/// The home directory of the user a word names (`default` when none is given).
+fn home_of(user: Option<&Word>, default: &str) -> Chdir {
+    match user {
+        None => Chdir::HomeOf(default.to_string()),
+        Some(w) => match w.as_literal() {
+            // `#UID` names a user by number.
+            Some(u) if !u.is_empty() && !u.starts_with('#') => Chdir::HomeOf(u.to_string()),
+            _ => Chdir::Unknown,
+        },
+    }
 }
 
 fn wrapper(name: &str) -> Via {
@@ -258,6 +288,7 @@ fn shell_code(language: &str, text: Word, via: Via, scope: VarScope) -> Vec<Deri
     vec![Derived::Code {
         code: Code { language: language.to_string(), source: CodeSource::Argument, text },
         parse: Some((via, scope)),
+        chdir: Chdir::Stay,
     }]
 }
 
@@ -305,10 +336,16 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
             ]) {
                 return Vec::new();
             }
+            // `-D DIR` runs the command there; `-i` in the target user's home.
+            let chdir = match s.value(&["D", "chdir"]) {
+                Some(d) => Chdir::To(d.clone()),
+                None if s.has(&["i", "login"]) => home_of(s.value(&["u", "user"]), "root"),
+                None => Chdir::Stay,
+            };
             match s.operand {
-                Some(i) => run_with_assignments(&args[i..], wrapper(name)),
+                Some(i) => run_with_assignments(&args[i..], wrapper(name), chdir),
                 None if s.has(&["s", "shell", "i", "login"]) => {
-                    run(&[login_shell(span, "sudo -s/-i starts the target user's shell")], wrapper(name))
+                    run_in(&[login_shell(span, "sudo -s/-i starts the target user's shell")], wrapper(name), chdir)
                 }
                 None => Vec::new(),
             }
@@ -400,9 +437,14 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
         }
         "chroot" => {
             let s = scan(args, "", &["userspec", "groups"]);
+            // chroot enters the new root's `/`: from outside, the new root itself.
+            let chdir = match s.operand {
+                Some(i) if !s.has(&["skip-chdir"]) => Chdir::To(args[i].clone()),
+                _ => Chdir::Stay,
+            };
             match s.operand {
-                Some(i) if i + 1 < args.len() => run(&args[i + 1..], wrapper(name)),
-                Some(_) => run(&[login_shell(span, "chroot with no command starts a shell")], wrapper(name)),
+                Some(i) if i + 1 < args.len() => run_in(&args[i + 1..], wrapper(name), chdir),
+                Some(_) => run_in(&[login_shell(span, "chroot with no command starts a shell")], wrapper(name), chdir),
                 None => Vec::new(),
             }
         }
@@ -423,10 +465,16 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
                     "propagation",
                 ],
             );
+            let chdir = match s.value(&["w", "wd"]) {
+                Some(d) => Chdir::To(d.clone()),
+                // A new root without `--wd`: where the command starts is not the caller's directory.
+                None if s.has(&["R", "root"]) => Chdir::Unknown,
+                None => Chdir::Stay,
+            };
             match s.operand {
-                Some(i) => run(&args[i..], wrapper(name)),
+                Some(i) => run_in(&args[i..], wrapper(name), chdir),
                 None if name == "unshare" => {
-                    run(&[login_shell(span, "unshare with no command starts a shell")], wrapper(name))
+                    run_in(&[login_shell(span, "unshare with no command starts a shell")], wrapper(name), chdir)
                 }
                 None => Vec::new(),
             }
@@ -509,9 +557,13 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
             let code = Code { language: "bash".into(), source: CodeSource::File, text: file.clone() };
             match procsub_output(file) {
                 Some(text) => {
-                    vec![Derived::Code { code: Code { text, ..code }, parse: Some((Via::Source, VarScope::Shared)) }]
+                    vec![Derived::Code {
+                        code: Code { text, ..code },
+                        parse: Some((Via::Source, VarScope::Shared)),
+                        chdir: Chdir::Stay,
+                    }]
                 }
-                None => vec![Derived::Code { code, parse: None }],
+                None => vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }],
             }
         }
         "trap" => {
@@ -540,11 +592,12 @@ fn env_command(args: &[Word]) -> Vec<Derived> {
     );
     let mut argv: Vec<Word> = s.value(&["S", "split-string"]).map(split_string).unwrap_or_default();
     argv.extend_from_slice(s.operand.map(|i| &args[i..]).unwrap_or(&[]));
-    run_with_assignments(&argv, wrapper("env"))
+    let chdir = s.value(&["C", "chdir"]).map(|d| Chdir::To(d.clone())).unwrap_or_default();
+    run_with_assignments(&argv, wrapper("env"), chdir)
 }
 
 /// Leading `NAME=value` words become the command's environment (`env A=1 cmd`, `sudo A=1 cmd`).
-fn run_with_assignments(argv: &[Word], via: Via) -> Vec<Derived> {
+fn run_with_assignments(argv: &[Word], via: Via, chdir: Chdir) -> Vec<Derived> {
     let mut assignments = Vec::new();
     let mut i = 0;
     while let Some(a) = argv.get(i) {
@@ -560,7 +613,7 @@ fn run_with_assignments(argv: &[Word], via: Via) -> Vec<Derived> {
     if i >= argv.len() {
         return Vec::new();
     }
-    vec![Derived::Run { argv: argv[i..].to_vec(), via, assignments }]
+    vec![Derived::Run { argv: argv[i..].to_vec(), via, assignments, chdir }]
 }
 
 /// Options anywhere among the arguments (GNU getopt permutes): every `(name, value)` found.
@@ -645,6 +698,7 @@ fn hook_payload(stdin: &Stdin) -> Vec<Derived> {
                 text: Word::unknown("hook input", "a hook input guard could not read", text.span),
             },
             parse: None,
+            chdir: Chdir::Stay,
         }],
     }
 }
@@ -684,8 +738,9 @@ fn shell(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
             Some(text) => vec![Derived::Code {
                 code: Code { text, ..code },
                 parse: Some((Via::ShellString { shell: name.into() }, VarScope::Fresh)),
+                chdir: Chdir::Stay,
             }],
-            None => vec![Derived::Code { code, parse: None }],
+            None => vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }],
         };
     }
     stdin_code(lang, stdin, Some(name))
@@ -703,6 +758,7 @@ fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<Derived> {
             vec![Derived::Code {
                 code: Code { language: lang.into(), source: CodeSource::Stdin, text: text.clone() },
                 parse,
+                chdir: Chdir::Stay,
             }]
         }
         Stdin::From(what) => vec![Derived::Code {
@@ -712,16 +768,25 @@ fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<Derived> {
                 text: Word::unknown(what.clone(), "code read from stdin at run time", Span::default()),
             },
             parse: None,
+            chdir: Chdir::Stay,
         }],
     }
 }
 
 fn interpreter(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
     let code_arg = |text: Word| {
-        vec![Derived::Code { code: Code { language: lang.into(), source: CodeSource::Argument, text }, parse: None }]
+        vec![Derived::Code {
+            code: Code { language: lang.into(), source: CodeSource::Argument, text },
+            parse: None,
+            chdir: Chdir::Stay,
+        }]
     };
     let file_arg = |text: Word| {
-        vec![Derived::Code { code: Code { language: lang.into(), source: CodeSource::File, text }, parse: None }]
+        vec![Derived::Code {
+            code: Code { language: lang.into(), source: CodeSource::File, text },
+            parse: None,
+            chdir: Chdir::Stay,
+        }]
     };
     let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     let (short_val, long_val, code_opts): (&str, &[&str], &[&str]) = match lang {
@@ -820,7 +885,7 @@ fn xargs(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
             for item in items.iter().take(64) {
                 let argv =
                     template.iter().map(|w| replace_in_word(w, &r, &Word::literal(item.as_str(), span))).collect();
-                out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new() });
+                out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new(), chdir: Chdir::Stay });
             }
         }
         (Ok(items), None) => {
@@ -837,18 +902,18 @@ fn xargs(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
             for chunk in batches.into_iter().take(64) {
                 let mut argv = template.clone();
                 argv.extend_from_slice(chunk);
-                out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new() });
+                out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new(), chdir: Chdir::Stay });
             }
         }
         (Err(from), Some(r)) => {
             let unknown = Word::unknown(r.clone(), format!("each item xargs reads from {from}"), span);
             let argv = template.iter().map(|w| replace_in_word(w, &r, &unknown)).collect();
-            out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new() });
+            out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new(), chdir: Chdir::Stay });
         }
         (Err(from), None) => {
             let mut argv = template;
             argv.push(Word::unknown("…", format!("arguments xargs reads from {from}"), span));
-            out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new() });
+            out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new(), chdir: Chdir::Stay });
         }
     }
     out
@@ -911,8 +976,13 @@ fn find(args: &[Word]) -> Vec<Derived> {
                     replace_in_word(w, "{}", &f)
                 })
                 .collect();
+            // `-execdir` and `-okdir` run the command in each match's own directory.
+            let chdir = match args[i].as_literal() {
+                Some("-execdir" | "-okdir") => Chdir::Unknown,
+                _ => Chdir::Stay,
+            };
             if !argv.is_empty() {
-                out.push(Derived::Run { argv, via: Via::FindExec, assignments: Vec::new() });
+                out.push(Derived::Run { argv, via: Via::FindExec, assignments: Vec::new(), chdir });
             }
             i = end + 1;
         } else {
@@ -1086,6 +1156,9 @@ fn procsub_output(file: &Word) -> Option<Word> {
         pipeline: None,
         code: None,
         calls_function: false,
+        cwd: None,
+        cwd_alternatives: Vec::new(),
+        cwd_unknown: false,
     };
     literal_output(&fake, None)
 }
