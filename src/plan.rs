@@ -340,7 +340,7 @@ pub struct Invocation {
     pub calls_function: bool,
     /// The directory the command runs in, absolute and normalised, when guard knows it and it
     /// is not the directory guard was asked about (`Env`'s `PWD`): after `cd /usr && …`, or
-    /// set by a wrapper (`env -C DIR`, `sudo -D DIR`, `sudo -i`, `chroot DIR`). It
+    /// set by a wrapper (`env -C DIR`, `sudo -D DIR`, `systemd-run` (`/` for a service)). It
     /// is the directory when every `cd` before the command succeeded; `None` means the
     /// directory guard was asked about (unless `cwd_unknown` says guard cannot name it).
     #[serde(skip_serializing_if = "Option::is_none")]

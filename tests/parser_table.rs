@@ -856,7 +856,7 @@ const WRAPPERS: &[Runs] = &[
     // su, runuser, script
     runs!("su -c 'rm x'" => ["su -c 'rm x'", "rm x @sh:su d=1"]),
     runs!("su -c 'rm x' bob" => ["su -c 'rm x' bob", "rm x @sh:su d=1"]),
-    runs!("su -l -c 'rm x' bob" => ["su -l -c 'rm x' bob", "rm x @sh:su d=1"]),
+    runs!("su -l -c 'rm x' bob" => ["su -l -c 'rm x' bob", "rm x @sh:su d=1 cwd=/srv/bob"]),
     runs!("runuser -u bob -- rm x" => ["runuser -u bob -- rm x", "rm x @wrap:runuser"]),
     runs!("script -c 'rm x' /dev/null" => ["script -c 'rm x' /dev/null", "rm x @sh:script d=1"]),
     runs!("script -qc 'rm x' /dev/null" => ["script -qc 'rm x' /dev/null", "rm x @sh:script d=1"]),
@@ -1280,6 +1280,146 @@ const ISSUES: &[Issues] = &[
 ];
 
 // ---------------------------------------------------------------------------------------------
+// Wrappers read as their own option parsers read them: options with optional values, options
+// after operands, abbreviated long options, and wrappers that take a value before the command
+// or the command as shell text. Each way through comes with a harmless look-alike.
+// ---------------------------------------------------------------------------------------------
+
+const WRAPPER_OPTIONS: &[Runs] = &[
+    // env: the signal options take a value only after `=`; without one the next word is the program.
+    runs!("env --default-signal rm x" => ["env --default-signal rm x", "rm x @wrap:env"]),
+    runs!("env --default-signal ls -l" => ["env --default-signal ls -l", "ls -l @wrap:env"]),
+    runs!("env --block-signal rm x" => ["env --block-signal rm x", "rm x @wrap:env"]),
+    runs!("env --ignore-signal=INT rm x" => ["env --ignore-signal=INT rm x", "rm x @wrap:env"]),
+    runs!("env --block-signal=INT,TERM ls" => ["env --block-signal=INT,TERM ls", "ls @wrap:env"]),
+    runs!("env --ignore-signal INT rm x" => ["env --ignore-signal INT rm x", "INT rm x @wrap:env"]),
+    runs!("env --list-signal-handling rm x" => ["env --list-signal-handling rm x", "rm x @wrap:env"]),
+    // -S splits its string into words that take its place, options and assignments included.
+    runs!("env --split-string='rm -rf /'" => ["env '--split-string=rm -rf /'", "rm -rf / @wrap:env"]),
+    runs!("env --spl 'rm -rf /'" => ["env --spl 'rm -rf /'", "rm -rf / @wrap:env"]),
+    runs!("env -S 'ls -l'" => ["env -S 'ls -l'", "ls -l @wrap:env"]),
+    runs!("env -S'A=1 rm -rf /' x" => ["env '-SA=1 rm -rf /' x", "rm -rf / x @wrap:env"]),
+    runs!("env -S '-C /tmp rm x'" => ["env -S '-C /tmp rm x'", "rm x @wrap:env cwd=/tmp"]),
+    runs!("env --chdir /srv rm x" => ["env --chdir /srv rm x", "rm x @wrap:env cwd=/srv"]),
+    runs!("env --unset HOME rm x" => ["env --unset HOME rm x", "rm x @wrap:env"]),
+    runs!("env --u HOME rm x" => ["env --u HOME rm x", "rm x @wrap:env"]),
+    runs!("env -u HOME -i rm x" => ["env -u HOME -i rm x", "rm x @wrap:env"]),
+    runs!("env -i -0 -v rm x" => ["env -i -0 -v rm x", "rm x @wrap:env"]),
+    runs!("env - rm x" => ["env - rm x", "rm x @wrap:env"]),
+    runs!("env -0" => ["env -0"]),
+    // An abbreviated long option that takes a value takes it (getopt_long).
+    runs!("sudo --us root rm -rf /" => ["sudo --us root rm -rf /", "rm -rf / @wrap:sudo"]),
+    runs!("sudo --prompt=x ls" => ["sudo --prompt=x ls", "ls @wrap:sudo"]),
+    // util-linux script takes its options after the log file too.
+    runs!(r#"script -q /dev/null -c "rm x""# => ["script -q /dev/null -c 'rm x'", "rm x @sh:script d=1"]),
+    runs!("script /dev/null -qc 'rm x'" => ["script /dev/null -qc 'rm x'", "rm x @sh:script d=1"]),
+    runs!("script --command='rm x' log" => ["script '--command=rm x' log", "rm x @sh:script d=1"]),
+    runs!("script -q -c ls /dev/null" => ["script -q -c ls /dev/null", "ls @sh:script d=1"]),
+    // With no command, script starts the user's shell.
+    runs!("script -q log" => ["script -q log", "‹$SHELL› @wrap:script"]),
+    // xargs: `-e`, `-i`, `-l` and `--eof`, `--replace`, `--max-lines` take a value only attached;
+    // `-L` runs once per line, with each line's words as arguments.
+    runs!("xargs --eof rm x" => ["xargs --eof rm x", "rm x ‹…› @xargs"]),
+    runs!("xargs -eEND rm x" => ["xargs -eEND rm x", "rm x ‹…› @xargs"]),
+    runs!("xargs -i rm {} <<< a" => ["xargs -i rm {}", "rm a @xargs"]),
+    runs!("xargs -l rm <<< 'a b'" => ["xargs -l rm", "rm a b @xargs"]),
+    runs!(r"printf '/ x\nc\n' | xargs -L1 rm -rf" => [r"printf '/ x\\nc\\n'", "xargs -L1 rm -rf", "rm -rf / x @xargs", "rm -rf c @xargs"]),
+    runs!("xargs --arg-file=list rm" => ["xargs --arg-file=list rm", "rm ‹…› @xargs"]),
+    runs!("xargs -a list -I{} rm {}" => ["xargs -a list -I{} rm {}", "rm ‹{}› @xargs"]),
+    // nsenter's `-w`/`--wd` and the namespace options take a value only attached.
+    runs!("nsenter -t 1 -p rm x" => ["nsenter -t 1 -p rm x", "rm x @wrap:nsenter"]),
+    runs!("nsenter --target 1 --mount --uts -- ls" => ["nsenter --target 1 --mount --uts -- ls", "ls @wrap:nsenter"]),
+    runs!("nsenter -t 1 -w rm x" => ["nsenter -t 1 -w rm x", "rm x @wrap:nsenter cwd=.|?"]),
+    runs!("nsenter -t1 -w/srv rm x" => ["nsenter -t1 -w/srv rm x", "rm x @wrap:nsenter cwd=/srv"]),
+    runs!("nsenter --wd rm x" => ["nsenter --wd rm x", "rm x @wrap:nsenter cwd=.|?"]),
+    runs!("nsenter -t 1" => ["nsenter -t 1", "‹$SHELL› @wrap:nsenter"]),
+    runs!("unshare --mount-proc -fp rm x" => ["unshare --mount-proc -fp rm x", "rm x @wrap:unshare"]),
+    runs!("unshare -S 0 -G 0 ls" => ["unshare -S 0 -G 0 ls", "ls @wrap:unshare"]),
+    runs!("unshare -m --propagation private rm x" => ["unshare -m --propagation private rm x", "rm x @wrap:unshare"]),
+    // su: the words after the user go to the user's shell; with none, su starts that shell.
+    runs!("su bob -- -c 'rm x'" => ["su bob -- -c 'rm x'", "rm x @sh:su d=1"]),
+    runs!("su -s /bin/sh -c 'rm x' bob" => ["su -s /bin/sh -c 'rm x' bob", "rm x @sh:su d=1"]),
+    runs!("su" => ["su", "‹$SHELL› @wrap:su"]),
+    runs!("echo 'rm x' | su bob" => ["echo 'rm x'", "su bob", "‹$SHELL› @wrap:su", "rm x @pipe:su d=1"]),
+    runs!("runuser bob -c 'rm x'" => ["runuser bob -c 'rm x'", "rm x @sh:runuser d=1"]),
+    runs!("runuser -u bob -- sh -c 'rm x'" => ["runuser -u bob -- sh -c 'rm x'", "sh -c 'rm x' @wrap:runuser", "rm x @wrap:runuser>sh:sh d=1"]),
+    runs!("doas -u bob -- rm x" => ["doas -u bob -- rm x", "rm x @wrap:doas"]),
+];
+
+/// Wrappers guard did not know: what they run was invisible.
+const NEW_WRAPPERS: &[Runs] = &[
+    runs!("taskset 0x3 rm x" => ["taskset 0x3 rm x", "rm x @wrap:taskset"]),
+    runs!("taskset -c 0,1 rm x" => ["taskset -c 0,1 rm x", "rm x @wrap:taskset"]),
+    runs!("taskset 1 ls" => ["taskset 1 ls", "ls @wrap:taskset"]),
+    runs!("taskset -p 123" => ["taskset -p 123"]),
+    runs!("taskset -pc 0 123" => ["taskset -pc 0 123"]),
+    runs!("chrt 10 rm x" => ["chrt 10 rm x", "rm x @wrap:chrt"]),
+    runs!("chrt -f 10 rm x" => ["chrt -f 10 rm x", "rm x @wrap:chrt"]),
+    runs!("chrt --rr 5 ls" => ["chrt --rr 5 ls", "ls @wrap:chrt"]),
+    runs!("chrt -T 100 -d 0 rm x" => ["chrt -T 100 -d 0 rm x", "rm x @wrap:chrt"]),
+    // Newer chrt lets the policies without a priority leave it out.
+    runs!("chrt -o rm x" => ["chrt -o rm x", "rm x @wrap:chrt"]),
+    runs!("chrt -p 123" => ["chrt -p 123"]),
+    runs!("chrt -m" => ["chrt -m"]),
+    runs!("setpriv --reuid=1000 --regid 1000 --init-groups rm x" => ["setpriv --reuid=1000 --regid 1000 --init-groups rm x", "rm x @wrap:setpriv"]),
+    runs!("setpriv --nnp ls" => ["setpriv --nnp ls", "ls @wrap:setpriv"]),
+    runs!("setpriv -d" => ["setpriv -d"]),
+    runs!("fakeroot rm x" => ["fakeroot rm x", "rm x @wrap:fakeroot"]),
+    runs!("fakeroot -l lib.so -- rm x" => ["fakeroot -l lib.so -- rm x", "rm x @wrap:fakeroot"]),
+    runs!("fakeroot" => ["fakeroot", "‹$SHELL› @wrap:fakeroot"]),
+    runs!("prlimit --nofile=10 rm x" => ["prlimit --nofile=10 rm x", "rm x @wrap:prlimit"]),
+    runs!("prlimit -n10 ls" => ["prlimit -n10 ls", "ls @wrap:prlimit"]),
+    runs!("prlimit --as=1000 -- rm x" => ["prlimit --as=1000 -- rm x", "rm x @wrap:prlimit"]),
+    runs!("prlimit --pid 123 --nofile=10" => ["prlimit --pid 123 --nofile=10"]),
+    runs!("systemd-run --scope rm -rf x" => ["systemd-run --scope rm -rf x", "rm -rf x @wrap:systemd-run"]),
+    runs!("systemd-run --unit foo --property=CPUQuota=10% rm x" => ["systemd-run --unit foo --property=CPUQuota=10% rm x", "rm x @wrap:systemd-run cwd=/"]),
+    runs!("systemd-run -u foo -E A=1 -t --same-dir rm x" => ["systemd-run -u foo -E A=1 -t --same-dir rm x", "rm x @wrap:systemd-run"]),
+    runs!("systemd-run --uid=bob --gid bob -M box ls" => ["systemd-run --uid=bob --gid bob -M box ls", "ls @wrap:systemd-run cwd=.|?"]),
+    runs!("systemd-run --on-calendar daily rm x" => ["systemd-run --on-calendar daily rm x", "rm x @wrap:systemd-run cwd=/"]),
+    runs!("systemd-run --shell" => ["systemd-run --shell", "‹$SHELL› @wrap:systemd-run"]),
+    runs!("pkexec rm x" => ["pkexec rm x", "rm x @wrap:pkexec cwd=/root"]),
+    runs!("pkexec --disable-internal-agent --user bob -- rm x" => ["pkexec --disable-internal-agent --user bob -- rm x", "rm x @wrap:pkexec cwd=/srv/bob"]),
+    runs!("pkexec --keep-cwd ls" => ["pkexec --keep-cwd ls", "ls @wrap:pkexec"]),
+    runs!("pkexec" => ["pkexec", "‹$SHELL› @wrap:pkexec cwd=/root"]),
+    runs!("numactl --interleave=all rm x" => ["numactl --interleave=all rm x", "rm x @wrap:numactl"]),
+    runs!("numactl -N 0 -m 0 rm x" => ["numactl -N 0 -m 0 rm x", "rm x @wrap:numactl"]),
+    runs!("numactl --cpunodebind=0 --membind 0 -- ls" => ["numactl --cpunodebind=0 --membind 0 -- ls", "ls @wrap:numactl"]),
+    runs!("numactl --hardware" => ["numactl --hardware"]),
+    runs!("cgexec -g cpu:grp rm x" => ["cgexec -g cpu:grp rm x", "rm x @wrap:cgexec"]),
+    runs!("cgexec -g memory:/x --sticky sh -c 'rm y'" => ["cgexec -g memory:/x --sticky sh -c 'rm y'", "sh -c 'rm y' @wrap:cgexec", "rm y @wrap:cgexec>sh:sh d=1"]),
+    // sg runs `sh -c CODE ARG…`: the first word after the group is shell code.
+    runs!("sg wheel -c 'rm x'" => ["sg wheel -c 'rm x'", "rm x @sh:sg d=1"]),
+    runs!("sg wheel 'rm x'" => ["sg wheel 'rm x'", "rm x @sh:sg d=1"]),
+    runs!("sg - wheel rm x" => ["sg - wheel rm x", "rm @sh:sg d=1"]),
+    runs!("sg wheel ls" => ["sg wheel ls", "ls @sh:sg d=1"]),
+    runs!("sg wheel" => ["sg wheel", "‹$SHELL› @wrap:sg"]),
+    runs!("chpst -u bob rm x" => ["chpst -u bob rm x", "rm x @wrap:chpst"]),
+    runs!("chpst -C /srv -u bob rm x" => ["chpst -C /srv -u bob rm x", "rm x @wrap:chpst cwd=/srv"]),
+    runs!("chpst -u bob -/ /jail rm x" => ["chpst -u bob -/ /jail rm x", "rm x @wrap:chpst cwd=.|?"]),
+    runs!("setuidgid bob rm x" => ["setuidgid bob rm x", "rm x @wrap:setuidgid"]),
+    runs!("envdir ./env rm x" => ["envdir ./env rm x", "rm x @wrap:envdir"]),
+    runs!("softlimit -m 100 rm x" => ["softlimit -m 100 rm x", "rm x @wrap:softlimit"]),
+    runs!("setlock -n f rm x" => ["setlock -n f rm x", "rm x @wrap:setlock"]),
+    // daemonize runs the program in `/` unless told otherwise.
+    runs!("daemonize /bin/rm x" => ["daemonize /bin/rm x", "/bin/rm x @wrap:daemonize cwd=/"]),
+    runs!("daemonize -o /tmp/out -c /srv /bin/ls" => ["daemonize -o /tmp/out -c /srv /bin/ls", "/bin/ls @wrap:daemonize cwd=/srv"]),
+    runs!("gdb --args rm x" => ["gdb --args rm x", "rm x @wrap:gdb"]),
+    runs!("gdb -batch -ex run --args /bin/rm -rf /" => ["gdb -batch -ex run --args /bin/rm -rf /", "/bin/rm -rf / @wrap:gdb"]),
+    runs!("gdb --cd=/srv --args rm x" => ["gdb --cd=/srv --args rm x", "rm x @wrap:gdb cwd=/srv"]),
+    runs!("gdb -batch -ex 'shell rm x'" => ["gdb -batch -ex 'shell rm x'", "rm x @sh:gdb d=1"]),
+    runs!("gdb -p 123 -ex '!rm x'" => ["gdb -p 123 -ex '!rm x'", "rm x @sh:gdb d=1"]),
+    runs!("gdb -ex 'pipe info registers | rm x'" => ["gdb -ex 'pipe info registers | rm x'", "rm x @sh:gdb d=1"]),
+    runs!("gdb ./prog core" => ["gdb ./prog core"]),
+    runs!("valgrind --tool=memcheck -q rm x" => ["valgrind --tool=memcheck -q rm x", "rm x @wrap:valgrind"]),
+    runs!("bwrap --ro-bind / / --dev /dev --chdir /srv rm x" => ["bwrap --ro-bind / / --dev /dev --chdir /srv rm x", "rm x @wrap:bwrap cwd=/srv"]),
+    runs!("bwrap --bind /a /b --setenv A B rm x" => ["bwrap --bind /a /b --setenv A B rm x", "rm x @wrap:bwrap"]),
+    runs!("bwrap --overlay a b c --ro-bind-data 3 /x -- ls" => ["bwrap --overlay a b c --ro-bind-data 3 /x -- ls", "ls @wrap:bwrap"]),
+    runs!("bwrap --args 3" => ["bwrap --args 3", "‹…› @wrap:bwrap"]),
+    runs!("unbuffer -p rm x" => ["unbuffer -p rm x", "rm x @wrap:unbuffer"]),
+    runs!("firejail --private rm x" => ["firejail --private rm x", "rm x @wrap:firejail"]),
+];
+
+// ---------------------------------------------------------------------------------------------
 // The directory each command runs in (`cwd=` in the rendering: `.` is where guard was asked
 // about, `|` separates the directories it may be, `?` one guard cannot name)
 // ---------------------------------------------------------------------------------------------
@@ -1349,10 +1489,18 @@ const DIRECTORIES: &[Runs] = &[
     runs!("sudo -iu bob rm x" => ["sudo -iu bob rm x", "rm x @wrap:sudo cwd=/srv/bob"]),
     runs!(r#"sudo -u "$U" -i rm x"# => ["sudo -u ‹$U› -i rm x", "rm x @wrap:sudo cwd=.|?"]),
     runs!("sudo -u bob rm x" => ["sudo -u bob rm x", "rm x @wrap:sudo"]),
+    runs!("su - bob" => ["su - bob", "‹$SHELL› @wrap:su cwd=/srv/bob"]),
+    runs!("runuser -l bob -c 'rm x'" => ["runuser -l bob -c 'rm x'", "rm x @sh:runuser d=1 cwd=/srv/bob"]),
     runs!("runuser -u bob rm x" => ["runuser -u bob rm x", "rm x @wrap:runuser"]),
     runs!("nsenter --wd=/srv -t 1 rm x" => ["nsenter --wd=/srv -t 1 rm x", "rm x @wrap:nsenter cwd=/srv"]),
     runs!("unshare --wd /srv rm x" => ["unshare --wd /srv rm x", "rm x @wrap:unshare cwd=/srv"]),
     runs!("unshare -R /mnt rm x" => ["unshare -R /mnt rm x", "rm x @wrap:unshare cwd=.|?"]),
+    runs!("systemd-run rm -rf etc" => ["systemd-run rm -rf etc", "rm -rf etc @wrap:systemd-run cwd=/"]),
+    runs!("systemd-run --user rm x" => ["systemd-run --user rm x", "rm x @wrap:systemd-run cwd=/home/u"]),
+    runs!("systemd-run --working-directory=/var --uid bob rm x" => ["systemd-run --working-directory=/var --uid bob rm x", "rm x @wrap:systemd-run cwd=/var"]),
+    runs!("systemd-run -p WorkingDirectory=-/srv rm x" => ["systemd-run -p WorkingDirectory=-/srv rm x", "rm x @wrap:systemd-run cwd=/srv"]),
+    runs!("systemd-run -H host rm x" => ["systemd-run -H host rm x", "rm x @wrap:systemd-run cwd=.|?"]),
+    runs!("bwrap --bind / / --chdir /home rm -rf x" => ["bwrap --bind / / --chdir /home rm -rf x", "rm -rf x @wrap:bwrap cwd=/home"]),
     runs!("find . -okdir rm {} \\;" => ["find . -okdir rm {} ;", "rm ‹{}› @find cwd=.|?"]),
     runs!("git -C /srv clean -fdx" => ["git -C /srv clean -fdx"]),
 ];
@@ -1566,7 +1714,7 @@ const GAPS_CLOSED: &[&dyn Check] = &[
     &runs!("env -S 'FOO=1 rm -rf /'" => ["env -S 'FOO=1 rm -rf /'", "rm -rf / @wrap:env"]),
     &runs!("flock /tmp/l -c 'rm x'" => ["flock /tmp/l -c 'rm x'", "rm x @sh:flock d=1"]),
     &runs!("su bob -c 'rm x'" => ["su bob -c 'rm x'", "rm x @sh:su d=1"]),
-    &runs!("su - bob -c 'rm x'" => ["su - bob -c 'rm x'", "rm x @sh:su d=1"]),
+    &runs!("su - bob -c 'rm x'" => ["su - bob -c 'rm x'", "rm x @sh:su d=1 cwd=/srv/bob"]),
     &runs!("echo a b | xargs -n1 rm" => ["echo a b", "xargs -n1 rm", "rm a @xargs", "rm b @xargs"]),
     &runs!("parallel rm ::: a b ::: c" => ["parallel rm ::: a b ::: c", "rm a c @parallel d=1", "rm b c @parallel d=1"]),
     &runs!("ls | parallel rm" => ["ls", "parallel rm", "rm ‹{}› @parallel d=1"]),
@@ -1647,6 +1795,16 @@ fn assignments() {
 #[test]
 fn issues() {
     run_table("issue", ISSUES);
+}
+
+#[test]
+fn wrapper_options() {
+    run_table("wrapper option", WRAPPER_OPTIONS);
+}
+
+#[test]
+fn new_wrappers() {
+    run_table("new wrapper", NEW_WRAPPERS);
 }
 
 #[test]

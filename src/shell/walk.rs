@@ -1191,6 +1191,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             Chdir::Stay => return base.clone(),
             Chdir::To(w) => w.as_literal().map(cwd::target).unwrap_or(Target::Unknown),
             Chdir::HomeOf(user) => self.env.user_homes.get(user).map(|h| cwd::target(h)).unwrap_or(Target::Unknown),
+            Chdir::OwnHome => self.vars.known("HOME").map(cwd::target).unwrap_or(Target::Unknown),
             Chdir::Unknown => Target::Unknown,
         };
         // A wrapper that cannot enter the directory does not run the command.
