@@ -1420,6 +1420,48 @@ const NEW_WRAPPERS: &[Runs] = &[
 ];
 
 // ---------------------------------------------------------------------------------------------
+// A script that names the shell's own standard input is the code on it
+// ---------------------------------------------------------------------------------------------
+
+const STDIN_PATHS: &[Runs] = &[
+    runs!(r#"bash /dev/stdin <<< "rm x""# => ["bash /dev/stdin", "rm x @heredoc:bash d=1"]),
+    runs!("bash /dev/stdin <<< 'ls'" => ["bash /dev/stdin", "ls @heredoc:bash d=1"]),
+    runs!("sh /dev/stdin <<EOF\nrm x\nEOF" => ["sh /dev/stdin", "rm x @heredoc:sh d=1"]),
+    runs!("echo 'rm x' | bash /dev/stdin" => ["echo 'rm x'", "bash /dev/stdin", "rm x @pipe:bash d=1"]),
+    runs!("cat <<EOF | bash /dev/stdin\nrm x\nEOF" => ["cat", "bash /dev/stdin", "rm x @pipe:bash d=1"]),
+    runs!("bash /dev/fd/0 <<< 'rm x'" => ["bash /dev/fd/0", "rm x @heredoc:bash d=1"]),
+    runs!("bash /proc/self/fd/0 <<< 'rm x'" => ["bash /proc/self/fd/0", "rm x @heredoc:bash d=1"]),
+    runs!("bash /dev//./stdin <<< 'rm x'" => ["bash /dev//./stdin", "rm x @heredoc:bash d=1"]),
+    runs!("bash -x /dev/stdin arg <<< 'rm x'" => ["bash -x /dev/stdin arg", "rm x @heredoc:bash d=1"]),
+    // Relative paths are read from where the shell runs.
+    runs!("bash ../../dev/stdin <<< 'rm x'" => ["bash ../../dev/stdin", "rm x @heredoc:bash d=1"]),
+    runs!("cd /dev && bash stdin <<< 'rm x'" => ["cd /dev", "bash stdin cwd=/dev", "rm x @heredoc:bash d=1 cwd=/dev"]),
+    runs!("cd /tmp && bash stdin <<< 'rm x'" => ["cd /tmp", "bash stdin cwd=/tmp"]),
+    runs!("bash script.sh <<< 'rm x'" => ["bash script.sh"]),
+    runs!("bash /dev/null <<< 'rm x'" => ["bash /dev/null"]),
+    // Another descriptor holds the code given to it.
+    runs!("bash /dev/fd/3 3<<EOF\nrm x\nEOF" => ["bash /dev/fd/3", "rm x @heredoc:bash d=1"]),
+    runs!("sudo bash /dev/stdin <<< 'rm x'" => ["sudo bash /dev/stdin", "bash /dev/stdin @wrap:sudo", "rm x @wrap:sudo>heredoc:bash d=1"]),
+    // source runs it in the same shell: what it assigns is known after it.
+    runs!(r#"source /dev/stdin <<< "rm x""# => ["source /dev/stdin", "rm x @heredoc:source d=1"]),
+    runs!(r#". /dev/stdin <<< "a=rm"; $a x"# => [". /dev/stdin", "rm x"]),
+    runs!(". /proc/self/fd/0 <<< 'rm x'" => [". /proc/self/fd/0", "rm x @heredoc:. d=1"]),
+    runs!("echo 'rm x' | source /dev/stdin" => ["echo 'rm x'", "source /dev/stdin", "rm x @pipe:source d=1"]),
+    runs!("source ./env.sh <<< 'rm x'" => ["source ./env.sh"]),
+];
+
+const STDIN_PATH_CODE: &[CodeOf] = &[
+    code!("bash /dev/stdin <<< 'rm x'", "bash /dev/stdin" => r"bash stdin 'rm x\n'"),
+    code!("bash script.sh <<< 'rm x'", "bash script.sh" => "bash file script.sh"),
+    code!("curl -s http://x | bash /dev/stdin", "bash /dev/stdin" => "bash stdin ~curl -s http://x"),
+    code!("sh /dev/stdin < script.sh", "sh /dev/stdin" => "sh stdin ~the file script.sh"),
+    code!("python3 /dev/stdin <<< 'import os'", "python3 /dev/stdin" => r"python stdin 'import os\n'"),
+    code!("perl /dev/fd/0 <<< 'unlink 1'", "perl /dev/fd/0" => r"perl stdin 'unlink 1\n'"),
+    // The caller's own stdin, run in this shell: code guard cannot see.
+    code!("source /dev/stdin", "source /dev/stdin" => "bash stdin ~stdin"),
+];
+
+// ---------------------------------------------------------------------------------------------
 // The directory each command runs in (`cwd=` in the rendering: `.` is where guard was asked
 // about, `|` separates the directories it may be, `?` one guard cannot name)
 // ---------------------------------------------------------------------------------------------
@@ -1478,6 +1520,8 @@ const DIRECTORIES: &[Runs] = &[
     runs!("f() { cd /; }; f; rm -rf etc" => ["cd / @fn:f cwd=.|?", "f #fn", "rm -rf etc cwd=.|?"]),
     runs!("trap 'cd /' DEBUG; rm -rf etc" => ["trap 'cd /' DEBUG", "cd / @trap d=1 cwd=.|?", "rm -rf etc cwd=.|?"]),
     runs!("source ./env.sh; rm -rf build" => ["source ./env.sh", "rm -rf build cwd=.|?"]),
+    runs!("source /dev/stdin <<< 'cd /'; rm -rf etc" => ["source /dev/stdin", "cd / @heredoc:source d=1", "rm -rf etc cwd=/"]),
+    runs!("source /dev/stdin <<< 'cd /x'; rm y" => ["source /dev/stdin", "cd /x @heredoc:source d=1", "rm y cwd=/x|/work/proj"]),
     runs!("eval 'cd /x' && rm y" => ["eval 'cd /x'", "cd /x @eval d=1", "rm y cwd=/x|/work/proj"]),
     // A new shell starts where it is started; its own cd stays in it.
     runs!("cd /tmp && bash -c 'cd /; rm -rf etc'; rm z" => ["cd /tmp", "bash -c 'cd /; rm -rf etc' cwd=/tmp", "cd / @sh:bash d=1 cwd=/tmp", "rm -rf etc @sh:bash d=1 cwd=/", "rm z cwd=/tmp|/work/proj"]),
@@ -1805,6 +1849,12 @@ fn wrapper_options() {
 #[test]
 fn new_wrappers() {
     run_table("new wrapper", NEW_WRAPPERS);
+}
+
+#[test]
+fn stdin_paths() {
+    run_table("stdin path", STDIN_PATHS);
+    run_table("stdin path code", STDIN_PATH_CODE);
 }
 
 #[test]

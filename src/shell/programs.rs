@@ -399,8 +399,91 @@ fn login_shell(span: Span, why: &str) -> Word {
     Word::unknown("$SHELL", why.to_string(), span)
 }
 
-/// What running `inv` runs in turn.
-pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
+/// Where a command runs, for reading the paths it is given: every directory guard can name
+/// (absolute), and whether it may run somewhere else.
+#[derive(Debug, Clone, Default)]
+pub struct Here {
+    pub dirs: Vec<String>,
+    pub unknown: bool,
+}
+
+/// The descriptor an absolute path opens when it is one of the process's own: `/dev/stdin`,
+/// `/dev/fd/N`, `/proc/self/fd/N`.
+fn descriptor_path(abs: &str) -> Option<u32> {
+    match abs {
+        "/dev/stdin" => return Some(0),
+        "/dev/stdout" => return Some(1),
+        "/dev/stderr" => return Some(2),
+        _ => {}
+    }
+    ["/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"]
+        .iter()
+        .find_map(|p| abs.strip_prefix(p))
+        .and_then(|n| n.parse().ok())
+}
+
+/// The descriptor a script operand names when it is one of the shell's own open files
+/// (`bash /dev/stdin`, `source /dev/fd/0`, `sh ../../dev/stdin`). A relative path is read from
+/// each directory the command may run in; from a directory guard cannot name, any path
+/// ending in `stdin` or `fd/N` may be one.
+pub fn names_descriptor(file: &Word, here: &Here) -> Option<u32> {
+    let path = file.as_literal()?;
+    if path.starts_with('/') {
+        return descriptor_path(&super::normalize_path(path));
+    }
+    for d in &here.dirs {
+        if let Some(fd) = descriptor_path(&super::normalize_path(&format!("{d}/{path}"))) {
+            return Some(fd);
+        }
+    }
+    if !here.unknown {
+        return None;
+    }
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    match parts.as_slice() {
+        [.., "stdin"] => Some(0),
+        [.., "stdout"] => Some(1),
+        [.., "stderr"] => Some(2),
+        [.., "fd", n] => n.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Code read from descriptor `fd` by `name`: standard input for 0, else what the command's
+/// own redirection of that descriptor holds (`bash /dev/fd/3 3<<<CODE`).
+fn descriptor_code(name: &str, lang: &str, inv: &Invocation, fd: u32, stdin: &Stdin, scope: VarScope) -> Vec<Derived> {
+    let from = if fd == 0 {
+        stdin.clone()
+    } else {
+        match inv.redirects.iter().rev().find(|r| r.fd == Some(fd)) {
+            Some(r) if r.stdin_text().is_some() => Stdin::Text { text: r.target.clone(), piped: false },
+            Some(r) => Stdin::From(format!("descriptor {fd} ({}{})", r.op.symbol(), r.target.display())),
+            None => Stdin::From(format!("descriptor {fd}, as guard's caller left it")),
+        }
+    };
+    let mut out = stdin_code(lang, &from, Some(name));
+    for d in &mut out {
+        if let Derived::Code { parse: Some((_, s)), .. } = d {
+            *s = scope;
+        }
+    }
+    if out.is_empty() && scope == VarScope::Shared {
+        // `source /dev/stdin` reading guard's caller's stdin: code guard cannot see.
+        out.push(Derived::Code {
+            code: Code {
+                language: lang.into(),
+                source: CodeSource::Stdin,
+                text: Word::unknown("stdin", "code read from the caller's stdin at run time", inv.span),
+            },
+            parse: None,
+            chdir: Chdir::Stay,
+        });
+    }
+    out
+}
+
+/// What running `inv` runs in turn. `here` is where it runs.
+pub fn derive(inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derived> {
     let Some(name) = inv.program_name() else { return Vec::new() };
     let args = inv.args.as_slice();
     let span = inv.span;
@@ -910,7 +993,7 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
             }
             shell_code("sh", join_words(&args[i + 1..], " ", span), Via::Remote { host }, VarScope::Remote)
         }
-        "su" | "runuser" => su(name, args, stdin, inv),
+        "su" | "runuser" => su(name, args, stdin, inv, here),
         "script" => {
             let spec = Spec {
                 short_val: "cEIOBTmo",
@@ -954,7 +1037,11 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
             shell_code("bash", join_words(args, " ", span), Via::Eval, VarScope::Shared)
         }
         "source" | "." => {
+            let args = if args.first().and_then(|a| a.as_literal()) == Some("--") { &args[1..] } else { args };
             let Some(file) = args.first() else { return Vec::new() };
+            if let Some(fd) = names_descriptor(file, here) {
+                return descriptor_code(name, "bash", inv, fd, stdin, VarScope::Shared);
+            }
             let code = Code { language: "bash".into(), source: CodeSource::File, text: file.clone() };
             match procsub_output(file) {
                 Some(text) => vec![Derived::Code {
@@ -974,10 +1061,10 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
                 _ => Vec::new(),
             }
         }
-        "guard" => guard(args, stdin),
-        _ if is_shell(name) => shell(name, name, args, stdin),
+        "guard" => guard(args, stdin, inv, here),
+        _ if is_shell(name) => shell(name, name, args, stdin, inv, here),
         _ => match interpreter_language(name) {
-            Some(lang) => interpreter(name, lang, args, stdin),
+            Some(lang) => interpreter(name, lang, args, stdin, inv, here),
             None => Vec::new(),
         },
     }
@@ -1071,7 +1158,7 @@ fn with_chdir(mut out: Vec<Derived>, chdir: &Chdir) -> Vec<Derived> {
 /// arguments after the user (given to the target user's shell: `su bob -- -c CODE`), or a
 /// shell that reads stdin; `runuser -u USER CMD…` runs the command itself. A login (`-`, `-l`)
 /// starts in the target user's home.
-fn su(name: &str, args: &[Word], stdin: &Stdin, inv: &Invocation) -> Vec<Derived> {
+fn su(name: &str, args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here) -> Vec<Derived> {
     let spec = Spec {
         short_val: "csgGuw",
         short_opt: "",
@@ -1107,7 +1194,7 @@ fn su(name: &str, args: &[Word], stdin: &Stdin, inv: &Invocation) -> Vec<Derived
             out.extend(stdin_code("sh", stdin, Some(name)));
             out
         } else {
-            shell(name, "sh", &rest, stdin)
+            shell(name, "sh", &rest, stdin, inv, here)
         }
     };
     with_chdir(out, &chdir)
@@ -1408,7 +1495,7 @@ pub fn split_args(text: &str, span: Span) -> Vec<Word> {
 /// `guard …` inside a command is a wrapper like `bash -c` or `sudo`: what it would run is judged
 /// here, whatever the nested guard would make of it (its own options cannot loosen what the
 /// guard judging this command decides).
-fn guard(args: &[Word], stdin: &Stdin) -> Vec<Derived> {
+fn guard(args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here) -> Vec<Derived> {
     let words: Vec<Option<&str>> = args.iter().map(Word::as_literal).collect();
     let (i, dry_run) = guard_options(&words);
     let rest = &args[i..];
@@ -1419,7 +1506,7 @@ fn guard(args: &[Word], stdin: &Stdin) -> Vec<Derived> {
         Some("--") => run(&rest[1..], wrapper("guard")),
         Some("hook") => hook_payload(stdin),
         Some(sub) if GUARD_JUDGES_ONLY.contains(&sub) => Vec::new(),
-        _ => shell("guard", "bash", rest, stdin),
+        _ => shell("guard", "bash", rest, stdin, inv, here),
     }
 }
 
@@ -1451,7 +1538,7 @@ fn hook_payload(stdin: &Stdin) -> Vec<Derived> {
     }
 }
 
-fn shell(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
+fn shell(name: &str, lang: &str, args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here) -> Vec<Derived> {
     let mut i = 0;
     let mut has_c = false;
     let mut read_stdin = false;
@@ -1481,6 +1568,10 @@ fn shell(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
         };
     }
     if let (Some(file), false) = (args.get(i), read_stdin) {
+        // A script that names the shell's own stdin (`bash /dev/stdin <<<CODE`) is that code.
+        if let Some(fd) = names_descriptor(file, here) {
+            return descriptor_code(name, lang, inv, fd, stdin, VarScope::Fresh);
+        }
         let code = Code { language: lang.into(), source: CodeSource::File, text: file.clone() };
         return match procsub_output(file) {
             Some(text) => vec![Derived::Code {
@@ -1521,7 +1612,7 @@ fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<Derived> {
     }
 }
 
-fn interpreter(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
+fn interpreter(name: &str, lang: &str, args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here) -> Vec<Derived> {
     let code_arg = |text: Word| {
         vec![Derived::Code {
             code: Code { language: lang.into(), source: CodeSource::Argument, text },
@@ -1585,8 +1676,21 @@ fn interpreter(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Deri
         return s.operand.map(|i| code_arg(args[i].clone())).unwrap_or_default();
     }
     match s.operand {
-        Some(i) if args[i].as_literal() != Some("-") => file_arg(args[i].clone()),
-        _ => stdin_code(lang, stdin, None),
+        // A script path naming a descriptor (`python3 /dev/stdin <<EOF`) is the code it holds.
+        Some(i) if args[i].as_literal() == Some("-") => stdin_code(lang, stdin, None),
+        Some(i) => match names_descriptor(&args[i], here) {
+            Some(fd) => {
+                let mut out = descriptor_code(name, lang, inv, fd, stdin, VarScope::Fresh);
+                for d in &mut out {
+                    if let Derived::Code { parse, .. } = d {
+                        *parse = None;
+                    }
+                }
+                out
+            }
+            None => file_arg(args[i].clone()),
+        },
+        None => stdin_code(lang, stdin, None),
     }
 }
 

@@ -13,7 +13,7 @@ use super::cwd::{self, Cwd, Dir, Target};
 use super::env::Env;
 use super::expand;
 use super::lexer::{self, Mode};
-use super::programs::{self, Chdir, Derived, Stdin, VarScope};
+use super::programs::{self, Chdir, Derived, Here, Stdin, VarScope};
 use super::vars::{VarVal, Vars};
 use super::Limits;
 use crate::plan::*;
@@ -1198,6 +1198,18 @@ impl<'e, 'p> Builder<'e, 'p> {
         base.change(&[target], false, self.start())
     }
 
+    /// Where invocation `id` runs, for the paths it is given.
+    fn here_of(&self, id: usize) -> Here {
+        let inv = &self.plan.invocations[id];
+        match self.start() {
+            Some(start) => Here {
+                dirs: inv.directories(start).into_iter().map(str::to_string).collect(),
+                unknown: inv.cwd_unknown,
+            },
+            None => Here { dirs: inv.cwd.iter().chain(inv.cwd_alternatives.iter()).cloned().collect(), unknown: true },
+        }
+    }
+
     /// Follow wrappers (`sudo`, `env`, `xargs`, …) and code arguments (`bash -c`, `eval`).
     fn unwrap(&mut self, w: &mut Walk, ctx: usize, first: usize) {
         let pipe = w.ctxs[ctx].pipe;
@@ -1209,7 +1221,8 @@ impl<'e, 'p> Builder<'e, 'p> {
             if steps > 64 || self.plan.invocations[id].calls_function {
                 break;
             }
-            let derived = programs::derive(&self.plan.invocations[id], &stdin);
+            let here = self.here_of(id);
+            let derived = programs::derive(&self.plan.invocations[id], &stdin, &here);
             for d in derived {
                 match d {
                     Derived::Run { mut argv, via, assignments, chdir } => {
