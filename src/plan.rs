@@ -235,6 +235,9 @@ pub enum Via {
     ShellString { shell: String },
     /// Literal arguments of `eval`.
     Eval,
+    /// The text of an alias defined earlier in the same text, in place of the command's
+    /// first word (`alias r='rm -rf'; r /` runs `rm -rf /`).
+    Alias { name: String },
     /// `source`/`.` of literal code, e.g. `source <(echo …)`.
     Source,
     /// The code of a `trap` handler.
@@ -268,6 +271,7 @@ impl Via {
             Via::Wrapper { program } => format!("run by {program}"),
             Via::ShellString { shell } => format!("{shell} -c"),
             Via::Eval => "eval".into(),
+            Via::Alias { name } => format!("alias {name}"),
             Via::Source => "source".into(),
             Via::Trap => "trap handler".into(),
             Via::Xargs => "xargs".into(),
@@ -452,6 +456,9 @@ pub enum IssueKind {
     Timeout,
     /// Too many commands or expansions; the rest were not listed.
     TooMany,
+    /// Something that changes what later commands run is only known at run time (an alias
+    /// whose name is computed).
+    RunTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

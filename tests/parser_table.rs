@@ -322,6 +322,7 @@ enum Want {
     TooDeep,
     TooLarge,
     TooMany,
+    RunTime,
     /// No issue at all.
     Clean,
 }
@@ -346,6 +347,7 @@ fn issue_ok(plan: &Plan, want: Want) -> bool {
         Want::TooDeep => any(&[IssueKind::TooDeep]),
         Want::TooLarge => any(&[IssueKind::TooLarge]),
         Want::TooMany => any(&[IssueKind::TooMany]),
+        Want::RunTime => any(&[IssueKind::RunTime]),
         Want::Clean => plan.issues.is_empty(),
     }
 }
@@ -1277,6 +1279,9 @@ const ISSUES: &[Issues] = &[
     issue!("bash -c 'rm x; )'" => Syntax, ["rm x"]),
     issue!("eval eval eval eval eval eval eval eval rm x" => Clean, ["rm x"]),
     issue!("eval eval eval eval eval eval eval eval eval rm x" => TooDeep, []),
+    // An alias whose name is only known at run time may be any later command.
+    issue!(r#"alias "$N=rm"; r x"# => RunTime, ["r x"]),
+    issue!("alias r=rm; r x" => Clean, ["r x", "rm x"]),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1459,6 +1464,45 @@ const STDIN_PATH_CODE: &[CodeOf] = &[
     code!("perl /dev/fd/0 <<< 'unlink 1'", "perl /dev/fd/0" => r"perl stdin 'unlink 1\n'"),
     // The caller's own stdin, run in this shell: code guard cannot see.
     code!("source /dev/stdin", "source /dev/stdin" => "bash stdin ~stdin"),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Aliases defined earlier in the text: the command runs the alias's text
+// ---------------------------------------------------------------------------------------------
+
+const ALIASES: &[Runs] = &[
+    runs!("shopt -s expand_aliases; alias r=rm\nr victim" => ["shopt -s expand_aliases", "alias r=rm", "r victim", "rm victim @alias:r d=1"]),
+    runs!(r#"alias r="rm -rf"; r /"# => ["alias 'r=rm -rf'", "r /", "rm -rf / @alias:r d=1"]),
+    runs!("alias l='ls -l'; l /" => ["alias 'l=ls -l'", "l /", "ls -l / @alias:l d=1"]),
+    runs!("alias r='rm -rf' l=ls; r / && l" => ["alias 'r=rm -rf' l=ls", "r /", "rm -rf / @alias:r d=1", "l", "ls @alias:l d=1"]),
+    // The alias's text is shell code: it may hold several commands, or move the shell.
+    runs!("alias r='cd /; rm -rf'; r etc" => ["alias 'r=cd /; rm -rf'", "r etc", "cd / @alias:r d=1", "rm -rf etc @alias:r d=1 cwd=/"]),
+    runs!("alias r='cd /'; r; rm -rf etc" => ["alias 'r=cd /'", "r", "cd / @alias:r d=1", "rm -rf etc cwd=/"]),
+    // The other words keep their boundaries, unknown parts and globs.
+    runs!(r#"alias r=rm; r "$f" *.txt 'a b'"# => ["alias r=rm", "r ‹$f› *.txt 'a b'", "rm ‹$f› *.txt 'a b' @alias:r d=1"]),
+    runs!("unalias r; alias r=rm; unalias r; r x" => ["unalias r", "alias r=rm", "unalias r", "r x"]),
+    runs!("alias r=rm; unalias -a; r x" => ["alias r=rm", "unalias -a", "r x"]),
+    // A definition that may not happen adds a possible value.
+    runs!("if c; then alias r=rm; fi; r x" => ["c @branch", "alias r=rm @branch", "r x", "rm x @alias:r d=1"]),
+    runs!("alias r=ls; if c; then alias r=rm; fi; r x" => ["alias r=ls", "c @branch", "alias r=rm @branch", "r x", "ls x @alias:r d=1", "rm x @alias:r d=1"]),
+    runs!("(alias r=rm); r x" => ["alias r=rm @subshell", "r x", "rm x @alias:r d=1"]),
+    runs!("alias r=rm; if c; then unalias r; fi; r x" => ["alias r=rm", "c @branch", "unalias r @branch", "r x", "rm x @alias:r d=1"]),
+    // A value only known at run time makes the program unknown.
+    runs!(r#"alias r="$X"; r x"# => ["alias r=‹$X›", "r x", "'‹alias r›' x @alias:r"]),
+    // An alias is not expanded in its own text; another alias in it is.
+    runs!("alias ls='ls --color'; ls x" => ["alias 'ls=ls --color'", "ls x", "ls --color x @alias:ls d=1"]),
+    runs!("alias a=b b=rm; a x" => ["alias a=b b=rm", "a x", "b x @alias:a d=1", "rm x @alias:a>alias:b d=2"]),
+    // A value ending in a blank makes the next word an alias too.
+    runs!("alias s='sudo '; alias r=rm; s r x" => ["alias 's=sudo '", "alias r=rm", "s r x", "sudo rm x @alias:s d=1", "rm x @alias:s>wrap:sudo d=1"]),
+    runs!("alias s='sudo'; alias r=rm; s r x" => ["alias s=sudo", "alias r=rm", "s r x", "sudo r x @alias:s d=1", "r x @alias:s>wrap:sudo d=1"]),
+    // In a pipeline the alias's text reads the stage's stdin.
+    runs!("alias s=sh; echo 'rm x' | s" => ["alias s=sh", "echo 'rm x'", "s", "sh @alias:s d=1", "rm x @alias:s>pipe:sh d=2"]),
+    runs!("echo 'rm x' | eval sh" => ["echo 'rm x'", "eval sh", "sh @eval d=1", "rm x @eval>pipe:sh d=2"]),
+    // A new shell starts with no aliases; one it defines stays in it.
+    runs!("alias r=rm; bash -c 'r x'" => ["alias r=rm", "bash -c 'r x'", "r x @sh:bash d=1"]),
+    runs!("bash -c 'alias r=rm; r x'; r y" => ["bash -c 'alias r=rm; r x'", "alias r=rm @sh:bash d=1", "r x @sh:bash d=1", "rm x @sh:bash>alias:r d=2", "r y"]),
+    runs!("eval 'alias r=rm'; r x" => ["eval 'alias r=rm'", "alias r=rm @eval d=1", "r x", "rm x @alias:r d=1"]),
+    runs!("alias -p; alias r; r x" => ["alias -p", "alias r", "r x"]),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1855,6 +1899,11 @@ fn new_wrappers() {
 fn stdin_paths() {
     run_table("stdin path", STDIN_PATHS);
     run_table("stdin path code", STDIN_PATH_CODE);
+}
+
+#[test]
+fn aliases() {
+    run_table("alias", ALIASES);
 }
 
 #[test]

@@ -82,6 +82,8 @@ struct Ctx {
     last_stage_redirects: Vec<Redirect>,
     /// Code in a new shell process: functions of the outer text are not defined here.
     fresh_shell: bool,
+    /// Aliases whose text this is (an alias is not expanded inside its own text).
+    aliasing: Vec<String>,
 }
 
 enum Frame<'t> {
@@ -147,6 +149,8 @@ pub struct Builder<'e, 'p> {
     fn_changes_dir: bool,
     /// Texts walked so far (each has its own syntax tree).
     walks: usize,
+    /// Aliases defined so far: every value each may have (`None`: a value only known at run time).
+    aliases: HashMap<String, Vec<Option<String>>>,
 }
 
 const STATEMENTS: &[&str] = &[
@@ -206,6 +210,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             dir_changed: false,
             fn_changes_dir: false,
             walks: 0,
+            aliases: HashMap::new(),
         }
     }
 
@@ -1173,6 +1178,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             }
         }
         self.unwrap(w, ctx, id);
+        self.expand_alias(w, ctx, id);
         // A function of the text that changes directory may have moved the shell.
         if calls_function && self.fn_changes_dir {
             self.state.cwd.mark_unknown();
@@ -1241,8 +1247,8 @@ impl<'e, 'p> Builder<'e, 'p> {
                     }
                     Derived::Code { code, parse, chdir } => {
                         if let Some((via, scope)) = parse {
-                            let uncertain = w.ctxs[ctx].uncertain;
-                            self.nested(id, &code.text, via, scope, &chdir, uncertain);
+                            let outer = Enclosing { uncertain: w.ctxs[ctx].uncertain, pipe, aliasing: Vec::new() };
+                            self.nested(id, &code.text, via, scope, &chdir, outer);
                         } else if matches!(self.plan.invocations[id].program_name(), Some("source" | ".")) {
                             // Code guard cannot read runs in this shell: it may move it anywhere.
                             self.state.cwd.mark_unknown();
@@ -1258,8 +1264,8 @@ impl<'e, 'p> Builder<'e, 'p> {
         }
     }
 
-    /// A command that invocation `parent` runs (unwrapped from a wrapper): listed right after
-    /// it, in the same pipeline stage.
+    /// A command that invocation `parent` runs (unwrapped from a wrapper, or an alias's text
+    /// whose value is unknown): listed right after it, in the same pipeline stage.
     #[allow(clippy::too_many_arguments)]
     fn derived(
         &mut self,
@@ -1305,7 +1311,8 @@ impl<'e, 'p> Builder<'e, 'p> {
 
     /// Read `text`, code invocation `id` runs, now (so what it assigns, `eval 'a=rm'`, is known
     /// to the words after it, and its commands are listed in order), one level deeper.
-    fn nested(&mut self, id: usize, text: &Word, via: Via, scope: VarScope, chdir: &Chdir, uncertain: bool) {
+    fn nested(&mut self, id: usize, text: &Word, via: Via, scope: VarScope, chdir: &Chdir, outer: Enclosing) {
+        let Enclosing { uncertain, pipe, aliasing } = outer;
         let inv = &self.plan.invocations[id];
         let (depth, span, mut via_chain) = (inv.depth, inv.span, inv.via.clone());
         let trap = via == Via::Trap;
@@ -1342,10 +1349,14 @@ impl<'e, 'p> Builder<'e, 'p> {
             parent: Some(id),
             uncertain: scope == VarScope::Shared && uncertain,
             fresh_shell: scope != VarScope::Shared,
+            aliasing,
+            // Code the same shell runs (`eval`, an alias) reads the same stdin, in the same
+            // pipeline stage.
+            pipe: pipe.filter(|_| scope == VarScope::Shared && !trap),
             ..Ctx::default()
         };
-        // A new shell starts in the directory it is started in, with no directory stack; code on
-        // another machine runs somewhere guard cannot know.
+        // A new shell starts in the directory it is started in, with no directory stack and
+        // no aliases; code on another machine runs somewhere guard cannot know.
         let here = self.apply_chdir(&self.inv_cwd[id].clone(), chdir);
         let fresh_state = match scope {
             VarScope::Shared => None,
@@ -1365,6 +1376,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             None if trap => Some(self.state.clone()),
             None => None,
         };
+        let saved_aliases = fresh_state.as_ref().map(|_| std::mem::take(&mut self.aliases));
         self.jobs_run += 1;
         self.source(Job { text, base: Base::Fixed(span), ctx, vars, join_pipe: None, state: fresh_state });
         if let Some(saved) = saved_state {
@@ -1373,6 +1385,9 @@ impl<'e, 'p> Builder<'e, 'p> {
             if moved {
                 self.state.cwd.mark_unknown();
             }
+        }
+        if let Some(a) = saved_aliases {
+            self.aliases = a;
         }
     }
 
@@ -1447,8 +1462,8 @@ impl<'e, 'p> Builder<'e, 'p> {
     }
 
     /// Builtins that change what later words mean: `cd` moves the shell (and `$PWD`), `read`
-    /// sets variables, `set -e` stops at a failed `cd`. `node` is the simple command's syntax
-    /// node in text number `walk`.
+    /// sets variables, `alias` defines aliases, `set -e` stops at a failed `cd`. `node` is the
+    /// simple command's syntax node in text number `walk`.
     fn note_builtin_effects(&mut self, id: usize, ctx: &Ctx, walk: usize, node: Option<usize>) {
         let inv = &self.plan.invocations[id];
         let words = builtin_words(inv);
@@ -1527,6 +1542,18 @@ impl<'e, 'p> Builder<'e, 'p> {
                     None => {
                         let success = self.state.cwd.change(&[Target::Unknown], false, self.start());
                         self.move_to(success, false, ctx, walk, node);
+                    }
+                }
+            }
+            "alias" => self.define_aliases(&args, ctx, inv.span),
+            "unalias" if !ctx.uncertain => {
+                for a in &args {
+                    match a.as_literal() {
+                        Some("-a") => self.aliases.clear(),
+                        Some(n) => {
+                            self.aliases.remove(n);
+                        }
+                        None => {}
                     }
                 }
             }
@@ -1647,6 +1674,75 @@ impl<'e, 'p> Builder<'e, 'p> {
     fn may_change_dir(&self, text: &str) -> bool {
         cwd::mentions_dir_change(text)
             || (self.fn_changes_dir && self.scope_functions.keys().any(|f| cwd::mentions_word(text, f)))
+    }
+
+    /// `alias NAME=VALUE…`: remember each definition. One made where it may not happen (a
+    /// branch, a loop, a subshell, a function) adds a possible value instead of replacing.
+    fn define_aliases(&mut self, args: &[Word], ctx: &Ctx, span: Span) {
+        for a in args {
+            if matches!(a.as_literal(), Some("-p" | "--")) {
+                continue;
+            }
+            match a.known_prefix().split_once('=') {
+                Some((name, _)) if alias_name(name) => {
+                    let value = a.as_literal().map(|t| t[name.len() + 1..].to_string());
+                    let values = self.aliases.entry(name.to_string()).or_default();
+                    if !ctx.uncertain {
+                        values.clear();
+                    }
+                    if !values.contains(&value) && values.len() < 8 {
+                        values.push(value);
+                    }
+                }
+                Some(_) => {}
+                None if a.is_dynamic() => self.issue(
+                    IssueKind::RunTime,
+                    span,
+                    format!(
+                        "`alias {}` defines an alias whose name is only known at run time; it may change what later \
+                         commands run",
+                        a.display()
+                    ),
+                ),
+                None => {}
+            }
+        }
+    }
+
+    /// A command whose first word is an alias defined earlier runs the alias's text followed by
+    /// its other words, read again as shell code (bash does this only with `expand_aliases` and
+    /// on lines read after the definition; guard assumes it always does).
+    fn expand_alias(&mut self, w: &mut Walk, ctx: usize, id: usize) {
+        let inv = &self.plan.invocations[id];
+        let Some(name) = inv.program.as_literal() else { return };
+        if w.ctxs[ctx].aliasing.iter().any(|a| a == name) {
+            return;
+        }
+        let Some(values) = self.aliases.get(name).cloned() else { return };
+        let name = name.to_string();
+        let rest = inv.args.clone();
+        let span = inv.span;
+        let uncertain = w.ctxs[ctx].uncertain;
+        let pipe = w.ctxs[ctx].pipe;
+        let mut aliasing = w.ctxs[ctx].aliasing.clone();
+        aliasing.push(name.clone());
+        for value in values {
+            let via = Via::Alias { name: name.clone() };
+            match value {
+                Some(v) => {
+                    let text = alias_text(&v, &rest, &self.aliases, &aliasing, span);
+                    let outer = Enclosing { uncertain, pipe, aliasing: aliasing.clone() };
+                    self.nested(id, &text, via, VarScope::Shared, &Chdir::Stay, outer);
+                }
+                None => {
+                    let span = self.plan.invocations[id].program.span;
+                    let program =
+                        Word::unknown(format!("alias {name}"), "an alias whose value is only known at run time", span);
+                    let cwd = self.inv_cwd[id].clone();
+                    self.derived(id, program, rest.clone(), Vec::new(), via, cwd, pipe);
+                }
+            }
+        }
     }
 
     fn declaration<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
@@ -2081,6 +2177,76 @@ fn rotates(w: &Word) -> bool {
     })
 }
 
+/// A name bash accepts for an alias.
+fn alias_name(name: &str) -> bool {
+    !name.is_empty() && !name.chars().any(|c| "/$`=\\'\" \t\n|&;()<>".contains(c))
+}
+
+/// An alias's text followed by the command's other words, as shell text. Words only partly
+/// known keep their unknown parts (read back as placeholders); an alias ending in a blank
+/// makes the next word an alias too, as in bash.
+fn alias_text(
+    value: &str,
+    rest: &[Word],
+    aliases: &HashMap<String, Vec<Option<String>>>,
+    used: &[String],
+    span: Span,
+) -> Word {
+    let mut parts = vec![Part::Text(value.to_string())];
+    let mut rest = rest;
+    let mut last = value.to_string();
+    let mut used: Vec<String> = used.to_vec();
+    while last.ends_with([' ', '\t']) && used.len() < 16 {
+        let Some(next) = rest.first().and_then(|w| w.as_literal()) else { break };
+        let Some([Some(v)]) = aliases.get(next).map(Vec::as_slice) else { break };
+        if used.iter().any(|u| u == next) {
+            break;
+        }
+        used.push(next.to_string());
+        parts.push(Part::Text(v.clone()));
+        last = v.clone();
+        rest = &rest[1..];
+    }
+    for w in rest {
+        parts.push(Part::Text(" ".into()));
+        match &w.value {
+            Value::Literal(t)
+                if w.glob && !t.contains(|c: char| c.is_whitespace() || "'\"\\$`;&|<>(){}".contains(c)) =>
+            {
+                parts.push(Part::Text(t.clone()))
+            }
+            Value::Literal(t) => parts.push(Part::Text(super::shell_quote(t))),
+            Value::Dynamic(ps) => {
+                parts.push(Part::Text("\"".into()));
+                for p in ps {
+                    match p {
+                        Part::Text(t) => {
+                            let mut q = String::new();
+                            for c in t.chars() {
+                                if matches!(c, '\\' | '"' | '$' | '`') {
+                                    q.push('\\');
+                                }
+                                q.push(c);
+                            }
+                            parts.push(Part::Text(q));
+                        }
+                        u => parts.push(u.clone()),
+                    }
+                }
+                parts.push(Part::Text("\"".into()));
+            }
+        }
+    }
+    let words: Vec<Word> = parts
+        .into_iter()
+        .map(|p| match p {
+            Part::Text(t) => Word::literal(t, span),
+            Part::Unknown { what, why } => Word::unknown(what, why, span),
+        })
+        .collect();
+    programs::join_words(&words, "", span)
+}
+
 /// The node of the `cd` whose success the rest of a `&&` chain implies: the statement itself
 /// when it is a simple command (possibly redirected), else the last command of a `&&` list.
 fn cd_tail(n: Node) -> Option<usize> {
@@ -2109,6 +2275,14 @@ fn exits(text: &str, n: Node) -> bool {
             .is_some_and(|c| exits(text, c)),
         _ => false,
     }
+}
+
+/// What nested code takes from the command that holds it: whether that may not run, its
+/// pipeline stage, and the aliases being expanded.
+struct Enclosing {
+    uncertain: bool,
+    pipe: Option<(usize, usize)>,
+    aliasing: Vec<String>,
 }
 
 struct Walk<'t, 'j> {

@@ -66,6 +66,7 @@ pub fn via(v: &Via) -> String {
         Via::Wrapper { program } => format!("wrap:{program}"),
         Via::ShellString { shell } => format!("sh:{shell}"),
         Via::Eval => "eval".into(),
+        Via::Alias { name } => format!("alias:{name}"),
         Via::Source => "source".into(),
         Via::Trap => "trap".into(),
         Via::Xargs => "xargs".into(),
