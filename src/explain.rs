@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::plan::{CodeSource, Invocation, Plan, RedirectOp, Value};
+use crate::plan::{CodeSource, Invocation, Plan, RedirectOp, Value, Via};
 
 /// Shorten long text for one line of output.
 pub fn clip(s: &str, max: usize) -> String {
@@ -47,6 +47,9 @@ fn render_invocation(out: &mut String, plan: &Plan, inv: &Invocation) {
     let depth = if inv.depth > 0 { format!(" (code depth {})", inv.depth) } else { String::new() };
     let parent = inv.parent.map(|p| format!(", from #{p}")).unwrap_or_default();
     let _ = writeln!(out, "    reached   {reached}{depth}{parent}");
+    if let Some(line) = cwd_line(plan, inv) {
+        let _ = writeln!(out, "    cwd       {line}");
+    }
     let _ =
         writeln!(out, "    text      bytes {}..{}: {}", inv.span.start, inv.span.end, clip(plan.text(inv.span), 80));
     if inv.calls_function {
@@ -104,5 +107,78 @@ fn render_invocation(out: &mut String, plan: &Plan, inv: &Invocation) {
             let _ = write!(line, "; stdout to {}", down.join(" "));
         }
         let _ = writeln!(out, "    pipe      {line}");
+    }
+}
+
+/// Where an invocation runs, when that is not simply the directory guard was asked about:
+/// `/usr (after cd)`, `/srv (set by env)`, `/x (after cd); or /work/proj`, `… or a directory
+/// guard cannot know`.
+fn cwd_line(plan: &Plan, inv: &Invocation) -> Option<String> {
+    if inv.cwd.is_none() && inv.cwd_alternatives.is_empty() && !inv.cwd_unknown {
+        return None;
+    }
+    let parent = inv.parent.and_then(|p| plan.invocations.get(p));
+    let set_by = parent
+        .filter(|p| (&p.cwd, &p.cwd_alternatives, p.cwd_unknown) != (&inv.cwd, &inv.cwd_alternatives, inv.cwd_unknown));
+    let why = if let Some(p) = set_by {
+        format!("set by {}", p.program_name().unwrap_or("the command that runs it"))
+    } else if inv.has_via(|v| matches!(v, Via::FunctionBody { .. } | Via::Trap)) {
+        "a function or trap runs wherever the shell is when it is called".to_string()
+    } else {
+        "after cd".to_string()
+    };
+    if inv.is_remote() {
+        return Some("unknown (on another machine)".into());
+    }
+    let mut line = match &inv.cwd {
+        Some(dir) => format!("{dir} ({why})"),
+        None => format!("where guard was asked about ({why})"),
+    };
+    for alt in &inv.cwd_alternatives {
+        let _ = write!(line, "; or {alt}");
+    }
+    if inv.cwd_unknown {
+        line.push_str("; or a directory guard cannot know");
+    }
+    Some(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::{analyze, Env};
+
+    fn explain(text: &str) -> String {
+        super::render_plan(&analyze(text, &Env::new("/home/u", "/w")))
+    }
+
+    #[test]
+    fn each_command_shows_where_it_runs_when_that_is_not_where_guard_was_asked() {
+        let out = explain("cd /usr && rm -rf lib");
+        assert!(out.contains("    cwd       /usr (after cd)\n"), "{out}");
+        assert_eq!(out.matches("    cwd ").count(), 1, "the cd itself runs where guard was asked: {out}");
+        let out = explain("env -C /srv ls");
+        assert!(out.contains("    cwd       /srv (set by env)\n"), "{out}");
+        let out = explain("cd /x; rm y");
+        assert!(out.contains("    cwd       /x (after cd); or /w\n"), "{out}");
+        let out = explain(r#"cd "$X"; rm y"#);
+        assert!(out.contains("where guard was asked about (after cd); or a directory guard cannot know"), "{out}");
+        let out = explain("ssh host rm x");
+        assert!(out.contains("    cwd       unknown (on another machine)\n"), "{out}");
+        assert!(!explain("ls").contains("cwd"));
+    }
+
+    #[test]
+    fn the_plan_json_carries_the_directory_only_when_it_says_something() {
+        let plan = analyze("cd /x; rm y; ls", &Env::new("/home/u", "/w"));
+        let json = serde_json::to_value(&plan).unwrap();
+        let invs = json["invocations"].as_array().unwrap();
+        assert!(invs[0].get("cwd").is_none() && invs[0].get("cwd_unknown").is_none());
+        assert_eq!(invs[1]["cwd"], "/x");
+        assert_eq!(invs[1]["cwd_alternatives"], serde_json::json!(["/w"]));
+        assert!(invs[1].get("cwd_unknown").is_none());
+        let plan = analyze(r#"cd "$X" && ls"#, &Env::new("/home/u", "/w"));
+        let json = serde_json::to_value(&plan).unwrap();
+        assert_eq!(json["invocations"][1]["cwd_unknown"], true);
+        assert!(json["invocations"][1].get("cwd").is_none());
     }
 }

@@ -235,6 +235,9 @@ pub enum Via {
     ShellString { shell: String },
     /// Literal arguments of `eval`.
     Eval,
+    /// The text of an alias defined earlier in the same text, in place of the command's
+    /// first word (`alias r='rm -rf'; r /` runs `rm -rf /`).
+    Alias { name: String },
     /// `source`/`.` of literal code, e.g. `source <(echo …)`.
     Source,
     /// The code of a `trap` handler.
@@ -268,6 +271,7 @@ impl Via {
             Via::Wrapper { program } => format!("run by {program}"),
             Via::ShellString { shell } => format!("{shell} -c"),
             Via::Eval => "eval".into(),
+            Via::Alias { name } => format!("alias {name}"),
             Via::Source => "source".into(),
             Via::Trap => "trap handler".into(),
             Via::Xargs => "xargs".into(),
@@ -338,6 +342,25 @@ pub struct Invocation {
     /// The program names a function defined in the same text (its body is in the Plan).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub calls_function: bool,
+    /// The directory the command runs in, absolute and normalised, when guard knows it and it
+    /// is not the directory guard was asked about (`Env`'s `PWD`): after `cd /usr && …`, or
+    /// set by a wrapper (`env -C DIR`, `sudo -D DIR`, `systemd-run` (`/` for a service)). It
+    /// is the directory when every `cd` before the command succeeded; `None` means the
+    /// directory guard was asked about (unless `cwd_unknown` says guard cannot name it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    /// Other directories the command may run in, absolute: a `cd` before it may fail or may not
+    /// run (`cd /x; rm y` runs `rm` in /x, or where the shell was if /x cannot be entered;
+    /// `if …; then cd /x; fi`). The directory guard was asked about is named here when it is
+    /// one of them. Empty when the directory is certain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cwd_alternatives: Vec<String>,
+    /// The command may run in a directory guard cannot name (`cd "$X"`, `cd -` with no known
+    /// previous directory, `popd` past what the text pushed, a `cd` in a loop or a function, a
+    /// sourced file, a command run on another machine). `cwd` and `cwd_alternatives` still
+    /// list what is known; relative paths cannot be placed with certainty.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cwd_unknown: bool,
 }
 
 impl Invocation {
@@ -359,6 +382,19 @@ impl Invocation {
                 out.push(' ');
             }
             out.push_str(&quote_for_display(&w.display()));
+        }
+        out
+    }
+
+    /// Every directory guard can name that the command may run in, given `start`, the
+    /// directory guard was asked about: `cwd` (or `start`), then `cwd_alternatives`. When
+    /// `cwd_unknown` is set it may also run somewhere else.
+    pub fn directories<'a>(&'a self, start: &'a str) -> Vec<&'a str> {
+        let mut out = vec![self.cwd.as_deref().unwrap_or(start)];
+        for d in &self.cwd_alternatives {
+            if !out.contains(&d.as_str()) {
+                out.push(d);
+            }
         }
         out
     }
@@ -420,6 +456,9 @@ pub enum IssueKind {
     Timeout,
     /// Too many commands or expansions; the rest were not listed.
     TooMany,
+    /// Something that changes what later commands run is only known at run time (an alias
+    /// whose name is computed).
+    RunTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

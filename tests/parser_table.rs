@@ -322,6 +322,7 @@ enum Want {
     TooDeep,
     TooLarge,
     TooMany,
+    RunTime,
     /// No issue at all.
     Clean,
 }
@@ -346,6 +347,7 @@ fn issue_ok(plan: &Plan, want: Want) -> bool {
         Want::TooDeep => any(&[IssueKind::TooDeep]),
         Want::TooLarge => any(&[IssueKind::TooLarge]),
         Want::TooMany => any(&[IssueKind::TooMany]),
+        Want::RunTime => any(&[IssueKind::RunTime]),
         Want::Clean => plan.issues.is_empty(),
     }
 }
@@ -540,7 +542,7 @@ const COMPOUND: &[Runs] = &[
     runs!("   \n\t\n" => []),
     runs!("# rm -rf /" => []),
     runs!(":" => [":"]),
-    runs!("cd /tmp && rm -rf *" => ["cd /tmp", "rm -rf *"]),
+    runs!("cd /tmp && rm -rf *" => ["cd /tmp", "rm -rf * cwd=/tmp"]),
     runs!("python -c 'import os; os.system(\"rm x\")'" => [r#"python -c 'import os; os.system("rm x")'"#]),
     runs!("echo hi > >(rm x)" => ["echo hi", "rm x @proc"]),
     has!(r#"[ "$(rm y)" ] && rm x"# => ["rm y @sub", "rm x"]),
@@ -613,10 +615,10 @@ const WORDS: &[Runs] = &[
     runs!("rm -rf $HOME/" => ["rm -rf /home/u/"]),
     runs!("echo $HOMEx" => ["echo ‹$HOMEx›"]),
     runs!("echo $HOME_DIR" => ["echo ‹$HOME_DIR›"]),
-    runs!("cd /tmp; $PWD/x" => ["cd /tmp", "/tmp/x"]),
-    runs!("cd sub && $PWD/x" => ["cd sub", "/work/proj/sub/x"]),
-    runs!("cd; echo $PWD" => ["cd", "echo /home/u"]),
-    runs!(r#"cd "$D"; echo $PWD"# => ["cd ‹$D›", "echo ‹$PWD›"]),
+    runs!("cd /tmp; $PWD/x" => ["cd /tmp", "/tmp/x cwd=/tmp|/work/proj"]),
+    runs!("cd sub && $PWD/x" => ["cd sub", "/work/proj/sub/x cwd=/work/proj/sub"]),
+    runs!("cd; echo $PWD" => ["cd", "echo /home/u cwd=/home/u|/work/proj"]),
+    runs!(r#"cd "$D"; echo $PWD"# => ["cd ‹$D›", "echo ‹$PWD› cwd=.|?"]),
     runs!("read x; echo $x" => ["read x", "echo ‹$x›"]),
     // Tilde expansion
     runs!("echo ~" => ["echo /home/u"]),
@@ -629,7 +631,7 @@ const WORDS: &[Runs] = &[
     runs!("echo a~ x~/y" => ["echo a~ x~/y"]),
     runs!("echo ~carol" => ["echo ‹~carol›"]),
     runs!("rm -rf ~ /" => ["rm -rf /home/u /"]),
-    runs!("cd /tmp && ls ~+" => ["cd /tmp", "ls /tmp"]),
+    runs!("cd /tmp && ls ~+" => ["cd /tmp", "ls /tmp cwd=/tmp"]),
     // Brace expansion
     runs!("echo {a,b}" => ["echo a b"]),
     runs!("ls /{etc,usr}" => ["ls /etc /usr"]),
@@ -700,6 +702,19 @@ const WORDS: &[Runs] = &[
     runs!("HOME=/tmp; rm -rf ~" => ["rm -rf /tmp"]),
     runs!("HOME=/x rm -rf ~" => ["rm -rf /home/u"]),
     runs!(r#"a=(rm -rf /); "${a[@]}""# => ["‹${a[@]}›"]),
+    // Parameter operators with literal operands are computed on known values (checked with bash).
+    runs!("x=victim; rm ${x/ic/ic}" => ["rm victim"]),
+    runs!("x=rm; ${x:-ls} -rf /" => ["rm -rf /"]),
+    runs!("x=aXbXc; echo ${x/X/-} ${x//X/-} ${x/#a/A} ${x/%c/C} ${x/#X/-} ${x#aX} ${x%%Xc} ${x^^} ${x^} ${x,,} ${x:1} ${x:1:2} ${x:9}" => [
+        "echo a-bXc a-b-c AXbXc aXbXC aXbXc bXc aXb AXBXC AXbXc axbxc XbXc Xb",
+    ]),
+    runs!("x='a b'; printf '[%s]' ${x/a/c d}" => ["printf [%s] c d b"]),
+    runs!("echo ${HOME%/u}" => ["echo /home"]),
+    // Globs, expansions and `&` in the operands, and `${x-…}` of an empty (perhaps unset) value,
+    // are left to run time.
+    runs!("x=abc; echo ${x/b/*} ${x/?/z} ${x/b/&} ${x/b/$HOME}" => ["echo ‹${x/b/*}› ‹${x/?/z}› ‹${x/b/&}› ‹${x/b/$HOME}›"]),
+    runs!(r#"x=; echo "${x:-def}" "${x:+alt}" "${x-d}""# => ["echo def '' ‹${x-d}›"]),
+    runs!("echo ${X/a/b}" => ["echo ‹${X/a/b}›"]),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -714,7 +729,7 @@ const WRAPPERS: &[Runs] = &[
     runs!("sudo --user bob rm x" => ["sudo --user bob rm x", "rm x @wrap:sudo"]),
     runs!("sudo -g wheel rm x" => ["sudo -g wheel rm x", "rm x @wrap:sudo"]),
     runs!("sudo -C 5 rm x" => ["sudo -C 5 rm x", "rm x @wrap:sudo"]),
-    runs!("sudo -D /tmp rm x" => ["sudo -D /tmp rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -D /tmp rm x" => ["sudo -D /tmp rm x", "rm x @wrap:sudo cwd=/tmp"]),
     runs!("sudo -- rm x" => ["sudo -- rm x", "rm x @wrap:sudo"]),
     runs!("sudo -E rm x" => ["sudo -E rm x", "rm x @wrap:sudo"]),
     runs!("sudo -H rm x" => ["sudo -H rm x", "rm x @wrap:sudo"]),
@@ -727,7 +742,7 @@ const WRAPPERS: &[Runs] = &[
     runs!("sudo sudo rm x" => ["sudo sudo rm x", "sudo rm x @wrap:sudo", "rm x @wrap:sudo>wrap:sudo"]),
     runs!("sudo -l" => ["sudo -l"]),
     runs!("sudo -v" => ["sudo -v"]),
-    runs!("sudo -i" => ["sudo -i", "‹$SHELL› @wrap:sudo"]),
+    runs!("sudo -i" => ["sudo -i", "‹$SHELL› @wrap:sudo cwd=/root"]),
     runs!("sudo bash -c 'rm x'" => ["sudo bash -c 'rm x'", "bash -c 'rm x' @wrap:sudo", "rm x @wrap:sudo>sh:bash d=1"]),
     runs!("sudo rm x &" => ["sudo rm x @bg", "rm x @bg>wrap:sudo"]),
     runs!("(sudo rm x)" => ["sudo rm x @subshell", "rm x @subshell>wrap:sudo"]),
@@ -742,7 +757,7 @@ const WRAPPERS: &[Runs] = &[
     runs!("env -i PATH=/bin A=b rm x" => ["env -i PATH=/bin A=b rm x", "rm x @wrap:env"]),
     runs!("env -u HOME rm x" => ["env -u HOME rm x", "rm x @wrap:env"]),
     runs!("env --unset=HOME rm x" => ["env --unset=HOME rm x", "rm x @wrap:env"]),
-    runs!("env -C /tmp rm x" => ["env -C /tmp rm x", "rm x @wrap:env"]),
+    runs!("env -C /tmp rm x" => ["env -C /tmp rm x", "rm x @wrap:env cwd=/tmp"]),
     runs!("env -- rm x" => ["env -- rm x", "rm x @wrap:env"]),
     runs!("env -S 'rm -rf /'" => ["env -S 'rm -rf /'", "rm -rf / @wrap:env"]),
     runs!("env -S'rm -rf /'" => ["env '-Srm -rf /'", "rm -rf / @wrap:env"]),
@@ -775,8 +790,8 @@ const WRAPPERS: &[Runs] = &[
     runs!("stdbuf -o L -e 0 rm x" => ["stdbuf -o L -e 0 rm x", "rm x @wrap:stdbuf"]),
     runs!("setsid rm x" => ["setsid rm x", "rm x @wrap:setsid"]),
     runs!("setsid -f rm x" => ["setsid -f rm x", "rm x @wrap:setsid"]),
-    runs!("chroot /mnt rm x" => ["chroot /mnt rm x", "rm x @wrap:chroot"]),
-    runs!("chroot --userspec=bob /mnt rm x" => ["chroot --userspec=bob /mnt rm x", "rm x @wrap:chroot"]),
+    runs!("chroot /mnt rm x" => ["chroot /mnt rm x", "rm x @wrap:chroot cwd=/mnt"]),
+    runs!("chroot --userspec=bob /mnt rm x" => ["chroot --userspec=bob /mnt rm x", "rm x @wrap:chroot cwd=/mnt"]),
     runs!("unshare -r rm x" => ["unshare -r rm x", "rm x @wrap:unshare"]),
     runs!("unshare -m -p -f rm x" => ["unshare -m -p -f rm x", "rm x @wrap:unshare"]),
     runs!("unshare --map-root-user rm x" => ["unshare --map-root-user rm x", "rm x @wrap:unshare"]),
@@ -817,7 +832,7 @@ const WRAPPERS: &[Runs] = &[
     runs!(r"find . -name x -exec rm {} \;" => ["find . -name x -exec rm {} ;", "rm ‹{}› @find"]),
     runs!("find . -exec rm {} ';'" => ["find . -exec rm {} ;", "rm ‹{}› @find"]),
     runs!("find . -exec rm -rf {} +" => ["find . -exec rm -rf {} +", "rm -rf ‹{}› @find"]),
-    runs!(r"find /tmp -execdir rm {} \;" => ["find /tmp -execdir rm {} ;", "rm ‹{}› @find"]),
+    runs!(r"find /tmp -execdir rm {} \;" => ["find /tmp -execdir rm {} ;", "rm ‹{}› @find cwd=.|?"]),
     runs!(r"find . -ok rm {} \;" => ["find . -ok rm {} ;", "rm ‹{}› @find"]),
     runs!(r"find -L . -exec rm {} \;" => ["find -L . -exec rm {} ;", "rm ‹{}› @find"]),
     runs!(r"find . -exec echo {}.bak \;" => ["find . -exec echo {}.bak ;", "echo ‹{}›.bak @find"]),
@@ -833,17 +848,17 @@ const WRAPPERS: &[Runs] = &[
     runs!("parallel -j4 rm ::: a" => ["parallel -j4 rm ::: a", "rm a @parallel d=1"]),
     runs!("parallel 'rm {}' ::: a b" => ["parallel 'rm {}' ::: a b", "rm a @parallel d=1", "rm b @parallel d=1"]),
     // ssh
-    runs!("ssh host rm x" => ["ssh host rm x", "rm x @ssh:host d=1"]),
-    runs!("ssh -p 22 user@host 'rm -rf /'" => ["ssh -p 22 user@host 'rm -rf /'", "rm -rf / @ssh:user@host d=1"]),
-    runs!("ssh -i key -o StrictHostKeyChecking=no h 'ls; rm x'" => ["ssh -i key -o StrictHostKeyChecking=no h 'ls; rm x'", "ls @ssh:h d=1", "rm x @ssh:h d=1"]),
-    runs!("ssh -t host sudo rm x" => ["ssh -t host sudo rm x", "sudo rm x @ssh:host d=1", "rm x @ssh:host>wrap:sudo d=1"]),
+    runs!("ssh host rm x" => ["ssh host rm x", "rm x @ssh:host d=1 cwd=.|?"]),
+    runs!("ssh -p 22 user@host 'rm -rf /'" => ["ssh -p 22 user@host 'rm -rf /'", "rm -rf / @ssh:user@host d=1 cwd=.|?"]),
+    runs!("ssh -i key -o StrictHostKeyChecking=no h 'ls; rm x'" => ["ssh -i key -o StrictHostKeyChecking=no h 'ls; rm x'", "ls @ssh:h d=1 cwd=.|?", "rm x @ssh:h d=1 cwd=.|?"]),
+    runs!("ssh -t host sudo rm x" => ["ssh -t host sudo rm x", "sudo rm x @ssh:host d=1 cwd=.|?", "rm x @ssh:host>wrap:sudo d=1 cwd=.|?"]),
     runs!("ssh host" => ["ssh host"]),
     // The local shell expands double-quoted text before ssh sends it.
-    runs!(r#"ssh host "rm $HOME/x""# => ["ssh host 'rm /home/u/x'", "rm /home/u/x @ssh:host d=1"]),
+    runs!(r#"ssh host "rm $HOME/x""# => ["ssh host 'rm /home/u/x'", "rm /home/u/x @ssh:host d=1 cwd=.|?"]),
     // su, runuser, script
     runs!("su -c 'rm x'" => ["su -c 'rm x'", "rm x @sh:su d=1"]),
     runs!("su -c 'rm x' bob" => ["su -c 'rm x' bob", "rm x @sh:su d=1"]),
-    runs!("su -l -c 'rm x' bob" => ["su -l -c 'rm x' bob", "rm x @sh:su d=1"]),
+    runs!("su -l -c 'rm x' bob" => ["su -l -c 'rm x' bob", "rm x @sh:su d=1 cwd=/srv/bob"]),
     runs!("runuser -u bob -- rm x" => ["runuser -u bob -- rm x", "rm x @wrap:runuser"]),
     runs!("script -c 'rm x' /dev/null" => ["script -c 'rm x' /dev/null", "rm x @sh:script d=1"]),
     runs!("script -qc 'rm x' /dev/null" => ["script -qc 'rm x' /dev/null", "rm x @sh:script d=1"]),
@@ -864,7 +879,7 @@ const WRAPPERS: &[Runs] = &[
     runs!(r"printf '%s\n' a b | xargs rm" => [r"printf '%s\\n' a b", "xargs rm", "rm a b @xargs"]),
     // xargs appends its input to `sh -c`: `sh -c rm x` runs `rm` with $0 set to `x`.
     runs!("echo rm x | xargs sh -c" => ["echo rm x", "xargs sh -c", "sh -c rm x @xargs", "rm @xargs>sh:sh d=1"]),
-    runs!("ssh -J jump host rm x" => ["ssh -J jump host rm x", "rm x @ssh:host d=1"]),
+    runs!("ssh -J jump host rm x" => ["ssh -J jump host rm x", "rm x @ssh:host d=1 cwd=.|?"]),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -941,6 +956,10 @@ const NESTED: &[Runs] = &[
     runs!(r"printf 'rm x\n' | bash" => [r"printf 'rm x\\n'", "bash", "rm x @pipe:bash d=1"]),
     runs!("echo rm x | bash -s" => ["echo rm x", "bash -s", "rm x @pipe:bash d=1"]),
     runs!("cat <<EOF | sh\nrm x\nEOF" => ["cat", "sh", "rm x @pipe:sh d=1"]),
+    // The grammar hangs a heredoc written after a group or a list on the whole statement, and
+    // the `| sh` after it with it: what the statement prints still feeds the shell.
+    runs!("{ cat; } <<EOF | sh\nrm x\nEOF" => ["cat", "sh", "rm x @pipe:sh d=1"]),
+    runs!("{ cat; } <<EOF | tee f\nrm x\nEOF" => ["cat", "tee f"]),
     runs!("echo rm x | sudo bash" => ["echo rm x", "sudo bash", "bash @wrap:sudo", "rm x @wrap:sudo>pipe:bash d=1"]),
     runs!("echo 'echo rm x | sh' | sh" => ["echo 'echo rm x | sh'", "sh", "echo rm x @pipe:sh d=1", "sh @pipe:sh d=1", "rm x @pipe:sh>pipe:sh d=2"]),
     runs!("sh -c 'bash <<< \"rm x\"'" => [r#"sh -c 'bash <<< "rm x"'"#, "bash @sh:sh d=1", "rm x @sh:sh>heredoc:bash d=2"]),
@@ -1004,6 +1023,9 @@ const HEREDOCS: &[Runs] = &[
 // ---------------------------------------------------------------------------------------------
 
 const CODE: &[CodeOf] = &[
+    code!("true && cat <<EOF | sh\nrm x\nEOF", "sh" => "sh stdin ~the output of the previous pipeline stage"),
+    code!("if true; then cat; fi <<EOF | sh\nrm x\nEOF", "sh" => "sh stdin ~the output of the previous pipeline stage"),
+    code!("echo a | cat <<EOF | sh\nrm x\nEOF", "sh" => "sh stdin ~the output of the previous pipeline stage"),
     code!("python -c 'import os'", "python -c 'import os'" => "python arg 'import os'"),
     code!("python3 -c 'print(1)'", "python3 -c print(1)" => "python arg print(1)"),
     code!("python3.12 -c 'x'", "python3.12 -c x" => "python arg x"),
@@ -1257,6 +1279,318 @@ const ISSUES: &[Issues] = &[
     issue!("bash -c 'rm x; )'" => Syntax, ["rm x"]),
     issue!("eval eval eval eval eval eval eval eval rm x" => Clean, ["rm x"]),
     issue!("eval eval eval eval eval eval eval eval eval rm x" => TooDeep, []),
+    // An alias whose name is only known at run time may be any later command.
+    issue!(r#"alias "$N=rm"; r x"# => RunTime, ["r x"]),
+    issue!("alias r=rm; r x" => Clean, ["r x", "rm x"]),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Wrappers read as their own option parsers read them: options with optional values, options
+// after operands, abbreviated long options, and wrappers that take a value before the command
+// or the command as shell text. Each way through comes with a harmless look-alike.
+// ---------------------------------------------------------------------------------------------
+
+const WRAPPER_OPTIONS: &[Runs] = &[
+    // env: the signal options take a value only after `=`; without one the next word is the program.
+    runs!("env --default-signal rm x" => ["env --default-signal rm x", "rm x @wrap:env"]),
+    runs!("env --default-signal ls -l" => ["env --default-signal ls -l", "ls -l @wrap:env"]),
+    runs!("env --block-signal rm x" => ["env --block-signal rm x", "rm x @wrap:env"]),
+    runs!("env --ignore-signal=INT rm x" => ["env --ignore-signal=INT rm x", "rm x @wrap:env"]),
+    runs!("env --block-signal=INT,TERM ls" => ["env --block-signal=INT,TERM ls", "ls @wrap:env"]),
+    runs!("env --ignore-signal INT rm x" => ["env --ignore-signal INT rm x", "INT rm x @wrap:env"]),
+    runs!("env --list-signal-handling rm x" => ["env --list-signal-handling rm x", "rm x @wrap:env"]),
+    // -S splits its string into words that take its place, options and assignments included.
+    runs!("env --split-string='rm -rf /'" => ["env '--split-string=rm -rf /'", "rm -rf / @wrap:env"]),
+    runs!("env --spl 'rm -rf /'" => ["env --spl 'rm -rf /'", "rm -rf / @wrap:env"]),
+    runs!("env -S 'ls -l'" => ["env -S 'ls -l'", "ls -l @wrap:env"]),
+    runs!("env -S'A=1 rm -rf /' x" => ["env '-SA=1 rm -rf /' x", "rm -rf / x @wrap:env"]),
+    runs!("env -S '-C /tmp rm x'" => ["env -S '-C /tmp rm x'", "rm x @wrap:env cwd=/tmp"]),
+    runs!("env --chdir /srv rm x" => ["env --chdir /srv rm x", "rm x @wrap:env cwd=/srv"]),
+    runs!("env --unset HOME rm x" => ["env --unset HOME rm x", "rm x @wrap:env"]),
+    runs!("env --u HOME rm x" => ["env --u HOME rm x", "rm x @wrap:env"]),
+    runs!("env -u HOME -i rm x" => ["env -u HOME -i rm x", "rm x @wrap:env"]),
+    runs!("env -i -0 -v rm x" => ["env -i -0 -v rm x", "rm x @wrap:env"]),
+    runs!("env - rm x" => ["env - rm x", "rm x @wrap:env"]),
+    runs!("env -0" => ["env -0"]),
+    // An abbreviated long option that takes a value takes it (getopt_long).
+    runs!("sudo --us root rm -rf /" => ["sudo --us root rm -rf /", "rm -rf / @wrap:sudo"]),
+    runs!("sudo --prompt=x ls" => ["sudo --prompt=x ls", "ls @wrap:sudo"]),
+    // util-linux script takes its options after the log file too.
+    runs!(r#"script -q /dev/null -c "rm x""# => ["script -q /dev/null -c 'rm x'", "rm x @sh:script d=1"]),
+    runs!("script /dev/null -qc 'rm x'" => ["script /dev/null -qc 'rm x'", "rm x @sh:script d=1"]),
+    runs!("script --command='rm x' log" => ["script '--command=rm x' log", "rm x @sh:script d=1"]),
+    runs!("script -q -c ls /dev/null" => ["script -q -c ls /dev/null", "ls @sh:script d=1"]),
+    // With no command, script starts the user's shell.
+    runs!("script -q log" => ["script -q log", "‹$SHELL› @wrap:script"]),
+    // xargs: `-e`, `-i`, `-l` and `--eof`, `--replace`, `--max-lines` take a value only attached;
+    // `-L` runs once per line, with each line's words as arguments.
+    runs!("xargs --eof rm x" => ["xargs --eof rm x", "rm x ‹…› @xargs"]),
+    runs!("xargs -eEND rm x" => ["xargs -eEND rm x", "rm x ‹…› @xargs"]),
+    runs!("xargs -i rm {} <<< a" => ["xargs -i rm {}", "rm a @xargs"]),
+    runs!("xargs -l rm <<< 'a b'" => ["xargs -l rm", "rm a b @xargs"]),
+    runs!(r"printf '/ x\nc\n' | xargs -L1 rm -rf" => [r"printf '/ x\\nc\\n'", "xargs -L1 rm -rf", "rm -rf / x @xargs", "rm -rf c @xargs"]),
+    runs!("xargs --arg-file=list rm" => ["xargs --arg-file=list rm", "rm ‹…› @xargs"]),
+    runs!("xargs -a list -I{} rm {}" => ["xargs -a list -I{} rm {}", "rm ‹{}› @xargs"]),
+    // nsenter's `-w`/`--wd` and the namespace options take a value only attached.
+    runs!("nsenter -t 1 -p rm x" => ["nsenter -t 1 -p rm x", "rm x @wrap:nsenter"]),
+    runs!("nsenter --target 1 --mount --uts -- ls" => ["nsenter --target 1 --mount --uts -- ls", "ls @wrap:nsenter"]),
+    runs!("nsenter -t 1 -w rm x" => ["nsenter -t 1 -w rm x", "rm x @wrap:nsenter cwd=.|?"]),
+    runs!("nsenter -t1 -w/srv rm x" => ["nsenter -t1 -w/srv rm x", "rm x @wrap:nsenter cwd=/srv"]),
+    runs!("nsenter --wd rm x" => ["nsenter --wd rm x", "rm x @wrap:nsenter cwd=.|?"]),
+    runs!("nsenter -t 1" => ["nsenter -t 1", "‹$SHELL› @wrap:nsenter"]),
+    runs!("unshare --mount-proc -fp rm x" => ["unshare --mount-proc -fp rm x", "rm x @wrap:unshare"]),
+    runs!("unshare -S 0 -G 0 ls" => ["unshare -S 0 -G 0 ls", "ls @wrap:unshare"]),
+    runs!("unshare -m --propagation private rm x" => ["unshare -m --propagation private rm x", "rm x @wrap:unshare"]),
+    // su: the words after the user go to the user's shell; with none, su starts that shell.
+    runs!("su bob -- -c 'rm x'" => ["su bob -- -c 'rm x'", "rm x @sh:su d=1"]),
+    runs!("su -s /bin/sh -c 'rm x' bob" => ["su -s /bin/sh -c 'rm x' bob", "rm x @sh:su d=1"]),
+    runs!("su" => ["su", "‹$SHELL› @wrap:su"]),
+    runs!("echo 'rm x' | su bob" => ["echo 'rm x'", "su bob", "‹$SHELL› @wrap:su", "rm x @pipe:su d=1"]),
+    runs!("runuser bob -c 'rm x'" => ["runuser bob -c 'rm x'", "rm x @sh:runuser d=1"]),
+    runs!("runuser -u bob -- sh -c 'rm x'" => ["runuser -u bob -- sh -c 'rm x'", "sh -c 'rm x' @wrap:runuser", "rm x @wrap:runuser>sh:sh d=1"]),
+    runs!("doas -u bob -- rm x" => ["doas -u bob -- rm x", "rm x @wrap:doas"]),
+];
+
+/// Wrappers guard did not know: what they run was invisible.
+const NEW_WRAPPERS: &[Runs] = &[
+    runs!("taskset 0x3 rm x" => ["taskset 0x3 rm x", "rm x @wrap:taskset"]),
+    runs!("taskset -c 0,1 rm x" => ["taskset -c 0,1 rm x", "rm x @wrap:taskset"]),
+    runs!("taskset 1 ls" => ["taskset 1 ls", "ls @wrap:taskset"]),
+    runs!("taskset -p 123" => ["taskset -p 123"]),
+    runs!("taskset -pc 0 123" => ["taskset -pc 0 123"]),
+    runs!("chrt 10 rm x" => ["chrt 10 rm x", "rm x @wrap:chrt"]),
+    runs!("chrt -f 10 rm x" => ["chrt -f 10 rm x", "rm x @wrap:chrt"]),
+    runs!("chrt --rr 5 ls" => ["chrt --rr 5 ls", "ls @wrap:chrt"]),
+    runs!("chrt -T 100 -d 0 rm x" => ["chrt -T 100 -d 0 rm x", "rm x @wrap:chrt"]),
+    // Newer chrt lets the policies without a priority leave it out.
+    runs!("chrt -o rm x" => ["chrt -o rm x", "rm x @wrap:chrt"]),
+    runs!("chrt -p 123" => ["chrt -p 123"]),
+    runs!("chrt -m" => ["chrt -m"]),
+    runs!("setpriv --reuid=1000 --regid 1000 --init-groups rm x" => ["setpriv --reuid=1000 --regid 1000 --init-groups rm x", "rm x @wrap:setpriv"]),
+    runs!("setpriv --nnp ls" => ["setpriv --nnp ls", "ls @wrap:setpriv"]),
+    runs!("setpriv -d" => ["setpriv -d"]),
+    runs!("fakeroot rm x" => ["fakeroot rm x", "rm x @wrap:fakeroot"]),
+    runs!("fakeroot -l lib.so -- rm x" => ["fakeroot -l lib.so -- rm x", "rm x @wrap:fakeroot"]),
+    runs!("fakeroot" => ["fakeroot", "‹$SHELL› @wrap:fakeroot"]),
+    runs!("prlimit --nofile=10 rm x" => ["prlimit --nofile=10 rm x", "rm x @wrap:prlimit"]),
+    runs!("prlimit -n10 ls" => ["prlimit -n10 ls", "ls @wrap:prlimit"]),
+    runs!("prlimit --as=1000 -- rm x" => ["prlimit --as=1000 -- rm x", "rm x @wrap:prlimit"]),
+    runs!("prlimit --pid 123 --nofile=10" => ["prlimit --pid 123 --nofile=10"]),
+    runs!("systemd-run --scope rm -rf x" => ["systemd-run --scope rm -rf x", "rm -rf x @wrap:systemd-run"]),
+    runs!("systemd-run --unit foo --property=CPUQuota=10% rm x" => ["systemd-run --unit foo --property=CPUQuota=10% rm x", "rm x @wrap:systemd-run cwd=/"]),
+    runs!("systemd-run -u foo -E A=1 -t --same-dir rm x" => ["systemd-run -u foo -E A=1 -t --same-dir rm x", "rm x @wrap:systemd-run"]),
+    runs!("systemd-run --uid=bob --gid bob -M box ls" => ["systemd-run --uid=bob --gid bob -M box ls", "ls @wrap:systemd-run cwd=.|?"]),
+    runs!("systemd-run --on-calendar daily rm x" => ["systemd-run --on-calendar daily rm x", "rm x @wrap:systemd-run cwd=/"]),
+    runs!("systemd-run --shell" => ["systemd-run --shell", "‹$SHELL› @wrap:systemd-run"]),
+    runs!("pkexec rm x" => ["pkexec rm x", "rm x @wrap:pkexec cwd=/root"]),
+    runs!("pkexec --disable-internal-agent --user bob -- rm x" => ["pkexec --disable-internal-agent --user bob -- rm x", "rm x @wrap:pkexec cwd=/srv/bob"]),
+    runs!("pkexec --keep-cwd ls" => ["pkexec --keep-cwd ls", "ls @wrap:pkexec"]),
+    runs!("pkexec" => ["pkexec", "‹$SHELL› @wrap:pkexec cwd=/root"]),
+    runs!("numactl --interleave=all rm x" => ["numactl --interleave=all rm x", "rm x @wrap:numactl"]),
+    runs!("numactl -N 0 -m 0 rm x" => ["numactl -N 0 -m 0 rm x", "rm x @wrap:numactl"]),
+    runs!("numactl --cpunodebind=0 --membind 0 -- ls" => ["numactl --cpunodebind=0 --membind 0 -- ls", "ls @wrap:numactl"]),
+    runs!("numactl --hardware" => ["numactl --hardware"]),
+    runs!("cgexec -g cpu:grp rm x" => ["cgexec -g cpu:grp rm x", "rm x @wrap:cgexec"]),
+    runs!("cgexec -g memory:/x --sticky sh -c 'rm y'" => ["cgexec -g memory:/x --sticky sh -c 'rm y'", "sh -c 'rm y' @wrap:cgexec", "rm y @wrap:cgexec>sh:sh d=1"]),
+    // sg runs `sh -c CODE ARG…`: the first word after the group is shell code.
+    runs!("sg wheel -c 'rm x'" => ["sg wheel -c 'rm x'", "rm x @sh:sg d=1"]),
+    runs!("sg wheel 'rm x'" => ["sg wheel 'rm x'", "rm x @sh:sg d=1"]),
+    runs!("sg - wheel rm x" => ["sg - wheel rm x", "rm @sh:sg d=1"]),
+    runs!("sg wheel ls" => ["sg wheel ls", "ls @sh:sg d=1"]),
+    runs!("sg wheel" => ["sg wheel", "‹$SHELL› @wrap:sg"]),
+    runs!("chpst -u bob rm x" => ["chpst -u bob rm x", "rm x @wrap:chpst"]),
+    runs!("chpst -C /srv -u bob rm x" => ["chpst -C /srv -u bob rm x", "rm x @wrap:chpst cwd=/srv"]),
+    runs!("chpst -u bob -/ /jail rm x" => ["chpst -u bob -/ /jail rm x", "rm x @wrap:chpst cwd=.|?"]),
+    runs!("setuidgid bob rm x" => ["setuidgid bob rm x", "rm x @wrap:setuidgid"]),
+    runs!("envdir ./env rm x" => ["envdir ./env rm x", "rm x @wrap:envdir"]),
+    runs!("softlimit -m 100 rm x" => ["softlimit -m 100 rm x", "rm x @wrap:softlimit"]),
+    runs!("setlock -n f rm x" => ["setlock -n f rm x", "rm x @wrap:setlock"]),
+    // daemonize runs the program in `/` unless told otherwise.
+    runs!("daemonize /bin/rm x" => ["daemonize /bin/rm x", "/bin/rm x @wrap:daemonize cwd=/"]),
+    runs!("daemonize -o /tmp/out -c /srv /bin/ls" => ["daemonize -o /tmp/out -c /srv /bin/ls", "/bin/ls @wrap:daemonize cwd=/srv"]),
+    runs!("gdb --args rm x" => ["gdb --args rm x", "rm x @wrap:gdb"]),
+    runs!("gdb -batch -ex run --args /bin/rm -rf /" => ["gdb -batch -ex run --args /bin/rm -rf /", "/bin/rm -rf / @wrap:gdb"]),
+    runs!("gdb --cd=/srv --args rm x" => ["gdb --cd=/srv --args rm x", "rm x @wrap:gdb cwd=/srv"]),
+    runs!("gdb -batch -ex 'shell rm x'" => ["gdb -batch -ex 'shell rm x'", "rm x @sh:gdb d=1"]),
+    runs!("gdb -p 123 -ex '!rm x'" => ["gdb -p 123 -ex '!rm x'", "rm x @sh:gdb d=1"]),
+    runs!("gdb -ex 'pipe info registers | rm x'" => ["gdb -ex 'pipe info registers | rm x'", "rm x @sh:gdb d=1"]),
+    runs!("gdb ./prog core" => ["gdb ./prog core"]),
+    runs!("valgrind --tool=memcheck -q rm x" => ["valgrind --tool=memcheck -q rm x", "rm x @wrap:valgrind"]),
+    runs!("bwrap --ro-bind / / --dev /dev --chdir /srv rm x" => ["bwrap --ro-bind / / --dev /dev --chdir /srv rm x", "rm x @wrap:bwrap cwd=/srv"]),
+    runs!("bwrap --bind /a /b --setenv A B rm x" => ["bwrap --bind /a /b --setenv A B rm x", "rm x @wrap:bwrap"]),
+    runs!("bwrap --overlay a b c --ro-bind-data 3 /x -- ls" => ["bwrap --overlay a b c --ro-bind-data 3 /x -- ls", "ls @wrap:bwrap"]),
+    runs!("bwrap --args 3" => ["bwrap --args 3", "‹…› @wrap:bwrap"]),
+    runs!("unbuffer -p rm x" => ["unbuffer -p rm x", "rm x @wrap:unbuffer"]),
+    runs!("firejail --private rm x" => ["firejail --private rm x", "rm x @wrap:firejail"]),
+];
+
+// ---------------------------------------------------------------------------------------------
+// A script that names the shell's own standard input is the code on it
+// ---------------------------------------------------------------------------------------------
+
+const STDIN_PATHS: &[Runs] = &[
+    runs!(r#"bash /dev/stdin <<< "rm x""# => ["bash /dev/stdin", "rm x @heredoc:bash d=1"]),
+    runs!("bash /dev/stdin <<< 'ls'" => ["bash /dev/stdin", "ls @heredoc:bash d=1"]),
+    runs!("sh /dev/stdin <<EOF\nrm x\nEOF" => ["sh /dev/stdin", "rm x @heredoc:sh d=1"]),
+    runs!("echo 'rm x' | bash /dev/stdin" => ["echo 'rm x'", "bash /dev/stdin", "rm x @pipe:bash d=1"]),
+    runs!("cat <<EOF | bash /dev/stdin\nrm x\nEOF" => ["cat", "bash /dev/stdin", "rm x @pipe:bash d=1"]),
+    runs!("bash /dev/fd/0 <<< 'rm x'" => ["bash /dev/fd/0", "rm x @heredoc:bash d=1"]),
+    runs!("bash /proc/self/fd/0 <<< 'rm x'" => ["bash /proc/self/fd/0", "rm x @heredoc:bash d=1"]),
+    runs!("bash /dev//./stdin <<< 'rm x'" => ["bash /dev//./stdin", "rm x @heredoc:bash d=1"]),
+    runs!("bash -x /dev/stdin arg <<< 'rm x'" => ["bash -x /dev/stdin arg", "rm x @heredoc:bash d=1"]),
+    // Relative paths are read from where the shell runs.
+    runs!("bash ../../dev/stdin <<< 'rm x'" => ["bash ../../dev/stdin", "rm x @heredoc:bash d=1"]),
+    runs!("cd /dev && bash stdin <<< 'rm x'" => ["cd /dev", "bash stdin cwd=/dev", "rm x @heredoc:bash d=1 cwd=/dev"]),
+    runs!("cd /tmp && bash stdin <<< 'rm x'" => ["cd /tmp", "bash stdin cwd=/tmp"]),
+    runs!("bash script.sh <<< 'rm x'" => ["bash script.sh"]),
+    runs!("bash /dev/null <<< 'rm x'" => ["bash /dev/null"]),
+    // Another descriptor holds the code given to it.
+    runs!("bash /dev/fd/3 3<<EOF\nrm x\nEOF" => ["bash /dev/fd/3", "rm x @heredoc:bash d=1"]),
+    runs!("sudo bash /dev/stdin <<< 'rm x'" => ["sudo bash /dev/stdin", "bash /dev/stdin @wrap:sudo", "rm x @wrap:sudo>heredoc:bash d=1"]),
+    // source runs it in the same shell: what it assigns is known after it.
+    runs!(r#"source /dev/stdin <<< "rm x""# => ["source /dev/stdin", "rm x @heredoc:source d=1"]),
+    runs!(r#". /dev/stdin <<< "a=rm"; $a x"# => [". /dev/stdin", "rm x"]),
+    runs!(". /proc/self/fd/0 <<< 'rm x'" => [". /proc/self/fd/0", "rm x @heredoc:. d=1"]),
+    runs!("echo 'rm x' | source /dev/stdin" => ["echo 'rm x'", "source /dev/stdin", "rm x @pipe:source d=1"]),
+    runs!("source ./env.sh <<< 'rm x'" => ["source ./env.sh"]),
+];
+
+const STDIN_PATH_CODE: &[CodeOf] = &[
+    code!("bash /dev/stdin <<< 'rm x'", "bash /dev/stdin" => r"bash stdin 'rm x\n'"),
+    code!("bash script.sh <<< 'rm x'", "bash script.sh" => "bash file script.sh"),
+    code!("curl -s http://x | bash /dev/stdin", "bash /dev/stdin" => "bash stdin ~curl -s http://x"),
+    code!("sh /dev/stdin < script.sh", "sh /dev/stdin" => "sh stdin ~the file script.sh"),
+    code!("python3 /dev/stdin <<< 'import os'", "python3 /dev/stdin" => r"python stdin 'import os\n'"),
+    code!("perl /dev/fd/0 <<< 'unlink 1'", "perl /dev/fd/0" => r"perl stdin 'unlink 1\n'"),
+    // The caller's own stdin, run in this shell: code guard cannot see.
+    code!("source /dev/stdin", "source /dev/stdin" => "bash stdin ~stdin"),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Aliases defined earlier in the text: the command runs the alias's text
+// ---------------------------------------------------------------------------------------------
+
+const ALIASES: &[Runs] = &[
+    runs!("shopt -s expand_aliases; alias r=rm\nr victim" => ["shopt -s expand_aliases", "alias r=rm", "r victim", "rm victim @alias:r d=1"]),
+    runs!(r#"alias r="rm -rf"; r /"# => ["alias 'r=rm -rf'", "r /", "rm -rf / @alias:r d=1"]),
+    runs!("alias l='ls -l'; l /" => ["alias 'l=ls -l'", "l /", "ls -l / @alias:l d=1"]),
+    runs!("alias r='rm -rf' l=ls; r / && l" => ["alias 'r=rm -rf' l=ls", "r /", "rm -rf / @alias:r d=1", "l", "ls @alias:l d=1"]),
+    // The alias's text is shell code: it may hold several commands, or move the shell.
+    runs!("alias r='cd /; rm -rf'; r etc" => ["alias 'r=cd /; rm -rf'", "r etc", "cd / @alias:r d=1", "rm -rf etc @alias:r d=1 cwd=/"]),
+    runs!("alias r='cd /'; r; rm -rf etc" => ["alias 'r=cd /'", "r", "cd / @alias:r d=1", "rm -rf etc cwd=/"]),
+    // The other words keep their boundaries, unknown parts and globs.
+    runs!(r#"alias r=rm; r "$f" *.txt 'a b'"# => ["alias r=rm", "r ‹$f› *.txt 'a b'", "rm ‹$f› *.txt 'a b' @alias:r d=1"]),
+    runs!("unalias r; alias r=rm; unalias r; r x" => ["unalias r", "alias r=rm", "unalias r", "r x"]),
+    runs!("alias r=rm; unalias -a; r x" => ["alias r=rm", "unalias -a", "r x"]),
+    // A definition that may not happen adds a possible value.
+    runs!("if c; then alias r=rm; fi; r x" => ["c @branch", "alias r=rm @branch", "r x", "rm x @alias:r d=1"]),
+    runs!("alias r=ls; if c; then alias r=rm; fi; r x" => ["alias r=ls", "c @branch", "alias r=rm @branch", "r x", "ls x @alias:r d=1", "rm x @alias:r d=1"]),
+    runs!("(alias r=rm); r x" => ["alias r=rm @subshell", "r x", "rm x @alias:r d=1"]),
+    runs!("alias r=rm; if c; then unalias r; fi; r x" => ["alias r=rm", "c @branch", "unalias r @branch", "r x", "rm x @alias:r d=1"]),
+    // A value only known at run time makes the program unknown.
+    runs!(r#"alias r="$X"; r x"# => ["alias r=‹$X›", "r x", "'‹alias r›' x @alias:r"]),
+    // An alias is not expanded in its own text; another alias in it is.
+    runs!("alias ls='ls --color'; ls x" => ["alias 'ls=ls --color'", "ls x", "ls --color x @alias:ls d=1"]),
+    runs!("alias a=b b=rm; a x" => ["alias a=b b=rm", "a x", "b x @alias:a d=1", "rm x @alias:a>alias:b d=2"]),
+    // A value ending in a blank makes the next word an alias too.
+    runs!("alias s='sudo '; alias r=rm; s r x" => ["alias 's=sudo '", "alias r=rm", "s r x", "sudo rm x @alias:s d=1", "rm x @alias:s>wrap:sudo d=1"]),
+    runs!("alias s='sudo'; alias r=rm; s r x" => ["alias s=sudo", "alias r=rm", "s r x", "sudo r x @alias:s d=1", "r x @alias:s>wrap:sudo d=1"]),
+    // In a pipeline the alias's text reads the stage's stdin.
+    runs!("alias s=sh; echo 'rm x' | s" => ["alias s=sh", "echo 'rm x'", "s", "sh @alias:s d=1", "rm x @alias:s>pipe:sh d=2"]),
+    runs!("echo 'rm x' | eval sh" => ["echo 'rm x'", "eval sh", "sh @eval d=1", "rm x @eval>pipe:sh d=2"]),
+    // A new shell starts with no aliases; one it defines stays in it.
+    runs!("alias r=rm; bash -c 'r x'" => ["alias r=rm", "bash -c 'r x'", "r x @sh:bash d=1"]),
+    runs!("bash -c 'alias r=rm; r x'; r y" => ["bash -c 'alias r=rm; r x'", "alias r=rm @sh:bash d=1", "r x @sh:bash d=1", "rm x @sh:bash>alias:r d=2", "r y"]),
+    runs!("eval 'alias r=rm'; r x" => ["eval 'alias r=rm'", "alias r=rm @eval d=1", "r x", "rm x @alias:r d=1"]),
+    runs!("alias -p; alias r; r x" => ["alias -p", "alias r", "r x"]),
+];
+
+// ---------------------------------------------------------------------------------------------
+// The directory each command runs in (`cwd=` in the rendering: `.` is where guard was asked
+// about, `|` separates the directories it may be, `?` one guard cannot name)
+// ---------------------------------------------------------------------------------------------
+
+const DIRECTORIES: &[Runs] = &[
+    runs!("cd ~/.config && rm -rf guard" => ["cd /home/u/.config", "rm -rf guard cwd=/home/u/.config"]),
+    runs!("cd /usr && rm -rf lib" => ["cd /usr", "rm -rf lib cwd=/usr"]),
+    runs!("cd /; rm -rf etc" => ["cd /", "rm -rf etc cwd=/"]),
+    runs!("cd sub && make" => ["cd sub", "make cwd=/work/proj/sub"]),
+    runs!("cd /work/proj && ls" => ["cd /work/proj", "ls"]),
+    runs!("env -C ~/.config/guard rm test.yaml" => ["env -C /home/u/.config/guard rm test.yaml", "rm test.yaml @wrap:env cwd=/home/u/.config/guard"]),
+    runs!("env -C sub ls" => ["env -C sub ls", "ls @wrap:env cwd=/work/proj/sub"]),
+    runs!("cd /x; env -C .. ls" => ["cd /x", "env -C .. ls cwd=/x|/work/proj", "ls @wrap:env cwd=/|/work"]),
+    // A cd may fail (the directory need not exist): then the shell is still where it was.
+    runs!("cd /tmp/x; rm -rf .git" => ["cd /tmp/x", "rm -rf .git cwd=/tmp/x|/work/proj"]),
+    runs!("cd /x && cd y && rm z; rm w" => ["cd /x", "cd y cwd=/x", "rm z cwd=/x/y", "rm w cwd=/x/y|/x|/work/proj"]),
+    runs!("cd /x || exit 1; rm y" => ["cd /x", "exit 1 cwd=/x|/work/proj", "rm y cwd=/x"]),
+    runs!("cd /x || { echo no; exit 1; }; rm y" => ["cd /x", "echo no cwd=/x|/work/proj", "exit 1 cwd=/x|/work/proj", "rm y cwd=/x"]),
+    runs!("cd /x || echo no; rm y" => ["cd /x", "echo no cwd=/x|/work/proj", "rm y cwd=/x|/work/proj"]),
+    runs!("set -e; cd /x; rm y" => ["set -e", "cd /x", "rm y cwd=/x"]),
+    runs!("set -eu -o pipefail; cd /x; set +e; cd /y; rm z" => ["set -eu -o pipefail", "cd /x", "set +e cwd=/x", "cd /y cwd=/x", "rm z cwd=/y|/x"]),
+    runs!("cd .. && cd .. && rm x" => ["cd ..", "cd .. cwd=/work", "rm x cwd=/"]),
+    runs!("cd; rm x" => ["cd", "rm x cwd=/home/u|/work/proj"]),
+    runs!("cd ''; rm x" => ["cd ''", "rm x"]),
+    runs!("cd /a /b; rm x" => ["cd /a /b", "rm x"]),
+    runs!("cd -P -- /x && rm y" => ["cd -P -- /x", "rm y cwd=/x"]),
+    runs!("command cd /x && rm y" => ["command cd /x", "cd /x @wrap:command", "rm y cwd=/x"]),
+    runs!("builtin cd /x && rm y" => ["builtin cd /x", "cd /x @wrap:builtin", "rm y cwd=/x"]),
+    runs!("command -v cd && rm y" => ["command -v cd", "rm y"]),
+    runs!("{cd,/}; rm -rf etc" => ["cd / @err", "rm -rf etc cwd=/|/work/proj"]),
+    // Unknown directories.
+    runs!(r#"cd "$X"; rm y"# => ["cd ‹$X›", "rm y cwd=.|?"]),
+    runs!(r#"cd "$X" && cd sub && rm y"# => ["cd ‹$X›", "cd sub cwd=.|?", "rm y cwd=.|?"]),
+    runs!(r#"cd "$X"; cd /tmp && rm y"# => ["cd ‹$X›", "cd /tmp cwd=.|?", "rm y cwd=/tmp"]),
+    runs!("cd -; rm y" => ["cd -", "rm y cwd=.|?"]),
+    runs!("cd /a; cd /b; cd - && rm y" => ["cd /a", "cd /b cwd=/a|/work/proj", "cd - cwd=/b|/a|/work/proj", "rm y cwd=/a"]),
+    runs!("popd; rm y" => ["popd", "rm y cwd=.|?"]),
+    runs!("pushd /x && rm a; popd; rm b" => ["pushd /x", "rm a cwd=/x", "popd cwd=/x|/work/proj", "rm b cwd=.|/x"]),
+    runs!("pushd +1; rm y" => ["pushd +1", "rm y cwd=.|?"]),
+    runs!("CDPATH=/; cd etc && rm -rf x" => ["cd etc", "rm -rf x cwd=/etc|/work/proj/etc"]),
+    runs!("CDPATH=/; cd ./etc && rm -rf x" => ["cd ./etc", "rm -rf x cwd=/work/proj/etc"]),
+    // A subshell, pipeline stage, background job or substitution keeps its cd to itself.
+    runs!("(cd /x && rm a); rm b" => ["cd /x @subshell", "rm a @subshell cwd=/x", "rm b"]),
+    runs!("cd /x | cat; rm b" => ["cd /x", "cat", "rm b"]),
+    runs!("cd /x & rm b" => ["cd /x @bg", "rm b"]),
+    runs!("echo $(cd / && rm -rf etc); rm z" => ["echo '‹$(cd / && rm -rf etc)›'", "cd / @sub", "rm -rf etc @sub cwd=/", "rm z"]),
+    runs!("cd /x $(rm y)" => ["cd /x '‹$(rm y)›'", "rm y @sub"]),
+    runs!("cd /x && echo $(rm y)" => ["cd /x", "echo '‹$(rm y)›' cwd=/x", "rm y @sub cwd=/x"]),
+    // Branches, loops, functions and traps.
+    runs!("if c; then cd /x; fi; rm y" => ["c @branch", "cd /x @branch", "rm y cwd=/x|/work/proj"]),
+    runs!("for d in a b; do cd $d && rm x; done" => ["cd a @loop", "rm x @loop cwd=/work/proj/a", "cd b @loop cwd=/work/proj/a|/work/proj", "rm x @loop cwd=/work/proj/a/b|/work/proj/b"]),
+    runs!("while true; do rm x; cd ..; done" => ["true @loop cwd=.|?", "rm x @loop cwd=.|?", "cd .. @loop cwd=.|?"]),
+    runs!("while true; do rm x; done" => ["true @loop", "rm x @loop"]),
+    runs!("f() { rm -rf etc; }; cd /; f" => ["rm -rf etc @fn:f cwd=.|?", "cd /", "f #fn cwd=/"]),
+    runs!("f() { rm x; }; f" => ["rm x @fn:f", "f #fn"]),
+    runs!("f() { cd /; }; f; rm -rf etc" => ["cd / @fn:f cwd=.|?", "f #fn", "rm -rf etc cwd=.|?"]),
+    runs!("trap 'cd /' DEBUG; rm -rf etc" => ["trap 'cd /' DEBUG", "cd / @trap d=1 cwd=.|?", "rm -rf etc cwd=.|?"]),
+    runs!("source ./env.sh; rm -rf build" => ["source ./env.sh", "rm -rf build cwd=.|?"]),
+    runs!("source /dev/stdin <<< 'cd /'; rm -rf etc" => ["source /dev/stdin", "cd / @heredoc:source d=1", "rm -rf etc cwd=/"]),
+    runs!("source /dev/stdin <<< 'cd /x'; rm y" => ["source /dev/stdin", "cd /x @heredoc:source d=1", "rm y cwd=/x|/work/proj"]),
+    runs!("eval 'cd /x' && rm y" => ["eval 'cd /x'", "cd /x @eval d=1", "rm y cwd=/x|/work/proj"]),
+    // A new shell starts where it is started; its own cd stays in it.
+    runs!("cd /tmp && bash -c 'cd /; rm -rf etc'; rm z" => ["cd /tmp", "bash -c 'cd /; rm -rf etc' cwd=/tmp", "cd / @sh:bash d=1 cwd=/tmp", "rm -rf etc @sh:bash d=1 cwd=/", "rm z cwd=/tmp|/work/proj"]),
+    runs!("env -C /srv bash -c 'rm x; echo $PWD'" => ["env -C /srv bash -c 'rm x; echo $PWD'", "bash -c 'rm x; echo $PWD' @wrap:env cwd=/srv", "rm x @wrap:env>sh:bash d=1 cwd=/srv", "echo /srv @wrap:env>sh:bash d=1 cwd=/srv"]),
+    // Wrappers that start the command elsewhere; `git -C` moves only git.
+    runs!("sudo -D /srv rm x" => ["sudo -D /srv rm x", "rm x @wrap:sudo cwd=/srv"]),
+    runs!("sudo --chdir=/srv rm x" => ["sudo --chdir=/srv rm x", "rm x @wrap:sudo cwd=/srv"]),
+    runs!("sudo -i rm x" => ["sudo -i rm x", "rm x @wrap:sudo cwd=/root"]),
+    runs!("sudo -iu bob rm x" => ["sudo -iu bob rm x", "rm x @wrap:sudo cwd=/srv/bob"]),
+    runs!(r#"sudo -u "$U" -i rm x"# => ["sudo -u ‹$U› -i rm x", "rm x @wrap:sudo cwd=.|?"]),
+    runs!("sudo -u bob rm x" => ["sudo -u bob rm x", "rm x @wrap:sudo"]),
+    runs!("su - bob" => ["su - bob", "‹$SHELL› @wrap:su cwd=/srv/bob"]),
+    runs!("runuser -l bob -c 'rm x'" => ["runuser -l bob -c 'rm x'", "rm x @sh:runuser d=1 cwd=/srv/bob"]),
+    runs!("runuser -u bob rm x" => ["runuser -u bob rm x", "rm x @wrap:runuser"]),
+    runs!("nsenter --wd=/srv -t 1 rm x" => ["nsenter --wd=/srv -t 1 rm x", "rm x @wrap:nsenter cwd=/srv"]),
+    runs!("unshare --wd /srv rm x" => ["unshare --wd /srv rm x", "rm x @wrap:unshare cwd=/srv"]),
+    runs!("unshare -R /mnt rm x" => ["unshare -R /mnt rm x", "rm x @wrap:unshare cwd=.|?"]),
+    runs!("systemd-run rm -rf etc" => ["systemd-run rm -rf etc", "rm -rf etc @wrap:systemd-run cwd=/"]),
+    runs!("systemd-run --user rm x" => ["systemd-run --user rm x", "rm x @wrap:systemd-run cwd=/home/u"]),
+    runs!("systemd-run --working-directory=/var --uid bob rm x" => ["systemd-run --working-directory=/var --uid bob rm x", "rm x @wrap:systemd-run cwd=/var"]),
+    runs!("systemd-run -p WorkingDirectory=-/srv rm x" => ["systemd-run -p WorkingDirectory=-/srv rm x", "rm x @wrap:systemd-run cwd=/srv"]),
+    runs!("systemd-run -H host rm x" => ["systemd-run -H host rm x", "rm x @wrap:systemd-run cwd=.|?"]),
+    runs!("bwrap --bind / / --chdir /home rm -rf x" => ["bwrap --bind / / --chdir /home rm -rf x", "rm -rf x @wrap:bwrap cwd=/home"]),
+    runs!("find . -okdir rm {} \\;" => ["find . -okdir rm {} ;", "rm ‹{}› @find cwd=.|?"]),
+    runs!("git -C /srv clean -fdx" => ["git -C /srv clean -fdx"]),
 ];
 
 /// Built at run time: nesting deeper than the limit, inputs past the size and count limits.
@@ -1434,7 +1768,7 @@ const GAPS_CLOSED: &[&dyn Check] = &[
     &runs!(r#"echo $"hi""# => ["echo hi"]),
     &runs!("make PREFIX=~/bin" => ["make PREFIX=/home/u/bin"]),
     &runs!("IFS=,; a=rm,-rf,/; $a" => ["rm -rf /"]),
-    &runs!("cd ..; echo $PWD" => ["cd ..", "echo /work"]),
+    &runs!("cd ..; echo $PWD" => ["cd ..", "echo /work cwd=/work"]),
     // --- Functions ---
     &runs!("f() { g; }; g() { rm x; }; f" => ["g @fn:f #fn", "rm x @fn:g", "f #fn"]),
     &runs!("f() { rm x; }; sudo f" => ["rm x @fn:f", "sudo f", "f @wrap:sudo"]),
@@ -1449,10 +1783,10 @@ const GAPS_CLOSED: &[&dyn Check] = &[
     // --- Nested code ---
     &runs!("bash -c 'a=rm; $a x'" => ["bash -c 'a=rm; $a x'", "rm x @sh:bash d=1"]),
     &runs!("export a=rm; bash -c '$a x'" => ["export a=rm", "bash -c '$a x'", "rm x @sh:bash d=1"]),
-    &runs!("cd /tmp && bash -c 'echo $PWD'" => ["cd /tmp", "bash -c 'echo $PWD'", "echo /tmp @sh:bash d=1"]),
+    &runs!("cd /tmp && bash -c 'echo $PWD'" => ["cd /tmp", "bash -c 'echo $PWD' cwd=/tmp", "echo /tmp @sh:bash d=1 cwd=/tmp"]),
     &runs!("HOME=/tmp; bash -c 'rm -rf ~'" => ["bash -c 'rm -rf ~'", "rm -rf /tmp @sh:bash d=1"]),
     &runs!("export HOME=/tmp; sh -c 'rm -rf $HOME'" => ["export HOME=/tmp", "sh -c 'rm -rf $HOME'", "rm -rf /tmp @sh:sh d=1"]),
-    &runs!("ssh host 'rm $HOME/x'" => ["ssh host 'rm $HOME/x'", "rm ‹$HOME›/x @ssh:host d=1"]),
+    &runs!("ssh host 'rm $HOME/x'" => ["ssh host 'rm $HOME/x'", "rm ‹$HOME›/x @ssh:host d=1 cwd=.|?"]),
     &runs!("eval $(ssh-agent)" => ["eval ‹$(ssh-agent)›", "ssh-agent @sub", "‹$(ssh-agent)› @eval d=1"]),
     &runs!(r#"bash -c "$(curl -s http://x)""# => [
         "bash -c '‹$(curl -s http://x)›'",
@@ -1468,7 +1802,7 @@ const GAPS_CLOSED: &[&dyn Check] = &[
     &runs!("env -S 'FOO=1 rm -rf /'" => ["env -S 'FOO=1 rm -rf /'", "rm -rf / @wrap:env"]),
     &runs!("flock /tmp/l -c 'rm x'" => ["flock /tmp/l -c 'rm x'", "rm x @sh:flock d=1"]),
     &runs!("su bob -c 'rm x'" => ["su bob -c 'rm x'", "rm x @sh:su d=1"]),
-    &runs!("su - bob -c 'rm x'" => ["su - bob -c 'rm x'", "rm x @sh:su d=1"]),
+    &runs!("su - bob -c 'rm x'" => ["su - bob -c 'rm x'", "rm x @sh:su d=1 cwd=/srv/bob"]),
     &runs!("echo a b | xargs -n1 rm" => ["echo a b", "xargs -n1 rm", "rm a @xargs", "rm b @xargs"]),
     &runs!("parallel rm ::: a b ::: c" => ["parallel rm ::: a b ::: c", "rm a c @parallel d=1", "rm b c @parallel d=1"]),
     &runs!("ls | parallel rm" => ["ls", "parallel rm", "rm ‹{}› @parallel d=1"]),
@@ -1549,6 +1883,32 @@ fn assignments() {
 #[test]
 fn issues() {
     run_table("issue", ISSUES);
+}
+
+#[test]
+fn wrapper_options() {
+    run_table("wrapper option", WRAPPER_OPTIONS);
+}
+
+#[test]
+fn new_wrappers() {
+    run_table("new wrapper", NEW_WRAPPERS);
+}
+
+#[test]
+fn stdin_paths() {
+    run_table("stdin path", STDIN_PATHS);
+    run_table("stdin path code", STDIN_PATH_CODE);
+}
+
+#[test]
+fn aliases() {
+    run_table("alias", ALIASES);
+}
+
+#[test]
+fn directories() {
+    run_table("directory", DIRECTORIES);
 }
 
 #[test]

@@ -264,9 +264,20 @@ fn resolve_vars(pieces: Vec<Piece>, vars: &Vars) -> Vec<Piece> {
     let mut out = Vec::with_capacity(pieces.len());
     for p in pieces {
         match p {
-            Piece::Var { name, raw, quoted } => match vars.get(&name) {
-                VarVal::Known(v) => out.extend(v.chars().map(|c| Piece::Ch { c, quoted, expanded: true })),
-                VarVal::Unknown { why, what } => out.push(Piece::Unknown { what: what.unwrap_or(raw), why, quoted }),
+            Piece::Var { name, raw, quoted, op } => match (vars.get(&name), op) {
+                (VarVal::Known(v), None) => out.extend(v.chars().map(|c| Piece::Ch { c, quoted, expanded: true })),
+                (VarVal::Known(v), Some(op)) => match op.apply(&v) {
+                    Some(r) => out.extend(r.chars().map(|c| Piece::Ch { c, quoted, expanded: true })),
+                    None => out.push(Piece::Unknown {
+                        what: raw,
+                        why: "parameter expansion whose result depends on run time".into(),
+                        quoted,
+                    }),
+                },
+                (VarVal::Unknown { why, what }, None) => {
+                    out.push(Piece::Unknown { what: what.unwrap_or(raw), why, quoted })
+                }
+                (VarVal::Unknown { why, .. }, Some(_)) => out.push(Piece::Unknown { what: raw, why, quoted }),
             },
             other => out.push(other),
         }

@@ -11,10 +11,164 @@ pub enum Piece {
     /// A character. `quoted`: protected from brace/tilde/glob/splitting. `expanded`: came from
     /// a variable's value (so it is split and globbed when unquoted, but never brace-expanded).
     Ch { c: char, quoted: bool, expanded: bool },
-    /// `$NAME` or `${NAME}`: resolved later against the variables known at that point.
-    Var { name: String, raw: String, quoted: bool },
+    /// `$NAME` or `${NAME}` (or `${NAME` with an operator guard can compute `}`): resolved later
+    /// against the variables known at that point.
+    Var { name: String, raw: String, quoted: bool, op: Option<Op> },
     /// Only known at run time (`$(…)`, `$1`, `${x:-y}`, arithmetic).
     Unknown { what: String, why: Cow<'static, str>, quoted: bool },
+}
+
+/// A parameter expansion operator with literal operands, which can be computed on a known
+/// value: `${x/pat/rep}`, `${x//pat/rep}`, `${x/#pat/rep}`, `${x/%pat/rep}`, `${x#pat}`,
+/// `${x%pat}`, `${x^^}`, `${x,,}`, `${x:-word}`, `${x:+word}`, `${x:OFFSET:LENGTH}`. Patterns
+/// hold no glob characters, so the shortest and longest match are the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Replace {
+        pat: String,
+        rep: String,
+        all: bool,
+        anchor: Option<char>,
+    },
+    RemovePrefix(String),
+    RemoveSuffix(String),
+    Case {
+        upper: bool,
+        all: bool,
+    },
+    /// `${x:-word}` (`colon`) or `${x-word}`.
+    Default {
+        word: String,
+        colon: bool,
+    },
+    /// `${x:+word}` (`colon`) or `${x+word}`.
+    Alternate {
+        word: String,
+        colon: bool,
+    },
+    Substring {
+        offset: usize,
+        len: Option<usize>,
+    },
+}
+
+impl Op {
+    /// The result on a known value; `None` when it cannot be known (`${x-w}` of an empty `x`,
+    /// which may be unset; case changes beyond ASCII, which depend on the locale).
+    pub fn apply(&self, v: &str) -> Option<String> {
+        Some(match self {
+            Op::Replace { pat, rep, all, anchor } => match anchor {
+                _ if pat.is_empty() => v.to_string(),
+                Some('#') => match v.strip_prefix(pat.as_str()) {
+                    Some(rest) => format!("{rep}{rest}"),
+                    None => v.to_string(),
+                },
+                Some(_) => match v.strip_suffix(pat.as_str()) {
+                    Some(rest) => format!("{rest}{rep}"),
+                    None => v.to_string(),
+                },
+                None if *all => v.replace(pat.as_str(), rep),
+                None => v.replacen(pat.as_str(), rep, 1),
+            },
+            Op::RemovePrefix(p) => v.strip_prefix(p.as_str()).unwrap_or(v).to_string(),
+            Op::RemoveSuffix(p) => v.strip_suffix(p.as_str()).unwrap_or(v).to_string(),
+            Op::Case { .. } if !v.is_ascii() => return None,
+            Op::Case { upper, all } => {
+                let (first, rest) = v.split_at(v.len().min(1));
+                let conv = |t: &str| if *upper { t.to_ascii_uppercase() } else { t.to_ascii_lowercase() };
+                if *all {
+                    conv(v)
+                } else {
+                    format!("{}{rest}", conv(first))
+                }
+            }
+            Op::Default { .. } | Op::Alternate { .. } if v.is_empty() && !self.colon() => return None,
+            Op::Default { word, .. } => {
+                if v.is_empty() {
+                    word.clone()
+                } else {
+                    v.to_string()
+                }
+            }
+            Op::Alternate { word, .. } => {
+                if v.is_empty() {
+                    String::new()
+                } else {
+                    word.clone()
+                }
+            }
+            Op::Substring { offset, len } => {
+                let rest = v.chars().skip(*offset);
+                match len {
+                    Some(n) => rest.take(*n).collect(),
+                    None => rest.collect(),
+                }
+            }
+        })
+    }
+
+    fn colon(&self) -> bool {
+        matches!(self, Op::Default { colon: true, .. } | Op::Alternate { colon: true, .. })
+    }
+
+    /// `NAME` and the operator of the text inside `${…}`, when guard can compute it.
+    fn parse(inner: &str) -> Option<(String, Op)> {
+        let n = inner.bytes().take_while(|b| *b == b'_' || b.is_ascii_alphanumeric()).count();
+        let (name, rest) = inner.split_at(n);
+        if !is_name(name) {
+            return None;
+        }
+        // Operands that expansions, quotes, globs, `~` or `&` (bash 5.2's matched text in a
+        // replacement) would change are left to run time.
+        let plain = |t: &str| !t.contains(|c: char| "$`\\'\"*?[]{}~&".contains(c));
+        let replace = |r: &str, all: bool, anchor: Option<char>| {
+            let (pat, rep) = r.split_once('/').unwrap_or((r, ""));
+            (plain(pat) && plain(rep)).then(|| Op::Replace { pat: pat.into(), rep: rep.into(), all, anchor })
+        };
+        let word = |w: &str| plain(w).then(|| w.to_string());
+        let op = if let Some(r) = rest.strip_prefix("//") {
+            replace(r, true, None)
+        } else if let Some(r) = rest.strip_prefix("/#") {
+            replace(r, false, Some('#'))
+        } else if let Some(r) = rest.strip_prefix("/%") {
+            replace(r, false, Some('%'))
+        } else if let Some(r) = rest.strip_prefix('/') {
+            replace(r, false, None)
+        } else if let Some(p) = rest.strip_prefix("##").or_else(|| rest.strip_prefix('#')) {
+            word(p).map(Op::RemovePrefix)
+        } else if let Some(p) = rest.strip_prefix("%%").or_else(|| rest.strip_prefix('%')) {
+            word(p).map(Op::RemoveSuffix)
+        } else if let Some(w) = rest.strip_prefix(":-") {
+            word(w).map(|word| Op::Default { word, colon: true })
+        } else if let Some(w) = rest.strip_prefix(":+") {
+            word(w).map(|word| Op::Alternate { word, colon: true })
+        } else if let Some(w) = rest.strip_prefix('-') {
+            word(w).map(|word| Op::Default { word, colon: false })
+        } else if let Some(w) = rest.strip_prefix('+') {
+            word(w).map(|word| Op::Alternate { word, colon: false })
+        } else if let Some(r) = rest.strip_prefix(':') {
+            let (off, len) = match r.split_once(':') {
+                Some((o, l)) => (o, Some(l)),
+                None => (r, None),
+            };
+            let num =
+                |t: &str| (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok()).flatten();
+            match (num(off), len.map(num)) {
+                (Some(offset), None) => Some(Op::Substring { offset, len: None }),
+                (Some(offset), Some(Some(n))) => Some(Op::Substring { offset, len: Some(n) }),
+                _ => None,
+            }
+        } else {
+            match rest {
+                "^^" => Some(Op::Case { upper: true, all: true }),
+                "^" => Some(Op::Case { upper: true, all: false }),
+                ",," => Some(Op::Case { upper: false, all: true }),
+                "," => Some(Op::Case { upper: false, all: false }),
+                _ => None,
+            }
+        }?;
+        Some((name.to_string(), op))
+    }
 }
 
 impl Piece {
@@ -285,7 +439,11 @@ impl<'a> Lexer<'a> {
                         name: inner.to_string(),
                         raw: self.src[start..end].to_string(),
                         quoted,
+                        op: None,
                     });
+                } else if let Some((name, op)) = Op::parse(inner).filter(|_| closed) {
+                    self.pos = end;
+                    self.out.push(Piece::Var { name, raw: self.src[start..end].to_string(), quoted, op: Some(op) });
                 } else {
                     let why = if inner.chars().next().is_some_and(|c| c.is_ascii_digit() || "@*#?$!-".contains(c))
                         && inner.len() <= 2
@@ -307,6 +465,7 @@ impl<'a> Lexer<'a> {
                     name: self.src[start + 1..p].to_string(),
                     raw: self.src[start..p].to_string(),
                     quoted,
+                    op: None,
                 });
             }
             Some(b) if b.is_ascii_digit() || b"@*#?$!-".contains(&b) => {

@@ -2,6 +2,7 @@
 //! parser may know of the environment comes in as an [`Env`].
 
 mod continuation;
+mod cwd;
 pub mod env;
 pub mod expand;
 pub mod lexer;

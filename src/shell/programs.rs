@@ -31,11 +31,27 @@ pub enum VarScope {
     Remote,
 }
 
+/// Where a wrapper runs what it wraps, when not where the wrapper itself runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Chdir {
+    #[default]
+    Stay,
+    /// This directory (a relative one is taken from where the wrapper runs): `env -C DIR`.
+    To(Word),
+    /// This user's home directory (`sudo -i`, `su -`, `pkexec`).
+    HomeOf(String),
+    /// The home directory of the user running the wrapper (`systemd-run --user`).
+    OwnHome,
+    /// A directory guard cannot know (`find -execdir`, `nsenter -w` with no directory).
+    Unknown,
+}
+
 pub enum Derived {
     /// The command runs this argv.
-    Run { argv: Vec<Word>, via: Via, assignments: Vec<Assignment> },
-    /// The command is given this code; shell code that should be parsed carries how it is reached.
-    Code { code: Code, parse: Option<(Via, VarScope)> },
+    Run { argv: Vec<Word>, via: Via, assignments: Vec<Assignment>, chdir: Chdir },
+    /// The command is given this code; shell code that should be parsed carries how it is
+    /// reached, and where it runs.
+    Code { code: Code, parse: Option<(Via, VarScope)>, chdir: Chdir },
 }
 
 const SHELLS: &[&str] = &[
@@ -144,55 +160,150 @@ impl Scanned {
     }
 }
 
-/// Getopt-style scan: short options in `short_val` and long options in `long_val` take a value
-/// (attached or as the next word); everything else is a flag; `--` or the first operand ends it.
-fn scan(args: &[Word], short_val: &str, long_val: &[&str]) -> Scanned {
+/// What a program's options look like, for a getopt-style reading.
+#[derive(Debug, Clone, Copy, Default)]
+struct Spec<'a> {
+    /// Short options that take a value, attached (`-uBOB`) or as the next word (`-u BOB`).
+    short_val: &'a str,
+    /// Short options whose value is optional: only an attached one is theirs (`-w/dir`).
+    short_opt: &'a str,
+    /// Long options that take a value (`--user=BOB`, `--user BOB`).
+    long_val: &'a [&'a str],
+    /// Long options known to take no separate value (flags, and `--name[=VALUE]`). Needed only
+    /// where one is also the start of a valued name (`--wd` and `--wdns`).
+    long_flag: &'a [&'a str],
+}
+
+/// One step of a getopt-style reading.
+enum Step {
+    /// The options in the word at the index (several in a cluster) and the index after them.
+    Opts(Vec<(String, Option<Word>)>, usize),
+    /// The first operand.
+    Operand(usize),
+    /// `--` at the index before this one; operands start here.
+    DashDash(usize),
+    End,
+}
+
+/// A long option as getopt_long reads it: an exact name, else an unambiguous start of a known
+/// one (`--spl` is `--split-string`). A start of a valued name is taken as valued even when it
+/// is ambiguous (the program then refuses to run, so nothing is hidden). Returns the name and
+/// whether it takes a value.
+fn long_name(spec: &Spec, given: &str) -> (String, bool) {
+    if spec.long_val.contains(&given) {
+        return (given.to_string(), true);
+    }
+    if spec.long_flag.contains(&given) {
+        return (given.to_string(), false);
+    }
+    let vals: Vec<&&str> = spec.long_val.iter().filter(|n| !given.is_empty() && n.starts_with(given)).collect();
+    let flags: Vec<&&str> = spec.long_flag.iter().filter(|n| !given.is_empty() && n.starts_with(given)).collect();
+    match (vals.as_slice(), flags.as_slice()) {
+        ([one], []) => (one.to_string(), true),
+        ([_, ..], _) => (given.to_string(), true),
+        ([], [one]) => (one.to_string(), false),
+        _ => (given.to_string(), false),
+    }
+}
+
+fn step(args: &[Word], i: usize, spec: &Spec) -> Step {
+    let Some(a) = args.get(i) else { return Step::End };
+    let text = a.known_prefix();
+    if a.as_literal() == Some("--") {
+        return Step::DashDash(i + 1);
+    }
+    if let Some(long) = text.strip_prefix("--") {
+        if let Some((name, _)) = long.split_once('=') {
+            let (full, _) = long_name(spec, name);
+            return Step::Opts(vec![(full, Some(strip_word_prefix(a, 2 + name.len() + 1)))], i + 1);
+        }
+        if a.is_dynamic() {
+            // `--$X`: an option guard cannot name; its value, if any, is not taken.
+            return Step::Opts(vec![(long.to_string(), None)], i + 1);
+        }
+        let (full, valued) = long_name(spec, long);
+        return if valued {
+            Step::Opts(vec![(full, args.get(i + 1).cloned())], i + 2)
+        } else {
+            Step::Opts(vec![(full, None)], i + 1)
+        };
+    }
+    if text.len() > 1 && text.starts_with('-') {
+        let cluster = &text[1..];
+        let mut opts = Vec::new();
+        let mut next = i + 1;
+        for (k, ch) in cluster.char_indices() {
+            let valued = spec.short_val.contains(ch);
+            if valued || spec.short_opt.contains(ch) {
+                let at = 1 + k + ch.len_utf8();
+                let rest_empty = at >= text.len() && a.as_literal().is_some();
+                let value = if rest_empty && valued {
+                    next = i + 2;
+                    args.get(i + 1).cloned()
+                } else if rest_empty {
+                    None
+                } else if a.as_literal().is_some() {
+                    Some(Word::literal(&text[at..], a.span))
+                } else {
+                    Some(strip_word_prefix(a, at))
+                };
+                opts.push((ch.to_string(), value));
+                return Step::Opts(opts, next);
+            }
+            opts.push((ch.to_string(), None));
+        }
+        return Step::Opts(opts, next);
+    }
+    Step::Operand(i)
+}
+
+/// Getopt-style scan (options first, as with `+` in getopt's option string): every option
+/// with its value, and the index of the first operand (after `--` if there is one).
+fn scan_spec(args: &[Word], spec: &Spec) -> Scanned {
     let mut opts = Vec::new();
     let mut i = 0;
-    while i < args.len() {
-        let a = &args[i];
-        let text = a.known_prefix();
-        if a.as_literal() == Some("--") {
-            return Scanned { opts, operand: (i + 1 < args.len()).then_some(i + 1) };
-        }
-        if let Some(long) = text.strip_prefix("--") {
-            if let Some((name, value)) = long.split_once('=') {
-                opts.push((name.to_string(), Some(Word::literal(value, a.span))));
-                i += 1;
-            } else if long_val.contains(&long) {
-                opts.push((long.to_string(), args.get(i + 1).cloned()));
-                i += 2;
-            } else {
-                opts.push((long.to_string(), None));
-                i += 1;
+    loop {
+        match step(args, i, spec) {
+            Step::Opts(o, next) => {
+                opts.extend(o);
+                i = next;
             }
-            continue;
+            Step::Operand(k) => return Scanned { opts, operand: Some(k) },
+            Step::DashDash(k) => return Scanned { opts, operand: (k < args.len()).then_some(k) },
+            Step::End => return Scanned { opts, operand: None },
         }
-        if text.len() > 1 && text.starts_with('-') {
-            let cluster = &text[1..];
-            let mut consumed_next = false;
-            for (k, ch) in cluster.char_indices() {
-                if short_val.contains(ch) {
-                    let rest = &cluster[k + ch.len_utf8()..];
-                    let value = if rest.is_empty() {
-                        consumed_next = true;
-                        args.get(i + 1).cloned()
-                    } else if a.as_literal().is_some() {
-                        Some(Word::literal(rest, a.span))
-                    } else {
-                        Some(strip_word_prefix(a, 1 + k + ch.len_utf8()))
-                    };
-                    opts.push((ch.to_string(), value));
-                    break;
-                }
-                opts.push((ch.to_string(), None));
-            }
-            i += if consumed_next { 2 } else { 1 };
-            continue;
-        }
-        return Scanned { opts, operand: Some(i) };
     }
-    Scanned { opts, operand: None }
+}
+
+/// [`scan_spec`] for programs whose short and long options with values are all it needs.
+fn scan(args: &[Word], short_val: &str, long_val: &[&str]) -> Scanned {
+    scan_spec(args, &Spec { short_val, long_val, ..Spec::default() })
+}
+
+/// A GNU getopt reading that permutes (options may follow operands, up to `--`): every option,
+/// and the index of every operand in order.
+fn permuted(args: &[Word], spec: &Spec) -> (Scanned, Vec<usize>) {
+    let mut opts = Vec::new();
+    let mut operands = Vec::new();
+    let mut i = 0;
+    loop {
+        match step(args, i, spec) {
+            Step::Opts(o, next) => {
+                opts.extend(o);
+                i = next;
+            }
+            Step::Operand(k) => {
+                operands.push(k);
+                i = k + 1;
+            }
+            Step::DashDash(k) => {
+                operands.extend(k..args.len());
+                break;
+            }
+            Step::End => break,
+        }
+    }
+    (Scanned { opts, operand: None }, operands)
 }
 
 /// A word without its first `n` known bytes (`-c'code'` → `code`).
@@ -244,10 +355,32 @@ fn push_text(parts: &mut Vec<Part>, s: &str) {
 }
 
 fn run(args: &[Word], via: Via) -> Vec<Derived> {
+    run_in(args, via, Chdir::Stay)
+}
+
+fn run_in(args: &[Word], via: Via, chdir: Chdir) -> Vec<Derived> {
     if args.is_empty() {
         return Vec::new();
     }
-    vec![Derived::Run { argv: args.to_vec(), via, assignments: Vec::new() }]
+    vec![Derived::Run { argv: args.to_vec(), via, assignments: Vec::new(), chdir }]
+}
+
+/// The home directory of the user a word names (`default` when none is given).
+fn home_of(user: Option<&Word>, default: &str) -> Chdir {
+    match user {
+        None => Chdir::HomeOf(default.to_string()),
+        Some(w) => match w.as_literal() {
+            // `#UID` names a user by number.
+            Some(u) if !u.is_empty() && !u.starts_with('#') => Chdir::HomeOf(u.to_string()),
+            _ => Chdir::Unknown,
+        },
+    }
+}
+
+/// The operand after index `i` onwards, run by `name` (the common shape: options, then the
+/// command).
+fn run_operand(s: &Scanned, args: &[Word], name: &str, chdir: Chdir) -> Vec<Derived> {
+    s.operand.map(|i| run_in(&args[i..], wrapper(name), chdir)).unwrap_or_default()
 }
 
 fn wrapper(name: &str) -> Via {
@@ -258,6 +391,7 @@ fn shell_code(language: &str, text: Word, via: Via, scope: VarScope) -> Vec<Deri
     vec![Derived::Code {
         code: Code { language: language.to_string(), source: CodeSource::Argument, text },
         parse: Some((via, scope)),
+        chdir: Chdir::Stay,
     }]
 }
 
@@ -265,8 +399,91 @@ fn login_shell(span: Span, why: &str) -> Word {
     Word::unknown("$SHELL", why.to_string(), span)
 }
 
-/// What running `inv` runs in turn.
-pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
+/// Where a command runs, for reading the paths it is given: every directory guard can name
+/// (absolute), and whether it may run somewhere else.
+#[derive(Debug, Clone, Default)]
+pub struct Here {
+    pub dirs: Vec<String>,
+    pub unknown: bool,
+}
+
+/// The descriptor an absolute path opens when it is one of the process's own: `/dev/stdin`,
+/// `/dev/fd/N`, `/proc/self/fd/N`.
+fn descriptor_path(abs: &str) -> Option<u32> {
+    match abs {
+        "/dev/stdin" => return Some(0),
+        "/dev/stdout" => return Some(1),
+        "/dev/stderr" => return Some(2),
+        _ => {}
+    }
+    ["/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/"]
+        .iter()
+        .find_map(|p| abs.strip_prefix(p))
+        .and_then(|n| n.parse().ok())
+}
+
+/// The descriptor a script operand names when it is one of the shell's own open files
+/// (`bash /dev/stdin`, `source /dev/fd/0`, `sh ../../dev/stdin`). A relative path is read from
+/// each directory the command may run in; from a directory guard cannot name, any path
+/// ending in `stdin` or `fd/N` may be one.
+pub fn names_descriptor(file: &Word, here: &Here) -> Option<u32> {
+    let path = file.as_literal()?;
+    if path.starts_with('/') {
+        return descriptor_path(&super::normalize_path(path));
+    }
+    for d in &here.dirs {
+        if let Some(fd) = descriptor_path(&super::normalize_path(&format!("{d}/{path}"))) {
+            return Some(fd);
+        }
+    }
+    if !here.unknown {
+        return None;
+    }
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    match parts.as_slice() {
+        [.., "stdin"] => Some(0),
+        [.., "stdout"] => Some(1),
+        [.., "stderr"] => Some(2),
+        [.., "fd", n] => n.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Code read from descriptor `fd` by `name`: standard input for 0, else what the command's
+/// own redirection of that descriptor holds (`bash /dev/fd/3 3<<<CODE`).
+fn descriptor_code(name: &str, lang: &str, inv: &Invocation, fd: u32, stdin: &Stdin, scope: VarScope) -> Vec<Derived> {
+    let from = if fd == 0 {
+        stdin.clone()
+    } else {
+        match inv.redirects.iter().rev().find(|r| r.fd == Some(fd)) {
+            Some(r) if r.stdin_text().is_some() => Stdin::Text { text: r.target.clone(), piped: false },
+            Some(r) => Stdin::From(format!("descriptor {fd} ({}{})", r.op.symbol(), r.target.display())),
+            None => Stdin::From(format!("descriptor {fd}, as guard's caller left it")),
+        }
+    };
+    let mut out = stdin_code(lang, &from, Some(name));
+    for d in &mut out {
+        if let Derived::Code { parse: Some((_, s)), .. } = d {
+            *s = scope;
+        }
+    }
+    if out.is_empty() && scope == VarScope::Shared {
+        // `source /dev/stdin` reading guard's caller's stdin: code guard cannot see.
+        out.push(Derived::Code {
+            code: Code {
+                language: lang.into(),
+                source: CodeSource::Stdin,
+                text: Word::unknown("stdin", "code read from the caller's stdin at run time", inv.span),
+            },
+            parse: None,
+            chdir: Chdir::Stay,
+        });
+    }
+    out
+}
+
+/// What running `inv` runs in turn. `here` is where it runs.
+pub fn derive(inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derived> {
     let Some(name) = inv.program_name() else { return Vec::new() };
     let args = inv.args.as_slice();
     let span = inv.span;
@@ -305,10 +522,16 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
             ]) {
                 return Vec::new();
             }
+            // `-D DIR` runs the command there; `-i` in the target user's home.
+            let chdir = match s.value(&["D", "chdir"]) {
+                Some(d) => Chdir::To(d.clone()),
+                None if s.has(&["i", "login"]) => home_of(s.value(&["u", "user"]), "root"),
+                None => Chdir::Stay,
+            };
             match s.operand {
-                Some(i) => run_with_assignments(&args[i..], wrapper(name)),
+                Some(i) => run_with_assignments(&args[i..], wrapper(name), chdir),
                 None if s.has(&["s", "shell", "i", "login"]) => {
-                    run(&[login_shell(span, "sudo -s/-i starts the target user's shell")], wrapper(name))
+                    run_in(&[login_shell(span, "sudo -s/-i starts the target user's shell")], wrapper(name), chdir)
                 }
                 None => Vec::new(),
             }
@@ -399,38 +622,339 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
             s.operand.map(|i| run(&args[(i + 1).min(args.len())..], wrapper(name))).unwrap_or_default()
         }
         "chroot" => {
-            let s = scan(args, "", &["userspec", "groups"]);
+            let s = scan_spec(
+                args,
+                &Spec { long_val: &["userspec", "groups"], long_flag: &["skip-chdir"], ..Spec::default() },
+            );
+            // chroot enters the new root's `/`: from outside, the new root itself.
+            let chdir = match s.operand {
+                Some(i) if !s.has(&["skip-chdir"]) => Chdir::To(args[i].clone()),
+                _ => Chdir::Stay,
+            };
             match s.operand {
-                Some(i) if i + 1 < args.len() => run(&args[i + 1..], wrapper(name)),
-                Some(_) => run(&[login_shell(span, "chroot with no command starts a shell")], wrapper(name)),
+                Some(i) if i + 1 < args.len() => run_in(&args[i + 1..], wrapper(name), chdir),
+                Some(_) => run_in(&[login_shell(span, "chroot with no command starts a shell")], wrapper(name), chdir),
                 None => Vec::new(),
             }
         }
-        "unshare" | "nsenter" => {
-            let s = scan(
+        "unshare" => {
+            let s = scan_spec(
                 args,
-                "SGRwtp",
-                &[
-                    "setuid",
-                    "setgid",
-                    "root",
-                    "wd",
-                    "target",
-                    "map-user",
-                    "map-group",
-                    "map-users",
-                    "map-groups",
-                    "propagation",
-                ],
+                &Spec {
+                    short_val: "RwSG",
+                    long_val: &[
+                        "root",
+                        "wd",
+                        "setuid",
+                        "setgid",
+                        "propagation",
+                        "setgroups",
+                        "map-user",
+                        "map-group",
+                        "map-users",
+                        "map-groups",
+                        "monotonic",
+                        "boottime",
+                        "load-interp",
+                    ],
+                    // The namespace options take a file only as `--mount=FILE`.
+                    long_flag: &[
+                        "mount",
+                        "uts",
+                        "ipc",
+                        "net",
+                        "pid",
+                        "user",
+                        "cgroup",
+                        "time",
+                        "fork",
+                        "kill-child",
+                        "mount-proc",
+                        "map-root-user",
+                        "map-current-user",
+                        "map-auto",
+                        "keep-caps",
+                    ],
+                    ..Spec::default()
+                },
             );
+            let chdir = match s.value(&["w", "wd"]) {
+                Some(d) => Chdir::To(d.clone()),
+                // A new root without `--wd`: where the command starts is not the caller's directory.
+                None if s.has(&["R", "root"]) => Chdir::Unknown,
+                None => Chdir::Stay,
+            };
+            match s.operand {
+                Some(i) => run_in(&args[i..], wrapper(name), chdir),
+                None => run_in(&[login_shell(span, "unshare with no command starts a shell")], wrapper(name), chdir),
+            }
+        }
+        "nsenter" => {
+            let s = scan_spec(
+                args,
+                &Spec {
+                    short_val: "tSGW",
+                    // `-w[DIR]`, `-r[DIR]` and the namespace options take a value only attached.
+                    short_opt: "muinpCUTrw",
+                    long_val: &["target", "setuid", "setgid", "wdns"],
+                    long_flag: &[
+                        "all",
+                        "mount",
+                        "uts",
+                        "ipc",
+                        "net",
+                        "pid",
+                        "cgroup",
+                        "user",
+                        "time",
+                        "root",
+                        "wd",
+                        "preserve-credentials",
+                        "no-fork",
+                        "follow-context",
+                        "join-cgroup",
+                        "user-parent",
+                        "keep-caps",
+                        "env",
+                    ],
+                },
+            );
+            let chdir = if let Some(d) = s.value(&["W", "wdns"]) {
+                Chdir::To(d.clone())
+            } else if s.has(&["w", "wd"]) {
+                // With no directory: the target process's working directory.
+                s.value(&["w", "wd"]).map(|d| Chdir::To(d.clone())).unwrap_or(Chdir::Unknown)
+            } else if s.has(&["r", "root"]) {
+                Chdir::Unknown
+            } else {
+                Chdir::Stay
+            };
+            match s.operand {
+                Some(i) => run_in(&args[i..], wrapper(name), chdir),
+                None => run_in(&[login_shell(span, "nsenter with no command starts a shell")], wrapper(name), chdir),
+            }
+        }
+        "taskset" => {
+            let s = scan(args, "", &[]);
+            if s.has(&["p", "pid", "h", "help", "V", "version"]) {
+                return Vec::new();
+            }
+            // The mask (or CPU list) comes first, then the command.
+            s.operand.map(|i| run(&args[(i + 1).min(args.len())..], wrapper(name))).unwrap_or_default()
+        }
+        "chrt" => {
+            let s = scan(args, "TPD", &["sched-runtime", "sched-period", "sched-deadline"]);
+            if s.has(&["p", "pid", "m", "max", "h", "help", "V", "version"]) {
+                return Vec::new();
+            }
+            let Some(i) = s.operand else { return Vec::new() };
+            // The priority comes first; newer chrt lets the policies without one leave it out.
+            let start = match args[i].as_literal() {
+                Some(p) if p.parse::<i64>().is_ok() => i + 1,
+                Some(_) => i,
+                None if i + 1 < args.len() => i + 1,
+                None => i,
+            };
+            run(&args[start..], wrapper(name))
+        }
+        "setpriv" => {
+            let s = scan_spec(
+                args,
+                &Spec {
+                    long_val: &[
+                        "ambient-caps",
+                        "inh-caps",
+                        "bounding-set",
+                        "ruid",
+                        "euid",
+                        "rgid",
+                        "egid",
+                        "reuid",
+                        "regid",
+                        "groups",
+                        "securebits",
+                        "pdeathsig",
+                        "selinux-label",
+                        "apparmor-profile",
+                        "landlock-access",
+                        "landlock-rule",
+                        "seccomp-filter",
+                        "ptracer",
+                    ],
+                    long_flag: &[
+                        "dump",
+                        "nnp",
+                        "no-new-privs",
+                        "clear-groups",
+                        "keep-groups",
+                        "init-groups",
+                        "reset-env",
+                    ],
+                    ..Spec::default()
+                },
+            );
+            if s.has(&["d", "dump", "h", "help", "V", "version"]) {
+                return Vec::new();
+            }
+            run_operand(&s, args, name, Chdir::Stay)
+        }
+        "fakeroot" => {
+            let s = scan(args, "lisb", &["lib", "faked", "fd-base"]);
+            if s.has(&["h", "help", "v", "version"]) {
+                return Vec::new();
+            }
             match s.operand {
                 Some(i) => run(&args[i..], wrapper(name)),
-                None if name == "unshare" => {
-                    run(&[login_shell(span, "unshare with no command starts a shell")], wrapper(name))
+                None => run(&[login_shell(span, "fakeroot with no command starts a shell")], wrapper(name)),
+            }
+        }
+        "prlimit" => {
+            let s = scan_spec(
+                args,
+                &Spec {
+                    short_val: "po",
+                    // Each resource takes its limits only attached (`--nofile=8`, `-n8`).
+                    short_opt: "cdefilmnqrstuvxy",
+                    long_val: &["pid", "output"],
+                    long_flag: &[
+                        "noheadings",
+                        "raw",
+                        "verbose",
+                        "core",
+                        "data",
+                        "nice",
+                        "fsize",
+                        "sigpending",
+                        "memlock",
+                        "rss",
+                        "nofile",
+                        "msgqueue",
+                        "rtprio",
+                        "stack",
+                        "cpu",
+                        "nproc",
+                        "as",
+                        "locks",
+                        "rttime",
+                    ],
+                },
+            );
+            if s.has(&["p", "pid", "h", "help", "V", "version"]) {
+                return Vec::new();
+            }
+            run_operand(&s, args, name, Chdir::Stay)
+        }
+        "systemd-run" => systemd_run(args, span),
+        "pkexec" => {
+            let (mut i, mut user, mut keep) = (0, None, false);
+            while let Some(t) = args.get(i).and_then(|a| a.as_literal()) {
+                match t {
+                    "--user" => {
+                        user = args.get(i + 1);
+                        i += 2;
+                    }
+                    "--keep-cwd" => {
+                        keep = true;
+                        i += 1;
+                    }
+                    "--disable-internal-agent" => i += 1,
+                    "--help" | "--version" => return Vec::new(),
+                    "--" => {
+                        i += 1;
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+            // pkexec runs the program in the target user's home directory.
+            let chdir = if keep { Chdir::Stay } else { home_of(user, "root") };
+            match args.get(i..).filter(|r| !r.is_empty()) {
+                Some(rest) => run_in(rest, wrapper(name), chdir),
+                None => run_in(&[login_shell(span, "pkexec with no program starts a shell")], wrapper(name), chdir),
+            }
+        }
+        "numactl" => {
+            let s = scan_spec(
+                args,
+                &Spec {
+                    short_val: "wISfoLMiPpmNCc",
+                    long_val: &[
+                        "interleave",
+                        "weighted-interleave",
+                        "preferred",
+                        "preferred-many",
+                        "cpubind",
+                        "cpunodebind",
+                        "physcpubind",
+                        "membind",
+                        "shm",
+                        "file",
+                        "offset",
+                        "length",
+                        "shmmode",
+                        "shmid",
+                    ],
+                    ..Spec::default()
+                },
+            );
+            if s.has(&["H", "hardware", "s", "show", "h", "help"]) {
+                return Vec::new();
+            }
+            run_operand(&s, args, name, Chdir::Stay)
+        }
+        "cgexec" => {
+            let s = scan(args, "g", &[]);
+            if s.has(&["h", "help"]) {
+                return Vec::new();
+            }
+            run_operand(&s, args, name, Chdir::Stay)
+        }
+        // `sg GROUP [-c] CODE [ARG…]` runs `sh -c CODE ARG…`; with no code, a shell reading stdin.
+        "sg" => {
+            let mut i = usize::from(args.first().and_then(|a| a.as_literal()) == Some("-")) + 1;
+            let group_given = args.len() >= i;
+            let dash_c = args.get(i).and_then(|a| a.as_literal()) == Some("-c");
+            if dash_c {
+                i += 1;
+            }
+            match args.get(i) {
+                Some(code) => shell_code("sh", code.clone(), Via::ShellString { shell: "sg".into() }, VarScope::Fresh),
+                None if group_given && !dash_c => {
+                    let mut out = run(&[login_shell(span, "sg with no command starts a shell")], wrapper(name));
+                    out.extend(stdin_code("sh", stdin, Some("sg")));
+                    out
                 }
                 None => Vec::new(),
             }
         }
+        // runit's chpst and its personalities.
+        "chpst" => {
+            let s = scan(args, "uUbe/CnlLmdopfcrt", &[]);
+            let chdir = match (s.value(&["C"]), s.has(&["/"])) {
+                (Some(d), _) => Chdir::To(d.clone()),
+                (None, true) => Chdir::Unknown,
+                (None, false) => Chdir::Stay,
+            };
+            run_operand(&s, args, name, chdir)
+        }
+        "softlimit" => {
+            let s = scan(args, "adfmoprtcls", &[]);
+            run_operand(&s, args, name, Chdir::Stay)
+        }
+        "pgrphack" => run(args, wrapper(name)),
+        // `envdir DIR cmd`, `setuidgid USER cmd`, `setlock FILE cmd`: one operand, then the command.
+        "envdir" | "setuidgid" | "envuidgid" | "setlock" => {
+            let s = scan(args, "", &[]);
+            s.operand.map(|i| run(&args[(i + 1).min(args.len())..], wrapper(name))).unwrap_or_default()
+        }
+        "daemonize" => {
+            let s = scan(args, "ceopluE", &[]);
+            // daemonize runs the program in `/` unless told otherwise.
+            let chdir = Chdir::To(s.value(&["c"]).cloned().unwrap_or_else(|| Word::literal("/", span)));
+            run_operand(&s, args, name, chdir)
+        }
+        "gdb" => gdb(args),
+        "bwrap" => bwrap(args, span),
         "flock" => {
             let s = scan(args, "wEc", &["timeout", "wait", "conflict-exit-code", "command"]);
             // `flock FILE -c CODE`: the code option may follow the lock file.
@@ -469,31 +993,39 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
             }
             shell_code("sh", join_words(&args[i + 1..], " ", span), Via::Remote { host }, VarScope::Remote)
         }
-        "su" | "runuser" => {
-            let long = &["command", "session-command", "shell", "group", "supp-group", "user", "whitelist-environment"];
-            let s = scan(args, "csgGuw", long);
-            // `su bob -c CODE`: su takes its options anywhere.
-            if let Some(code) = scan_all(args, "csgGuw", long).value(&["c", "command", "session-command"]) {
-                return shell_code("sh", code.clone(), Via::ShellString { shell: name.into() }, VarScope::Fresh);
-            }
-            if name == "runuser" {
-                if let Some(i) = s.operand {
-                    return run(&args[i..], wrapper(name));
-                }
-            }
-            Vec::new()
-        }
+        "su" | "runuser" => su(name, args, stdin, inv, here),
         "script" => {
-            let s = scan(
-                args,
-                "cEIOBTmo",
-                &["command", "echo", "log-in", "log-out", "log-io", "log-timing", "logging-format", "output-limit"],
-            );
+            let spec = Spec {
+                short_val: "cEIOBTmo",
+                short_opt: "t",
+                long_val: &[
+                    "command",
+                    "echo",
+                    "log-in",
+                    "log-out",
+                    "log-io",
+                    "log-timing",
+                    "logging-format",
+                    "output-limit",
+                ],
+                long_flag: &["timing", "append", "return", "flush", "force", "quiet", "help", "version"],
+            };
+            // util-linux script takes its options anywhere (`script -q /dev/null -c CODE`).
+            let (s, _) = permuted(args, &spec);
+            if s.has(&["h", "help", "V", "version"]) {
+                return Vec::new();
+            }
             match s.value(&["c", "command"]) {
                 Some(code) => {
                     shell_code("sh", code.clone(), Via::ShellString { shell: "script".into() }, VarScope::Fresh)
                 }
-                None => Vec::new(),
+                // Without a command it starts the user's shell, which reads script's stdin.
+                None => {
+                    let mut out =
+                        run(&[login_shell(span, "script with no command starts the user's shell")], wrapper(name));
+                    out.extend(stdin_code("sh", stdin, Some("script")));
+                    out
+                }
             }
         }
         "eval" => {
@@ -505,13 +1037,19 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
             shell_code("bash", join_words(args, " ", span), Via::Eval, VarScope::Shared)
         }
         "source" | "." => {
+            let args = if args.first().and_then(|a| a.as_literal()) == Some("--") { &args[1..] } else { args };
             let Some(file) = args.first() else { return Vec::new() };
+            if let Some(fd) = names_descriptor(file, here) {
+                return descriptor_code(name, "bash", inv, fd, stdin, VarScope::Shared);
+            }
             let code = Code { language: "bash".into(), source: CodeSource::File, text: file.clone() };
             match procsub_output(file) {
-                Some(text) => {
-                    vec![Derived::Code { code: Code { text, ..code }, parse: Some((Via::Source, VarScope::Shared)) }]
-                }
-                None => vec![Derived::Code { code, parse: None }],
+                Some(text) => vec![Derived::Code {
+                    code: Code { text, ..code },
+                    parse: Some((Via::Source, VarScope::Shared)),
+                    chdir: Chdir::Stay,
+                }],
+                None => vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }],
             }
         }
         "trap" => {
@@ -523,28 +1061,71 @@ pub fn derive(inv: &Invocation, stdin: &Stdin) -> Vec<Derived> {
                 _ => Vec::new(),
             }
         }
-        "guard" => guard(args, stdin),
-        _ if is_shell(name) => shell(name, name, args, stdin),
+        "guard" => guard(args, stdin, inv, here),
+        _ if is_shell(name) => shell(name, name, args, stdin, inv, here),
         _ => match interpreter_language(name) {
-            Some(lang) => interpreter(name, lang, args, stdin),
+            Some(lang) => interpreter(name, lang, args, stdin, inv, here),
             None => Vec::new(),
         },
     }
 }
 
 fn env_command(args: &[Word]) -> Vec<Derived> {
-    let s = scan(
-        args,
-        "uCSPa",
-        &["unset", "chdir", "split-string", "argv0", "default-signal", "ignore-signal", "block-signal"],
-    );
-    let mut argv: Vec<Word> = s.value(&["S", "split-string"]).map(split_string).unwrap_or_default();
-    argv.extend_from_slice(s.operand.map(|i| &args[i..]).unwrap_or(&[]));
-    run_with_assignments(&argv, wrapper("env"))
+    const SPEC: Spec<'static> = Spec {
+        short_val: "uCSPa",
+        short_opt: "",
+        long_val: &["unset", "chdir", "split-string", "argv0"],
+        // The signal options take a value only as `--default-signal=SIG`.
+        long_flag: &[
+            "ignore-environment",
+            "null",
+            "debug",
+            "block-signal",
+            "default-signal",
+            "ignore-signal",
+            "list-signal-handling",
+            "help",
+            "version",
+        ],
+    };
+    let mut argv = args.to_vec();
+    let mut i = 0;
+    let mut chdir = Chdir::Stay;
+    let mut splits = 0;
+    loop {
+        match step(&argv, i, &SPEC) {
+            Step::Opts(opts, next) => {
+                i = next;
+                for (name, value) in opts {
+                    match (name.as_str(), value) {
+                        ("C" | "chdir", Some(dir)) => chdir = Chdir::To(dir),
+                        // `-S STRING` is split into words that take its place, options included
+                        // (`env -S '-C /tmp rm x'`).
+                        ("S" | "split-string", Some(text)) if splits < 16 => {
+                            splits += 1;
+                            argv.splice(i..i, split_string(&text));
+                        }
+                        ("help" | "version", _) => return Vec::new(),
+                        _ => {}
+                    }
+                }
+            }
+            Step::Operand(k) | Step::DashDash(k) => {
+                i = k;
+                break;
+            }
+            Step::End => return Vec::new(),
+        }
+    }
+    // A lone `-` means `-i`.
+    if argv.get(i).and_then(|w| w.as_literal()) == Some("-") {
+        i += 1;
+    }
+    run_with_assignments(argv.get(i..).unwrap_or(&[]), wrapper("env"), chdir)
 }
 
 /// Leading `NAME=value` words become the command's environment (`env A=1 cmd`, `sudo A=1 cmd`).
-fn run_with_assignments(argv: &[Word], via: Via) -> Vec<Derived> {
+fn run_with_assignments(argv: &[Word], via: Via, chdir: Chdir) -> Vec<Derived> {
     let mut assignments = Vec::new();
     let mut i = 0;
     while let Some(a) = argv.get(i) {
@@ -560,27 +1141,334 @@ fn run_with_assignments(argv: &[Word], via: Via) -> Vec<Derived> {
     if i >= argv.len() {
         return Vec::new();
     }
-    vec![Derived::Run { argv: argv[i..].to_vec(), via, assignments }]
+    vec![Derived::Run { argv: argv[i..].to_vec(), via, assignments, chdir }]
+}
+
+/// Every derived command or code, run in `chdir`.
+fn with_chdir(mut out: Vec<Derived>, chdir: &Chdir) -> Vec<Derived> {
+    for d in &mut out {
+        match d {
+            Derived::Run { chdir: c, .. } | Derived::Code { chdir: c, .. } => *c = chdir.clone(),
+        }
+    }
+    out
+}
+
+/// `su [-] [USER [ARG…]]` and `runuser`: `-c CODE` (anywhere: su permutes its options), the
+/// arguments after the user (given to the target user's shell: `su bob -- -c CODE`), or a
+/// shell that reads stdin; `runuser -u USER CMD…` runs the command itself. A login (`-`, `-l`)
+/// starts in the target user's home.
+fn su(name: &str, args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here) -> Vec<Derived> {
+    let spec = Spec {
+        short_val: "csgGuw",
+        short_opt: "",
+        long_val: &["command", "session-command", "shell", "group", "supp-group", "user", "whitelist-environment"],
+        long_flag: &["login", "preserve-environment", "pty", "fast", "help", "version"],
+    };
+    let (s, operands) = permuted(args, &spec);
+    if s.has(&["h", "help", "V", "version"]) {
+        return Vec::new();
+    }
+    let mut ops = operands.as_slice();
+    let mut login = s.has(&["l", "login"]);
+    if ops.first().is_some_and(|&k| args[k].as_literal() == Some("-")) {
+        login = true;
+        ops = &ops[1..];
+    }
+    if name == "runuser" {
+        if let Some(user) = s.value(&["u", "user"]) {
+            let chdir = if login { home_of(Some(user), "root") } else { Chdir::Stay };
+            let argv: Vec<Word> = ops.iter().map(|&k| args[k].clone()).collect();
+            return run_in(&argv, wrapper(name), chdir);
+        }
+    }
+    let user = ops.first().map(|&k| &args[k]);
+    let chdir = if login { home_of(user, "root") } else { Chdir::Stay };
+    let out = if let Some(code) = s.value(&["c", "command", "session-command"]) {
+        shell_code("sh", code.clone(), Via::ShellString { shell: name.into() }, VarScope::Fresh)
+    } else {
+        let rest: Vec<Word> = ops.iter().skip(1).map(|&k| args[k].clone()).collect();
+        if rest.is_empty() {
+            let why = format!("{name} with no command starts the target user's shell");
+            let mut out = run(&[login_shell(inv.span, &why)], wrapper(name));
+            out.extend(stdin_code("sh", stdin, Some(name)));
+            out
+        } else {
+            shell(name, "sh", &rest, stdin, inv, here)
+        }
+    };
+    with_chdir(out, &chdir)
+}
+
+/// `systemd-run [OPTIONS] CMD…`: a transient service runs in `/` (the user's home for
+/// `--user`) unless `--scope`, `--same-dir` or a working directory says otherwise.
+fn systemd_run(args: &[Word], span: Span) -> Vec<Derived> {
+    let spec = Spec {
+        short_val: "HMupEC",
+        short_opt: "",
+        long_val: &[
+            "host",
+            "machine",
+            "unit",
+            "property",
+            "description",
+            "slice",
+            "service-type",
+            "uid",
+            "gid",
+            "nice",
+            "working-directory",
+            "setenv",
+            "path-property",
+            "socket-property",
+            "timer-property",
+            "on-active",
+            "on-boot",
+            "on-startup",
+            "on-unit-active",
+            "on-unit-inactive",
+            "on-calendar",
+            "expand-environment",
+            "json",
+            "background",
+            "capsule",
+        ],
+        long_flag: &[
+            "no-ask-password",
+            "user",
+            "system",
+            "scope",
+            "slice-inherit",
+            "no-block",
+            "remain-after-exit",
+            "wait",
+            "send-sighup",
+            "same-dir",
+            "pty",
+            "pty-late",
+            "pipe",
+            "quiet",
+            "collect",
+            "shell",
+            "on-timezone-change",
+            "on-clock-change",
+            "ignore-failure",
+            "verbose",
+            "help",
+            "version",
+        ],
+    };
+    let s = scan_spec(args, &spec);
+    if s.has(&["h", "help", "version"]) {
+        return Vec::new();
+    }
+    let user = s.has(&["user"]);
+    let service_home = || if user { Chdir::OwnHome } else { home_of(s.value(&["uid"]), "root") };
+    let property_dir = s
+        .opts
+        .iter()
+        .filter(|(n, _)| n == "p" || n == "property")
+        .filter_map(|(_, v)| v.as_ref())
+        .filter(|v| v.known_prefix().starts_with("WorkingDirectory="))
+        .map(|v| strip_word_prefix(v, "WorkingDirectory=".len()))
+        .next_back();
+    let chdir = if s.has(&["H", "host", "M", "machine", "C", "capsule"]) {
+        Chdir::Unknown
+    } else if let Some(dir) = s.value(&["working-directory"]) {
+        Chdir::To(dir.clone())
+    } else if let Some(dir) = property_dir {
+        // `-` in front means "ignore if missing"; `~` is the service user's home.
+        match dir.as_literal().map(|d| d.trim_start_matches('-')) {
+            Some("~") => service_home(),
+            Some(d) => Chdir::To(Word::literal(d, dir.span)),
+            None => Chdir::Unknown,
+        }
+    } else if s.has(&["scope", "d", "same-dir", "S", "shell"]) {
+        Chdir::Stay
+    } else if user {
+        Chdir::OwnHome
+    } else {
+        Chdir::To(Word::literal("/", span))
+    };
+    match s.operand {
+        Some(i) => run_in(&args[i..], wrapper("systemd-run"), chdir),
+        None if s.has(&["S", "shell"]) => {
+            run_in(&[login_shell(span, "systemd-run --shell starts the user's shell")], wrapper("systemd-run"), chdir)
+        }
+        None => Vec::new(),
+    }
+}
+
+/// `gdb [OPTIONS] --args PROG ARG…` runs PROG; `-ex 'shell CMD'` (or `!CMD`, `pipe … | CMD`)
+/// runs shell code. gdb reads long options with one dash or two.
+fn gdb(args: &[Word]) -> Vec<Derived> {
+    const VALUED: &[&str] = &[
+        "ex",
+        "eval-command",
+        "iex",
+        "init-eval-command",
+        "x",
+        "command",
+        "ix",
+        "init-command",
+        "p",
+        "pid",
+        "c",
+        "core",
+        "cd",
+        "d",
+        "directory",
+        "s",
+        "symbols",
+        "e",
+        "exec",
+        "se",
+        "b",
+        "l",
+        "tty",
+        "i",
+        "interpreter",
+        "D",
+        "data-directory",
+    ];
+    let mut out = Vec::new();
+    let mut chdir = Chdir::Stay;
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let t = a.known_prefix();
+        if matches!(t, "--args" | "-args") {
+            out.extend(run_in(&args[i + 1..], wrapper("gdb"), chdir.clone()));
+            break;
+        }
+        if !t.starts_with('-') || t == "-" || t == "--" {
+            i += 1;
+            continue;
+        }
+        let body = t.trim_start_matches('-');
+        let (name, value, next) = match body.split_once('=') {
+            Some((n, _)) => (n, Some(strip_word_prefix(a, t.len() - body.len() + n.len() + 1)), i + 1),
+            None if VALUED.contains(&body) && !a.is_dynamic() => (body, args.get(i + 1).cloned(), i + 2),
+            None => (body, None, i + 1),
+        };
+        match (name, value) {
+            ("cd", Some(d)) => chdir = Chdir::To(d),
+            ("ex" | "eval-command" | "iex" | "init-eval-command", Some(cmd)) => {
+                if let Some(code) = gdb_shell_command(&cmd) {
+                    out.extend(shell_code("sh", code, Via::ShellString { shell: "gdb".into() }, VarScope::Fresh));
+                }
+            }
+            _ => {}
+        }
+        i = next;
+    }
+    with_chdir(out, &chdir)
+}
+
+/// The shell command in a gdb command: `shell CMD`, `!CMD`, `pipe GDBCMD | CMD`, `| GDBCMD | CMD`.
+fn gdb_shell_command(cmd: &Word) -> Option<Word> {
+    let text = cmd.known_prefix().trim_start();
+    let skip = cmd.known_prefix().len() - text.len();
+    if let Some(rest) = text.strip_prefix("shell").filter(|r| r.starts_with([' ', '\t'])) {
+        return Some(strip_word_prefix(cmd, skip + text.len() - rest.trim_start().len()));
+    }
+    if let Some(rest) = text.strip_prefix('!') {
+        return Some(strip_word_prefix(cmd, skip + text.len() - rest.trim_start().len()));
+    }
+    let piped = text.strip_prefix("pipe").filter(|r| r.starts_with([' ', '\t'])).or_else(|| text.strip_prefix('|'))?;
+    let bar = piped.find('|')?;
+    let after = &piped[bar + 1..];
+    let at = skip + text.len() - after.trim_start().len();
+    Some(strip_word_prefix(cmd, at))
+}
+
+/// `bwrap [OPTIONS] CMD…`: bubblewrap reads its options by exact name, many with one or more
+/// values; `--chdir DIR` is where the command starts.
+fn bwrap(args: &[Word], span: Span) -> Vec<Derived> {
+    const VALUES: &[(&str, usize)] = &[
+        ("--args", 1),
+        ("--argv0", 1),
+        ("--userns", 1),
+        ("--userns2", 1),
+        ("--pidns", 1),
+        ("--uid", 1),
+        ("--gid", 1),
+        ("--hostname", 1),
+        ("--chdir", 1),
+        ("--setenv", 2),
+        ("--unsetenv", 1),
+        ("--lock-file", 1),
+        ("--sync-fd", 1),
+        ("--bind", 2),
+        ("--bind-try", 2),
+        ("--dev-bind", 2),
+        ("--dev-bind-try", 2),
+        ("--ro-bind", 2),
+        ("--ro-bind-try", 2),
+        ("--bind-fd", 2),
+        ("--ro-bind-fd", 2),
+        ("--remount-ro", 1),
+        ("--exec-label", 1),
+        ("--file-label", 1),
+        ("--proc", 1),
+        ("--dev", 1),
+        ("--tmpfs", 1),
+        ("--mqueue", 1),
+        ("--dir", 1),
+        ("--file", 2),
+        ("--bind-data", 2),
+        ("--ro-bind-data", 2),
+        ("--symlink", 2),
+        ("--seccomp", 1),
+        ("--add-seccomp-fd", 1),
+        ("--block-fd", 1),
+        ("--userns-block-fd", 1),
+        ("--info-fd", 1),
+        ("--json-status-fd", 1),
+        ("--cap-add", 1),
+        ("--cap-drop", 1),
+        ("--perms", 1),
+        ("--size", 1),
+        ("--chmod", 2),
+        ("--overlay-src", 1),
+        ("--overlay", 3),
+        ("--tmp-overlay", 1),
+        ("--ro-overlay", 1),
+    ];
+    let mut i = 0;
+    let mut chdir = Chdir::Stay;
+    let mut from_fd = false;
+    while let Some(a) = args.get(i) {
+        let t = a.known_prefix();
+        if a.as_literal() == Some("--") {
+            i += 1;
+            break;
+        }
+        if !t.starts_with("--") {
+            break;
+        }
+        if t == "--chdir" {
+            if let Some(d) = args.get(i + 1) {
+                chdir = Chdir::To(d.clone());
+            }
+        }
+        from_fd |= t == "--args";
+        i += 1 + VALUES.iter().find(|(o, _)| *o == t).map_or(0, |(_, n)| *n);
+    }
+    match args.get(i..).filter(|r| !r.is_empty()) {
+        Some(rest) => run_in(rest, wrapper("bwrap"), chdir),
+        // `--args FD` reads more arguments, the command among them, from a descriptor.
+        None if from_fd => run_in(
+            &[Word::unknown("…", "a command bwrap reads from a descriptor (--args)", span)],
+            wrapper("bwrap"),
+            chdir,
+        ),
+        None => Vec::new(),
+    }
 }
 
 /// Options anywhere among the arguments (GNU getopt permutes): every `(name, value)` found.
 fn scan_all(args: &[Word], short_val: &str, long_val: &[&str]) -> Scanned {
-    let mut opts = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        if args[i].as_literal() == Some("--") {
-            break;
-        }
-        let s = scan(&args[i..], short_val, long_val);
-        opts.extend(s.opts);
-        match s.operand {
-            // An operand after `--` ends option processing.
-            Some(k) if k > 0 && args[i + k - 1].as_literal() == Some("--") => break,
-            Some(k) => i += k + 1,
-            None => break,
-        }
-    }
-    Scanned { opts, operand: None }
+    permuted(args, &Spec { short_val, long_val, ..Spec::default() }).0
 }
 
 /// `env -S 'a b c'` splits its string into words (with quotes) itself.
@@ -607,7 +1495,7 @@ pub fn split_args(text: &str, span: Span) -> Vec<Word> {
 /// `guard …` inside a command is a wrapper like `bash -c` or `sudo`: what it would run is judged
 /// here, whatever the nested guard would make of it (its own options cannot loosen what the
 /// guard judging this command decides).
-fn guard(args: &[Word], stdin: &Stdin) -> Vec<Derived> {
+fn guard(args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here) -> Vec<Derived> {
     let words: Vec<Option<&str>> = args.iter().map(Word::as_literal).collect();
     let (i, dry_run) = guard_options(&words);
     let rest = &args[i..];
@@ -618,7 +1506,7 @@ fn guard(args: &[Word], stdin: &Stdin) -> Vec<Derived> {
         Some("--") => run(&rest[1..], wrapper("guard")),
         Some("hook") => hook_payload(stdin),
         Some(sub) if GUARD_JUDGES_ONLY.contains(&sub) => Vec::new(),
-        _ => shell("guard", "bash", rest, stdin),
+        _ => shell("guard", "bash", rest, stdin, inv, here),
     }
 }
 
@@ -645,11 +1533,12 @@ fn hook_payload(stdin: &Stdin) -> Vec<Derived> {
                 text: Word::unknown("hook input", "a hook input guard could not read", text.span),
             },
             parse: None,
+            chdir: Chdir::Stay,
         }],
     }
 }
 
-fn shell(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
+fn shell(name: &str, lang: &str, args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here) -> Vec<Derived> {
     let mut i = 0;
     let mut has_c = false;
     let mut read_stdin = false;
@@ -679,13 +1568,18 @@ fn shell(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
         };
     }
     if let (Some(file), false) = (args.get(i), read_stdin) {
+        // A script that names the shell's own stdin (`bash /dev/stdin <<<CODE`) is that code.
+        if let Some(fd) = names_descriptor(file, here) {
+            return descriptor_code(name, lang, inv, fd, stdin, VarScope::Fresh);
+        }
         let code = Code { language: lang.into(), source: CodeSource::File, text: file.clone() };
         return match procsub_output(file) {
             Some(text) => vec![Derived::Code {
                 code: Code { text, ..code },
                 parse: Some((Via::ShellString { shell: name.into() }, VarScope::Fresh)),
+                chdir: Chdir::Stay,
             }],
-            None => vec![Derived::Code { code, parse: None }],
+            None => vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }],
         };
     }
     stdin_code(lang, stdin, Some(name))
@@ -703,6 +1597,7 @@ fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<Derived> {
             vec![Derived::Code {
                 code: Code { language: lang.into(), source: CodeSource::Stdin, text: text.clone() },
                 parse,
+                chdir: Chdir::Stay,
             }]
         }
         Stdin::From(what) => vec![Derived::Code {
@@ -712,16 +1607,25 @@ fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<Derived> {
                 text: Word::unknown(what.clone(), "code read from stdin at run time", Span::default()),
             },
             parse: None,
+            chdir: Chdir::Stay,
         }],
     }
 }
 
-fn interpreter(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
+fn interpreter(name: &str, lang: &str, args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here) -> Vec<Derived> {
     let code_arg = |text: Word| {
-        vec![Derived::Code { code: Code { language: lang.into(), source: CodeSource::Argument, text }, parse: None }]
+        vec![Derived::Code {
+            code: Code { language: lang.into(), source: CodeSource::Argument, text },
+            parse: None,
+            chdir: Chdir::Stay,
+        }]
     };
     let file_arg = |text: Word| {
-        vec![Derived::Code { code: Code { language: lang.into(), source: CodeSource::File, text }, parse: None }]
+        vec![Derived::Code {
+            code: Code { language: lang.into(), source: CodeSource::File, text },
+            parse: None,
+            chdir: Chdir::Stay,
+        }]
     };
     let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
     let (short_val, long_val, code_opts): (&str, &[&str], &[&str]) = match lang {
@@ -772,16 +1676,45 @@ fn interpreter(name: &str, lang: &str, args: &[Word], stdin: &Stdin) -> Vec<Deri
         return s.operand.map(|i| code_arg(args[i].clone())).unwrap_or_default();
     }
     match s.operand {
-        Some(i) if args[i].as_literal() != Some("-") => file_arg(args[i].clone()),
-        _ => stdin_code(lang, stdin, None),
+        // A script path naming a descriptor (`python3 /dev/stdin <<EOF`) is the code it holds.
+        Some(i) if args[i].as_literal() == Some("-") => stdin_code(lang, stdin, None),
+        Some(i) => match names_descriptor(&args[i], here) {
+            Some(fd) => {
+                let mut out = descriptor_code(name, lang, inv, fd, stdin, VarScope::Fresh);
+                for d in &mut out {
+                    if let Derived::Code { parse, .. } = d {
+                        *parse = None;
+                    }
+                }
+                out
+            }
+            None => file_arg(args[i].clone()),
+        },
+        None => stdin_code(lang, stdin, None),
     }
 }
 
 fn xargs(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
-    let s = scan(
+    let s = scan_spec(
         args,
-        "adEILnPs",
-        &["arg-file", "delimiter", "eof", "max-args", "max-procs", "max-chars", "process-slot-var"],
+        &Spec {
+            short_val: "adEILnPs",
+            // `-e[EOF]`, `-i[R]`, `-l[N]` (and their long forms) take a value only attached.
+            short_opt: "eil",
+            long_val: &["arg-file", "delimiter", "max-args", "max-procs", "max-chars", "process-slot-var"],
+            long_flag: &[
+                "null",
+                "eof",
+                "replace",
+                "max-lines",
+                "interactive",
+                "no-run-if-empty",
+                "open-tty",
+                "exit",
+                "verbose",
+                "show-limits",
+            ],
+        },
     );
     let mut replace: Option<String> = s.value(&["I"]).and_then(|w| w.as_literal()).map(str::to_string);
     for (n, v) in &s.opts {
@@ -793,6 +1726,9 @@ fn xargs(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
     if template.is_empty() {
         template.push(Word::literal("echo", span));
     }
+    // `-L N` (`-l`, `--max-lines`) runs the command once per N lines, each line's words its
+    // arguments; otherwise each item is one argument.
+    let by_lines = replace.is_none() && s.has(&["L", "l", "max-lines"]);
     let items: Result<Vec<String>, String> = if let Some(file) = s.value(&["a", "arg-file"]) {
         Err(format!("the file {}", file.display()))
     } else {
@@ -820,35 +1756,39 @@ fn xargs(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
             for item in items.iter().take(64) {
                 let argv =
                     template.iter().map(|w| replace_in_word(w, &r, &Word::literal(item.as_str(), span))).collect();
-                out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new() });
+                out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new(), chdir: Chdir::Stay });
             }
         }
         (Ok(items), None) => {
-            // `-n N` / `-L N` run the command once per batch of N items.
+            // `-n N` / `-L N` run the command once per batch of N items (or lines).
+            let names: &[&str] = if by_lines { &["L", "l", "max-lines"] } else { &["n", "max-args"] };
             let batch = s
-                .value(&["n", "max-args", "L", "max-lines"])
+                .value(names)
                 .and_then(|w| w.as_literal())
                 .and_then(|n| n.parse::<usize>().ok())
                 .filter(|&n| n > 0)
-                .unwrap_or(usize::MAX);
-            let items: Vec<Word> = items.into_iter().map(|i| Word::literal(i, span)).collect();
-            let batches: Vec<&[Word]> =
-                if items.is_empty() { vec![&[]] } else { items.chunks(batch.min(items.len())).collect() };
+                .unwrap_or(if by_lines { 1 } else { usize::MAX });
+            let units: Vec<Vec<Word>> = items
+                .into_iter()
+                .map(|i| if by_lines { split_args(&i, span) } else { vec![Word::literal(i, span)] })
+                .collect();
+            let batches: Vec<&[Vec<Word>]> =
+                if units.is_empty() { vec![&[]] } else { units.chunks(batch.min(units.len())).collect() };
             for chunk in batches.into_iter().take(64) {
                 let mut argv = template.clone();
-                argv.extend_from_slice(chunk);
-                out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new() });
+                argv.extend(chunk.iter().flatten().cloned());
+                out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new(), chdir: Chdir::Stay });
             }
         }
         (Err(from), Some(r)) => {
             let unknown = Word::unknown(r.clone(), format!("each item xargs reads from {from}"), span);
             let argv = template.iter().map(|w| replace_in_word(w, &r, &unknown)).collect();
-            out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new() });
+            out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new(), chdir: Chdir::Stay });
         }
         (Err(from), None) => {
             let mut argv = template;
             argv.push(Word::unknown("…", format!("arguments xargs reads from {from}"), span));
-            out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new() });
+            out.push(Derived::Run { argv, via: Via::Xargs, assignments: Vec::new(), chdir: Chdir::Stay });
         }
     }
     out
@@ -911,8 +1851,13 @@ fn find(args: &[Word]) -> Vec<Derived> {
                     replace_in_word(w, "{}", &f)
                 })
                 .collect();
+            // `-execdir` and `-okdir` run the command in each match's own directory.
+            let chdir = match args[i].as_literal() {
+                Some("-execdir" | "-okdir") => Chdir::Unknown,
+                _ => Chdir::Stay,
+            };
             if !argv.is_empty() {
-                out.push(Derived::Run { argv, via: Via::FindExec, assignments: Vec::new() });
+                out.push(Derived::Run { argv, via: Via::FindExec, assignments: Vec::new(), chdir });
             }
             i = end + 1;
         } else {
@@ -1086,6 +2031,9 @@ fn procsub_output(file: &Word) -> Option<Word> {
         pipeline: None,
         code: None,
         calls_function: false,
+        cwd: None,
+        cwd_alternatives: Vec::new(),
+        cwd_unknown: false,
     };
     literal_output(&fake, None)
 }

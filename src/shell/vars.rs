@@ -54,6 +54,11 @@ impl Vars {
         }
     }
 
+    /// The text (or the environment guard was given) set this variable.
+    pub fn is_set(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+
     pub fn known(&self, name: &str) -> Option<&str> {
         match self.map.get(name) {
             Some(VarVal::Known(v)) => Some(v),

@@ -9,10 +9,11 @@ use std::time::Instant;
 use tree_sitter::{Node, ParseOptions, Parser, Tree};
 
 use super::continuation::{self, OffsetMap};
+use super::cwd::{self, Cwd, Dir, Target};
 use super::env::Env;
 use super::expand;
 use super::lexer::{self, Mode};
-use super::programs::{self, Derived, Stdin, VarScope};
+use super::programs::{self, Chdir, Derived, Here, Stdin, VarScope};
 use super::vars::{VarVal, Vars};
 use super::Limits;
 use crate::plan::*;
@@ -35,6 +36,35 @@ struct Job {
     vars: Option<Vars>,
     /// Join the first statement onto this pipeline as its next stage (`cat <<EOF | sh`).
     join_pipe: Option<usize>,
+    /// The shell's state when the code starts; `None` continues the current state.
+    state: Option<ShellState>,
+}
+
+/// What the shell carries from one command to the next besides variables: its directory, its
+/// directory stack (`pushd`/`popd`), and whether `set -e` stops it at a failed command.
+#[derive(Debug, Clone, Default)]
+struct ShellState {
+    cwd: Cwd,
+    stack: Vec<Cwd>,
+    errexit: bool,
+}
+
+/// The last `cd` walked: the syntax node it came from, and where the shell is if it succeeded
+/// (for `cd DIR && …` and `cd DIR || exit`).
+#[derive(Debug, Clone)]
+struct LastCd {
+    walk: usize,
+    node: usize,
+    success: Cwd,
+}
+
+/// What ends a part of the text that keeps its own shell state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Restore {
+    /// A subshell, pipeline stage, background job or substitution: its moves stay inside.
+    Plain,
+    /// A function body, walked where it is defined but run when called.
+    FunctionBody,
 }
 
 /// What holds for everything under a node.
@@ -52,6 +82,8 @@ struct Ctx {
     last_stage_redirects: Vec<Redirect>,
     /// Code in a new shell process: functions of the outer text are not defined here.
     fresh_shell: bool,
+    /// Aliases whose text this is (an alias is not expanded inside its own text).
+    aliasing: Vec<String>,
 }
 
 enum Frame<'t> {
@@ -66,6 +98,25 @@ enum Frame<'t> {
     },
     /// Set a loop variable for one pass over the body (`None`: unknown after the loop).
     LoopVar(String, Option<String>),
+    /// Remember the shell state before a part that keeps its own (`errexit`: whether `set -e`
+    /// holds inside; bash turns it off in command substitutions).
+    Save {
+        errexit: bool,
+    },
+    /// Remember the shell state and continue from this one.
+    Enter(Box<ShellState>),
+    /// Return to the state remembered last.
+    Restore(Restore),
+    /// After the left side of `&&` or `||`: the right side may not run. `and_tail` is the
+    /// node of a `cd` whose success the right side of `&&` implies.
+    RightBegin {
+        and_tail: Option<usize>,
+    },
+    /// After the right side. `or_exit_tail`: the `cd` of `cd DIR || exit`, which succeeded if
+    /// the shell goes on.
+    RightEnd {
+        or_exit_tail: Option<usize>,
+    },
 }
 
 pub struct Builder<'e, 'p> {
@@ -84,6 +135,22 @@ pub struct Builder<'e, 'p> {
     too_many: bool,
     /// Maps positions in the continuation-joined top-level text back to the original.
     cont: OffsetMap,
+    /// The shell state at the point being walked, and what parts that keep their own saved.
+    state: ShellState,
+    saved: Vec<ShellState>,
+    /// The directories each `&&`/`||` right side being walked started from.
+    pending: Vec<Cwd>,
+    /// The directories each invocation runs in, by id (before renumbering).
+    inv_cwd: Vec<Cwd>,
+    last_cd: Option<LastCd>,
+    /// The text changes the shell's directory somewhere.
+    dir_changed: bool,
+    /// A function body in the text changes directory (calling any function may move the shell).
+    fn_changes_dir: bool,
+    /// Texts walked so far (each has its own syntax tree).
+    walks: usize,
+    /// Aliases defined so far: every value each may have (`None`: a value only known at run time).
+    aliases: HashMap<String, Vec<Option<String>>>,
 }
 
 const STATEMENTS: &[&str] = &[
@@ -135,6 +202,15 @@ impl<'e, 'p> Builder<'e, 'p> {
             deadline,
             too_many: false,
             cont: OffsetMap::default(),
+            state: ShellState::default(),
+            saved: Vec::new(),
+            pending: Vec::new(),
+            inv_cwd: Vec::new(),
+            last_cd: None,
+            dir_changed: false,
+            fn_changes_dir: false,
+            walks: 0,
+            aliases: HashMap::new(),
         }
     }
 
@@ -166,10 +242,20 @@ impl<'e, 'p> Builder<'e, 'p> {
             ctx: Ctx::default(),
             vars: None,
             join_pipe: None,
+            state: None,
         });
         while let Some(job) = self.jobs.pop_front() {
             self.jobs_run += 1;
             self.source(job);
+        }
+        // A function body or trap handler runs when it is called or triggered, not where it is
+        // written: once the text moves the shell anywhere, where that is cannot be known.
+        if self.dir_changed {
+            for inv in &mut self.plan.invocations {
+                if inv.has_via(|v| matches!(v, Via::FunctionBody { .. } | Via::Trap)) {
+                    inv.cwd_unknown = true;
+                }
+            }
         }
         self.order_by_parent();
         for p in &self.plan.pipelines {
@@ -237,6 +323,13 @@ impl<'e, 'p> Builder<'e, 'p> {
 
     fn source(&mut self, mut job: Job) {
         let job_vars = job.vars.take();
+        if let Some(state) = job.state.take() {
+            self.state = state;
+        }
+        self.walks += 1;
+        let serial = self.walks;
+        // A walk cut short (out of time, too many commands) leaves no saved state behind.
+        let (saved_len, pending_len) = (self.saved.len(), self.pending.len());
         if let Base::Fixed(_) = job.base {
             if let Some((joined, _)) = continuation::join(&job.text) {
                 job.text = joined;
@@ -272,6 +365,7 @@ impl<'e, 'p> Builder<'e, 'p> {
         }
         let mut w = Walk {
             job: &job,
+            serial,
             ctxs: vec![job.ctx.clone()],
             stack: Vec::new(),
             recovered: Vec::new(),
@@ -347,6 +441,30 @@ impl<'e, 'p> Builder<'e, 'p> {
                 Frame::Recovered { start, end, ctx } => self.recovered(&mut w, start, end, ctx),
                 Frame::LoopVar(name, Some(value)) => self.vars.assign(&name, Some(value), true),
                 Frame::LoopVar(name, None) => self.vars.forget(&name, "loop variable"),
+                Frame::Save { errexit } => {
+                    self.saved.push(self.state.clone());
+                    self.state.errexit &= errexit;
+                }
+                Frame::Enter(state) => {
+                    self.saved.push(std::mem::replace(&mut self.state, *state));
+                }
+                Frame::Restore(kind) => self.restore(kind),
+                // Where the shell is when a `cd` succeeded has the same main directory as where
+                // it may be after it: only the alternatives differ, so `$PWD` stays as it is.
+                Frame::RightBegin { and_tail } => {
+                    self.pending.push(self.state.cwd.clone());
+                    if let Some(success) = self.cd_succeeded(w.serial, and_tail) {
+                        self.state.cwd = success;
+                    }
+                }
+                Frame::RightEnd { or_exit_tail } => {
+                    if let Some(before) = self.pending.pop() {
+                        self.state.cwd.merge(&before);
+                    }
+                    if let Some(success) = self.cd_succeeded(w.serial, or_exit_tail) {
+                        self.state.cwd = success;
+                    }
+                }
             }
         }
         for (start, end) in std::mem::take(&mut w.gaps) {
@@ -363,6 +481,8 @@ impl<'e, 'p> Builder<'e, 'p> {
         if let Some(saved) = saved_functions {
             self.scope_functions = saved;
         }
+        self.saved.truncate(saved_len);
+        self.pending.truncate(pending_len);
     }
 
     fn map(&self, job: &Job, start: usize, end: usize) -> Span {
@@ -462,7 +582,14 @@ impl<'e, 'p> Builder<'e, 'p> {
                     continue;
                 }
             }
-            frames.push(Frame::Node(c, cctx));
+            if background {
+                // A background job is a process of its own: its `cd` stays inside.
+                frames.push(Frame::Save { errexit: true });
+                frames.push(Frame::Node(c, cctx));
+                frames.push(Frame::Restore(Restore::Plain));
+            } else {
+                frames.push(Frame::Node(c, cctx));
+            }
         }
         for f in frames.into_iter().rev() {
             w.stack.push(f);
@@ -497,6 +624,7 @@ impl<'e, 'p> Builder<'e, 'p> {
                     ctx: c,
                     vars: None,
                     join_pipe: None,
+                    state: Some(self.state.clone()),
                 });
             }
         }
@@ -511,9 +639,13 @@ impl<'e, 'p> Builder<'e, 'p> {
                 // `a && b`, `a || b`: the right side may not run.
                 let mut kids = Vec::new();
                 let mut seen_op = false;
+                let mut op = "";
                 for i in 0..n.child_count() {
                     let Some(c) = n.child(i) else { continue };
                     if !c.is_named() {
+                        if !seen_op {
+                            op = c.kind();
+                        }
                         seen_op = true;
                         continue;
                     }
@@ -523,27 +655,49 @@ impl<'e, 'p> Builder<'e, 'p> {
                     let cctx = if seen_op { self.derive_ctx(w, ctx, |x| x.uncertain = true) } else { ctx };
                     kids.push((c, cctx));
                 }
-                for (c, cctx) in kids.into_iter().rev() {
-                    w.stack.push(Frame::Node(c, cctx));
+                if let [(left, lctx), (right, rctx)] = kids.as_slice() {
+                    // `cd DIR && cmd` runs cmd in DIR; after `cd DIR || exit` the shell is in DIR.
+                    let and_tail = if op == "&&" { cd_tail(*left) } else { None };
+                    let or_exit_tail = if op == "||" && exits(&w.job.text, *right) { cd_tail(*left) } else { None };
+                    w.stack.push(Frame::RightEnd { or_exit_tail });
+                    w.stack.push(Frame::Node(*right, *rctx));
+                    w.stack.push(Frame::RightBegin { and_tail });
+                    w.stack.push(Frame::Node(*left, *lctx));
+                } else {
+                    for (c, cctx) in kids.into_iter().rev() {
+                        w.stack.push(Frame::Node(c, cctx));
+                    }
                 }
             }
+            // These run in a process of their own: a `cd` inside stays inside.
             "subshell" => {
                 let c = self.with_via(w, ctx, Via::Subshell);
+                w.stack.push(Frame::Restore(Restore::Plain));
                 self.push_children(w, n, c);
+                w.stack.push(Frame::Save { errexit: true });
             }
             "command_substitution" => {
                 let c = self.with_via(w, ctx, Via::CommandSubstitution);
+                w.stack.push(Frame::Restore(Restore::Plain));
                 self.push_children(w, n, c);
+                w.stack.push(Frame::Save { errexit: false });
             }
             "process_substitution" => {
                 let c = self.with_via(w, ctx, Via::ProcessSubstitution);
+                w.stack.push(Frame::Restore(Restore::Plain));
                 self.push_children(w, n, c);
+                w.stack.push(Frame::Save { errexit: false });
             }
             "for_statement" if self.literal_loop(w, n, ctx) => {}
             "for_statement" | "c_style_for_statement" | "while_statement" => {
                 if let Some(var) = n.child_by_field_name("variable") {
                     let name = node_text(&w.job.text, var).to_string();
                     self.vars.forget(&name, "loop variable");
+                }
+                // The body is walked once but may run many times: a directory change in it
+                // moves every later pass (and what comes before it in the body) somewhere else.
+                if self.may_change_dir(node_text(&w.job.text, n)) {
+                    self.state.cwd.mark_unknown();
                 }
                 let c = self.with_via(w, ctx, Via::Loop);
                 self.push_children(w, n, c);
@@ -558,7 +712,9 @@ impl<'e, 'p> Builder<'e, 'p> {
                 self.functions.insert(name.clone());
                 let c = self.with_via(w, ctx, Via::FunctionBody { name });
                 if let Some(body) = n.child_by_field_name("body") {
+                    w.stack.push(Frame::Restore(Restore::FunctionBody));
                     w.stack.push(Frame::Node(body, c));
+                    w.stack.push(Frame::Save { errexit: true });
                 }
             }
             "variable_assignment" | "variable_assignments" | "declaration_command" | "unset_command"
@@ -635,6 +791,19 @@ impl<'e, 'p> Builder<'e, 'p> {
         true
     }
 
+    /// Walk the substitutions under `n` after the command it belongs to is listed, in the shell
+    /// state from before that command (they run first, so its `cd` does not move them).
+    fn push_substitutions<'t>(&self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        let text = node_text(&w.job.text, n);
+        if !text.contains(['`', '(']) {
+            w.stack.push(Frame::SubstOnly(n, ctx));
+            return;
+        }
+        w.stack.push(Frame::Restore(Restore::Plain));
+        w.stack.push(Frame::SubstOnly(n, ctx));
+        w.stack.push(Frame::Enter(Box::new(self.state.clone())));
+    }
+
     fn subst_only<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
         match n.kind() {
             "command_substitution" | "process_substitution" => self.node(w, n, ctx),
@@ -699,7 +868,10 @@ impl<'e, 'p> Builder<'e, 'p> {
                 }
                 x.redirects.extend(own);
             });
+            // Each stage runs in a subshell of its own, from where the pipeline starts.
+            w.stack.push(Frame::Restore(Restore::Plain));
             w.stack.push(Frame::Node(s, c));
+            w.stack.push(Frame::Save { errexit: true });
         }
     }
 
@@ -758,7 +930,7 @@ impl<'e, 'p> Builder<'e, 'p> {
                     } else {
                         self.stray_destinations(w, c);
                     }
-                    w.stack.push(Frame::SubstOnly(c, ctx));
+                    self.push_substitutions(w, c, ctx);
                 }
                 "comment" => {}
                 _ if body.is_none() => body = Some(c),
@@ -775,17 +947,37 @@ impl<'e, 'p> Builder<'e, 'p> {
         if body.kind() == "command" {
             let outer = Outer { redirects, tails, more, statement: (n.start_byte(), n.end_byte()) };
             self.command_with(w, body, ctx, outer);
-        } else if body.kind() == "pipeline" {
-            let c = self.derive_ctx(w, ctx, |x| x.last_stage_redirects = redirects);
-            w.stack.push(Frame::Node(body, c));
-            for t in tails {
-                self.queue_tail(w, t, ctx, None);
-            }
         } else {
-            let c = self.derive_ctx(w, ctx, |x| x.redirects.extend(redirects));
+            // `{ cat; } <<EOF | sh`, `a && cat <<EOF | sh`: the grammar hangs the heredoc (and the
+            // `| sh` after it) on the whole statement. What the statement prints is the next
+            // stage's stdin: its commands make the first stage (a pipeline's own stages are
+            // their own, so only "the output of the previous stage" is known there).
+            let piped = tails.iter().any(|t| t.pipe).then(|| {
+                let pid = self.plan.pipelines.len();
+                let span = self.map(w.job, n.start_byte(), n.end_byte());
+                self.plan.pipelines.push(Pipeline {
+                    id: pid,
+                    span,
+                    stages: vec![Vec::new()],
+                    stderr_piped: Vec::new(),
+                });
+                pid
+            });
+            let is_pipeline = body.kind() == "pipeline";
+            let c = self.derive_ctx(w, ctx, |x| {
+                if is_pipeline {
+                    x.last_stage_redirects = redirects;
+                } else {
+                    x.redirects.extend(redirects);
+                    if let Some(pid) = piped {
+                        x.pipe = Some((pid, 0));
+                    }
+                }
+            });
             w.stack.push(Frame::Node(body, c));
             for t in tails {
-                self.queue_tail(w, t, ctx, None);
+                let join = if t.pipe { piped } else { None };
+                self.queue_tail(w, t, ctx, join);
             }
         }
     }
@@ -894,7 +1086,7 @@ impl<'e, 'p> Builder<'e, 'p> {
         }
         let span = self.map(w.job, n.start_byte(), n.end_byte());
         // Substitutions inside the words run before the command.
-        w.stack.push(Frame::SubstOnly(n, ctx));
+        self.push_substitutions(w, n, ctx);
         if words.is_empty() {
             if !redirects.is_empty() {
                 self.emit_bare_redirect(w, ctx, span, redirects, tails);
@@ -904,7 +1096,7 @@ impl<'e, 'p> Builder<'e, 'p> {
         let mut all_redirects = w.ctxs[ctx].redirects.clone();
         all_redirects.extend(redirects);
         let id = self.emit(w, ctx, span, words, assignments, all_redirects);
-        self.note_builtin_effects(id, &w.ctxs[ctx]);
+        self.note_builtin_effects(id, &w.ctxs[ctx], w.serial, Some(n.id()));
         let pipe_out = tails.iter().any(|t| t.pipe);
         if pipe_out {
             let pid = self.plan.pipelines.len();
@@ -960,7 +1152,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             }
         }
         let id = self.plan.invocations.len();
-        let inv = Invocation {
+        let mut inv = Invocation {
             id,
             program,
             args: words,
@@ -973,15 +1165,55 @@ impl<'e, 'p> Builder<'e, 'p> {
             pipeline: None,
             code: None,
             calls_function,
+            cwd: None,
+            cwd_alternatives: Vec::new(),
+            cwd_unknown: false,
         };
+        self.state.cwd.fill(&mut inv, self.start());
         self.plan.invocations.push(inv);
+        self.inv_cwd.push(self.state.cwd.clone());
         if let Some((pid, stage)) = c.pipe {
             if let Some(s) = self.plan.pipelines.get_mut(pid).and_then(|p| p.stages.get_mut(stage)) {
                 s.push(id);
             }
         }
         self.unwrap(w, ctx, id);
+        self.expand_alias(w, ctx, id);
+        // A function of the text that changes directory may have moved the shell.
+        if calls_function && self.fn_changes_dir {
+            self.state.cwd.mark_unknown();
+        }
         id
+    }
+
+    /// The directory guard was asked about, when it is an absolute path.
+    fn start(&self) -> Option<&'e str> {
+        self.env.pwd().filter(|p| p.starts_with('/'))
+    }
+
+    /// Where a wrapper's command runs, from where the wrapper runs.
+    fn apply_chdir(&self, base: &Cwd, chdir: &Chdir) -> Cwd {
+        let target = match chdir {
+            Chdir::Stay => return base.clone(),
+            Chdir::To(w) => w.as_literal().map(cwd::target).unwrap_or(Target::Unknown),
+            Chdir::HomeOf(user) => self.env.user_homes.get(user).map(|h| cwd::target(h)).unwrap_or(Target::Unknown),
+            Chdir::OwnHome => self.vars.known("HOME").map(cwd::target).unwrap_or(Target::Unknown),
+            Chdir::Unknown => Target::Unknown,
+        };
+        // A wrapper that cannot enter the directory does not run the command.
+        base.change(&[target], false, self.start())
+    }
+
+    /// Where invocation `id` runs, for the paths it is given.
+    fn here_of(&self, id: usize) -> Here {
+        let inv = &self.plan.invocations[id];
+        match self.start() {
+            Some(start) => Here {
+                dirs: inv.directories(start).into_iter().map(str::to_string).collect(),
+                unknown: inv.cwd_unknown,
+            },
+            None => Here { dirs: inv.cwd.iter().chain(inv.cwd_alternatives.iter()).cloned().collect(), unknown: true },
+        }
     }
 
     /// Follow wrappers (`sudo`, `env`, `xargs`, …) and code arguments (`bash -c`, `eval`).
@@ -995,86 +1227,32 @@ impl<'e, 'p> Builder<'e, 'p> {
             if steps > 64 || self.plan.invocations[id].calls_function {
                 break;
             }
-            let derived = programs::derive(&self.plan.invocations[id], &stdin);
+            let here = self.here_of(id);
+            let derived = programs::derive(&self.plan.invocations[id], &stdin, &here);
             for d in derived {
                 match d {
-                    Derived::Run { mut argv, via, assignments } => {
+                    Derived::Run { mut argv, via, assignments, chdir } => {
                         if argv.is_empty() {
                             continue;
                         }
-                        let parent = &self.plan.invocations[id];
                         let program = argv.remove(0);
-                        let new_id = self.plan.invocations.len();
-                        let mut via_chain = parent.via.clone();
+                        // Only the `time` keyword runs a shell function; other wrappers exec a program.
                         let runs_functions = matches!(&via, Via::Wrapper { program } if program == "time");
-                        via_chain.push(via);
-                        let inv = Invocation {
-                            id: new_id,
-                            // Only the `time` keyword runs a shell function; other wrappers exec a program.
-                            calls_function: runs_functions
-                                && program.as_literal().is_some_and(|p| self.scope_functions.contains_key(p)),
-                            program,
-                            args: argv,
-                            assignments,
-                            redirects: parent.redirects.clone(),
-                            span: parent.span,
-                            via: via_chain,
-                            depth: parent.depth,
-                            parent: Some(id),
-                            pipeline: None,
-                            code: None,
-                        };
-                        self.plan.invocations.push(inv);
-                        if let Some((pid, stage)) = pipe {
-                            if let Some(s) = self.plan.pipelines.get_mut(pid).and_then(|p| p.stages.get_mut(stage)) {
-                                s.push(new_id);
-                            }
-                        }
+                        let calls_function = runs_functions
+                            && program.as_literal().is_some_and(|p| self.scope_functions.contains_key(p));
+                        let cwd = self.apply_chdir(&self.inv_cwd[id].clone(), &chdir);
+                        let new_id = self.derived(id, program, argv, assignments, via, cwd, pipe);
+                        self.plan.invocations[new_id].calls_function = calls_function;
                         queue.push(new_id);
                     }
-                    Derived::Code { code, parse } => {
-                        let inv = &self.plan.invocations[id];
-                        let (depth, span, mut via_chain) = (inv.depth, inv.span, inv.via.clone());
+                    Derived::Code { code, parse, chdir } => {
                         if let Some((via, scope)) = parse {
-                            let (text, placeholders) = render_code(&code.text);
-                            via_chain.push(via);
-                            if depth + 1 > self.limits.max_depth {
-                                self.issue(
-                                    IssueKind::TooDeep,
-                                    span,
-                                    format!("code nested more than {} levels deep was not read", self.limits.max_depth),
-                                );
-                            } else if self.jobs_run + self.jobs.len() >= self.limits.max_sources {
-                                self.issue(
-                                    IssueKind::TooMany,
-                                    span,
-                                    "too many pieces of nested code; the rest were not read".into(),
-                                );
-                            } else if !text.trim().is_empty() {
-                                // The same shell (`eval`) goes on with its own variables; a new
-                                // shell starts from what it inherits.
-                                let mut vars = match scope {
-                                    VarScope::Shared => None,
-                                    VarScope::Fresh => Some(self.child_vars(id)),
-                                    VarScope::Remote => Some(Vars::default()),
-                                };
-                                for (name, val) in placeholders {
-                                    vars.as_mut().unwrap_or(&mut self.vars).set(&name, val);
-                                }
-                                let uncertain = scope == VarScope::Shared && w.ctxs[ctx].uncertain;
-                                let ctx = Ctx {
-                                    via: via_chain,
-                                    depth: depth + 1,
-                                    parent: Some(id),
-                                    uncertain,
-                                    fresh_shell: scope != VarScope::Shared,
-                                    ..Ctx::default()
-                                };
-                                // Read the code now, so what it assigns (`eval 'a=rm'`) is known to the
-                                // words after it, and its commands are listed in order.
-                                self.jobs_run += 1;
-                                self.source(Job { text, base: Base::Fixed(span), ctx, vars, join_pipe: None });
-                            }
+                            let outer = Enclosing { uncertain: w.ctxs[ctx].uncertain, pipe, aliasing: Vec::new() };
+                            self.nested(id, &code.text, via, scope, &chdir, outer);
+                        } else if matches!(self.plan.invocations[id].program_name(), Some("source" | ".")) {
+                            // Code guard cannot read runs in this shell: it may move it anywhere.
+                            self.state.cwd.mark_unknown();
+                            self.dir_changed = true;
                         }
                         let inv = &mut self.plan.invocations[id];
                         if inv.code.is_none() {
@@ -1083,6 +1261,133 @@ impl<'e, 'p> Builder<'e, 'p> {
                     }
                 }
             }
+        }
+    }
+
+    /// A command that invocation `parent` runs (unwrapped from a wrapper, or an alias's text
+    /// whose value is unknown): listed right after it, in the same pipeline stage.
+    #[allow(clippy::too_many_arguments)]
+    fn derived(
+        &mut self,
+        parent: usize,
+        program: Word,
+        args: Vec<Word>,
+        assignments: Vec<Assignment>,
+        via: Via,
+        cwd: Cwd,
+        pipe: Option<(usize, usize)>,
+    ) -> usize {
+        let p = &self.plan.invocations[parent];
+        let new_id = self.plan.invocations.len();
+        let mut via_chain = p.via.clone();
+        via_chain.push(via);
+        let mut inv = Invocation {
+            id: new_id,
+            calls_function: false,
+            program,
+            args,
+            assignments,
+            redirects: p.redirects.clone(),
+            span: p.span,
+            via: via_chain,
+            depth: p.depth,
+            parent: Some(parent),
+            pipeline: None,
+            code: None,
+            cwd: None,
+            cwd_alternatives: Vec::new(),
+            cwd_unknown: false,
+        };
+        cwd.fill(&mut inv, self.start());
+        self.plan.invocations.push(inv);
+        self.inv_cwd.push(cwd);
+        if let Some((pid, stage)) = pipe {
+            if let Some(s) = self.plan.pipelines.get_mut(pid).and_then(|p| p.stages.get_mut(stage)) {
+                s.push(new_id);
+            }
+        }
+        new_id
+    }
+
+    /// Read `text`, code invocation `id` runs, now (so what it assigns, `eval 'a=rm'`, is known
+    /// to the words after it, and its commands are listed in order), one level deeper.
+    fn nested(&mut self, id: usize, text: &Word, via: Via, scope: VarScope, chdir: &Chdir, outer: Enclosing) {
+        let Enclosing { uncertain, pipe, aliasing } = outer;
+        let inv = &self.plan.invocations[id];
+        let (depth, span, mut via_chain) = (inv.depth, inv.span, inv.via.clone());
+        let trap = via == Via::Trap;
+        let (text, placeholders) = render_code(text);
+        via_chain.push(via);
+        if depth + 1 > self.limits.max_depth {
+            self.issue(
+                IssueKind::TooDeep,
+                span,
+                format!("code nested more than {} levels deep was not read", self.limits.max_depth),
+            );
+            return;
+        }
+        if self.jobs_run + self.jobs.len() >= self.limits.max_sources {
+            self.issue(IssueKind::TooMany, span, "too many pieces of nested code; the rest were not read".into());
+            return;
+        }
+        if text.trim().is_empty() {
+            return;
+        }
+        // The same shell (`eval`) goes on with its own variables; a new shell starts from what
+        // it inherits.
+        let mut vars = match scope {
+            VarScope::Shared => None,
+            VarScope::Fresh => Some(self.child_vars(id)),
+            VarScope::Remote => Some(Vars::default()),
+        };
+        for (name, val) in placeholders {
+            vars.as_mut().unwrap_or(&mut self.vars).set(&name, val);
+        }
+        let ctx = Ctx {
+            via: via_chain,
+            depth: depth + 1,
+            parent: Some(id),
+            uncertain: scope == VarScope::Shared && uncertain,
+            fresh_shell: scope != VarScope::Shared,
+            aliasing,
+            // Code the same shell runs (`eval`, an alias) reads the same stdin, in the same
+            // pipeline stage.
+            pipe: pipe.filter(|_| scope == VarScope::Shared && !trap),
+            ..Ctx::default()
+        };
+        // A new shell starts in the directory it is started in, with no directory stack and
+        // no aliases; code on another machine runs somewhere guard cannot know.
+        let here = self.apply_chdir(&self.inv_cwd[id].clone(), chdir);
+        let fresh_state = match scope {
+            VarScope::Shared => None,
+            VarScope::Fresh => Some(ShellState { cwd: here.clone(), ..ShellState::default() }),
+            VarScope::Remote => Some(ShellState { cwd: Cwd::unknown(), ..ShellState::default() }),
+        };
+        if let (Some(v), true) = (vars.as_mut(), here != self.state.cwd) {
+            // bash sets `$PWD` to the directory it starts in.
+            match (scope, here.single()) {
+                (VarScope::Fresh, Some(Dir::Path(p))) => v.set("PWD", VarVal::Known(p.clone())),
+                _ => v.set("PWD", VarVal::unknown("the directory a wrapper starts the shell in")),
+            }
+        }
+        let saved_state = match &fresh_state {
+            Some(_) => Some(self.state.clone()),
+            // A trap handler runs later, whenever it is triggered.
+            None if trap => Some(self.state.clone()),
+            None => None,
+        };
+        let saved_aliases = fresh_state.as_ref().map(|_| std::mem::take(&mut self.aliases));
+        self.jobs_run += 1;
+        self.source(Job { text, base: Base::Fixed(span), ctx, vars, join_pipe: None, state: fresh_state });
+        if let Some(saved) = saved_state {
+            let moved = trap && saved.cwd != self.state.cwd;
+            self.state = saved;
+            if moved {
+                self.state.cwd.mark_unknown();
+            }
+        }
+        if let Some(a) = saved_aliases {
+            self.aliases = a;
         }
     }
 
@@ -1156,32 +1461,123 @@ impl<'e, 'p> Builder<'e, 'p> {
         inv.redirects.iter().rev().find_map(|r| r.stdin_text().cloned())
     }
 
-    /// Builtins that change what later words mean: `cd` changes `$PWD`, `read` sets variables.
-    fn note_builtin_effects(&mut self, id: usize, ctx: &Ctx) {
+    /// Builtins that change what later words mean: `cd` moves the shell (and `$PWD`), `read`
+    /// sets variables, `alias` defines aliases, `set -e` stops at a failed `cd`. `node` is the
+    /// simple command's syntax node in text number `walk`.
+    fn note_builtin_effects(&mut self, id: usize, ctx: &Ctx, walk: usize, node: Option<usize>) {
         let inv = &self.plan.invocations[id];
-        let Some(name) = inv.program.as_literal() else { return };
+        let words = builtin_words(inv);
+        let Some(name) = words.first().and_then(|w| w.as_literal()) else { return };
+        let args: Vec<Word> = words[1..].iter().map(|w| (*w).clone()).collect();
         match name {
-            "cd" | "pushd" | "popd" => {
-                let target =
-                    inv.args.iter().find(|a| !a.known_prefix().starts_with('-') || a.as_literal() == Some("-"));
-                let new = match target.and_then(|t| t.as_literal()) {
-                    Some(t) if t.starts_with('/') && name == "cd" && !ctx.uncertain => Some(super::normalize_path(t)),
-                    Some(t) if t != "-" && name == "cd" && !ctx.uncertain => {
-                        self.vars.known("PWD").map(|p| super::normalize_path(&format!("{p}/{t}")))
-                    }
-                    None if name == "cd" && !ctx.uncertain && inv.args.is_empty() => {
-                        self.vars.known("HOME").map(str::to_string)
-                    }
-                    _ => None,
+            "cd" => {
+                let (_, operands) = split_options(&args, "");
+                let targets = match operands.as_slice() {
+                    [] => vec![self.vars.known("HOME").map(cwd::target).unwrap_or(Target::Unknown)],
+                    [w] => match w.as_literal() {
+                        // `cd ''` stays where it is.
+                        Some("") => return,
+                        Some("-") => vec![self.vars.known("OLDPWD").map(cwd::target).unwrap_or(Target::Unknown)],
+                        Some(t) => self.cd_targets(t),
+                        None => vec![Target::Unknown],
+                    },
+                    // `cd a b` fails: too many arguments.
+                    _ => return,
                 };
-                match new {
-                    Some(dir) => self.vars.assign("PWD", Some(dir), true),
-                    None => self.vars.forget("PWD", "changed by cd to a directory guard cannot know"),
+                let cannot_fail = match operands.first().and_then(|w| w.as_literal()) {
+                    Some(t) => cwd::cannot_fail(t),
+                    None => false,
+                };
+                let success = self.state.cwd.change(&targets, false, self.start());
+                self.move_to(success, cannot_fail, ctx, walk, node);
+            }
+            "pushd" => {
+                let (flags, operands) = split_options(&args, "n");
+                if operands.iter().any(rotates) {
+                    self.lost_track(ctx);
+                    return;
+                }
+                let no_cd = flags.contains(&'n');
+                match (operands.as_slice(), no_cd) {
+                    // `pushd` swaps the top two directories.
+                    ([], _) => {
+                        if let Some(top) = self.state.stack.pop() {
+                            let here = self.state.cwd.clone();
+                            self.state.stack.push(here);
+                            self.move_to(top, false, ctx, walk, node);
+                        }
+                    }
+                    ([w], no_cd) => {
+                        let targets = match w.as_literal() {
+                            Some(t) => self.cd_targets(t),
+                            None => vec![Target::Unknown],
+                        };
+                        let success = self.state.cwd.change(&targets, false, self.start());
+                        if no_cd {
+                            // `pushd -n DIR` only adds DIR under the top of the stack.
+                            self.state.stack.push(success);
+                        } else {
+                            let here = self.state.cwd.clone();
+                            self.state.stack.push(here);
+                            let cannot_fail = w.as_literal().is_some_and(cwd::cannot_fail);
+                            self.move_to(success, cannot_fail, ctx, walk, node);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            "popd" => {
+                let (flags, operands) = split_options(&args, "n");
+                if operands.iter().any(rotates) {
+                    self.lost_track(ctx);
+                    return;
+                }
+                if flags.contains(&'n') {
+                    self.state.stack.pop();
+                    return;
+                }
+                match self.state.stack.pop() {
+                    Some(top) => self.move_to(top, false, ctx, walk, node),
+                    // Past what the text pushed: the shell's own stack, which guard cannot see.
+                    None => {
+                        let success = self.state.cwd.change(&[Target::Unknown], false, self.start());
+                        self.move_to(success, false, ctx, walk, node);
+                    }
+                }
+            }
+            "alias" => self.define_aliases(&args, ctx, inv.span),
+            "unalias" if !ctx.uncertain => {
+                for a in &args {
+                    match a.as_literal() {
+                        Some("-a") => self.aliases.clear(),
+                        Some(n) => {
+                            self.aliases.remove(n);
+                        }
+                        None => {}
+                    }
+                }
+            }
+            "set" if !ctx.uncertain => {
+                let mut k = 0;
+                while let Some(a) = args.get(k).and_then(|a| a.as_literal()) {
+                    let on = a.starts_with('-');
+                    if a == "--" || a == "-" || !(on || a.starts_with('+')) {
+                        break;
+                    }
+                    if a[1..].contains('e') {
+                        self.state.errexit = on;
+                    }
+                    if a[1..].contains('o') {
+                        k += 1;
+                        if args.get(k).and_then(|v| v.as_literal()) == Some("errexit") {
+                            self.state.errexit = on;
+                        }
+                    }
+                    k += 1;
                 }
             }
             "read" | "mapfile" | "readarray" | "getopts" | "printf" | "let" => {
-                let args: Vec<String> = inv
-                    .args
+                let args: Vec<String> = args
                     .iter()
                     .filter_map(|a| a.as_literal())
                     .filter(|a| lexer::is_name(a))
@@ -1192,6 +1588,160 @@ impl<'e, 'p> Builder<'e, 'p> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Where `cd t` may go: `t`, or with `CDPATH` set in the text, each of its directories
+    /// first (for a name that does not start with `/`, `.` or `..`).
+    fn cd_targets(&self, t: &str) -> Vec<Target> {
+        let searched = !t.starts_with('/') && t != "." && t != ".." && !t.starts_with("./") && !t.starts_with("../");
+        if !searched || !self.vars.is_set("CDPATH") {
+            return vec![cwd::target(t)];
+        }
+        let mut out: Vec<Target> = match self.vars.known("CDPATH") {
+            Some(path) => path
+                .split(':')
+                .map(|d| if d.is_empty() { cwd::target(t) } else { cwd::target(&format!("{d}/{t}")) })
+                .collect(),
+            None => vec![Target::Unknown],
+        };
+        out.push(cwd::target(t));
+        out
+    }
+
+    /// The shell moves to `success` (where it is if the change succeeds). The change may fail
+    /// or not run at all, leaving it where it was, unless it cannot fail (`cd /`, `cd ..`) or
+    /// `set -e` stops the shell when it does, and it certainly runs.
+    fn move_to(&mut self, success: Cwd, cannot_fail: bool, ctx: &Ctx, walk: usize, node: Option<usize>) {
+        let certain = !ctx.uncertain && (cannot_fail || self.state.errexit);
+        let mut after = success.clone();
+        if !certain {
+            after.merge(&self.state.cwd);
+        }
+        let before = std::mem::replace(&mut self.state.cwd, after);
+        self.dir_changed = true;
+        if ctx.via.iter().any(|v| matches!(v, Via::FunctionBody { .. })) {
+            self.fn_changes_dir = true;
+        }
+        if let Some(node) = node {
+            self.last_cd = Some(LastCd { walk, node, success });
+        }
+        if ctx.uncertain {
+            self.vars.forget("PWD", "changed by cd to a directory guard cannot know");
+            self.vars.forget("OLDPWD", "changed by cd to a directory guard cannot know");
+            return;
+        }
+        let path = |c: &Cwd, start: Option<&str>| match &c.main {
+            Some(Dir::Path(p)) => Some(p.clone()),
+            Some(Dir::Start) => start.map(str::to_string),
+            None => None,
+        };
+        match path(&self.state.cwd, self.start()) {
+            Some(p) => self.vars.assign("PWD", Some(p), true),
+            None => self.vars.forget("PWD", "changed by cd to a directory guard cannot know"),
+        }
+        match path(&before, self.start()) {
+            Some(p) => self.vars.assign("OLDPWD", Some(p), true),
+            None => self.vars.forget("OLDPWD", "changed by cd to a directory guard cannot know"),
+        }
+    }
+
+    /// `pushd +N`, `popd -N`: the stack turns in ways guard does not follow.
+    fn lost_track(&mut self, ctx: &Ctx) {
+        self.state.stack.clear();
+        let success = self.state.cwd.change(&[Target::Unknown], false, self.start());
+        self.move_to(success, false, ctx, 0, None);
+    }
+
+    /// Where the shell is if the `cd` at syntax node `node` of text `walk` succeeded, when that
+    /// was the last `cd` walked.
+    fn cd_succeeded(&self, walk: usize, node: Option<usize>) -> Option<Cwd> {
+        let lc = self.last_cd.as_ref()?;
+        (lc.walk == walk && Some(lc.node) == node).then(|| lc.success.clone())
+    }
+
+    fn restore(&mut self, kind: Restore) {
+        let Some(saved) = self.saved.pop() else { return };
+        let moved = saved.cwd != self.state.cwd || saved.stack != self.state.stack;
+        if moved && kind == Restore::FunctionBody {
+            self.fn_changes_dir = true;
+        }
+        self.state = saved;
+    }
+
+    /// Code that may change directory: it names `cd`, `pushd` or `popd`, or calls a function of
+    /// the text while one of them changes directory.
+    fn may_change_dir(&self, text: &str) -> bool {
+        cwd::mentions_dir_change(text)
+            || (self.fn_changes_dir && self.scope_functions.keys().any(|f| cwd::mentions_word(text, f)))
+    }
+
+    /// `alias NAME=VALUE…`: remember each definition. One made where it may not happen (a
+    /// branch, a loop, a subshell, a function) adds a possible value instead of replacing.
+    fn define_aliases(&mut self, args: &[Word], ctx: &Ctx, span: Span) {
+        for a in args {
+            if matches!(a.as_literal(), Some("-p" | "--")) {
+                continue;
+            }
+            match a.known_prefix().split_once('=') {
+                Some((name, _)) if alias_name(name) => {
+                    let value = a.as_literal().map(|t| t[name.len() + 1..].to_string());
+                    let values = self.aliases.entry(name.to_string()).or_default();
+                    if !ctx.uncertain {
+                        values.clear();
+                    }
+                    if !values.contains(&value) && values.len() < 8 {
+                        values.push(value);
+                    }
+                }
+                Some(_) => {}
+                None if a.is_dynamic() => self.issue(
+                    IssueKind::RunTime,
+                    span,
+                    format!(
+                        "`alias {}` defines an alias whose name is only known at run time; it may change what later \
+                         commands run",
+                        a.display()
+                    ),
+                ),
+                None => {}
+            }
+        }
+    }
+
+    /// A command whose first word is an alias defined earlier runs the alias's text followed by
+    /// its other words, read again as shell code (bash does this only with `expand_aliases` and
+    /// on lines read after the definition; guard assumes it always does).
+    fn expand_alias(&mut self, w: &mut Walk, ctx: usize, id: usize) {
+        let inv = &self.plan.invocations[id];
+        let Some(name) = inv.program.as_literal() else { return };
+        if w.ctxs[ctx].aliasing.iter().any(|a| a == name) {
+            return;
+        }
+        let Some(values) = self.aliases.get(name).cloned() else { return };
+        let name = name.to_string();
+        let rest = inv.args.clone();
+        let span = inv.span;
+        let uncertain = w.ctxs[ctx].uncertain;
+        let pipe = w.ctxs[ctx].pipe;
+        let mut aliasing = w.ctxs[ctx].aliasing.clone();
+        aliasing.push(name.clone());
+        for value in values {
+            let via = Via::Alias { name: name.clone() };
+            match value {
+                Some(v) => {
+                    let text = alias_text(&v, &rest, &self.aliases, &aliasing, span);
+                    let outer = Enclosing { uncertain, pipe, aliasing: aliasing.clone() };
+                    self.nested(id, &text, via, VarScope::Shared, &Chdir::Stay, outer);
+                }
+                None => {
+                    let span = self.plan.invocations[id].program.span;
+                    let program =
+                        Word::unknown(format!("alias {name}"), "an alias whose value is only known at run time", span);
+                    let cwd = self.inv_cwd[id].clone();
+                    self.derived(id, program, rest.clone(), Vec::new(), via, cwd, pipe);
+                }
+            }
         }
     }
 
@@ -1239,7 +1789,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             }
         }
         let span = self.map(w.job, n.start_byte(), n.end_byte());
-        w.stack.push(Frame::SubstOnly(n, ctx));
+        self.push_substitutions(w, n, ctx);
         let redirects = w.ctxs[ctx].redirects.clone();
         self.emit(w, ctx, span, words, Vec::new(), redirects);
     }
@@ -1450,6 +2000,13 @@ impl<'e, 'p> Builder<'e, 'p> {
     }
 
     fn queue_tail(&mut self, w: &Walk, t: Tail, ctx: usize, join: Option<usize>) {
+        // The tail is read after the rest of the text, though it runs right here: it starts
+        // where the shell is now, and a directory change in it leaves the rest uncertain.
+        let state = Some(self.state.clone());
+        if cwd::mentions_dir_change(&t.text) {
+            self.state.cwd.mark_unknown();
+            self.dir_changed = true;
+        }
         let Base::Offset(off) = w.job.base else {
             // Nested code has no byte mapping: read the tail as its own text.
             let c = w.ctxs[ctx].clone();
@@ -1459,6 +2016,7 @@ impl<'e, 'p> Builder<'e, 'p> {
                 ctx: Ctx { uncertain: true, ..c },
                 vars: None,
                 join_pipe: join,
+                state,
             });
             return;
         };
@@ -1471,6 +2029,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             ctx: c,
             vars: None,
             join_pipe: join,
+            state,
         });
     }
 
@@ -1561,13 +2120,175 @@ impl<'e, 'p> Builder<'e, 'p> {
             }
             let span = self.map(w.job, cmd[0].0, cmd[cmd.len() - 1].1);
             let redirects = w.ctxs[ctx].redirects.clone();
-            self.emit(w, ctx, span, words, Vec::new(), redirects);
+            let id = self.emit(w, ctx, span, words, Vec::new(), redirects);
+            // `{cd,/}` still moves the shell.
+            self.note_builtin_effects(id, &w.ctxs[ctx], w.serial, None);
         }
     }
 }
 
+/// The words of a builtin run through `builtin`, `command` or `time` (`command cd /x` moves
+/// the shell as `cd /x` does); `command -v cd` runs nothing.
+fn builtin_words(inv: &Invocation) -> Vec<&Word> {
+    let mut words: Vec<&Word> = inv.argv().collect();
+    loop {
+        match words.first().and_then(|w| w.as_literal()) {
+            Some("builtin") => {
+                words.remove(0);
+            }
+            Some("command" | "time") => {
+                words.remove(0);
+                while matches!(words.first().and_then(|w| w.as_literal()), Some("-p" | "--")) {
+                    words.remove(0);
+                }
+                if words.first().is_some_and(|w| w.known_prefix().starts_with('-')) {
+                    return Vec::new();
+                }
+            }
+            _ => return words,
+        }
+    }
+}
+
+/// The flags and the operands of a builtin's arguments (`cd -P dir`, `pushd -n dir`). A word
+/// after `--` is an operand; so is `-` alone, and `+N`/`-N` (stack positions).
+fn split_options(args: &[Word], known: &str) -> (Vec<char>, Vec<Word>) {
+    let mut flags = Vec::new();
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let Some(t) = a.as_literal() else { break };
+        if t == "--" {
+            i += 1;
+            break;
+        }
+        if t.len() < 2 || !t.starts_with('-') || t[1..].bytes().all(|b| b.is_ascii_digit()) {
+            break;
+        }
+        flags.extend(t[1..].chars().filter(|c| known.contains(*c)));
+        i += 1;
+    }
+    (flags, args[i.min(args.len())..].to_vec())
+}
+
+/// `+N` or `-N`: a position in the directory stack.
+fn rotates(w: &Word) -> bool {
+    w.as_literal().is_some_and(|t| {
+        t.len() > 1 && (t.starts_with('+') || t.starts_with('-')) && t[1..].bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// A name bash accepts for an alias.
+fn alias_name(name: &str) -> bool {
+    !name.is_empty() && !name.chars().any(|c| "/$`=\\'\" \t\n|&;()<>".contains(c))
+}
+
+/// An alias's text followed by the command's other words, as shell text. Words only partly
+/// known keep their unknown parts (read back as placeholders); an alias ending in a blank
+/// makes the next word an alias too, as in bash.
+fn alias_text(
+    value: &str,
+    rest: &[Word],
+    aliases: &HashMap<String, Vec<Option<String>>>,
+    used: &[String],
+    span: Span,
+) -> Word {
+    let mut parts = vec![Part::Text(value.to_string())];
+    let mut rest = rest;
+    let mut last = value.to_string();
+    let mut used: Vec<String> = used.to_vec();
+    while last.ends_with([' ', '\t']) && used.len() < 16 {
+        let Some(next) = rest.first().and_then(|w| w.as_literal()) else { break };
+        let Some([Some(v)]) = aliases.get(next).map(Vec::as_slice) else { break };
+        if used.iter().any(|u| u == next) {
+            break;
+        }
+        used.push(next.to_string());
+        parts.push(Part::Text(v.clone()));
+        last = v.clone();
+        rest = &rest[1..];
+    }
+    for w in rest {
+        parts.push(Part::Text(" ".into()));
+        match &w.value {
+            Value::Literal(t)
+                if w.glob && !t.contains(|c: char| c.is_whitespace() || "'\"\\$`;&|<>(){}".contains(c)) =>
+            {
+                parts.push(Part::Text(t.clone()))
+            }
+            Value::Literal(t) => parts.push(Part::Text(super::shell_quote(t))),
+            Value::Dynamic(ps) => {
+                parts.push(Part::Text("\"".into()));
+                for p in ps {
+                    match p {
+                        Part::Text(t) => {
+                            let mut q = String::new();
+                            for c in t.chars() {
+                                if matches!(c, '\\' | '"' | '$' | '`') {
+                                    q.push('\\');
+                                }
+                                q.push(c);
+                            }
+                            parts.push(Part::Text(q));
+                        }
+                        u => parts.push(u.clone()),
+                    }
+                }
+                parts.push(Part::Text("\"".into()));
+            }
+        }
+    }
+    let words: Vec<Word> = parts
+        .into_iter()
+        .map(|p| match p {
+            Part::Text(t) => Word::literal(t, span),
+            Part::Unknown { what, why } => Word::unknown(what, why, span),
+        })
+        .collect();
+    programs::join_words(&words, "", span)
+}
+
+/// The node of the `cd` whose success the rest of a `&&` chain implies: the statement itself
+/// when it is a simple command (possibly redirected), else the last command of a `&&` list.
+fn cd_tail(n: Node) -> Option<usize> {
+    match n.kind() {
+        "command" => Some(n.id()),
+        "redirected_statement" => n.child_by_field_name("body").filter(|b| b.kind() == "command").map(|b| b.id()),
+        "list" => {
+            let and = (0..n.child_count()).filter_map(|i| n.child(i)).any(|c| !c.is_named() && c.kind() == "&&");
+            let last =
+                (0..n.named_child_count()).filter_map(|i| n.named_child(i as u32)).rfind(|c| c.kind() != "comment")?;
+            and.then(|| cd_tail(last)).flatten()
+        }
+        _ => None,
+    }
+}
+
+/// A statement that ends the shell (or the function) when it runs: `exit`, `return`, or a
+/// group `{ …; exit 1; }` ending in one.
+fn exits(text: &str, n: Node) -> bool {
+    match n.kind() {
+        "command" => n.child_by_field_name("name").is_some_and(|c| matches!(node_text(text, c), "exit" | "return")),
+        "redirected_statement" => n.child_by_field_name("body").is_some_and(|b| exits(text, b)),
+        "compound_statement" => (0..n.named_child_count())
+            .filter_map(|i| n.named_child(i as u32))
+            .rfind(|c| c.kind() != "comment")
+            .is_some_and(|c| exits(text, c)),
+        _ => false,
+    }
+}
+
+/// What nested code takes from the command that holds it: whether that may not run, its
+/// pipeline stage, and the aliases being expanded.
+struct Enclosing {
+    uncertain: bool,
+    pipe: Option<(usize, usize)>,
+    aliasing: Vec<String>,
+}
+
 struct Walk<'t, 'j> {
     job: &'j Job,
+    /// Which text this is (syntax node ids are only unique within one).
+    serial: usize,
     /// Ranges already read by the plain splitter, so overlapping recoveries don't repeat.
     recovered: Vec<(usize, usize)>,
     /// Command substitutions the lexer found without a syntax node (backticks in heredocs).

@@ -2,7 +2,8 @@
 //!
 //! An invocation renders as its argv (each word via [`Word::display`], so unknown parts show
 //! as `‹what›`), then ` @` and how it was reached (`via` names joined by `>`), then ` d=N`
-//! when it sits inside re-read code, then ` #fn` when it calls a function defined in the text.
+//! when it sits inside re-read code, then ` #fn` when it calls a function defined in the text,
+//! then ` cwd=…` when it runs somewhere other than the directory guard was asked about.
 //! Words that are empty or hold blanks, quotes, backslashes or control characters are wrapped
 //! in single quotes with C-style escapes, so word boundaries stay visible:
 //!
@@ -65,6 +66,7 @@ pub fn via(v: &Via) -> String {
         Via::Wrapper { program } => format!("wrap:{program}"),
         Via::ShellString { shell } => format!("sh:{shell}"),
         Via::Eval => "eval".into(),
+        Via::Alias { name } => format!("alias:{name}"),
         Via::Source => "source".into(),
         Via::Trap => "trap".into(),
         Via::Xargs => "xargs".into(),
@@ -81,7 +83,7 @@ pub fn argv(inv: &Invocation) -> String {
     inv.argv().map(word).collect::<Vec<_>>().join(" ")
 }
 
-/// argv, then ` @via>via`, ` d=N` and ` #fn` when they apply.
+/// argv, then ` @via>via`, ` d=N`, ` #fn` and ` cwd=…` when they apply.
 pub fn invocation(inv: &Invocation) -> String {
     let mut out = argv(inv);
     if !inv.via.is_empty() {
@@ -94,7 +96,24 @@ pub fn invocation(inv: &Invocation) -> String {
     if inv.calls_function {
         out.push_str(" #fn");
     }
+    if let Some(c) = cwd(inv) {
+        out.push_str(&format!(" cwd={c}"));
+    }
     out
+}
+
+/// Where an invocation runs, when that is not simply the directory guard was asked about:
+/// `cwd` (`.` for that directory), then each alternative, then `?` when it may run somewhere
+/// guard cannot name, joined by `|` (`/usr`, `/x|/work/proj`, `.|?`).
+pub fn cwd(inv: &Invocation) -> Option<String> {
+    if inv.cwd.is_none() && inv.cwd_alternatives.is_empty() && !inv.cwd_unknown {
+        return None;
+    }
+    let mut parts = inv.directories(".");
+    if inv.cwd_unknown {
+        parts.push("?");
+    }
+    Some(parts.join("|"))
 }
 
 /// Every invocation of the plan, in plan order.
