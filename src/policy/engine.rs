@@ -408,7 +408,7 @@ impl Policy {
         let flow = Flow::new(plan, &self.db, ctx.home(), ctx.cwd());
         let own = std::cell::OnceCell::new();
         let own_init = || self.own_paths(ctx);
-        let paths = super::paths::Classifier::new(ctx.home(), ctx.cwd());
+        let paths = super::paths::Classifier::new(ctx.home());
         for inv in &plan.invocations {
             if inv.calls_function {
                 continue;
@@ -431,7 +431,8 @@ impl Policy {
             // no policy file added any, and the line read for the rules is the same.
             let builtin_cmd =
                 name.filter(|n| self.db.changed_by_files(n)).map(|_| Cmdline::parse(inv, &self.builtin_db));
-            for f in critical(inv, builtin_cmd.as_ref().unwrap_or(&cmd), &paths) {
+            let dirs = inv.directories(ctx.cwd());
+            for f in critical(inv, builtin_cmd.as_ref().unwrap_or(&cmd), &paths, &dirs) {
                 v.add(f);
             }
             let subject = Subject {
@@ -443,6 +444,7 @@ impl Policy {
                 db: &self.db,
                 lists: &self.lists,
                 paths: &paths,
+                dirs,
                 negated: Default::default(),
                 own: &own,
                 own_init: &own_init,
@@ -496,11 +498,13 @@ impl Policy {
 
 /// The breaker: wiping the filesystem root, a home directory, a top-level system directory or
 /// a disk. It lives in code so no policy layer can loosen it.
-fn critical(inv: &Invocation, cmd: &Cmdline, paths: &super::paths::Classifier) -> Vec<Finding> {
+fn critical(inv: &Invocation, cmd: &Cmdline, paths: &super::paths::Classifier, dirs: &[&str]) -> Vec<Finding> {
     let mut out = Vec::new();
     let name = cmd.name.as_str();
     let catastrophic = Classes(Classes::ROOT.0 | Classes::HOME.0 | Classes::SYSTEM_TOP.0 | Classes::BLOCK_DEVICE.0);
-    let classes = |w: &Word| w.as_literal().map(|t| paths.word(t, w.glob)).unwrap_or_default();
+    // In any directory the command may run in.
+    let in_dirs = |t: &str, glob: bool| dirs.iter().fold(Classes::default(), |c, d| c.union(paths.word(t, glob, d)));
+    let classes = |w: &Word| w.as_literal().map(|t| in_dirs(t, w.glob)).unwrap_or_default();
     let mut hit = |w: &Word, what: &str| {
         out.push(Finding {
             rule: "critical.breaker".into(),
@@ -581,7 +585,7 @@ fn critical(inv: &Invocation, cmd: &Cmdline, paths: &super::paths::Classifier) -
             if let Some(w) = inv.args.iter().find(|w| {
                 w.as_literal()
                     .and_then(|t| t.strip_prefix("of="))
-                    .is_some_and(|t| paths.classes(t).has(Classes::BLOCK_DEVICE))
+                    .is_some_and(|t| in_dirs(t, false).has(Classes::BLOCK_DEVICE))
             }) {
                 hit(w, "overwriting the disk with");
             }

@@ -91,6 +91,9 @@ pub struct Subject<'a> {
     pub lists: &'a Lists,
     /// Path classes of the words seen so far.
     pub paths: &'a paths::Classifier<'a>,
+    /// The directories the command may run in (after `cd`, `env -C`…; the first is where it
+    /// runs if nothing fails): a relative path is judged in each.
+    pub dirs: Vec<&'a str>,
     /// Inside an odd number of `not:`: what a pattern word could expand to must then not count
     /// (an exception must hold for the word as it is, or a pattern would loosen a rule).
     pub negated: std::cell::Cell<bool>,
@@ -110,6 +113,19 @@ impl Subject<'_> {
     /// Expand `$list` references.
     pub fn items(&self, v: &OneOrMany) -> Vec<String> {
         expand(self.lists, v)
+    }
+
+    /// Classes a word has in the directories the command may run in: in any of them for what a
+    /// rule asks, in every one of them for an exception (`not:`), so a directory guard is not
+    /// sure of never loosens a rule.
+    fn in_dirs(&self, classes: impl Fn(&str) -> Classes) -> Classes {
+        let mut each = self.dirs.iter().map(|d| classes(d));
+        let first = each.next().unwrap_or_default();
+        if self.negated.get() {
+            each.fold(first, |a, c| Classes(a.0 & c.0))
+        } else {
+            each.fold(first, Classes::union)
+        }
     }
 
     fn whole(&self) -> Culprit {
@@ -237,7 +253,11 @@ fn value_matches_text(s: &Subject, spec: &ValueSpec, w: &Word, lit: Option<&str>
 /// facts beyond the text, so they are worked out only for rules that ask). A partly known word
 /// counts by the directory its known start names.
 fn own_classes(s: &Subject, w: &Word, lit: Option<&str>, classes: Classes) -> Classes {
-    let (home, cwd) = (s.ctx.home(), s.ctx.cwd());
+    s.in_dirs(|cwd| own_classes_in(s, w, lit, classes, cwd))
+}
+
+fn own_classes_in(s: &Subject, w: &Word, lit: Option<&str>, classes: Classes, cwd: &str) -> Classes {
+    let home = s.ctx.home();
     let n = match lit {
         Some(t) if !t.is_empty() => paths::resolve(t, home, cwd),
         _ => match w.known_prefix().rsplit_once('/') {
@@ -270,12 +290,13 @@ pub fn classes_of(names: &[String]) -> Classes {
 /// names: `/etc/$X` is somewhere under `/etc`.
 pub fn word_classes(s: &Subject, w: &Word, lit: Option<&str>) -> Classes {
     if let Some(t) = lit {
-        return s.paths.word(t, w.glob && !s.negated.get());
+        let glob = w.glob && !s.negated.get();
+        return s.in_dirs(|d| s.paths.word(t, glob, d));
     }
     let prefix = w.known_prefix();
     match prefix.rfind('/') {
         Some(i) if i > 0 => {
-            let dir = s.paths.classes(&prefix[..i]);
+            let dir = s.in_dirs(|d| s.paths.classes(&prefix[..i], d));
             let mut c = Classes::OTHER;
             if dir.has(Classes(Classes::SYSTEM_TOP.0 | Classes::SYSTEM.0)) {
                 c = c.union(Classes::SYSTEM);
@@ -408,7 +429,7 @@ pub fn eval(s: &Subject, m: &MatchSpec) -> Option<Culprit> {
         let direct_secret = want.iter().any(|w| w == "secret")
             && s.inv.redirects.iter().any(|r| {
                 r.op == RedirectOp::Read
-                    && r.target.as_literal().is_some_and(|t| s.paths.classes(t).has(Classes::SECRET))
+                    && r.target.as_literal().is_some_and(|t| s.in_dirs(|d| s.paths.classes(t, d)).has(Classes::SECRET))
             });
         match found {
             Some(i) => {

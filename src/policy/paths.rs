@@ -281,52 +281,41 @@ pub fn is_own(n: &str, home: &str, own: &OwnPaths) -> bool {
         || AGENT_DIRS.iter().any(|d| lower.rsplit('/').next() == Some(*d))
 }
 
-/// Path classes for one judgement: home and the working directory fixed, each text classified
-/// once however many rules ask about it.
+/// Path classes for one judgement: home fixed, each text classified once for each directory a
+/// command may run in, however many rules ask about it.
 #[derive(Debug)]
 pub struct Classifier<'a> {
     home: &'a str,
-    cwd: &'a str,
-    seen: std::cell::RefCell<std::collections::HashMap<String, Classes>>,
+    seen: std::cell::RefCell<std::collections::HashMap<(String, String, bool), Classes>>,
 }
 
 impl<'a> Classifier<'a> {
-    pub fn new(home: &'a str, cwd: &'a str) -> Classifier<'a> {
-        Classifier { home, cwd, seen: Default::default() }
+    pub fn new(home: &'a str) -> Classifier<'a> {
+        Classifier { home, seen: Default::default() }
     }
 
-    /// [`classify`] of `raw`, remembered.
-    pub fn classes(&self, raw: &str) -> Classes {
-        if let Some(c) = self.seen.borrow().get(raw) {
+    /// [`classify`] of `raw` run in `cwd`, remembered.
+    pub fn classes(&self, raw: &str, cwd: &str) -> Classes {
+        self.word(raw, false, cwd)
+    }
+
+    /// The classes of a word as the program gets it, run in `cwd`: for a pattern the shell
+    /// expands (`/[e]tc`, `~/.config/gu*`), those of every place it could name too.
+    pub fn word(&self, raw: &str, glob: bool, cwd: &str) -> Classes {
+        let key = (raw.to_string(), cwd.to_string(), glob);
+        if let Some(c) = self.seen.borrow().get(&key) {
             return *c;
         }
-        let c = classify(raw, self.home, self.cwd);
-        self.seen.borrow_mut().insert(raw.to_string(), c);
+        let mut c = classify(raw, self.home, cwd);
+        if glob {
+            c = c.union(glob_classes(raw, self.home, cwd));
+        }
+        self.seen.borrow_mut().insert(key, c);
         c
-    }
-
-    /// The classes of a word as the program gets it: for a pattern the shell expands
-    /// (`/[e]tc`, `~/.config/gu*`), those of every place it could name too.
-    pub fn word(&self, raw: &str, glob: bool) -> Classes {
-        let c = self.classes(raw);
-        if !glob {
-            return c;
-        }
-        let key = format!("{raw}\0glob");
-        if let Some(g) = self.seen.borrow().get(&key) {
-            return *g;
-        }
-        let g = c.union(glob_classes(raw, self.home, self.cwd));
-        self.seen.borrow_mut().insert(key, g);
-        g
     }
 
     pub fn home(&self) -> &str {
         self.home
-    }
-
-    pub fn cwd(&self) -> &str {
-        self.cwd
     }
 }
 
