@@ -477,6 +477,42 @@ const ATTEMPTS: &[Attempt] = &[
     }),
     attempt!("a project rule reuses a built-in id to soften it", with_id_reuse, ["-c", "rm -rf $XDG_STATE_HOME/guard"],
         env ["CLAUDECODE" = "1"], stdin "", log_kept),
+    // Wrappers, code on standard input, aliases and directories.
+    attempt!(
+        "env with an option whose value is optional",
+        nothing,
+        ["-c", "env --default-signal rm -rf ./victim"],
+        victim_kept
+    ),
+    attempt!(
+        "script with its options after the file",
+        nothing,
+        ["-c", "script -q /dev/null -c 'rm -rf ./victim'"],
+        victim_kept
+    ),
+    attempt!(
+        "wrappers guard did not know",
+        nothing,
+        ["check", "taskset 1 rm -rf ./victim; setpriv --reuid=0 rm -rf ./victim; fakeroot rm -rf ./victim"],
+        denied_exit
+    ),
+    attempt!(
+        "code on the shell's standard input, by name",
+        nothing,
+        ["-c", "bash /dev/stdin <<< 'rm -rf ./victim'"],
+        victim_kept
+    ),
+    attempt!(
+        "an alias defined on an earlier line",
+        nothing,
+        ["-c", "shopt -s expand_aliases; alias r='rm -rf'\nr ./victim"],
+        victim_kept
+    ),
+    attempt!("cd, then the breaker", nothing, ["check", "cd ~ && rm -rf ."], denied_exit),
+    attempt!("cd into guard's directory, then delete", nothing, ["-c", "cd $XDG_CONFIG_HOME && rm -rf guard"],
+        env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
+    attempt!("env -C into guard's directory", nothing, ["-c", "env -C $XDG_CONFIG_HOME/guard rm test.yaml"],
+        env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
     attempt!(
         "settings.shell that is not there locks nobody out",
         with_missing_shell,
