@@ -1353,6 +1353,19 @@ const WRAPPER_OPTIONS: &[Runs] = &[
 
 /// Wrappers guard did not know: what they run was invisible.
 const NEW_WRAPPERS: &[Runs] = &[
+    runs!("ssh-agent rm x" => ["ssh-agent rm x", "rm x @wrap:ssh-agent"]),
+    runs!("ssh-agent -s" => ["ssh-agent -s"]),
+    runs!("dbus-run-session -- rm x" => ["dbus-run-session -- rm x", "rm x @wrap:dbus-run-session"]),
+    runs!("xvfb-run -a -s '-screen 0' rm x" => ["xvfb-run -a -s '-screen 0' rm x", "rm x @wrap:xvfb-run"]),
+    runs!("systemd-inhibit --what=idle rm x" => ["systemd-inhibit --what=idle rm x", "rm x @wrap:systemd-inhibit"]),
+    runs!("/lib64/ld-linux-x86-64.so.2 /bin/rm x" => ["/lib64/ld-linux-x86-64.so.2 /bin/rm x", "/bin/rm x @wrap:ld-linux-x86-64.so.2"]),
+    runs!("screen -dm rm x" => ["screen -dm rm x", "rm x @wrap:screen"]),
+    runs!("screen -ls" => ["screen -ls"]),
+    runs!("tmux new -d 'rm x'" => ["tmux new -d 'rm x'", "rm x @sh:tmux d=1"]),
+    runs!("tmux new-session -s work -d rm x" => ["tmux new-session -s work -d rm x", "rm x @sh:tmux d=1"]),
+    runs!("tmux ls" => ["tmux ls"]),
+    runs!("echo 'rm x' | at now" => ["echo 'rm x'", "at now", "rm x @pipe:at d=1"]),
+    runs!("at -l" => ["at -l"]),
     runs!("taskset 0x3 rm x" => ["taskset 0x3 rm x", "rm x @wrap:taskset"]),
     runs!("taskset -c 0,1 rm x" => ["taskset -c 0,1 rm x", "rm x @wrap:taskset"]),
     runs!("taskset 1 ls" => ["taskset 1 ls", "ls @wrap:taskset"]),
@@ -1429,6 +1442,9 @@ const NEW_WRAPPERS: &[Runs] = &[
 // ---------------------------------------------------------------------------------------------
 
 const STDIN_PATHS: &[Runs] = &[
+    // A descriptor the grammar reads as a word: bash reads it as the here-string's.
+    runs!("bash 0<<<'rm x'" => ["bash", "rm x @heredoc:bash d=1"]),
+    runs!("cat 0<<<hi" => ["cat"]),
     runs!(r#"bash /dev/stdin <<< "rm x""# => ["bash /dev/stdin", "rm x @heredoc:bash d=1"]),
     runs!("bash /dev/stdin <<< 'ls'" => ["bash /dev/stdin", "ls @heredoc:bash d=1"]),
     runs!("sh /dev/stdin <<EOF\nrm x\nEOF" => ["sh /dev/stdin", "rm x @heredoc:sh d=1"]),

@@ -435,6 +435,27 @@ impl Policy {
             for f in critical(inv, builtin_cmd.as_ref().unwrap_or(&cmd), &paths, &dirs) {
                 v.add(f);
             }
+            // A program named by a pattern (`/bin/r?`, `r[m]`) is whatever the shell expands
+            // it to: not known until then, and the breaker judges it as each program it could be.
+            if inv.program.glob && name.is_some_and(super::paths::is_pattern) {
+                let base = name.unwrap_or("");
+                v.add(Finding {
+                    rule: "guard.dynamic-program".into(),
+                    decision: Decision::Ask,
+                    severity: Severity::Medium,
+                    message: format!("the program is a pattern the shell expands: {}", inv.program.display()),
+                    span: inv.program.span,
+                    text: inv.program.display(),
+                    invocation: Some(inv.id),
+                    tags: vec!["fail-safe".into()],
+                });
+                for candidate in BREAKER_PROGRAMS.iter().filter(|p| super::paths::pattern_match(base, p)) {
+                    let as_it = Cmdline { name: candidate.to_string(), ..Cmdline::parse(inv, &self.builtin_db) };
+                    for f in critical(inv, &as_it, &paths, &dirs) {
+                        v.add(f);
+                    }
+                }
+            }
             let subject = Subject {
                 plan,
                 inv,
@@ -495,6 +516,28 @@ impl Policy {
         v
     }
 }
+
+/// The programs the breaker knows.
+const BREAKER_PROGRAMS: &[&str] = &[
+    "rm",
+    "chmod",
+    "chown",
+    "chgrp",
+    "find",
+    "shred",
+    "wipefs",
+    "blkdiscard",
+    "sgdisk",
+    "sfdisk",
+    "dd",
+    "mkfs",
+    "mke2fs",
+    "mkswap",
+    "mkfs.ext4",
+    "mkfs.xfs",
+    "mkfs.btrfs",
+    "mkfs.vfat",
+];
 
 /// The breaker: wiping the filesystem root, a home directory, a top-level system directory or
 /// a disk. It lives in code so no policy layer can loosen it.

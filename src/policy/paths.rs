@@ -319,11 +319,13 @@ impl<'a> Classifier<'a> {
     }
 }
 
-/// Whether the shell pattern `p` (`*`, `?`, `[…]`, `[!…]`) matches all of `s`. A `[` with no
+/// Whether the shell pattern `p` (`*`, `?`, `[…]`, `[!…]`, POSIX classes such as
+/// `[[:alpha:]]`) could match all of `s`, whatever the case: `shopt -s nocaseglob` makes the
+/// shell match so, and a pattern that could name a place is treated as naming it. A `[` with no
 /// closing `]` is itself.
 pub fn pattern_match(p: &str, s: &str) -> bool {
-    let p: Vec<char> = p.chars().collect();
-    let s: Vec<char> = s.chars().collect();
+    let p: Vec<char> = p.chars().flat_map(char::to_lowercase).collect();
+    let s: Vec<char> = s.chars().flat_map(char::to_lowercase).collect();
     // Where the last `*` was, and how much of `s` it has taken, to go back to.
     let (mut pi, mut si, mut star) = (0, 0, None::<(usize, usize)>);
     while si < s.len() {
@@ -335,7 +337,7 @@ pub fn pattern_match(p: &str, s: &str) -> bool {
             }
             Some('?') => Some(1),
             Some('[') => match class_at(&p, pi) {
-                Some((set, neg, end)) => (set(s[si]) != neg).then_some(end - pi),
+                Some((set, end)) => set.matches(s[si]).then_some(end - pi),
                 None => (s[si] == '[').then_some(1),
             },
             Some(c) if *c == s[si] => Some(1),
@@ -359,45 +361,83 @@ pub fn pattern_match(p: &str, s: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
-/// The bracket expression at `p[at]`: a test for one character, whether it is negated, and
-/// where it ends (one past `]`); `None` when it is not closed, and so a plain `[`.
-#[allow(clippy::type_complexity)]
-fn class_at(p: &[char], at: usize) -> Option<(Box<dyn Fn(char) -> bool>, bool, usize)> {
+/// Whether the shell would read `s` as a pattern: a `*`, a `?`, or a `[` that a `]` closes
+/// (a lone `[`, the test command, is itself).
+pub fn is_pattern(s: &str) -> bool {
+    s.contains(['*', '?']) || s.find('[').is_some_and(|i| s[i + 1..].contains(']'))
+}
+
+/// One bracket expression.
+struct Set {
+    negated: bool,
+    items: Vec<Item>,
+}
+
+enum Item {
+    One(char),
+    Range(char, char),
+    /// `[:alpha:]` and the other POSIX classes (case folded: `upper` and `lower` are letters).
+    Class(String),
+}
+
+impl Set {
+    fn matches(&self, c: char) -> bool {
+        let hit = self.items.iter().any(|i| match i {
+            Item::One(x) => *x == c,
+            Item::Range(a, b) => *a <= c && c <= *b,
+            Item::Class(name) => match name.as_str() {
+                "alpha" | "upper" | "lower" => c.is_alphabetic(),
+                "digit" => c.is_ascii_digit(),
+                "alnum" => c.is_alphanumeric(),
+                "xdigit" => c.is_ascii_hexdigit(),
+                "space" | "blank" => c.is_whitespace(),
+                "punct" => c.is_ascii_punctuation(),
+                "cntrl" => c.is_control(),
+                "word" => c.is_alphanumeric() || c == '_',
+                // `print`, `graph` and any class guard does not know: could be anything.
+                _ => true,
+            },
+        });
+        hit != self.negated
+    }
+}
+
+/// The bracket expression at `p[at]` and where it ends (one past `]`); `None` when it is not
+/// closed, and so a plain `[`.
+fn class_at(p: &[char], at: usize) -> Option<(Set, usize)> {
     let mut i = at + 1;
-    let neg = matches!(p.get(i), Some('!' | '^'));
-    if neg {
+    let negated = matches!(p.get(i), Some('!' | '^'));
+    if negated {
         i += 1;
     }
-    let start = i;
-    // A `]` right after `[` or `[!` is a member, not the end.
-    if p.get(i) == Some(&']') {
-        i += 1;
-    }
-    while i < p.len() && p[i] != ']' {
-        i += 1;
-    }
-    if i >= p.len() {
-        return None;
-    }
-    let members: Vec<char> = p[start..i].to_vec();
-    let test = move |c: char| {
-        let mut k = 0;
-        while k < members.len() {
-            if k + 2 < members.len() && members[k + 1] == '-' {
-                if members[k] <= c && c <= members[k + 2] {
-                    return true;
-                }
-                k += 3;
-            } else {
-                if members[k] == c {
-                    return true;
-                }
-                k += 1;
-            }
+    let mut items = Vec::new();
+    let mut first = true;
+    loop {
+        let c = *p.get(i)?;
+        if c == ']' && !first {
+            return Some((Set { negated, items }, i + 1));
         }
-        false
-    };
-    Some((Box::new(test), neg, i + 1))
+        first = false;
+        // `[:class:]`, `[=c=]`, `[.c.]`.
+        if c == '[' && matches!(p.get(i + 1), Some(':' | '=' | '.')) {
+            let kind = p[i + 1];
+            let close = (i + 2..p.len().saturating_sub(1)).find(|&k| p[k] == kind && p[k + 1] == ']')?;
+            let inner: String = p[i + 2..close].iter().collect();
+            match kind {
+                ':' => items.push(Item::Class(inner)),
+                _ => items.extend(inner.chars().map(Item::One)),
+            }
+            i = close + 2;
+            continue;
+        }
+        if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|e| *e != ']') {
+            items.push(Item::Range(c, p[i + 2]));
+            i += 3;
+        } else {
+            items.push(Item::One(c));
+            i += 1;
+        }
+    }
 }
 
 /// Places a pattern must not be allowed to name unseen: the root, top-level directories, the
@@ -429,14 +469,23 @@ fn components(n: &str) -> Vec<&str> {
 /// or above it (`above_it`).
 pub fn could_name(pattern: &[&str], place: &str, in_it: bool, above_it: bool) -> bool {
     let place = components(place);
-    let n = pattern.len().min(place.len());
-    let prefix = pattern[..n].iter().zip(&place[..n]).all(|(p, c)| pattern_match(p, c));
-    prefix
-        && match pattern.len().cmp(&place.len()) {
-            std::cmp::Ordering::Equal => true,
-            std::cmp::Ordering::Greater => in_it,
-            std::cmp::Ordering::Less => above_it,
-        }
+    if whole(pattern, &place) {
+        return true;
+    }
+    // Something in the place: a start of the pattern names it, and more follows.
+    (in_it && (1..pattern.len()).any(|i| whole(&pattern[..i], &place)))
+        // Something above it: the pattern names a start of the place.
+        || (above_it && (0..place.len()).any(|j| whole(pattern, &place[..j])))
+}
+
+/// Whether the pattern's components name exactly these components; `**` (globstar) stands for
+/// any number of them.
+fn whole(pattern: &[&str], place: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => place.is_empty(),
+        Some((&"**", rest)) => (0..=place.len()).any(|k| whole(rest, &place[k..])),
+        Some((p, rest)) => place.split_first().is_some_and(|(c, more)| pattern_match(p, c) && whole(rest, more)),
+    }
 }
 
 /// The classes of every special place a pattern could name (exactly, or something in it).
@@ -686,6 +735,12 @@ mod tests {
             ("*.yaml", "p.yaml", true),
             ("gu*", "guard", true),
             ("gu*", "gh", false),
+            ("[[:alpha:]]tc", "etc", true),
+            ("e[[=t=]]c", "etc", true),
+            ("[[:digit:]]tc", "etc", false),
+            ("[]x]", "]", true),
+            ("VICTI*", "victim", true),
+            ("[E]TC", "etc", true),
         ] {
             assert_eq!(pattern_match(p, s), want, "{p} {s}");
         }
@@ -701,11 +756,14 @@ mod tests {
         assert!(g("/home/?").has(Classes::HOME) || g("/home/[u]").has(Classes::HOME));
         assert!(g("~/.ss?/id_*").has(Classes::SECRET));
         assert!(g("/dev/sd?").has(Classes::BLOCK_DEVICE));
+        assert!(g("/[[:alpha:]]*").has(Classes::SYSTEM_TOP));
         assert!(!g("src/*.rs").has(Classes(Classes::SYSTEM_TOP.0 | Classes::HOME.0 | Classes::ROOT.0)));
         let own = OwnPaths::usual("/home/u", None, None);
         assert!(could_be_own("/home/u/.config/gu*/test.yaml", "/home/u", &own));
         assert!(could_be_own("/home/u/.con*", "/home/u", &own));
         assert!(!could_be_own("/home/u/src/*.rs", "/home/u", &own));
+        assert!(could_be_own("/home/u/**/test.yaml", "/home/u", &own));
+        assert!(could_be_own("/home/u/.[C]ONFIG/[G]UARD", "/home/u", &own));
     }
 
     #[test]

@@ -798,6 +798,58 @@ pub fn derive(inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derived> {
             }
             run_operand(&s, args, name, Chdir::Stay)
         }
+        // Programs that run the command they are given, once they have set something up.
+        "ssh-agent" | "dbus-run-session" | "xvfb-run" | "systemd-inhibit" | "dbus-launch" => {
+            let (short, long): (&str, &[&str]) = match name {
+                "ssh-agent" => ("aEOPt", &[]),
+                "dbus-run-session" => ("", &["config-file", "dbus-daemon"]),
+                "xvfb-run" => {
+                    ("nsefpw", &["server-num", "server-args", "error-file", "auth-file", "xauth-protocol", "wait"])
+                }
+                "systemd-inhibit" => ("", &["what", "who", "why", "mode"]),
+                _ => ("", &[]),
+            };
+            let s = scan(args, short, long);
+            s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
+        }
+        // The dynamic loader runs the program named after its options.
+        n if n.starts_with("ld-linux") || n.starts_with("ld.so") || n.starts_with("ld64.so") => {
+            let s = scan(args, "", &["library-path", "preload", "argv0", "audit", "inhibit-rpath"]);
+            s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
+        }
+        // `screen -dm CMD ARGS`: a detached session running CMD (with no command, a shell).
+        "screen" => {
+            // Whole-word options that run nothing: listing, reattaching, wiping, a version.
+            let lists = |a: &Word| matches!(a.as_literal(), Some("-ls" | "-list" | "-wipe" | "-version" | "-v"));
+            if args.iter().any(lists) {
+                return Vec::new();
+            }
+            let s = scan(args, "cehpsSTX", &[]);
+            if s.has(&["r", "R", "x", "Q", "X"]) {
+                return Vec::new();
+            }
+            match s.operand {
+                Some(i) => run(&args[i..], wrapper(name)),
+                None => run(&[login_shell(span, "screen with no command starts a shell")], wrapper(name)),
+            }
+        }
+        // `tmux new-session [-d] [opts] [SHELL-COMMAND]`, `tmux new-window …`, `tmux run-shell …`,
+        // `tmux send-keys … Enter` to a pane: shell text run in a session.
+        "tmux" => tmux(args, span),
+        // `at`/`batch` read the commands to run later on stdin (or `-f FILE`).
+        "at" | "batch" => {
+            let s = scan(args, "qfmMtb", &[]);
+            if s.has(&["l", "d", "r", "c", "V"]) {
+                return Vec::new();
+            }
+            match s.value(&["f"]) {
+                Some(file) => {
+                    let code = Code { language: "sh".into(), source: CodeSource::File, text: file.clone() };
+                    vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }]
+                }
+                None => stdin_code("sh", stdin, Some(name)),
+            }
+        }
         "fakeroot" => {
             let s = scan(args, "lisb", &["lib", "faked", "fd-base"]);
             if s.has(&["h", "help", "v", "version"]) {
@@ -1492,6 +1544,55 @@ pub fn split_args(text: &str, span: Span) -> Vec<Word> {
     out
 }
 
+/// tmux subcommands that run shell text: `new-session`/`new`, `new-window`/`neww`,
+/// `split-window`/`splitw`, `respawn-pane`, `run-shell`/`run`; the text is their last operand
+/// (tmux hands it to a shell). `send-keys` types into a pane: what it types is unknown code.
+fn tmux(args: &[Word], span: Span) -> Vec<Derived> {
+    let s = scan(args, "LSf", &[]);
+    let Some(i) = s.operand else { return Vec::new() };
+    let rest = &args[i..];
+    let sub = rest.first().and_then(Word::as_literal).unwrap_or("");
+    let runs = matches!(
+        sub,
+        "new-session"
+            | "new"
+            | "new-window"
+            | "neww"
+            | "split-window"
+            | "splitw"
+            | "respawn-pane"
+            | "respawnp"
+            | "respawn-window"
+            | "respawnw"
+            | "run-shell"
+            | "run"
+            | "display-popup"
+            | "popup"
+    );
+    if runs {
+        // Options with a value, then the command (all remaining words, joined as tmux does).
+        let o = scan(&rest[1..], "censtFxyTw", &[]);
+        return match o.operand {
+            Some(j) => shell_code(
+                "sh",
+                join_words(&rest[1 + j..], " ", span),
+                Via::ShellString { shell: "tmux".into() },
+                VarScope::Fresh,
+            ),
+            None => Vec::new(),
+        };
+    }
+    if matches!(sub, "send-keys" | "send") && rest.len() > 1 {
+        let code = Code {
+            language: "sh".into(),
+            source: CodeSource::Argument,
+            text: Word::unknown("keys", "keys typed into a terminal pane, to whatever runs there", span),
+        };
+        return vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }];
+    }
+    Vec::new()
+}
+
 /// `guard …` inside a command is a wrapper like `bash -c` or `sudo`: what it would run is judged
 /// here, whatever the nested guard would make of it (its own options cannot loosen what the
 /// guard judging this command decides).
@@ -2066,11 +2167,14 @@ pub fn literal_output(inv: &Invocation, stdin: Option<&Word>) -> Option<Word> {
             }
             let mut text = args[k..].join(" ");
             if escapes {
-                let (t, stop) = backslash_escapes(&text);
+                let (t, stop) = backslash_escapes(&text)?;
                 text = t;
                 if stop {
                     newline = false;
                 }
+            } else if text.contains('\\') {
+                // With `shopt -s xpg_echo` echo reads escapes unasked: which it is, is unknown.
+                return None;
             }
             if newline {
                 text.push('\n');
@@ -2083,7 +2187,7 @@ pub fn literal_output(inv: &Invocation, stdin: Option<&Word>) -> Option<Word> {
             if fmt.starts_with('-') {
                 return None;
             }
-            Some(Word::literal(printf(fmt, rest), inv.span))
+            Some(Word::literal(printf(fmt, rest)?, inv.span))
         }
         "cat" => {
             if inv.args.iter().all(|a| a.as_literal() == Some("-")) {
@@ -2096,10 +2200,35 @@ pub fn literal_output(inv: &Invocation, stdin: Option<&Word>) -> Option<Word> {
     }
 }
 
-/// `echo -e` / `printf %b` escapes. Returns the text and whether `\c` stopped output.
-fn backslash_escapes(s: &str) -> (String, bool) {
+/// `echo -e` / `printf %b` escapes (octal as `\0NNN`). Returns the text and whether `\c`
+/// stopped output; `None` for what is not modelled here (`\u`, `\U`), rather than a guess.
+fn backslash_escapes(s: &str) -> Option<(String, bool)> {
+    escapes(s, false)
+}
+
+/// The escapes of printf's own format: octal as `\NNN` (one to three digits), not `\0NNN`.
+fn format_escapes(s: &str) -> Option<String> {
+    escapes(s, true).map(|(t, _)| t)
+}
+
+fn escapes(s: &str, format: bool) -> Option<(String, bool)> {
     let mut out = String::new();
     let mut chars = s.chars().peekable();
+    let digits = |chars: &mut std::iter::Peekable<std::str::Chars>, radix: u32, max: usize| {
+        let mut v = 0u32;
+        let mut n = 0;
+        while n < max {
+            match chars.peek().and_then(|d| d.to_digit(radix)) {
+                Some(d) => {
+                    v = v * radix + d;
+                    chars.next();
+                    n += 1;
+                }
+                None => break,
+            }
+        }
+        (v, n)
+    };
     while let Some(c) = chars.next() {
         if c != '\\' {
             out.push(c);
@@ -2115,39 +2244,26 @@ fn backslash_escapes(s: &str) -> (String, bool) {
             Some('f') => out.push('\x0c'),
             Some('v') => out.push('\x0b'),
             Some('\\') => out.push('\\'),
-            Some('c') => return (out, true),
-            Some('0') => {
-                let mut v = 0u32;
-                for _ in 0..3 {
-                    match chars.peek().and_then(|d| d.to_digit(8)) {
-                        Some(d) => {
-                            v = v * 8 + d;
-                            chars.next();
-                        }
-                        None => break,
-                    }
-                }
+            Some('c') if !format => return Some((out, true)),
+            Some('0') if !format => {
+                let (v, _) = digits(&mut chars, 8, 3);
+                out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
+            }
+            Some(d) if format && d.is_digit(8) => {
+                let (rest, n) = digits(&mut chars, 8, 2);
+                let v = d.to_digit(8).unwrap_or(0) * 8u32.pow(n as u32) + rest;
                 out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
             }
             Some('x') => {
-                let mut v = 0u32;
-                let mut n = 0;
-                while n < 2 {
-                    match chars.peek().and_then(|d| d.to_digit(16)) {
-                        Some(d) => {
-                            v = v * 16 + d;
-                            chars.next();
-                            n += 1;
-                        }
-                        None => break,
-                    }
-                }
+                let (v, n) = digits(&mut chars, 16, 2);
                 if n == 0 {
                     out.push_str("\\x");
                 } else {
                     out.push(char::from_u32(v).unwrap_or('\u{FFFD}'));
                 }
             }
+            // Unicode escapes and anything else bash might read its own way: not guessed at.
+            Some('u') | Some('U') => return None,
             Some(other) => {
                 out.push('\\');
                 out.push(other);
@@ -2155,49 +2271,50 @@ fn backslash_escapes(s: &str) -> (String, bool) {
             None => out.push('\\'),
         }
     }
-    (out, false)
+    Some((out, false))
 }
 
-/// A small printf: `%s`, `%b`, `%d`, `%%`, and escapes; the format is reused while arguments remain.
-fn printf(fmt: &str, args: &[&str]) -> String {
-    let (fmt, _) = backslash_escapes(fmt);
+/// A small printf: `%s`, `%b`, `%c`, `%d`/`%i` of a plain number and `%%`, with the format
+/// reused while arguments remain. Anything else (widths, precisions, flags, other
+/// conversions) gives `None`: output guard cannot be sure of is unknown, never a guess.
+fn printf(fmt: &str, args: &[&str]) -> Option<String> {
+    let fmt = format_escapes(fmt)?;
     let mut out = String::new();
     let mut idx = 0;
     loop {
         let mut consumed = false;
-        let mut chars = fmt.chars().peekable();
+        let mut chars = fmt.chars();
         while let Some(c) = chars.next() {
             if c != '%' {
                 out.push(c);
                 continue;
             }
-            let mut spec = String::new();
-            while let Some(&d) = chars.peek() {
-                if d.is_ascii_digit() || "-+ #.".contains(d) {
-                    spec.push(d);
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            match chars.next() {
-                Some('%') => out.push('%'),
-                Some(conv) => {
+            match chars.next()? {
+                '%' => out.push('%'),
+                conv => {
                     let arg = args.get(idx).copied().unwrap_or("");
                     idx += 1;
                     consumed = true;
                     match conv {
-                        'b' => out.push_str(&backslash_escapes(arg).0),
-                        'q' => out.push_str(arg),
-                        _ => out.push_str(arg),
+                        's' => out.push_str(arg),
+                        'b' => {
+                            let (t, stop) = backslash_escapes(arg)?;
+                            out.push_str(&t);
+                            if stop {
+                                return Some(out);
+                            }
+                        }
+                        'c' => out.extend(arg.chars().next()),
+                        'd' | 'i' if arg.is_empty() => out.push('0'),
+                        'd' | 'i' => out.push_str(&arg.parse::<i64>().ok()?.to_string()),
+                        _ => return None,
                     }
                 }
-                None => out.push('%'),
             }
         }
         if !consumed || idx >= args.len() {
             break;
         }
     }
-    out
+    Some(out)
 }

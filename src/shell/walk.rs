@@ -151,6 +151,9 @@ pub struct Builder<'e, 'p> {
     walks: usize,
     /// Aliases defined so far: every value each may have (`None`: a value only known at run time).
     aliases: HashMap<String, Vec<Option<String>>>,
+    /// Digit words the grammar read as words but bash reads as a redirection's descriptor
+    /// (`0<<<code`, `0< <(…)`), by byte range: they are not arguments.
+    descriptor_words: HashSet<(usize, usize)>,
 }
 
 const STATEMENTS: &[&str] = &[
@@ -211,6 +214,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             fn_changes_dir: false,
             walks: 0,
             aliases: HashMap::new(),
+            descriptor_words: HashSet::new(),
         }
     }
 
@@ -1064,6 +1068,9 @@ impl<'e, 'p> Builder<'e, 'p> {
             }
         }
         groups.extend(more.into_iter().map(|d| vec![d]));
+        groups.retain(
+            |g| !matches!(g.as_slice(), [d] if self.descriptor_words.contains(&(d.start_byte(), d.end_byte()))),
+        );
         // Text the grammar skipped inside this statement is more words of it, in place.
         let mut extra: Vec<(usize, usize)> = Vec::new();
         w.gaps.retain(|&(s, e)| {
@@ -1470,6 +1477,11 @@ impl<'e, 'p> Builder<'e, 'p> {
         let Some(name) = words.first().and_then(|w| w.as_literal()) else { return };
         let args: Vec<Word> = words[1..].iter().map(|w| (*w).clone()).collect();
         match name {
+            // `hash -p PATH NAME`: NAME now runs PATH, which guard does not follow.
+            "hash" if args.iter().any(|a| a.as_literal().is_some_and(|t| t.starts_with('-') && t.contains('p'))) => {
+                let span = self.plan.invocations[id].span;
+                self.issue(IssueKind::RunTime, span, "hash -p makes a name run another program".into());
+            }
             "cd" => {
                 let (_, operands) = split_options(&args, "");
                 let targets = match operands.as_slice() {
@@ -1805,6 +1817,15 @@ impl<'e, 'p> Builder<'e, 'p> {
     ) -> Option<Assignment> {
         let name_node = n.child_by_field_name("name")?;
         let name = node_text(&w.job.text, name_node).to_string();
+        // `BASH_ALIASES[x]=…` defines an alias guard does not follow.
+        if name == "BASH_ALIASES" || name.starts_with("BASH_ALIASES[") {
+            let span = self.map(w.job, n.start_byte(), n.end_byte());
+            self.issue(
+                IssueKind::RunTime,
+                span,
+                "an alias set through BASH_ALIASES, which guard does not follow".into(),
+            );
+        }
         let appending = n.child(1).is_some_and(|op| op.kind() == "+=");
         let value = match n.child_by_field_name("value") {
             Some(v) if v.kind() == "array" => Word::unknown(
@@ -1878,7 +1899,20 @@ impl<'e, 'p> Builder<'e, 'p> {
     fn redirect<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, out: &mut Vec<Redirect>, tails: &mut Vec<Tail>) {
         let text = &w.job.text;
         let span = self.map(w.job, n.start_byte(), n.end_byte());
-        let fd = n.child_by_field_name("descriptor").and_then(|d| node_text(text, d).parse().ok());
+        let mut fd = n.child_by_field_name("descriptor").and_then(|d| node_text(text, d).parse().ok());
+        // Digits right before the operator are its descriptor, though the grammar makes them a
+        // word of the command (for `<<<` and some `<`): `bash 0<<<CODE` reads CODE on stdin.
+        if fd.is_none() {
+            let start = n.start_byte();
+            let before = &text.as_bytes()[..start];
+            let digits = before.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+            let lead = start - digits;
+            if digits > 0 && (lead == 0 || matches!(before[lead - 1], b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'('))
+            {
+                fd = text[lead..start].parse().ok();
+                self.descriptor_words.insert((lead, start));
+            }
+        }
         match n.kind() {
             "heredoc_redirect" => {
                 let mut start_node = None;
