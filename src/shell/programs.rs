@@ -1931,7 +1931,19 @@ fn find(args: &[Word]) -> Vec<Derived> {
     if roots.is_empty() {
         roots.push(".".into());
     }
-    let found = Word::unknown("{}", format!("each path find matches under {}", roots.join(" ")), Span::default());
+    let plain = Word::unknown("{}", format!("each path find matches under {}", roots.join(" ")), Span::default());
+    let mut found = plain.clone();
+    // With one start point known, what find hands over is somewhere beneath it: the word keeps
+    // that directory as its known start, so rules can place it (`find ~/.x -exec rm {} +`).
+    if let [root] = roots.as_slice() {
+        if !root.contains('‹') && !root.is_empty() {
+            let dir = if root.ends_with('/') { root.clone() } else { format!("{root}/") };
+            found.value = Value::Dynamic(vec![
+                Part::Text(dir),
+                Part::Unknown { what: "{}".into(), why: format!("each path find matches under {root}") },
+            ]);
+        }
+    }
     let mut out = Vec::new();
     while i < args.len() {
         if matches!(args[i].as_literal(), Some("-exec" | "-execdir" | "-ok" | "-okdir")) {
@@ -1944,10 +1956,12 @@ fn find(args: &[Word]) -> Vec<Derived> {
                     _ => end += 1,
                 }
             }
+            // `-execdir` hands over `./NAME` in the match's own directory, not the full path.
+            let each = if matches!(args[i].as_literal(), Some("-execdir" | "-okdir")) { &plain } else { &found };
             let argv: Vec<Word> = args[start..end]
                 .iter()
                 .map(|w| {
-                    let mut f = found.clone();
+                    let mut f = each.clone();
                     f.span = w.span;
                     replace_in_word(w, "{}", &f)
                 })

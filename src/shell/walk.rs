@@ -1478,7 +1478,11 @@ impl<'e, 'p> Builder<'e, 'p> {
         let args: Vec<Word> = words[1..].iter().map(|w| (*w).clone()).collect();
         match name {
             // `hash -p PATH NAME`: NAME now runs PATH, which guard does not follow.
-            "hash" if args.iter().any(|a| a.as_literal().is_some_and(|t| t.starts_with('-') && t.contains('p'))) => {
+            "hash"
+                if args.iter().any(|a| {
+                    a.as_literal().is_some_and(|t| !t.starts_with("--") && t.starts_with('-') && t.contains('p'))
+                }) =>
+            {
                 let span = self.plan.invocations[id].span;
                 self.issue(IssueKind::RunTime, span, "hash -p makes a name run another program".into());
             }
