@@ -64,8 +64,12 @@ pub fn of<'a>(inv: &'a Invocation, cmd: &Cmdline<'a>, db: &'a ProgramDb) -> Vec<
                 }
             }
         }
+        if let Some(place) = &e.at {
+            out.push(Effect { kind, word: &inv.program, text: Some(place.clone()) });
+        }
         if let Some(prefix) = &e.prefix {
-            for w in &operands {
+            // Any word, option or operand: `of=FILE` (dd), `-oDIR` (7z).
+            for w in &inv.args {
                 if let Some(rest) = w.as_literal().and_then(|t| t.strip_prefix(prefix.as_str())) {
                     out.push(Effect { kind, word: w, text: Some(rest.to_string()) });
                 }
@@ -90,8 +94,11 @@ pub fn problems(program: &str, effects: &[EffectSpec]) -> Vec<String> {
         if let Some(on) = e.on.as_deref().filter(|o| !ON.contains(o)) {
             out.push(format!("{program}: unknown `on: {on}` (known: {})", ON.join(", ")));
         }
-        if e.on.is_none() && e.option.is_empty() && e.prefix.is_none() {
-            out.push(format!("{program}: an effect of kind `{}` needs `on`, `option` or `prefix`", e.kind));
+        if e.on.is_none() && e.option.is_empty() && e.prefix.is_none() && e.at.is_none() {
+            out.push(format!("{program}: an effect of kind `{}` needs `on`, `option`, `prefix` or `at`", e.kind));
+        }
+        if let Some(at) = e.at.as_deref().filter(|a| !matches!(*a, "." | "/")) {
+            out.push(format!("{program}: `at: {at}` is not `.` or `/`"));
         }
     }
     out
@@ -142,6 +149,11 @@ mod tests {
             ("gzip -c log", &[]),
             ("find d -name x -delete", &["delete d"]),
             ("sort -o out in", &["write out"]),
+            ("tar xf a.tar", &["tree .", "read a.tar"]),
+            ("tar -xPf a.tar", &["tree .", "tree /", "read a.tar"]),
+            ("unzip a.zip", &["tree .", "read a.zip"]),
+            ("curl --output-dir d -o f https://x", &["write f", "tree d"]),
+            ("7z x a.7z -oout", &["tree out"]),
             ("tar -czf out.tgz src", &["write out.tgz"]),
             ("truncate -s 0 log", &["write log"]),
             ("echo x > a 2>&1 >> b < c", &["write a", "write b", "read c"]),

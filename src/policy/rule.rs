@@ -169,6 +169,10 @@ pub struct EffectSpec {
     /// Operands starting with this (`of=`), without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
+    /// A place no word names: `.` (the directory the command runs in: `tar -x` with no `-C`)
+    /// or `/` (`tar -xP`, which writes where the archive says).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
     /// Only when every one of these flags (a spelling, or a flag named under `flags:`) is given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub when: Vec<String>,
