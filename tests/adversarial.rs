@@ -516,20 +516,43 @@ const ATTEMPTS: &[Attempt] = &[
     // Found by a second round of attacks.
     attempt!("a POSIX class in a pattern", nothing, ["-c", "rm -rf ./[[:alpha:]]ictim"], victim_kept),
     attempt!("a POSIX class naming a top-level directory", nothing, ["check", "rm -rf /[[:alpha:]]tc"], denied_exit),
-    attempt!("a pattern in another case, with nocaseglob", nothing, ["-c", "shopt -s nocaseglob; rm -rf ./VICTI*"], victim_kept),
+    attempt!(
+        "a pattern in another case, with nocaseglob",
+        nothing,
+        ["-c", "shopt -s nocaseglob; rm -rf ./VICTI*"],
+        victim_kept
+    ),
     attempt!("globstar reaches guard's policy", nothing, ["-c", "shopt -s globstar; rm ~/**/test.yaml"],
         env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
     attempt!("a program named by a pattern", nothing, ["-c", "/bin/r? -rf ./victim"], victim_kept),
     attempt!("a program named by a pattern, breaker", nothing, ["check", "/usr/bin/r[m] -rf /"], denied_exit),
     attempt!("a here-string on descriptor 0", nothing, ["-c", "bash 0<<<'rm -rf ./victim'"], victim_kept),
-    attempt!("printf's precision hides a word", nothing, ["-c", "printf '%.0srm -rf ./victim' junk | bash"], victim_kept),
+    attempt!(
+        "printf's precision hides a word",
+        nothing,
+        ["-c", "printf '%.0srm -rf ./victim' junk | bash"],
+        victim_kept
+    ),
     attempt!("printf's octal escape", nothing, ["-c", "printf 'rm -rf ./vict\\151m' | bash"], victim_kept),
-    attempt!("an alias through BASH_ALIASES", nothing,
-        ["-c", "shopt -s expand_aliases\nBASH_ALIASES[x]='rm -rf ./victim'\nx"], victim_kept),
+    attempt!(
+        "an alias through BASH_ALIASES",
+        nothing,
+        ["-c", "shopt -s expand_aliases\nBASH_ALIASES[x]='rm -rf ./victim'\nx"],
+        victim_kept
+    ),
     attempt!("hash -p gives a name another program", nothing, ["-c", "hash -p /bin/rm x; x -rf ./victim"], victim_kept),
-    attempt!("programs that run the command they are given", nothing,
-        ["check", "ssh-agent rm -rf ./victim; dbus-run-session -- rm -rf ./victim; xvfb-run rm -rf ./victim"], denied_exit),
-    attempt!("the dynamic loader runs rm", nothing, ["check", "/lib64/ld-linux-x86-64.so.2 /bin/rm -rf ~"], denied_exit),
+    attempt!(
+        "programs that run the command they are given",
+        nothing,
+        ["check", "ssh-agent rm -rf ./victim; dbus-run-session -- rm -rf ./victim; xvfb-run rm -rf ./victim"],
+        denied_exit
+    ),
+    attempt!(
+        "the dynamic loader runs rm",
+        nothing,
+        ["check", "/lib64/ld-linux-x86-64.so.2 /bin/rm -rf ~"],
+        denied_exit
+    ),
     attempt!("at runs what it reads", nothing, ["check", "echo 'rm -rf ~' | at now"], denied_exit),
     attempt!("find -exec rm in guard's directory", nothing, ["-c", "find $XDG_CONFIG_HOME/guard -name test.yaml -exec rm {} +"],
         env ["CLAUDECODE" = "1"], stdin "", guard_files_kept),
