@@ -313,10 +313,6 @@ impl<'a> Classifier<'a> {
         self.seen.borrow_mut().insert(key, c);
         c
     }
-
-    pub fn home(&self) -> &str {
-        self.home
-    }
 }
 
 /// Whether the shell pattern `p` (`*`, `?`, `[…]`, `[!…]`, POSIX classes such as
