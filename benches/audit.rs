@@ -1,6 +1,8 @@
 //! Audit cost: building an entry and appending it (paid on every decision), parallel writers
 //! contending for the lock, and verifying a long log.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::hint::black_box;
 use std::path::Path;
 

@@ -2,6 +2,8 @@
 //! corpus is absent), and for the largest real script at several sizes to show it scales
 //! linearly. Run with `cargo bench --bench parse`.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::path::Path;
 use std::time::Instant;
 

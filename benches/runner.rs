@@ -15,6 +15,8 @@
 //! policy are fresh. `cargo bench --bench runner`; medians are in
 //! `target/criterion/runner*/*/new/estimates.json`.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;

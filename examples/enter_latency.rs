@@ -8,6 +8,8 @@
 //! `tmux send-keys`. The figures include tmux's own delay, which is the same in both runs, so
 //! the difference of the medians is what the integration costs.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;

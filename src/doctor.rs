@@ -8,7 +8,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::policy::layers::{self, Locations};
+use crate::policy_files::{self, Locations};
 
 /// How one finding reads in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,9 +146,10 @@ pub fn gather() -> Facts {
     }
 
     let loc = Locations::from_env(&cwd);
-    let mut policy_layers = vec![("system", loc.system.display().to_string(), layers::files_in(&loc.system).len())];
+    let mut policy_layers =
+        vec![("system", loc.system.display().to_string(), policy_files::files_in(&loc.system).len())];
     if let Some(u) = &loc.user {
-        policy_layers.push(("user", u.display().to_string(), layers::files_in(u).len()));
+        policy_layers.push(("user", u.display().to_string(), policy_files::files_in(u).len()));
     }
     for p in &loc.project {
         policy_layers.push(("project", p.display().to_string(), 1));

@@ -8,10 +8,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::context::LiveContext;
 use crate::explain::clip;
 use crate::plan::{Plan, Span};
-use crate::policy::layers::{self, Locations};
 use crate::policy::rule::Decision;
 use crate::policy::verdict::Finding;
 use crate::policy::{Policy, Severity, Verdict};
+use crate::policy_files::{self, Locations};
 use crate::{environment, shell};
 
 /// The policy in effect for this process, loaded once (from the working directory at the first
@@ -29,7 +29,7 @@ pub fn load_policy_with(extra: &[std::path::PathBuf], trusted: bool) -> &'static
     let mut loc = Locations::from_env(&cwd);
     loc.extra = extra.to_vec();
     loc.extra_trusted = trusted;
-    let policy = layers::load(&loc);
+    let policy = policy_files::load(&loc);
     for w in &policy.warnings {
         eprintln!("guard: warning: {w}");
     }

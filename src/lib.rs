@@ -1,6 +1,10 @@
 //! guard: parse a shell command, understand what it would do, judge it, then run, ask or refuse.
 //!
-//! The pure core is [`shell`] (text → [`plan::Plan`]); the rest is the imperative shell.
+//! This crate is the imperative shell: the CLI, runner, approvals, audit, recordings and
+//! integrations. The pure core (parser, Plan, policy engine, masking) is `guard-core`, re-exported
+//! here under its own module names; the built-in packs are `guard-rules`.
+
+pub use guard_core::{explain, mask, plan, policy, shell, visible};
 
 pub mod approval;
 pub mod audit;
@@ -8,15 +12,10 @@ pub mod cli;
 pub mod context;
 pub mod doctor;
 pub mod environment;
-pub mod explain;
 pub mod integrate;
 pub mod judge;
-pub mod mask;
-pub mod plan;
-pub mod policy;
+pub mod policy_files;
 pub mod record;
 pub mod rules_cmd;
 pub mod run;
-pub mod shell;
 pub mod small_file;
-pub mod visible;

@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::policy::engine::{LayerKind, Policy};
-use crate::policy::layers::{self, Locations};
 use crate::policy::testing::{self, Report};
 use crate::policy::trust::{self, Trust};
 use crate::policy::FakeContext;
+use crate::policy_files::{self, Locations};
 
 fn policy() -> &'static Policy {
     crate::judge::load_policy()
@@ -73,7 +73,7 @@ pub fn show(id: &str) -> (String, u8) {
     }
     // The source text of the rule, from its file.
     let text = if let Some(name) = r.file.strip_prefix("builtin:") {
-        layers::BUILTIN.iter().find(|e| e.file == name).map(|e| e.yaml.to_string())
+        guard_rules::PACKS.iter().find(|e| e.file == name).map(|e| e.yaml.to_string())
     } else {
         std::fs::read_to_string(&r.file).ok()
     };
@@ -107,22 +107,17 @@ fn layer_of(path: &std::path::Path, system: &std::path::Path) -> LayerKind {
 pub fn lint(files: &[PathBuf]) -> (String, u8) {
     let mut out = String::new();
     let mut problems = Vec::new();
-    let builtin = layers::builtin_packs();
+    let builtin = guard_rules::BUILTIN.packs();
     let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
     let loc = Locations::from_env(&cwd);
     let targets: Vec<(String, String, LayerKind)> = if files.is_empty() {
-        let mut fs: Vec<(PathBuf, LayerKind)> =
-            layers::files_in(&loc.system).into_iter().map(|f| (f, LayerKind::System)).collect();
-        if let Some(u) = &loc.user {
-            fs.extend(layers::files_in(u).into_iter().map(|f| (f, LayerKind::User)));
-        }
-        fs.extend(loc.project.iter().map(|f| (f.clone(), LayerKind::Project)));
-        let mut t: Vec<(String, String, LayerKind)> = layers::BUILTIN
+        let fs = loc.files();
+        let mut t: Vec<(String, String, LayerKind)> = guard_rules::PACKS
             .iter()
             .map(|e| (format!("builtin:{}", e.file), e.yaml.to_string(), LayerKind::Builtin))
             .collect();
         for (f, layer) in fs {
-            match crate::small_file::read_text(&f, layers::MAX_POLICY_FILE) {
+            match crate::small_file::read_text(&f, policy_files::MAX_POLICY_FILE) {
                 Ok(s) => t.push((f.display().to_string(), s, layer)),
                 Err(e) => problems.push(format!("{}: cannot read: {e}", f.display())),
             }
@@ -131,7 +126,7 @@ pub fn lint(files: &[PathBuf]) -> (String, u8) {
     } else {
         let mut t = Vec::new();
         for f in files {
-            match crate::small_file::read_text(f, layers::MAX_POLICY_FILE) {
+            match crate::small_file::read_text(f, policy_files::MAX_POLICY_FILE) {
                 Ok(s) => t.push((f.display().to_string(), s, layer_of(f, &loc.system))),
                 Err(e) => problems.push(format!("{}: cannot read: {e}", f.display())),
             }
@@ -145,22 +140,24 @@ pub fn lint(files: &[PathBuf]) -> (String, u8) {
     let below = |layer: LayerKind| -> Policy {
         let mut loc = Locations { project: Vec::new(), extra: Vec::new(), ..Locations::from_env(&cwd) };
         match layer {
-            LayerKind::Builtin | LayerKind::System => Policy::from_packs(layers::builtin_packs()),
+            LayerKind::Builtin | LayerKind::System => Policy::from_packs(guard_rules::BUILTIN.packs()),
             LayerKind::User | LayerKind::CommandLine => {
                 loc.user = None;
-                layers::load(&loc)
+                policy_files::load(&loc)
             }
-            LayerKind::Project => layers::load(&loc),
+            LayerKind::Project => policy_files::load(&loc),
         }
     };
     let mut earlier: std::collections::HashMap<LayerKind, Policy> = std::collections::HashMap::new();
     let mut checked = 0;
     for (name, text, layer) in &targets {
         checked += 1;
-        match layers::parse(name, text) {
+        match guard_core::policy::layers::parse(name, text) {
             Ok(mut spec) => {
-                problems.extend(layers::lint_pack(name, &spec, &builtin).iter().map(|p| p.to_string()));
-                problems.extend(layers::settings_problems(name, &spec).iter().map(|p| p.to_string()));
+                problems
+                    .extend(guard_core::policy::layers::lint_pack(name, &spec, &builtin).iter().map(|p| p.to_string()));
+                problems
+                    .extend(guard_core::policy::layers::settings_problems(name, &spec).iter().map(|p| p.to_string()));
                 if let Some(s) = &spec.settings {
                     let shell = s.value.shell.as_deref().map(std::path::Path::new);
                     if let Some(sh) = shell.filter(|p| p.is_absolute() && !crate::run::shell::is_executable(p)) {
@@ -192,7 +189,7 @@ pub fn lint(files: &[PathBuf]) -> (String, u8) {
 
 pub fn test(files: &[PathBuf]) -> (String, u8) {
     let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
-    let p = layers::load_over(&Locations::from_env(&cwd), layers::builtin_packs_from_yaml());
+    let p = policy_files::load_over(&Locations::from_env(&cwd), guard_rules::BUILTIN.packs_from_yaml());
     for w in &p.warnings {
         eprintln!("guard: warning: {w}");
     }

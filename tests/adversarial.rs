@@ -8,6 +8,8 @@
 //! Every sandbox has a user policy that denies `rm` of `./victim` and asks before `touch
 //! ./asked`, a directory `work/victim` holding `keep`, and a file `precious` in the home.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;

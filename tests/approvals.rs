@@ -2,6 +2,8 @@
 //! prompt is driven in a real pseudo-terminal, made the child's controlling terminal the way a
 //! login does (new session, TIOCSCTTY), since the prompt reads `/dev/tty` and nothing else.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -2,6 +2,8 @@
 //! (symbolic links, hard links, other users' files), a torn last line sealed off, failures, the
 //! syslog copy.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::collections::HashSet;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::UnixDatagram;

@@ -1,6 +1,8 @@
 //! `guard check` and `guard rules` as a user runs them. Every run gets a fresh HOME, XDG dirs
 //! and working directory (check never runs anything, but the habit is kept).
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -1,5 +1,7 @@
 //! `guard doctor` run as a user runs it, in a temporary HOME with real configuration files.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

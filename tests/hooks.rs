@@ -7,6 +7,8 @@
 //! `.out.json`; their input is built below. After a deliberate change of wording,
 //! `GUARD_UPDATE_GOLDEN=1 cargo test --test hooks` rewrites the `.out.json` files; review the diff.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

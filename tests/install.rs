@@ -1,6 +1,8 @@
 //! `guard install` through the real binary, on settings files in a fresh temporary HOME and
 //! project directory.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

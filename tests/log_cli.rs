@@ -1,5 +1,7 @@
 //! `guard log` as a user runs it, over logs written through the library.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

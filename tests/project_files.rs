@@ -4,9 +4,11 @@
 //! file, and a fixed set of dangerous commands must be judged at least as strictly as without
 //! the file: never allow where guard asked, never ask where it denied.
 
-use guard::policy::layers::{self, Locations};
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use guard::policy::testing::judge_with;
 use guard::policy::{Decision, FakeContext, Policy};
+use guard::policy_files::Locations;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -212,8 +214,9 @@ fn load(project: Option<&std::path::Path>) -> Policy {
         extra: Vec::new(),
         extra_trusted: false,
         nested: false,
+        home: None,
     };
-    layers::load(&loc)
+    guard::policy_files::load(&loc)
 }
 
 /// Each command judged for a person and for an agent.

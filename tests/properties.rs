@@ -1,6 +1,8 @@
 //! Property tests: no input makes the parser panic, and spellings bash treats as the same
 //! command resolve to the same argv.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use guard::plan::{Plan, Value};
 use guard::shell::{analyze, Env};
 use proptest::prelude::*;

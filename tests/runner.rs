@@ -8,6 +8,8 @@
 //! controlling terminal: nothing can reach a real home, the repository or a person's terminal.
 //! Waits are for events (a line of output, a process ending), never for a fixed time.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;

@@ -9,6 +9,8 @@
 //! the environment is cleared down to PATH. Every wait is for an event (text on the screen, a
 //! process ending) with a generous limit; nothing sleeps for a fixed time.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};

@@ -6,6 +6,8 @@
 //! Every run has HOME, the XDG directories and the working directory in a fresh temporary
 //! directory and an environment cleared down to PATH.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 mod sandbox;
 
 use std::process::Output;

@@ -5,6 +5,8 @@
 //! where it fails. Every wait polls for an effect (a file, text on the screen) with a generous
 //! time limit; nothing sleeps for a fixed time.
 
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -13,9 +13,9 @@ use super::render::{self, shown};
 use super::store::Request;
 use crate::context::LiveContext;
 use crate::plan::{Plan, Span};
-use crate::policy::layers::{self, Locations};
 use crate::policy::verdict::Finding;
 use crate::policy::{Decision, Policy, Severity, Verdict};
+use crate::policy_files::{self, Locations};
 
 /// Judges requests with the caller's policy, loading it once for each set of project files.
 pub struct Judge {
@@ -35,7 +35,7 @@ impl Judge {
     pub fn judge(&mut self, req: &Request) -> (Plan, Verdict) {
         let loc = locations(&req.cwd);
         if !self.policies.contains_key(&loc.project) {
-            let policy = layers::load(&loc);
+            let policy = policy_files::load(&loc);
             for w in &policy.warnings {
                 if !self.printed.contains(w) {
                     // A project file's path is the request's directory.
@@ -123,7 +123,7 @@ mod tests {
 
     #[test]
     fn the_command_is_judged_where_it_runs_and_what_the_request_says_counts_for_nothing() {
-        let own = Policy::from_packs(layers::builtin_packs());
+        let own = Policy::from_packs(guard_rules::BUILTIN.packs());
         let mut judge = Judge::new(&own);
         let (_, v) = judge.judge(&request("git push --force origin feature", "/home/u/proj"));
         assert_eq!(v.decision, Decision::Ask);

@@ -235,7 +235,7 @@ pub fn writable(config: &AuditConfig) -> Result<(), AuditError> {
 /// Every piece of command text on its way into the log passes through here, and only here:
 /// secrets in it (tokens, passwords in URLs, `KEY=value` credentials) become `[masked:KIND]`.
 fn redact(command: &str) -> String {
-    crate::mask::mask_builtin(command)
+    guard_rules::mask(command)
 }
 
 /// Why a log could not be verified.

@@ -51,8 +51,7 @@ fn start(command: &str, size: Option<(u16, u16)>) -> Result<Recorder, String> {
     let nonce = getrandom::u32().map(|n| n as u16).unwrap_or_default();
     let (path, file) = store::create(&dir, &store::file_name(now, std::process::id(), nonce))?;
     // The header names the command: masked and clipped as in the audit log.
-    let (text, _) =
-        crate::audit::entry::clip_bytes(crate::mask::mask_builtin(command), crate::audit::entry::MAX_COMMAND);
+    let (text, _) = crate::audit::entry::clip_bytes(guard_rules::mask(command), crate::audit::entry::MAX_COMMAND);
     let (cols, rows) = size.unwrap_or(PIPE_SIZE);
     let mut header = Header::new(cols.into(), rows.into(), &text);
     header.timestamp = u64::try_from(now.as_second()).ok();
@@ -168,7 +167,7 @@ mod tests {
     #[test]
     fn output_shown_unmasked_is_recorded_masked() {
         let (_tmp, path, shared) = recording();
-        let masker = crate::mask::Masker::new(crate::mask::Detectors::builtin());
+        let masker = crate::mask::Masker::new(guard_rules::detectors());
         let mut tap =
             Tap::new(Box::new(super::super::Passthrough), &shared, Some(Box::new(super::super::Masking(masker))));
         let secret = "ghp_0123456789abcdefghijABCDEFGHIJ012345";

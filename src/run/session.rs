@@ -16,7 +16,7 @@ use super::{pty, shell, spawn, Masking, OutputFilter, Passthrough, REFUSED};
 use crate::approval::ApprovalConfig;
 use crate::audit::{self, Action, AuditConfig, Entry};
 use crate::context::{agent_from_env, LiveContext};
-use crate::mask::{Detectors, Masker};
+use crate::mask::Masker;
 use crate::plan::Plan;
 use crate::policy::settings::Settings;
 use crate::policy::{Decision, Verdict};
@@ -364,7 +364,7 @@ fn masking(v: &Verdict, agent: &str, settings: &Settings) -> bool {
 }
 
 fn masker() -> Box<dyn OutputFilter + Send> {
-    Box::new(Masking(Masker::new(Detectors::builtin())))
+    Box::new(Masking(Masker::new(guard_rules::detectors())))
 }
 
 /// Run the job: on a pty when a person is at the terminal (and guard is its foreground job),

@@ -50,20 +50,6 @@ mod masker;
 pub use detectors::{BlockSpec, Detector, Detectors, Examples, MaskError, SectionSpec};
 pub use masker::{Masker, LINE_CAP};
 
-/// Every trigger of the built-in detectors, sorted (taken from `rules/mask/secrets.yaml` at
-/// build time).
-pub const BUILTIN_TRIGGERS: &[&str] = include!(concat!(env!("OUT_DIR"), "/mask_triggers.rs"));
-
-/// [`mask_str`] with the built-in detectors, for text on guard's hot path (the command line of
-/// every audit entry): text holding no trigger is returned at once, before the detectors are
-/// even read.
-pub fn mask_builtin(text: &str) -> String {
-    if !BUILTIN_TRIGGERS.iter().any(|t| text.contains(t)) {
-        return text.to_string();
-    }
-    mask_str(Detectors::builtin(), text)
-}
-
 /// Masks a whole string (a command line for the audit log, a captured output).
 pub fn mask_str(detectors: &Detectors, text: &str) -> String {
     if !detectors.may_match(text) {
@@ -82,7 +68,7 @@ mod tests {
     use super::*;
 
     fn feed_in(text: &[u8], sizes: &[usize], cap: usize) -> Vec<u8> {
-        feed_with(Detectors::builtin(), text, sizes, cap)
+        feed_with(crate::testdata::detectors(), text, sizes, cap)
     }
 
     /// Masks `text` with `set`, fed in chunks of `sizes` (repeated), lines held to `cap`.
@@ -131,7 +117,7 @@ mod tests {
             ("bin\0\u{1}\u{ff} token=abc123\n", "bin\0\u{1}\u{ff} token=[masked:secret]\n"),
         ];
         for (input, want) in table {
-            assert_eq!(mask_str(Detectors::builtin(), input), *want, "input {input:?}");
+            assert_eq!(mask_str(crate::testdata::detectors(), input), *want, "input {input:?}");
         }
     }
 
@@ -175,7 +161,7 @@ mod tests {
     /// the next piece and is masked there however the input is chunked.
     #[test]
     fn a_trigger_hidden_by_one_cut_off_is_still_found() {
-        let set = Detectors::builtin()
+        let set = crate::testdata::detectors()
             .with([
                 Detector::custom("abcd", "abcd").unwrap().with_triggers(&["abcd"]),
                 Detector::custom("defg", "defg").unwrap().with_triggers(&["defg"]),
@@ -194,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_long_line_is_emitted_in_pieces_not_held_whole() {
-        let mut m = Masker::new(Detectors::builtin()).with_line_cap(10);
+        let mut m = Masker::new(crate::testdata::detectors()).with_line_cap(10);
         let mut out = Vec::new();
         m.feed(&[b'a'; 25], &mut out);
         assert_eq!(out.len(), 20);
@@ -203,7 +189,7 @@ mod tests {
 
     #[test]
     fn flush_writes_a_prompt_and_completes_the_line_in_context() {
-        let mut m = Masker::new(Detectors::builtin());
+        let mut m = Masker::new(crate::testdata::detectors());
         let mut out = Vec::new();
         m.feed(b"Password: ", &mut out);
         assert!(out.is_empty());
@@ -219,7 +205,7 @@ mod tests {
 
     #[test]
     fn flush_inside_a_secret_writes_its_placeholder_once() {
-        let mut m = Masker::new(Detectors::builtin());
+        let mut m = Masker::new(crate::testdata::detectors());
         let mut out = Vec::new();
         m.feed(b"TOKEN=abc", &mut out);
         m.flush(&mut out);
@@ -229,7 +215,7 @@ mod tests {
 
     #[test]
     fn flush_inside_a_key_block_leaks_nothing() {
-        let mut m = Masker::new(Detectors::builtin());
+        let mut m = Masker::new(crate::testdata::detectors());
         let mut out = Vec::new();
         m.feed(b"-----BEGIN PRIVATE KEY-----\nMIIEvQIB", &mut out);
         m.flush(&mut out);
@@ -251,10 +237,10 @@ mod tests {
             chunks in proptest::collection::vec(1usize..9, 1..5),
         ) {
             let detector = |i: usize, w: &String| Detector::custom(&format!("t{i}"), &regex::escape(w)).unwrap();
-            let gated = Detectors::builtin()
+            let gated = crate::testdata::detectors()
                 .with(words.iter().enumerate().map(|(i, w)| detector(i, w).with_triggers(&[w.as_str()])))
                 .unwrap();
-            let every_line = Detectors::builtin().with(words.iter().enumerate().map(|(i, w)| detector(i, w))).unwrap();
+            let every_line = crate::testdata::detectors().with(words.iter().enumerate().map(|(i, w)| detector(i, w))).unwrap();
             proptest::prop_assert_eq!(
                 feed_with(&gated, text.as_bytes(), &chunks, cap),
                 feed_with(&every_line, text.as_bytes(), &chunks, cap)
@@ -264,10 +250,10 @@ mod tests {
 
     #[test]
     fn masking_twice_changes_nothing_more() {
-        for d in Detectors::builtin().iter() {
+        for d in crate::testdata::detectors().iter() {
             for text in &d.examples.mask {
-                let once = mask_str(Detectors::builtin(), text);
-                assert_eq!(mask_str(Detectors::builtin(), &once), once, "{}", d.id);
+                let once = mask_str(crate::testdata::detectors(), text);
+                assert_eq!(mask_str(crate::testdata::detectors(), &once), once, "{}", d.id);
             }
         }
     }

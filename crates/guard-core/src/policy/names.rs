@@ -102,7 +102,7 @@ impl Gate {
         names
     }
 
-    /// The gate as a Rust expression (for `build.rs`).
+    /// The gate as a Rust expression (for `guard-rules`'s `build.rs`).
     pub fn to_rust(&self) -> String {
         let strs = |v: &Strs| {
             let items: Vec<String> = v.iter().map(|s| format!("Cow::Borrowed({s:?})")).collect();

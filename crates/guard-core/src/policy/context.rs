@@ -1,6 +1,6 @@
 //! Facts about where a command runs that rules may ask about. The policy core only sees this
 //! trait; reading files and the environment is done by an implementation outside it
-//! (`crate::context::LiveContext`), and tests use [`FakeContext`].
+//! (`guard::context::LiveContext` in the `guard` binary), and tests use [`FakeContext`].
 
 use std::collections::HashMap;
 

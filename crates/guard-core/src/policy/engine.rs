@@ -61,6 +61,8 @@ pub struct BuiltinGate {
     pub gate: &'static Gate,
     /// The lists the gate came through.
     pub lists: &'static [&'static str],
+    /// The text of the pack that defines the rule, to find where.
+    pub yaml: &'static str,
 }
 
 /// A rule's spec, decoded from the form embedded at build time the first time it is needed
@@ -141,7 +143,7 @@ impl Rule {
     pub fn line_col(&self) -> (u64, u64) {
         let (line, col) = (self.spec.id.referenced.line(), self.spec.id.referenced.column());
         if line == 0 {
-            if let Some(lc) = super::layers::builtin_location(&self.file, self.id()) {
+            if let Some(lc) = self.spec.head().builtin.and_then(|b| super::layers::location_in(b.yaml, self.id())) {
                 return lc;
             }
         }

@@ -110,7 +110,7 @@ mod tests {
     use crate::shell::{analyze, Env};
 
     fn effects(cmd: &str) -> Vec<String> {
-        let policy = crate::policy::layers::builtin();
+        let policy = crate::testdata::policy();
         let plan = analyze(cmd, &Env::new("/home/u", "/w"));
         let inv = &plan.invocations[0];
         let line = Cmdline::parse(inv, &policy.db);

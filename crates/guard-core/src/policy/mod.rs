@@ -1,5 +1,5 @@
 //! Policy: YAML rules → an indexed policy → a [`Verdict`] for a [`Plan`](crate::plan::Plan)
-//! in a [`Context`]. Pure except for [`layers`], which reads policy files. What each layer of
+//! in a [`Context`]. Policy files arrive as texts ([`layers::assemble`]). What each layer of
 //! policy may do (built-in < system < user < project < `--policy`), and how a layer is kept from
 //! doing more, is [`trust`].
 

@@ -1,5 +1,5 @@
-//! What a secret looks like: detectors as data (`rules/mask/secrets.yaml`, embedded) plus those
-//! a policy adds. Parsing the YAML and compiling the regexes both wait until masking is used.
+//! What a secret looks like: detectors as data (`rules/mask/secrets.yaml`, embedded by
+//! `guard-rules`) plus those a policy adds. Compiling the regexes waits until masking is used.
 //!
 //! Why our own data and not a secret-scanning crate: the crates on crates.io either scan whole
 //! files or repositories (secret scanners, made to report findings, not to rewrite a stream),
@@ -15,9 +15,6 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::engine::Engine;
-
-/// `rules/mask/secrets.yaml`, turned into JSON at build time.
-const BUILTIN_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/mask_detectors.json"));
 
 /// One detector: how to find one kind of secret. Built-in ones come from
 /// `rules/mask/secrets.yaml`; [`Detector::custom`] makes one from a policy's pattern.
@@ -202,16 +199,25 @@ impl Clone for Detectors {
 }
 
 impl Detectors {
-    /// The built-in detectors (parsed on the first call).
-    pub fn builtin() -> &'static Detectors {
-        static BUILTIN: OnceLock<Detectors> = OnceLock::new();
-        BUILTIN.get_or_init(|| {
-            let list = serde_json::from_str(BUILTIN_JSON)
-                .map_err(|e| e.to_string())
-                .and_then(resolve)
-                .unwrap_or_else(|e| panic!("rules/mask/secrets.yaml: {e}"));
-            Detectors { list, engine: OnceLock::new() }
-        })
+    /// Detectors from their file as JSON (`guard-rules` embeds `rules/mask/secrets.yaml` so);
+    /// `{{name}}` variables resolved, each checked for shape.
+    pub fn from_json(json: &str) -> Result<Detectors, String> {
+        let list = serde_json::from_str(json).map_err(|e| e.to_string()).and_then(resolve)?;
+        Ok(Detectors { list, engine: OnceLock::new() })
+    }
+
+    /// Detectors from their YAML file (the form of `rules/mask/secrets.yaml`).
+    pub fn from_yaml(yaml: &str) -> Result<Detectors, String> {
+        let list = serde_saphyr::from_str(yaml).map_err(|e| e.to_string()).and_then(resolve)?;
+        Ok(Detectors { list, engine: OnceLock::new() })
+    }
+
+    /// Every trigger of these detectors, sorted, once each.
+    pub fn triggers(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self.list.iter().flat_map(|d| d.triggers.iter().map(String::as_str)).collect();
+        all.sort_unstable();
+        all.dedup();
+        all
     }
 
     /// Whether any detector could match somewhere in `text`: a line a detector matches holds one
@@ -302,41 +308,23 @@ fn resolve(file: DetectorFile) -> Result<Vec<Detector>, String> {
 mod tests {
     use super::*;
 
-    /// What the build made of `rules/mask/secrets.yaml` is what the YAML says.
-    #[test]
-    fn the_embedded_detectors_are_the_yaml_file() {
-        let yaml: DetectorFile = serde_saphyr::from_str(include_str!("../../rules/mask/secrets.yaml")).unwrap();
-        let from_yaml = resolve(yaml).unwrap();
-        assert_eq!(format!("{from_yaml:?}"), format!("{:?}", Detectors::builtin().list));
-        assert!(from_yaml.len() > 20);
-    }
-
     #[test]
     fn builtin_regexes_compile() {
-        for d in Detectors::builtin().iter() {
+        for d in crate::testdata::detectors().iter() {
             d.validate().unwrap_or_else(|e| panic!("{e}"));
         }
     }
 
     #[test]
-    fn builtin_triggers_embedded_at_build_time_are_the_detectors_triggers() {
-        let mut have: Vec<&str> =
-            Detectors::builtin().iter().flat_map(|d| d.triggers.iter().map(String::as_str)).collect();
-        have.sort_unstable();
-        have.dedup();
-        assert_eq!(have, super::super::BUILTIN_TRIGGERS);
-    }
-
-    #[test]
     fn builtin_examples_hold() {
-        let failures = Detectors::builtin().check_examples();
+        let failures = crate::testdata::detectors().check_examples();
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]
     fn builtin_ids_are_unique_and_every_detector_has_examples() {
         let mut seen = std::collections::HashSet::new();
-        for d in Detectors::builtin().iter() {
+        for d in crate::testdata::detectors().iter() {
             assert!(seen.insert(d.id.as_str()), "duplicate id {}", d.id);
             assert!(!d.examples.mask.is_empty() && !d.examples.keep.is_empty(), "{} needs examples", d.id);
             assert!(!d.regexes().iter().any(|r| r.contains("{{")), "{}: unknown {{{{var}}}}", d.id);
@@ -346,7 +334,7 @@ mod tests {
     /// The prefilter is only sound if every line a detector can match holds one of its triggers.
     #[test]
     fn every_mask_example_holds_a_trigger_of_its_detector() {
-        for d in Detectors::builtin().iter() {
+        for d in crate::testdata::detectors().iter() {
             assert!(!d.triggers.is_empty(), "{}: built-in detectors need triggers", d.id);
             assert!(
                 d.triggers.iter().all(|t| t.len() >= 3),
@@ -362,7 +350,7 @@ mod tests {
     /// `requires` may only skip lines the pattern cannot match.
     #[test]
     fn requires_holds_wherever_the_pattern_matches() {
-        for d in Detectors::builtin().iter() {
+        for d in crate::testdata::detectors().iter() {
             let (Some(req), Some(pat)) = (&d.requires, &d.pattern) else { continue };
             let (req, pat) = (super::super::engine::compile(req).unwrap(), super::super::engine::compile(pat).unwrap());
             for line in d.examples.mask.iter().chain(&d.examples.keep).flat_map(|t| t.lines()) {
@@ -379,7 +367,7 @@ mod tests {
             .unwrap()
             .with_triggers(&["acme_"])
             .with_examples(&["key acme_0123456789abcdef01234567 ok"], &["acme_corp"]);
-        let set = Detectors::builtin().with([d]).unwrap();
+        let set = crate::testdata::detectors().with([d]).unwrap();
         assert!(set.check_examples().is_empty(), "{:?}", set.check_examples());
         assert_eq!(super::super::mask_str(&set, "acme_0123456789abcdef01234567"), "acme_[masked:acme_key]");
     }
@@ -396,9 +384,9 @@ mod tests {
             assert!(e.to_string().contains(want), "{e} should mention {want}");
         }
         let dup = Detector::custom("jwt", "x").unwrap();
-        assert!(Detectors::builtin().with([dup]).unwrap_err().message.contains("another detector"));
+        assert!(crate::testdata::detectors().with([dup]).unwrap_err().message.contains("another detector"));
         let wrong = Detector::custom("x", "abc").unwrap().with_examples(&["xyz"], &["abc"]);
-        let set = Detectors::builtin().with([wrong]).unwrap();
+        let set = crate::testdata::detectors().with([wrong]).unwrap();
         assert_eq!(set.check_examples().len(), 2);
     }
 }

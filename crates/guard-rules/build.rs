@@ -5,13 +5,7 @@
 
 use std::fmt::Write as _;
 
-#[allow(dead_code)]
-#[path = "src/policy/rule.rs"]
-mod rule;
-
-#[allow(dead_code)]
-#[path = "src/policy/names.rs"]
-mod names;
+use guard_core::policy::{names, rule};
 
 /// The built-in packs in load order: program knowledge first; a later pack may extend an
 /// earlier pack's lists or override its rules.
@@ -33,10 +27,9 @@ const PACKS: &[&str] = &[
 ];
 
 fn main() {
-    println!("cargo:rerun-if-changed=rules");
-    println!("cargo:rerun-if-changed=src/policy/rule.rs");
-    println!("cargo:rerun-if-changed=src/policy/names.rs");
-    let root = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    // The packs are the repository's `rules/`, where people read and edit them.
+    let root = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it")).join("../..");
+    println!("cargo:rerun-if-changed={}", root.join("rules").display());
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     for e in std::fs::read_dir(root.join("rules")).expect("rules/ exists").flatten() {
         let p = e.path();
@@ -140,7 +133,7 @@ fn main() {
 /// (masking starts on every command an agent runs), and every trigger of theirs, so the audit
 /// log can tell a command line that needs no masking without reading the detectors at all.
 fn mask_detectors(root: &std::path::Path, out: &std::path::Path) {
-    println!("cargo:rerun-if-changed=rules/mask/secrets.yaml");
+    println!("cargo:rerun-if-changed={}", root.join("rules/mask/secrets.yaml").display());
     let path = root.join("rules/mask/secrets.yaml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

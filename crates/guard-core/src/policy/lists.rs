@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// Name → JSON arrays of strings, in pack order, sorted by name (see `build.rs`).
+/// Name → JSON arrays of strings, in pack order, sorted by name (see `guard-rules`'s `build.rs`).
 pub type BuiltinLists = &'static [(&'static str, &'static [&'static str])];
 
 #[derive(Debug, Default, Clone)]

@@ -1,9 +1,10 @@
-//! Where policy comes from and how the layers combine: built-in packs (embedded in the binary)
-//! < system (`/etc/guard/`) < user (`$XDG_CONFIG_HOME/guard/`) < project (`.guard.yaml` in the
-//! repository, tighten-only). Also lint: every problem in every file, with file:line:col.
+//! How the layers of policy combine: built-in packs (embedded by `guard-rules`) < system
+//! (`/etc/guard/`) < user (`$XDG_CONFIG_HOME/guard/`) < project (`.guard.yaml` in the
+//! repository, tighten-only) < `--policy`. The files arrive as texts (the `guard` binary finds
+//! and reads them). Also lint: every problem in every file, with file:line:col.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_saphyr::{Location, Spanned};
 
@@ -17,9 +18,8 @@ use super::rule::Decision;
 use super::rule::{MatchSpec, OneOrMany, PackSpec, ValueSpec};
 use super::sql;
 use super::trust::{Standing, Trust};
-use std::borrow::Cow;
 
-/// A built-in pack as parsed at build time (see `build.rs`): its YAML text (for lint, `rules
+/// A built-in pack as parsed at build time (see `guard-rules`'s `build.rs`): its YAML text (for lint, `rules
 /// show` and locations), lists and program knowledge as JSON to decode on demand, and its rules
 /// with the program names they concern already worked out.
 pub struct EmbeddedPack {
@@ -56,11 +56,6 @@ pub struct EmbeddedRule {
     pub json: &'static str,
 }
 
-/// The default packs, one per domain, in load order.
-pub const BUILTIN: &[EmbeddedPack] = include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
-
-pub static TABLES: Tables = include!(concat!(env!("OUT_DIR"), "/builtin_tables.rs"));
-
 /// A problem in a policy file.
 #[derive(Debug, Clone)]
 pub struct Problem {
@@ -86,167 +81,111 @@ pub fn parse(file: &str, text: &str) -> Result<PackSpec, Problem> {
     })
 }
 
-/// The built-in packs alone, from the form parsed at build time; each rule is decoded the
-/// first time it is judged (or looked at).
-pub fn builtin_packs() -> Vec<LoadedPack> {
-    BUILTIN
-        .iter()
-        .map(|e| {
-            let spec = PackSpec {
-                pack: e.pack.map(str::to_string),
-                description: e.description.map(str::to_string),
-                ..PackSpec::default()
-            };
-            let embedded = e
-                .rules
-                .iter()
-                .map(|r| {
-                    let head = RuleHead {
-                        id: Spanned::new(r.id.to_string(), Location::UNKNOWN, Location::UNKNOWN),
-                        decision: r.decision,
-                        overrides: r.overrides.map(str::to_string),
-                        reason: r.reason.map(str::to_string),
-                        builtin: Some(BuiltinGate { gate: &r.gate, lists: r.lists }),
-                    };
-                    LazySpec::embedded(head, r.json)
-                })
-                .collect();
-            LoadedPack {
-                file: format!("builtin:{}", e.file),
-                layer: LayerKind::Builtin,
-                trust: Trust::Builtin,
-                spec,
-                embedded,
-                tables: Some(&TABLES),
-            }
-        })
-        .collect()
+/// The built-in packs as `guard-rules` embeds them: each pack's text and rules, and the tables
+/// they share.
+#[derive(Clone, Copy)]
+pub struct Builtin {
+    pub packs: &'static [EmbeddedPack],
+    pub tables: &'static Tables,
 }
 
-/// The built-in packs parsed from their YAML text, with source locations (for lint and tests).
-pub fn builtin_packs_from_yaml() -> Vec<LoadedPack> {
-    BUILTIN
-        .iter()
-        .map(|e| {
-            let spec = parse(e.file, e.yaml).expect("built-in packs are valid (checked by tests)");
-            LoadedPack::parsed(format!("builtin:{}", e.file), LayerKind::Builtin, spec)
-        })
-        .collect()
+impl Builtin {
+    /// The packs from the form parsed at build time; each rule is decoded the first time it is
+    /// judged (or looked at).
+    pub fn packs(self) -> Vec<LoadedPack> {
+        self.packs
+            .iter()
+            .map(|e| {
+                let spec = PackSpec {
+                    pack: e.pack.map(str::to_string),
+                    description: e.description.map(str::to_string),
+                    ..PackSpec::default()
+                };
+                let embedded = e
+                    .rules
+                    .iter()
+                    .map(|r| {
+                        let head = RuleHead {
+                            id: Spanned::new(r.id.to_string(), Location::UNKNOWN, Location::UNKNOWN),
+                            decision: r.decision,
+                            overrides: r.overrides.map(str::to_string),
+                            reason: r.reason.map(str::to_string),
+                            builtin: Some(BuiltinGate { gate: &r.gate, lists: r.lists, yaml: e.yaml }),
+                        };
+                        LazySpec::embedded(head, r.json)
+                    })
+                    .collect();
+                LoadedPack {
+                    file: format!("builtin:{}", e.file),
+                    layer: LayerKind::Builtin,
+                    trust: Trust::Builtin,
+                    spec,
+                    embedded,
+                    tables: Some(self.tables),
+                }
+            })
+            .collect()
+    }
+
+    /// The packs parsed from their YAML text, with source locations (for lint and tests).
+    pub fn packs_from_yaml(self) -> Vec<LoadedPack> {
+        self.packs
+            .iter()
+            .map(|e| {
+                let spec = parse(e.file, e.yaml).expect("built-in packs are valid (checked when guard was built)");
+                LoadedPack::parsed(format!("builtin:{}", e.file), LayerKind::Builtin, spec)
+            })
+            .collect()
+    }
+
+    /// The built-in policy alone.
+    pub fn policy(self) -> Policy {
+        Policy::from_packs(self.packs())
+    }
+
+    /// The YAML text of the built-in pack `file` (`filesystem.yaml`).
+    pub fn text(self, file: &str) -> Option<&'static str> {
+        self.packs.iter().find(|e| e.file == file).map(|e| e.yaml)
+    }
 }
 
-/// Where a built-in rule is defined (line, column), found in the embedded text.
-pub fn builtin_location(file: &str, id: &str) -> Option<(u64, u64)> {
-    let name = file.strip_prefix("builtin:")?;
-    let pack = BUILTIN.iter().find(|e| e.file == name)?;
+/// Where the rule `id` is defined (line, column) in a built-in pack's text.
+pub fn location_in(yaml: &str, id: &str) -> Option<(u64, u64)> {
     let needle = format!("- id: {id}");
-    pack.yaml.lines().enumerate().find_map(|(i, l)| {
+    yaml.lines().enumerate().find_map(|(i, l)| {
         let col = l.find(&needle)?;
         (l[col + needle.len()..].trim().is_empty()).then_some((i as u64 + 1, col as u64 + 3))
     })
 }
 
-pub fn builtin() -> Policy {
-    Policy::from_packs(builtin_packs())
+/// One policy file as read, for [`assemble`]: its name, layer, and its text or why it could not
+/// be read.
+pub struct Source {
+    pub name: String,
+    pub layer: LayerKind,
+    pub text: Result<String, String>,
 }
 
-/// Policy files of one layer directory: `*.yaml`/`*.yml`, sorted. `remembered.yaml` is not
-/// policy: it is where "always" answers at the prompt are kept (see `approval::memory`).
-pub fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-                .filter(|p| p.file_name().is_some_and(|n| n != "remembered.yaml"))
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
-}
-
-/// A policy file larger than this is not read: no real policy comes near it.
-pub const MAX_POLICY_FILE: u64 = 1 << 20;
-
-/// Where each layer lives, given the environment.
-pub struct Locations {
-    pub system: PathBuf,
-    pub user: Option<PathBuf>,
-    /// Every `.guard.yaml` in the working directory and its ancestors, outermost first. All of
-    /// them count: a nearer one cannot hide a farther one's rules, since none may loosen.
-    pub project: Vec<PathBuf>,
-    /// Files named on the command line (`--policy FILE`), read last.
-    pub extra: Vec<PathBuf>,
-    /// Whether a person at a terminal named the `--policy` files: then they count as the user
-    /// layer; otherwise (a command guard runs, an agent) they may only tighten.
+/// What the files' standing depends on beyond their layer: whether a person named the
+/// `--policy` files, whether this guard runs inside a guarded command, and the home directory
+/// settings' `~` stands for.
+#[derive(Debug, Clone, Default)]
+pub struct Circumstances {
     pub extra_trusted: bool,
-    /// This guard runs inside a command a guard runs (`GUARD_ACTIVE`): what chose `user` may be
-    /// the guarded command itself, so the user layer may only tighten.
     pub nested: bool,
+    pub home: Option<PathBuf>,
 }
 
-impl Locations {
-    pub fn from_env(cwd: &Path) -> Locations {
-        // The XDG spec says a relative XDG_CONFIG_HOME is to be ignored.
-        let user = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .filter(|v| v.is_absolute())
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-            .map(|d| d.join("guard"));
-        let mut project: Vec<PathBuf> =
-            cwd.ancestors().map(|d| d.join(".guard.yaml")).filter(|p| p.symlink_metadata().is_ok()).collect();
-        project.reverse();
-        let nested = crate::approval::under_guard();
-        Locations {
-            system: PathBuf::from("/etc/guard"),
-            user,
-            project,
-            extra: Vec::new(),
-            extra_trusted: false,
-            nested,
-        }
-    }
-}
-
-/// Load every layer. A file that does not parse or lint is left out with a warning; the
-/// built-in packs always stay, so a broken file never means allow-all.
-pub fn load(loc: &Locations) -> Policy {
-    load_over(loc, builtin_packs())
-}
-
-/// The text of a policy file, or why it is skipped. Never blocks (a FIFO is skipped, not
-/// opened for good) and never reads more than [`MAX_POLICY_FILE`]; a project's file counts
-/// only when it belongs to you or to root, so another user cannot plant one above your work.
-fn read_policy(path: &Path, layer: LayerKind) -> Result<String, String> {
-    use std::os::unix::fs::MetadataExt;
-    let (bytes, meta) = crate::small_file::read_with_metadata(path, MAX_POLICY_FILE).map_err(|e| match e {
-        crate::small_file::Error::Io(e) => format!("cannot read ({e})"),
-        other => format!("skipped: {other}"),
-    })?;
-    let owner = meta.uid();
-    if layer == LayerKind::Project && owner != nix::unistd::geteuid().as_raw() && owner != 0 {
-        return Err(format!(
-            "skipped: it belongs to uid {owner}, not to you or root (remove it, or take it over with chown if it \
-             is yours)"
-        ));
-    }
-    Ok(crate::small_file::text(bytes))
-}
-
-/// Like [`load`], over the given built-in packs (the YAML-parsed ones keep their examples).
-pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
+/// The policy of the built-in packs `builtin` and the files `sources` over them, in order
+/// (system, user, project, `--policy`). A file that cannot be read, does not parse or lint is
+/// left out with a warning; the built-in packs always stay, so a broken file never means
+/// allow-all.
+pub fn assemble(builtin: Vec<LoadedPack>, sources: Vec<Source>, how: &Circumstances) -> Policy {
     let mut packs = builtin;
     let mut warnings = Vec::new();
     let mut settings = super::settings::Settings::default();
-    let mut files: Vec<(PathBuf, LayerKind)> =
-        files_in(&loc.system).into_iter().map(|p| (p, LayerKind::System)).collect();
-    if let Some(u) = &loc.user {
-        files.extend(files_in(u).into_iter().map(|p| (p, LayerKind::User)));
-    }
-    files.extend(loc.project.iter().map(|p| (p.clone(), LayerKind::Project)));
-    files.extend(loc.extra.iter().map(|p| (p.clone(), LayerKind::CommandLine)));
-    for (path, layer) in files {
-        let name = path.display().to_string();
-        let text = match read_policy(&path, layer) {
+    for Source { name, layer, text } in sources {
+        let text = match text {
             Ok(t) => t,
             Err(why) => {
                 warnings.push(format!("{name}: {why}; using the other policy files"));
@@ -271,7 +210,7 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
             }
         };
         // The system layer can lock the user's own files (and `--policy`) down to tightening.
-        let standing = Standing { locked: settings.locked, extra_from_person: loc.extra_trusted, nested: loc.nested };
+        let standing = Standing { locked: settings.locked, extra_from_person: how.extra_trusted, nested: how.nested };
         let trust = Trust::for_layer(layer, standing);
         // A bad setting costs the file that value only; the rest of its settings and its rules
         // apply (a system file's `locked` above all).
@@ -289,8 +228,7 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
             spec.lists.clear();
         }
         if let Some(s) = spec.settings.as_ref().filter(|_| trust.may_loosen()) {
-            let home = std::env::var_os("HOME").map(PathBuf::from);
-            for w in settings.apply(&s.value, home.as_deref(), layer) {
+            for w in settings.apply(&s.value, how.home.as_deref(), layer) {
                 warnings.push(format!("{name}: {w}"));
             }
             settings.locked |= layer == LayerKind::System && s.value.locked == Some(true);

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use super::rule::ProgramSpec;
 use crate::plan::{Invocation, Word};
 
-/// Name → [`ProgramSpec`]s as JSON, in pack order, sorted by name (see `build.rs`).
+/// Name → [`ProgramSpec`]s as JSON, in pack order, sorted by name (see `guard-rules`'s `build.rs`).
 pub type BuiltinPrograms = &'static [(&'static str, &'static [&'static str])];
 
 /// Option knowledge for every program named in the packs. Built-in knowledge stays as the JSON

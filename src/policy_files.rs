@@ -1,0 +1,120 @@
+//! Finding and reading the policy files of each layer — system (`/etc/guard/`), user
+//! (`$XDG_CONFIG_HOME/guard/`), every `.guard.yaml` from the working directory up, `--policy` —
+//! for `guard_core::policy::layers::assemble`, which decides what each may do.
+
+use std::path::{Path, PathBuf};
+
+use crate::policy::engine::LoadedPack;
+use crate::policy::layers::{self, Circumstances, Source};
+use crate::policy::{LayerKind, Policy};
+
+/// Policy files of one layer directory: `*.yaml`/`*.yml`, sorted. `remembered.yaml` is not
+/// policy: it is where "always" answers at the prompt are kept (see `approval::memory`).
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                .filter(|p| p.file_name().is_some_and(|n| n != "remembered.yaml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// A policy file larger than this is not read: no real policy comes near it.
+pub const MAX_POLICY_FILE: u64 = 1 << 20;
+
+/// Where each layer lives, given the environment.
+pub struct Locations {
+    pub system: PathBuf,
+    pub user: Option<PathBuf>,
+    /// Every `.guard.yaml` in the working directory and its ancestors, outermost first. All of
+    /// them count: a nearer one cannot hide a farther one's rules, since none may loosen.
+    pub project: Vec<PathBuf>,
+    /// Files named on the command line (`--policy FILE`), read last.
+    pub extra: Vec<PathBuf>,
+    /// Whether a person at a terminal named the `--policy` files: then they count as the user
+    /// layer; otherwise (a command guard runs, an agent) they may only tighten.
+    pub extra_trusted: bool,
+    /// This guard runs inside a command a guard runs (`GUARD_ACTIVE`): what chose `user` may be
+    /// the guarded command itself, so the user layer may only tighten.
+    pub nested: bool,
+    /// The home directory `~` in settings stands for.
+    pub home: Option<PathBuf>,
+}
+
+impl Locations {
+    pub fn from_env(cwd: &Path) -> Locations {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        // The XDG spec says a relative XDG_CONFIG_HOME is to be ignored.
+        let user = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .filter(|v| v.is_absolute())
+            .or_else(|| home.as_ref().map(|h| h.join(".config")))
+            .map(|d| d.join("guard"));
+        let mut project: Vec<PathBuf> =
+            cwd.ancestors().map(|d| d.join(".guard.yaml")).filter(|p| p.symlink_metadata().is_ok()).collect();
+        project.reverse();
+        let nested = crate::approval::under_guard();
+        Locations {
+            system: PathBuf::from("/etc/guard"),
+            user,
+            project,
+            extra: Vec::new(),
+            extra_trusted: false,
+            nested,
+            home,
+        }
+    }
+
+    /// Every policy file, in load order, with its layer.
+    pub fn files(&self) -> Vec<(PathBuf, LayerKind)> {
+        let mut files: Vec<(PathBuf, LayerKind)> =
+            files_in(&self.system).into_iter().map(|p| (p, LayerKind::System)).collect();
+        if let Some(u) = &self.user {
+            files.extend(files_in(u).into_iter().map(|p| (p, LayerKind::User)));
+        }
+        files.extend(self.project.iter().map(|p| (p.clone(), LayerKind::Project)));
+        files.extend(self.extra.iter().map(|p| (p.clone(), LayerKind::CommandLine)));
+        files
+    }
+}
+
+/// Load every layer over the built-in packs. A file that cannot be read, does not parse or
+/// lint is left out with a warning; the built-in packs always stay, so a broken file never
+/// means allow-all.
+pub fn load(loc: &Locations) -> Policy {
+    load_over(loc, guard_rules::BUILTIN.packs())
+}
+
+/// Like [`load`], over the given built-in packs (the YAML-parsed ones keep their examples).
+pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
+    let sources = loc
+        .files()
+        .into_iter()
+        .map(|(path, layer)| Source { name: path.display().to_string(), layer, text: read_policy(&path, layer) })
+        .collect();
+    let how = Circumstances { extra_trusted: loc.extra_trusted, nested: loc.nested, home: loc.home.clone() };
+    layers::assemble(builtin, sources, &how)
+}
+
+/// The text of a policy file, or why it is skipped. Never blocks (a FIFO is skipped, not
+/// opened for good) and never reads more than [`MAX_POLICY_FILE`]; a project's file counts
+/// only when it belongs to you or to root, so another user cannot plant one above your work.
+fn read_policy(path: &Path, layer: LayerKind) -> Result<String, String> {
+    use std::os::unix::fs::MetadataExt;
+    let (bytes, meta) = crate::small_file::read_with_metadata(path, MAX_POLICY_FILE).map_err(|e| match e {
+        crate::small_file::Error::Io(e) => format!("cannot read ({e})"),
+        other => format!("skipped: {other}"),
+    })?;
+    let owner = meta.uid();
+    if layer == LayerKind::Project && owner != nix::unistd::geteuid().as_raw() && owner != 0 {
+        return Err(format!(
+            "skipped: it belongs to uid {owner}, not to you or root (remove it, or take it over with chown if it \
+             is yours)"
+        ));
+    }
+    Ok(crate::small_file::text(bytes))
+}
