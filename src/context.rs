@@ -5,10 +5,12 @@ use std::cell::OnceCell;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use crate::host::Host;
 use crate::policy::paths::OwnPaths;
 use crate::policy::Context;
 
-pub struct LiveContext {
+pub struct LiveContext<'h> {
+    host: &'h Host,
     home: String,
     cwd: String,
     /// The agent named by the caller (a hook host), in place of guessing from the environment.
@@ -18,30 +20,41 @@ pub struct LiveContext {
     tty: OnceCell<bool>,
 }
 
-impl LiveContext {
-    pub fn from_process() -> LiveContext {
-        let home = std::env::var("HOME").unwrap_or_default();
-        let cwd = std::env::current_dir()
-            .map(|p| p.to_string_lossy().into_owned())
-            .or_else(|_| std::env::var("PWD"))
-            .unwrap_or_else(|_| "/".into());
-        LiveContext { home, cwd, agent: None, branch: OnceCell::new(), kube: OnceCell::new(), tty: OnceCell::new() }
+impl<'h> LiveContext<'h> {
+    /// The context of a command run where `host` is.
+    pub fn new(host: &'h Host) -> LiveContext<'h> {
+        LiveContext {
+            host,
+            home: host.home_text(),
+            cwd: host.cwd_text(),
+            agent: None,
+            branch: OnceCell::new(),
+            kube: OnceCell::new(),
+            tty: OnceCell::new(),
+        }
     }
 
-    /// The context of a command an agent's hook asks about: it runs in `cwd` (the agent's, not
-    /// guard's), for `agent`, and no terminal is attached that guard could prompt on.
-    pub fn for_cwd(cwd: &str, agent: &str) -> LiveContext {
-        let mut ctx = LiveContext::from_process();
-        ctx.cwd = cwd.to_string();
+    /// The context of a command an agent's hook (or an approval) asks about: it runs where
+    /// `host` is (the agent's directory, not guard's), for `agent`, and no terminal is attached
+    /// that guard could prompt on.
+    pub fn for_agent(host: &'h Host, agent: &str) -> LiveContext<'h> {
+        let mut ctx = LiveContext::new(host);
         ctx.agent = Some(agent.to_string());
         ctx.tty = OnceCell::from(false);
         ctx
     }
 
+    /// The world this context was taken from.
+    pub fn host(&self) -> &'h Host {
+        self.host
+    }
+
     fn kube(&self) -> &(Option<String>, Option<String>) {
         self.kube.get_or_init(|| {
-            let path = std::env::var_os("KUBECONFIG")
-                .and_then(|v| std::env::split_paths(&v).next())
+            let path = self
+                .host
+                .var_os("KUBECONFIG")
+                .and_then(|v| std::env::split_paths(v).next())
                 .unwrap_or_else(|| PathBuf::from(&self.home).join(".kube/config"));
             crate::small_file::read_text(&path, 8 << 20).map(|t| kube_current(&t)).unwrap_or((None, None))
         })
@@ -111,35 +124,7 @@ pub fn kube_current(text: &str) -> (Option<String>, Option<String>) {
     }
 }
 
-/// The agent calling guard, from the variables each sets.
-pub fn agent_from_env() -> String {
-    let has = |n: &str| std::env::var_os(n).is_some_and(|v| !v.is_empty());
-    if has("CLAUDECODE") || has("CLAUDE_CODE_ENTRYPOINT") {
-        "claude".into()
-    } else if std::env::vars_os().any(|(k, _)| k.to_string_lossy().starts_with("CODEX_")) {
-        "codex".into()
-    } else if has("GEMINI_CLI") {
-        "gemini".into()
-    } else if has("CURSOR_AGENT") || has("CURSOR_TRACE_ID") {
-        "cursor".into()
-    } else {
-        "human".into()
-    }
-}
-
-/// Whether guard was started by a person at their own terminal, who may loosen it for one run
-/// (`--mode observe`, `--policy` as their own layer, `GUARD_SHELL`, `GUARD_MASK=never`). Not
-/// inside a command guard runs (`GUARD_ACTIVE`), not for a calling agent, and not without a
-/// terminal on standard input and a controlling terminal: whatever started guard then is
-/// itself something guard judges, and its requests are inputs, not authority.
-pub fn person_at_terminal() -> bool {
-    !crate::approval::under_guard()
-        && agent_from_env() == "human"
-        && std::io::stdin().is_terminal()
-        && std::fs::OpenOptions::new().read(true).open("/dev/tty").is_ok()
-}
-
-impl Context for LiveContext {
+impl Context for LiveContext<'_> {
     fn home(&self) -> &str {
         &self.home
     }
@@ -156,16 +141,16 @@ impl Context for LiveContext {
         self.kube().1.clone()
     }
     fn env(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
+        self.host.var(name).map(str::to_string)
     }
     fn tty(&self) -> bool {
         *self.tty.get_or_init(|| std::io::stdin().is_terminal() || std::fs::File::open("/dev/tty").is_ok())
     }
     fn agent(&self) -> String {
-        self.agent.clone().unwrap_or_else(agent_from_env)
+        self.agent.clone().unwrap_or_else(|| self.host.agent().to_string())
     }
     fn own_paths(&self) -> OwnPaths {
-        let var = |n: &str| std::env::var(n).ok().filter(|v| v.starts_with('/'));
+        let var = |n: &str| self.host.var(n).filter(|v| v.starts_with('/')).map(str::to_string);
         let mut own = OwnPaths::usual(&self.home, var("XDG_CONFIG_HOME").as_deref(), var("XDG_STATE_HOME").as_deref());
         // The binary judging this, as started and as it really is.
         if let Ok(exe) = std::env::current_exe() {

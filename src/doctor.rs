@@ -4,10 +4,12 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::host::Host;
+use crate::policy::Policy;
 use crate::policy_files::{self, Locations};
 
 /// How one finding reads in the report.
@@ -78,8 +80,8 @@ const AGENTS: &[(&str, &str, Option<&str>, &[&str])] = &[
     ("Cursor", ".cursor", None, &["hooks.json"]),
 ];
 
-pub fn run() -> ExitCode {
-    let items = assess(&gather());
+pub fn run(host: &Host, own: &Policy) -> ExitCode {
+    let items = assess(&gather(host, own));
     let (text, healthy) = render(&items);
     // A closed pipe (`guard doctor | head`) is no reason to fail.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
@@ -91,12 +93,12 @@ pub fn run() -> ExitCode {
 }
 
 /// Read everything doctor reports on.
-pub fn gather() -> Facts {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-    let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
-    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+pub fn gather(host: &Host, own: &Policy) -> Facts {
+    let home = host.home().unwrap_or_default();
+    let cwd = host.cwd().to_path_buf();
+    let var = |n: &str| host.var(n).filter(|v| !v.is_empty()).map(str::to_string);
     let running = std::env::current_exe().ok();
-    let on_path = find_on_path("guard").map(|p| {
+    let on_path = crate::run::shell::find_in(Path::new("guard"), host.var_os("PATH")).map(|p| {
         let same = running.as_deref().is_some_and(|r| same_file(r, &p));
         (p, same)
     });
@@ -145,7 +147,7 @@ pub fn gather() -> Facts {
         }
     }
 
-    let loc = Locations::from_env(&cwd);
+    let loc = Locations::of(host);
     let mut policy_layers =
         vec![("system", loc.system.display().to_string(), policy_files::files_in(&loc.system).len())];
     if let Some(u) = &loc.user {
@@ -154,11 +156,11 @@ pub fn gather() -> Facts {
     for p in &loc.project {
         policy_layers.push(("project", p.display().to_string(), 1));
     }
-    let (lint_text, lint_code) = crate::rules_cmd::lint(&[]);
+    let (lint_text, lint_code) = crate::rules_cmd::lint(host, own, &[]);
 
     // The log the settings name, checked as guard checks it before each append (a planted link,
     // another user's file or a hard link is refused there, so it is reported here).
-    let audit = crate::audit::AuditConfig::from_settings(&crate::judge::load_policy().settings);
+    let audit = crate::audit::AuditConfig::from_settings(&own.settings);
     let (audit_log, audit_writable) = match audit.log_path() {
         Ok(p) => {
             let why = |e: crate::audit::AuditError| {
@@ -390,13 +392,6 @@ pub fn text_runs_guard_hook(text: &str) -> bool {
 
 fn is_guard(word: &str) -> bool {
     word.rsplit('/').next() == Some("guard")
-}
-
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -1,23 +1,19 @@
-//! Builds the parser's [`Env`] from the real process environment (the imperative side).
+//! Builds the parser's [`Env`] from the world guard runs in (the imperative side).
 
+use crate::host::Host;
 use crate::shell::Env;
 
 /// The variables the parser may expand statically: where home and the working directory are.
-pub fn from_process(text: &str) -> Env {
-    let home = std::env::var("HOME").unwrap_or_default();
-    let pwd = std::env::current_dir()
-        .map(|p| p.to_string_lossy().into_owned())
-        .or_else(|_| std::env::var("PWD"))
-        .unwrap_or_default();
-    let mut env = Env::new(&home, &pwd);
-    if let Ok(old) = std::env::var("OLDPWD") {
-        env.vars.insert("OLDPWD".into(), old);
+pub fn for_parser(host: &Host, text: &str) -> Env {
+    let mut env = Env::new(&host.home_text(), &host.cwd_text());
+    if let Some(old) = host.var("OLDPWD") {
+        env.vars.insert("OLDPWD".into(), old.to_string());
     }
     // Where guard's own files and the user's configuration live: what `$XDG_CONFIG_HOME/guard`
     // names is as knowable as what `~/.config/guard` does.
     for name in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"] {
-        if let Some(v) = std::env::var(name).ok().filter(|v| v.starts_with('/')) {
-            env.vars.insert(name.into(), v);
+        if let Some(v) = host.var(name).filter(|v| v.starts_with('/')) {
+            env.vars.insert(name.into(), v.to_string());
         }
     }
     if mentions_user_home(text) {

@@ -7,6 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::context::LiveContext;
 use crate::explain::clip;
+use crate::host::Host;
 use crate::plan::{Plan, Span};
 use crate::policy::rule::Decision;
 use crate::policy::verdict::Finding;
@@ -14,26 +15,23 @@ use crate::policy::{Policy, Severity, Verdict};
 use crate::policy_files::{self, Locations};
 use crate::{environment, shell};
 
-/// The policy in effect for this process, loaded once (from the working directory at the first
-/// call); problems in policy files go to stderr. It lives until the process exits (nothing is
-/// gained by freeing it just before).
-pub fn load_policy() -> &'static Policy {
-    static POLICY: std::sync::OnceLock<&'static Policy> = std::sync::OnceLock::new();
-    POLICY.get_or_init(|| load_policy_with(&[], false))
+/// The policy in effect where `host` is; problems in policy files go to stderr. Loaded once
+/// per run, by whoever starts the work, and passed down.
+pub fn load_policy(host: &Host) -> Policy {
+    load_policy_with(host, &[], false)
 }
 
 /// [`load_policy`] with extra policy files (`--policy FILE`) read last: as the user layer when
 /// `trusted` (a person at a terminal named them), else as files that may only tighten.
-pub fn load_policy_with(extra: &[std::path::PathBuf], trusted: bool) -> &'static Policy {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
-    let mut loc = Locations::from_env(&cwd);
+pub fn load_policy_with(host: &Host, extra: &[std::path::PathBuf], trusted: bool) -> Policy {
+    let mut loc = Locations::of(host);
     loc.extra = extra.to_vec();
     loc.extra_trusted = trusted;
     let policy = policy_files::load(&loc);
     for w in &policy.warnings {
         eprintln!("guard: warning: {w}");
     }
-    Box::leak(Box::new(policy))
+    policy
 }
 
 /// Judge text; a panic anywhere in parsing or judging becomes a deny.
@@ -55,7 +53,7 @@ fn guarded(
     parse: impl FnOnce(&crate::shell::Env) -> Plan,
 ) -> (Plan, Verdict) {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let env = environment::from_process(text);
+        let env = environment::for_parser(ctx.host(), text);
         let plan = parse(&env);
         let verdict = policy.judge_traced(&plan, ctx, trace);
         (plan, verdict)
@@ -119,8 +117,8 @@ pub fn render_trace(v: &Verdict) -> String {
 
 /// Judge commands from stdin, one per line (or NUL-separated), one result per input.
 /// Returns the strictest decision seen.
-pub fn batch(policy: &Policy, json: bool, null: bool) -> std::io::Result<Decision> {
-    let ctx = LiveContext::from_process();
+pub fn batch(policy: &Policy, host: &Host, json: bool, null: bool) -> std::io::Result<Decision> {
+    let ctx = LiveContext::new(host);
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod context;
 pub mod doctor;
 pub mod environment;
+pub mod host;
 pub mod integrate;
 pub mod judge;
 pub mod policy_files;

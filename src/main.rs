@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use guard::cli::{Cli, Command, RulesAction};
 use guard::context::LiveContext;
+use guard::host::Host;
 use guard::policy::verdict::exit_code;
 use guard::{explain, judge, rules_cmd};
 
@@ -14,8 +15,10 @@ fn main() -> ExitCode {
     // and hands the real shell or program the bytes exactly as given.
     let raw: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let args: Vec<String> = raw.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    // The world as guard finds it, once; everything below is handed it.
+    let host = Host::from_process();
     if guard::run::args::is_runner_invocation(&args, &raw) {
-        return guard::run::session::main(&args, &raw);
+        return guard::run::session::main(&host, &args, &raw);
     }
     let cli = Cli::parse();
     match cli.command {
@@ -27,9 +30,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let policy = judge::load_policy();
-            let ctx = LiveContext::from_process();
-            let (plan, verdict) = judge::judge_text(policy, &ctx, &text, true);
+            let policy = judge::load_policy(&host);
+            let ctx = LiveContext::new(&host);
+            let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, true);
             let out = if json {
                 let mut v = serde_json::to_value(&plan).expect("a Plan always serialises");
                 v["verdict"] = serde_json::to_value(&verdict).expect("a Verdict always serialises");
@@ -44,9 +47,9 @@ fn main() -> ExitCode {
             write_stdout(out.as_bytes())
         }
         Command::Check { json, null, file, command, interactive } => {
-            let policy = judge::load_policy();
+            let policy = judge::load_policy(&host);
             if file.is_none() && command.is_empty() {
-                return match judge::batch(policy, json, null) {
+                return match judge::batch(&policy, &host, json, null) {
                     Ok(d) => ExitCode::from(exit_code(d)),
                     Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                     Err(e) => {
@@ -62,10 +65,15 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let ctx = LiveContext::from_process();
-            let (plan, verdict) = judge::judge_text(policy, &ctx, &text, false);
+            let ctx = LiveContext::new(&host);
+            let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, false);
             if interactive {
-                return ExitCode::from(guard::run::session::check_interactive(&plan, &verdict, &policy.settings));
+                return ExitCode::from(guard::run::session::check_interactive(
+                    &host,
+                    &plan,
+                    &verdict,
+                    &policy.settings,
+                ));
             }
             let out = if json {
                 serde_json::to_string(&judge::verdict_json(&plan, &verdict)).expect("JSON values serialise") + "\n"
@@ -80,10 +88,10 @@ fn main() -> ExitCode {
         }
         Command::Rules { action } => {
             let (out, code) = match action {
-                RulesAction::List { json } => rules_cmd::list(json),
-                RulesAction::Show { id } => rules_cmd::show(&id),
-                RulesAction::Lint { files } => rules_cmd::lint(&files),
-                RulesAction::Test { files } => rules_cmd::test(&files),
+                RulesAction::List { json } => rules_cmd::list(&judge::load_policy(&host), json),
+                RulesAction::Show { id } => rules_cmd::show(&judge::load_policy(&host), &id),
+                RulesAction::Lint { files } => rules_cmd::lint(&host, &judge::load_policy(&host), &files),
+                RulesAction::Test { files } => rules_cmd::test(&host, &files),
             };
             let w = write_stdout(out.as_bytes());
             if w != ExitCode::SUCCESS {
@@ -91,14 +99,14 @@ fn main() -> ExitCode {
             }
             ExitCode::from(code)
         }
-        Command::Log(args) => ExitCode::from(guard::audit::cli::run(&args, &mut std::io::stdout().lock())),
-        Command::Hook { host } => guard::integrate::hooks::run::run(host),
-        Command::Install(args) => guard::integrate::install::run(&args),
+        Command::Log(args) => ExitCode::from(guard::audit::cli::run(&host, &args, &mut std::io::stdout().lock())),
+        Command::Hook { host: agent } => guard::integrate::hooks::run::run(&host, agent),
+        Command::Install(args) => guard::integrate::install::run(&host, &args),
         Command::Init { shell } => write_stdout(guard::integrate::shell_init::for_this_binary(shell).as_bytes()),
-        Command::Doctor => guard::doctor::run(),
-        Command::Pending { json } => guard::approval::cli::pending(json),
-        Command::Approve { id } => guard::approval::cli::approve(&id),
-        Command::Deny { id } => guard::approval::cli::deny(&id),
+        Command::Doctor => guard::doctor::run(&host, &judge::load_policy(&host)),
+        Command::Pending { json } => guard::approval::cli::pending(&host, &judge::load_policy(&host), json),
+        Command::Approve { id } => guard::approval::cli::approve(&host, &judge::load_policy(&host), &id),
+        Command::Deny { id } => guard::approval::cli::deny(&host, &judge::load_policy(&host), &id),
         Command::Completions { shell } => write_stdout(&guard::cli::completions(shell)),
     }
 }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::host::Host;
 use crate::policy::engine::LoadedPack;
 use crate::policy::layers::{self, Circumstances, Source};
 use crate::policy::{LayerKind, Policy};
@@ -46,18 +47,17 @@ pub struct Locations {
 }
 
 impl Locations {
-    pub fn from_env(cwd: &Path) -> Locations {
-        let home = std::env::var_os("HOME").map(PathBuf::from);
-        // The XDG spec says a relative XDG_CONFIG_HOME is to be ignored.
-        let user = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .filter(|v| v.is_absolute())
+    /// The layers for a command run where `host` is.
+    pub fn of(host: &Host) -> Locations {
+        let home = host.home();
+        let user = host
+            .absolute("XDG_CONFIG_HOME")
             .or_else(|| home.as_ref().map(|h| h.join(".config")))
             .map(|d| d.join("guard"));
         let mut project: Vec<PathBuf> =
-            cwd.ancestors().map(|d| d.join(".guard.yaml")).filter(|p| p.symlink_metadata().is_ok()).collect();
+            host.cwd().ancestors().map(|d| d.join(".guard.yaml")).filter(|p| p.symlink_metadata().is_ok()).collect();
         project.reverse();
-        let nested = crate::approval::under_guard();
+        let nested = host.nested();
         Locations {
             system: PathBuf::from("/etc/guard"),
             user,

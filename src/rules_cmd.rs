@@ -3,18 +3,14 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use crate::host::Host;
 use crate::policy::engine::{LayerKind, Policy};
 use crate::policy::testing::{self, Report};
 use crate::policy::trust::{self, Trust};
 use crate::policy::FakeContext;
 use crate::policy_files::{self, Locations};
 
-fn policy() -> &'static Policy {
-    crate::judge::load_policy()
-}
-
-pub fn list(json: bool) -> (String, u8) {
-    let p = policy();
+pub fn list(p: &Policy, json: bool) -> (String, u8) {
     let mut out = String::new();
     if json {
         let rows: Vec<serde_json::Value> = p
@@ -50,8 +46,7 @@ pub fn list(json: bool) -> (String, u8) {
     (out, 0)
 }
 
-pub fn show(id: &str) -> (String, u8) {
-    let p = policy();
+pub fn show(p: &Policy, id: &str) -> (String, u8) {
     let Some(r) = p.rule(id) else {
         return (format!("no rule `{id}`; `guard rules list` shows them all\n"), 2);
     };
@@ -104,12 +99,11 @@ fn layer_of(path: &std::path::Path, system: &std::path::Path) -> LayerKind {
     }
 }
 
-pub fn lint(files: &[PathBuf]) -> (String, u8) {
+pub fn lint(host: &Host, own: &Policy, files: &[PathBuf]) -> (String, u8) {
     let mut out = String::new();
     let mut problems = Vec::new();
     let builtin = guard_rules::BUILTIN.packs();
-    let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
-    let loc = Locations::from_env(&cwd);
+    let loc = Locations::of(host);
     let targets: Vec<(String, String, LayerKind)> = if files.is_empty() {
         let fs = loc.files();
         let mut t: Vec<(String, String, LayerKind)> = guard_rules::PACKS
@@ -134,11 +128,11 @@ pub fn lint(files: &[PathBuf]) -> (String, u8) {
         t
     };
     // What a file may do depends on its layer, and on whether the system policy locked the rest.
-    let locked = policy().settings.locked;
+    let locked = own.settings.locked;
     // What a file is checked against: the layers before it (a user file cannot redefine a rule
     // the system layer locked, a project file cannot reuse an id the user layer defined).
     let below = |layer: LayerKind| -> Policy {
-        let mut loc = Locations { project: Vec::new(), extra: Vec::new(), ..Locations::from_env(&cwd) };
+        let mut loc = Locations { project: Vec::new(), extra: Vec::new(), ..Locations::of(host) };
         match layer {
             LayerKind::Builtin | LayerKind::System => Policy::from_packs(guard_rules::BUILTIN.packs()),
             LayerKind::User | LayerKind::CommandLine => {
@@ -187,9 +181,8 @@ pub fn lint(files: &[PathBuf]) -> (String, u8) {
     (out, if problems.is_empty() { 0 } else { 1 })
 }
 
-pub fn test(files: &[PathBuf]) -> (String, u8) {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
-    let p = policy_files::load_over(&Locations::from_env(&cwd), guard_rules::BUILTIN.packs_from_yaml());
+pub fn test(host: &Host, files: &[PathBuf]) -> (String, u8) {
+    let p = policy_files::load_over(&Locations::of(host), guard_rules::BUILTIN.packs_from_yaml());
     for w in &p.warnings {
         eprintln!("guard: warning: {w}");
     }

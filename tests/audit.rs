@@ -17,7 +17,7 @@ fn entry(command: &str, decision: Decision, action: Action) -> Entry {
     let plan = analyze(command, &Env::new("/home/u", "/work"));
     let mut verdict = Verdict::allow();
     verdict.decision = decision;
-    Entry::new("shell", "claude", &plan, &verdict, action)
+    Entry::new("shell", "claude", "/w", &plan, &verdict, action)
 }
 
 fn config(path: &Path) -> AuditConfig {
@@ -369,7 +369,7 @@ fn an_entry_records_who_where_and_what() {
     let recorded = audit::append(&config(&path), e).unwrap();
     let v: serde_json::Value = serde_json::from_str(std::fs::read_to_string(&path).unwrap().trim_end()).unwrap();
     assert_eq!(v["pid"], std::process::id());
-    assert_eq!(v["cwd"], std::env::current_dir().unwrap().to_string_lossy().as_ref());
+    assert_eq!(v["cwd"], "/w", "where the caller says the command ran");
     assert_eq!(v["prev"], audit::GENESIS);
     assert_eq!(v["hash"], recorded.hash.as_str());
     assert_eq!(v["plan"]["programs"], serde_json::json!(["git push", "rm"]));

@@ -580,8 +580,14 @@ fn log_show_replays_a_recording_at_a_terminal_and_prints_it_when_asked() {
     w.output(Duration::from_secs(3600), b"second part\r\n").unwrap();
     w.finish(Duration::from_secs(3601)).unwrap();
     let plan = guard::shell::analyze("make", &guard::shell::Env::new("/h", "/w"));
-    let mut e =
-        guard::audit::Entry::new("shell", "human", &plan, &guard::policy::Verdict::allow(), guard::audit::Action::Ran);
+    let mut e = guard::audit::Entry::new(
+        "shell",
+        "human",
+        "/w",
+        &plan,
+        &guard::policy::Verdict::allow(),
+        guard::audit::Action::Ran,
+    );
     e.recording = Some(cast.display().to_string());
     let cfg = guard::audit::AuditConfig {
         path: Some(home.path().join("state/guard/audit.jsonl")),

@@ -16,14 +16,14 @@ use super::judged::Judge;
 use super::prompt::{self, Answer, PromptInfo, PromptOptions, Question};
 use super::render::{self, inert_json, shown};
 use super::store::{Findings, Request, Store};
-use super::{under_guard, ApprovalConfig, Error};
+use super::{ApprovalConfig, Error};
 use crate::audit::{self, Action, AuditConfig, Entry};
+use crate::host::Host;
 use crate::plan::Plan;
 use crate::policy::{Decision, Policy, Verdict};
 
 /// `guard pending [--json]`.
-pub fn pending(json: bool) -> ExitCode {
-    let own = crate::judge::load_policy();
+pub fn pending(host: &Host, own: &Policy, json: bool) -> ExitCode {
     let store = match Store::open(&ApprovalConfig::from_settings(&own.settings)) {
         Ok(s) => s,
         Err(e) => return fail("pending", &e.to_string()),
@@ -32,7 +32,7 @@ pub fn pending(json: bool) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail("pending", &e.to_string()),
     };
-    let mut judge = Judge::new(own);
+    let mut judge = Judge::new(own, host);
     let text = if json {
         let list: Vec<serde_json::Value> = requests
             .iter()
@@ -76,27 +76,26 @@ pub fn pending(json: bool) -> ExitCode {
 }
 
 /// `guard approve ID`.
-pub fn approve(id: &str) -> ExitCode {
-    decide(id, true)
+pub fn approve(host: &Host, own: &Policy, id: &str) -> ExitCode {
+    decide(host, own, id, true)
 }
 
 /// `guard deny ID`.
-pub fn deny(id: &str) -> ExitCode {
-    decide(id, false)
+pub fn deny(host: &Host, own: &Policy, id: &str) -> ExitCode {
+    decide(host, own, id, false)
 }
 
 /// Exit status: 0 decided, 1 the person said no or did not answer (nothing changed, except that
 /// "no" to an approval denies it), 2 it could not be asked or done.
-fn decide(id: &str, approving: bool) -> ExitCode {
+fn decide(host: &Host, own: &Policy, id: &str, approving: bool) -> ExitCode {
     let verb = if approving { "approve" } else { "deny" };
-    if under_guard() {
+    if host.nested() {
         return fail(
             verb,
             "refusing: this runs inside a command guard is running (GUARD_ACTIVE is set), and a guarded \
              command must not decide requests; run it yourself, in your own terminal",
         );
     }
-    let own = crate::judge::load_policy();
     let cfg = ApprovalConfig::from_settings(&own.settings);
     let store = match Store::open(&cfg) {
         Ok(s) => s,
@@ -115,7 +114,7 @@ fn decide(id: &str, approving: bool) -> ExitCode {
     };
     // What the person's own guard makes of the command, where it would run; what the request
     // says about it counts for nothing.
-    let (plan, verdict) = Judge::new(own).judge(&req);
+    let (plan, verdict) = Judge::new(own, host).judge(&req);
     if approving && verdict.decision == Decision::Deny {
         return fail(
             verb,
@@ -136,7 +135,7 @@ fn decide(id: &str, approving: bool) -> ExitCode {
     let found = Findings::of(&verdict);
     let approver = crate::environment::user_name(nix::unistd::getuid().as_raw());
     let record = |action| record(own, &req, &plan, &verdict, action, &approver);
-    let answer = prompt::ask(&info, &PromptOptions::from(&cfg));
+    let answer = prompt::ask(host, &info, &PromptOptions::from(&cfg));
     match (answer, approving) {
         (Answer::NoTerminal, _) => fail(
             verb,
@@ -196,8 +195,7 @@ fn record(
     action: Action,
     approver: &str,
 ) -> Result<(), audit::AuditError> {
-    let mut entry = Entry::new("approve", &req.agent, plan, verdict, action);
-    entry.cwd = req.cwd.clone();
+    let mut entry = Entry::new("approve", &req.agent, &req.cwd, plan, verdict, action);
     entry.approval_id = Some(req.id.clone());
     entry.approver = Some(approver.to_string());
     let recorded = audit::append(&AuditConfig::from_settings(&own.settings), entry)?;

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use super::render::{self, shown};
 use super::store::Request;
 use crate::context::LiveContext;
+use crate::host::Host;
 use crate::plan::{Plan, Span};
 use crate::policy::verdict::Finding;
 use crate::policy::{Decision, Policy, Severity, Verdict};
@@ -19,6 +20,8 @@ use crate::policy_files::{self, Locations};
 
 /// Judges requests with the caller's policy, loading it once for each set of project files.
 pub struct Judge {
+    /// The caller's world.
+    host: Host,
     /// Warnings about policy files already printed (by the caller's own loading, or here).
     printed: Vec<String>,
     policies: HashMap<Vec<PathBuf>, Policy>,
@@ -26,14 +29,15 @@ pub struct Judge {
 
 impl Judge {
     /// `own` is the policy the caller already loaded (and warned about).
-    pub fn new(own: &Policy) -> Judge {
-        Judge { printed: own.warnings.clone(), policies: HashMap::new() }
+    pub fn new(own: &Policy, host: &Host) -> Judge {
+        Judge { host: host.clone(), printed: own.warnings.clone(), policies: HashMap::new() }
     }
 
     /// The command of `req` judged with the caller's policy, as if it ran in the request's
     /// directory for the agent it names. A failure inside guard is a deny.
     pub fn judge(&mut self, req: &Request) -> (Plan, Verdict) {
-        let loc = locations(&req.cwd);
+        let here = self.host.at(PathBuf::from(&req.cwd));
+        let loc = locations(&here);
         if !self.policies.contains_key(&loc.project) {
             let policy = policy_files::load(&loc);
             for w in &policy.warnings {
@@ -45,16 +49,16 @@ impl Judge {
             }
             self.policies.insert(loc.project.clone(), policy);
         }
-        judge_in(&self.policies[&loc.project], req)
+        judge_in(&self.policies[&loc.project], &here, req)
     }
 }
 
 /// Where the caller's policy is: the system's and the caller's own files, and the project files
 /// of the request's directory and its parents that a policy load there would count — regular
 /// files, not links, of the caller's or root's. A directory that is not absolute has none.
-fn locations(cwd: &str) -> Locations {
-    let dir = Path::new(cwd);
-    let mut loc = Locations::from_env(dir);
+fn locations(here: &Host) -> Locations {
+    let dir = here.cwd();
+    let mut loc = Locations::of(here);
     let me = nix::unistd::geteuid().as_raw();
     loc.project.retain(|p| {
         dir.is_absolute()
@@ -63,10 +67,10 @@ fn locations(cwd: &str) -> Locations {
     loc
 }
 
-fn judge_in(policy: &Policy, req: &Request) -> (Plan, Verdict) {
+fn judge_in(policy: &Policy, here: &Host, req: &Request) -> (Plan, Verdict) {
     let judged = catch_unwind(AssertUnwindSafe(|| {
-        let ctx = LiveContext::for_cwd(&req.cwd, &req.agent);
-        let mut env = crate::environment::from_process(&req.command);
+        let ctx = LiveContext::for_agent(here, &req.agent);
+        let mut env = crate::environment::for_parser(here, &req.command);
         // Where it runs, not where the person decides; where that was is unknown.
         env.vars.remove("OLDPWD");
         if Path::new(&req.cwd).is_absolute() {
@@ -124,7 +128,7 @@ mod tests {
     #[test]
     fn the_command_is_judged_where_it_runs_and_what_the_request_says_counts_for_nothing() {
         let own = Policy::from_packs(guard_rules::BUILTIN.packs());
-        let mut judge = Judge::new(&own);
+        let mut judge = Judge::new(&own, &Host::from_process());
         let (_, v) = judge.judge(&request("git push --force origin feature", "/home/u/proj"));
         assert_eq!(v.decision, Decision::Ask);
         assert!(rules(&v).contains(&"git.force-push") && !rules(&v).contains(&"note.harmless"), "{v:?}");
@@ -142,15 +146,18 @@ mod tests {
         let proj = tmp.path().join("proj");
         std::fs::create_dir(&proj).unwrap();
         let cwd = proj.to_str().unwrap();
-        assert!(locations(cwd).project.is_empty());
+        assert!(locations(&Host::from_process().at(cwd.into())).project.is_empty());
         std::fs::write(proj.join(".guard.yaml"), "rules: []\n").unwrap();
-        assert_eq!(locations(cwd).project, [proj.join(".guard.yaml")]);
+        assert_eq!(locations(&Host::from_process().at(cwd.into())).project, [proj.join(".guard.yaml")]);
         std::fs::rename(proj.join(".guard.yaml"), tmp.path().join("elsewhere.yaml")).unwrap();
         std::os::unix::fs::symlink(tmp.path().join("elsewhere.yaml"), proj.join(".guard.yaml")).unwrap();
-        assert!(locations(cwd).project.is_empty(), "a link");
+        assert!(locations(&Host::from_process().at(cwd.into())).project.is_empty(), "a link");
         std::fs::remove_file(proj.join(".guard.yaml")).unwrap();
         nix::unistd::mkfifo(&proj.join(".guard.yaml"), nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
-        assert!(locations(cwd).project.is_empty(), "a FIFO");
-        assert!(locations("proj").project.is_empty(), "a directory that is not absolute");
+        assert!(locations(&Host::from_process().at(cwd.into())).project.is_empty(), "a FIFO");
+        assert!(
+            locations(&Host::from_process().at("proj".into())).project.is_empty(),
+            "a directory that is not absolute"
+        );
     }
 }

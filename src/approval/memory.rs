@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::remember::{rememberable, Pattern};
 use super::store::{read_trusted, stamp, Store};
 use super::{xdg_dir, ApprovalConfig, Error};
+use crate::host::Host;
 use crate::plan::Plan;
 use crate::policy::Verdict;
 use crate::shell::Env;
@@ -92,13 +93,13 @@ fn stat_fields(pid: &str) -> Option<Vec<String>> {
 
 /// The key of this process's terminal session, from `/proc`; `None` when the session cannot be
 /// told apart (no `/proc`, or a leader outside this pid namespace).
-pub fn session_key() -> Option<String> {
+pub fn session_key(host: &Host) -> Option<String> {
     let me = stat_fields("self")?;
     let leader: i32 = me.get(3)?.parse().ok().filter(|&sid| sid > 0)?;
     let tty = me.get(4)?.parse().ok()?;
     let leader_start = stat_fields(&leader.to_string())?.get(19)?.parse().ok()?;
     let boot = fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap_or_default().trim().to_string();
-    let narrow = std::env::var("GUARD_SESSION").ok().filter(|s| !s.is_empty());
+    let narrow = host.var("GUARD_SESSION").filter(|s| !s.is_empty()).map(str::to_string);
     Some(key_of(&SessionFacts { uid: nix::unistd::geteuid().as_raw(), boot, leader, leader_start, tty, narrow }))
 }
 
@@ -121,10 +122,10 @@ fn owner_only(store: &Store) -> Result<(), Error> {
 }
 
 /// Allow commands matching `pattern` without asking, for the rest of this terminal session.
-pub fn remember_session(pattern: &Pattern, cfg: &ApprovalConfig) -> Result<(), Error> {
+pub fn remember_session(host: &Host, pattern: &Pattern, cfg: &ApprovalConfig) -> Result<(), Error> {
     let store = Store::open(cfg)?;
     owner_only(&store)?;
-    let key = session_key().ok_or(Error::NoSession)?;
+    let key = session_key(host).ok_or(Error::NoSession)?;
     add_to_session(&store, nix::unistd::geteuid().as_raw(), &key, pattern)
 }
 
@@ -139,10 +140,10 @@ pub fn remember_always(pattern: &Pattern, cfg: &ApprovalConfig) -> Result<PathBu
 
 /// The remembered pattern that answers every ask of `verdict` on `plan`, if there is one.
 /// Any trouble reading what was remembered means nothing was: the human is asked.
-pub fn remembered(plan: &Plan, verdict: &Verdict, cfg: &ApprovalConfig) -> Option<String> {
+pub fn remembered(host: &Host, plan: &Plan, verdict: &Verdict, cfg: &ApprovalConfig) -> Option<String> {
     let store = Store::open(cfg).ok()?;
-    let caller = Caller { uid: nix::unistd::geteuid().as_raw(), session: session_key() };
-    find(plan, verdict, &store, &caller, always_path().as_deref(), &|text| crate::environment::from_process(text))
+    let caller = Caller { uid: nix::unistd::geteuid().as_raw(), session: session_key(host) };
+    find(plan, verdict, &store, &caller, always_path().as_deref(), &|text| crate::environment::for_parser(host, text))
 }
 
 /// Who is looking for a remembered answer.
@@ -484,10 +485,11 @@ mod tests {
         assert_eq!(me.get(3).and_then(|s| s.parse::<i32>().ok()), Some(sid));
         if sid == 0 {
             // The session leader is outside this pid namespace: no session can be named.
-            assert_eq!(session_key(), None);
+            assert_eq!(session_key(&Host::from_process()), None);
             return;
         }
-        let key = session_key().expect("a session here");
-        assert_eq!(session_key(), Some(key), "stable within a process");
+        let host = Host::from_process();
+        let key = session_key(&host).expect("a session here");
+        assert_eq!(session_key(&host), Some(key), "stable within a process");
     }
 }

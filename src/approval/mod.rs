@@ -98,12 +98,6 @@ pub(crate) fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
     absolute(std::env::var_os(var)).or_else(|| absolute(std::env::var_os("HOME")).map(|h| h.join(fallback)))
 }
 
-/// True inside a command that guard runs: the runner sets `GUARD_ACTIVE` in its children, and
-/// nothing there may answer a prompt or approve a request, least of all its own.
-pub fn under_guard() -> bool {
-    std::env::var_os("GUARD_ACTIVE").is_some_and(|v| !v.is_empty())
-}
-
 /// Something went wrong with approvals; every message says what happened and what to do.
 #[derive(Debug)]
 pub enum Error {

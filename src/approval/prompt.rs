@@ -20,7 +20,8 @@ use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::termios::{self, FlushArg, InputFlags, LocalFlags, SetArg, SpecialCharacterIndices, Termios};
 
 use super::render::{self, Look};
-use super::{under_guard, ApprovalConfig, Pattern};
+use super::{ApprovalConfig, Pattern};
+use crate::host::Host;
 use crate::plan::{Plan, Span};
 use crate::policy::{Decision, Verdict};
 
@@ -135,15 +136,15 @@ impl Answer {
 }
 
 /// Ask the human at the controlling terminal.
-pub fn ask(info: &PromptInfo, opts: &PromptOptions) -> Answer {
-    if under_guard() {
+pub fn ask(host: &Host, info: &PromptInfo, opts: &PromptOptions) -> Answer {
+    if host.nested() {
         return Answer::NoTerminal;
     }
     let Ok(tty) = OpenOptions::new().read(true).write(true).open("/dev/tty") else { return Answer::NoTerminal };
     if !tty.is_terminal() || !in_foreground(&tty) {
         return Answer::NoTerminal;
     }
-    let look = Look::from_env(std::env::var("TERM").ok().as_deref(), std::env::var_os("NO_COLOR"));
+    let look = Look::from_env(host.var("TERM"), host.var_os("NO_COLOR").map(Into::into));
     let width = crossterm::terminal::size().map(|(w, _)| w as usize).unwrap_or(80);
     converse(&tty, info, opts, look, width).unwrap_or(Answer::NoTerminal)
 }

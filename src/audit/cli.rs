@@ -120,10 +120,10 @@ fn positive(text: &str) -> Result<f64, String> {
 }
 
 /// Run `guard log`, writing to `out`; returns the exit status.
-pub fn run(args: &LogArgs, out: &mut dyn Write) -> u8 {
+pub fn run(host: &crate::host::Host, args: &LogArgs, out: &mut dyn Write) -> u8 {
     let path = match &args.file {
         Some(p) => p.clone(),
-        None => match AuditConfig::from_settings(&crate::judge::load_policy().settings).log_path() {
+        None => match AuditConfig::from_settings(&crate::judge::load_policy(host).settings).log_path() {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("guard log: {e}");

@@ -238,7 +238,7 @@ impl Entry {
     /// An entry for a decision this process makes now: time, user, host, pid and working
     /// directory are filled in; the command, decision, rule ids and plan summary come from the
     /// judged plan. Set the optional fields (session, approval, exit status, …) afterwards.
-    pub fn new(face: &str, agent: &str, plan: &Plan, verdict: &Verdict, action: Action) -> Entry {
+    pub fn new(face: &str, agent: &str, cwd: &str, plan: &Plan, verdict: &Verdict, action: Action) -> Entry {
         let mut rules: Vec<String> = Vec::new();
         for f in &verdict.findings {
             if !rules.contains(&f.rule) {
@@ -252,7 +252,7 @@ impl Entry {
             uid: uid.as_raw(),
             host: nix::unistd::gethostname().map(|h| h.to_string_lossy().into_owned()).unwrap_or_default(),
             pid: std::process::id(),
-            cwd: std::env::current_dir().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default(),
+            cwd: cwd.to_string(),
             agent: agent.to_string(),
             session_id: None,
             tool_use_id: None,

@@ -13,8 +13,8 @@ pub const ENV_VAR: &str = "GUARD_RECORD";
 
 /// Whether this run records what the command shows: `--record` was given, `GUARD_RECORD` says
 /// so, or the policy's `settings.record` does. Any one of them turns recording on.
-pub fn requested(flag: bool, configured: bool) -> bool {
-    flag || configured || env_says_on(std::env::var(ENV_VAR).ok().as_deref())
+pub fn requested(flag: bool, configured: bool, host: &crate::host::Host) -> bool {
+    flag || configured || env_says_on(host.var(ENV_VAR))
 }
 
 /// `GUARD_RECORD`'s value read as a switch: unset, empty, `0`, `false`, `no` and `off` (in any

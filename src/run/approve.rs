@@ -7,6 +7,7 @@ use crate::approval::prompt::{self, Answer, PromptInfo};
 use crate::approval::store::{RequestSummary, Store};
 use crate::approval::{memory, remember, ApprovalConfig};
 use crate::audit::Action;
+use crate::host::Host;
 use crate::plan::Plan;
 use crate::policy::Verdict;
 
@@ -23,6 +24,7 @@ pub enum Channel {
 pub type Resolution = Result<(Option<String>, String), (Action, Refusal)>;
 
 pub fn resolve(
+    host: &Host,
     plan: &Plan,
     verdict: &Verdict,
     agent: &str,
@@ -30,19 +32,19 @@ pub fn resolve(
     channel: Channel,
     cfg: &ApprovalConfig,
 ) -> Resolution {
-    if let Some(pattern) = memory::remembered(plan, verdict, cfg) {
+    if let Some(pattern) = memory::remembered(host, plan, verdict, cfg) {
         return Ok((None, format!("remembered: {pattern}")));
     }
     // Offered only where a remembered answer would count: to the store's owner.
     let offer = if cfg.remembers() { remember::generalise(plan, verdict) } else { None };
     let info = PromptInfo::for_verdict(plan, verdict, cwd, agent, offer.as_ref());
     let who = || format!("{} at the terminal", crate::environment::user_name(nix::unistd::getuid().as_raw()));
-    match prompt::ask(&info, &cfg.into()) {
+    match prompt::ask(host, &info, &cfg.into()) {
         Answer::Yes => return Ok((None, who())),
         a @ (Answer::Session | Answer::Always) => {
             if let Some(p) = &offer {
                 let saved = if a == Answer::Session {
-                    memory::remember_session(p, cfg).map(|_| ())
+                    memory::remember_session(host, p, cfg).map(|_| ())
                 } else {
                     memory::remember_always(p, cfg).map(|_| ())
                 };

@@ -5,9 +5,10 @@
 //! expand, no redirection, no shell option or start-up file that could change what happens.
 //! Anything else goes to the real shell as before. Pure, except [`resolve`] and [`environment`].
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
+use crate::host::Host;
 use crate::plan::Plan;
 
 /// What guard does instead of starting the shell.
@@ -185,7 +186,7 @@ pub fn plain_options(argv: &[String]) -> bool {
 
 /// Whether the environment lets bash start as a blank slate: no `BASH_ENV` start-up file, no
 /// exported functions (which could shadow any program), no exported shell options.
-pub fn plain_environment(vars: impl IntoIterator<Item = (OsString, OsString)>) -> bool {
+pub fn plain_environment<'a>(vars: impl IntoIterator<Item = (&'a OsStr, &'a OsStr)>) -> bool {
     vars.into_iter().all(|(k, v)| {
         let k = k.to_string_lossy();
         !(k.starts_with("BASH_FUNC_") || k == "SHELLOPTS" || k == "BASHOPTS" || (k == "BASH_ENV" && !v.is_empty()))
@@ -209,21 +210,20 @@ fn runs_natively(p: &Path) -> bool {
 /// The variables bash itself sets in the environment of a program it execs: `_` (the file
 /// run), `PWD` when the inherited one does not name the working directory, and `SHLVL` (bash
 /// counts itself in and out again before an exec, so only a missing or bad value changes).
-pub fn environment(file: &Path) -> Vec<(&'static str, OsString)> {
+pub fn environment(host: &Host, file: &Path) -> Vec<(&'static str, OsString)> {
     use std::os::unix::fs::MetadataExt;
     let mut set = vec![("_", file.as_os_str().to_owned())];
     let same = |a: &std::fs::Metadata, b: &std::fs::Metadata| a.dev() == b.dev() && a.ino() == b.ino();
-    let pwd_ok = std::env::var_os("PWD")
+    let pwd_ok = host
+        .var_os("PWD")
         .filter(|p| Path::new(p).is_absolute())
         .and_then(|p| std::fs::metadata(p).ok())
         .zip(std::fs::metadata(".").ok())
         .is_some_and(|(a, b)| same(&a, &b));
     if !pwd_ok {
-        if let Ok(cwd) = std::env::current_dir() {
-            set.push(("PWD", cwd.into_os_string()));
-        }
+        set.push(("PWD", host.cwd().as_os_str().to_owned()));
     }
-    let level = std::env::var("SHLVL").ok().and_then(|s| s.trim().parse::<i64>().ok());
+    let level = host.var("SHLVL").and_then(|s| s.trim().parse::<i64>().ok());
     if level.is_none() {
         set.push(("SHLVL", "0".into()));
     }
@@ -336,8 +336,9 @@ mod tests {
 
     #[test]
     fn start_up_files_and_exported_functions_keep_the_shell() {
-        let env =
-            |v: &[(&str, &str)]| v.iter().map(|(k, v)| (OsString::from(k), OsString::from(v))).collect::<Vec<_>>();
+        let env = |v: &[(&'static str, &'static str)]| {
+            v.iter().map(|(k, v)| (OsStr::new(*k), OsStr::new(*v))).collect::<Vec<_>>()
+        };
         assert!(plain_environment(env(&[("PATH", "/bin"), ("BASH_ENV", "")])));
         assert!(!plain_environment(env(&[("BASH_ENV", "/etc/rc")])));
         assert!(!plain_environment(env(&[("BASH_FUNC_ls%%", "() { rm -rf /; }")])));

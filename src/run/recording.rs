@@ -7,6 +7,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::OutputFilter;
+use crate::host::Host;
 use crate::record::asciicast::Header;
 use crate::record::{store, Finished, LineEnds, Recorder};
 
@@ -32,8 +33,8 @@ const PIPE_SIZE: (u16, u16) = (80, 24);
 /// Starts recording `command`. `size` is the terminal's (columns, rows) when the command runs
 /// on a pty; `None` means its output goes to pipes or files. When no recording can be started,
 /// says why once and returns `None`: the command runs anyway.
-pub fn begin(command: &str, size: Option<(u16, u16)>) -> Option<Shared> {
-    match start(command, size) {
+pub fn begin(host: &Host, command: &str, size: Option<(u16, u16)>) -> Option<Shared> {
+    match start(host, command, size) {
         Ok(r) => Some(Shared(Arc::new(Mutex::new(r)))),
         Err(e) => {
             eprintln!("guard: warning: not recording this command: {e}");
@@ -42,7 +43,7 @@ pub fn begin(command: &str, size: Option<(u16, u16)>) -> Option<Shared> {
     }
 }
 
-fn start(command: &str, size: Option<(u16, u16)>) -> Result<Recorder, String> {
+fn start(host: &Host, command: &str, size: Option<(u16, u16)>) -> Result<Recorder, String> {
     let dir = store::dir().ok_or(
         "neither XDG_STATE_HOME nor HOME is set (as an absolute path), so there is no place for \
          recordings; set HOME",
@@ -56,8 +57,8 @@ fn start(command: &str, size: Option<(u16, u16)>) -> Result<Recorder, String> {
     let mut header = Header::new(cols.into(), rows.into(), &text);
     header.timestamp = u64::try_from(now.as_second()).ok();
     for var in ["SHELL", "TERM"] {
-        if let Ok(v) = std::env::var(var) {
-            header.env.insert(var.to_string(), v);
+        if let Some(v) = host.var(var) {
+            header.env.insert(var.to_string(), v.to_string());
         }
     }
     let line_ends = if size.is_some() { LineEnds::AsShown } else { LineEnds::Terminal };

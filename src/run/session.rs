@@ -15,20 +15,17 @@ use super::recording::{self, Tap};
 use super::{pty, shell, spawn, Masking, OutputFilter, Passthrough, REFUSED};
 use crate::approval::ApprovalConfig;
 use crate::audit::{self, Action, AuditConfig, Entry};
-use crate::context::{agent_from_env, LiveContext};
+use crate::context::LiveContext;
+use crate::host::{Host, ACTIVE_VAR};
 use crate::mask::Masker;
 use crate::plan::Plan;
 use crate::policy::settings::Settings;
 use crate::policy::{Decision, Verdict};
 use crate::{judge, shell as parser};
 
-/// Set in the environment of everything guard runs: a guarded command cannot answer guard's
-/// own prompts or approve its own requests.
-pub const ACTIVE_VAR: &str = "GUARD_ACTIVE";
-
 /// `guard [GLOBALS] <bash arguments>` or `guard [GLOBALS] -- PROGRAM ARGS…`. `argv` is read
 /// (lossily, as text); `raw`, the same arguments as given, is what the child receives.
-pub fn main(argv: &[String], raw: &[OsString]) -> ExitCode {
+pub fn main(host: &Host, argv: &[String], raw: &[OsString]) -> ExitCode {
     let (globals, face) = match args::parse(argv) {
         Ok(x) => x,
         Err(e) => {
@@ -41,18 +38,18 @@ pub fn main(argv: &[String], raw: &[OsString]) -> ExitCode {
     let code = match face {
         Face::Shell(s) => {
             let raw = tail(s.argv.len());
-            run_shell(&globals, s, raw)
+            run_shell(host, &globals, s, raw)
         }
         Face::Prefix(argv) => {
             let raw = tail(argv.len());
-            run_prefix(&globals, argv, raw)
+            run_prefix(host, &globals, argv, raw)
         }
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
 
 /// What will run, as judged and as handed to the child.
-struct Job {
+struct Job<'a> {
     face: &'static str,
     plan: Plan,
     verdict: Verdict,
@@ -61,14 +58,15 @@ struct Job {
     status: Option<i32>,
     /// Bytes to feed the child's stdin (a script guard had to read to judge).
     feed: Option<Vec<u8>>,
-    settings: &'static Settings,
+    settings: &'a Settings,
 }
 
 /// The policy for this run, or why the run is refused: what could loosen guard (observe mode,
 /// `--policy` as one's own layer) counts only from a person at their own terminal, and never
 /// against a locked system policy.
-fn policy_for(g: &Globals, person: &dyn Fn() -> bool) -> Result<&'static crate::policy::Policy, String> {
-    let policy = judge::load_policy_with(&g.policy, !g.policy.is_empty() && person());
+fn policy_for(host: &Host, g: &Globals) -> Result<crate::policy::Policy, String> {
+    let person = || host.person_at_terminal();
+    let policy = judge::load_policy_with(host, &g.policy, !g.policy.is_empty() && person());
     if g.observe && !g.dry_run {
         if policy.settings.locked {
             return Err("refused: --mode observe would run what policy refuses, and the system policy (/etc/guard) is locked; run it \
@@ -87,22 +85,16 @@ fn policy_for(g: &Globals, person: &dyn Fn() -> bool) -> Result<&'static crate::
     Ok(policy)
 }
 
-/// Whether a person is at their own terminal; asked at most once per run.
-fn person() -> impl Fn() -> bool {
-    let once = std::cell::OnceCell::new();
-    move || *once.get_or_init(crate::context::person_at_terminal)
-}
-
-fn run_shell(g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
-    let person = person();
-    let policy = match policy_for(g, &person) {
+fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
+    let policy = match policy_for(host, g) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("guard: {e}");
             return REFUSED as i32;
         }
     };
-    let real = match shell::real_shell(policy.settings.shell.as_deref(), &|| !policy.settings.locked && person()) {
+    let person = || !policy.settings.locked && host.person_at_terminal();
+    let real = match shell::real_shell(host, policy.settings.shell.as_deref(), &person) {
         Ok((p, warnings)) => {
             warnings.iter().for_each(|w| eprintln!("guard: warning: {w}"));
             p
@@ -171,23 +163,23 @@ fn run_shell(g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
     // As a shell started by name sees itself: `bash: line 1: …` in its messages, not a path.
     std::os::unix::process::CommandExt::arg0(&mut command, real.file_name().unwrap_or(real.as_os_str()));
     command.args(&args);
-    let ctx = LiveContext::from_process();
-    let (plan, verdict) = judge::judge_text(policy, &ctx, &text, false);
+    let ctx = LiveContext::new(host);
+    let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, false);
     let mut status = None;
     // Text that was not UTF-8 was read lossily: only the shell gets its exact bytes.
     let exact = raw.iter().all(|a| a.to_str().is_some());
-    match s.command.as_deref().filter(|_| exact).and_then(|t| plain(&real, &s, t, &plan)) {
+    match s.command.as_deref().filter(|_| exact).and_then(|t| plain(host, &real, &s, t, &plan)) {
         Some(Direct::Status(n)) => status = Some(n),
         Some(Direct::Program(words)) => {
-            if let Some(file) = direct::resolve(&words[0], std::env::var_os("PATH").as_deref()) {
+            if let Some(file) = direct::resolve(&words[0], host.var_os("PATH")) {
                 use std::os::unix::process::CommandExt;
                 command = Command::new(&file);
-                command.arg0(&words[0]).args(&words[1..]).envs(direct::environment(&file));
+                command.arg0(&words[0]).args(&words[1..]).envs(direct::environment(host, &file));
             }
         }
         None => {}
     }
-    act(g, Job { face: "shell", plan, verdict, command, status, feed, settings: &policy.settings })
+    act(host, g, Job { face: "shell", plan, verdict, command, status, feed, settings: &policy.settings })
 }
 
 /// How the shell gets a script's judged bytes.
@@ -228,36 +220,37 @@ fn judged_script(path: &std::path::Path, bytes: &[u8]) -> Result<Script, String>
 }
 
 /// What to do instead of starting bash, when bash would only exec a plain command.
-fn plain(real: &std::path::Path, s: &ShellArgs, text: &str, plan: &Plan) -> Option<Direct> {
+fn plain(host: &Host, real: &std::path::Path, s: &ShellArgs, text: &str, plan: &Plan) -> Option<Direct> {
     let is_bash = real.file_name().is_some_and(|n| n.to_string_lossy().starts_with("bash"));
-    let ok = is_bash && direct::plain_options(&s.argv) && direct::plain_environment(std::env::vars_os());
+    let ok = is_bash && direct::plain_options(&s.argv) && direct::plain_environment(host.vars());
     ok.then(|| direct::direct(text, plan)).flatten()
 }
 
-fn run_prefix(g: &Globals, argv: Vec<String>, raw: &[OsString]) -> i32 {
-    let policy = match policy_for(g, &person()) {
+fn run_prefix(host: &Host, g: &Globals, argv: Vec<String>, raw: &[OsString]) -> i32 {
+    let policy = match policy_for(host, g) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("guard: {e}");
             return REFUSED as i32;
         }
     };
-    let ctx = LiveContext::from_process();
-    let (plan, verdict) = judge::judge_argv(policy, &ctx, &argv);
+    let ctx = LiveContext::new(host);
+    let (plan, verdict) = judge::judge_argv(&policy, &ctx, &argv);
     let mut command = Command::new(&raw[0]);
     command.args(&raw[1..]);
-    act(g, Job { face: "prefix", plan, verdict, command, status: None, feed: None, settings: &policy.settings })
+    act(host, g, Job { face: "prefix", plan, verdict, command, status: None, feed: None, settings: &policy.settings })
 }
 
 /// Decide, then run or refuse, and record it.
-fn act(g: &Globals, mut job: Job) -> i32 {
+fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
     if g.dry_run {
         eprint!("{}", judge::render_verdict(&job.plan, &job.verdict));
         return crate::policy::verdict::exit_code(job.verdict.decision) as i32;
     }
-    let agent = agent_from_env();
+    let agent = host.agent();
+    let cwd = host.cwd_text();
     let audit_cfg = AuditConfig::from_settings(job.settings);
-    let entry = |job: &Job, action: Action| Entry::new(job.face, &agent, &job.plan, &job.verdict, action);
+    let entry = |job: &Job, action: Action| Entry::new(job.face, agent, &cwd, &job.plan, &job.verdict, action);
     let mut approval: Option<(Option<String>, String)> = None;
     let action = match job.verdict.decision {
         Decision::Allow => Action::Ran,
@@ -268,10 +261,11 @@ fn act(g: &Globals, mut job: Job) -> i32 {
             return REFUSED as i32;
         }
         Decision::Ask => match approve::resolve(
+            host,
             &job.plan,
             &job.verdict,
-            &agent,
-            &cwd(),
+            agent,
+            &cwd,
             Channel::Any,
             &ApprovalConfig::from_settings(job.settings),
         ) {
@@ -319,20 +313,15 @@ fn act(g: &Globals, mut job: Job) -> i32 {
         }
     }
     let started = Instant::now();
-    let mask = masking(&job.verdict, &agent, job.settings);
-    let record_output = crate::record::requested(g.record, job.settings.record);
-    let (code, recording) = run(&mut job, mask, record_output);
+    let mask = masking(host, &job.verdict, job.settings);
+    let record_output = crate::record::requested(g.record, job.settings.record, host);
+    let (code, recording) = run(host, &mut job, mask, record_output);
     let mut after = before;
     after.exit = Some(code);
     after.duration_ms = Some(started.elapsed().as_millis() as u64);
     after.recording = recording;
     record(&audit_cfg, after);
     code
-}
-
-/// The working directory commands run in, as approvals are bound to it.
-pub fn cwd() -> String {
-    std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 pub fn record(cfg: &AuditConfig, e: Entry) {
@@ -347,12 +336,12 @@ pub fn record(cfg: &AuditConfig, e: Entry) {
 /// a model provider). `GUARD_MASK=always|never` overrides for one run.
 /// `GUARD_MASK=never` unmasks only for a person at their own terminal, and not under a locked
 /// system policy: an agent must not be able to turn masking off for itself.
-fn masking(v: &Verdict, agent: &str, settings: &Settings) -> bool {
-    let by_policy = settings.mask_output.applies(v.effects.iter().any(|e| e == "mask_output"), agent != "human");
-    match std::env::var("GUARD_MASK").as_deref() {
-        Ok("always") => true,
-        Ok("never") if !settings.locked && crate::context::person_at_terminal() => false,
-        Ok("never") if by_policy => {
+fn masking(host: &Host, v: &Verdict, settings: &Settings) -> bool {
+    let by_policy = settings.mask_output.applies(v.effects.iter().any(|e| e == "mask_output"), host.agent() != "human");
+    match host.var("GUARD_MASK") {
+        Some("always") => true,
+        Some("never") if !settings.locked && host.person_at_terminal() => false,
+        Some("never") if by_policy => {
             eprintln!(
                 "guard: warning: GUARD_MASK=never is ignored here: only a person at their own terminal may turn \
                  masking off"
@@ -371,7 +360,7 @@ fn masker() -> Box<dyn OutputFilter + Send> {
 /// else with guard's own stdio. With `record`, what it shows is recorded too (its output then
 /// passes through guard even without a terminal); returns the exit status and where the
 /// recording is. A no-op builtin shows nothing, so there is nothing to record.
-fn run(job: &mut Job, mask: bool, record: bool) -> (i32, Option<String>) {
+fn run(host: &Host, job: &mut Job, mask: bool, record: bool) -> (i32, Option<String>) {
     if let Some(code) = job.status {
         return (code, None);
     }
@@ -383,7 +372,7 @@ fn run(job: &mut Job, mask: bool, record: bool) -> (i32, Option<String>) {
         && std::io::stdout().is_terminal()
         && pty::in_foreground(std::os::fd::AsFd::as_fd(&std::io::stdin()));
     let size = on_pty.then(|| pty::terminal_size().unwrap_or((80, 24)));
-    let rec = if record { recording::begin(&job.plan.source, size) } else { None };
+    let rec = if record { recording::begin(host, &job.plan.source, size) } else { None };
     let filter = || -> Box<dyn OutputFilter + Send> {
         let shown: Box<dyn OutputFilter + Send> = if mask { masker() } else { Box::new(Passthrough) };
         match &rec {
@@ -448,18 +437,20 @@ fn interactive(real: &std::path::Path, s: &ShellArgs) -> i32 {
 /// `guard check --interactive`, for the shell integrations: a line typed at a prompt. An ask is
 /// put to the person at the terminal; the exit status says whether the shell may run the line
 /// (0) or not (20). Every answer is recorded.
-pub fn check_interactive(plan: &Plan, verdict: &Verdict, settings: &Settings) -> u8 {
+pub fn check_interactive(host: &Host, plan: &Plan, verdict: &Verdict, settings: &Settings) -> u8 {
     use crate::policy::verdict::exit_code;
-    let face = std::env::var("GUARD_FACE").unwrap_or_else(|_| "check".into());
-    let agent = agent_from_env();
+    let face = host.var("GUARD_FACE").unwrap_or("check");
+    let agent = host.agent();
+    let cwd = host.cwd_text();
     let cfg = AuditConfig::from_settings(settings);
-    let mut e = Entry::new(&face, &agent, plan, verdict, Action::Answered);
+    let mut e = Entry::new(face, agent, &cwd, plan, verdict, Action::Answered);
     let code = match verdict.decision {
         Decision::Ask => match approve::resolve(
+            host,
             plan,
             verdict,
-            &agent,
-            &cwd(),
+            agent,
+            &cwd,
             Channel::Terminal,
             &ApprovalConfig::from_settings(settings),
         ) {

@@ -5,10 +5,17 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::host::Host;
+
 /// The shell to hand commands to, with warnings to show; or why there is none. `env_allowed`:
-/// whether the caller's environment may choose the shell (`$GUARD_SHELL`, and bash's place on
-/// `$PATH`): a person at their own terminal ([`crate::context::person_at_terminal`]).
-pub fn real_shell(configured: Option<&Path>, env_allowed: &dyn Fn() -> bool) -> Result<(PathBuf, Vec<String>), String> {
+/// whether the caller's environment (`host`) may choose the shell (`$GUARD_SHELL`, and bash's
+/// place on `$PATH`): a person at their own terminal ([`Host::person_at_terminal`]).
+pub fn real_shell(
+    host: &Host,
+    configured: Option<&Path>,
+    env_allowed: &dyn Fn() -> bool,
+) -> Result<(PathBuf, Vec<String>), String> {
+    let find = |name: &Path| find_in(name, host.var_os("PATH"));
     let me = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok());
     let is_me = |p: &Path| me.as_deref().is_some_and(|m| p.canonicalize().ok().as_deref() == Some(m));
     let mut warnings = Vec::new();
@@ -41,8 +48,8 @@ pub fn real_shell(configured: Option<&Path>, env_allowed: &dyn Fn() -> bool) -> 
         let first = |dirs: &mut dyn Iterator<Item = PathBuf>| {
             dirs.map(|d| d.join("bash")).find(|p| is_executable(p) && !is_me(p))
         };
-        let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
-        let on_path = first(&mut std::env::split_paths(&path));
+        let path = host.var_os("PATH").unwrap_or("/usr/local/bin:/usr/bin:/bin".as_ref());
+        let on_path = first(&mut std::env::split_paths(path));
         let system = first(&mut ["/bin", "/usr/bin"].into_iter().map(PathBuf::from));
         let same = |a: &PathBuf, b: &PathBuf| a.canonicalize().ok() == b.canonicalize().ok();
         match (on_path, system) {
@@ -52,7 +59,7 @@ pub fn real_shell(configured: Option<&Path>, env_allowed: &dyn Fn() -> bool) -> 
             (None, None) => Err("no bash found on PATH to run commands; install bash or set settings.shell".into()),
         }
     };
-    let Some(asked) = std::env::var_os("GUARD_SHELL").filter(|s| !s.is_empty()).map(PathBuf::from) else {
+    let Some(asked) = host.var_os("GUARD_SHELL").filter(|s| !s.is_empty()).map(PathBuf::from) else {
         return default().map(|p| (p, warnings));
     };
     let p = find(&asked).ok_or_else(|| {
@@ -77,13 +84,8 @@ pub fn real_shell(configured: Option<&Path>, env_allowed: &dyn Fn() -> bool) -> 
     ))
 }
 
-/// `name` as a path to an executable: as given when it has a slash, else found on PATH.
-pub fn find(name: &Path) -> Option<PathBuf> {
-    find_in(name, std::env::var_os("PATH").as_deref())
-}
-
-/// [`find`] with the search path given (an empty entry is the working directory, as a
-/// relative path).
+/// `name` as a path to an executable: as given when it has a slash, else found on the search
+/// path `path_var` (an empty entry is the working directory, as a relative path).
 pub fn find_in(name: &Path, path_var: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
     if name.components().count() > 1 || name.is_absolute() {
         return is_executable(name).then(|| name.to_path_buf());

@@ -5,6 +5,7 @@
 
 use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::Duration;
@@ -12,15 +13,17 @@ use std::time::Duration;
 use super::{answer, failure, message, HookAnswer, Host, MAX_INPUT};
 use crate::audit;
 use crate::context::LiveContext;
+use crate::host::Host as World;
 use crate::judge;
 use crate::plan::Plan;
+use crate::policy::settings::Settings;
 use crate::policy::Verdict;
 
 /// How long guard may take to answer. The hosts give a hook 30 s (as `guard install` writes)
 /// and run the command when it times out; past this, guard answers deny itself.
 pub const BUDGET: Duration = Duration::from_secs(10);
 
-pub fn run(host: Host) -> ExitCode {
+pub fn run(world: &World, host: Host) -> ExitCode {
     // Whoever answers first — the judging below, or the watchdog when the budget runs out — is
     // the only one to write an answer.
     // Past the budget the process ends either way: an answer already written stands (its exit
@@ -39,13 +42,14 @@ pub fn run(host: Host) -> ExitCode {
     });
     let mut input = Vec::new();
     let read = std::io::stdin().lock().take(MAX_INPUT as u64 + 1).read_to_end(&mut input);
-    let mut judged: Option<(Plan, Verdict, String)> = None;
+    let mut judged: Option<Judged> = None;
     let result = match read {
         Err(e) => failure(host, format!("guard could not read the hook input ({e}), so the command is blocked.")),
         Ok(_) => catch_unwind(AssertUnwindSafe(|| {
             answer(host, &input, |command, cwd| {
-                let (plan, verdict, dir) = judge_in(host, command, cwd);
-                judged = Some((plan, verdict.clone(), dir));
+                let here = world.in_dir(Path::new(cwd));
+                let (plan, verdict, settings) = judge_in(&here, host, command);
+                judged = Some(Judged { plan, verdict: verdict.clone(), here, settings });
                 verdict
             })
         }))
@@ -58,47 +62,48 @@ pub fn run(host: Host) -> ExitCode {
     // The answer goes out first; recording it must not hold it back.
     CODE.store(u8::try_from(result.exit_code).unwrap_or(2), Ordering::SeqCst);
     let code = emit(&result);
-    record(host, &result, judged);
+    record(world, host, &result, judged);
     code
 }
 
 /// One audit line per hook call guard judged or refused to read.
-fn record(host: Host, result: &HookAnswer, judged: Option<(Plan, Verdict, String)>) {
+fn record(world: &World, host: Host, result: &HookAnswer, judged: Option<Judged>) {
     let a = &result.audit;
     let Some(decision) = a.decision else { return };
-    let (plan, mut verdict, dir) = judged.unwrap_or_else(|| {
-        let plan = Plan { source: a.command.clone().unwrap_or_default(), ..Plan::default() };
-        (plan, Verdict::allow(), String::new())
+    // The settings judging loaded are reused; the policy is loaded here only when nothing was.
+    let Judged { plan, mut verdict, here, settings } = judged.unwrap_or_else(|| Judged {
+        plan: Plan { source: a.command.clone().unwrap_or_default(), ..Plan::default() },
+        verdict: Verdict::allow(),
+        here: world.clone(),
+        settings: judge::load_policy(world).settings,
     });
     // What the agent was told: where the host cannot ask, an ask was answered as deny.
     verdict.decision = decision;
     let face = format!("hook:{}", host.name());
-    let mut e = audit::Entry::new(&face, a.agent, &plan, &verdict, audit::Action::Answered);
+    let mut e = audit::Entry::new(&face, a.agent, &here.cwd_text(), &plan, &verdict, audit::Action::Answered);
     e.session_id = a.session_id.clone();
     e.tool_use_id = a.tool_use_id.clone();
-    if !dir.is_empty() {
-        e.cwd = dir;
-    }
-    // The policy judge_in loaded is reused; it is loaded here only when nothing was judged.
-    let settings = &judge::load_policy().settings;
-    match audit::append(&audit::AuditConfig::from_settings(settings), e) {
+    match audit::append(&audit::AuditConfig::from_settings(&settings), e) {
         Ok(r) => r.warnings.iter().for_each(|w| eprintln!("guard: warning: {w}")),
         Err(err) => eprintln!("guard: warning: {err}"),
     }
 }
 
-/// Judge `command` as it will run: in the agent's directory, under the policy found from there.
-fn judge_in(host: Host, command: &str, cwd: &str) -> (Plan, Verdict, String) {
-    let here = std::env::current_dir().unwrap_or_else(|_| "/".into());
-    let dir = if cwd.is_empty() { here } else { here.join(cwd) };
-    // The parser reads `$PWD` and the policy loader finds `.guard.yaml` from the process's
-    // directory; when the agent's is gone, the rules still see the path it named.
-    let _ = std::env::set_current_dir(&dir);
-    let policy = judge::load_policy();
-    let dir = dir.to_string_lossy().into_owned();
-    let ctx = LiveContext::for_cwd(&dir, host.name());
-    let (plan, verdict) = judge::judge_text(policy, &ctx, command, false);
-    (plan, verdict, dir)
+/// Judge `command` as it will run: in the agent's directory (`here`), under the policy found
+/// from there. When that directory is gone, the rules still see the path the agent named.
+fn judge_in(here: &World, host: Host, command: &str) -> (Plan, Verdict, Settings) {
+    let policy = judge::load_policy(here);
+    let ctx = LiveContext::for_agent(here, host.name());
+    let (plan, verdict) = judge::judge_text(&policy, &ctx, command, false);
+    (plan, verdict, policy.settings)
+}
+
+/// What was judged, where, and the settings in effect there (which say where the log is).
+struct Judged {
+    plan: Plan,
+    verdict: Verdict,
+    here: World,
+    settings: Settings,
 }
 
 fn emit(a: &HookAnswer) -> ExitCode {

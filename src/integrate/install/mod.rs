@@ -113,8 +113,8 @@ pub fn snippet(host: Host, format: Format, command: &str) -> String {
     }
 }
 
-pub fn run(args: &InstallArgs) -> ExitCode {
-    match install(args) {
+pub fn run(world: &crate::host::Host, args: &InstallArgs) -> ExitCode {
+    match install(world, args) {
         Ok(report) => {
             print!("{report}");
             ExitCode::SUCCESS
@@ -126,11 +126,10 @@ pub fn run(args: &InstallArgs) -> ExitCode {
     }
 }
 
-fn install(args: &InstallArgs) -> Result<String, String> {
+fn install(world: &crate::host::Host, args: &InstallArgs) -> Result<String, String> {
     let host = args.host;
     let scope = if args.project { Scope::Project } else { Scope::User };
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot tell the current directory ({e})"))?;
-    let path = target(host, scope, &cwd, |n| std::env::var_os(n), |p| p.is_file())?;
+    let path = target(host, scope, world.cwd(), |n| world.var_os(n).map(Into::into), |p| p.is_file())?;
     let format = format_of(&path);
     let exe = std::env::current_exe().ok();
     let command = hook_command(host, scope, exe.as_deref());
