@@ -14,6 +14,7 @@ pub mod doctor;
 pub mod environment;
 pub mod host;
 pub mod integrate;
+pub mod io_advice;
 pub mod judge;
 pub mod policy_files;
 pub mod record;

@@ -7,13 +7,64 @@ pub mod json_settings;
 pub mod toml_settings;
 
 use std::ffi::OsString;
+use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::SystemTime;
 
 use crate::cli::InstallArgs;
 use crate::integrate::hooks::Host;
+use crate::io_advice;
+
+/// Why `guard install` changed nothing; each says what to do.
+#[derive(Debug)]
+pub enum InstallError {
+    /// `HOME` is unset, so the user's settings cannot be found.
+    NoHome,
+    /// The settings file could not be read.
+    Read { path: PathBuf, source: std::io::Error },
+    /// The settings file is not what the agent reads (bad JSON or TOML, an unexpected shape).
+    Unusable { path: PathBuf, problem: String, print: String },
+    /// The copy of the file as it was could not be made.
+    Backup { path: PathBuf, source: std::io::Error },
+    /// A hundred backups of the same file within one second.
+    TooManyBackups { path: PathBuf },
+    /// The new settings could not be written.
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+impl fmt::Display for InstallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstallError::NoHome => {
+                write!(f, "HOME is not set, so your settings cannot be found; set HOME or use --project")
+            }
+            InstallError::Read { path, source } => {
+                write!(f, "{}", io_advice::explain(&format!("cannot read {}", path.display()), source))
+            }
+            InstallError::Unusable { path, problem, print } => write!(
+                f,
+                "{} {problem}, so guard changed nothing. Fix the file, or add the entry by hand (`{print}` shows it).",
+                path.display()
+            ),
+            InstallError::Backup { path, source } => write!(
+                f,
+                "{}; nothing was changed",
+                io_advice::explain(&format!("cannot write the backup {}", path.display()), source)
+            ),
+            InstallError::TooManyBackups { path } => {
+                write!(f, "too many backups of {} this second; nothing was changed, try again", path.display())
+            }
+            InstallError::Write { path, source } => write!(
+                f,
+                "{}; nothing was changed",
+                io_advice::explain(&format!("cannot write {}", path.display()), source)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InstallError {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -38,13 +89,8 @@ pub fn target(
     cwd: &Path,
     var: impl Fn(&str) -> Option<OsString>,
     exists: impl Fn(&Path) -> bool,
-) -> Result<PathBuf, String> {
-    let home = || {
-        var("HOME")
-            .filter(|h| !h.is_empty())
-            .map(PathBuf::from)
-            .ok_or_else(|| "HOME is not set, so your settings cannot be found; set HOME or use --project".to_string())
-    };
+) -> Result<PathBuf, InstallError> {
+    let home = || var("HOME").filter(|h| !h.is_empty()).map(PathBuf::from).ok_or(InstallError::NoHome);
     let dir = match (host, scope) {
         (Host::Claude, Scope::User) => match var("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
             Some(d) => PathBuf::from(d),
@@ -126,7 +172,7 @@ pub fn run(world: &crate::host::Host, args: &InstallArgs) -> ExitCode {
     }
 }
 
-fn install(world: &crate::host::Host, args: &InstallArgs) -> Result<String, String> {
+fn install(world: &crate::host::Host, args: &InstallArgs) -> Result<String, InstallError> {
     let host = args.host;
     let scope = if args.project { Scope::Project } else { Scope::User };
     let path = target(host, scope, world.cwd(), |n| world.var_os(n).map(Into::into), |p| p.is_file())?;
@@ -142,15 +188,16 @@ fn install(world: &crate::host::Host, args: &InstallArgs) -> Result<String, Stri
     let old = match std::fs::read_to_string(&real) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(format!("cannot read {shown} ({e}); check its permissions")),
+        Err(source) => return Err(InstallError::Read { path, source }),
     };
-    let new = edit(host, format, old.as_deref(), &command).map_err(|e| {
-        format!(
-            "{shown} {e}, so guard changed nothing. Fix the file, or add the entry by hand \
-(`guard install {}{} --print` shows it).",
+    let new = edit(host, format, old.as_deref(), &command).map_err(|problem| InstallError::Unusable {
+        path: path.clone(),
+        problem,
+        print: format!(
+            "guard install {}{} --print",
             host.name(),
             if scope == Scope::Project { " --project" } else { "" }
-        )
+        ),
     })?;
     let Some(new) = new else {
         return Ok(format!("guard's hook is already in {shown}; nothing changed.\n"));
@@ -166,7 +213,7 @@ fn install(world: &crate::host::Host, args: &InstallArgs) -> Result<String, Stri
         Some(text) => Some(backup(&real, text.as_bytes())?),
         None => None,
     };
-    write_atomic(&real, new.as_bytes()).map_err(|e| format!("cannot write {shown} ({e}); nothing was changed"))?;
+    write_atomic(&real, new.as_bytes()).map_err(|source| InstallError::Write { path: path.clone(), source })?;
     let mut report = format!("Added guard's hook to {shown}.\n");
     if let Some(b) = backup {
         report.push_str(&format!("The previous version is in {}.\n", b.display()));
@@ -177,9 +224,9 @@ fn install(world: &crate::host::Host, args: &InstallArgs) -> Result<String, Stri
 
 /// Copy `bytes` (the file as it was) next to `path`, named with the time, never over an
 /// earlier backup.
-fn backup(path: &Path, bytes: &[u8]) -> Result<PathBuf, String> {
+fn backup(path: &Path, bytes: &[u8]) -> Result<PathBuf, InstallError> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let base = path.with_file_name(format!("{name}.guard-backup-{}", stamp(SystemTime::now())));
+    let base = path.with_file_name(format!("{name}.guard-backup-{}", stamp(jiff::Timestamp::now())));
     for n in 0..100 {
         let candidate = if n == 0 { base.clone() } else { PathBuf::from(format!("{}-{n}", base.to_string_lossy())) };
         let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&candidate);
@@ -188,18 +235,14 @@ fn backup(path: &Path, bytes: &[u8]) -> Result<PathBuf, String> {
                 f.write_all(bytes)
                     .and_then(|_| f.sync_all())
                     .and_then(|_| std::fs::metadata(path).and_then(|m| f.set_permissions(m.permissions())))
-                    .map_err(|e| {
-                        format!("cannot write the backup {} ({e}); nothing was changed", candidate.display())
-                    })?;
+                    .map_err(|source| InstallError::Backup { path: candidate.clone(), source })?;
                 return Ok(candidate);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(format!("cannot create the backup {} ({e}); nothing was changed", candidate.display()))
-            }
+            Err(source) => return Err(InstallError::Backup { path: candidate, source }),
         }
     }
-    Err(format!("too many backups of {} this second; nothing was changed", path.display()))
+    Err(InstallError::TooManyBackups { path: path.to_path_buf() })
 }
 
 /// Replace `path` with `bytes` through a temporary file in the same directory and a rename.
@@ -235,32 +278,13 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// UTC time as `20240131T235959Z`, for backup names that sort by age.
-fn stamp(t: SystemTime) -> String {
-    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_date(days as i64);
-    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-/// Year, month and day of the day `days` after 1970-01-01 (proleptic Gregorian calendar).
-fn civil_date(days: i64) -> (i64, u32, u32) {
-    // Count from 0000-03-01 so that the leap day ends each 4-, 100- and 400-year cycle.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+fn stamp(t: jiff::Timestamp) -> String {
+    t.strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn stamps_are_utc_calendar_times() {
@@ -273,7 +297,7 @@ mod tests {
             (4_102_444_800, "21000101T000000Z"),
         ];
         for (secs, want) in table {
-            assert_eq!(stamp(SystemTime::UNIX_EPOCH + Duration::from_secs(*secs)), *want, "{secs}");
+            assert_eq!(stamp(jiff::Timestamp::from_second(*secs as i64).unwrap()), *want, "{secs}");
         }
     }
 
@@ -344,7 +368,8 @@ mod tests {
             Path::new("/cfg/codex/hooks.json")
         );
         let err = target(Host::Gemini, Scope::User, cwd, |_| None, none).unwrap_err();
-        assert!(err.contains("HOME is not set"), "{err}");
+        assert!(matches!(err, InstallError::NoHome), "{err}");
+        assert!(err.to_string().contains("HOME is not set"), "{err}");
         assert_eq!(format_of(Path::new("/x/config.toml")), Format::Toml);
         assert_eq!(format_of(Path::new("/x/hooks.json")), Format::Json);
     }
