@@ -6,10 +6,13 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use guard_core::mask::{mask_str, Detectors};
+use guard_core::plan::Plan;
 use guard_core::policy::layers::{Builtin, EmbeddedPack, EmbeddedRule, Tables};
 use guard_core::policy::names::Gate;
 use guard_core::policy::rule::Decision;
 use guard_core::policy::Policy;
+use guard_core::policy::{FakeContext, Verdict};
+use guard_core::shell::{analyze, Env};
 
 /// The default packs, one per domain, in load order.
 pub const PACKS: &[EmbeddedPack] = include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
@@ -45,4 +48,35 @@ pub fn mask(text: &str) -> String {
         return text.to_string();
     }
     mask_str(detectors(), text)
+}
+
+/// `bytes`, read lossily as a command line, parsed and judged with the built-in policy in a
+/// fixed context (home `/home/u`, working directory `/home/u/proj`): the whole pure path from
+/// text to verdict, which the fuzz target (`fuzz/`) and the property tests drive with
+/// arbitrary input. Panics only where guard has a bug.
+pub fn judge_bytes(policy: &Policy, bytes: &[u8]) -> (Plan, Verdict) {
+    let text = String::from_utf8_lossy(bytes);
+    let ctx = FakeContext::default();
+    let plan = analyze(&text, &Env::new(&ctx.home, &ctx.cwd));
+    let verdict = policy.judge(&plan, &ctx);
+    (plan, verdict)
+}
+
+/// [`judge_bytes`], with what must hold of any input beyond not panicking: every span of the
+/// Plan and of the verdict lies inside the text, and judging the same input again gives the
+/// same decision. The fuzz target and the property tests share it.
+pub fn judge_soundly(policy: &Policy, bytes: &[u8]) -> Result<Verdict, String> {
+    let (plan, verdict) = judge_bytes(policy, bytes);
+    let len = plan.source.len();
+    let spans = plan.invocations.iter().map(|i| i.span).chain(verdict.findings.iter().map(|f| f.span));
+    for s in spans {
+        if s.start > s.end || s.end > len {
+            return Err(format!("span {}..{} outside the text of {len} bytes", s.start, s.end));
+        }
+    }
+    let (_, again) = judge_bytes(policy, bytes);
+    if again.decision != verdict.decision {
+        return Err(format!("judged {:?}, then {:?}", verdict.decision, again.decision));
+    }
+    Ok(verdict)
 }
