@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use guard_core::mask::{mask_str, Detectors};
-use guard_core::policy::layers::{Builtin, EmbeddedPack, EmbeddedRule, Tables};
+use guard_core::policy::embedded::{EmbeddedPack, EmbeddedRule, Tables};
+use guard_core::policy::layers::Builtin;
 use guard_core::policy::names::Gate;
 use guard_core::policy::rule::Decision;
 use guard_core::policy::Policy;

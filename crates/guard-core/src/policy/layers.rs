@@ -8,53 +8,14 @@ use std::path::PathBuf;
 
 use serde_saphyr::{Location, Spanned};
 
-use super::cmdline::BuiltinPrograms;
-use super::engine::{BuiltinGate, LayerKind, LazySpec, LoadedPack, Policy, RuleHead};
-use super::lists::{BuiltinLists, Lists};
+use super::embedded::EmbeddedPack;
+use super::engine::{BuiltinGate, LazySpec, LoadedPack, Policy, RuleHead};
+use super::lists::Lists;
 use super::matcher;
-use super::names::Gate;
 use super::paths::Classes;
-use super::rule::Decision;
 use super::rule::{MatchSpec, OneOrMany, PackSpec, ValueSpec};
 use super::sql;
-use super::trust::{Standing, Trust};
-
-/// A built-in pack as parsed at build time (see `guard-rules`'s `build.rs`): its YAML text (for lint, `rules
-/// show` and locations), lists and program knowledge as JSON to decode on demand, and its rules
-/// with the program names they concern already worked out.
-pub struct EmbeddedPack {
-    pub file: &'static str,
-    pub yaml: &'static str,
-    pub pack: Option<&'static str>,
-    pub description: Option<&'static str>,
-    pub rules: &'static [EmbeddedRule],
-}
-
-/// What the built-in packs together embed: lists and program knowledge merged over the packs
-/// and the index of their rules by program, all sorted by name for binary search.
-#[derive(Debug)]
-pub struct Tables {
-    /// How many rules the built-in packs hold; the index refers to them by position.
-    pub rules: usize,
-    pub lists: BuiltinLists,
-    pub programs: BuiltinPrograms,
-    pub index: &'static [(&'static str, &'static [u16])],
-    pub generic: &'static [u16],
-}
-
-pub struct EmbeddedRule {
-    pub id: &'static str,
-    pub decision: Decision,
-    pub overrides: Option<&'static str>,
-    pub reason: Option<&'static str>,
-    /// What an invocation must be for the rule to concern it, with lists resolved through the
-    /// built-in lists.
-    pub gate: Gate,
-    /// The lists the gate came through; if a policy file extends one, it is worked out again.
-    pub lists: &'static [&'static str],
-    /// The whole rule, decoded the first time it is judged.
-    pub json: &'static str,
-}
+use super::trust::{LayerKind, Standing, Trust};
 
 /// A problem in a policy file.
 #[derive(Debug, Clone)]
@@ -86,7 +47,7 @@ pub fn parse(file: &str, text: &str) -> Result<PackSpec, Problem> {
 #[derive(Clone, Copy)]
 pub struct Builtin {
     pub packs: &'static [EmbeddedPack],
-    pub tables: &'static Tables,
+    pub tables: &'static super::embedded::Tables,
 }
 
 impl Builtin {
@@ -147,15 +108,6 @@ impl Builtin {
     pub fn text(self, file: &str) -> Option<&'static str> {
         self.packs.iter().find(|e| e.file == file).map(|e| e.yaml)
     }
-}
-
-/// Where the rule `id` is defined (line, column) in a built-in pack's text.
-pub fn location_in(yaml: &str, id: &str) -> Option<(u64, u64)> {
-    let needle = format!("- id: {id}");
-    yaml.lines().enumerate().find_map(|(i, l)| {
-        let col = l.find(&needle)?;
-        (l[col + needle.len()..].trim().is_empty()).then_some((i as u64 + 1, col as u64 + 3))
-    })
 }
 
 /// One policy file as read, for [`assemble`]: its name, layer, and its text or why it could not

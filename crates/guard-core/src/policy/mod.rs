@@ -6,6 +6,7 @@
 pub mod cmdline;
 pub mod context;
 pub mod effects;
+pub mod embedded;
 pub mod engine;
 pub mod flow;
 pub mod layers;
@@ -21,6 +22,7 @@ pub mod trust;
 pub mod verdict;
 
 pub use context::{Context, FakeContext};
-pub use engine::{LayerKind, Policy};
+pub use engine::Policy;
 pub use rule::{Decision, Severity};
+pub use trust::LayerKind;
 pub use verdict::{Finding, Verdict};
