@@ -11,6 +11,7 @@ use super::cmdline::{Cmdline, ProgramDb};
 use super::context::Context;
 use super::embedded::Tables;
 use super::flow::Flow;
+use super::keys;
 use super::lists::Lists;
 use super::matcher::{self, Subject};
 use super::names::{self, Gate};
@@ -460,7 +461,7 @@ impl Policy {
                 if trace {
                     considered.push(rule.id().to_string());
                 }
-                if let Some(c) = matcher::eval(&subject, &rule.spec.matches.value) {
+                if let Some(c) = keys::eval(&subject, &rule.spec.matches.value) {
                     if trace {
                         matched.push(rule.id().to_string());
                     }
