@@ -385,10 +385,10 @@ impl Policy {
                 tags: vec!["fail-safe".into()],
             });
         }
-        let flow = Flow::new(plan, &self.db, ctx.home(), ctx.cwd());
+        let paths = super::paths::Classifier::new(ctx.home());
+        let flow = Flow::new(plan, &self.db, &paths, ctx.cwd());
         let own = std::cell::OnceCell::new();
         let own_init = || self.own_paths(ctx);
-        let paths = super::paths::Classifier::new(ctx.home());
         for inv in &plan.invocations {
             if inv.calls_function {
                 continue;

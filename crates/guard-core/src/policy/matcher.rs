@@ -17,7 +17,7 @@ use super::flow::Flow;
 use super::items::OneOrMany;
 use super::lists::Lists;
 use super::names::{self, Gate};
-use super::paths::{self, Classes, OwnPaths};
+use super::paths::{self, Classes, Classifier, OwnPaths};
 use crate::plan::{Invocation, Plan, Span, Word};
 
 thread_local! {
@@ -91,8 +91,9 @@ pub struct Subject<'a> {
     pub ctx: &'a dyn Context,
     pub db: &'a ProgramDb,
     pub lists: &'a Lists,
-    /// Path classes of the words seen so far.
-    pub paths: &'a paths::Classifier<'a>,
+    /// Path classes (and whether a text names guard's own places) of the texts seen in this
+    /// judgement, each worked out once per directory.
+    pub paths: &'a Classifier<'a>,
     /// The directories the command may run in (after `cd`, `env -C`…; the first is where it
     /// runs if nothing fails): a relative path is judged in each.
     pub dirs: Vec<&'a str>,
@@ -178,29 +179,32 @@ impl Subject<'_> {
     }
 
     fn own_classes_in(&self, w: &Word, lit: Option<&str>, classes: Classes, cwd: &str) -> Classes {
-        let home = self.ctx.home();
-        let n = match lit {
-            Some(t) if !t.is_empty() => paths::resolve(t, home, cwd),
+        let raw = match lit {
+            Some(t) if !t.is_empty() => t,
             _ => match w.known_prefix().rsplit_once('/') {
-                Some((dir, _)) if !dir.is_empty() => paths::resolve(dir, home, cwd),
+                Some((dir, _)) if !dir.is_empty() => dir,
                 _ => return Classes::default(),
             },
         };
-        let own = self.own.get_or_init(self.own_init);
-        let home_n = paths::normalize(home, "/", "/");
-        let mut c = Classes::default();
-        let is_own = if w.glob && !self.negated.get() {
-            paths::could_be_own(&n, &home_n, own)
-        } else {
-            paths::is_own(&n, &home_n, own)
-        };
-        if is_own || (classes.has(Classes::SHELL_RC) && self.ctx.loads_guard(&n)) {
-            c = c.union(Classes::GUARD_STATE);
-        }
-        if lit.is_some() && n.rsplit('/').next() == Some(".guard.yaml") && self.ctx.exists(&n) {
-            c = c.union(Classes::PROJECT_POLICY);
-        }
-        c
+        let expands = w.glob && !self.negated.get();
+        let shell_rc = classes.has(Classes::SHELL_RC);
+        // What the answer depends on besides the text and the directory, as the question asked.
+        let question = Classifier::OWN + u8::from(expands) + 2 * u8::from(shell_rc) + 4 * u8::from(lit.is_some());
+        self.paths.remember(raw, cwd, question, || {
+            let home = self.ctx.home();
+            let n = paths::resolve(raw, home, cwd);
+            let own = self.own.get_or_init(self.own_init);
+            let home_n = paths::normalize(home, "/", "/");
+            let mut c = Classes::default();
+            let is_own = if expands { paths::could_be_own(&n, &home_n, own) } else { paths::is_own(&n, &home_n, own) };
+            if is_own || (shell_rc && self.ctx.loads_guard(&n)) {
+                c = c.union(Classes::GUARD_STATE);
+            }
+            if lit.is_some() && n.rsplit('/').next() == Some(".guard.yaml") && self.ctx.exists(&n) {
+                c = c.union(Classes::PROJECT_POLICY);
+            }
+            c
+        })
     }
 }
 
