@@ -20,6 +20,8 @@ pub mod store;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::environment::xdg_dir;
+
 pub use memory::{remember_always, remember_session, remembered};
 pub use prompt::{ask, Answer, PromptInfo, PromptOptions, Question, Reason};
 pub use remember::{generalise, Pattern};
@@ -89,13 +91,6 @@ impl ApprovalConfig {
     pub fn remembers(&self) -> bool {
         self.store_owner().is_ok_and(|o| o == nix::unistd::geteuid().as_raw())
     }
-}
-
-/// `$VAR` when it is an absolute path, else `$HOME/fallback`. The XDG spec says relative
-/// values are to be ignored.
-pub(crate) fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
-    let absolute = |v: Option<std::ffi::OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
-    absolute(std::env::var_os(var)).or_else(|| absolute(std::env::var_os("HOME")).map(|h| h.join(fallback)))
 }
 
 /// True inside a command that guard runs: the runner sets `GUARD_ACTIVE` in its children, and
