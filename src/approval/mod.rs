@@ -13,6 +13,7 @@ pub mod cli;
 pub mod judged;
 pub mod memory;
 pub mod prompt;
+pub mod question;
 pub mod remember;
 pub mod render;
 pub mod store;
@@ -23,7 +24,8 @@ use std::time::Duration;
 use crate::environment::xdg_dir;
 
 pub use memory::{remember_always, remember_session, remembered};
-pub use prompt::{ask, Answer, PromptInfo, PromptOptions, Question, Reason};
+pub use prompt::{ask, PromptOptions};
+pub use question::{Answer, PromptInfo, Question, Reason};
 pub use remember::{generalise, Pattern};
 pub use render::shown;
 pub use store::{Approval, Findings, Request, RequestSummary, State, Store};
