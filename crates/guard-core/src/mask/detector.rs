@@ -114,7 +114,7 @@ impl Detector {
         self
     }
 
-    /// Texts that must be masked and texts that must be kept; see [`Detectors::check_examples`].
+    /// Texts that must be masked and texts that must be kept; see [`Detectors::check_examples`](super::Detectors::check_examples).
     pub fn with_examples(mut self, mask: &[&str], keep: &[&str]) -> Self {
         self.examples.mask = mask.iter().map(|t| t.to_string()).collect();
         self.examples.keep = keep.iter().map(|t| t.to_string()).collect();
