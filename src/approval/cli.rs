@@ -13,7 +13,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::judged::Judge;
-use super::prompt::{self, Answer, PromptInfo, PromptOptions, Question};
+use super::prompt::{self, PromptOptions};
+use super::question::{Answer, PromptInfo, Question};
 use super::render::{self, inert_json, shown};
 use super::store::{Findings, Request, Store};
 use super::{ApprovalConfig, Error};

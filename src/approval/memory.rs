@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::remember::{rememberable, Pattern};
 use super::store::{read_trusted, stamp, Store};
-use super::{xdg_dir, ApprovalConfig, Error};
+use super::{ApprovalConfig, Error};
+use crate::environment::xdg_dir;
 use crate::host::Host;
 use crate::plan::Plan;
 use crate::policy::Verdict;

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod judged;
 pub mod memory;
 pub mod prompt;
+pub mod question;
 pub mod remember;
 pub mod render;
 pub mod store;
@@ -20,8 +21,11 @@ pub mod store;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::environment::xdg_dir;
+
 pub use memory::{remember_always, remember_session, remembered};
-pub use prompt::{ask, Answer, PromptInfo, PromptOptions, Question, Reason};
+pub use prompt::{ask, PromptOptions};
+pub use question::{Answer, PromptInfo, Question, Reason};
 pub use remember::{generalise, Pattern};
 pub use render::shown;
 pub use store::{Approval, Findings, Request, RequestSummary, State, Store};
@@ -89,13 +93,6 @@ impl ApprovalConfig {
     pub fn remembers(&self) -> bool {
         self.store_owner().is_ok_and(|o| o == nix::unistd::geteuid().as_raw())
     }
-}
-
-/// `$VAR` when it is an absolute path, else `$HOME/fallback`. The XDG spec says relative
-/// values are to be ignored.
-pub(crate) fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
-    let absolute = |v: Option<std::ffi::OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
-    absolute(std::env::var_os(var)).or_else(|| absolute(std::env::var_os("HOME")).map(|h| h.join(fallback)))
 }
 
 /// Something went wrong with approvals; every message says what happened and what to do.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crossterm::style::{Attribute, Color, ContentStyle, Stylize};
 
-use super::prompt::{Answer, PromptInfo, Question};
+use super::question::{Answer, PromptInfo, Question};
 use crate::plan::Span;
 use crate::policy::Decision;
 pub use crate::visible::{inert_json, push_visible, shown, terminal_acts_on};
@@ -306,7 +306,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::approval::prompt::Reason;
+    use crate::approval::question::Reason;
 
     fn info(command: &str, spans: &[(usize, usize)], remember: Option<&str>) -> PromptInfo {
         PromptInfo {

@@ -21,6 +21,7 @@ use std::ops::Range;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+pub use super::entry::hex;
 use super::entry::{Entry, Recovery, Torn};
 
 /// `prev` of the first line.
@@ -55,16 +56,6 @@ fn seal_value(value: &impl serde::Serialize) -> (String, String) {
     let hash = hex(&Sha256::digest(&unsealed));
     map.insert("hash".into(), Value::String(hash.clone()));
     (canonical(&Value::Object(map)), hash)
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
 }
 
 /// Compact JSON with object keys in byte order. Written here rather than left to `serde_json`,

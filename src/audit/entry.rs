@@ -189,7 +189,7 @@ impl Recovery {
             pid: std::process::id(),
             torn: Torn {
                 bytes: damaged.len() as u64,
-                sha256: super::chain::hex(&sha2::Sha256::digest(damaged)),
+                sha256: hex(&sha2::Sha256::digest(damaged)),
                 cut_short: !newline,
             },
             prev: String::new(),
@@ -296,6 +296,17 @@ pub fn clip_bytes(text: String, max: usize) -> (String, Option<usize>) {
     let mut clipped = text;
     clipped.truncate(end);
     (clipped, Some(len))
+}
+
+/// Bytes as lower-case hexadecimal (the form hashes take in the log).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! given out of band with `guard approve ID`; otherwise a new request for one, and a refusal.
 
 use super::outcome::Refusal;
-use crate::approval::prompt::{self, Answer, PromptInfo};
+use crate::approval::prompt;
+use crate::approval::question::{Answer, PromptInfo};
 use crate::approval::store::{RequestSummary, Store};
 use crate::approval::{memory, remember, ApprovalConfig};
 use crate::audit::Action;

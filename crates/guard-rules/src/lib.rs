@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 
 use guard_core::mask::{mask_str, Detectors};
 use guard_core::plan::Plan;
-use guard_core::policy::layers::{Builtin, EmbeddedPack, EmbeddedRule, Tables};
+use guard_core::policy::embedded::{EmbeddedPack, EmbeddedRule, Tables};
+use guard_core::policy::layers::Builtin;
 use guard_core::policy::names::Gate;
 use guard_core::policy::rule::Decision;
 use guard_core::policy::Policy;

@@ -1,9 +1,9 @@
 //! Compiled detectors and what they do to one line: a pure function of the line and of the
 //! state carried from earlier lines (inside a private-key block, inside a `data:` section).
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::Regex;
 
-use super::detectors::{Detector, MaskError};
+use super::detector::{compile, Detector, MaskError};
 use super::gate::Gate;
 
 /// A detector's regex, compiled the first time a line reaches it: output from most commands
@@ -280,13 +280,6 @@ impl Engine {
     pub(crate) fn replacement(&self, edit: &Edit) -> &str {
         edit.detector.map_or("", |i| &self.detectors[i].placeholder)
     }
-}
-
-/// Detectors' regexes see bytes: classes, `\b` and case folding are ASCII (which keeps the
-/// automata small and fast) and `.` matches any byte but `\n`, so invalid UTF-8 never hides a
-/// secret next to it. `(?u:…)` turns Unicode back on for a part of a pattern.
-pub(crate) fn compile(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern).unicode(false).build().map_err(|e| format!("invalid regex: {e}"))
 }
 
 fn indent(line: &[u8]) -> usize {

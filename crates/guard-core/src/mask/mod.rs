@@ -42,12 +42,14 @@
 //! regexes of detectors whose triggers they hold. Lines without one are copied in bulk, so
 //! ordinary output pays one fast scan and a copy.
 
+mod detector;
 mod detectors;
 mod engine;
 mod gate;
 mod masker;
 
-pub use detectors::{BlockSpec, Detector, Detectors, Examples, MaskError, SectionSpec};
+pub use detector::{BlockSpec, Detector, Examples, MaskError, SectionSpec};
+pub use detectors::Detectors;
 pub use masker::{Masker, LINE_CAP};
 
 /// Masks a whole string (a command line for the audit log, a captured output).

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::rule::ProgramSpec;
+use super::programs::ProgramSpec;
 use crate::plan::{Invocation, Word};
 
 /// Name → [`ProgramSpec`]s as JSON, in pack order, sorted by name (see `guard-rules`'s `build.rs`).

@@ -3,7 +3,7 @@
 //! program that can write, delete or move a file.
 
 use super::cmdline::{Cmdline, FlagValue, ProgramDb};
-use super::rule::EffectSpec;
+use super::programs::EffectSpec;
 use crate::plan::{Invocation, RedirectOp, Word};
 
 /// The kinds of effect, as rules and program knowledge spell them.

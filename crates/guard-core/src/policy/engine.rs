@@ -9,40 +9,18 @@ use serde_saphyr::Spanned;
 
 use super::cmdline::{Cmdline, ProgramDb};
 use super::context::Context;
+use super::embedded::Tables;
 use super::flow::Flow;
-use super::layers::Tables;
+use super::keys;
 use super::lists::Lists;
 use super::matcher::{self, Subject};
 use super::names::{self, Gate};
 use super::paths::Classes;
 use super::rule::{Decision, PackSpec, RuleSpec, Severity};
+pub use super::trust::LayerKind;
 use super::trust::{self, Trust};
 use super::verdict::{Finding, TraceEntry, Verdict};
 use crate::plan::{Invocation, Plan, Word};
-
-/// Where a piece of policy came from, in load order. What each may do is its [`Trust`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum LayerKind {
-    Builtin,
-    System,
-    User,
-    /// A `.guard.yaml` in the working directory or above: may only tighten.
-    Project,
-    /// `--policy FILE`.
-    CommandLine,
-}
-
-impl LayerKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            LayerKind::Builtin => "built-in",
-            LayerKind::System => "system",
-            LayerKind::User => "user",
-            LayerKind::Project => "project",
-            LayerKind::CommandLine => "--policy",
-        }
-    }
-}
 
 /// What loading needs of a rule before it is judged: its id, decision, what it overrides, and
 /// (for a built-in rule) its gate, which also indexes it by program.
@@ -143,7 +121,7 @@ impl Rule {
     pub fn line_col(&self) -> (u64, u64) {
         let (line, col) = (self.spec.id.referenced.line(), self.spec.id.referenced.column());
         if line == 0 {
-            if let Some(lc) = self.spec.head().builtin.and_then(|b| super::layers::location_in(b.yaml, self.id())) {
+            if let Some(lc) = self.spec.head().builtin.and_then(|b| super::embedded::location_in(b.yaml, self.id())) {
                 return lc;
             }
         }
@@ -407,10 +385,10 @@ impl Policy {
                 tags: vec!["fail-safe".into()],
             });
         }
-        let flow = Flow::new(plan, &self.db, ctx.home(), ctx.cwd());
+        let paths = super::paths::Classifier::new(ctx.home());
+        let flow = Flow::new(plan, &self.db, &paths, ctx.cwd());
         let own = std::cell::OnceCell::new();
         let own_init = || self.own_paths(ctx);
-        let paths = super::paths::Classifier::new(ctx.home());
         for inv in &plan.invocations {
             if inv.calls_function {
                 continue;
@@ -483,7 +461,7 @@ impl Policy {
                 if trace {
                     considered.push(rule.id().to_string());
                 }
-                if let Some(c) = matcher::eval(&subject, &rule.spec.matches.value) {
+                if let Some(c) = keys::eval(&subject, &rule.spec.matches.value) {
                     if trace {
                         matched.push(rule.id().to_string());
                     }

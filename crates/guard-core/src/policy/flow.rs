@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use super::cmdline::{Cmdline, FlagValue, ProgramDb};
-use super::paths::{self, Classes};
+use super::paths::{self, Classes, Classifier};
 use crate::plan::{CodeSource, Invocation, Plan, RedirectOp, Span, Via, Word};
 
 #[derive(Debug, Clone, Default)]
@@ -61,7 +61,9 @@ fn is_substitution(inv: &Invocation) -> bool {
 }
 
 impl Flow {
-    pub fn new(plan: &Plan, db: &ProgramDb, home: &str, cwd: &str) -> Flow {
+    /// The flow through `plan` run in `cwd`, with paths classified by `classifier` (the judgement's).
+    pub fn new(plan: &Plan, db: &ProgramDb, classifier: &Classifier, cwd: &str) -> Flow {
+        let home = classifier.home();
         let n = plan.invocations.len();
         let mut facts = vec![InvFacts::default(); n];
         let mut downloaded: HashSet<String> = HashSet::new();
@@ -73,7 +75,7 @@ impl Flow {
                 || inv.redirects.iter().any(|r| {
                     r.op != RedirectOp::Heredoc
                         && r.op != RedirectOp::HereString
-                        && r.target.as_literal().is_some_and(|t| paths::classify(t, home, cwd).has(Classes::NET_DEVICE))
+                        && r.target.as_literal().is_some_and(|t| classifier.classes(t, cwd).has(Classes::NET_DEVICE))
                 });
             // Secrets read: operands, option values and input redirections naming a secret.
             let mut words: Vec<&Word> = cmd.positionals.clone();
@@ -92,7 +94,7 @@ impl Flow {
             }
             for w in words {
                 if let Some(t) = w.as_literal() {
-                    if path_candidates(t).iter().any(|p| paths::classify(p, home, cwd).has(Classes::SECRET)) {
+                    if path_candidates(t).iter().any(|p| classifier.classes(p, cwd).has(Classes::SECRET)) {
                         f.secret = Some(w.span);
                         break;
                     }

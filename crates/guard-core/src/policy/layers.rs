@@ -8,53 +8,11 @@ use std::path::PathBuf;
 
 use serde_saphyr::{Location, Spanned};
 
-use super::cmdline::BuiltinPrograms;
-use super::engine::{BuiltinGate, LayerKind, LazySpec, LoadedPack, Policy, RuleHead};
-use super::lists::{BuiltinLists, Lists};
-use super::matcher;
-use super::names::Gate;
-use super::paths::Classes;
-use super::rule::Decision;
-use super::rule::{MatchSpec, OneOrMany, PackSpec, ValueSpec};
-use super::sql;
-use super::trust::{Standing, Trust};
-
-/// A built-in pack as parsed at build time (see `guard-rules`'s `build.rs`): its YAML text (for lint, `rules
-/// show` and locations), lists and program knowledge as JSON to decode on demand, and its rules
-/// with the program names they concern already worked out.
-pub struct EmbeddedPack {
-    pub file: &'static str,
-    pub yaml: &'static str,
-    pub pack: Option<&'static str>,
-    pub description: Option<&'static str>,
-    pub rules: &'static [EmbeddedRule],
-}
-
-/// What the built-in packs together embed: lists and program knowledge merged over the packs
-/// and the index of their rules by program, all sorted by name for binary search.
-#[derive(Debug)]
-pub struct Tables {
-    /// How many rules the built-in packs hold; the index refers to them by position.
-    pub rules: usize,
-    pub lists: BuiltinLists,
-    pub programs: BuiltinPrograms,
-    pub index: &'static [(&'static str, &'static [u16])],
-    pub generic: &'static [u16],
-}
-
-pub struct EmbeddedRule {
-    pub id: &'static str,
-    pub decision: Decision,
-    pub overrides: Option<&'static str>,
-    pub reason: Option<&'static str>,
-    /// What an invocation must be for the rule to concern it, with lists resolved through the
-    /// built-in lists.
-    pub gate: Gate,
-    /// The lists the gate came through; if a policy file extends one, it is worked out again.
-    pub lists: &'static [&'static str],
-    /// The whole rule, decoded the first time it is judged.
-    pub json: &'static str,
-}
+use super::embedded::EmbeddedPack;
+use super::engine::{BuiltinGate, LazySpec, LoadedPack, Policy, RuleHead};
+use super::lists::Lists;
+use super::rule::PackSpec;
+use super::trust::{LayerKind, Standing, Trust};
 
 /// A problem in a policy file.
 #[derive(Debug, Clone)]
@@ -86,7 +44,7 @@ pub fn parse(file: &str, text: &str) -> Result<PackSpec, Problem> {
 #[derive(Clone, Copy)]
 pub struct Builtin {
     pub packs: &'static [EmbeddedPack],
-    pub tables: &'static Tables,
+    pub tables: &'static super::embedded::Tables,
 }
 
 impl Builtin {
@@ -147,15 +105,6 @@ impl Builtin {
     pub fn text(self, file: &str) -> Option<&'static str> {
         self.packs.iter().find(|e| e.file == file).map(|e| e.yaml)
     }
-}
-
-/// Where the rule `id` is defined (line, column) in a built-in pack's text.
-pub fn location_in(yaml: &str, id: &str) -> Option<(u64, u64)> {
-    let needle = format!("- id: {id}");
-    yaml.lines().enumerate().find_map(|(i, l)| {
-        let col = l.find(&needle)?;
-        (l[col + needle.len()..].trim().is_empty()).then_some((i as u64 + 1, col as u64 + 3))
-    })
 }
 
 /// One policy file as read, for [`assemble`]: its name, layer, and its text or why it could not
@@ -252,10 +201,6 @@ pub fn settings_problems(file: &str, spec: &PackSpec) -> Vec<Problem> {
         .collect()
 }
 
-const FROM: &[&str] = &["network", "secret"];
-const CODE_FROM: &[&str] = &["argument", "stdin", "file", "network", "dynamic"];
-const REDIRECT_OPS: &[&str] = &["write", "truncate", "append", "read"];
-const VIA: &[&str] = &["remote", "xargs", "find_exec", "substitution", "wrapper", "nested_code"];
 const EFFECTS: &[&str] = &["mask_output"];
 
 /// Every problem in a parsed pack, checked against the packs loaded before it.
@@ -292,7 +237,7 @@ pub fn lint_pack(file: &str, spec: &PackSpec, earlier: &[LoadedPack]) -> Vec<Pro
             }
         }
         let mut msgs = Vec::new();
-        lint_match(&r.matches.value, &lists, &mut msgs);
+        super::keys::lint(&r.matches.value, &lists, &mut msgs);
         for (l, c, m) in msgs {
             if l == 0 {
                 problem(mline, mcol, m);
@@ -317,103 +262,4 @@ pub fn lint_pack(file: &str, spec: &PackSpec, earlier: &[LoadedPack]) -> Vec<Pro
         }
     }
     out
-}
-
-fn check_items(v: &OneOrMany, known: &[&str], what: &str, lists: &Lists, out: &mut Vec<(u64, u64, String)>) {
-    for item in v.items() {
-        if let Some(name) = item.strip_prefix('$') {
-            if !lists.contains(name) {
-                out.push((0, 0, format!("unknown list `${name}`")));
-            }
-            continue;
-        }
-        if !known.is_empty() && !known.contains(&item.as_str()) {
-            out.push((0, 0, format!("unknown {what} `{item}` (known: {})", known.join(", "))));
-        }
-    }
-}
-
-fn lint_value(v: &ValueSpec, lists: &Lists, out: &mut Vec<(u64, u64, String)>) {
-    if let Some(p) = &v.path {
-        let known: Vec<&str> = Classes::NAMES.iter().map(|(n, _)| *n).collect();
-        check_items(p, &known, "path class", lists, out);
-    }
-    if let Some(r) = &v.regex {
-        if let Err(msg) = matcher::compile_regex(&r.value) {
-            out.push((r.referenced.line(), r.referenced.column(), format!("invalid regex `{}`: {msg}", r.value)));
-        }
-    }
-    for x in [&v.equals, &v.glob].into_iter().flatten() {
-        check_items(x, &[], "", lists, out);
-    }
-}
-
-fn lint_match(m: &MatchSpec, lists: &Lists, out: &mut Vec<(u64, u64, String)>) {
-    for x in [&m.program, &m.command].into_iter().flatten() {
-        check_items(x, &[], "", lists, out);
-    }
-    for v in [&m.operand, &m.arg, &m.upload].into_iter().flatten() {
-        lint_value(v, lists, out);
-    }
-    if let Some(o) = &m.option {
-        if let Some(v) = &o.value {
-            lint_value(v, lists, out);
-        }
-    }
-    if let Some(r) = &m.redirect {
-        if let Some(op) = &r.op {
-            check_items(op, REDIRECT_OPS, "redirect op", lists, out);
-        }
-        if let Some(t) = &r.target {
-            lint_value(t, lists, out);
-        }
-    }
-    if let Some(f) = &m.stdin {
-        check_items(&f.from, FROM, "stdin source", lists, out);
-    }
-    if let Some(o) = &m.stdout {
-        check_items(&o.to, &["network"], "stdout sink", lists, out);
-    }
-    if let Some(c) = &m.code {
-        if let Some(f) = &c.from {
-            check_items(f, CODE_FROM, "code source", lists, out);
-        }
-        if let Some(calls) = &c.calls {
-            for p in matcher::expand(lists, calls) {
-                if let Err(e) = matcher::compile_regex(&p) {
-                    out.push((0, 0, format!("invalid regex `{p}` in code.calls: {e}")));
-                }
-            }
-        }
-    }
-    if let Some(s) = &m.sql {
-        check_items(s, sql::CLASSES, "SQL class", lists, out);
-    }
-    if let Some(v) = &m.via {
-        check_items(v, VIA, "via", lists, out);
-    }
-    if let Some(e) = &m.effect {
-        check_items(&e.kind, super::effects::KINDS, "effect kind", lists, out);
-        if let Some(t) = &e.target {
-            lint_value(t, lists, out);
-        }
-    }
-    if let Some(c) = &m.context {
-        for r in [&c.kube_context, &c.kube_namespace].into_iter().flatten() {
-            if let Err(e) = matcher::compile_regex(r) {
-                out.push((0, 0, format!("invalid regex `{r}`: {e}")));
-            }
-        }
-        for r in c.env.iter().flat_map(|e| e.values()) {
-            if let Err(e) = matcher::compile_regex(r) {
-                out.push((0, 0, format!("invalid regex `{r}`: {e}")));
-            }
-        }
-    }
-    for a in m.any.iter().flatten() {
-        lint_match(a, lists, out);
-    }
-    if let Some(n) = &m.not {
-        lint_match(n, lists, out);
-    }
 }

@@ -6,13 +6,17 @@
 pub mod cmdline;
 pub mod context;
 pub mod effects;
+pub mod embedded;
 pub mod engine;
 pub mod flow;
+pub mod items;
+pub mod keys;
 pub mod layers;
 pub mod lists;
 pub mod matcher;
 pub mod names;
 pub mod paths;
+pub mod programs;
 pub mod rule;
 pub mod settings;
 pub mod sql;
@@ -21,6 +25,7 @@ pub mod trust;
 pub mod verdict;
 
 pub use context::{Context, FakeContext};
-pub use engine::{LayerKind, Policy};
+pub use engine::Policy;
 pub use rule::{Decision, Severity};
+pub use trust::LayerKind;
 pub use verdict::{Finding, Verdict};

@@ -3,24 +3,6 @@
 
 use std::borrow::Cow;
 
-use super::rule::{MatchSpec, OneOrMany};
-
-/// `v`'s items with `$list` references expanded by `list`; each list name used is pushed to
-/// `used` (an unknown list stays as the literal `$name`, which lint reports).
-pub fn expand<'l>(v: &OneOrMany, list: &dyn Fn(&str) -> Option<&'l [String]>, used: &mut Vec<String>) -> Vec<String> {
-    let mut out = Vec::new();
-    for item in v.items() {
-        match item.strip_prefix('$').and_then(|n| list(n).map(|l| (n, l))) {
-            Some((name, items)) => {
-                used.push(name.to_string());
-                out.extend(items.iter().cloned());
-            }
-            None => out.push(item),
-        }
-    }
-    out
-}
-
 /// Whether an index keyed by exact program name can hold a rule naming `names`.
 pub fn indexable(names: &[String]) -> bool {
     !names.is_empty() && !names.iter().any(|n| n.contains(['*', '?', '/']))
@@ -33,12 +15,14 @@ pub const NEEDS_VIA: u8 = 4;
 /// A redirection, or a program with known effects on files.
 pub const NEEDS_EFFECT: u8 = 8;
 
-type Strs = Cow<'static, [Cow<'static, str>]>;
+/// Strings a gate holds: borrowed when embedded at build time, owned when worked out at load.
+pub type Strs = Cow<'static, [Cow<'static, str>]>;
 
 /// Cheap necessary conditions of a match, checked before the rule is decoded: most rules
 /// concern a few programs or need a redirect, code or a telling argument, and most commands
 /// have none of those. Built-in rules' gates are worked out at build time and embedded as Rust
-/// data. Every test here only rules out what the full match would rule out too.
+/// data. Every test here only rules out what the full match would rule out too. Each key of a
+/// match says what it adds (see [`keys`](super::keys), where `Gate::of` is).
 #[derive(Debug, Clone, Default)]
 pub struct Gate {
     /// The program is one of these (name, glob or path), when not empty.
@@ -54,37 +38,6 @@ pub struct Gate {
 }
 
 impl Gate {
-    /// The gate of `m`, with `$list` references expanded by `list` (names used pushed to `used`).
-    pub fn of<'l>(m: &MatchSpec, list: &dyn Fn(&str) -> Option<&'l [String]>, used: &mut Vec<String>) -> Gate {
-        let owned = |v: Vec<String>| -> Strs { v.into_iter().map(Cow::Owned).collect::<Vec<_>>().into() };
-        let mut g = Gate::default();
-        if let Some(p) = &m.program {
-            g.programs = owned(expand(p, list, used));
-        }
-        if let Some(c) = &m.command {
-            g.commands = owned(expand(c, list, used));
-        }
-        if let Some(c) = m.arg.as_ref().and_then(|a| a.contains.as_ref()) {
-            g.arg_contains = owned(expand(c, list, used));
-        }
-        if m.redirect.is_some() {
-            g.needs |= NEEDS_REDIRECT;
-        }
-        if m.code.is_some() {
-            g.needs |= NEEDS_CODE;
-        }
-        if m.via.is_some() {
-            g.needs |= NEEDS_VIA;
-        }
-        if m.effect.is_some() {
-            g.needs |= NEEDS_EFFECT;
-        }
-        if let Some(alts) = m.any.as_deref().filter(|a| !a.is_empty()) {
-            g.any = alts.iter().map(|a| Gate::of(a, list, used)).collect::<Vec<_>>().into();
-        }
-        g
-    }
-
     /// The programs the gate admits by name (none: it may admit any program): the index of
     /// rules by program is built from these.
     pub fn program_names(&self) -> Vec<String> {

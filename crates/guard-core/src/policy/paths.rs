@@ -282,16 +282,35 @@ pub fn is_own(n: &str, home: &str, own: &OwnPaths) -> bool {
 }
 
 /// Path classes for one judgement: home fixed, each text classified once for each directory a
-/// command may run in, however many rules ask about it.
+/// command may run in, however many rules (and the breaker, and the data flow) ask about it. A
+/// text already classified is found without allocating.
 #[derive(Debug)]
 pub struct Classifier<'a> {
     home: &'a str,
-    seen: std::cell::RefCell<std::collections::HashMap<(String, String, bool), Classes>>,
+    /// The directories asked about so far (a plan's commands run in one or a few).
+    dirs: std::cell::RefCell<Vec<String>>,
+    /// Text → what was worked out for it: in which directory (by index in `dirs`), which
+    /// question (see [`Classifier::remember`]), and the classes.
+    seen: std::cell::RefCell<std::collections::HashMap<String, Vec<Answer>>>,
 }
 
+/// The directory's index, the question, and the classes.
+type Answer = (usize, u8, Classes);
+
 impl<'a> Classifier<'a> {
+    /// The question [`Classifier::word`] answers for a pattern; other questions asked through
+    /// [`Classifier::remember`] are numbered from [`Classifier::OWN`] up.
+    const GLOB: u8 = 1;
+    /// The first question free for [`Classifier::remember`]'s callers.
+    pub const OWN: u8 = 2;
+
     pub fn new(home: &'a str) -> Classifier<'a> {
-        Classifier { home, seen: Default::default() }
+        Classifier { home, dirs: Default::default(), seen: Default::default() }
+    }
+
+    /// The home directory `~` stands for.
+    pub fn home(&self) -> &'a str {
+        self.home
     }
 
     /// [`classify`] of `raw` run in `cwd`, remembered.
@@ -302,16 +321,41 @@ impl<'a> Classifier<'a> {
     /// The classes of a word as the program gets it, run in `cwd`: for a pattern the shell
     /// expands (`/[e]tc`, `~/.config/gu*`), those of every place it could name too.
     pub fn word(&self, raw: &str, glob: bool, cwd: &str) -> Classes {
-        let key = (raw.to_string(), cwd.to_string(), glob);
-        if let Some(c) = self.seen.borrow().get(&key) {
-            return *c;
+        let question = if glob { Self::GLOB } else { 0 };
+        self.remember(raw, cwd, question, || {
+            let c = classify(raw, self.home, cwd);
+            if glob {
+                c.union(glob_classes(raw, self.home, cwd))
+            } else {
+                c
+            }
+        })
+    }
+
+    /// The answer to `question` (a number from [`Classifier::OWN`] up: what else about the text
+    /// is worked out, and how) about the text `raw` run in `cwd`, worked out by `work` the
+    /// first time it is asked in this judgement.
+    pub fn remember(&self, raw: &str, cwd: &str, question: u8, work: impl FnOnce() -> Classes) -> Classes {
+        let dir = self.dir(cwd);
+        if let Some(known) = self.seen.borrow().get(raw) {
+            if let Some(&(_, _, c)) = known.iter().find(|(d, q, _)| *d == dir && *q == question) {
+                return c;
+            }
         }
-        let mut c = classify(raw, self.home, cwd);
-        if glob {
-            c = c.union(glob_classes(raw, self.home, cwd));
-        }
-        self.seen.borrow_mut().insert(key, c);
+        let c = work();
+        self.seen.borrow_mut().entry(raw.to_string()).or_default().push((dir, question, c));
         c
+    }
+
+    fn dir(&self, cwd: &str) -> usize {
+        let mut dirs = self.dirs.borrow_mut();
+        match dirs.iter().position(|d| d == cwd) {
+            Some(i) => i,
+            None => {
+                dirs.push(cwd.to_string());
+                dirs.len() - 1
+            }
+        }
     }
 }
 

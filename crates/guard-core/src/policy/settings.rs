@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::engine::LayerKind;
 use super::rule::SettingsSpec;
+use super::trust::LayerKind;
 
 /// Where secrets in a command's output are masked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

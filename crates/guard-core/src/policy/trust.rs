@@ -21,6 +21,30 @@
 
 use super::rule::{Decision, PackSpec};
 
+/// Where a piece of policy came from, in load order. What each may do is its [`Trust`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LayerKind {
+    Builtin,
+    System,
+    User,
+    /// A `.guard.yaml` in the working directory or above: may only tighten.
+    Project,
+    /// `--policy FILE`.
+    CommandLine,
+}
+
+impl LayerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            LayerKind::Builtin => "built-in",
+            LayerKind::System => "system",
+            LayerKind::User => "user",
+            LayerKind::Project => "project",
+            LayerKind::CommandLine => "--policy",
+        }
+    }
+}
+
 /// How far a layer of policy is trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Trust {
@@ -48,8 +72,8 @@ pub struct Standing {
 
 impl Trust {
     /// The trust of a file of `layer`: the one place this is decided.
-    pub fn for_layer(layer: super::LayerKind, s: Standing) -> Trust {
-        use super::LayerKind as L;
+    pub fn for_layer(layer: LayerKind, s: Standing) -> Trust {
+        use LayerKind as L;
         match layer {
             L::Builtin => Trust::Builtin,
             L::System => Trust::System,
@@ -200,8 +224,8 @@ pub fn restrict(spec: &mut PackSpec, trust: Trust, who: &str, earlier: &dyn Earl
 }
 
 /// What a file is, for messages about what it may not do.
-pub fn describe(layer: super::LayerKind, trust: Trust) -> &'static str {
-    use super::LayerKind as L;
+pub fn describe(layer: LayerKind, trust: Trust) -> &'static str {
+    use LayerKind as L;
     match (layer, trust) {
         (L::Project, _) => "a project's policy",
         (L::User, Trust::TightenOnly) => {

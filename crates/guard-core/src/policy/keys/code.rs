@@ -1,0 +1,68 @@
+//! `code:` — code the command hands a shell or interpreter: its language, where it comes from,
+//! and regexes over its text.
+
+use serde::{Deserialize, Serialize};
+
+use super::super::items::OneOrMany;
+use super::super::matcher::{regex_is_match, Culprit, Subject};
+use super::super::names::{Gate, NEEDS_CODE};
+use super::kit::{Found, GateCx, Lint};
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeSpec {
+    /// `sh`, `python`, `javascript`, …; `shell` for any shell, `interpreter` for any other.
+    pub language: Option<OneOrMany>,
+    /// Where the code comes from: `argument`, `stdin`, `file`, `network`, `dynamic`.
+    pub from: Option<OneOrMany>,
+    /// Regexes over the code text (the code is a named field, not the raw line).
+    pub calls: Option<OneOrMany>,
+}
+
+pub type Spec = CodeSpec;
+
+const FROM: &[&str] = &["argument", "stdin", "file", "network", "dynamic"];
+
+pub fn lint(c: &Spec, cx: &mut Lint) {
+    if let Some(f) = &c.from {
+        cx.items(f, FROM, "code source");
+    }
+    if let Some(calls) = &c.calls {
+        for p in cx.expand(calls) {
+            if let Err(e) = cx.regex(&p) {
+                cx.problem(format!("invalid regex `{p}` in code.calls: {e}"));
+            }
+        }
+    }
+}
+
+pub fn gate(_: &Spec, _: &mut GateCx, g: &mut Gate) {
+    g.needs |= NEEDS_CODE;
+}
+
+pub fn eval(c: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+    let code = s.inv.code.as_ref()?;
+    if let Some(l) = &c.language {
+        let langs = s.items(l);
+        let is_shell = crate::shell::programs::is_shell(&code.language) || code.language == "sh";
+        if !langs.iter().any(|x| x == &code.language || (x == "shell" && is_shell) || (x == "interpreter" && !is_shell))
+        {
+            return None;
+        }
+    }
+    if let Some(f) = &c.from {
+        let want = s.items(f);
+        let from = &s.flow.facts[s.inv.id].code_from;
+        if !want.iter().any(|w| from.iter().any(|g| g == w)) {
+            return None;
+        }
+    }
+    if let Some(calls) = &c.calls {
+        let text = code.text.as_literal().map(str::to_string).unwrap_or_else(|| code.text.display());
+        if !s.items(calls).iter().any(|p| regex_is_match(p, &text)) {
+            return None;
+        }
+    }
+    found.point(Culprit { span: code.text.span, text: crate::explain::clip(&code.text.display(), 80) });
+    Some(())
+}
