@@ -160,7 +160,7 @@ pub fn gather(host: &Host, own: &Policy) -> Facts {
 
     // The log the settings name, checked as guard checks it before each append (a planted link,
     // another user's file or a hard link is refused there, so it is reported here).
-    let audit = crate::audit::AuditConfig::from_settings(&own.settings);
+    let audit = crate::audit::AuditConfig::from_settings(&own.settings, host);
     let (audit_log, audit_writable) = match audit.log_path() {
         Ok(p) => {
             let why = |e: crate::audit::AuditError| {

@@ -1,7 +1,4 @@
-//! Builds the parser's [`Env`] from the world guard runs in (the imperative side), and finds
-//! where guard keeps its files by the XDG variables.
-
-use std::path::PathBuf;
+//! Builds the parser's [`Env`] from the world guard runs in (the imperative side).
 
 use crate::host::Host;
 use crate::shell::Env;
@@ -73,13 +70,6 @@ pub fn uid_of(name_or_uid: &str) -> Option<u32> {
 /// The uid of account `name` in the text of a passwd file.
 fn uid_in(passwd: &str, name: &str) -> Option<u32> {
     passwd.lines().map(|l| l.split(':').collect::<Vec<_>>()).find(|f| f[0] == name)?.get(2)?.parse().ok()
-}
-
-/// `$VAR` when it is an absolute path, else `$HOME/fallback`. The XDG spec says relative
-/// values are to be ignored.
-pub(crate) fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
-    let absolute = |v: Option<std::ffi::OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
-    absolute(std::env::var_os(var)).or_else(|| absolute(std::env::var_os("HOME")).map(|h| h.join(fallback)))
 }
 
 #[cfg(test)]

@@ -92,6 +92,24 @@ impl Host {
         self.var_os(name).map(PathBuf::from).filter(|p| p.is_absolute())
     }
 
+    /// guard's state (audit log, approvals, recordings): `$XDG_STATE_HOME/guard`, else
+    /// `$HOME/.local/state/guard`.
+    pub fn state_dir(&self) -> Option<PathBuf> {
+        self.xdg("XDG_STATE_HOME", ".local/state").map(|d| d.join("guard"))
+    }
+
+    /// guard's configuration (the user's policy layer, remembered answers):
+    /// `$XDG_CONFIG_HOME/guard`, else `$HOME/.config/guard`.
+    pub fn config_dir(&self) -> Option<PathBuf> {
+        self.xdg("XDG_CONFIG_HOME", ".config").map(|d| d.join("guard"))
+    }
+
+    /// `$var` when it is an absolute path, else `$HOME/fallback` when HOME is absolute. The
+    /// XDG spec says relative values are to be ignored.
+    fn xdg(&self, var: &str, fallback: &str) -> Option<PathBuf> {
+        self.absolute(var).or_else(|| self.absolute("HOME").map(|h| h.join(fallback)))
+    }
+
     pub fn vars(&self) -> impl Iterator<Item = (&OsStr, &OsStr)> {
         self.vars.iter().map(|(k, v)| (k.as_os_str(), v.as_os_str()))
     }
@@ -173,5 +191,30 @@ mod tests {
         assert_eq!(h.in_dir(Path::new("/abs")).cwd(), Path::new("/abs"));
         assert_eq!(h.in_dir(Path::new("/abs")).home(), Some(PathBuf::from("/home/u")));
         assert_eq!(h.absolute("XDG_CONFIG_HOME"), None, "a relative XDG directory is ignored");
+    }
+
+    #[test]
+    fn guard_keeps_its_files_where_the_xdg_variables_say() {
+        type Row<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>, Option<&'a str>);
+        let table: &[Row] = &[
+            (&[("HOME", "/h")], Some("/h/.local/state/guard"), Some("/h/.config/guard")),
+            (
+                &[("HOME", "/h"), ("XDG_STATE_HOME", "/s"), ("XDG_CONFIG_HOME", "/c")],
+                Some("/s/guard"),
+                Some("/c/guard"),
+            ),
+            (
+                &[("HOME", "/h"), ("XDG_STATE_HOME", "rel"), ("XDG_CONFIG_HOME", "")],
+                Some("/h/.local/state/guard"),
+                Some("/h/.config/guard"),
+            ),
+            (&[("HOME", "rel")], None, None),
+            (&[], None, None),
+        ];
+        for (vars, state, config) in table {
+            let h = host(vars);
+            assert_eq!(h.state_dir(), state.map(PathBuf::from), "{vars:?}");
+            assert_eq!(h.config_dir(), config.map(PathBuf::from), "{vars:?}");
+        }
     }
 }

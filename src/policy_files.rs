@@ -50,10 +50,7 @@ impl Locations {
     /// The layers for a command run where `host` is.
     pub fn of(host: &Host) -> Locations {
         let home = host.home();
-        let user = host
-            .absolute("XDG_CONFIG_HOME")
-            .or_else(|| home.as_ref().map(|h| h.join(".config")))
-            .map(|d| d.join("guard"));
+        let user = host.config_dir();
         let mut project: Vec<PathBuf> =
             host.cwd().ancestors().map(|d| d.join(".guard.yaml")).filter(|p| p.symlink_metadata().is_ok()).collect();
         project.reverse();

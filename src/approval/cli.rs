@@ -25,7 +25,7 @@ use crate::policy::{Decision, Policy, Verdict};
 
 /// `guard pending [--json]`.
 pub fn pending(host: &Host, own: &Policy, json: bool) -> ExitCode {
-    let store = match Store::open(&ApprovalConfig::from_settings(&own.settings)) {
+    let store = match Store::open(&ApprovalConfig::from_settings(&own.settings, host)) {
         Ok(s) => s,
         Err(e) => return fail("pending", &e.to_string()),
     };
@@ -97,7 +97,7 @@ fn decide(host: &Host, own: &Policy, id: &str, approving: bool) -> ExitCode {
              command must not decide requests; run it yourself, in your own terminal",
         );
     }
-    let cfg = ApprovalConfig::from_settings(&own.settings);
+    let cfg = ApprovalConfig::from_settings(&own.settings, host);
     let store = match Store::open(&cfg) {
         Ok(s) => s,
         Err(e) => return fail(verb, &e.to_string()),
@@ -135,7 +135,7 @@ fn decide(host: &Host, own: &Policy, id: &str, approving: bool) -> ExitCode {
     };
     let found = Findings::of(&verdict);
     let approver = crate::environment::user_name(nix::unistd::getuid().as_raw());
-    let record = |action| record(own, &req, &plan, &verdict, action, &approver);
+    let record = |action| record(host, own, &req, &plan, &verdict, action, &approver);
     let answer = prompt::ask(host, &info, &PromptOptions::from(&cfg));
     match (answer, approving) {
         (Answer::NoTerminal, _) => fail(
@@ -189,6 +189,7 @@ fn decide(host: &Host, own: &Policy, id: &str, approving: bool) -> ExitCode {
 
 /// Write the decision to the audit log, with the judgement it was made on.
 fn record(
+    host: &Host,
     own: &Policy,
     req: &Request,
     plan: &Plan,
@@ -199,7 +200,7 @@ fn record(
     let mut entry = Entry::new("approve", &req.agent, &req.cwd, plan, verdict, action);
     entry.approval_id = Some(req.id.clone());
     entry.approver = Some(approver.to_string());
-    let recorded = audit::append(&AuditConfig::from_settings(&own.settings), entry)?;
+    let recorded = audit::append(&AuditConfig::from_settings(&own.settings, host), entry)?;
     for w in recorded.warnings {
         eprintln!("guard: warning: {w}");
     }

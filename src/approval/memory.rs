@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use super::remember::{rememberable, Pattern};
 use super::store::{read_trusted, stamp, Store};
 use super::{ApprovalConfig, Error};
-use crate::environment::xdg_dir;
 use crate::host::Host;
 use crate::plan::Plan;
 use crate::policy::Verdict;
@@ -105,8 +104,8 @@ pub fn session_key(host: &Host) -> Option<String> {
 }
 
 /// `$XDG_CONFIG_HOME/guard/remembered.yaml`.
-pub fn always_path() -> Option<PathBuf> {
-    xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("guard/remembered.yaml"))
+pub fn always_path(host: &Host) -> Option<PathBuf> {
+    host.config_dir().map(|d| d.join("remembered.yaml"))
 }
 
 fn session_path(store: &Store, key: &str) -> PathBuf {
@@ -131,9 +130,9 @@ pub fn remember_session(host: &Host, pattern: &Pattern, cfg: &ApprovalConfig) ->
 }
 
 /// Allow commands matching `pattern` without asking, from now on. Returns the file it went to.
-pub fn remember_always(pattern: &Pattern, cfg: &ApprovalConfig) -> Result<PathBuf, Error> {
+pub fn remember_always(host: &Host, pattern: &Pattern, cfg: &ApprovalConfig) -> Result<PathBuf, Error> {
     owner_only(&Store::open(cfg)?)?;
-    let path = always_path().ok_or(Error::NoPlace)?;
+    let path = always_path(host).ok_or(Error::NoPlace)?;
     let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::system()).strftime("%Y-%m-%d").to_string();
     add_always(&path, pattern, &today)?;
     Ok(path)
@@ -144,7 +143,9 @@ pub fn remember_always(pattern: &Pattern, cfg: &ApprovalConfig) -> Result<PathBu
 pub fn remembered(host: &Host, plan: &Plan, verdict: &Verdict, cfg: &ApprovalConfig) -> Option<String> {
     let store = Store::open(cfg).ok()?;
     let caller = Caller { uid: nix::unistd::geteuid().as_raw(), session: session_key(host) };
-    find(plan, verdict, &store, &caller, always_path().as_deref(), &|text| crate::environment::for_parser(host, text))
+    find(plan, verdict, &store, &caller, always_path(host).as_deref(), &|text| {
+        crate::environment::for_parser(host, text)
+    })
 }
 
 /// Who is looking for a remembered answer.

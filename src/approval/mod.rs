@@ -21,8 +21,6 @@ pub mod store;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::environment::xdg_dir;
-
 pub use memory::{remember_always, remember_session, remembered};
 pub use prompt::{ask, PromptOptions};
 pub use question::{Answer, PromptInfo, Question, Reason};
@@ -34,8 +32,11 @@ pub use store::{Approval, Findings, Request, RequestSummary, State, Store};
 /// `Default` is the built-in choice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApprovalConfig {
-    /// The store directory; `None` means `$XDG_STATE_HOME/guard/approvals`, the caller's own.
+    /// A shared store directory the system policy names; `None` means the caller's own,
+    /// `default_dir`.
     pub dir: Option<PathBuf>,
+    /// The caller's own store, `guard/approvals` in the state directory, when there is one.
+    pub default_dir: Option<PathBuf>,
     /// Whose store `dir` is: a user name or uid (required with `dir`).
     pub owner: Option<String>,
     /// How long a request waits for a decision, and how long an approval stays usable.
@@ -48,6 +49,7 @@ impl Default for ApprovalConfig {
     fn default() -> Self {
         ApprovalConfig {
             dir: None,
+            default_dir: None,
             owner: None,
             expiry: Duration::from_secs(10 * 60),
             prompt_timeout: Duration::from_secs(60),
@@ -57,10 +59,11 @@ impl Default for ApprovalConfig {
 
 impl ApprovalConfig {
     /// The configuration the policy settings ask for.
-    pub fn from_settings(s: &crate::policy::settings::Settings) -> ApprovalConfig {
+    pub fn from_settings(s: &crate::policy::settings::Settings, host: &crate::host::Host) -> ApprovalConfig {
         let d = ApprovalConfig::default();
         ApprovalConfig {
             dir: s.approvals_dir.clone(),
+            default_dir: host.state_dir().map(|d| d.join("approvals")),
             owner: s.approvals_owner.clone(),
             expiry: s.approval_expiry.unwrap_or(d.expiry),
             prompt_timeout: s.prompt_timeout.unwrap_or(d.prompt_timeout),
@@ -72,7 +75,7 @@ impl ApprovalConfig {
         if let Some(d) = &self.dir {
             return Ok(d.clone());
         }
-        xdg_dir("XDG_STATE_HOME", ".local/state").map(|d| d.join("guard/approvals")).ok_or(Error::NoPlace)
+        self.default_dir.clone().ok_or(Error::NoPlace)
     }
 
     /// The uid whose store this is, whose files alone are trusted and who alone decides: the

@@ -123,7 +123,7 @@ fn positive(text: &str) -> Result<f64, String> {
 pub fn run(host: &crate::host::Host, args: &LogArgs, out: &mut dyn Write) -> u8 {
     let path = match &args.file {
         Some(p) => p.clone(),
-        None => match AuditConfig::from_settings(&crate::judge::load_policy(host).settings).log_path() {
+        None => match AuditConfig::from_settings(&crate::judge::load_policy(host).settings, host).log_path() {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("guard log: {e}");

@@ -31,7 +31,8 @@ pub use syslog::Facility;
 /// Where and how to record. The policy settings fill this in; `Default` is the built-in choice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditConfig {
-    /// The log file; `None` means `$XDG_STATE_HOME/guard/audit.jsonl`.
+    /// The log file; `None` when there is no place for one (neither the settings nor the
+    /// environment name one).
     pub path: Option<PathBuf>,
     /// Also send every entry to the local syslog socket.
     pub syslog: bool,
@@ -51,15 +52,16 @@ impl Default for AuditConfig {
 }
 
 impl AuditConfig {
-    /// The configuration the policy settings ask for.
-    pub fn from_settings(s: &crate::policy::settings::Settings) -> AuditConfig {
+    /// The configuration the policy settings ask for; the log is `guard/audit.jsonl` in the
+    /// state directory (`$XDG_STATE_HOME`, else `~/.local/state`) unless they name one.
+    pub fn from_settings(s: &crate::policy::settings::Settings, host: &crate::host::Host) -> AuditConfig {
         let facility = match s.syslog_facility.as_deref() {
             Some("user") => Facility::User,
             Some(_) => Facility::Authpriv,
             None => Facility::default(),
         };
         AuditConfig {
-            path: s.audit_path.clone(),
+            path: s.audit_path.clone().or_else(|| host.state_dir().map(|d| d.join("audit.jsonl"))),
             syslog: s.syslog,
             syslog_facility: facility,
             ..AuditConfig::default()
@@ -68,19 +70,8 @@ impl AuditConfig {
 
     /// The log file this configuration writes to.
     pub fn log_path(&self) -> Result<PathBuf, AuditError> {
-        if let Some(p) = &self.path {
-            return Ok(p.clone());
-        }
-        default_path(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME")).ok_or(AuditError::NoPath)
+        self.path.clone().ok_or(AuditError::NoPath)
     }
-}
-
-/// `$XDG_STATE_HOME/guard/audit.jsonl`, else `$HOME/.local/state/guard/audit.jsonl`. The XDG
-/// spec says a relative `XDG_STATE_HOME` is to be ignored.
-fn default_path(xdg_state: Option<std::ffi::OsString>, home: Option<std::ffi::OsString>) -> Option<PathBuf> {
-    let absolute = |v: Option<std::ffi::OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
-    let state = absolute(xdg_state).or_else(|| absolute(home).map(|h| h.join(".local/state")))?;
-    Some(state.join("guard/audit.jsonl"))
 }
 
 /// The audit log could not be written. The caller decides what that means for the command
@@ -279,18 +270,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_path_follows_xdg() {
-        let p = |x: Option<&str>, h: Option<&str>| default_path(x.map(Into::into), h.map(Into::into));
-        for (xdg, home, want) in [
-            (Some("/s"), Some("/h"), Some("/s/guard/audit.jsonl")),
-            (None, Some("/h"), Some("/h/.local/state/guard/audit.jsonl")),
-            (Some("rel"), Some("/h"), Some("/h/.local/state/guard/audit.jsonl")),
-            (Some(""), Some("/h"), Some("/h/.local/state/guard/audit.jsonl")),
-            (None, Some("rel"), None),
-            (None, None, None),
-        ] {
-            assert_eq!(p(xdg, home), want.map(PathBuf::from), "{xdg:?} {home:?}");
-        }
+    fn the_log_is_where_the_settings_say_else_in_the_state_directory() {
+        let host = |vars: &[(&str, &str)]| {
+            crate::host::Host::new("/w".into(), vars.iter().map(|(k, v)| (k.into(), v.into())).collect())
+        };
+        let plain = crate::policy::settings::Settings::default();
+        let named = crate::policy::settings::Settings { audit_path: Some("/var/log/g.jsonl".into()), ..plain.clone() };
+        let path = |s: &crate::policy::settings::Settings, vars: &[(&str, &str)]| {
+            AuditConfig::from_settings(s, &host(vars)).log_path().ok()
+        };
+        assert_eq!(path(&plain, &[("HOME", "/h")]), Some("/h/.local/state/guard/audit.jsonl".into()));
+        assert_eq!(path(&plain, &[("HOME", "/h"), ("XDG_STATE_HOME", "/s")]), Some("/s/guard/audit.jsonl".into()));
+        assert_eq!(path(&plain, &[("HOME", "rel")]), None);
+        assert_eq!(path(&named, &[]), Some("/var/log/g.jsonl".into()));
     }
 
     #[test]

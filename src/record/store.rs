@@ -27,8 +27,8 @@ fn env_says_on(value: Option<&str>) -> bool {
 }
 
 /// `$XDG_STATE_HOME/guard/recordings`, else `$HOME/.local/state/guard/recordings`.
-pub fn dir() -> Option<PathBuf> {
-    crate::environment::xdg_dir("XDG_STATE_HOME", ".local/state").map(|d| d.join("guard/recordings"))
+pub fn dir(host: &crate::host::Host) -> Option<PathBuf> {
+    host.state_dir().map(|d| d.join("recordings"))
 }
 
 /// A file name that sorts by time and does not repeat: `20260420T091502.123Z-4242-9f3a.cast`

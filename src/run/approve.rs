@@ -47,7 +47,7 @@ pub fn resolve(
                 let saved = if a == Answer::Session {
                     memory::remember_session(host, p, cfg).map(|_| ())
                 } else {
-                    memory::remember_always(p, cfg).map(|_| ())
+                    memory::remember_always(host, p, cfg).map(|_| ())
                 };
                 if let Err(e) = saved {
                     eprintln!("guard: warning: the answer could not be remembered: {e}");

@@ -44,7 +44,7 @@ pub fn begin(host: &Host, command: &str, size: Option<(u16, u16)>) -> Option<Sha
 }
 
 fn start(host: &Host, command: &str, size: Option<(u16, u16)>) -> Result<Recorder, String> {
-    let dir = store::dir().ok_or(
+    let dir = store::dir(host).ok_or(
         "neither XDG_STATE_HOME nor HOME is set (as an absolute path), so there is no place for \
          recordings; set HOME",
     )?;

@@ -249,7 +249,7 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
     }
     let agent = host.agent();
     let cwd = host.cwd_text();
-    let audit_cfg = AuditConfig::from_settings(job.settings);
+    let audit_cfg = AuditConfig::from_settings(job.settings, host);
     let entry = |job: &Job, action: Action| Entry::new(job.face, agent, &cwd, &job.plan, &job.verdict, action);
     let mut approval: Option<(Option<String>, String)> = None;
     let action = match job.verdict.decision {
@@ -267,7 +267,7 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
             agent,
             &cwd,
             Channel::Any,
-            &ApprovalConfig::from_settings(job.settings),
+            &ApprovalConfig::from_settings(job.settings, host),
         ) {
             Ok(a) => {
                 approval = Some(a);
@@ -442,7 +442,7 @@ pub fn check_interactive(host: &Host, plan: &Plan, verdict: &Verdict, settings: 
     let face = host.var("GUARD_FACE").unwrap_or("check");
     let agent = host.agent();
     let cwd = host.cwd_text();
-    let cfg = AuditConfig::from_settings(settings);
+    let cfg = AuditConfig::from_settings(settings, host);
     let mut e = Entry::new(face, agent, &cwd, plan, verdict, Action::Answered);
     let code = match verdict.decision {
         Decision::Ask => match approve::resolve(
@@ -452,7 +452,7 @@ pub fn check_interactive(host: &Host, plan: &Plan, verdict: &Verdict, settings: 
             agent,
             &cwd,
             Channel::Terminal,
-            &ApprovalConfig::from_settings(settings),
+            &ApprovalConfig::from_settings(settings, host),
         ) {
             Ok((id, who)) => {
                 e.action = Action::Approved;

@@ -83,7 +83,7 @@ fn record(world: &World, host: Host, result: &HookAnswer, judged: Option<Judged>
     let mut e = audit::Entry::new(&face, a.agent, &here.cwd_text(), &plan, &verdict, audit::Action::Answered);
     e.session_id = a.session_id.clone();
     e.tool_use_id = a.tool_use_id.clone();
-    match audit::append(&audit::AuditConfig::from_settings(&settings), e) {
+    match audit::append(&audit::AuditConfig::from_settings(&settings, &here), e) {
         Ok(r) => r.warnings.iter().for_each(|w| eprintln!("guard: warning: {w}")),
         Err(err) => eprintln!("guard: warning: {err}"),
     }
