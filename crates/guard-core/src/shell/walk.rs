@@ -611,27 +611,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             return;
         }
         self.node_kind(w, n, ctx);
-        if !w.missed.is_empty() {
-            for (start, end) in std::mem::take(&mut w.missed) {
-                let mut c = w.ctxs[ctx].clone();
-                c.via.push(Via::CommandSubstitution);
-                c.uncertain = true;
-                c.pipe = None;
-                c.redirects.clear();
-                let base = match w.job.base {
-                    Base::Offset(o) => Base::Offset(o + start),
-                    fixed => fixed,
-                };
-                self.jobs.push_back(Job {
-                    text: w.job.text[start..end].to_string(),
-                    base,
-                    ctx: c,
-                    vars: None,
-                    join_pipe: None,
-                    state: Some(self.state.clone()),
-                });
-            }
-        }
+        self.queue_missed(w, ctx);
     }
 
     fn node_kind<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
@@ -639,40 +619,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             "command" => self.command(w, n, ctx),
             "redirected_statement" => self.redirected(w, n, ctx),
             "pipeline" => self.pipeline(w, n, ctx, None),
-            "list" => {
-                // `a && b`, `a || b`: the right side may not run.
-                let mut kids = Vec::new();
-                let mut seen_op = false;
-                let mut op = "";
-                for i in 0..n.child_count() {
-                    let Some(c) = n.child(i) else { continue };
-                    if !c.is_named() {
-                        if !seen_op {
-                            op = c.kind();
-                        }
-                        seen_op = true;
-                        continue;
-                    }
-                    if c.kind() == "comment" {
-                        continue;
-                    }
-                    let cctx = if seen_op { self.derive_ctx(w, ctx, |x| x.uncertain = true) } else { ctx };
-                    kids.push((c, cctx));
-                }
-                if let [(left, lctx), (right, rctx)] = kids.as_slice() {
-                    // `cd DIR && cmd` runs cmd in DIR; after `cd DIR || exit` the shell is in DIR.
-                    let and_tail = if op == "&&" { cd_tail(*left) } else { None };
-                    let or_exit_tail = if op == "||" && exits(&w.job.text, *right) { cd_tail(*left) } else { None };
-                    w.stack.push(Frame::RightEnd { or_exit_tail });
-                    w.stack.push(Frame::Node(*right, *rctx));
-                    w.stack.push(Frame::RightBegin { and_tail });
-                    w.stack.push(Frame::Node(*left, *lctx));
-                } else {
-                    for (c, cctx) in kids.into_iter().rev() {
-                        w.stack.push(Frame::Node(c, cctx));
-                    }
-                }
-            }
+            "list" => self.list(w, n, ctx),
             // These run in a process of their own: a `cd` inside stays inside.
             "subshell" => {
                 let c = self.with_via(w, ctx, Via::Subshell);
@@ -693,34 +640,12 @@ impl<'e, 'p> Builder<'e, 'p> {
                 w.stack.push(Frame::Save { errexit: false });
             }
             "for_statement" if self.literal_loop(w, n, ctx) => {}
-            "for_statement" | "c_style_for_statement" | "while_statement" => {
-                if let Some(var) = n.child_by_field_name("variable") {
-                    let name = node_text(&w.job.text, var).to_string();
-                    self.vars.forget(&name, "loop variable");
-                }
-                // The body is walked once but may run many times: a directory change in it
-                // moves every later pass (and what comes before it in the body) somewhere else.
-                if self.may_change_dir(node_text(&w.job.text, n)) {
-                    self.state.cwd.mark_unknown();
-                }
-                let c = self.with_via(w, ctx, Via::Loop);
-                self.push_children(w, n, c);
-            }
+            "for_statement" | "c_style_for_statement" | "while_statement" => self.loop_statement(w, n, ctx),
             "if_statement" | "case_statement" => {
                 let c = self.with_via(w, ctx, Via::Branch);
                 self.push_children(w, n, c);
             }
-            "function_definition" => {
-                let name =
-                    n.child_by_field_name("name").map(|x| node_text(&w.job.text, x).to_string()).unwrap_or_default();
-                self.functions.insert(name.clone());
-                let c = self.with_via(w, ctx, Via::FunctionBody { name });
-                if let Some(body) = n.child_by_field_name("body") {
-                    w.stack.push(Frame::Restore(Restore::FunctionBody));
-                    w.stack.push(Frame::Node(body, c));
-                    w.stack.push(Frame::Save { errexit: true });
-                }
-            }
+            "function_definition" => self.function_definition(w, n, ctx),
             "variable_assignment" | "variable_assignments" | "declaration_command" | "unset_command"
                 if n.has_error() =>
             {
@@ -1918,77 +1843,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             }
         }
         match n.kind() {
-            "heredoc_redirect" => {
-                let mut start_node = None;
-                let mut body_node = None;
-                let mut tail_nodes = Vec::new();
-                let mut strip_tabs = false;
-                for i in 0..n.child_count() {
-                    let Some(c) = n.child(i) else { continue };
-                    match c.kind() {
-                        "<<-" => strip_tabs = true,
-                        "<<" => {}
-                        "heredoc_start" => start_node = Some(c),
-                        "heredoc_body" => body_node = Some(c),
-                        "heredoc_end" => {}
-                        _ if start_node.is_some() && body_node.is_none() => tail_nodes.push(c),
-                        _ => {}
-                    }
-                }
-                let delim = start_node.map(|s| node_text(text, s)).unwrap_or("");
-                let quoted = delim.contains(['\'', '"', '\\']);
-                let target = match body_node {
-                    Some(b) if quoted => Word::literal(
-                        strip(node_text(text, b), strip_tabs),
-                        self.map(w.job, b.start_byte(), b.end_byte()),
-                    ),
-                    Some(b) => {
-                        let lexed =
-                            lexer::lex(text, b.start_byte(), b.end_byte(), Mode::HeredocBody, &opaque_ranges(text, b));
-                        w.missed.extend(lexed.missed.iter().copied());
-                        let mut word = expand::expand_single(
-                            lexed,
-                            &self.vars,
-                            self.env,
-                            self.map(w.job, b.start_byte(), b.end_byte()),
-                            expand::SINGLE,
-                        );
-                        if strip_tabs {
-                            if let Value::Literal(s) = &word.value {
-                                word.value = Value::Literal(strip(s, true));
-                            }
-                        }
-                        word
-                    }
-                    None => Word::literal("", span),
-                };
-                out.push(Redirect { fd, op: RedirectOp::Heredoc, target, span });
-                if let (Some(first), Some(last)) = (tail_nodes.first(), tail_nodes.last()) {
-                    let only_redirects =
-                        tail_nodes.iter().all(|t| matches!(t.kind(), "file_redirect" | "herestring_redirect"));
-                    if only_redirects {
-                        for t in tail_nodes.clone() {
-                            let mut nested_tails = Vec::new();
-                            self.redirect(w, t, out, &mut nested_tails);
-                        }
-                    } else {
-                        let end = body_node.map(|b| b.start_byte()).unwrap_or(last.end_byte()).max(last.end_byte());
-                        let start = start_node.map(|s| s.end_byte()).unwrap_or(first.start_byte());
-                        let tail = Tail::new(text, start, end);
-                        if tail.words {
-                            // bash reads words right after the delimiter (`rm <<EOF x`) as more
-                            // words of this command; guard lists them as a command of their own.
-                            let at = self.map(w.job, first.start_byte(), last.end_byte());
-                            self.issue(
-                                IssueKind::SyntaxError,
-                                at,
-                                "words after a heredoc's delimiter, which bash gives to the command".into(),
-                            );
-                        }
-                        tails.push(tail);
-                    }
-                }
-            }
+            "heredoc_redirect" => self.heredoc(w, n, fd, span, out, tails),
             "herestring_redirect" => {
                 let target = match n.named_children(&mut n.walk()).last() {
                     Some(v) => {
@@ -2161,6 +2016,172 @@ impl<'e, 'p> Builder<'e, 'p> {
             let id = self.emit(w, ctx, span, words, Vec::new(), redirects);
             // `{cd,/}` still moves the shell.
             self.note_builtin_effects(id, &w.ctxs[ctx], w.serial, None);
+        }
+    }
+
+    /// Command substitutions the lexer found with no syntax node of their own (backticks in a
+    /// heredoc body): each is read as a text of its own, queued after this one.
+    fn queue_missed(&mut self, w: &mut Walk, ctx: usize) {
+        if !w.missed.is_empty() {
+            for (start, end) in std::mem::take(&mut w.missed) {
+                let mut c = w.ctxs[ctx].clone();
+                c.via.push(Via::CommandSubstitution);
+                c.uncertain = true;
+                c.pipe = None;
+                c.redirects.clear();
+                let base = match w.job.base {
+                    Base::Offset(o) => Base::Offset(o + start),
+                    fixed => fixed,
+                };
+                self.jobs.push_back(Job {
+                    text: w.job.text[start..end].to_string(),
+                    base,
+                    ctx: c,
+                    vars: None,
+                    join_pipe: None,
+                    state: Some(self.state.clone()),
+                });
+            }
+        }
+    }
+
+    fn list<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        // `a && b`, `a || b`: the right side may not run.
+        let mut kids = Vec::new();
+        let mut seen_op = false;
+        let mut op = "";
+        for i in 0..n.child_count() {
+            let Some(c) = n.child(i) else { continue };
+            if !c.is_named() {
+                if !seen_op {
+                    op = c.kind();
+                }
+                seen_op = true;
+                continue;
+            }
+            if c.kind() == "comment" {
+                continue;
+            }
+            let cctx = if seen_op { self.derive_ctx(w, ctx, |x| x.uncertain = true) } else { ctx };
+            kids.push((c, cctx));
+        }
+        if let [(left, lctx), (right, rctx)] = kids.as_slice() {
+            // `cd DIR && cmd` runs cmd in DIR; after `cd DIR || exit` the shell is in DIR.
+            let and_tail = if op == "&&" { cd_tail(*left) } else { None };
+            let or_exit_tail = if op == "||" && exits(&w.job.text, *right) { cd_tail(*left) } else { None };
+            w.stack.push(Frame::RightEnd { or_exit_tail });
+            w.stack.push(Frame::Node(*right, *rctx));
+            w.stack.push(Frame::RightBegin { and_tail });
+            w.stack.push(Frame::Node(*left, *lctx));
+        } else {
+            for (c, cctx) in kids.into_iter().rev() {
+                w.stack.push(Frame::Node(c, cctx));
+            }
+        }
+    }
+
+    fn loop_statement<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        if let Some(var) = n.child_by_field_name("variable") {
+            let name = node_text(&w.job.text, var).to_string();
+            self.vars.forget(&name, "loop variable");
+        }
+        // The body is walked once but may run many times: a directory change in it
+        // moves every later pass (and what comes before it in the body) somewhere else.
+        if self.may_change_dir(node_text(&w.job.text, n)) {
+            self.state.cwd.mark_unknown();
+        }
+        let c = self.with_via(w, ctx, Via::Loop);
+        self.push_children(w, n, c);
+    }
+
+    fn function_definition<'t>(&mut self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
+        let name = n.child_by_field_name("name").map(|x| node_text(&w.job.text, x).to_string()).unwrap_or_default();
+        self.functions.insert(name.clone());
+        let c = self.with_via(w, ctx, Via::FunctionBody { name });
+        if let Some(body) = n.child_by_field_name("body") {
+            w.stack.push(Frame::Restore(Restore::FunctionBody));
+            w.stack.push(Frame::Node(body, c));
+            w.stack.push(Frame::Save { errexit: true });
+        }
+    }
+
+    /// `<<EOF` (or `<<-EOF`): the body is the command's stdin (expanded unless the delimiter is
+    /// quoted); the rest of the first line after the delimiter is a tail, read again on its own.
+    fn heredoc<'t>(
+        &mut self,
+        w: &mut Walk<'t, '_>,
+        n: Node<'t>,
+        fd: Option<u32>,
+        span: Span,
+        out: &mut Vec<Redirect>,
+        tails: &mut Vec<Tail>,
+    ) {
+        let text = &w.job.text;
+        let mut start_node = None;
+        let mut body_node = None;
+        let mut tail_nodes = Vec::new();
+        let mut strip_tabs = false;
+        for i in 0..n.child_count() {
+            let Some(c) = n.child(i) else { continue };
+            match c.kind() {
+                "<<-" => strip_tabs = true,
+                "<<" => {}
+                "heredoc_start" => start_node = Some(c),
+                "heredoc_body" => body_node = Some(c),
+                "heredoc_end" => {}
+                _ if start_node.is_some() && body_node.is_none() => tail_nodes.push(c),
+                _ => {}
+            }
+        }
+        let delim = start_node.map(|s| node_text(text, s)).unwrap_or("");
+        let quoted = delim.contains(['\'', '"', '\\']);
+        let target = match body_node {
+            Some(b) if quoted => {
+                Word::literal(strip(node_text(text, b), strip_tabs), self.map(w.job, b.start_byte(), b.end_byte()))
+            }
+            Some(b) => {
+                let lexed = lexer::lex(text, b.start_byte(), b.end_byte(), Mode::HeredocBody, &opaque_ranges(text, b));
+                w.missed.extend(lexed.missed.iter().copied());
+                let mut word = expand::expand_single(
+                    lexed,
+                    &self.vars,
+                    self.env,
+                    self.map(w.job, b.start_byte(), b.end_byte()),
+                    expand::SINGLE,
+                );
+                if strip_tabs {
+                    if let Value::Literal(s) = &word.value {
+                        word.value = Value::Literal(strip(s, true));
+                    }
+                }
+                word
+            }
+            None => Word::literal("", span),
+        };
+        out.push(Redirect { fd, op: RedirectOp::Heredoc, target, span });
+        if let (Some(first), Some(last)) = (tail_nodes.first(), tail_nodes.last()) {
+            let only_redirects = tail_nodes.iter().all(|t| matches!(t.kind(), "file_redirect" | "herestring_redirect"));
+            if only_redirects {
+                for t in tail_nodes.clone() {
+                    let mut nested_tails = Vec::new();
+                    self.redirect(w, t, out, &mut nested_tails);
+                }
+            } else {
+                let end = body_node.map(|b| b.start_byte()).unwrap_or(last.end_byte()).max(last.end_byte());
+                let start = start_node.map(|s| s.end_byte()).unwrap_or(first.start_byte());
+                let tail = Tail::new(text, start, end);
+                if tail.words {
+                    // bash reads words right after the delimiter (`rm <<EOF x`) as more
+                    // words of this command; guard lists them as a command of their own.
+                    let at = self.map(w.job, first.start_byte(), last.end_byte());
+                    self.issue(
+                        IssueKind::SyntaxError,
+                        at,
+                        "words after a heredoc's delimiter, which bash gives to the command".into(),
+                    );
+                }
+                tails.push(tail);
+            }
         }
     }
 }
