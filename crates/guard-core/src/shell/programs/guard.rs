@@ -1,0 +1,99 @@
+//! guard inside a command (`guard -c …`, `guard -- cmd`, `guard hook HOST`) is a wrapper: what
+//! it would run is judged here, whatever the nested guard would make of it.
+
+use super::shells::{shell, stdin_code, Here};
+use super::{run, shell_code, wrapper, Chdir, Derived, Stdin, VarScope};
+use crate::plan::{Code, CodeSource, Invocation, Via, Word};
+
+/// guard's own options in front of the shell's or the program's arguments (`guard --dry-run
+/// -c …`): flags, and options that take a value (`--policy FILE`, `--mode=observe`). The
+/// runner reads its command line with these too.
+pub const GUARD_FLAGS: &[&str] = &["--dry-run", "--record"];
+pub const GUARD_VALUED: &[&str] = &["--policy", "--mode"];
+
+/// How many leading `words` are guard's own options, and whether `--dry-run` is among them. A
+/// word only known at run time (`None`) ends them: it is left for the shell's reading, which
+/// finds any `-c` after it.
+pub fn guard_options(words: &[Option<&str>]) -> (usize, bool) {
+    let (mut i, mut dry_run) = (0, false);
+    while let Some(Some(t)) = words.get(i) {
+        if GUARD_FLAGS.contains(t) {
+            dry_run |= *t == "--dry-run";
+            i += 1;
+        } else if GUARD_VALUED.contains(t) {
+            i += 2;
+        } else if GUARD_VALUED.iter().any(|v| t.strip_prefix(v).is_some_and(|r| r.starts_with('='))) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    (i.min(words.len()), dry_run)
+}
+
+/// guard's subcommands that run nothing (they judge, show, or change guard's own state, which
+/// rules see for themselves).
+const GUARD_JUDGES_ONLY: &[&str] = &[
+    "check",
+    "explain",
+    "rules",
+    "log",
+    "install",
+    "init",
+    "doctor",
+    "pending",
+    "approve",
+    "deny",
+    "completions",
+    "help",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+];
+
+/// `guard …` inside a command is a wrapper like `bash -c` or `sudo`: what it would run is judged
+/// here, whatever the nested guard would make of it (its own options cannot loosen what the
+/// guard judging this command decides).
+pub(super) fn guard(args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here) -> Vec<Derived> {
+    let words: Vec<Option<&str>> = args.iter().map(Word::as_literal).collect();
+    let (i, dry_run) = guard_options(&words);
+    let rest = &args[i..];
+    if dry_run {
+        return Vec::new();
+    }
+    match rest.first().and_then(Word::as_literal) {
+        Some("--") => run(&rest[1..], wrapper("guard")),
+        Some("hook") => hook_payload(stdin),
+        Some(sub) if GUARD_JUDGES_ONLY.contains(&sub) => Vec::new(),
+        _ => shell("guard", "bash", rest, stdin, inv, here),
+    }
+}
+
+/// The command in an agent's hook JSON fed to `guard hook HOST` on stdin (`tool_input.command`,
+/// or Cursor's `command`), judged as if it ran; unknown input is code of unknown content.
+fn hook_payload(stdin: &Stdin) -> Vec<Derived> {
+    let Stdin::Text { text, .. } = stdin else { return stdin_code("bash", stdin, None) };
+    let command = text.as_literal().and_then(|t| {
+        let v: serde_json::Value = serde_json::from_str(t).ok()?;
+        let c = v.get("tool_input").and_then(|i| i.get("command")).or_else(|| v.get("command"))?;
+        c.as_str().map(str::to_string)
+    });
+    match command {
+        Some(c) => shell_code(
+            "bash",
+            Word::literal(&c, text.span),
+            Via::ShellString { shell: "guard hook".into() },
+            VarScope::Fresh,
+        ),
+        None => vec![Derived::Code {
+            code: Code {
+                language: "bash".into(),
+                source: CodeSource::Stdin,
+                text: Word::unknown("hook input", "a hook input guard could not read", text.span),
+            },
+            parse: None,
+            chdir: Chdir::Stay,
+        }],
+    }
+}

@@ -1,0 +1,118 @@
+//! Interpreters given code: `python -c`, `perl -e`, `node -e`, `awk '…'`, a script file or
+//! stdin. The code is recorded with its language; guard does not parse it.
+
+use super::getopt::scan;
+use super::shells::{descriptor_code, names_descriptor, stdin_code, Here};
+use super::words::join_words;
+use super::{Chdir, Derived, Stdin, VarScope};
+use crate::plan::{Code, CodeSource, Invocation, Word};
+
+/// The interpreter language a program name stands for, if any (`python3.12` → python).
+pub fn interpreter_language(name: &str) -> Option<&'static str> {
+    let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    Some(match base {
+        "python" | "pypy" => "python",
+        "perl" => "perl",
+        "ruby" | "irb" => "ruby",
+        "node" | "nodejs" | "bun" | "deno" => "javascript",
+        "php" => "php",
+        "lua" | "luajit" => "lua",
+        "Rscript" => "r",
+        "osascript" => "applescript",
+        "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => "awk",
+        "expect" => "expect",
+        "pwsh" | "powershell" => "powershell",
+        "tclsh" | "wish" => "tcl",
+        "jshell" => "java",
+        _ => return None,
+    })
+}
+
+pub(super) fn interpreter(
+    name: &str,
+    lang: &str,
+    args: &[Word],
+    stdin: &Stdin,
+    inv: &Invocation,
+    here: &Here,
+) -> Vec<Derived> {
+    let code_arg = |text: Word| {
+        vec![Derived::Code {
+            code: Code { language: lang.into(), source: CodeSource::Argument, text },
+            parse: None,
+            chdir: Chdir::Stay,
+        }]
+    };
+    let file_arg = |text: Word| {
+        vec![Derived::Code {
+            code: Code { language: lang.into(), source: CodeSource::File, text },
+            parse: None,
+            chdir: Chdir::Stay,
+        }]
+    };
+    let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    let (short_val, long_val, code_opts): (&str, &[&str], &[&str]) = match lang {
+        "python" => ("cmWXQ", &["check-hash-based-pycs"], &["c"]),
+        "perl" => ("eEIMmxl0", &[], &["e", "E"]),
+        "ruby" => ("eIrEFCTW", &["encoding"], &["e"]),
+        "javascript" if base == "deno" => ("", &[], &[]),
+        "javascript" => {
+            ("eprC", &["eval", "print", "require", "import", "conditions", "input-type"], &["e", "p", "eval", "print"])
+        }
+        "php" => ("rfBREcdz", &[], &["r", "B", "R", "E"]),
+        "lua" => ("el", &[], &["e"]),
+        "r" | "applescript" => ("e", &[], &["e"]),
+        "awk" => ("Ffvei", &["field-separator", "file", "assign", "source", "include"], &["e", "source"]),
+        "expect" => ("cfb", &[], &["c"]),
+        "powershell" => {
+            ("cCfFe", &["command", "file", "encodedcommand"], &["c", "C", "command", "e", "encodedcommand"])
+        }
+        _ => ("", &[], &[]),
+    };
+    if lang == "javascript" && base == "deno" {
+        if args.first().and_then(|w| w.as_literal()) == Some("eval") {
+            if let Some(code) = args.iter().skip(1).find(|a| !a.known_prefix().starts_with('-')) {
+                return code_arg(code.clone());
+            }
+        }
+        return Vec::new();
+    }
+    let s = scan(args, short_val, long_val);
+    let codes: Vec<Word> =
+        s.opts.iter().filter(|(n, _)| code_opts.contains(&n.as_str())).filter_map(|(_, v)| v.clone()).collect();
+    if !codes.is_empty() {
+        return code_arg(join_words(&codes, "\n", codes[0].span));
+    }
+    if lang == "python" && s.has(&["m"]) {
+        return Vec::new();
+    }
+    if lang == "awk" {
+        if s.has(&["f", "file"]) {
+            return s
+                .opts
+                .iter()
+                .filter(|(n, _)| n == "f" || n == "file")
+                .filter_map(|(_, v)| v.clone())
+                .flat_map(file_arg)
+                .collect();
+        }
+        return s.operand.map(|i| code_arg(args[i].clone())).unwrap_or_default();
+    }
+    match s.operand {
+        // A script path naming a descriptor (`python3 /dev/stdin <<EOF`) is the code it holds.
+        Some(i) if args[i].as_literal() == Some("-") => stdin_code(lang, stdin, None),
+        Some(i) => match names_descriptor(&args[i], here) {
+            Some(fd) => {
+                let mut out = descriptor_code(name, lang, inv, fd, stdin, VarScope::Fresh);
+                for d in &mut out {
+                    if let Derived::Code { parse, .. } = d {
+                        *parse = None;
+                    }
+                }
+                out
+            }
+            None => file_arg(args[i].clone()),
+        },
+        None => stdin_code(lang, stdin, None),
+    }
+}

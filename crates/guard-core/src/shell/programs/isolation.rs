@@ -1,0 +1,304 @@
+//! Programs that run the command in another root, namespace, sandbox or service: `chroot`,
+//! `unshare`, `nsenter`, `bwrap`, `systemd-run`. Where the command starts is theirs to say.
+
+use super::getopt::{scan_spec, Spec};
+use super::words::strip_word_prefix;
+use super::{home_of, login_shell, run_in, wrapper, Chdir, Derived};
+use crate::plan::{Span, Word};
+
+pub(super) fn chroot(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
+    let s = scan_spec(args, &Spec { long_val: &["userspec", "groups"], long_flag: &["skip-chdir"], ..Spec::default() });
+    // chroot enters the new root's `/`: from outside, the new root itself.
+    let chdir = match s.operand {
+        Some(i) if !s.has(&["skip-chdir"]) => Chdir::To(args[i].clone()),
+        _ => Chdir::Stay,
+    };
+    match s.operand {
+        Some(i) if i + 1 < args.len() => run_in(&args[i + 1..], wrapper(name), chdir),
+        Some(_) => run_in(&[login_shell(span, "chroot with no command starts a shell")], wrapper(name), chdir),
+        None => Vec::new(),
+    }
+}
+
+pub(super) fn unshare(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
+    let s = scan_spec(
+        args,
+        &Spec {
+            short_val: "RwSG",
+            long_val: &[
+                "root",
+                "wd",
+                "setuid",
+                "setgid",
+                "propagation",
+                "setgroups",
+                "map-user",
+                "map-group",
+                "map-users",
+                "map-groups",
+                "monotonic",
+                "boottime",
+                "load-interp",
+            ],
+            // The namespace options take a file only as `--mount=FILE`.
+            long_flag: &[
+                "mount",
+                "uts",
+                "ipc",
+                "net",
+                "pid",
+                "user",
+                "cgroup",
+                "time",
+                "fork",
+                "kill-child",
+                "mount-proc",
+                "map-root-user",
+                "map-current-user",
+                "map-auto",
+                "keep-caps",
+            ],
+            ..Spec::default()
+        },
+    );
+    let chdir = match s.value(&["w", "wd"]) {
+        Some(d) => Chdir::To(d.clone()),
+        // A new root without `--wd`: where the command starts is not the caller's directory.
+        None if s.has(&["R", "root"]) => Chdir::Unknown,
+        None => Chdir::Stay,
+    };
+    match s.operand {
+        Some(i) => run_in(&args[i..], wrapper(name), chdir),
+        None => run_in(&[login_shell(span, "unshare with no command starts a shell")], wrapper(name), chdir),
+    }
+}
+
+pub(super) fn nsenter(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
+    let s = scan_spec(
+        args,
+        &Spec {
+            short_val: "tSGW",
+            // `-w[DIR]`, `-r[DIR]` and the namespace options take a value only attached.
+            short_opt: "muinpCUTrw",
+            long_val: &["target", "setuid", "setgid", "wdns"],
+            long_flag: &[
+                "all",
+                "mount",
+                "uts",
+                "ipc",
+                "net",
+                "pid",
+                "cgroup",
+                "user",
+                "time",
+                "root",
+                "wd",
+                "preserve-credentials",
+                "no-fork",
+                "follow-context",
+                "join-cgroup",
+                "user-parent",
+                "keep-caps",
+                "env",
+            ],
+        },
+    );
+    let chdir = if let Some(d) = s.value(&["W", "wdns"]) {
+        Chdir::To(d.clone())
+    } else if s.has(&["w", "wd"]) {
+        // With no directory: the target process's working directory.
+        s.value(&["w", "wd"]).map(|d| Chdir::To(d.clone())).unwrap_or(Chdir::Unknown)
+    } else if s.has(&["r", "root"]) {
+        Chdir::Unknown
+    } else {
+        Chdir::Stay
+    };
+    match s.operand {
+        Some(i) => run_in(&args[i..], wrapper(name), chdir),
+        None => run_in(&[login_shell(span, "nsenter with no command starts a shell")], wrapper(name), chdir),
+    }
+}
+
+/// `systemd-run [OPTIONS] CMD…`: a transient service runs in `/` (the user's home for
+/// `--user`) unless `--scope`, `--same-dir` or a working directory says otherwise.
+pub(super) fn systemd_run(args: &[Word], span: Span) -> Vec<Derived> {
+    let spec = Spec {
+        short_val: "HMupEC",
+        short_opt: "",
+        long_val: &[
+            "host",
+            "machine",
+            "unit",
+            "property",
+            "description",
+            "slice",
+            "service-type",
+            "uid",
+            "gid",
+            "nice",
+            "working-directory",
+            "setenv",
+            "path-property",
+            "socket-property",
+            "timer-property",
+            "on-active",
+            "on-boot",
+            "on-startup",
+            "on-unit-active",
+            "on-unit-inactive",
+            "on-calendar",
+            "expand-environment",
+            "json",
+            "background",
+            "capsule",
+        ],
+        long_flag: &[
+            "no-ask-password",
+            "user",
+            "system",
+            "scope",
+            "slice-inherit",
+            "no-block",
+            "remain-after-exit",
+            "wait",
+            "send-sighup",
+            "same-dir",
+            "pty",
+            "pty-late",
+            "pipe",
+            "quiet",
+            "collect",
+            "shell",
+            "on-timezone-change",
+            "on-clock-change",
+            "ignore-failure",
+            "verbose",
+            "help",
+            "version",
+        ],
+    };
+    let s = scan_spec(args, &spec);
+    if s.has(&["h", "help", "version"]) {
+        return Vec::new();
+    }
+    let user = s.has(&["user"]);
+    let service_home = || if user { Chdir::OwnHome } else { home_of(s.value(&["uid"]), "root") };
+    let property_dir = s
+        .opts
+        .iter()
+        .filter(|(n, _)| n == "p" || n == "property")
+        .filter_map(|(_, v)| v.as_ref())
+        .filter(|v| v.known_prefix().starts_with("WorkingDirectory="))
+        .map(|v| strip_word_prefix(v, "WorkingDirectory=".len()))
+        .next_back();
+    let chdir = if s.has(&["H", "host", "M", "machine", "C", "capsule"]) {
+        Chdir::Unknown
+    } else if let Some(dir) = s.value(&["working-directory"]) {
+        Chdir::To(dir.clone())
+    } else if let Some(dir) = property_dir {
+        // `-` in front means "ignore if missing"; `~` is the service user's home.
+        match dir.as_literal().map(|d| d.trim_start_matches('-')) {
+            Some("~") => service_home(),
+            Some(d) => Chdir::To(Word::literal(d, dir.span)),
+            None => Chdir::Unknown,
+        }
+    } else if s.has(&["scope", "d", "same-dir", "S", "shell"]) {
+        Chdir::Stay
+    } else if user {
+        Chdir::OwnHome
+    } else {
+        Chdir::To(Word::literal("/", span))
+    };
+    match s.operand {
+        Some(i) => run_in(&args[i..], wrapper("systemd-run"), chdir),
+        None if s.has(&["S", "shell"]) => {
+            run_in(&[login_shell(span, "systemd-run --shell starts the user's shell")], wrapper("systemd-run"), chdir)
+        }
+        None => Vec::new(),
+    }
+}
+
+/// `bwrap [OPTIONS] CMD…`: bubblewrap reads its options by exact name, many with one or more
+/// values; `--chdir DIR` is where the command starts.
+pub(super) fn bwrap(args: &[Word], span: Span) -> Vec<Derived> {
+    const VALUES: &[(&str, usize)] = &[
+        ("--args", 1),
+        ("--argv0", 1),
+        ("--userns", 1),
+        ("--userns2", 1),
+        ("--pidns", 1),
+        ("--uid", 1),
+        ("--gid", 1),
+        ("--hostname", 1),
+        ("--chdir", 1),
+        ("--setenv", 2),
+        ("--unsetenv", 1),
+        ("--lock-file", 1),
+        ("--sync-fd", 1),
+        ("--bind", 2),
+        ("--bind-try", 2),
+        ("--dev-bind", 2),
+        ("--dev-bind-try", 2),
+        ("--ro-bind", 2),
+        ("--ro-bind-try", 2),
+        ("--bind-fd", 2),
+        ("--ro-bind-fd", 2),
+        ("--remount-ro", 1),
+        ("--exec-label", 1),
+        ("--file-label", 1),
+        ("--proc", 1),
+        ("--dev", 1),
+        ("--tmpfs", 1),
+        ("--mqueue", 1),
+        ("--dir", 1),
+        ("--file", 2),
+        ("--bind-data", 2),
+        ("--ro-bind-data", 2),
+        ("--symlink", 2),
+        ("--seccomp", 1),
+        ("--add-seccomp-fd", 1),
+        ("--block-fd", 1),
+        ("--userns-block-fd", 1),
+        ("--info-fd", 1),
+        ("--json-status-fd", 1),
+        ("--cap-add", 1),
+        ("--cap-drop", 1),
+        ("--perms", 1),
+        ("--size", 1),
+        ("--chmod", 2),
+        ("--overlay-src", 1),
+        ("--overlay", 3),
+        ("--tmp-overlay", 1),
+        ("--ro-overlay", 1),
+    ];
+    let mut i = 0;
+    let mut chdir = Chdir::Stay;
+    let mut from_fd = false;
+    while let Some(a) = args.get(i) {
+        let t = a.known_prefix();
+        if a.as_literal() == Some("--") {
+            i += 1;
+            break;
+        }
+        if !t.starts_with("--") {
+            break;
+        }
+        if t == "--chdir" {
+            if let Some(d) = args.get(i + 1) {
+                chdir = Chdir::To(d.clone());
+            }
+        }
+        from_fd |= t == "--args";
+        i += 1 + VALUES.iter().find(|(o, _)| *o == t).map_or(0, |(_, n)| *n);
+    }
+    match args.get(i..).filter(|r| !r.is_empty()) {
+        Some(rest) => run_in(rest, wrapper("bwrap"), chdir),
+        // `--args FD` reads more arguments, the command among them, from a descriptor.
+        None if from_fd => run_in(
+            &[Word::unknown("…", "a command bwrap reads from a descriptor (--args)", span)],
+            wrapper("bwrap"),
+            chdir,
+        ),
+        None => Vec::new(),
+    }
+}

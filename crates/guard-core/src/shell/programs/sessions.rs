@@ -1,0 +1,112 @@
+//! Programs that run shell text in a session of their own, now or later: `screen`, `tmux`,
+//! `script`, `at`/`batch`.
+
+use super::getopt::{permuted, scan, Spec};
+use super::shells::stdin_code;
+use super::words::join_words;
+use super::{login_shell, run, shell_code, wrapper, Chdir, Derived, Stdin, VarScope};
+use crate::plan::{Code, CodeSource, Span, Via, Word};
+
+/// `screen -dm CMD ARGS`: a detached session running CMD (with no command, a shell).
+pub(super) fn screen(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
+    // Whole-word options that run nothing: listing, reattaching, wiping, a version.
+    let lists = |a: &Word| matches!(a.as_literal(), Some("-ls" | "-list" | "-wipe" | "-version" | "-v"));
+    if args.iter().any(lists) {
+        return Vec::new();
+    }
+    let s = scan(args, "cehpsSTX", &[]);
+    if s.has(&["r", "R", "x", "Q", "X"]) {
+        return Vec::new();
+    }
+    match s.operand {
+        Some(i) => run(&args[i..], wrapper(name)),
+        None => run(&[login_shell(span, "screen with no command starts a shell")], wrapper(name)),
+    }
+}
+
+/// `at`/`batch` read the commands to run later on stdin (or `-f FILE`).
+pub(super) fn at(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
+    let s = scan(args, "qfmMtb", &[]);
+    if s.has(&["l", "d", "r", "c", "V"]) {
+        return Vec::new();
+    }
+    match s.value(&["f"]) {
+        Some(file) => {
+            let code = Code { language: "sh".into(), source: CodeSource::File, text: file.clone() };
+            vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }]
+        }
+        None => stdin_code("sh", stdin, Some(name)),
+    }
+}
+
+pub(super) fn script(name: &str, args: &[Word], span: Span, stdin: &Stdin) -> Vec<Derived> {
+    let spec = Spec {
+        short_val: "cEIOBTmo",
+        short_opt: "t",
+        long_val: &["command", "echo", "log-in", "log-out", "log-io", "log-timing", "logging-format", "output-limit"],
+        long_flag: &["timing", "append", "return", "flush", "force", "quiet", "help", "version"],
+    };
+    // util-linux script takes its options anywhere (`script -q /dev/null -c CODE`).
+    let (s, _) = permuted(args, &spec);
+    if s.has(&["h", "help", "V", "version"]) {
+        return Vec::new();
+    }
+    match s.value(&["c", "command"]) {
+        Some(code) => shell_code("sh", code.clone(), Via::ShellString { shell: "script".into() }, VarScope::Fresh),
+        // Without a command it starts the user's shell, which reads script's stdin.
+        None => {
+            let mut out = run(&[login_shell(span, "script with no command starts the user's shell")], wrapper(name));
+            out.extend(stdin_code("sh", stdin, Some("script")));
+            out
+        }
+    }
+}
+
+/// tmux subcommands that run shell text: `new-session`/`new`, `new-window`/`neww`,
+/// `split-window`/`splitw`, `respawn-pane`, `run-shell`/`run`; the text is their last operand
+/// (tmux hands it to a shell). `send-keys` types into a pane: what it types is unknown code.
+pub(super) fn tmux(args: &[Word], span: Span) -> Vec<Derived> {
+    let s = scan(args, "LSf", &[]);
+    let Some(i) = s.operand else { return Vec::new() };
+    let rest = &args[i..];
+    let sub = rest.first().and_then(Word::as_literal).unwrap_or("");
+    let runs = matches!(
+        sub,
+        "new-session"
+            | "new"
+            | "new-window"
+            | "neww"
+            | "split-window"
+            | "splitw"
+            | "respawn-pane"
+            | "respawnp"
+            | "respawn-window"
+            | "respawnw"
+            | "run-shell"
+            | "run"
+            | "display-popup"
+            | "popup"
+    );
+    if runs {
+        // Options with a value, then the command (all remaining words, joined as tmux does).
+        let o = scan(&rest[1..], "censtFxyTw", &[]);
+        return match o.operand {
+            Some(j) => shell_code(
+                "sh",
+                join_words(&rest[1 + j..], " ", span),
+                Via::ShellString { shell: "tmux".into() },
+                VarScope::Fresh,
+            ),
+            None => Vec::new(),
+        };
+    }
+    if matches!(sub, "send-keys" | "send") && rest.len() > 1 {
+        let code = Code {
+            language: "sh".into(),
+            source: CodeSource::Argument,
+            text: Word::unknown("keys", "keys typed into a terminal pane, to whatever runs there", span),
+        };
+        return vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }];
+    }
+    Vec::new()
+}
