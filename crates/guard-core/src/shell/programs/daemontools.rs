@@ -1,13 +1,13 @@
 //! daemontools' and runit's chain-loading tools (`chpst`, `softlimit`, `envdir`, `setuidgid`,
 //! `setlock`, `pgrphack`) and `daemonize`: each runs what follows its own arguments.
 
-use super::getopt::scan;
+use super::getopt::{scan_spec, Spec};
+use super::knowledge::{CHPST, DAEMONIZE, SOFTLIMIT};
 use super::{run, run_operand, wrapper, Chdir, Derived};
 use crate::plan::{Span, Word};
-
 /// runit's chpst and its personalities.
 pub(super) fn chpst(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "uUbe/CnlLmdopfcrt", &[]);
+    let s = scan_spec(args, &CHPST);
     let chdir = match (s.value(&["C"]), s.has(&["/"])) {
         (Some(d), _) => Chdir::To(d.clone()),
         (None, true) => Chdir::Unknown,
@@ -17,18 +17,18 @@ pub(super) fn chpst(name: &str, args: &[Word]) -> Vec<Derived> {
 }
 
 pub(super) fn softlimit(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "adfmoprtcls", &[]);
+    let s = scan_spec(args, &SOFTLIMIT);
     run_operand(&s, args, name, Chdir::Stay)
 }
 
 /// `envdir DIR cmd`, `setuidgid USER cmd`, `setlock FILE cmd`: one operand, then the command.
 pub(super) fn envdir(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "", &[]);
+    let s = scan_spec(args, &Spec::NONE);
     s.operand.map(|i| run(&args[(i + 1).min(args.len())..], wrapper(name))).unwrap_or_default()
 }
 
 pub(super) fn daemonize(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
-    let s = scan(args, "ceopluE", &[]);
+    let s = scan_spec(args, &DAEMONIZE);
     // daemonize runs the program in `/` unless told otherwise.
     let chdir = Chdir::To(s.value(&["c"]).cloned().unwrap_or_else(|| Word::literal("/", span)));
     run_operand(&s, args, name, chdir)

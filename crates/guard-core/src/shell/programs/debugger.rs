@@ -1,42 +1,13 @@
 //! `gdb`: `--args PROG …` runs PROG; `-ex 'shell CMD'` (and `!CMD`, `pipe … | CMD`) runs
 //! shell code.
 
+use super::knowledge::GDB_VALUED;
 use super::words::strip_word_prefix;
 use super::{run_in, shell_code, with_chdir, wrapper, Chdir, Derived, VarScope};
 use crate::plan::{Via, Word};
-
 /// `gdb [OPTIONS] --args PROG ARG…` runs PROG; `-ex 'shell CMD'` (or `!CMD`, `pipe … | CMD`)
 /// runs shell code. gdb reads long options with one dash or two.
 pub(super) fn gdb(args: &[Word]) -> Vec<Derived> {
-    const VALUED: &[&str] = &[
-        "ex",
-        "eval-command",
-        "iex",
-        "init-eval-command",
-        "x",
-        "command",
-        "ix",
-        "init-command",
-        "p",
-        "pid",
-        "c",
-        "core",
-        "cd",
-        "d",
-        "directory",
-        "s",
-        "symbols",
-        "e",
-        "exec",
-        "se",
-        "b",
-        "l",
-        "tty",
-        "i",
-        "interpreter",
-        "D",
-        "data-directory",
-    ];
     let mut out = Vec::new();
     let mut chdir = Chdir::Stay;
     let mut i = 0;
@@ -53,7 +24,7 @@ pub(super) fn gdb(args: &[Word]) -> Vec<Derived> {
         let body = t.trim_start_matches('-');
         let (name, value, next) = match body.split_once('=') {
             Some((n, _)) => (n, Some(strip_word_prefix(a, t.len() - body.len() + n.len() + 1)), i + 1),
-            None if VALUED.contains(&body) && !a.is_dynamic() => (body, args.get(i + 1).cloned(), i + 2),
+            None if GDB_VALUED.contains(&body) && !a.is_dynamic() => (body, args.get(i + 1).cloned(), i + 2),
             None => (body, None, i + 1),
         };
         match (name, value) {

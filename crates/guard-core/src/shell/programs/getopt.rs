@@ -4,7 +4,6 @@
 
 use super::words::strip_word_prefix;
 use crate::plan::Word;
-
 /// Options scanned from an argv: `(name, value)` pairs and the index of the first operand.
 pub(super) struct Scanned {
     pub(super) opts: Vec<(String, Option<Word>)>,
@@ -21,7 +20,7 @@ impl Scanned {
 }
 
 /// What a program's options look like, for a getopt-style reading.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Spec<'a> {
     /// Short options that take a value, attached (`-uBOB`) or as the next word (`-u BOB`).
     pub(super) short_val: &'a str,
@@ -32,6 +31,11 @@ pub(super) struct Spec<'a> {
     /// Long options known to take no separate value (flags, and `--name[=VALUE]`). Needed only
     /// where one is also the start of a valued name (`--wd` and `--wdns`).
     pub(super) long_flag: &'a [&'a str],
+}
+
+impl Spec<'static> {
+    /// No option takes a value.
+    pub(super) const NONE: Spec<'static> = Spec { short_val: "", short_opt: "", long_val: &[], long_flag: &[] };
 }
 
 /// One step of a getopt-style reading.
@@ -135,11 +139,6 @@ pub(super) fn scan_spec(args: &[Word], spec: &Spec) -> Scanned {
     }
 }
 
-/// [`scan_spec`] for programs whose short and long options with values are all it needs.
-pub(super) fn scan(args: &[Word], short_val: &str, long_val: &[&str]) -> Scanned {
-    scan_spec(args, &Spec { short_val, long_val, ..Spec::default() })
-}
-
 /// A GNU getopt reading that permutes (options may follow operands, up to `--`): every option,
 /// and the index of every operand in order.
 pub(super) fn permuted(args: &[Word], spec: &Spec) -> (Scanned, Vec<usize>) {
@@ -167,6 +166,6 @@ pub(super) fn permuted(args: &[Word], spec: &Spec) -> (Scanned, Vec<usize>) {
 }
 
 /// Options anywhere among the arguments (GNU getopt permutes): every `(name, value)` found.
-pub(super) fn scan_all(args: &[Word], short_val: &str, long_val: &[&str]) -> Scanned {
-    permuted(args, &Spec { short_val, long_val, ..Spec::default() }).0
+pub(super) fn scan_all(args: &[Word], spec: &Spec) -> Scanned {
+    permuted(args, spec).0
 }

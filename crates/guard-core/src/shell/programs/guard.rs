@@ -1,16 +1,10 @@
 //! guard inside a command (`guard -c …`, `guard -- cmd`, `guard hook HOST`) is a wrapper: what
 //! it would run is judged here, whatever the nested guard would make of it.
 
+use super::knowledge::{GUARD_FLAGS, GUARD_VALUED};
 use super::shells::{shell, stdin_code, Here};
 use super::{run, shell_code, wrapper, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Invocation, Via, Word};
-
-/// guard's own options in front of the shell's or the program's arguments (`guard --dry-run
-/// -c …`): flags, and options that take a value (`--policy FILE`, `--mode=observe`). The
-/// runner reads its command line with these too.
-pub const GUARD_FLAGS: &[&str] = &["--dry-run", "--record"];
-pub const GUARD_VALUED: &[&str] = &["--policy", "--mode"];
-
 /// How many leading `words` are guard's own options, and whether `--dry-run` is among them. A
 /// word only known at run time (`None`) ends them: it is left for the shell's reading, which
 /// finds any `-c` after it.

@@ -1,31 +1,16 @@
 //! Interpreters given code: `python -c`, `perl -e`, `node -e`, `awk '…'`, a script file or
 //! stdin. The code is recorded with its language; guard does not parse it.
 
-use super::getopt::scan;
+use super::getopt::scan_spec;
+use super::knowledge::{interpreter_options, Interpreter, INTERPRETERS};
 use super::shells::{descriptor_code, names_descriptor, stdin_code, Here};
 use super::words::join_words;
 use super::{Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Invocation, Word};
-
 /// The interpreter language a program name stands for, if any (`python3.12` → python).
 pub fn interpreter_language(name: &str) -> Option<&'static str> {
     let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-    Some(match base {
-        "python" | "pypy" => "python",
-        "perl" => "perl",
-        "ruby" | "irb" => "ruby",
-        "node" | "nodejs" | "bun" | "deno" => "javascript",
-        "php" => "php",
-        "lua" | "luajit" => "lua",
-        "Rscript" => "r",
-        "osascript" => "applescript",
-        "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => "awk",
-        "expect" => "expect",
-        "pwsh" | "powershell" => "powershell",
-        "tclsh" | "wish" => "tcl",
-        "jshell" => "java",
-        _ => return None,
-    })
+    INTERPRETERS.iter().find(|(n, _)| *n == base).map(|(_, language)| *language)
 }
 
 pub(super) fn interpreter(
@@ -51,24 +36,7 @@ pub(super) fn interpreter(
         }]
     };
     let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-    let (short_val, long_val, code_opts): (&str, &[&str], &[&str]) = match lang {
-        "python" => ("cmWXQ", &["check-hash-based-pycs"], &["c"]),
-        "perl" => ("eEIMmxl0", &[], &["e", "E"]),
-        "ruby" => ("eIrEFCTW", &["encoding"], &["e"]),
-        "javascript" if base == "deno" => ("", &[], &[]),
-        "javascript" => {
-            ("eprC", &["eval", "print", "require", "import", "conditions", "input-type"], &["e", "p", "eval", "print"])
-        }
-        "php" => ("rfBREcdz", &[], &["r", "B", "R", "E"]),
-        "lua" => ("el", &[], &["e"]),
-        "r" | "applescript" => ("e", &[], &["e"]),
-        "awk" => ("Ffvei", &["field-separator", "file", "assign", "source", "include"], &["e", "source"]),
-        "expect" => ("cfb", &[], &["c"]),
-        "powershell" => {
-            ("cCfFe", &["command", "file", "encodedcommand"], &["c", "C", "command", "e", "encodedcommand"])
-        }
-        _ => ("", &[], &[]),
-    };
+    let Interpreter { options, code: code_opts } = interpreter_options(name, lang);
     if lang == "javascript" && base == "deno" {
         if args.first().and_then(|w| w.as_literal()) == Some("eval") {
             if let Some(code) = args.iter().skip(1).find(|a| !a.known_prefix().starts_with('-')) {
@@ -77,7 +45,7 @@ pub(super) fn interpreter(
         }
         return Vec::new();
     }
-    let s = scan(args, short_val, long_val);
+    let s = scan_spec(args, options);
     let codes: Vec<Word> =
         s.opts.iter().filter(|(n, _)| code_opts.contains(&n.as_str())).filter_map(|(_, v)| v.clone()).collect();
     if !codes.is_empty() {

@@ -1,13 +1,13 @@
 //! Programs that run the command in another root, namespace, sandbox or service: `chroot`,
 //! `unshare`, `nsenter`, `bwrap`, `systemd-run`. Where the command starts is theirs to say.
 
-use super::getopt::{scan_spec, Spec};
+use super::getopt::scan_spec;
+use super::knowledge::{BWRAP_VALUES, CHROOT, NSENTER, SYSTEMD_RUN, UNSHARE};
 use super::words::strip_word_prefix;
 use super::{home_of, login_shell, run_in, wrapper, Chdir, Derived};
 use crate::plan::{Span, Word};
-
 pub(super) fn chroot(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
-    let s = scan_spec(args, &Spec { long_val: &["userspec", "groups"], long_flag: &["skip-chdir"], ..Spec::default() });
+    let s = scan_spec(args, &CHROOT);
     // chroot enters the new root's `/`: from outside, the new root itself.
     let chdir = match s.operand {
         Some(i) if !s.has(&["skip-chdir"]) => Chdir::To(args[i].clone()),
@@ -21,46 +21,7 @@ pub(super) fn chroot(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
 }
 
 pub(super) fn unshare(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
-    let s = scan_spec(
-        args,
-        &Spec {
-            short_val: "RwSG",
-            long_val: &[
-                "root",
-                "wd",
-                "setuid",
-                "setgid",
-                "propagation",
-                "setgroups",
-                "map-user",
-                "map-group",
-                "map-users",
-                "map-groups",
-                "monotonic",
-                "boottime",
-                "load-interp",
-            ],
-            // The namespace options take a file only as `--mount=FILE`.
-            long_flag: &[
-                "mount",
-                "uts",
-                "ipc",
-                "net",
-                "pid",
-                "user",
-                "cgroup",
-                "time",
-                "fork",
-                "kill-child",
-                "mount-proc",
-                "map-root-user",
-                "map-current-user",
-                "map-auto",
-                "keep-caps",
-            ],
-            ..Spec::default()
-        },
-    );
+    let s = scan_spec(args, &UNSHARE);
     let chdir = match s.value(&["w", "wd"]) {
         Some(d) => Chdir::To(d.clone()),
         // A new root without `--wd`: where the command starts is not the caller's directory.
@@ -74,35 +35,7 @@ pub(super) fn unshare(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
 }
 
 pub(super) fn nsenter(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
-    let s = scan_spec(
-        args,
-        &Spec {
-            short_val: "tSGW",
-            // `-w[DIR]`, `-r[DIR]` and the namespace options take a value only attached.
-            short_opt: "muinpCUTrw",
-            long_val: &["target", "setuid", "setgid", "wdns"],
-            long_flag: &[
-                "all",
-                "mount",
-                "uts",
-                "ipc",
-                "net",
-                "pid",
-                "cgroup",
-                "user",
-                "time",
-                "root",
-                "wd",
-                "preserve-credentials",
-                "no-fork",
-                "follow-context",
-                "join-cgroup",
-                "user-parent",
-                "keep-caps",
-                "env",
-            ],
-        },
-    );
+    let s = scan_spec(args, &NSENTER);
     let chdir = if let Some(d) = s.value(&["W", "wdns"]) {
         Chdir::To(d.clone())
     } else if s.has(&["w", "wd"]) {
@@ -122,61 +55,7 @@ pub(super) fn nsenter(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
 /// `systemd-run [OPTIONS] CMD…`: a transient service runs in `/` (the user's home for
 /// `--user`) unless `--scope`, `--same-dir` or a working directory says otherwise.
 pub(super) fn systemd_run(args: &[Word], span: Span) -> Vec<Derived> {
-    let spec = Spec {
-        short_val: "HMupEC",
-        short_opt: "",
-        long_val: &[
-            "host",
-            "machine",
-            "unit",
-            "property",
-            "description",
-            "slice",
-            "service-type",
-            "uid",
-            "gid",
-            "nice",
-            "working-directory",
-            "setenv",
-            "path-property",
-            "socket-property",
-            "timer-property",
-            "on-active",
-            "on-boot",
-            "on-startup",
-            "on-unit-active",
-            "on-unit-inactive",
-            "on-calendar",
-            "expand-environment",
-            "json",
-            "background",
-            "capsule",
-        ],
-        long_flag: &[
-            "no-ask-password",
-            "user",
-            "system",
-            "scope",
-            "slice-inherit",
-            "no-block",
-            "remain-after-exit",
-            "wait",
-            "send-sighup",
-            "same-dir",
-            "pty",
-            "pty-late",
-            "pipe",
-            "quiet",
-            "collect",
-            "shell",
-            "on-timezone-change",
-            "on-clock-change",
-            "ignore-failure",
-            "verbose",
-            "help",
-            "version",
-        ],
-    };
+    let spec = SYSTEMD_RUN;
     let s = scan_spec(args, &spec);
     if s.has(&["h", "help", "version"]) {
         return Vec::new();
@@ -221,56 +100,6 @@ pub(super) fn systemd_run(args: &[Word], span: Span) -> Vec<Derived> {
 /// `bwrap [OPTIONS] CMD…`: bubblewrap reads its options by exact name, many with one or more
 /// values; `--chdir DIR` is where the command starts.
 pub(super) fn bwrap(args: &[Word], span: Span) -> Vec<Derived> {
-    const VALUES: &[(&str, usize)] = &[
-        ("--args", 1),
-        ("--argv0", 1),
-        ("--userns", 1),
-        ("--userns2", 1),
-        ("--pidns", 1),
-        ("--uid", 1),
-        ("--gid", 1),
-        ("--hostname", 1),
-        ("--chdir", 1),
-        ("--setenv", 2),
-        ("--unsetenv", 1),
-        ("--lock-file", 1),
-        ("--sync-fd", 1),
-        ("--bind", 2),
-        ("--bind-try", 2),
-        ("--dev-bind", 2),
-        ("--dev-bind-try", 2),
-        ("--ro-bind", 2),
-        ("--ro-bind-try", 2),
-        ("--bind-fd", 2),
-        ("--ro-bind-fd", 2),
-        ("--remount-ro", 1),
-        ("--exec-label", 1),
-        ("--file-label", 1),
-        ("--proc", 1),
-        ("--dev", 1),
-        ("--tmpfs", 1),
-        ("--mqueue", 1),
-        ("--dir", 1),
-        ("--file", 2),
-        ("--bind-data", 2),
-        ("--ro-bind-data", 2),
-        ("--symlink", 2),
-        ("--seccomp", 1),
-        ("--add-seccomp-fd", 1),
-        ("--block-fd", 1),
-        ("--userns-block-fd", 1),
-        ("--info-fd", 1),
-        ("--json-status-fd", 1),
-        ("--cap-add", 1),
-        ("--cap-drop", 1),
-        ("--perms", 1),
-        ("--size", 1),
-        ("--chmod", 2),
-        ("--overlay-src", 1),
-        ("--overlay", 3),
-        ("--tmp-overlay", 1),
-        ("--ro-overlay", 1),
-    ];
     let mut i = 0;
     let mut chdir = Chdir::Stay;
     let mut from_fd = false;
@@ -289,7 +118,7 @@ pub(super) fn bwrap(args: &[Word], span: Span) -> Vec<Derived> {
             }
         }
         from_fd |= t == "--args";
-        i += 1 + VALUES.iter().find(|(o, _)| *o == t).map_or(0, |(_, n)| *n);
+        i += 1 + BWRAP_VALUES.iter().find(|(o, _)| *o == t).map_or(0, |(_, n)| *n);
     }
     match args.get(i..).filter(|r| !r.is_empty()) {
         Some(rest) => run_in(rest, wrapper("bwrap"), chdir),

@@ -10,6 +10,7 @@ mod getopt;
 mod guard;
 mod interpreters;
 mod isolation;
+mod knowledge;
 mod output;
 mod privilege;
 mod resources;
@@ -19,8 +20,9 @@ mod words;
 mod wrappers;
 mod xargs;
 
-pub use guard::{guard_options, GUARD_FLAGS, GUARD_VALUED};
+pub use guard::guard_options;
 pub use interpreters::interpreter_language;
+pub use knowledge::{rules_lists, rules_programs, RulesProgram, GUARD_FLAGS, GUARD_VALUED};
 pub use output::literal_output;
 pub use shells::{is_shell, names_descriptor, Here};
 pub use words::{join_words, split_args};

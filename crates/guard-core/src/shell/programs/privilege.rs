@@ -2,7 +2,8 @@
 //! `setpriv`. A login runs the command in the target user's home; with no command, the
 //! target user's shell.
 
-use super::getopt::{permuted, scan, scan_spec, Spec};
+use super::getopt::{permuted, scan_spec};
+use super::knowledge::{DOAS, SETPRIV, SU, SUDO};
 use super::shells::{shell, stdin_code, Here};
 use super::wrappers::run_with_assignments;
 use super::{
@@ -11,23 +12,7 @@ use super::{
 use crate::plan::{Invocation, Span, Via, Word};
 
 pub(super) fn sudo(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
-    let s = scan(
-        args,
-        "ugChpDrtTUR",
-        &[
-            "user",
-            "group",
-            "host",
-            "prompt",
-            "close-from",
-            "chdir",
-            "role",
-            "type",
-            "command-timeout",
-            "other-user",
-            "chroot",
-        ],
-    );
+    let s = scan_spec(args, &SUDO);
     if s.has(&[
         "e",
         "edit",
@@ -60,7 +45,7 @@ pub(super) fn sudo(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
 }
 
 pub(super) fn doas(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
-    let s = scan(args, "uC", &[]);
+    let s = scan_spec(args, &DOAS);
     if s.has(&["C"]) {
         return Vec::new();
     }
@@ -76,12 +61,7 @@ pub(super) fn doas(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
 /// shell that reads stdin; `runuser -u USER CMD…` runs the command itself. A login (`-`, `-l`)
 /// starts in the target user's home.
 pub(super) fn su(name: &str, args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here) -> Vec<Derived> {
-    let spec = Spec {
-        short_val: "csgGuw",
-        short_opt: "",
-        long_val: &["command", "session-command", "shell", "group", "supp-group", "user", "whitelist-environment"],
-        long_flag: &["login", "preserve-environment", "pty", "fast", "help", "version"],
-    };
+    let spec = SU;
     let (s, operands) = permuted(args, &spec);
     if s.has(&["h", "help", "V", "version"]) {
         return Vec::new();
@@ -166,33 +146,7 @@ pub(super) fn sg(name: &str, args: &[Word], span: Span, stdin: &Stdin) -> Vec<De
 }
 
 pub(super) fn setpriv(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan_spec(
-        args,
-        &Spec {
-            long_val: &[
-                "ambient-caps",
-                "inh-caps",
-                "bounding-set",
-                "ruid",
-                "euid",
-                "rgid",
-                "egid",
-                "reuid",
-                "regid",
-                "groups",
-                "securebits",
-                "pdeathsig",
-                "selinux-label",
-                "apparmor-profile",
-                "landlock-access",
-                "landlock-rule",
-                "seccomp-filter",
-                "ptracer",
-            ],
-            long_flag: &["dump", "nnp", "no-new-privs", "clear-groups", "keep-groups", "init-groups", "reset-env"],
-            ..Spec::default()
-        },
-    );
+    let s = scan_spec(args, &SETPRIV);
     if s.has(&["d", "dump", "h", "help", "V", "version"]) {
         return Vec::new();
     }

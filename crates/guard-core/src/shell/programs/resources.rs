@@ -1,22 +1,22 @@
 //! Wrappers that run the command with a priority, CPU set, memory policy, buffering or
 //! limits: `nice`, `ionice`, `chrt`, `taskset`, `numactl`, `prlimit`, `cgexec`, `stdbuf`.
 
-use super::getopt::{scan, scan_spec, Spec};
+use super::getopt::{scan_spec, Spec};
+use super::knowledge::{CGEXEC, CHRT, IONICE, NICE, NUMACTL, PRLIMIT, STDBUF};
 use super::{run, run_operand, wrapper, Chdir, Derived};
 use crate::plan::Word;
-
 pub(super) fn stdbuf(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "ioe", &["input", "output", "error"]);
+    let s = scan_spec(args, &STDBUF);
     s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
 }
 
 pub(super) fn nice(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "n", &["adjustment"]);
+    let s = scan_spec(args, &NICE);
     s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
 }
 
 pub(super) fn ionice(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "cnpPu", &["class", "classdata", "pid", "pgid", "uid"]);
+    let s = scan_spec(args, &IONICE);
     if s.has(&["p", "P", "u", "pid", "pgid", "uid"]) {
         return Vec::new();
     }
@@ -24,7 +24,7 @@ pub(super) fn ionice(name: &str, args: &[Word]) -> Vec<Derived> {
 }
 
 pub(super) fn taskset(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "", &[]);
+    let s = scan_spec(args, &Spec::NONE);
     if s.has(&["p", "pid", "h", "help", "V", "version"]) {
         return Vec::new();
     }
@@ -33,7 +33,7 @@ pub(super) fn taskset(name: &str, args: &[Word]) -> Vec<Derived> {
 }
 
 pub(super) fn chrt(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "TPD", &["sched-runtime", "sched-period", "sched-deadline"]);
+    let s = scan_spec(args, &CHRT);
     if s.has(&["p", "pid", "m", "max", "h", "help", "V", "version"]) {
         return Vec::new();
     }
@@ -49,36 +49,7 @@ pub(super) fn chrt(name: &str, args: &[Word]) -> Vec<Derived> {
 }
 
 pub(super) fn prlimit(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan_spec(
-        args,
-        &Spec {
-            short_val: "po",
-            // Each resource takes its limits only attached (`--nofile=8`, `-n8`).
-            short_opt: "cdefilmnqrstuvxy",
-            long_val: &["pid", "output"],
-            long_flag: &[
-                "noheadings",
-                "raw",
-                "verbose",
-                "core",
-                "data",
-                "nice",
-                "fsize",
-                "sigpending",
-                "memlock",
-                "rss",
-                "nofile",
-                "msgqueue",
-                "rtprio",
-                "stack",
-                "cpu",
-                "nproc",
-                "as",
-                "locks",
-                "rttime",
-            ],
-        },
-    );
+    let s = scan_spec(args, &PRLIMIT);
     if s.has(&["p", "pid", "h", "help", "V", "version"]) {
         return Vec::new();
     }
@@ -86,29 +57,7 @@ pub(super) fn prlimit(name: &str, args: &[Word]) -> Vec<Derived> {
 }
 
 pub(super) fn numactl(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan_spec(
-        args,
-        &Spec {
-            short_val: "wISfoLMiPpmNCc",
-            long_val: &[
-                "interleave",
-                "weighted-interleave",
-                "preferred",
-                "preferred-many",
-                "cpubind",
-                "cpunodebind",
-                "physcpubind",
-                "membind",
-                "shm",
-                "file",
-                "offset",
-                "length",
-                "shmmode",
-                "shmid",
-            ],
-            ..Spec::default()
-        },
-    );
+    let s = scan_spec(args, &NUMACTL);
     if s.has(&["H", "hardware", "s", "show", "h", "help"]) {
         return Vec::new();
     }
@@ -116,7 +65,7 @@ pub(super) fn numactl(name: &str, args: &[Word]) -> Vec<Derived> {
 }
 
 pub(super) fn cgexec(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "g", &[]);
+    let s = scan_spec(args, &CGEXEC);
     if s.has(&["h", "help"]) {
         return Vec::new();
     }

@@ -1,12 +1,12 @@
 //! Programs that run shell text in a session of their own, now or later: `screen`, `tmux`,
 //! `script`, `at`/`batch`.
 
-use super::getopt::{permuted, scan, Spec};
+use super::getopt::{permuted, scan_spec};
+use super::knowledge::{AT, SCREEN, SCRIPT, TMUX, TMUX_RUNS};
 use super::shells::stdin_code;
 use super::words::join_words;
 use super::{login_shell, run, shell_code, wrapper, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Span, Via, Word};
-
 /// `screen -dm CMD ARGS`: a detached session running CMD (with no command, a shell).
 pub(super) fn screen(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
     // Whole-word options that run nothing: listing, reattaching, wiping, a version.
@@ -14,7 +14,7 @@ pub(super) fn screen(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
     if args.iter().any(lists) {
         return Vec::new();
     }
-    let s = scan(args, "cehpsSTX", &[]);
+    let s = scan_spec(args, &SCREEN);
     if s.has(&["r", "R", "x", "Q", "X"]) {
         return Vec::new();
     }
@@ -26,7 +26,7 @@ pub(super) fn screen(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
 
 /// `at`/`batch` read the commands to run later on stdin (or `-f FILE`).
 pub(super) fn at(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
-    let s = scan(args, "qfmMtb", &[]);
+    let s = scan_spec(args, &AT);
     if s.has(&["l", "d", "r", "c", "V"]) {
         return Vec::new();
     }
@@ -40,12 +40,7 @@ pub(super) fn at(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
 }
 
 pub(super) fn script(name: &str, args: &[Word], span: Span, stdin: &Stdin) -> Vec<Derived> {
-    let spec = Spec {
-        short_val: "cEIOBTmo",
-        short_opt: "t",
-        long_val: &["command", "echo", "log-in", "log-out", "log-io", "log-timing", "logging-format", "output-limit"],
-        long_flag: &["timing", "append", "return", "flush", "force", "quiet", "help", "version"],
-    };
+    let spec = SCRIPT;
     // util-linux script takes its options anywhere (`script -q /dev/null -c CODE`).
     let (s, _) = permuted(args, &spec);
     if s.has(&["h", "help", "V", "version"]) {
@@ -66,7 +61,7 @@ pub(super) fn script(name: &str, args: &[Word], span: Span, stdin: &Stdin) -> Ve
 /// `split-window`/`splitw`, `respawn-pane`, `run-shell`/`run`; the text is their last operand
 /// (tmux hands it to a shell). `send-keys` types into a pane: what it types is unknown code.
 pub(super) fn tmux(args: &[Word], span: Span) -> Vec<Derived> {
-    let s = scan(args, "LSf", &[]);
+    let s = scan_spec(args, &TMUX);
     let Some(i) = s.operand else { return Vec::new() };
     let rest = &args[i..];
     let sub = rest.first().and_then(Word::as_literal).unwrap_or("");
@@ -89,7 +84,7 @@ pub(super) fn tmux(args: &[Word], span: Span) -> Vec<Derived> {
     );
     if runs {
         // Options with a value, then the command (all remaining words, joined as tmux does).
-        let o = scan(&rest[1..], "censtFxyTw", &[]);
+        let o = scan_spec(&rest[1..], &TMUX_RUNS);
         return match o.operand {
             Some(j) => shell_code(
                 "sh",

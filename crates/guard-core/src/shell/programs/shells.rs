@@ -2,32 +2,13 @@
 //! `source`, `trap`, `ssh HOST CMD`. The code is handed back to be parsed as shell, with how
 //! it is reached and whose variables it sees.
 
-use super::getopt::scan;
+use super::getopt::scan_spec;
+use super::knowledge::{SHELLS, SSH};
 use super::output::literal_output;
 use super::words::{join_words, split_args};
 use super::{shell_code, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Invocation, Span, Value, Via, Word};
 use crate::shell::lexer;
-
-const SHELLS: &[&str] = &[
-    "sh",
-    "bash",
-    "zsh",
-    "dash",
-    "ksh",
-    "mksh",
-    "ash",
-    "yash",
-    "posh",
-    "rbash",
-    "fish",
-    "tcsh",
-    "csh",
-    "busybox-sh",
-    // guard takes bash's own arguments and hands them to bash.
-    "guard",
-];
-
 pub fn is_shell(name: &str) -> bool {
     SHELLS.contains(&name)
 }
@@ -204,7 +185,7 @@ pub(super) fn descriptor_code(
 }
 
 pub(super) fn ssh(args: &[Word], span: Span) -> Vec<Derived> {
-    let s = scan(args, "BbcDEeFIiJLlmOopQRSWw", &[]);
+    let s = scan_spec(args, &SSH);
     let Some(i) = s.operand else { return Vec::new() };
     let host = args[i].display();
     if i + 1 >= args.len() {

@@ -2,36 +2,19 @@
 //! `nohup`, `exec`, `setsid`, `time`, `timeout`, `flock`, `watch`, `fakeroot`, the dynamic
 //! loader, tracers, and programs that start a session bus or agent first.
 
-use super::getopt::{scan, scan_all, step, Spec, Step};
+use super::getopt::{scan_all, scan_spec, step, Spec, Step};
+use super::knowledge::{wrapper_options, DYNAMIC_LOADER, ENV, EXEC, FAKEROOT, FLOCK, TIME, TIMEOUT, WATCH};
 use super::words::{join_words, split_string, strip_word_prefix};
 use super::{login_shell, run, shell_code, wrapper, Chdir, Derived, VarScope};
 use crate::plan::{Assignment, Span, Via, Word};
 use crate::shell::lexer;
-
 pub(super) fn env_command(args: &[Word]) -> Vec<Derived> {
-    const SPEC: Spec<'static> = Spec {
-        short_val: "uCSPa",
-        short_opt: "",
-        long_val: &["unset", "chdir", "split-string", "argv0"],
-        // The signal options take a value only as `--default-signal=SIG`.
-        long_flag: &[
-            "ignore-environment",
-            "null",
-            "debug",
-            "block-signal",
-            "default-signal",
-            "ignore-signal",
-            "list-signal-handling",
-            "help",
-            "version",
-        ],
-    };
     let mut argv = args.to_vec();
     let mut i = 0;
     let mut chdir = Chdir::Stay;
     let mut splits = 0;
     loop {
-        match step(&argv, i, &SPEC) {
+        match step(&argv, i, &ENV) {
             Step::Opts(opts, next) => {
                 i = next;
                 for (name, value) in opts {
@@ -83,7 +66,7 @@ pub(super) fn run_with_assignments(argv: &[Word], via: Via, chdir: Chdir) -> Vec
 }
 
 pub(super) fn command(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "", &[]);
+    let s = scan_spec(args, &Spec::NONE);
     if s.has(&["v", "V"]) {
         return Vec::new();
     }
@@ -91,13 +74,7 @@ pub(super) fn command(name: &str, args: &[Word]) -> Vec<Derived> {
 }
 
 pub(super) fn plain_wrapper(name: &str, args: &[Word]) -> Vec<Derived> {
-    let (short, long): (&str, &[&str]) = match name {
-        "strace" => ("eoOpPsSuXEaIb", &["output", "signal", "trace", "attach", "user", "env"]),
-        "ltrace" => ("eoupsnaAlLD", &["output", "library"]),
-        "proxychains" | "proxychains4" => ("f", &[]),
-        _ => ("", &[]),
-    };
-    let s = scan(args, short, long);
+    let s = scan_spec(args, wrapper_options(name));
     let mut inner = s.operand.map(|i| &args[i..]).unwrap_or(&[]);
     if name == "faketime" && !inner.is_empty() {
         inner = &inner[1..];
@@ -119,12 +96,12 @@ pub(super) fn coproc(args: &[Word]) -> Vec<Derived> {
 }
 
 pub(super) fn exec(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "a", &[]);
+    let s = scan_spec(args, &EXEC);
     s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
 }
 
 pub(super) fn setsid(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "", &[]);
+    let s = scan_spec(args, &Spec::NONE);
     s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
 }
 
@@ -133,36 +110,29 @@ pub(super) fn time(name: &str, args: &[Word]) -> Vec<Derived> {
     while rest.first().and_then(|w| w.as_literal()) == Some("!") {
         rest = &rest[1..];
     }
-    let s = scan(rest, "fo", &["format", "output"]);
+    let s = scan_spec(rest, &TIME);
     s.operand.map(|i| run(&rest[i..], wrapper(name))).unwrap_or_default()
 }
 
 pub(super) fn timeout(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "sk", &["signal", "kill-after"]);
+    let s = scan_spec(args, &TIMEOUT);
     s.operand.map(|i| run(&args[(i + 1).min(args.len())..], wrapper(name))).unwrap_or_default()
 }
 
 /// Programs that run the command they are given, once they have set something up.
 pub(super) fn sets_up_then_runs(name: &str, args: &[Word]) -> Vec<Derived> {
-    let (short, long): (&str, &[&str]) = match name {
-        "ssh-agent" => ("aEOPt", &[]),
-        "dbus-run-session" => ("", &["config-file", "dbus-daemon"]),
-        "xvfb-run" => ("nsefpw", &["server-num", "server-args", "error-file", "auth-file", "xauth-protocol", "wait"]),
-        "systemd-inhibit" => ("", &["what", "who", "why", "mode"]),
-        _ => ("", &[]),
-    };
-    let s = scan(args, short, long);
+    let s = scan_spec(args, wrapper_options(name));
     s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
 }
 
 /// The dynamic loader runs the program named after its options.
 pub(super) fn dynamic_loader(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "", &["library-path", "preload", "argv0", "audit", "inhibit-rpath"]);
+    let s = scan_spec(args, &DYNAMIC_LOADER);
     s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
 }
 
 pub(super) fn fakeroot(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
-    let s = scan(args, "lisb", &["lib", "faked", "fd-base"]);
+    let s = scan_spec(args, &FAKEROOT);
     if s.has(&["h", "help", "v", "version"]) {
         return Vec::new();
     }
@@ -173,9 +143,9 @@ pub(super) fn fakeroot(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
 }
 
 pub(super) fn flock(name: &str, args: &[Word]) -> Vec<Derived> {
-    let s = scan(args, "wEc", &["timeout", "wait", "conflict-exit-code", "command"]);
+    let s = scan_spec(args, &FLOCK);
     // `flock FILE -c CODE`: the code option may follow the lock file.
-    let all = scan_all(args, "wEc", &["timeout", "wait", "conflict-exit-code", "command"]);
+    let all = scan_all(args, &FLOCK);
     if let Some(code) = all.value(&["c", "command"]) {
         return shell_code("sh", code.clone(), Via::ShellString { shell: "flock".into() }, VarScope::Fresh);
     }
@@ -186,7 +156,7 @@ pub(super) fn flock(name: &str, args: &[Word]) -> Vec<Derived> {
 }
 
 pub(super) fn watch(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
-    let s = scan(args, "n", &["interval"]);
+    let s = scan_spec(args, &WATCH);
     let Some(i) = s.operand else { return Vec::new() };
     if s.has(&["x", "exec"]) {
         run(&args[i..], wrapper(name))

@@ -1,33 +1,13 @@
 //! Commands built from input items: `xargs` (items from stdin or `-a FILE`, batched or put in
 //! place of `-I`'s string) and GNU `parallel` (every combination of its `:::` sources).
 
-use super::getopt::{scan_spec, Spec};
+use super::getopt::scan_spec;
+use super::knowledge::{PARALLEL_VALUED, XARGS};
 use super::words::{join_words, replace_in_word, split_args};
 use super::{shell_code, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Span, Value, Via, Word};
-
 pub(super) fn xargs(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
-    let s = scan_spec(
-        args,
-        &Spec {
-            short_val: "adEILnPs",
-            // `-e[EOF]`, `-i[R]`, `-l[N]` (and their long forms) take a value only attached.
-            short_opt: "eil",
-            long_val: &["arg-file", "delimiter", "max-args", "max-procs", "max-chars", "process-slot-var"],
-            long_flag: &[
-                "null",
-                "eof",
-                "replace",
-                "max-lines",
-                "interactive",
-                "no-run-if-empty",
-                "open-tty",
-                "exit",
-                "verbose",
-                "show-limits",
-            ],
-        },
-    );
+    let s = scan_spec(args, &XARGS);
     let mut replace: Option<String> = s.value(&["I"]).and_then(|w| w.as_literal()).map(str::to_string);
     for (n, v) in &s.opts {
         if n == "i" || n == "replace" {
@@ -107,53 +87,13 @@ pub(super) fn xargs(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
 }
 
 pub(super) fn parallel(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
-    const VALUED: &[&str] = &[
-        "-j",
-        "--jobs",
-        "-S",
-        "--sshlogin",
-        "-a",
-        "--arg-file",
-        "-d",
-        "--delimiter",
-        "--colsep",
-        "-C",
-        "--timeout",
-        "--delay",
-        "--results",
-        "--joblog",
-        "--tmpdir",
-        "--workdir",
-        "--env",
-        "--tag-string",
-        "--halt",
-        "--retries",
-        "--memfree",
-        "--load",
-        "--nice",
-        "--basefile",
-        "--return",
-        "--sshloginfile",
-        "-n",
-        "--max-args",
-        "-N",
-        "-L",
-        "--max-lines",
-        "-I",
-        "-E",
-        "--eof",
-        "--block",
-        "--termseq",
-        "--shuf-seed",
-        "--tee-file",
-    ];
     let mut i = 0;
     while i < args.len() {
         let t = args[i].known_prefix();
         if t.starts_with(":::") || !t.starts_with('-') || t == "-" {
             break;
         }
-        i += if VALUED.contains(&t) { 2 } else { 1 };
+        i += if PARALLEL_VALUED.contains(&t) { 2 } else { 1 };
     }
     let mut template = Vec::new();
     while i < args.len() && !args[i].known_prefix().starts_with(":::") {
