@@ -148,3 +148,30 @@ impl Builder<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::IssueKind;
+    use crate::shell::testing::{issues, runs};
+
+    #[test]
+    fn a_command_named_by_an_alias_runs_its_text() {
+        for (text, want) in [
+            ("alias r='rm -rf'; r /", vec!["alias 'r=rm -rf'", "r /", "rm -rf / @alias r"]),
+            // An alias ending in a blank makes the next word an alias too.
+            (
+                "alias a='b '; alias b=c; a x",
+                vec!["alias 'a=b '", "alias b=c", "a x", "b x @alias a", "c x @alias a > alias b"],
+            ),
+            ("alias r='rm'; unalias r; r x", vec!["alias r=rm", "unalias r", "r x"]),
+            ("alias ls='ls -l'; ls", vec!["alias 'ls=ls -l'", "ls", "ls -l @alias ls"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_alias_named_at_run_time_is_reported() {
+        assert_eq!(issues("alias $n=x"), [IssueKind::RunTime]);
+    }
+}

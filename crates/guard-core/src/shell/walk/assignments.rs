@@ -115,3 +115,40 @@ impl Builder<'_, '_> {
         Some(Assignment { name, value })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::IssueKind;
+    use crate::shell::testing::{issues, runs};
+
+    #[test]
+    fn later_words_see_what_assignments_set() {
+        for (text, want) in [
+            ("a=rm; $a -rf x", vec!["rm -rf x"]),
+            ("a=x; a+=y; echo $a", vec!["echo xy"]),
+            ("unset a; echo \"$a\"", vec!["unset a", "echo ''"]),
+            ("a=(1 2); echo $a", vec!["echo ‹$a›"]),
+            ("if c; then a=rm; fi; $a x", vec!["c @if/case branch", "‹$a› x"]),
+            ("local v=1 w", vec!["local v=1 w"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    /// Only exported variables reach a new shell.
+    #[test]
+    fn exported_variables_reach_child_shells() {
+        for (text, want) in [
+            ("export A=1; bash -c 'echo $A'", "echo 1 @bash -c"),
+            ("declare -x A=1; bash -c 'echo $A'", "echo 1 @bash -c"),
+            ("A=1; bash -c 'echo $A'", "echo ‹$A› @bash -c"),
+        ] {
+            assert_eq!(runs(text).last().unwrap(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_alias_set_through_bash_aliases_is_reported() {
+        assert_eq!(issues("BASH_ALIASES[x]=y"), [IssueKind::RunTime]);
+    }
+}

@@ -197,3 +197,30 @@ impl Builder<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::IssueKind;
+    use crate::shell::testing::{cwds, issues, runs};
+
+    #[test]
+    fn builtins_change_what_later_commands_mean() {
+        for (text, want) in [
+            ("cd /tmp; rm x", vec!["cd /work/proj", "rm /tmp|/work/proj"]),
+            // With `set -e` a failed `cd` stops the shell: the command after it runs there.
+            ("set -e; cd /x; rm y", vec!["set /work/proj", "cd /work/proj", "rm /x"]),
+            ("command cd /x && rm y", vec!["command /work/proj", "cd /work/proj", "rm /x"]),
+            ("cd; rm y", vec!["cd /work/proj", "rm /home/u|/work/proj"]),
+            ("pushd /a; popd; rm z", vec!["pushd /work/proj", "popd /a|/work/proj", "rm /work/proj|/a"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+        assert_eq!(runs("read a; rm $a"), ["read a", "rm ‹$a›"]);
+    }
+
+    #[test]
+    fn hash_p_is_reported() {
+        assert_eq!(issues("hash -p /bin/rm ls"), [IssueKind::RunTime]);
+        assert_eq!(issues("hash -r"), []);
+    }
+}

@@ -264,3 +264,38 @@ impl Builder<'_, '_> {
         words
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::IssueKind;
+    use crate::shell::testing::{issues, plan, runs};
+
+    #[test]
+    fn a_simple_command_is_its_words() {
+        for (text, want) in [
+            ("rm -rf x", vec!["rm -rf x"]),
+            // Words after a redirection's target are more words of the command.
+            ("rm 2>/dev/null x", vec!["rm x"]),
+            // Word nodes that touch are one bash word.
+            (r"'a'\_b", vec!["a_b"]),
+            ("A=1 B=$x cmd arg", vec!["cmd arg"]),
+            ("echo {a,b}c", vec!["echo ac bc"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn assignments_before_a_command_are_its_environment() {
+        let plan = plan("A=1 B=$x cmd arg");
+        let got: Vec<String> =
+            plan.invocations[0].assignments.iter().map(|a| format!("{}={}", a.name, a.value.display())).collect();
+        assert_eq!(got, ["A=1", "B=‹$x›"]);
+    }
+
+    #[test]
+    fn a_reserved_word_where_a_command_should_be_is_reported() {
+        assert_eq!(issues("fi"), [IssueKind::SyntaxError]);
+        assert_eq!(issues("if a; then b; fi"), []);
+    }
+}

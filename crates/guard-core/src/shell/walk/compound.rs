@@ -67,3 +67,30 @@ impl Builder<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{cwds, plan, runs};
+
+    #[test]
+    fn loops_and_functions_are_walked_in_their_own_context() {
+        for (text, want) in [
+            // A literal list is walked once per value.
+            ("for d in a b; do rm $d; done", vec!["rm a @loop", "rm b @loop"]),
+            ("for d in $X; do rm $d; done", vec!["rm ‹$d› @loop"]),
+            // The loop variable is unknown after a loop over words only known at run time.
+            ("for x in $(ls); do :; done; echo $x", vec!["ls @loop > $(…)", ": @loop", "echo ‹$x›"]),
+            ("while true; do rm x; done", vec!["true @loop", "rm x @loop"]),
+            ("f() { rm x; }", vec!["rm x @function f"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+        assert_eq!(plan("f() { rm x; }").functions, ["f"]);
+    }
+
+    /// A body walked once may run many times: a `cd` in it leaves every pass somewhere unknown.
+    #[test]
+    fn a_loop_that_changes_directory_leaves_the_directory_unknown() {
+        assert_eq!(cwds("while c; do cd ..; done; rm x").last().unwrap(), "rm /work|/work/proj|?");
+    }
+}

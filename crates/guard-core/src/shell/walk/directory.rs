@@ -92,3 +92,23 @@ impl Builder<'_, '_> {
             || (self.fn_changes_dir && self.scope_functions.keys().any(|f| cwd::mentions_word(text, f)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::cwds;
+
+    /// Every directory the shell may be in is kept; parts that keep their own state give it back.
+    #[test]
+    fn where_the_shell_may_be() {
+        for (text, want) in [
+            ("if c; then cd /a; fi; rm x", vec!["c /work/proj", "cd /work/proj", "rm /a|/work/proj"]),
+            ("( cd /x ); rm y", vec!["cd /work/proj", "rm /work/proj"]),
+            ("cd /x & rm y", vec!["cd /work/proj", "rm /work/proj"]),
+            // A function that changes directory may have moved the shell once called.
+            ("f() { cd /x; }; f; rm y", vec!["cd /work/proj|?", "f /work/proj", "rm /work/proj|?"]),
+            ("cd / ; rm y", vec!["cd /work/proj", "rm /"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+    }
+}

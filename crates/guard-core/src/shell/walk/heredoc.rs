@@ -170,3 +170,41 @@ impl Builder<'_, '_> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::IssueKind;
+    use crate::shell::testing::{code, issues, redirects, runs};
+
+    #[test]
+    fn a_heredoc_is_its_commands_stdin() {
+        for (text, want) in [
+            ("cat <<EOF\nhi $HOME\nEOF", "cat - << hi /home/u\n"),
+            // A quoted delimiter: the body is taken as written.
+            ("cat <<'EOF'\nhi $HOME\nEOF", "cat - << hi $HOME\n"),
+            // `<<-` strips leading tabs.
+            ("cat <<-EOF\n\t\ttabbed\n\tEOF", "cat - << tabbed\n"),
+        ] {
+            assert_eq!(redirects(text), [want], "{text}");
+        }
+    }
+
+    /// The rest of the delimiter's line continues the statement: `| sh` reads the body.
+    #[test]
+    fn the_rest_of_the_first_line_is_read_again() {
+        for (text, want) in [
+            ("cat <<EOF | sh\nrm x\nEOF", vec!["cat", "sh", "rm x @piped into sh"]),
+            ("cat <<EOF && rm y\nx\nEOF", vec!["cat", "rm y"]),
+            ("sh <<EOF\nrm x\nEOF", vec!["sh", "rm x @heredoc to sh"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+        assert_eq!(code("cat <<EOF | sh\nrm x\nEOF"), ["sh sh Stdin rm x\n"]);
+    }
+
+    #[test]
+    fn words_after_the_delimiter_are_reported() {
+        assert_eq!(runs("rm <<EOF x\nEOF"), ["rm", "x"]);
+        assert_eq!(issues("rm <<EOF x\nEOF"), [IssueKind::SyntaxError]);
+    }
+}

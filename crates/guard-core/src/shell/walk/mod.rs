@@ -503,3 +503,33 @@ struct Walk<'t, 'j> {
     ctxs: Vec<Ctx>,
     stack: Vec<Frame<'t>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::IssueKind;
+    use crate::shell::testing::{issues, plan, runs};
+
+    /// What a command runs is listed right after it, whatever order the texts were read in.
+    #[test]
+    fn what_a_command_runs_follows_it() {
+        for (text, want) in [
+            (
+                "sudo bash -c 'rm a'; ls",
+                vec!["sudo bash -c 'rm a'", "bash -c 'rm a' @run by sudo", "rm a @run by sudo > bash -c", "ls"],
+            ),
+            ("eval 'a; b'; c", vec!["eval 'a; b'", "a @eval", "b @eval", "c"]),
+            ("a & b", vec!["a @background &", "b"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+        let parents: Vec<Option<usize>> = plan("sudo bash -c 'rm a'").invocations.iter().map(|i| i.parent).collect();
+        assert_eq!(parents, [None, Some(0), Some(1)]);
+    }
+
+    #[test]
+    fn constructs_nested_past_the_limit_are_reported_not_walked() {
+        let text = format!("{}rm x{}", "( ".repeat(120), " )".repeat(120));
+        assert!(runs(&text).is_empty());
+        assert!(issues(&text).contains(&IssueKind::TooDeep));
+    }
+}

@@ -319,3 +319,48 @@ impl Builder<'_, '_> {
         inv.redirects.iter().rev().find_map(|r| r.stdin_text().cloned())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{cwds, plan, runs};
+
+    #[test]
+    fn code_given_to_a_shell_is_read_one_level_deeper() {
+        for (text, want) in [
+            (
+                "bash -c \"bash -c 'rm x'\"",
+                vec!["bash -c 'bash -c 'rm x''", "bash -c 'rm x' @bash -c", "rm x @bash -c > bash -c"],
+            ),
+            ("echo 'rm x' | sh", vec!["echo 'rm x'", "sh", "rm x @piped into sh"]),
+            ("A=1 bash -c 'echo $A'", vec!["bash -c 'echo $A'", "echo 1 @bash -c"]),
+            (
+                "sudo env A=1 sh -c 'echo $A'",
+                vec![
+                    "sudo env A=1 sh -c 'echo $A'",
+                    "env A=1 sh -c 'echo $A' @run by sudo",
+                    "sh -c 'echo $A' @run by sudo > run by env",
+                    "echo 1 @run by sudo > run by env > sh -c",
+                ],
+            ),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+        let depths: Vec<u32> = plan("bash -c \"bash -c 'rm x'\"").invocations.iter().map(|i| i.depth).collect();
+        assert_eq!(depths, [0, 1, 2]);
+    }
+
+    /// A new shell starts where its wrapper puts it, and its `cd` stays inside.
+    #[test]
+    fn nested_code_runs_where_it_is_started() {
+        for (text, want) in [
+            ("sudo -D /srv bash -c 'rm x'", vec!["sudo /work/proj", "bash /srv", "rm /srv"]),
+            (
+                "bash -c 'cd /tmp; rm x'; rm y",
+                vec!["bash /work/proj", "cd /work/proj", "rm /tmp|/work/proj", "rm /work/proj"],
+            ),
+            ("eval 'cd /tmp'; rm y", vec!["eval /work/proj", "cd /work/proj", "rm /tmp|/work/proj"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+    }
+}

@@ -224,3 +224,40 @@ impl Builder<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{cwds, plan, runs};
+
+    #[test]
+    fn pipelines_list_their_stages_in_order() {
+        for (text, stages, stderr) in [
+            ("a | b | c", vec![vec!["a"], vec!["b"], vec!["c"]], vec![false, false]),
+            ("a |& b", vec![vec!["a"], vec!["b"]], vec![true]),
+            // The grammar nests `a | b 2>&1 | c`; it is one pipeline of three stages.
+            ("a | b 2>&1 | c", vec![vec!["a"], vec!["b"], vec!["c"]], vec![false, false]),
+            ("sudo rm x | tee y", vec![vec!["sudo", "rm"], vec!["tee"]], vec![false]),
+        ] {
+            let plan = plan(text);
+            let [p] = plan.pipelines.as_slice() else { panic!("{text}: {:?}", plan.pipelines) };
+            let got: Vec<Vec<String>> =
+                p.stages.iter().map(|s| s.iter().map(|&i| plan.invocations[i].program.display()).collect()).collect();
+            assert_eq!(got, stages, "{text}");
+            assert_eq!(p.stderr_piped, stderr, "{text}");
+        }
+    }
+
+    /// The right side of `&&` runs where a `cd` on the left took the shell; after `cd DIR || exit`
+    /// the shell is in DIR.
+    #[test]
+    fn lists_carry_the_directory_a_cd_implies() {
+        for (text, want) in [
+            ("cd /tmp && rm x", vec!["cd /work/proj", "rm /tmp"]),
+            ("cd /x || exit; rm y", vec!["cd /work/proj", "exit /x|/work/proj", "rm /x"]),
+            ("cd /x || true; rm y", vec!["cd /work/proj", "true /x|/work/proj", "rm /x|/work/proj"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+        assert_eq!(runs("false || rm x"), ["false", "rm x"]);
+    }
+}

@@ -138,3 +138,21 @@ impl Builder<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::runs;
+
+    /// What bash would run in a region the grammar rejects is read with the plain splitter.
+    #[test]
+    fn loose_words_in_a_syntax_error_are_still_commands() {
+        for (text, want) in [
+            ("{rm,-rf,/}", vec!["rm -rf / @recovered from syntax error"]),
+            ("echo ) ; rm x", vec!["echo @recovered from syntax error", "rm x"]),
+            ("a ==", vec!["a == @recovered from syntax error"]),
+            ("{cd,/}; rm x", vec!["cd / @recovered from syntax error", "rm x"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+}

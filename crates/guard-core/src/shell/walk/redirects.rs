@@ -182,3 +182,39 @@ impl Builder<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::IssueKind;
+    use crate::shell::testing::{code, issues, redirects, runs};
+
+    #[test]
+    fn each_redirection_belongs_to_its_command() {
+        for (text, want) in [
+            ("echo x > f 2>>g <h", vec!["echo - > f", "echo 2 >> g", "echo - < h"]),
+            ("cat <&-", vec!["cat - <& -"]),
+            ("a 2>&1", vec!["a 2 >& 1"]),
+            ("{ ls; } > f", vec!["ls - > f"]),
+            ("while read l; do rm $l; done < list", vec!["read - < list", "rm - < list"]),
+        ] {
+            assert_eq!(redirects(text), want, "{text}");
+        }
+    }
+
+    /// Digits right before `<<<` are its descriptor, not a word of the command.
+    #[test]
+    fn a_descriptor_the_grammar_reads_as_a_word_is_the_redirections() {
+        assert_eq!(runs("bash 0<<<'rm x'"), ["bash", "rm x @heredoc to bash"]);
+        assert_eq!(
+            code("bash 0<<<'rm x'"),
+            [r"bash bash Stdin rm x
+"]
+        );
+    }
+
+    #[test]
+    fn words_after_a_target_outside_a_command_are_reported() {
+        assert_eq!(issues("{ ls; } > f x"), [IssueKind::SyntaxError]);
+        assert_eq!(issues("ls > f x"), []);
+    }
+}

@@ -284,3 +284,43 @@ impl Builder<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::IssueKind;
+    use crate::shell::testing::{issues, plan, runs};
+    use crate::shell::{Analyzer, Env, Limits};
+
+    #[test]
+    fn what_the_grammar_cannot_read_is_reported_and_still_read() {
+        for (text, want_runs, want_issues) in [
+            ("echo ) ; rm x", vec!["echo @recovered from syntax error", "rm x"], vec![IssueKind::SyntaxError]),
+            ("if true; then rm x", vec!["true", "rm x"], vec![IssueKind::SyntaxError]),
+            ("rm x", vec!["rm x"], vec![]),
+        ] {
+            assert_eq!(runs(text), want_runs, "{text}");
+            assert_eq!(issues(text), want_issues, "{text}");
+        }
+    }
+
+    #[test]
+    fn functions_the_text_defines_are_listed() {
+        assert_eq!(plan("f() { rm x; }; g() { :; }; f").functions, ["f", "g"]);
+        assert_eq!(runs("f() { rm x; }; f"), ["rm x @function f", "f"]);
+    }
+
+    #[test]
+    fn input_past_the_byte_limit_is_cut_and_reported() {
+        let limits = Limits { max_bytes: 8, ..Limits::default() };
+        let plan = Analyzer::new(limits).analyze("echo abc; rm -rf /", &Env::default());
+        assert_eq!(plan.source, "echo abc");
+        assert_eq!(plan.invocations.len(), 1);
+        assert_eq!(plan.issues[0].kind, IssueKind::TooLarge);
+    }
+
+    /// Non-ASCII characters are word characters to bash; the grammar is given ASCII in their place.
+    #[test]
+    fn non_ascii_text_keeps_its_words() {
+        assert_eq!(runs("echo héllo wörld | grep ö"), ["echo héllo wörld", "grep ö"]);
+    }
+}

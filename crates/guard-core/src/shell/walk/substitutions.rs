@@ -61,3 +61,27 @@ impl Builder<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{cwds, runs};
+
+    #[test]
+    fn substitutions_are_listed_after_their_command() {
+        for (text, want) in [
+            ("echo $(rm x)", vec!["echo '‹$(rm x)›'", "rm x @$(…)"]),
+            ("echo <(rm x) >(tee y)", vec!["echo '‹<(rm x)›' '‹>(tee y)›'", "rm x @<(…)", "tee y @<(…)"]),
+            // Backticks in a heredoc body have no syntax node of their own.
+            ("cat <<EOF\n`rm x`\nEOF", vec!["cat", "rm x @$(…)"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    /// A substitution runs before its command: the command's `cd` has not moved it.
+    #[test]
+    fn substitutions_run_where_the_shell_was_before_the_command() {
+        assert_eq!(cwds("cd /srv \"$(rm x)\""), ["cd /work/proj", "rm /work/proj"]);
+        assert_eq!(cwds("cd /srv; echo $(rm x)"), ["cd /work/proj", "echo /srv|/work/proj", "rm /srv|/work/proj"]);
+    }
+}

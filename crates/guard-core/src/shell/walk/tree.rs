@@ -61,3 +61,45 @@ pub(super) fn opaque_ranges(src: &str, n: Node) -> Vec<(usize, usize)> {
     out.sort_unstable();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> tree_sitter::Tree {
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_bash::LANGUAGE.into()).unwrap();
+        parser.parse(text, None).unwrap()
+    }
+
+    #[test]
+    fn preorder_visits_in_document_order_and_skips_what_it_is_told_to() {
+        let text = "a $(b) c";
+        let tree = parse(text);
+        let words = |skip: &str| {
+            let mut out = Vec::new();
+            preorder(tree.root_node(), |n| {
+                if n.kind() == "word" {
+                    out.push(node_text(text, n).to_string());
+                }
+                n.kind() != skip
+            });
+            out
+        };
+        assert_eq!(words(""), ["a", "b", "c"]);
+        assert_eq!(words("command_substitution"), ["a", "c"]);
+    }
+
+    #[test]
+    fn substitutions_in_a_word_are_opaque_ranges() {
+        for (text, want) in
+            [("echo \"x$(rm y)z\"", vec!["$(rm y)"]), ("echo \"$(a)-$(b)\"", vec!["$(a)", "$(b)"]), ("echo plain", vec![])]
+        {
+            let tree = parse(text);
+            let cmd = tree.root_node().child(0).unwrap();
+            let arg = cmd.child_by_field_name("argument").unwrap();
+            let got: Vec<&str> = opaque_ranges(text, arg).into_iter().map(|(s, e)| &text[s..e]).collect();
+            assert_eq!(got, want, "{text}");
+        }
+    }
+}
