@@ -5,6 +5,7 @@ use super::getopt::{scan_spec, Spec};
 use super::knowledge::{CHPST, DAEMONIZE, SOFTLIMIT};
 use super::{run, run_operand, wrapper, Chdir, Derived};
 use crate::plan::{Span, Word};
+
 /// runit's chpst and its personalities.
 pub(super) fn chpst(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &CHPST);

@@ -5,6 +5,7 @@ use super::knowledge::GDB_VALUED;
 use super::words::strip_word_prefix;
 use super::{run_in, shell_code, with_chdir, wrapper, Chdir, Derived, VarScope};
 use crate::plan::{Via, Word};
+
 /// `gdb [OPTIONS] --args PROG ARG…` runs PROG; `-ex 'shell CMD'` (or `!CMD`, `pipe … | CMD`)
 /// runs shell code. gdb reads long options with one dash or two.
 pub(super) fn gdb(args: &[Word]) -> Vec<Derived> {

@@ -4,6 +4,7 @@
 use super::words::replace_in_word;
 use super::{Chdir, Derived};
 use crate::plan::{Part, Span, Value, Via, Word};
+
 pub(super) fn find(args: &[Word]) -> Vec<Derived> {
     let mut i = 0;
     while i < args.len() && matches!(args[i].as_literal(), Some("-H" | "-L" | "-P")) {

@@ -4,6 +4,7 @@
 
 use super::words::strip_word_prefix;
 use crate::plan::Word;
+
 /// Options scanned from an argv: `(name, value)` pairs and the index of the first operand.
 pub(super) struct Scanned {
     pub(super) opts: Vec<(String, Option<Word>)>,

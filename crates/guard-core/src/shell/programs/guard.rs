@@ -5,6 +5,7 @@ use super::knowledge::{GUARD_FLAGS, GUARD_VALUED};
 use super::shells::{shell, stdin_code, Here};
 use super::{run, shell_code, wrapper, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Invocation, Via, Word};
+
 /// How many leading `words` are guard's own options, and whether `--dry-run` is among them. A
 /// word only known at run time (`None`) ends them: it is left for the shell's reading, which
 /// finds any `-c` after it.

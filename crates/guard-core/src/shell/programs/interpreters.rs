@@ -7,6 +7,7 @@ use super::shells::{descriptor_code, names_descriptor, stdin_code, Here};
 use super::words::join_words;
 use super::{Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Invocation, Word};
+
 /// The interpreter language a program name stands for, if any (`python3.12` → python).
 pub fn interpreter_language(name: &str) -> Option<&'static str> {
     let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
@@ -50,6 +51,21 @@ pub(super) fn interpreter(
         s.opts.iter().filter(|(n, _)| code_opts.contains(&n.as_str())).filter_map(|(_, v)| v.clone()).collect();
     if !codes.is_empty() {
         return code_arg(join_words(&codes, "\n", codes[0].span));
+    }
+    if base == "R" {
+        // R runs `-f FILE` or what it reads on stdin; `R CMD BATCH FILE` runs FILE, and other
+        // `R CMD` tools run no script of their own.
+        let mut files: Vec<Word> =
+            s.opts.iter().filter(|(n, _)| n == "f" || n == "file").filter_map(|(_, v)| v.clone()).collect();
+        match s.operand.map(|i| &args[i..]) {
+            Some([cmd, batch, rest @ ..]) if cmd.as_literal() == Some("CMD") && batch.as_literal() == Some("BATCH") => {
+                files.extend(rest.iter().find(|a| !a.known_prefix().starts_with('-')).cloned());
+            }
+            Some(_) => {}
+            None if files.is_empty() => return stdin_code(lang, stdin, None),
+            None => {}
+        }
+        return files.into_iter().flat_map(file_arg).collect();
     }
     if lang == "python" && s.has(&["m"]) {
         return Vec::new();

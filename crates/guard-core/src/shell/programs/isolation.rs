@@ -6,6 +6,7 @@ use super::knowledge::{BWRAP_VALUES, CHROOT, NSENTER, SYSTEMD_RUN, UNSHARE};
 use super::words::strip_word_prefix;
 use super::{home_of, login_shell, run_in, wrapper, Chdir, Derived};
 use crate::plan::{Span, Word};
+
 pub(super) fn chroot(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
     let s = scan_spec(args, &CHROOT);
     // chroot enters the new root's `/`: from outside, the new root itself.

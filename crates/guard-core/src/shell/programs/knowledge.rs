@@ -13,6 +13,7 @@
 //! rule reads that program's command line.
 
 use super::getopt::Spec;
+
 /// Shells: given `-c CODE`, a script or stdin, they run it as shell code.
 pub(super) const SHELLS: &[&str] = &[
     "sh",
@@ -45,10 +46,12 @@ pub(super) const INTERPRETERS: &[(&str, &str)] = &[
     ("nodejs", "javascript"),
     ("bun", "javascript"),
     ("deno", "javascript"),
+    ("jjs", "javascript"),
     ("php", "php"),
     ("lua", "lua"),
     ("luajit", "lua"),
     ("Rscript", "r"),
+    ("R", "r"),
     ("osascript", "applescript"),
     ("awk", "awk"),
     ("gawk", "awk"),
@@ -70,9 +73,13 @@ pub(super) struct Interpreter {
 }
 
 /// Interpreters whose own reading differs from their language's: `deno eval CODE` (deno's
-/// options come after a subcommand).
-pub(super) const INTERPRETER_BY_NAME: &[(&str, Interpreter)] =
-    &[("deno", Interpreter { options: Spec::NONE, code: &[] })];
+/// options come after a subcommand), jjs (code in a file or on stdin only), and R, whose
+/// script is `-f FILE` (an operand is not one: `R CMD build` runs one of R's tools).
+pub(super) const INTERPRETER_BY_NAME: &[(&str, Interpreter)] = &[
+    ("deno", Interpreter { options: Spec::NONE, code: &[] }),
+    ("jjs", Interpreter { options: Spec::NONE, code: &[] }),
+    ("R", Interpreter { options: Spec { short_val: "ef", long_val: &["file"], ..Spec::NONE }, code: &["e"] }),
+];
 
 /// Each language's interpreters' options, by language.
 pub(super) const INTERPRETER_BY_LANGUAGE: &[(&str, Interpreter)] = &[
@@ -83,7 +90,8 @@ pub(super) const INTERPRETER_BY_LANGUAGE: &[(&str, Interpreter)] = &[
             code: &["c"],
         },
     ),
-    ("perl", Interpreter { options: Spec { short_val: "eEIMmxl0", ..Spec::NONE }, code: &["e", "E"] }),
+    // `-l[OCTAL]` and `-0[DIGITS]` take a value only attached (`perl -l -e CODE`).
+    ("perl", Interpreter { options: Spec { short_val: "eEIMmx", short_opt: "l0", ..Spec::NONE }, code: &["e", "E"] }),
     (
         "ruby",
         Interpreter { options: Spec { short_val: "eIrEFCTW", long_val: &["encoding"], ..Spec::NONE }, code: &["e"] },
@@ -138,8 +146,10 @@ pub(super) fn interpreter_options(name: &str, language: &str) -> &'static Interp
 // Wrappers, each read with getopt (see `Spec`): options first, then the command it runs.
 
 pub(super) const SUDO: Spec<'static> = Spec {
-    short_val: "ugChpDrtTUR",
+    short_val: "aucgChpDrtTUR",
     long_val: &[
+        "auth-type",
+        "login-class",
         "user",
         "group",
         "host",
@@ -660,4 +670,72 @@ pub fn rules_programs() -> Vec<RulesProgram> {
 /// The lists the rules take from this table: `shells`.
 pub fn rules_lists() -> Vec<(&'static str, Vec<String>)> {
     vec![("shells", SHELLS.iter().map(|s| s.to_string()).collect())]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::layers;
+    use crate::policy::matcher::glob_match;
+    use crate::shell::programs::interpreter_language;
+    use crate::shell::testing::plan;
+
+    /// The rules' `interpreters` list (patterns, in rules/programs.yaml) and this table name the
+    /// same programs: each interpreter here matches a pattern there, and each pattern names an
+    /// interpreter here.
+    #[test]
+    fn the_rules_interpreters_are_the_parsers() {
+        let spec = layers::parse("programs.yaml", include_str!("../../../../../rules/programs.yaml")).unwrap();
+        let list = &spec.lists["interpreters"];
+        for (name, _) in INTERPRETERS {
+            assert!(list.iter().any(|p| glob_match(p, name)), "{name} is missing from the rules' interpreters");
+        }
+        for pattern in list {
+            let name = pattern.trim_end_matches('*');
+            assert!(interpreter_language(name).is_some(), "the rules' interpreter {pattern} is not the parser's");
+        }
+    }
+
+    #[test]
+    fn the_rules_take_every_valued_option_the_parser_reads() {
+        let programs = rules_programs();
+        let of = |name: &str| programs.iter().find(|p| p.name == name).map(|p| p.takes_value.join(" "));
+        for (name, want) in [
+            ("sudo", Some("-a -u -c -g -C -h -p -D -r -t -T -U -R --auth-type --login-class --user --group --host --prompt --close-from --chdir --role --type --command-timeout --other-user --chroot")),
+            ("timeout", Some("-s -k --signal --kill-after")),
+            ("gtimeout", Some("-s -k --signal --kill-after")),
+            // Values only attached (`nsenter -w/dir`, `perl -l0`) never take the next word.
+            ("nsenter", Some("-t -S -G -W --target --setuid --setgid --wdns")),
+            ("perl", Some("-e -E -I -M -m -x")),
+            ("python", Some("-c -m -W -X -Q --check-hash-based-pycs")),
+            ("guard", Some("--policy --mode")),
+            // No option of theirs takes a value.
+            ("nohup", None),
+            ("deno", None),
+        ] {
+            assert_eq!(of(name).as_deref(), want, "{name}");
+        }
+        let gdb = programs.iter().find(|p| p.name == "gdb").unwrap();
+        assert!(gdb.long_single_dash && gdb.takes_value.contains(&"-ex".to_string()));
+        assert_eq!(rules_lists()[0].1, SHELLS);
+    }
+
+    /// The same table decides where the parser finds the command a wrapper runs.
+    #[test]
+    fn the_parser_reads_wrappers_by_the_table() {
+        for (text, program) in [
+            ("sudo -T 60 -R /srv rm x", "rm"),
+            ("timeout -k 5 10 rm x", "rm"),
+            ("strace -o log -e trace=all rm x", "rm"),
+            ("xvfb-run -s '-screen 0' rm x", "rm"),
+            ("env -u HOME -C /tmp rm x", "rm"),
+        ] {
+            let p = plan(text);
+            assert_eq!(p.invocations.last().and_then(|i| i.program_name()), Some(program), "{text}");
+        }
+        for (name, language) in [("python3.12", "python"), ("perl5.36", "perl"), ("R", "r"), ("busybox-awk", "awk")] {
+            assert_eq!(interpreter_language(name), Some(language), "{name}");
+        }
+        assert!(SHELLS.contains(&"posh") && !SHELLS.contains(&"busybox"));
+    }
 }

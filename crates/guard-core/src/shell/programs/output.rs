@@ -3,6 +3,7 @@
 //! anything else unknown rather than guessed.
 
 use crate::plan::{Invocation, Word};
+
 /// The exact stdout of a command that only prints its literal arguments: `echo`, `printf`,
 /// and `cat` of a heredoc or here-string.
 pub fn literal_output(inv: &Invocation, stdin: Option<&Word>) -> Option<Word> {

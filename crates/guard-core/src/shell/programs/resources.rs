@@ -5,6 +5,7 @@ use super::getopt::{scan_spec, Spec};
 use super::knowledge::{CGEXEC, CHRT, IONICE, NICE, NUMACTL, PRLIMIT, STDBUF};
 use super::{run, run_operand, wrapper, Chdir, Derived};
 use crate::plan::Word;
+
 pub(super) fn stdbuf(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &STDBUF);
     s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()

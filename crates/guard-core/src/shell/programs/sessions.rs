@@ -7,6 +7,7 @@ use super::shells::stdin_code;
 use super::words::join_words;
 use super::{login_shell, run, shell_code, wrapper, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Span, Via, Word};
+
 /// `screen -dm CMD ARGS`: a detached session running CMD (with no command, a shell).
 pub(super) fn screen(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
     // Whole-word options that run nothing: listing, reattaching, wiping, a version.

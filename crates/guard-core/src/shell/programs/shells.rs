@@ -9,6 +9,7 @@ use super::words::{join_words, split_args};
 use super::{shell_code, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Invocation, Span, Value, Via, Word};
 use crate::shell::lexer;
+
 pub fn is_shell(name: &str) -> bool {
     SHELLS.contains(&name)
 }

@@ -6,6 +6,7 @@ use crate::shell::env::Env;
 use crate::shell::expand;
 use crate::shell::lexer::{self, Mode};
 use crate::shell::vars::Vars;
+
 /// A word without its first `n` known bytes (`-c'code'` → `code`).
 pub(super) fn strip_word_prefix(w: &Word, n: usize) -> Word {
     match &w.value {

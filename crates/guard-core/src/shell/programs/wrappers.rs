@@ -8,6 +8,7 @@ use super::words::{join_words, split_string, strip_word_prefix};
 use super::{login_shell, run, shell_code, wrapper, Chdir, Derived, VarScope};
 use crate::plan::{Assignment, Span, Via, Word};
 use crate::shell::lexer;
+
 pub(super) fn env_command(args: &[Word]) -> Vec<Derived> {
     let mut argv = args.to_vec();
     let mut i = 0;

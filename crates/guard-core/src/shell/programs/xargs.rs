@@ -6,6 +6,7 @@ use super::knowledge::{PARALLEL_VALUED, XARGS};
 use super::words::{join_words, replace_in_word, split_args};
 use super::{shell_code, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Span, Value, Via, Word};
+
 pub(super) fn xargs(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived> {
     let s = scan_spec(args, &XARGS);
     let mut replace: Option<String> = s.value(&["I"]).and_then(|w| w.as_literal()).map(str::to_string);
