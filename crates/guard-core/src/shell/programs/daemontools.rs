@@ -34,3 +34,31 @@ pub(super) fn daemonize(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
     let chdir = Chdir::To(s.value(&["c"]).cloned().unwrap_or_else(|| Word::literal("/", span)));
     run_operand(&s, args, name, chdir)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{cwds, runs};
+
+    #[test]
+    fn each_runs_what_follows_its_arguments() {
+        for (text, want) in [
+            ("softlimit -m 100 rm x", vec!["softlimit -m 100 rm x", "rm x @run by softlimit"]),
+            ("envdir ./env rm x", vec!["envdir ./env rm x", "rm x @run by envdir"]),
+            ("setuidgid bob rm x", vec!["setuidgid bob rm x", "rm x @run by setuidgid"]),
+            ("pgrphack rm x", vec!["pgrphack rm x", "rm x @run by pgrphack"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn chpst_and_daemonize_say_where_it_runs() {
+        for (text, want) in [
+            ("chpst -u bob -C /srv rm x", vec!["chpst /work/proj", "rm /srv"]),
+            ("daemonize -c /srv /bin/rm x", vec!["daemonize /work/proj", "/bin/rm /srv"]),
+            ("daemonize /bin/rm x", vec!["daemonize /work/proj", "/bin/rm /"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+    }
+}

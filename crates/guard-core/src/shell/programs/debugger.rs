@@ -58,3 +58,33 @@ fn gdb_shell_command(cmd: &Word) -> Option<Word> {
     let at = skip + text.len() - after.trim_start().len();
     Some(strip_word_prefix(cmd, at))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{cwds, runs};
+
+    #[test]
+    fn gdb_runs_its_program_and_shell_commands() {
+        for (text, want) in [
+            (
+                "gdb -ex 'shell rm x' --args prog a",
+                vec!["gdb -ex 'shell rm x' --args prog a", "rm x @gdb -c", "prog a @run by gdb"],
+            ),
+            ("gdb -batch -ex '!rm x'", vec!["gdb -batch -ex '!rm x'", "rm x @gdb -c"]),
+            ("gdb -ex 'pipe bt | rm x'", vec!["gdb -ex 'pipe bt | rm x'", "rm x @gdb -c"]),
+            ("gdb -ex bt prog", vec!["gdb -ex bt prog"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn gdb_cd_is_where_they_run() {
+        for (text, want) in [
+            ("gdb --cd=/srv -batch -ex '!rm x'", vec!["gdb /work/proj", "rm /srv"]),
+            ("gdb -batch -ex '!rm x'", vec!["gdb /work/proj", "rm /work/proj"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+    }
+}

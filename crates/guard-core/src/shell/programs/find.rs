@@ -72,3 +72,30 @@ pub(super) fn find(args: &[Word]) -> Vec<Derived> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{cwds, runs};
+
+    #[test]
+    fn exec_runs_once_per_match_beneath_the_start() {
+        for (text, want) in [
+            ("find . -name '*.o' -exec rm {} +", vec!["find . -name *.o -exec rm {} +", "rm ./‹{}› @find -exec"]),
+            (r#"find ~/.x -ok rm {} \;"#, vec!["find /home/u/.x -ok rm {} ;", "rm /home/u/.x/‹{}› @find -exec"]),
+            (r#"find /tmp -execdir rm {} \;"#, vec!["find /tmp -execdir rm {} ;", "rm ‹{}› @find -exec"]),
+            ("find . -delete", vec!["find . -delete"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn execdir_runs_in_each_matchs_directory() {
+        for (text, want) in [
+            (r#"find /tmp -execdir rm {} \;"#, vec!["find /work/proj", "rm /work/proj|?"]),
+            (r#"find /tmp -exec rm {} \;"#, vec!["find /work/proj", "rm /work/proj"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+    }
+}

@@ -170,3 +170,54 @@ pub(super) fn permuted(args: &[Word], spec: &Spec) -> (Scanned, Vec<usize>) {
 pub(super) fn scan_all(args: &[Word], spec: &Spec) -> Scanned {
     permuted(args, spec).0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Span;
+
+    fn words(text: &str) -> Vec<Word> {
+        text.split(' ').map(|w| Word::literal(w, Span::default())).collect()
+    }
+
+    /// Each option with its value, then where the operands start.
+    fn read(text: &str, spec: &Spec, anywhere: bool) -> (Vec<String>, Option<usize>) {
+        let args = words(text);
+        let (s, operands) = if anywhere { permuted(&args, spec) } else { (scan_spec(&args, spec), Vec::new()) };
+        let opts =
+            s.opts.iter().map(|(n, v)| v.as_ref().map_or(n.clone(), |v| format!("{n}={}", v.display()))).collect();
+        (opts, if anywhere { operands.first().copied() } else { s.operand })
+    }
+
+    #[test]
+    fn options_are_read_as_getopt_reads_them() {
+        const SPEC: Spec =
+            Spec { short_val: "u", short_opt: "w", long_val: &["user", "wdns"], long_flag: &["wd", "login"] };
+        for (text, opts, operand) in [
+            ("-u bob rm x", vec!["u=bob"], Some(2)),
+            ("-ubob rm", vec!["u=bob"], Some(1)),
+            ("-iu bob rm", vec!["i", "u=bob"], Some(2)),
+            ("--user=bob rm", vec!["user=bob"], Some(1)),
+            ("--user bob rm", vec!["user=bob"], Some(2)),
+            // An unambiguous start of a long option is that option.
+            ("--us bob rm", vec!["user=bob"], Some(2)),
+            ("--log rm", vec!["login"], Some(1)),
+            // `--wd` is a flag of its own, not the start of `--wdns`.
+            ("--wd rm", vec!["wd"], Some(1)),
+            // A value that can only be attached is not the next word.
+            ("-w rm", vec!["w"], Some(1)),
+            ("-w/srv rm", vec!["w=/srv"], Some(1)),
+            ("-- -u x", vec![], Some(1)),
+            ("-u", vec!["u"], None),
+        ] {
+            assert_eq!(read(text, &SPEC, false), (opts.iter().map(|s| s.to_string()).collect(), operand), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_permuting_reading_finds_options_after_operands() {
+        const SPEC: Spec = Spec { short_val: "c", ..Spec::NONE };
+        assert_eq!(read("bob -c x", &SPEC, true), (vec!["c=x".to_string()], Some(0)));
+        assert_eq!(read("bob -c x", &SPEC, false), (vec![], Some(0)));
+    }
+}

@@ -92,3 +92,39 @@ fn hook_payload(stdin: &Stdin) -> Vec<Derived> {
         }],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::guard_options;
+    use crate::shell::testing::runs;
+
+    #[test]
+    fn guards_own_options_come_first() {
+        for (words, want) in [
+            (vec![Some("--dry-run"), Some("-c"), Some("x")], (1, true)),
+            (vec![Some("--policy"), Some("p.yaml"), Some("-c")], (2, false)),
+            (vec![Some("--mode=observe"), None, Some("-c")], (1, false)),
+            (vec![Some("-c"), Some("x")], (0, false)),
+        ] {
+            assert_eq!(guard_options(&words), want, "{words:?}");
+        }
+    }
+
+    /// What a nested guard would run is judged here; a dry run or a subcommand that only judges runs nothing.
+    #[test]
+    fn guard_in_a_command_is_a_wrapper() {
+        for (text, want) in [
+            ("guard -c 'rm x'", vec!["guard -c 'rm x'", "rm x @guard -c"]),
+            ("guard -- rm x", vec!["guard -- rm x", "rm x @run by guard"]),
+            ("guard --policy p.yaml -c 'rm x'", vec!["guard --policy p.yaml -c 'rm x'", "rm x @guard -c"]),
+            ("guard --dry-run -c 'rm x'", vec!["guard --dry-run -c 'rm x'"]),
+            ("guard check 'rm x'", vec!["guard check 'rm x'"]),
+            (
+                r#"guard hook claude <<< '{"tool_input":{"command":"rm x"}}'"#,
+                vec!["guard hook claude", "rm x @guard hook -c"],
+            ),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+}

@@ -100,3 +100,33 @@ pub(super) fn interpreter(
         None => stdin_code(lang, stdin, None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::code;
+
+    #[test]
+    fn code_is_recorded_with_its_language() {
+        for (text, want) in [
+            ("python3 -c 'import os'", vec!["python3 python Argument import os"]),
+            ("python -m http.server", vec![]),
+            ("perl -e 'unlink 1'", vec!["perl perl Argument unlink 1"]),
+            ("awk -f prog.awk data", vec!["awk awk File prog.awk"]),
+            ("awk '{print}' f", vec!["awk awk Argument {print}"]),
+            ("node -e 'x()'", vec!["node javascript Argument x()"]),
+            ("deno eval 'x()'", vec!["deno javascript Argument x()"]),
+            ("ruby script.rb", vec!["ruby ruby File script.rb"]),
+            (
+                "python3 - <<< 'print(1)'",
+                vec![
+                    "python3 python Stdin print(1)
+",
+                ],
+            ),
+            ("R -e 'unlink(1)'", vec!["R r Argument unlink(1)"]),
+            ("R CMD build pkg", vec![]),
+        ] {
+            assert_eq!(code(text), want, "{text}");
+        }
+    }
+}

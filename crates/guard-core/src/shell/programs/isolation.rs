@@ -132,3 +132,37 @@ pub(super) fn bwrap(args: &[Word], span: Span) -> Vec<Derived> {
         None => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{cwds, runs};
+
+    /// With no command, chroot starts a shell.
+    #[test]
+    fn each_runs_what_follows_its_options() {
+        for (text, want) in [
+            ("chroot /jail rm x", vec!["chroot /jail rm x", "rm x @run by chroot"]),
+            ("chroot /jail", vec!["chroot /jail", "‹$SHELL› @run by chroot"]),
+            ("nsenter -t 1 -m rm x", vec!["nsenter -t 1 -m rm x", "rm x @run by nsenter"]),
+            ("bwrap --bind / / --chdir /srv rm x", vec!["bwrap --bind / / --chdir /srv rm x", "rm x @run by bwrap"]),
+            ("systemd-run --scope rm x", vec!["systemd-run --scope rm x", "rm x @run by systemd-run"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn where_the_command_starts_is_theirs_to_say() {
+        for (text, want) in [
+            ("chroot /jail rm x", vec!["chroot /work/proj", "rm /jail"]),
+            ("unshare -r --wd=/tmp rm x", vec!["unshare /work/proj", "rm /tmp"]),
+            ("nsenter -t 1 -w/srv rm x", vec!["nsenter /work/proj", "rm /srv"]),
+            ("bwrap --bind / / --chdir /srv rm x", vec!["bwrap /work/proj", "rm /srv"]),
+            ("systemd-run --user rm x", vec!["systemd-run /work/proj", "rm /home/u"]),
+            ("systemd-run -p WorkingDirectory=/srv rm x", vec!["systemd-run /work/proj", "rm /srv"]),
+            ("systemd-run rm x", vec!["systemd-run /work/proj", "rm /"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+    }
+}

@@ -219,3 +219,22 @@ fn with_chdir(mut out: Vec<Derived>, chdir: &Chdir) -> Vec<Derived> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::runs;
+
+    /// A program is known by its name, wherever it is run from; what guard knows nothing of
+    /// runs nothing further.
+    #[test]
+    fn programs_are_dispatched_by_name() {
+        for (text, want) in [
+            ("/usr/bin/sudo rm x", vec!["/usr/bin/sudo rm x", "rm x @run by sudo"]),
+            ("ls -l", vec!["ls -l"]),
+            ("nohup", vec!["nohup"]),
+            ("\\sudo rm x", vec!["sudo rm x", "rm x @run by sudo"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+}

@@ -183,3 +183,40 @@ pub(super) fn printf(fmt: &str, args: &[&str]) -> Option<String> {
     }
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::code;
+
+    /// Output guard cannot be sure of is left unknown, never guessed.
+    #[test]
+    fn what_echo_printf_and_cat_print_is_the_next_stages_stdin() {
+        for (text, want) in [
+            (
+                "echo hi | sh",
+                vec![
+                    "sh sh Stdin hi
+",
+                ],
+            ),
+            (
+                r#"printf 'rm %s\n' x | sh"#,
+                vec![
+                    "sh sh Stdin rm x
+",
+                ],
+            ),
+            ("echo -n 'rm x' | sh", vec!["sh sh Stdin rm x"]),
+            ("printf '%5s' x | sh", vec!["sh sh Stdin ‹the output of `printf %5s x`›"]),
+            (
+                "cat <<< 'rm x' | sh",
+                vec![
+                    "sh sh Stdin rm x
+",
+                ],
+            ),
+        ] {
+            assert_eq!(code(text), want, "{text}");
+        }
+    }
+}

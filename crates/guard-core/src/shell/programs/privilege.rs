@@ -152,3 +152,41 @@ pub(super) fn setpriv(name: &str, args: &[Word]) -> Vec<Derived> {
     }
     run_operand(&s, args, name, Chdir::Stay)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{cwds, runs};
+
+    #[test]
+    fn each_runs_what_follows_its_options() {
+        for (text, want) in [
+            ("sudo A=1 rm x", vec!["sudo A=1 rm x", "rm x @run by sudo"]),
+            ("sudo -s", vec!["sudo -s", "‹$SHELL› @run by sudo"]),
+            ("sudo -l rm x", vec!["sudo -l rm x"]),
+            ("doas -u bob rm x", vec!["doas -u bob rm x", "rm x @run by doas"]),
+            ("su -c 'rm x' bob", vec!["su -c 'rm x' bob", "rm x @su -c"]),
+            ("su bob -- -c 'rm x'", vec!["su bob -- -c 'rm x'", "rm x @su -c"]),
+            ("runuser -u bob -- rm x", vec!["runuser -u bob -- rm x", "rm x @run by runuser"]),
+            ("sg wheel -c 'rm x'", vec!["sg wheel -c 'rm x'", "rm x @sg -c"]),
+            (
+                "setpriv --reuid=1000 --init-groups rm x",
+                vec!["setpriv --reuid=1000 --init-groups rm x", "rm x @run by setpriv"],
+            ),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_login_runs_in_the_target_users_home() {
+        for (text, want) in [
+            ("sudo -u bob -i", vec!["sudo /work/proj", "‹$SHELL› /srv/bob"]),
+            ("su - bob", vec!["su /work/proj", "‹$SHELL› /srv/bob"]),
+            ("pkexec rm x", vec!["pkexec /work/proj", "rm /root"]),
+            ("pkexec --user bob rm x", vec!["pkexec /work/proj", "rm /srv/bob"]),
+            ("pkexec --keep-cwd rm x", vec!["pkexec /work/proj", "rm /work/proj"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+    }
+}

@@ -72,3 +72,25 @@ pub(super) fn cgexec(name: &str, args: &[Word]) -> Vec<Derived> {
     }
     run_operand(&s, args, name, Chdir::Stay)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::runs;
+
+    #[test]
+    fn each_runs_what_follows_its_options() {
+        for (text, want) in [
+            ("nice -n 5 rm x", vec!["nice -n 5 rm x", "rm x @run by nice"]),
+            ("ionice -c 3 rm x", vec!["ionice -c 3 rm x", "rm x @run by ionice"]),
+            ("ionice -p 1", vec!["ionice -p 1"]),
+            ("chrt -f 10 rm x", vec!["chrt -f 10 rm x", "rm x @run by chrt"]),
+            ("taskset -c 0 rm x", vec!["taskset -c 0 rm x", "rm x @run by taskset"]),
+            ("numactl --membind=0 rm x", vec!["numactl --membind=0 rm x", "rm x @run by numactl"]),
+            ("prlimit --nofile=8 rm x", vec!["prlimit --nofile=8 rm x", "rm x @run by prlimit"]),
+            ("cgexec -g cpu:grp rm x", vec!["cgexec -g cpu:grp rm x", "rm x @run by cgexec"]),
+            ("stdbuf -oL rm x", vec!["stdbuf -oL rm x", "rm x @run by stdbuf"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+}

@@ -106,3 +106,32 @@ pub(super) fn tmux(args: &[Word], span: Span) -> Vec<Derived> {
     }
     Vec::new()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{code, runs};
+
+    #[test]
+    fn shell_text_run_in_a_session_is_read() {
+        for (text, want) in [
+            ("screen -dmS s rm x", vec!["screen -dmS s rm x", "rm x @run by screen"]),
+            ("screen -ls", vec!["screen -ls"]),
+            ("tmux new-session -d 'rm x'", vec!["tmux new-session -d 'rm x'", "rm x @tmux -c"]),
+            ("script -q /dev/null -c 'rm x'", vec!["script -q /dev/null -c 'rm x'", "rm x @script -c"]),
+            ("at now <<< 'rm x'", vec!["at now", "rm x @heredoc to at"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    /// Keys typed into a pane, and a job file, are code guard does not see.
+    #[test]
+    fn what_cannot_be_read_is_code_of_its_own() {
+        for (text, want) in [
+            ("tmux send-keys 'rm x' Enter", vec!["tmux sh Argument ‹keys›"]),
+            ("at -f job.sh now", vec!["at sh File job.sh"]),
+        ] {
+            assert_eq!(code(text), want, "{text}");
+        }
+    }
+}

@@ -267,3 +267,44 @@ fn procsub_output(file: &Word) -> Option<Word> {
     };
     literal_output(&fake, None)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{code, cwds, runs};
+
+    #[test]
+    fn shell_code_is_read_as_shell() {
+        for (text, want) in [
+            ("bash -c 'rm x'", vec!["bash -c 'rm x'", "rm x @bash -c"]),
+            ("sh -eo pipefail -c 'rm x'", vec!["sh -eo pipefail -c 'rm x'", "rm x @sh -c"]),
+            ("bash /dev/stdin <<< 'rm x'", vec!["bash /dev/stdin", "rm x @heredoc to bash"]),
+            ("eval -- rm x", vec!["eval -- rm x", "rm x @eval"]),
+            ("source <(echo rm x)", vec!["source '‹<(echo rm x)›'", "rm x @source", "echo rm x @<(…)"]),
+            ("trap 'rm x' EXIT", vec!["trap 'rm x' EXIT", "rm x @trap handler"]),
+            ("trap - EXIT", vec!["trap - EXIT"]),
+            ("ssh -p 22 host 'rm x'", vec!["ssh -p 22 host 'rm x'", "rm x @ssh host"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_script_guard_cannot_read_is_code_from_a_file() {
+        for (text, want) in [
+            ("bash script.sh", vec!["bash bash File script.sh"]),
+            ("source ./env.sh", vec!["source bash File ./env.sh"]),
+        ] {
+            assert_eq!(code(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn code_on_another_machine_runs_somewhere_unknown() {
+        for (text, want) in [
+            ("ssh host rm x", vec!["ssh /work/proj", "rm /work/proj|?"]),
+            ("bash -c 'rm x'", vec!["bash /work/proj", "rm /work/proj"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+    }
+}

@@ -94,3 +94,35 @@ pub(super) fn replace_in_word(w: &Word, pat: &str, with: &Word) -> Word {
     joined.glob = w.glob;
     joined
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(words: &[Word]) -> Vec<String> {
+        words.iter().map(Word::display).collect()
+    }
+
+    #[test]
+    fn text_is_split_with_quotes_and_no_expansion() {
+        for (text, want) in [
+            ("a 'b c' \"d\"", vec!["a", "b c", "d"]), // Nothing is expanded: `~` stays a mark of its own, a variable unknown.
+            ("~/x $HOME", vec!["‹~›/x", "‹$HOME›"]),
+            ("a; b", vec!["a", "b"]),
+        ] {
+            assert_eq!(shown(&split_args(text, Span::default())), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn words_are_joined_cut_and_replaced() {
+        let s = Span::default();
+        let dynamic = Word::unknown("$X", "set at run time", s);
+        let joined = join_words(&[Word::literal("rm", s), dynamic.clone()], " ", s);
+        assert_eq!(joined.display(), "rm ‹$X›");
+        assert_eq!(strip_word_prefix(&Word::literal("-cCODE", s), 2).display(), "CODE");
+        let replaced = replace_in_word(&Word::literal("{}.bak", s), "{}", &dynamic);
+        assert_eq!(replaced.display(), "‹$X›.bak");
+        assert_eq!(replace_in_word(&Word::literal("x", s), "{}", &dynamic).display(), "x");
+    }
+}

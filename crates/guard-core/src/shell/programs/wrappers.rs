@@ -165,3 +165,46 @@ pub(super) fn watch(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
         shell_code("sh", join_words(&args[i..], " ", span), Via::ShellString { shell: "watch".into() }, VarScope::Fresh)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{cwds, runs};
+
+    #[test]
+    fn each_runs_what_follows_its_options() {
+        for (text, want) in [
+            ("env -i A=1 rm x", vec!["env -i A=1 rm x", "rm x @run by env"]),
+            ("command -v rm", vec!["command -v rm"]),
+            ("command rm x", vec!["command rm x", "rm x @run by command"]),
+            ("nohup rm x", vec!["nohup rm x", "rm x @run by nohup"]),
+            ("strace -o log -e trace=all rm x", vec!["strace -o log -e trace=all rm x", "rm x @run by strace"]),
+            ("faketime '2020-01-01' rm x", vec!["faketime 2020-01-01 rm x", "rm x @run by faketime"]),
+            ("exec -a name rm x", vec!["exec -a name rm x", "rm x @run by exec"]),
+            ("time -p rm x", vec!["time -p rm x", "rm x @run by time"]),
+            ("timeout -s KILL 5 rm x", vec!["timeout -s KILL 5 rm x", "rm x @run by timeout"]),
+            ("xvfb-run -a rm x", vec!["xvfb-run -a rm x", "rm x @run by xvfb-run"]),
+            (
+                "ld-linux-x86-64.so.2 --preload lib.so /bin/rm x",
+                vec!["ld-linux-x86-64.so.2 --preload lib.so /bin/rm x", "/bin/rm x @run by ld-linux-x86-64.so.2"],
+            ),
+            ("fakeroot -- rm x", vec!["fakeroot -- rm x", "rm x @run by fakeroot"]),
+            ("flock /tmp/lock rm x", vec!["flock /tmp/lock rm x", "rm x @run by flock"]),
+            ("flock /tmp/lock -c 'rm x'", vec!["flock /tmp/lock -c 'rm x'", "rm x @flock -c"]),
+            ("watch -n 1 rm x", vec!["watch -n 1 rm x", "rm x @watch -c"]),
+            ("watch -x rm x", vec!["watch -x rm x", "rm x @run by watch"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+
+    /// `env -S` splits its string into words that take its place, options included.
+    #[test]
+    fn env_runs_the_command_where_it_is_told() {
+        for (text, want) in [
+            ("env -C /tmp rm x", vec!["env /work/proj", "rm /tmp"]),
+            ("env -S '-C /srv rm x'", vec!["env /work/proj", "rm /srv"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+    }
+}

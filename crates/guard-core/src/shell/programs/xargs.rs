@@ -180,3 +180,31 @@ pub(super) fn parallel(args: &[Word], stdin: &Stdin, span: Span) -> Vec<Derived>
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::runs;
+
+    /// Items known from the previous stage are filled in; others are unknown.
+    #[test]
+    fn commands_are_built_from_input_items() {
+        for (text, want) in [
+            (r#"printf 'a\nb\n' | xargs rm"#, vec![r#"printf a\nb\n"#, "xargs rm", "rm a b @xargs"]),
+            ("echo a b | xargs -n 1 rm", vec!["echo a b", "xargs -n 1 rm", "rm a @xargs", "rm b @xargs"]),
+            (
+                r#"printf 'a\n' | xargs -I{} rm {}.bak"#,
+                vec![r#"printf a\n"#, "xargs -I{} rm {}.bak", "rm a.bak @xargs"],
+            ),
+            ("xargs -a list rm", vec!["xargs -a list rm", "rm ‹…› @xargs"]),
+            ("echo a | xargs", vec!["echo a", "xargs", "echo a @xargs"]),
+            ("parallel rm ::: a b", vec!["parallel rm ::: a b", "rm a @parallel", "rm b @parallel"]),
+            (
+                "parallel 'rm {1}{2}' ::: a b ::: x",
+                vec!["parallel 'rm {1}{2}' ::: a b ::: x", "rm ax @parallel", "rm bx @parallel"],
+            ),
+            (r#"printf 'a\n' | parallel rm"#, vec![r#"printf a\n"#, "parallel rm", "rm a @parallel"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
+}

@@ -92,9 +92,11 @@ mod tests {
 
     #[test]
     fn substitutions_in_a_word_are_opaque_ranges() {
-        for (text, want) in
-            [("echo \"x$(rm y)z\"", vec!["$(rm y)"]), ("echo \"$(a)-$(b)\"", vec!["$(a)", "$(b)"]), ("echo plain", vec![])]
-        {
+        for (text, want) in [
+            ("echo \"x$(rm y)z\"", vec!["$(rm y)"]),
+            ("echo \"$(a)-$(b)\"", vec!["$(a)", "$(b)"]),
+            ("echo plain", vec![]),
+        ] {
             let tree = parse(text);
             let cmd = tree.root_node().child(0).unwrap();
             let arg = cmd.child_by_field_name("argument").unwrap();
