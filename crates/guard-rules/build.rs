@@ -137,7 +137,8 @@ fn main() {
 /// The parser's program knowledge (`guard_core::shell::programs`' table) as the first built-in
 /// pack, so the rules read command lines as the parser does: its `shells` list, and which
 /// options of each wrapper, shell and interpreter it sees through take a value. Written to
-/// `OUT_DIR/parser.yaml`, where `guard rules show parser.yaml` finds it like any pack.
+/// `OUT_DIR/parser.yaml` and embedded like any pack, so the tables, lint and the tests that
+/// read the packs' YAML all see it.
 fn parser_pack(out: &std::path::Path) -> std::path::PathBuf {
     let q = |s: &str| serde_json::to_string(s).expect("a string serialises");
     let mut text = String::from(
