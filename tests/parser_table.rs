@@ -732,6 +732,10 @@ const WRAPPERS: &[Runs] = &[
     runs!("sudo -g wheel rm x" => ["sudo -g wheel rm x", "rm x @wrap:sudo"]),
     runs!("sudo -C 5 rm x" => ["sudo -C 5 rm x", "rm x @wrap:sudo"]),
     runs!("sudo -D /tmp rm x" => ["sudo -D /tmp rm x", "rm x @wrap:sudo cwd=/tmp"]),
+    // A login class and an authentication type are sudo's, not the command.
+    runs!("sudo -c staff rm x" => ["sudo -c staff rm x", "rm x @wrap:sudo"]),
+    runs!("sudo -a bsdauth -u bob rm x" => ["sudo -a bsdauth -u bob rm x", "rm x @wrap:sudo"]),
+    runs!("sudo --login-class staff rm x" => ["sudo --login-class staff rm x", "rm x @wrap:sudo"]),
     runs!("sudo -- rm x" => ["sudo -- rm x", "rm x @wrap:sudo"]),
     runs!("sudo -E rm x" => ["sudo -E rm x", "rm x @wrap:sudo"]),
     runs!("sudo -H rm x" => ["sudo -H rm x", "rm x @wrap:sudo"]),
@@ -1041,6 +1045,17 @@ const CODE: &[CodeOf] = &[
     code!("perl -pi -e 's/a/b/' f", "perl -pi -e s/a/b/ f" => "perl arg s/a/b/"),
     code!("perl -E 'say 1'", "perl -E 'say 1'" => "perl arg 'say 1'"),
     code!("perl script.pl", "perl script.pl" => "perl file script.pl"),
+    // `-l` and `-0` take a value only attached: the next word is not theirs.
+    code!("perl -l -e 'unlink 1'", "perl -l -e 'unlink 1'" => "perl arg 'unlink 1'"),
+    code!("perl -0 -ne 'print' f", "perl -0 -ne print f" => "perl arg print"),
+    code!("perl -l script.pl", "perl -l script.pl" => "perl file script.pl"),
+    // R runs `-e` code, `-f FILE`, `R CMD BATCH FILE` or its stdin; `R CMD build` runs no script.
+    code!("R -e 'unlink(1)'", "R -e unlink(1)" => "r arg unlink(1)"),
+    code!("R --no-save -f job.R", "R --no-save -f job.R" => "r file job.R"),
+    code!("R CMD BATCH --vanilla job.R", "R CMD BATCH --vanilla job.R" => "r file job.R"),
+    code!("R CMD build pkg", "R CMD build pkg" => none),
+    code!("R --no-save <<< 'unlink(1)'", "R --no-save" => r"r stdin 'unlink(1)\n'"),
+    code!("jjs evil.js", "jjs evil.js" => "javascript file evil.js"),
     code!("ruby -e 'puts 1'", "ruby -e 'puts 1'" => "ruby arg 'puts 1'"),
     code!("ruby -e a -e b", "ruby -e a -e b" => r"ruby arg 'a\nb'"),
     code!("node -e 'x()'", "node -e x()" => "javascript arg x()"),

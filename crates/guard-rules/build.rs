@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use guard_core::policy::{names, rule};
 
-/// The built-in packs in load order: program knowledge first; a later pack may extend an
-/// earlier pack's lists or override its rules.
+/// The built-in packs in load order: program knowledge first (after the parser's own, see
+/// [`parser_pack`]); a later pack may extend an earlier pack's lists or override its rules.
 const PACKS: &[&str] = &[
     "programs",
     "filesystem",
@@ -39,6 +39,10 @@ fn main() {
         }
     }
     let mut specs = Vec::new();
+    let parser = parser_pack(&out);
+    let text = std::fs::read_to_string(&parser).expect("just written");
+    let spec: rule::PackSpec = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", parser.display()));
+    specs.push((&"parser", parser, spec));
     for name in PACKS {
         let path = root.join("rules").join(format!("{name}.yaml"));
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -46,6 +50,7 @@ fn main() {
         assert!(spec.disable.is_empty(), "{}: a built-in pack cannot disable rules", path.display());
         specs.push((name, path, spec));
     }
+    restates_nothing_of_the_parser(&specs);
     // Every built-in list, merged in load order, to resolve `$list` in rules' program names.
     let mut all_lists: std::collections::HashMap<String, Vec<String>> = Default::default();
     for (_, _, spec) in &specs {
@@ -127,6 +132,57 @@ fn main() {
     );
     std::fs::write(out.join("builtin_tables.rs"), tables).expect("OUT_DIR is writable");
     mask_detectors(&root, &out);
+}
+
+/// The parser's program knowledge (`guard_core::shell::programs`' table) as the first built-in
+/// pack, so the rules read command lines as the parser does: its `shells` list, and which
+/// options of each wrapper, shell and interpreter it sees through take a value. Written to
+/// `OUT_DIR/parser.yaml` and embedded like any pack, so the tables, lint and the tests that
+/// read the packs' YAML all see it.
+fn parser_pack(out: &std::path::Path) -> std::path::PathBuf {
+    let q = |s: &str| serde_json::to_string(s).expect("a string serialises");
+    let mut text = String::from(
+        "pack: parser\ndescription: >\n  What the parser knows of the programs that run other programs, as the rules read it\n  \
+         (crates/guard-core/src/shell/programs/knowledge.rs). Generated when guard is built.\n\nlists:\n",
+    );
+    for (name, items) in guard_core::shell::programs::rules_lists() {
+        let items: Vec<String> = items.iter().map(|s| q(s)).collect();
+        let _ = writeln!(text, "  {name}: [{}]", items.join(", "));
+    }
+    text.push_str("\nprograms:\n");
+    for p in guard_core::shell::programs::rules_programs() {
+        let values: Vec<String> = p.takes_value.iter().map(|s| q(s)).collect();
+        let single = if p.long_single_dash { ", long_single_dash: true" } else { "" };
+        let _ = writeln!(text, "  {}: {{ takes_value: [{}]{single} }}", q(p.name), values.join(", "));
+    }
+    let path = out.join("parser.yaml");
+    std::fs::write(&path, text).expect("OUT_DIR is writable");
+    path
+}
+
+/// The parser's knowledge lives once: no pack may declare its lists again, or which options of
+/// one of its programs take a value.
+fn restates_nothing_of_the_parser(specs: &[(&&str, std::path::PathBuf, rule::PackSpec)]) {
+    let (parser, packs) = specs.split_first().expect("the parser's pack comes first");
+    for (_, path, spec) in packs {
+        for name in parser.2.lists.keys() {
+            assert!(
+                !spec.lists.contains_key(name),
+                "{}: the list `{name}` is the parser's (crates/guard-core/src/shell/programs/knowledge.rs)",
+                path.display()
+            );
+        }
+        for (name, p) in &spec.programs {
+            for n in std::iter::once(name).chain(&p.aliases) {
+                assert!(
+                    p.takes_value.is_empty() || !parser.2.programs.contains_key(n),
+                    "{}: which options of `{n}` take a value is the parser's knowledge \
+                     (crates/guard-core/src/shell/programs/knowledge.rs)",
+                    path.display()
+                );
+            }
+        }
+    }
 }
 
 /// The built-in secret detectors as JSON, which reads in a fraction of the time YAML takes

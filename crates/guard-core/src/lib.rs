@@ -23,6 +23,7 @@ pub(crate) mod testdata {
     use crate::mask::Detectors;
     use crate::policy::engine::{LayerKind, LoadedPack, Policy};
     use crate::policy::layers;
+    use crate::policy::rule::{PackSpec, ProgramSpec};
 
     /// `rules/mask/secrets.yaml`.
     pub fn detectors() -> &'static Detectors {
@@ -30,9 +31,22 @@ pub(crate) mod testdata {
         SET.get_or_init(|| Detectors::from_yaml(include_str!("../../../rules/mask/secrets.yaml")).unwrap())
     }
 
-    /// The program knowledge of `rules/programs.yaml`, as a policy.
+    /// The program knowledge of `rules/programs.yaml`, after the parser's own (as `guard-rules`
+    /// builds it in), as a policy.
     pub fn policy() -> Policy {
+        let mut parser = PackSpec::default();
+        for (name, items) in crate::shell::programs::rules_lists() {
+            parser.lists.insert(name.to_string(), items);
+        }
+        for p in crate::shell::programs::rules_programs() {
+            let spec =
+                ProgramSpec { takes_value: p.takes_value, long_single_dash: p.long_single_dash, ..Default::default() };
+            parser.programs.insert(p.name.to_string(), spec);
+        }
         let spec = layers::parse("programs.yaml", include_str!("../../../rules/programs.yaml")).unwrap();
-        Policy::from_packs(vec![LoadedPack::parsed("builtin:programs.yaml".into(), LayerKind::Builtin, spec)])
+        Policy::from_packs(vec![
+            LoadedPack::parsed("builtin:parser".into(), LayerKind::Builtin, parser),
+            LoadedPack::parsed("builtin:programs.yaml".into(), LayerKind::Builtin, spec),
+        ])
     }
 }

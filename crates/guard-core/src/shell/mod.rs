@@ -121,3 +121,86 @@ pub fn shell_quote(s: &str) -> String {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
+
+/// Short renderings of a Plan for the parser's own table-driven tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{analyze, Env};
+    use crate::plan::{Invocation, IssueKind, Plan};
+
+    /// `~` and `$HOME` are `/home/u`, the directory guard is asked about is `/work/proj`, and
+    /// `~bob` is `/srv/bob`.
+    pub fn plan(text: &str) -> Plan {
+        analyze(text, &Env::new("/home/u", "/work/proj").with_user_home("bob", "/srv/bob"))
+    }
+
+    /// Each invocation of `text`, as [`show`] renders it.
+    pub fn runs(text: &str) -> Vec<String> {
+        plan(text).invocations.iter().map(show).collect()
+    }
+
+    /// An invocation's words (one that is empty or holds a blank in `'…'`), then ` @` and how
+    /// it is reached, outermost first.
+    pub fn show(inv: &Invocation) -> String {
+        let words: Vec<String> = inv
+            .argv()
+            .map(|w| match w.display() {
+                t if t.is_empty() || t.contains(char::is_whitespace) => format!("'{t}'"),
+                t => t,
+            })
+            .collect();
+        let mut out = words.join(" ");
+        if !inv.via.is_empty() {
+            let via: Vec<String> = inv.via.iter().map(|v| v.describe()).collect();
+            out.push_str(" @");
+            out.push_str(&via.join(" > "));
+        }
+        out
+    }
+
+    /// Where each invocation of `text` runs: `program dir`, every directory it may run in
+    /// joined by `|`, `?` when it may run somewhere guard cannot name.
+    pub fn cwds(text: &str) -> Vec<String> {
+        plan(text)
+            .invocations
+            .iter()
+            .map(|inv| {
+                let mut dirs = inv.directories("/work/proj").join("|");
+                if inv.cwd_unknown {
+                    dirs.push_str("|?");
+                }
+                format!("{} {dirs}", inv.program.display())
+            })
+            .collect()
+    }
+
+    /// The kinds of the issues the plan of `text` reports.
+    pub fn issues(text: &str) -> Vec<IssueKind> {
+        plan(text).issues.iter().map(|i| i.kind).collect()
+    }
+
+    /// Every redirection of every invocation: `program fd op target` (`-` for no descriptor).
+    pub fn redirects(text: &str) -> Vec<String> {
+        let plan = plan(text);
+        let mut out = Vec::new();
+        for inv in &plan.invocations {
+            for r in &inv.redirects {
+                let fd = r.fd.map_or("-".to_string(), |fd| fd.to_string());
+                out.push(format!("{} {fd} {} {}", inv.program.display(), r.op.symbol(), r.target.display()));
+            }
+        }
+        out
+    }
+
+    /// The code each invocation is given: `program language source text`.
+    pub fn code(text: &str) -> Vec<String> {
+        plan(text)
+            .invocations
+            .iter()
+            .filter_map(|inv| {
+                let c = inv.code.as_ref()?;
+                Some(format!("{} {} {:?} {}", inv.program.display(), c.language, c.source, c.text.display()))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,366 @@
+//! What a command runs in turn: wrappers unwrapped into the commands they run (listed right
+//! after them, where they run), and code they are given (`bash -c`, `eval`, a heredoc fed to
+//! a shell) read now, one level deeper, with the variables and directory it starts with.
+
+use super::{Base, Builder, Ctx, Job, ShellState, Walk};
+use crate::plan::*;
+use crate::shell::cwd::{self, Cwd, Dir, Target};
+use crate::shell::programs::{self, Chdir, Derived, Here, Stdin, VarScope};
+use crate::shell::vars::{VarVal, Vars};
+
+/// What nested code takes from the command that holds it: whether that may not run, its
+/// pipeline stage, and the aliases being expanded.
+pub(super) struct Enclosing {
+    pub(super) uncertain: bool,
+    pub(super) pipe: Option<(usize, usize)>,
+    pub(super) aliasing: Vec<String>,
+}
+
+/// Code text to parse: known parts verbatim. Unknown parts become placeholder variables whose
+/// value is unknown for the same reason, so the nested parse marks them dynamic without
+/// re-reading (and listing twice) a substitution that already ran in the outer text.
+fn render_code(w: &Word) -> (String, Vec<(String, VarVal)>) {
+    match &w.value {
+        Value::Literal(s) => (s.clone(), Vec::new()),
+        Value::Dynamic(parts) => {
+            let mut text = String::new();
+            let mut vars = Vec::new();
+            for p in parts {
+                match p {
+                    Part::Text(t) => text.push_str(t),
+                    Part::Unknown { what, why } => {
+                        let name = format!("__guard_unknown_{}", vars.len());
+                        text.push_str(&format!("${{{name}}}"));
+                        vars.push((name, VarVal::Unknown { why: why.clone().into(), what: Some(what.clone()) }));
+                    }
+                }
+            }
+            (text, vars)
+        }
+    }
+}
+
+impl Builder<'_, '_> {
+    /// Where a wrapper's command runs, from where the wrapper runs.
+    fn apply_chdir(&self, base: &Cwd, chdir: &Chdir) -> Cwd {
+        let target = match chdir {
+            Chdir::Stay => return base.clone(),
+            Chdir::To(w) => w.as_literal().map(cwd::target).unwrap_or(Target::Unknown),
+            Chdir::HomeOf(user) => self.env.user_homes.get(user).map(|h| cwd::target(h)).unwrap_or(Target::Unknown),
+            Chdir::OwnHome => self.vars.known("HOME").map(cwd::target).unwrap_or(Target::Unknown),
+            Chdir::Unknown => Target::Unknown,
+        };
+        // A wrapper that cannot enter the directory does not run the command.
+        base.change(&[target], false, self.start())
+    }
+
+    /// Where invocation `id` runs, for the paths it is given.
+    fn here_of(&self, id: usize) -> Here {
+        let inv = &self.plan.invocations[id];
+        match self.start() {
+            Some(start) => Here {
+                dirs: inv.directories(start).into_iter().map(str::to_string).collect(),
+                unknown: inv.cwd_unknown,
+            },
+            None => Here { dirs: inv.cwd.iter().chain(inv.cwd_alternatives.iter()).cloned().collect(), unknown: true },
+        }
+    }
+
+    /// Follow wrappers (`sudo`, `env`, `xargs`, …) and code arguments (`bash -c`, `eval`).
+    pub(super) fn unwrap(&mut self, w: &mut Walk, ctx: usize, first: usize) {
+        let pipe = w.ctxs[ctx].pipe;
+        let stdin = self.stdin_of(first, pipe);
+        let mut queue = vec![first];
+        let mut steps = 0;
+        while let Some(id) = queue.pop() {
+            steps += 1;
+            if steps > 64 || self.plan.invocations[id].calls_function {
+                break;
+            }
+            let here = self.here_of(id);
+            let derived = programs::derive(&self.plan.invocations[id], &stdin, &here);
+            for d in derived {
+                match d {
+                    Derived::Run { mut argv, via, assignments, chdir } => {
+                        if argv.is_empty() {
+                            continue;
+                        }
+                        let program = argv.remove(0);
+                        // Only the `time` keyword runs a shell function; other wrappers exec a program.
+                        let runs_functions = matches!(&via, Via::Wrapper { program } if program == "time");
+                        let calls_function = runs_functions
+                            && program.as_literal().is_some_and(|p| self.scope_functions.contains_key(p));
+                        let cwd = self.apply_chdir(&self.inv_cwd[id].clone(), &chdir);
+                        let new_id = self.derived(id, program, argv, assignments, via, cwd, pipe);
+                        self.plan.invocations[new_id].calls_function = calls_function;
+                        queue.push(new_id);
+                    }
+                    Derived::Code { code, parse, chdir } => {
+                        if let Some((via, scope)) = parse {
+                            let outer = Enclosing { uncertain: w.ctxs[ctx].uncertain, pipe, aliasing: Vec::new() };
+                            self.nested(id, &code.text, via, scope, &chdir, outer);
+                        } else if matches!(self.plan.invocations[id].program_name(), Some("source" | ".")) {
+                            // Code guard cannot read runs in this shell: it may move it anywhere.
+                            self.state.cwd.mark_unknown();
+                            self.dir_changed = true;
+                        }
+                        let inv = &mut self.plan.invocations[id];
+                        if inv.code.is_none() {
+                            inv.code = Some(code);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A command that invocation `parent` runs (unwrapped from a wrapper, or an alias's text
+    /// whose value is unknown): listed right after it, in the same pipeline stage.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn derived(
+        &mut self,
+        parent: usize,
+        program: Word,
+        args: Vec<Word>,
+        assignments: Vec<Assignment>,
+        via: Via,
+        cwd: Cwd,
+        pipe: Option<(usize, usize)>,
+    ) -> usize {
+        let p = &self.plan.invocations[parent];
+        let new_id = self.plan.invocations.len();
+        let mut via_chain = p.via.clone();
+        via_chain.push(via);
+        let mut inv = Invocation {
+            id: new_id,
+            calls_function: false,
+            program,
+            args,
+            assignments,
+            redirects: p.redirects.clone(),
+            span: p.span,
+            via: via_chain,
+            depth: p.depth,
+            parent: Some(parent),
+            pipeline: None,
+            code: None,
+            cwd: None,
+            cwd_alternatives: Vec::new(),
+            cwd_unknown: false,
+        };
+        cwd.fill(&mut inv, self.start());
+        self.plan.invocations.push(inv);
+        self.inv_cwd.push(cwd);
+        if let Some((pid, stage)) = pipe {
+            if let Some(s) = self.plan.pipelines.get_mut(pid).and_then(|p| p.stages.get_mut(stage)) {
+                s.push(new_id);
+            }
+        }
+        new_id
+    }
+
+    /// Read `text`, code invocation `id` runs, now (so what it assigns, `eval 'a=rm'`, is known
+    /// to the words after it, and its commands are listed in order), one level deeper.
+    pub(super) fn nested(
+        &mut self,
+        id: usize,
+        text: &Word,
+        via: Via,
+        scope: VarScope,
+        chdir: &Chdir,
+        outer: Enclosing,
+    ) {
+        let Enclosing { uncertain, pipe, aliasing } = outer;
+        let inv = &self.plan.invocations[id];
+        let (depth, span, mut via_chain) = (inv.depth, inv.span, inv.via.clone());
+        let trap = via == Via::Trap;
+        let (text, placeholders) = render_code(text);
+        via_chain.push(via);
+        if depth + 1 > self.limits.max_depth {
+            self.issue(
+                IssueKind::TooDeep,
+                span,
+                format!("code nested more than {} levels deep was not read", self.limits.max_depth),
+            );
+            return;
+        }
+        if self.jobs_run + self.jobs.len() >= self.limits.max_sources {
+            self.issue(IssueKind::TooMany, span, "too many pieces of nested code; the rest were not read".into());
+            return;
+        }
+        if text.trim().is_empty() {
+            return;
+        }
+        // The same shell (`eval`) goes on with its own variables; a new shell starts from what
+        // it inherits.
+        let mut vars = match scope {
+            VarScope::Shared => None,
+            VarScope::Fresh => Some(self.child_vars(id)),
+            VarScope::Remote => Some(Vars::default()),
+        };
+        for (name, val) in placeholders {
+            vars.as_mut().unwrap_or(&mut self.vars).set(&name, val);
+        }
+        let ctx = Ctx {
+            via: via_chain,
+            depth: depth + 1,
+            parent: Some(id),
+            uncertain: scope == VarScope::Shared && uncertain,
+            fresh_shell: scope != VarScope::Shared,
+            aliasing,
+            // Code the same shell runs (`eval`, an alias) reads the same stdin, in the same
+            // pipeline stage.
+            pipe: pipe.filter(|_| scope == VarScope::Shared && !trap),
+            ..Ctx::default()
+        };
+        // A new shell starts in the directory it is started in, with no directory stack and
+        // no aliases; code on another machine runs somewhere guard cannot know.
+        let here = self.apply_chdir(&self.inv_cwd[id].clone(), chdir);
+        let fresh_state = match scope {
+            VarScope::Shared => None,
+            VarScope::Fresh => Some(ShellState { cwd: here.clone(), ..ShellState::default() }),
+            VarScope::Remote => Some(ShellState { cwd: Cwd::unknown(), ..ShellState::default() }),
+        };
+        if let (Some(v), true) = (vars.as_mut(), here != self.state.cwd) {
+            // bash sets `$PWD` to the directory it starts in.
+            match (scope, here.single()) {
+                (VarScope::Fresh, Some(Dir::Path(p))) => v.set("PWD", VarVal::Known(p.clone())),
+                _ => v.set("PWD", VarVal::unknown("the directory a wrapper starts the shell in")),
+            }
+        }
+        let saved_state = match &fresh_state {
+            Some(_) => Some(self.state.clone()),
+            // A trap handler runs later, whenever it is triggered.
+            None if trap => Some(self.state.clone()),
+            None => None,
+        };
+        let saved_aliases = fresh_state.as_ref().map(|_| std::mem::take(&mut self.aliases));
+        self.jobs_run += 1;
+        self.source(Job { text, base: Base::Fixed(span), ctx, vars, join_pipe: None, state: fresh_state });
+        if let Some(saved) = saved_state {
+            let moved = trap && saved.cwd != self.state.cwd;
+            self.state = saved;
+            if moved {
+                self.state.cwd.mark_unknown();
+            }
+        }
+        if let Some(a) = saved_aliases {
+            self.aliases = a;
+        }
+    }
+
+    /// The variables a child shell started by invocation `id` sees: exported ones, plus the
+    /// assignments given to it and to the wrappers that started it (`a=1 sudo -E bash -c …`).
+    fn child_vars(&self, id: usize) -> Vars {
+        let mut vars = self.vars.for_child();
+        let mut chain = vec![id];
+        let mut cur = self.plan.invocations[id].parent;
+        while let Some(p) = cur {
+            let inv = &self.plan.invocations[p];
+            if inv.span != self.plan.invocations[id].span || chain.len() > 64 {
+                break;
+            }
+            chain.push(p);
+            cur = inv.parent;
+        }
+        for &i in chain.iter().rev() {
+            for a in &self.plan.invocations[i].assignments {
+                match a.value.as_literal() {
+                    Some(v) => vars.set(&a.name, VarVal::Known(v.to_string())),
+                    None => vars.set(&a.name, VarVal::unknown("assigned a value only known at run time")),
+                }
+                vars.export(&a.name);
+            }
+        }
+        vars
+    }
+
+    /// What a command reads on stdin: its own heredoc/here-string/`<` file, else the previous
+    /// pipeline stage's output, else whatever guard's caller connected.
+    fn stdin_of(&self, id: usize, pipe: Option<(usize, usize)>) -> Stdin {
+        let inv = &self.plan.invocations[id];
+        for r in inv.redirects.iter().rev() {
+            if r.fd.is_some_and(|fd| fd != 0) {
+                continue;
+            }
+            match r.op {
+                RedirectOp::Heredoc | RedirectOp::HereString => {
+                    return Stdin::Text { text: r.target.clone(), piped: false }
+                }
+                RedirectOp::Read | RedirectOp::ReadWrite => {
+                    return Stdin::From(format!("the file {}", r.target.display()))
+                }
+                RedirectOp::DupIn => return Stdin::From(format!("descriptor {}", r.target.display())),
+                _ => {}
+            }
+        }
+        if let Some((p, stage)) = pipe.and_then(|(pid, stage)| self.plan.pipelines.get(pid).map(|p| (p, stage))) {
+            if stage > 0 {
+                let prev = &p.stages[stage - 1];
+                let leaves: Vec<&Invocation> = prev
+                    .iter()
+                    .filter(|&&i| !prev.iter().any(|&j| self.plan.invocations[j].parent == Some(i)))
+                    .map(|&i| &self.plan.invocations[i])
+                    .collect();
+                if let [leaf] = leaves.as_slice() {
+                    let leaf_stdin = self.own_stdin(leaf);
+                    if let Some(text) = programs::literal_output(leaf, leaf_stdin.as_ref()) {
+                        return Stdin::Text { text, piped: true };
+                    }
+                    return Stdin::From(format!("the output of `{}`", leaf.display()));
+                }
+                return Stdin::From("the output of the previous pipeline stage".into());
+            }
+        }
+        Stdin::Inherited
+    }
+
+    fn own_stdin(&self, inv: &Invocation) -> Option<Word> {
+        inv.redirects.iter().rev().find_map(|r| r.stdin_text().cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::{cwds, plan, runs};
+
+    #[test]
+    fn code_given_to_a_shell_is_read_one_level_deeper() {
+        for (text, want) in [
+            (
+                "bash -c \"bash -c 'rm x'\"",
+                vec!["bash -c 'bash -c 'rm x''", "bash -c 'rm x' @bash -c", "rm x @bash -c > bash -c"],
+            ),
+            ("echo 'rm x' | sh", vec!["echo 'rm x'", "sh", "rm x @piped into sh"]),
+            ("A=1 bash -c 'echo $A'", vec!["bash -c 'echo $A'", "echo 1 @bash -c"]),
+            (
+                "sudo env A=1 sh -c 'echo $A'",
+                vec![
+                    "sudo env A=1 sh -c 'echo $A'",
+                    "env A=1 sh -c 'echo $A' @run by sudo",
+                    "sh -c 'echo $A' @run by sudo > run by env",
+                    "echo 1 @run by sudo > run by env > sh -c",
+                ],
+            ),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+        let depths: Vec<u32> = plan("bash -c \"bash -c 'rm x'\"").invocations.iter().map(|i| i.depth).collect();
+        assert_eq!(depths, [0, 1, 2]);
+    }
+
+    /// A new shell starts where its wrapper puts it, and its `cd` stays inside.
+    #[test]
+    fn nested_code_runs_where_it_is_started() {
+        for (text, want) in [
+            ("sudo -D /srv bash -c 'rm x'", vec!["sudo /work/proj", "bash /srv", "rm /srv"]),
+            (
+                "bash -c 'cd /tmp; rm x'; rm y",
+                vec!["bash /work/proj", "cd /work/proj", "rm /tmp|/work/proj", "rm /work/proj"],
+            ),
+            ("eval 'cd /tmp'; rm y", vec!["eval /work/proj", "cd /work/proj", "rm /tmp|/work/proj"]),
+        ] {
+            assert_eq!(cwds(text), want, "{text}");
+        }
+    }
+}
