@@ -17,8 +17,9 @@ fn main() -> ExitCode {
     if guard::run::args::is_runner_invocation(&args, &raw) {
         return guard::run::session::main(&args, &raw);
     }
-    let cli = Cli::parse();
-    match cli.command {
+    // The subcommands called before every command are read without building clap's parser.
+    let command = guard::cli::parse_hot(&raw).unwrap_or_else(|| Cli::parse().command);
+    match command {
         Command::Explain { json, file, command } => {
             let text = match read_command(file, &command) {
                 Ok(t) => t,
