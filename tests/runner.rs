@@ -294,6 +294,67 @@ fn signals_sent_to_guard_reach_the_command() {
     }
 }
 
+#[test]
+fn signals_reach_the_command_in_the_prefix_form_and_through_masking() {
+    let sb = Sandbox::new();
+    for (mask, signal, want) in
+        [("never", libc::SIGTERM, 143), ("always", libc::SIGTERM, 143), ("always", libc::SIGUSR1, 138)]
+    {
+        let mut c = sb.guard(&["--", "sh", "-c", "echo ready; exec sleep 1000"]);
+        c.env("GUARD_MASK", mask).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = c.spawn().expect("guard starts");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert_eq!(line, "ready\n", "the command started");
+        // SAFETY: kill(2) on the guard this test started.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let st = wait_status(child);
+        assert_eq!(st.code(), Some(want), "GUARD_MASK={mask}, signal {signal}: guard exits as the command did");
+    }
+}
+
+#[test]
+fn the_status_is_kept_when_guard_is_started_with_sigchld_ignored() {
+    // An ignored SIGCHLD is inherited across exec, and would have the kernel reap the command
+    // before guard could read how it ended.
+    let sb = Sandbox::new();
+    for args in [&["--", "sh", "-c", "exit 3"][..], &["-c", "sh -c 'exit 3'"], &["-c", "sh -c 'exit 3'; exit $?"]] {
+        let mut c = sb.guard(args);
+        // SAFETY: signal(2) is async-signal-safe.
+        unsafe {
+            c.pre_exec(|| {
+                libc::signal(libc::SIGCHLD, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+        let out = output(c);
+        assert_eq!(code(&out), 3, "{args:?}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn a_signal_ignored_by_guards_caller_stays_ignored_for_the_command() {
+    // As `nohup` leaves SIGHUP, and a shell SIGINT for a command run in the background.
+    let sb = Sandbox::new();
+    for args in [&["--", "grep", "SigIgn", "/proc/self/status"][..], &["-c", "grep SigIgn /proc/self/status"]] {
+        let mut c = sb.guard(args);
+        // SAFETY: signal(2) is async-signal-safe.
+        unsafe {
+            c.pre_exec(|| {
+                libc::signal(libc::SIGHUP, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+        let out = output(c);
+        assert_eq!(code(&out), 0, "{args:?}: {}", text(&out.stderr));
+        let mask = text(&out.stdout);
+        let bits = u64::from_str_radix(mask.trim().trim_start_matches("SigIgn:").trim(), 16).unwrap();
+        assert_ne!(bits & 1 << (libc::SIGHUP - 1), 0, "{args:?}: SIGHUP is still ignored: {mask}");
+        assert_eq!(bits & 1 << (libc::SIGTERM - 1), 0, "{args:?}: SIGTERM is not: {mask}");
+    }
+}
+
 // ---------------------------------------------------------------- standard streams
 
 /// Every byte value, NULs in runs, and byte sequences that are not UTF-8.
