@@ -862,6 +862,35 @@ fn each_run_is_recorded_with_its_status_and_duration() {
 }
 
 #[test]
+fn the_user_recorded_is_the_account_of_the_uid_whatever_user_says() {
+    let sb = Sandbox::new();
+    // SAFETY: getuid(2) cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let account = passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2] == uid.to_string() && !f[0].starts_with('#'))
+        .map(|f| f[0].to_string())
+        .unwrap_or_else(|| uid.to_string());
+    for (user, claimed) in [
+        (None, None),
+        (Some(account.as_str()), None),
+        (Some("guard-test-not-an-account"), Some("guard-test-not-an-account")),
+    ] {
+        let mut c = sb.guard(&["-c", "true"]);
+        if let Some(u) = user {
+            c.env("USER", u);
+        }
+        assert_eq!(code(&output(c)), 0);
+        let e = sb.last_entry();
+        assert_eq!(e["user"].as_str(), Some(account.as_str()), "USER={user:?}: {e}");
+        assert_eq!(e["uid"].as_u64(), Some(u64::from(uid)), "{e}");
+        assert_eq!(e["user_claimed"].as_str(), claimed, "USER={user:?}: {e}");
+    }
+}
+
+#[test]
 fn parallel_runs_keep_the_log_whole_and_an_edit_is_caught() {
     const N: usize = 200;
     let sb = Sandbox::new();
