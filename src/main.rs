@@ -108,9 +108,16 @@ fn read_command(file: Option<std::path::PathBuf>, words: &[String]) -> Result<St
     if let Some(path) = file {
         // The parser judges at most its input limit; reading past it would only cost time.
         let cap = guard::shell::Limits::default().max_bytes as u64;
-        return guard::small_file::read_named(&path, cap)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .map_err(|e| format!("cannot read {}: {e}; check the path and permissions", path.display()));
+        let bytes = guard::small_file::read_named(&path, cap)
+            .map_err(|e| format!("cannot read {}: {e}; check the path and permissions", path.display()))?;
+        if bytes.len() as u64 > cap {
+            return Err(format!(
+                "the script {} holds more than {} KiB, more than guard judges; judge it in parts",
+                path.display(),
+                cap / 1024
+            ));
+        }
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
     }
     if words.len() == 1 && words[0] == "-" {
         let mut buf = Vec::new();
