@@ -101,7 +101,7 @@ fn a_file_larger_than_guard_judges_is_an_input_error_and_is_read_only_so_far() {
     // Through a FIFO: guard stops reading just past the limit, and the writer finds no reader.
     let fifo = sb.dir.join("work/fifo");
     nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
-    let mut guard =
+    let guard =
         sb.guard().args(["check", "--file"]).arg(&fifo).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
     let chunk = "echo hi\n".repeat(8 << 10);
