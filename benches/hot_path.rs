@@ -12,7 +12,7 @@
 //! `PATH=/usr/bin:/bin` and `HOME`, and HOME and the working directory in a fresh temporary
 //! directory (each guard binary has its own HOME, so its own audit log). Each guard binary is
 //! copied there first and the copy is run: a file the linker has just written in place starts
-//! measurably slower than a copy of the same bytes (on ext4, about 30% more CPU per call), and
+//! measurably slower than a copy of the same bytes (on ext4, 30–40% more CPU per call), and
 //! an installed guard is a copy.
 //!
 //! CPU time is the process's user plus system time (its children included) as `wait4` reports
