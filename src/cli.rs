@@ -171,6 +171,73 @@ pub enum CompletionShell {
     Fish,
 }
 
+/// The name of every subcommand, `help` among them. Telling `guard SCRIPT` from
+/// `guard SUBCOMMAND` needs only the names, and building the clap command to list them costs
+/// more than the rest of a `guard check`. A test checks this against the definitions above.
+pub const SUBCOMMANDS: &[&str] = &[
+    "explain",
+    "check",
+    "rules",
+    "log",
+    "hook",
+    "install",
+    "init",
+    "doctor",
+    "pending",
+    "approve",
+    "deny",
+    "completions",
+    "help",
+];
+
+/// The subcommands guard runs before every command (`check` from the shell integrations, `hook`
+/// from the agents), read without building the clap command, which costs about a third of
+/// such a call. Only the plain spellings are read here; anything else (`--help`, an unknown or
+/// repeated option, `--opt=value` where clap would refuse it, arguments that are not UTF-8) gives
+/// `None`, and clap reads the command line with its usual messages. A test checks that every
+/// command line read here reads the same with clap.
+pub fn parse_hot(args: &[std::ffi::OsString]) -> Option<Command> {
+    let words: Vec<&str> = args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
+    match words.split_first()? {
+        (&"check", rest) => parse_check(rest),
+        (&"hook", [host]) if !host.starts_with('-') => Some(Command::Hook { host: Host::from_str(host, false).ok()? }),
+        _ => None,
+    }
+}
+
+/// `guard check`'s arguments: its options, then the command's words (the first word that is
+/// not an option, or `--`, starts them; everything after it is the command's).
+fn parse_check(args: &[&str]) -> Option<Command> {
+    let (mut json, mut null, mut interactive, mut file) = (false, false, false, None);
+    let set = |flag: &mut bool| (!std::mem::replace(flag, true)).then_some(());
+    let mut i = 0;
+    while let Some(&a) = args.get(i) {
+        match a {
+            "--json" => set(&mut json)?,
+            "-z" | "--null" => set(&mut null)?,
+            "--interactive" => set(&mut interactive)?,
+            "--file" => {
+                i += 1;
+                let path = args.get(i).filter(|p| !p.is_empty() && !p.starts_with('-'))?;
+                file.replace(PathBuf::from(path)).is_none().then_some(())?;
+            }
+            "--" => {
+                i += 1;
+                break;
+            }
+            "-" => break,
+            a if a.starts_with('-') => return None,
+            _ => break,
+        }
+        i += 1;
+    }
+    let command: Vec<String> = args[i.min(args.len())..].iter().map(|w| w.to_string()).collect();
+    if file.is_some() && !command.is_empty() {
+        return None;
+    }
+    Some(Command::Check { json, null, file, command, interactive })
+}
+
 /// The man page, rendered from the definitions above.
 pub fn man_page() -> Vec<u8> {
     let mut out = Vec::new();
@@ -189,4 +256,111 @@ pub fn completions(shell: CompletionShell) -> Vec<u8> {
     };
     clap_complete::generate(generator, &mut cmd, "guard", &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::FromArgMatches;
+
+    fn os(words: &[&str]) -> Vec<std::ffi::OsString> {
+        words.iter().map(|w| w.into()).collect()
+    }
+
+    /// What clap makes of `words` (without the program name), as text to compare.
+    fn by_clap(cmd: &mut clap::Command, words: &[&str]) -> Result<String, String> {
+        let matches = cmd.try_get_matches_from_mut(std::iter::once("guard").chain(words.iter().copied()));
+        let cli = matches.and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| e.kind().to_string())?;
+        Ok(format!("{:?}", cli.command))
+    }
+
+    #[test]
+    fn the_subcommand_names_are_claps() {
+        let cmd = Cli::command();
+        let mut names: Vec<&str> =
+            cmd.get_subcommands().flat_map(|c| c.get_all_aliases().chain([c.get_name()])).collect();
+        names.push("help");
+        names.sort_unstable();
+        let mut listed = SUBCOMMANDS.to_vec();
+        listed.sort_unstable();
+        assert_eq!(listed, names, "SUBCOMMANDS must list every subcommand clap knows, and only those");
+    }
+
+    #[test]
+    fn what_the_hot_path_reads_clap_reads_the_same() {
+        let mut cmd = Cli::command();
+        let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+        // Every spelling here in every order, up to three words after the subcommand's name.
+        let tokens = [
+            "--json",
+            "-z",
+            "--null",
+            "--interactive",
+            "--file",
+            "--file=s.sh",
+            "s.sh",
+            "--",
+            "-",
+            "-zj",
+            "--help",
+            "git",
+            "claude",
+            "Claude",
+            "",
+        ];
+        let mut tails: Vec<Vec<&str>> = vec![vec![]];
+        for _ in 0..3 {
+            let longer: Vec<Vec<&str>> =
+                tails.iter().flat_map(|t| tokens.iter().map(move |w| [t.as_slice(), &[*w]].concat())).collect();
+            tails.extend(longer);
+        }
+        tails.dedup();
+        let mut read = 0;
+        for name in &names {
+            for tail in &tails {
+                let words: Vec<&str> = std::iter::once(name.as_str()).chain(tail.iter().copied()).collect();
+                let Some(hot) = parse_hot(&os(&words)) else { continue };
+                read += 1;
+                assert_eq!(by_clap(&mut cmd, &words), Ok(format!("{hot:?}")), "guard {words:?}");
+            }
+        }
+        assert!(read > 1000, "the hot path read only {read} command lines");
+        // What the shell integrations and agent hooks send is read on the hot path.
+        for words in [
+            &["check", "git status"][..],
+            &["check", "--json", "git", "status"],
+            &["check", "--interactive", "--", "rm -rf /"],
+            &["check", "-z", "--json"],
+            &["check", "--file", "s.sh"],
+            &["check", "-"],
+            &["check"],
+            &["hook", "claude"],
+            &["hook", "codex"],
+            &["hook", "gemini"],
+            &["hook", "cursor"],
+        ] {
+            let hot = parse_hot(&os(words)).unwrap_or_else(|| panic!("guard {words:?} is not read on the hot path"));
+            assert_eq!(by_clap(&mut cmd, words), Ok(format!("{hot:?}")), "guard {words:?}");
+        }
+        // Left to clap, for its messages.
+        for words in [
+            &["check", "--help"][..],
+            &["check", "--file", "s.sh", "ls"],
+            &["check", "--json", "--json", "ls"],
+            &["check", "--jsn", "ls"],
+            &["hook"],
+            &["hook", "bogus"],
+            &["hook", "claude", "extra"],
+            &["doctor"],
+        ] {
+            assert!(parse_hot(&os(words)).is_none(), "guard {words:?} should be left to clap");
+        }
+    }
+
+    #[test]
+    fn arguments_that_are_not_utf8_are_left_to_clap() {
+        use std::os::unix::ffi::OsStringExt;
+        let args = vec!["check".into(), std::ffi::OsString::from_vec(b"ls \xff".to_vec())];
+        assert!(parse_hot(&args).is_none());
+    }
 }

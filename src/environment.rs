@@ -39,22 +39,64 @@ fn passwd() -> Vec<Vec<String>> {
     text.lines().map(|l| l.split(':').map(str::to_string).collect()).collect()
 }
 
-/// The account name of `uid`: from `/etc/passwd`, else `$USER`, else
-/// the number.
+/// Who a uid is, for the audit log and approvals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// The account name: `$USER` (else `$LOGNAME`) when the account of that name has this uid,
+    /// else the first account with this uid in `/etc/passwd`; the uid itself, as a number, when
+    /// no account has it.
+    pub name: String,
+    /// `$USER` (else `$LOGNAME`) when it is not [`User::name`]: what the environment says,
+    /// which anything guard runs can set, so it is kept apart and never taken for the account.
+    pub claimed: Option<String>,
+}
+
+/// Who `uid` is. `$USER` is a claim (an agent can set it), so the name written down is always
+/// one `/etc/passwd` gives this uid: the claimed name is taken only when its account has this
+/// uid, which costs nothing more than the lookup itself, one pass over the file without
+/// splitting it up.
+pub fn user(uid: u32) -> User {
+    let claim = ["USER", "LOGNAME"].into_iter().find_map(|v| std::env::var(v).ok().filter(|n| !n.is_empty()));
+    user_in(&std::fs::read("/etc/passwd").unwrap_or_default(), uid, claim)
+}
+
+/// [`user`], given the text of a passwd file and the claimed name.
+fn user_in(passwd: &[u8], uid: u32, claim: Option<String>) -> User {
+    let name = match account_in(passwd, uid, claim.as_deref()) {
+        Some(n) => String::from_utf8_lossy(n).into_owned(),
+        None => uid.to_string(),
+    };
+    User { claimed: claim.filter(|c| *c != name), name }
+}
+
+/// The name of an account with `uid` in the text of a passwd file: `preferred` when its
+/// account has `uid`, else the first. Comment lines are not accounts.
+fn account_in<'a>(passwd: &'a [u8], uid: u32, preferred: Option<&str>) -> Option<&'a [u8]> {
+    let id = uid.to_string();
+    let mut first = None;
+    for line in passwd.split(|&b| b == b'\n') {
+        let mut fields = line.splitn(4, |&b| b == b':');
+        let (Some(name), Some(_), Some(line_uid)) = (fields.next(), fields.next(), fields.next()) else { continue };
+        if line_uid != id.as_bytes() || name.is_empty() || name.starts_with(b"#") {
+            continue;
+        }
+        if preferred.is_some_and(|p| p.as_bytes() == name) {
+            return Some(name);
+        }
+        first = first.or(Some(name));
+    }
+    first
+}
+
+/// The account name of `uid` as [`user`] finds it (the uid as a number when it has none).
 pub fn user_name(uid: u32) -> String {
-    if let Some(name) = account(uid) {
-        return name;
-    }
-    match std::env::var("USER") {
-        Ok(u) if !u.is_empty() => u,
-        _ => uid.to_string(),
-    }
+    user(uid).name
 }
 
 /// The account name of `uid` in `/etc/passwd`, if it has one.
 pub fn account(uid: u32) -> Option<String> {
-    let id = uid.to_string();
-    passwd().into_iter().find(|f| f.get(2) == Some(&id)).map(|f| f[0].clone())
+    let passwd = std::fs::read("/etc/passwd").unwrap_or_default();
+    account_in(&passwd, uid, None).map(|n| String::from_utf8_lossy(n).into_owned())
 }
 
 /// The uid a policy names as `name_or_uid`: a number is a uid as it stands, anything else is an
@@ -89,5 +131,27 @@ mod tests {
         assert_eq!(uid_of("4242"), Some(4242));
         assert_eq!(uid_of("root"), Some(0), "read from the real /etc/passwd");
         assert_eq!(uid_of("no-such-user-guard-test"), None);
+    }
+
+    #[test]
+    fn a_claimed_user_name_counts_only_when_its_account_has_the_uid() {
+        let passwd = b"root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/root:/bin/sh\n#c:x:1000\n\
+                       alice:x:1000:1000::/home/alice:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\nodd:x:1002\n";
+        let user = |uid, claim: Option<&str>| user_in(passwd, uid, claim.map(str::to_string));
+        let named =
+            |name: &str, claimed: Option<&str>| User { name: name.into(), claimed: claimed.map(str::to_string) };
+        assert_eq!(user(1000, Some("alice")), named("alice", None));
+        assert_eq!(user(1000, None), named("alice", None));
+        assert_eq!(user(0, Some("toor")), named("toor", None), "another account of the same uid");
+        assert_eq!(user(0, None), named("root", None));
+        assert_eq!(user(1002, None), named("odd", None));
+        // A claim the file does not bear out is kept apart, never recorded as the name.
+        assert_eq!(user(1000, Some("bob")), named("alice", Some("bob")));
+        assert_eq!(user(1000, Some("root")), named("alice", Some("root")));
+        assert_eq!(user(4242, Some("alice")), named("4242", Some("alice")));
+        assert_eq!(user(4242, None), named("4242", None));
+        assert_eq!(user(1000, Some("#c")), named("alice", Some("#c")), "a comment is not an account");
+        assert_eq!(user(1000, Some("alice:x")), named("alice", Some("alice:x")));
+        assert_eq!(user_in(b"", 0, Some("root".into())), named("0", Some("root")));
     }
 }

@@ -20,8 +20,9 @@ fn main() -> ExitCode {
     if guard::run::args::is_runner_invocation(&args, &raw) {
         return guard::run::session::main(&host, &args, &raw);
     }
-    let cli = Cli::parse();
-    match cli.command {
+    // The subcommands called before every command are read without building clap's parser.
+    let command = guard::cli::parse_hot(&raw).unwrap_or_else(|| Cli::parse().command);
+    match command {
         Command::Explain { json, file, command } => {
             let text = match read_command(file, &command) {
                 Ok(t) => t,
@@ -115,9 +116,16 @@ fn read_command(file: Option<std::path::PathBuf>, words: &[String]) -> Result<St
     if let Some(path) = file {
         // The parser judges at most its input limit; reading past it would only cost time.
         let cap = guard::shell::Limits::default().max_bytes as u64;
-        return guard::small_file::read_named(&path, cap)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .map_err(|e| format!("cannot read {}: {e}; check the path and permissions", path.display()));
+        let bytes = guard::small_file::read_named(&path, cap)
+            .map_err(|e| format!("cannot read {}: {e}; check the path and permissions", path.display()))?;
+        if bytes.len() as u64 > cap {
+            return Err(format!(
+                "the script {} holds more than {} KiB, more than guard judges; judge it in parts",
+                path.display(),
+                cap / 1024
+            ));
+        }
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
     }
     if words.len() == 1 && words[0] == "-" {
         let mut buf = Vec::new();

@@ -83,6 +83,51 @@ fn file_mode_judges_a_whole_script() {
 }
 
 #[test]
+fn a_file_larger_than_guard_judges_is_an_input_error_and_is_read_only_so_far() {
+    const CAP: usize = 1 << 20;
+    let sb = Sandbox::new("big-file");
+    let too_big = |out: &std::process::Output, what: &str| {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains("holds more than 1024 KiB, more than guard judges"), "{what}: {err}");
+        assert!(out.stdout.is_empty(), "{what}: no verdict is given");
+    };
+    // 20 MB of commands in a file.
+    let big = sb.dir.join("work/big.sh");
+    std::fs::write(&big, "echo hi\n".repeat(20 << 20 >> 3)).unwrap();
+    for sub in ["check", "explain"] {
+        too_big(&sb.guard().args([sub, "--file"]).arg(&big).output().unwrap(), sub);
+    }
+    // Through a FIFO: guard stops reading just past the limit, and the writer finds no reader.
+    let fifo = sb.dir.join("work/fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let guard =
+        sb.guard().args(["check", "--file"]).arg(&fifo).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    let chunk = "echo hi\n".repeat(8 << 10);
+    let mut written = 0;
+    while written < 20 << 20 {
+        // The test ignores SIGPIPE (as every Rust program does): a closed FIFO is an error.
+        match writer.write(chunk.as_bytes()) {
+            Ok(n) => written += n,
+            Err(_) => break,
+        }
+    }
+    drop(writer);
+    too_big(&guard.wait_with_output().unwrap(), "a FIFO");
+    assert!(written < 4 << 20, "guard read {written} bytes of the FIFO, far past the limit");
+    // A script of exactly the limit is judged.
+    let at_cap = sb.dir.join("work/at-cap.sh");
+    let mut text = "true\n#".to_string();
+    text.push_str(&"x".repeat(CAP - text.len() - 1));
+    text.push('\n');
+    assert_eq!(text.len(), CAP);
+    std::fs::write(&at_cap, text).unwrap();
+    let out = sb.guard().args(["check", "--file"]).arg(&at_cap).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
 fn a_project_file_can_only_tighten() {
     let sb = Sandbox::new("project");
     std::fs::write(

@@ -267,8 +267,34 @@ fn a_held_audit_log_lock_does_not_hold_back_the_answer() {
 /// guard's budget runs out, not a hook that hangs until the host gives up and runs the command.
 #[test]
 fn a_hook_that_cannot_finish_in_time_refuses() {
+    cannot_finish_in_time(false);
+}
+
+/// The same when whoever started guard had the timer's signal blocked and ignored (both are
+/// inherited across exec).
+#[test]
+fn a_hook_that_cannot_finish_in_time_refuses_whatever_signals_it_inherits() {
+    cannot_finish_in_time(true);
+}
+
+fn cannot_finish_in_time(block_alarm: bool) {
     let sb = sandbox();
-    let mut child = hook_command("claude", &sb).spawn().unwrap();
+    let mut c = hook_command("claude", &sb);
+    if block_alarm {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: signal(2) and sigprocmask(2) are async-signal-safe.
+        unsafe {
+            c.pre_exec(|| {
+                libc::signal(libc::SIGALRM, libc::SIG_IGN);
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGALRM);
+                libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+                Ok(())
+            });
+        }
+    }
+    let mut child = c.spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(br#"{"session_id": "s", "tool_input": {"command": "rm -rf ~"#).unwrap();
     let start = std::time::Instant::now();

@@ -294,6 +294,67 @@ fn signals_sent_to_guard_reach_the_command() {
     }
 }
 
+#[test]
+fn signals_reach_the_command_in_the_prefix_form_and_through_masking() {
+    let sb = Sandbox::new();
+    for (mask, signal, want) in
+        [("never", libc::SIGTERM, 143), ("always", libc::SIGTERM, 143), ("always", libc::SIGUSR1, 138)]
+    {
+        let mut c = sb.guard(&["--", "sh", "-c", "echo ready; exec sleep 1000"]);
+        c.env("GUARD_MASK", mask).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = c.spawn().expect("guard starts");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert_eq!(line, "ready\n", "the command started");
+        // SAFETY: kill(2) on the guard this test started.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let st = wait_status(child);
+        assert_eq!(st.code(), Some(want), "GUARD_MASK={mask}, signal {signal}: guard exits as the command did");
+    }
+}
+
+#[test]
+fn the_status_is_kept_when_guard_is_started_with_sigchld_ignored() {
+    // An ignored SIGCHLD is inherited across exec, and would have the kernel reap the command
+    // before guard could read how it ended.
+    let sb = Sandbox::new();
+    for args in [&["--", "sh", "-c", "exit 3"][..], &["-c", "sh -c 'exit 3'"], &["-c", "sh -c 'exit 3'; exit $?"]] {
+        let mut c = sb.guard(args);
+        // SAFETY: signal(2) is async-signal-safe.
+        unsafe {
+            c.pre_exec(|| {
+                libc::signal(libc::SIGCHLD, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+        let out = output(c);
+        assert_eq!(code(&out), 3, "{args:?}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn a_signal_ignored_by_guards_caller_stays_ignored_for_the_command() {
+    // As `nohup` leaves SIGHUP, and a shell SIGINT for a command run in the background.
+    let sb = Sandbox::new();
+    for args in [&["--", "grep", "SigIgn", "/proc/self/status"][..], &["-c", "grep SigIgn /proc/self/status"]] {
+        let mut c = sb.guard(args);
+        // SAFETY: signal(2) is async-signal-safe.
+        unsafe {
+            c.pre_exec(|| {
+                libc::signal(libc::SIGHUP, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+        let out = output(c);
+        assert_eq!(code(&out), 0, "{args:?}: {}", text(&out.stderr));
+        let mask = text(&out.stdout);
+        let bits = u64::from_str_radix(mask.trim().trim_start_matches("SigIgn:").trim(), 16).unwrap();
+        assert_ne!(bits & 1 << (libc::SIGHUP - 1), 0, "{args:?}: SIGHUP is still ignored: {mask}");
+        assert_eq!(bits & 1 << (libc::SIGTERM - 1), 0, "{args:?}: SIGTERM is not: {mask}");
+    }
+}
+
 // ---------------------------------------------------------------- standard streams
 
 /// Every byte value, NULs in runs, and byte sequences that are not UTF-8.
@@ -797,6 +858,35 @@ fn each_run_is_recorded_with_its_status_and_duration() {
         assert_eq!(e["command"].as_str(), Some(command), "{e}");
         assert!(e["duration_ms"].is_u64(), "{e}");
         assert_eq!(e["cwd"].as_str(), Some(sb.work().canonicalize().unwrap().to_str().unwrap()), "{e}");
+    }
+}
+
+#[test]
+fn the_user_recorded_is_the_account_of_the_uid_whatever_user_says() {
+    let sb = Sandbox::new();
+    // SAFETY: getuid(2) cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let account = passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2] == uid.to_string() && !f[0].starts_with('#'))
+        .map(|f| f[0].to_string())
+        .unwrap_or_else(|| uid.to_string());
+    for (user, claimed) in [
+        (None, None),
+        (Some(account.as_str()), None),
+        (Some("guard-test-not-an-account"), Some("guard-test-not-an-account")),
+    ] {
+        let mut c = sb.guard(&["-c", "true"]);
+        if let Some(u) = user {
+            c.env("USER", u);
+        }
+        assert_eq!(code(&output(c)), 0);
+        let e = sb.last_entry();
+        assert_eq!(e["user"].as_str(), Some(account.as_str()), "USER={user:?}: {e}");
+        assert_eq!(e["uid"].as_u64(), Some(u64::from(uid)), "{e}");
+        assert_eq!(e["user_claimed"].as_str(), claimed, "USER={user:?}: {e}");
     }
 }
 

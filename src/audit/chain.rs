@@ -487,6 +487,7 @@ mod tests {
             time: format!("2026-01-01T00:00:{:02}.000Z", i % 60),
             user: "u".into(),
             uid: 1000,
+            user_claimed: None,
             host: "h".into(),
             pid: 42,
             cwd: "/w".into(),

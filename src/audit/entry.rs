@@ -106,8 +106,13 @@ fn looks_like_subcommand(word: &str) -> bool {
 pub struct Entry {
     /// When the decision was made: RFC 3339, UTC, milliseconds.
     pub time: String,
+    /// The account name of `uid` (see [`crate::environment::User`]).
     pub user: String,
     pub uid: u32,
+    /// `$USER` when it is not the account recorded in `user`: what the environment claimed,
+    /// unconfirmed (anything guard runs can set it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_claimed: Option<String>,
     pub host: String,
     pub pid: u32,
     pub cwd: String,
@@ -245,11 +250,13 @@ impl Entry {
                 rules.push(f.rule.clone());
             }
         }
-        let uid = nix::unistd::getuid();
+        let uid = nix::unistd::getuid().as_raw();
+        let user = crate::environment::user(uid);
         Entry {
             time: now_rfc3339(),
-            user: user_name(uid),
-            uid: uid.as_raw(),
+            user: user.name,
+            uid,
+            user_claimed: user.claimed,
             host: nix::unistd::gethostname().map(|h| h.to_string_lossy().into_owned()).unwrap_or_default(),
             pid: std::process::id(),
             cwd: cwd.to_string(),
@@ -277,10 +284,6 @@ impl Entry {
 /// Now, as RFC 3339 in UTC with milliseconds: `2026-04-20T09:15:02.123Z`.
 pub fn now_rfc3339() -> String {
     jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-fn user_name(uid: nix::unistd::Uid) -> String {
-    crate::environment::user_name(uid.as_raw())
 }
 
 /// `text` cut to at most `max` bytes on a character boundary, and the original length when cut.

@@ -141,6 +141,7 @@ mod tests {
             time: "2026-03-01T12:00:00.000Z".into(),
             user: "u".into(),
             uid: 1,
+            user_claimed: None,
             host: "h".into(),
             pid: 1,
             cwd: "/".into(),

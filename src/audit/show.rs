@@ -129,7 +129,8 @@ fn render_entry(e: &Entry, tz: &TimeZone) -> String {
     }
     rows.push(("agent", agent));
     rows.push(("face", e.face.clone()));
-    rows.push(("user", format!("{} (uid {}) on {}, pid {}", e.user, e.uid, e.host, e.pid)));
+    let claimed = e.user_claimed.as_ref().map(|c| format!("; $USER said {c}, unconfirmed")).unwrap_or_default();
+    rows.push(("user", format!("{} (uid {}{claimed}) on {}, pid {}", e.user, e.uid, e.host, e.pid)));
     rows.push(("cwd", e.cwd.clone()));
     let p = &e.plan;
     rows.push((
@@ -199,6 +200,7 @@ mod tests {
             time: "2026-03-01T12:00:00.250Z".into(),
             user: "me".into(),
             uid: 1000,
+            user_claimed: None,
             host: "box".into(),
             pid: 4242,
             cwd: "/home/me/shop".into(),

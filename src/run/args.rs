@@ -109,8 +109,7 @@ fn is_runner_invocation_with(args: &[String], is_file: impl Fn(&str) -> bool) ->
 }
 
 fn is_subcommand(word: &str) -> bool {
-    use clap::CommandFactory;
-    word == "help" || crate::cli::Cli::command().get_subcommands().any(|c| c.get_name() == word)
+    crate::cli::SUBCOMMANDS.contains(&word)
 }
 
 fn skip_globals(args: &[String]) -> &[String] {

@@ -8,6 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use super::{answer, failure, message, HookAnswer, Host, MAX_INPUT};
@@ -28,18 +29,7 @@ pub fn run(world: &World, host: Host) -> ExitCode {
     // the only one to write an answer.
     // Past the budget the process ends either way: an answer already written stands (its exit
     // code in `CODE`), and recording it is given up.
-    static ANSWERED: AtomicBool = AtomicBool::new(false);
-    static CODE: AtomicU8 = AtomicU8::new(2);
-    std::thread::spawn(move || {
-        std::thread::sleep(BUDGET);
-        if !ANSWERED.swap(true, Ordering::SeqCst) {
-            let code = emit(&failure(host, message::too_slow(BUDGET.as_secs())));
-            let _ = std::io::stdout().flush();
-            std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 2 });
-        }
-        eprintln!("guard: warning: recording this answer took too long; it was not recorded");
-        std::process::exit(i32::from(CODE.load(Ordering::SeqCst)));
-    });
+    start_watchdog(host);
     let mut input = Vec::new();
     let read = std::io::stdin().lock().take(MAX_INPUT as u64 + 1).read_to_end(&mut input);
     let mut judged: Option<Judged> = None;
@@ -55,15 +45,75 @@ pub fn run(world: &World, host: Host) -> ExitCode {
         }))
         .unwrap_or_else(|_| failure(host, message::crashed())),
     };
-    if ANSWERED.swap(true, Ordering::SeqCst) {
-        // The watchdog answered (and is exiting): say nothing more.
-        std::thread::sleep(BUDGET);
-    }
-    // The answer goes out first; recording it must not hold it back.
+    // The answer goes out first; recording it must not hold it back. From here the watchdog
+    // only ends guard, with this answer's status. (When it has answered, guard is gone.)
     CODE.store(u8::try_from(result.exit_code).unwrap_or(2), Ordering::SeqCst);
+    ANSWERED.store(true, Ordering::SeqCst);
     let code = emit(&result);
     record(world, host, &result, judged);
     code
+}
+
+/// Set by whoever writes the answer first: the judging, or the watchdog.
+static ANSWERED: AtomicBool = AtomicBool::new(false);
+/// The exit status of the answer written, for the watchdog to exit with.
+static CODE: AtomicU8 = AtomicU8::new(2);
+/// The watchdog's refusal, made before anything can hold guard up: its bytes and exit status.
+static TOO_SLOW: OnceLock<(Vec<u8>, Vec<u8>, i32)> = OnceLock::new();
+
+/// Ends guard when the budget runs out: with the refusal, unless an answer was written, then
+/// with that answer's status. A timer signal rather than a thread: its handler only writes
+/// bytes made beforehand and exits, which a signal handler may do, and it costs guard a few
+/// system calls instead of a thread's start.
+fn start_watchdog(host: Host) {
+    let refusal = failure(host, message::too_slow(BUDGET.as_secs()));
+    let _ = TOO_SLOW.set((refusal.stdout.into_bytes(), refusal.stderr.into_bytes(), refusal.exit_code));
+    // SAFETY: installs a handler that does only what a signal handler may (atomics, write,
+    // _exit), makes sure the signal is not blocked (a mask is inherited from whoever started
+    // guard), then starts the process's timer.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = out_of_time as *const () as libc::sighandler_t;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGALRM, &action, std::ptr::null_mut());
+        let mut alarm: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut alarm);
+        libc::sigaddset(&mut alarm, libc::SIGALRM);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &alarm, std::ptr::null_mut());
+        libc::alarm(BUDGET.as_secs() as libc::c_uint);
+    }
+}
+
+extern "C" fn out_of_time(_: libc::c_int) {
+    let exit = |code: i32| -> ! {
+        // SAFETY: _exit(2) may be called from a signal handler.
+        unsafe { libc::_exit(code) }
+    };
+    if !ANSWERED.swap(true, Ordering::SeqCst) {
+        let Some((stdout, stderr, code)) = TOO_SLOW.get() else { exit(2) };
+        write_raw(2, stderr);
+        // Exit 2 with a reason on stderr is the block every host understands.
+        exit(if write_raw(1, stdout) { *code } else { 2 });
+    }
+    write_raw(2, b"guard: warning: recording this answer took too long; it was not recorded\n");
+    exit(i32::from(CODE.load(Ordering::SeqCst)));
+}
+
+/// Writes all of `bytes` to `fd` with write(2) alone (no lock, no allocation), as a signal
+/// handler may; whether it all went.
+fn write_raw(fd: libc::c_int, mut bytes: &[u8]) -> bool {
+    while !bytes.is_empty() {
+        // SAFETY: write(2) from a live slice.
+        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+        if n < 0 && nix::errno::Errno::last() == nix::errno::Errno::EINTR {
+            continue;
+        }
+        if n <= 0 {
+            return false;
+        }
+        bytes = &bytes[n as usize..];
+    }
+    true
 }
 
 /// One audit line per hook call guard judged or refused to read.
