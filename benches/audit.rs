@@ -19,7 +19,16 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let plan = analyze("cargo build --release 2>&1 | tail -20", &Env::new("/home/u", "/home/u/proj"));
     let verdict = Verdict::allow();
-    let entry = || Entry::new("shell", "claude", "/w", &plan, &verdict, Action::Ran);
+    let entry = || {
+        Entry::new(
+            "shell",
+            "claude",
+            &guard::host::Host::new("/w".into(), Default::default()),
+            &plan,
+            &verdict,
+            Action::Ran,
+        )
+    };
     // User name, host name, working directory, time and plan summary.
     c.bench_function("audit: build an entry", |b| b.iter(|| black_box(entry())));
 

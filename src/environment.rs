@@ -51,13 +51,12 @@ pub struct User {
     pub claimed: Option<String>,
 }
 
-/// Who `uid` is. `$USER` is a claim (an agent can set it), so the name written down is always
-/// one `/etc/passwd` gives this uid: the claimed name is taken only when its account has this
-/// uid, which costs nothing more than the lookup itself, one pass over the file without
-/// splitting it up.
-pub fn user(uid: u32) -> User {
-    let claim = ["USER", "LOGNAME"].into_iter().find_map(|v| std::env::var(v).ok().filter(|n| !n.is_empty()));
-    user_in(&std::fs::read("/etc/passwd").unwrap_or_default(), uid, claim)
+/// Who `uid` is, given the name the environment claims (`$USER`, else `$LOGNAME`). That is a
+/// claim (an agent can set it), so the name written down is always one `/etc/passwd` gives
+/// this uid: the claimed name is taken only when its account has this uid, which costs nothing
+/// more than the lookup itself, one pass over the file without splitting it up.
+pub fn user(uid: u32, claim: Option<&str>) -> User {
+    user_in(&std::fs::read("/etc/passwd").unwrap_or_default(), uid, claim.map(str::to_string))
 }
 
 /// [`user`], given the text of a passwd file and the claimed name.
@@ -86,11 +85,6 @@ fn account_in<'a>(passwd: &'a [u8], uid: u32, preferred: Option<&str>) -> Option
         first = first.or(Some(name));
     }
     first
-}
-
-/// The account name of `uid` as [`user`] finds it (the uid as a number when it has none).
-pub fn user_name(uid: u32) -> String {
-    user(uid).name
 }
 
 /// The account name of `uid` in `/etc/passwd`, if it has one.

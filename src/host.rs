@@ -10,6 +10,8 @@ use std::ffi::{OsStr, OsString};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use crate::environment::User;
+
 /// Set in the environment of everything guard runs: a guarded command cannot answer guard's
 /// own prompts or approve its own requests, and a guard it starts knows it is nested.
 pub const ACTIVE_VAR: &str = "GUARD_ACTIVE";
@@ -21,6 +23,8 @@ pub struct Host {
     agent: String,
     /// Whether a person is at their own terminal: decided once, the first time it matters.
     person: OnceCell<bool>,
+    /// Who this process runs as: looked up once, the first time it is asked.
+    user: OnceCell<User>,
 }
 
 impl Host {
@@ -38,7 +42,7 @@ impl Host {
     /// A world with this working directory and environment.
     pub fn new(cwd: PathBuf, vars: HashMap<OsString, OsString>) -> Host {
         let agent = agent_from(&vars);
-        Host { cwd, vars, agent, person: OnceCell::new() }
+        Host { cwd, vars, agent, person: OnceCell::new(), user: OnceCell::new() }
     }
 
     /// The same world, seen from `dir` (the directory an agent says its command runs in;
@@ -117,6 +121,15 @@ impl Host {
     /// The agent calling guard (`claude`, `codex`, `gemini`, `cursor`), or `human`.
     pub fn agent(&self) -> &str {
         &self.agent
+    }
+
+    /// Who guard runs as (its real uid): the account `/etc/passwd` gives it, and what
+    /// `$USER` (else `$LOGNAME`) claims when that is not the same.
+    pub fn user(&self) -> &User {
+        self.user.get_or_init(|| {
+            let claim = ["USER", "LOGNAME"].into_iter().find_map(|v| self.var(v).filter(|n| !n.is_empty()));
+            crate::environment::user(nix::unistd::getuid().as_raw(), claim)
+        })
     }
 
     /// This guard runs inside a command a guard runs.

@@ -17,7 +17,7 @@ fn entry(command: &str, decision: Decision, action: Action) -> Entry {
     let plan = analyze(command, &Env::new("/home/u", "/work"));
     let mut verdict = Verdict::allow();
     verdict.decision = decision;
-    Entry::new("shell", "claude", "/w", &plan, &verdict, action)
+    Entry::new("shell", "claude", &guard::host::Host::new("/w".into(), Default::default()), &plan, &verdict, action)
 }
 
 fn config(path: &Path) -> AuditConfig {

@@ -39,7 +39,14 @@ impl Home {
         let plan = analyze(command, &Env::new("/home/u", "/work"));
         let mut verdict = Verdict::allow();
         verdict.decision = decision;
-        let mut e = Entry::new("shell", agent, "/w", &plan, &verdict, action);
+        let mut e = Entry::new(
+            "shell",
+            agent,
+            &guard::host::Host::new("/w".into(), Default::default()),
+            &plan,
+            &verdict,
+            action,
+        );
         edit(&mut e);
         let cfg = AuditConfig { path: Some(self.log()), ..AuditConfig::default() };
         audit::append(&cfg, e).unwrap().hash

@@ -583,7 +583,7 @@ fn log_show_replays_a_recording_at_a_terminal_and_prints_it_when_asked() {
     let mut e = guard::audit::Entry::new(
         "shell",
         "human",
-        "/w",
+        &guard::host::Host::new("/w".into(), Default::default()),
         &plan,
         &guard::policy::Verdict::allow(),
         guard::audit::Action::Ran,

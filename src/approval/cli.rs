@@ -134,7 +134,7 @@ fn decide(host: &Host, own: &Policy, id: &str, approving: bool) -> ExitCode {
         Question::Deny { id: req.id.clone() }
     };
     let found = Findings::of(&verdict);
-    let approver = crate::environment::user_name(nix::unistd::getuid().as_raw());
+    let approver = host.user().name.clone();
     let record = |action| record(host, own, &req, &plan, &verdict, action, &approver);
     let answer = prompt::ask(host, &info, &PromptOptions::from(&cfg));
     match (answer, approving) {
@@ -197,7 +197,7 @@ fn record(
     action: Action,
     approver: &str,
 ) -> Result<(), audit::AuditError> {
-    let mut entry = Entry::new("approve", &req.agent, &req.cwd, plan, verdict, action);
+    let mut entry = Entry::new("approve", &req.agent, &host.at(req.cwd.clone().into()), plan, verdict, action);
     entry.approval_id = Some(req.id.clone());
     entry.approver = Some(approver.to_string());
     let recorded = audit::append(&AuditConfig::from_settings(&own.settings, host), entry)?;

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::host::Host;
 use crate::plan::{Invocation, Plan};
 use crate::policy::{Decision, Verdict};
 
@@ -243,7 +244,8 @@ impl Entry {
     /// An entry for a decision this process makes now: time, user, host, pid and working
     /// directory are filled in; the command, decision, rule ids and plan summary come from the
     /// judged plan. Set the optional fields (session, approval, exit status, …) afterwards.
-    pub fn new(face: &str, agent: &str, cwd: &str, plan: &Plan, verdict: &Verdict, action: Action) -> Entry {
+    /// `at` is the world the command was judged in: its working directory and who guard runs as.
+    pub fn new(face: &str, agent: &str, at: &Host, plan: &Plan, verdict: &Verdict, action: Action) -> Entry {
         let mut rules: Vec<String> = Vec::new();
         for f in &verdict.findings {
             if !rules.contains(&f.rule) {
@@ -251,7 +253,7 @@ impl Entry {
             }
         }
         let uid = nix::unistd::getuid().as_raw();
-        let user = crate::environment::user(uid);
+        let user = at.user().clone();
         Entry {
             time: now_rfc3339(),
             user: user.name,
@@ -259,7 +261,7 @@ impl Entry {
             user_claimed: user.claimed,
             host: nix::unistd::gethostname().map(|h| h.to_string_lossy().into_owned()).unwrap_or_default(),
             pid: std::process::id(),
-            cwd: cwd.to_string(),
+            cwd: at.cwd_text(),
             agent: agent.to_string(),
             session_id: None,
             tool_use_id: None,

@@ -39,7 +39,7 @@ pub fn resolve(
     // Offered only where a remembered answer would count: to the store's owner.
     let offer = if cfg.remembers() { remember::generalise(plan, verdict) } else { None };
     let info = PromptInfo::for_verdict(plan, verdict, cwd, agent, offer.as_ref());
-    let who = || format!("{} at the terminal", crate::environment::user_name(nix::unistd::getuid().as_raw()));
+    let who = || format!("{} at the terminal", host.user().name);
     match prompt::ask(host, &info, &cfg.into()) {
         Answer::Yes => return Ok((None, who())),
         a @ (Answer::Session | Answer::Always) => {

@@ -250,7 +250,7 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
     let agent = host.agent();
     let cwd = host.cwd_text();
     let audit_cfg = AuditConfig::from_settings(job.settings, host);
-    let entry = |job: &Job, action: Action| Entry::new(job.face, agent, &cwd, &job.plan, &job.verdict, action);
+    let entry = |job: &Job, action: Action| Entry::new(job.face, agent, host, &job.plan, &job.verdict, action);
     let mut approval: Option<(Option<String>, String)> = None;
     let action = match job.verdict.decision {
         Decision::Allow => Action::Ran,
@@ -443,7 +443,7 @@ pub fn check_interactive(host: &Host, plan: &Plan, verdict: &Verdict, settings: 
     let agent = host.agent();
     let cwd = host.cwd_text();
     let cfg = AuditConfig::from_settings(settings, host);
-    let mut e = Entry::new(face, agent, &cwd, plan, verdict, Action::Answered);
+    let mut e = Entry::new(face, agent, host, plan, verdict, Action::Answered);
     let code = match verdict.decision {
         Decision::Ask => match approve::resolve(
             host,

@@ -130,7 +130,7 @@ fn record(world: &World, host: Host, result: &HookAnswer, judged: Option<Judged>
     // What the agent was told: where the host cannot ask, an ask was answered as deny.
     verdict.decision = decision;
     let face = format!("hook:{}", host.name());
-    let mut e = audit::Entry::new(&face, a.agent, &here.cwd_text(), &plan, &verdict, audit::Action::Answered);
+    let mut e = audit::Entry::new(&face, a.agent, &here, &plan, &verdict, audit::Action::Answered);
     e.session_id = a.session_id.clone();
     e.tool_use_id = a.tool_use_id.clone();
     match audit::append(&audit::AuditConfig::from_settings(&settings, &here), e) {
