@@ -7,6 +7,7 @@
 pub mod approve;
 pub mod args;
 pub mod direct;
+pub mod error;
 pub mod outcome;
 pub mod pty;
 pub mod recording;

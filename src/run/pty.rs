@@ -23,6 +23,7 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use signal_hook::consts::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGWINCH};
 
+use super::error::RunError;
 use super::OutputFilter;
 
 nix::ioctl_read_bad!(get_winsize, libc::TIOCGWINSZ, Winsize);
@@ -81,22 +82,22 @@ fn window_size(fd: BorrowedFd) -> Option<Winsize> {
 
 /// Run `cmd` on a new pty; the status to exit with (N for exit N, 128+S for signal S). Only for
 /// a guard [`in_foreground`] at its terminal.
-pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, String> {
+pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, RunError> {
     let stdin = std::io::stdin();
     let tty = stdin.as_fd();
     let size = window_size(std::io::stdout().as_fd()).or_else(|| window_size(tty));
-    let pty = openpty(size.as_ref(), None).map_err(|e| format!("cannot open a pseudo-terminal: {e}"))?;
+    let pty = openpty(size.as_ref(), None).map_err(RunError::setup_errno("open a pseudo-terminal"))?;
     // openpty(3) leaves both ends inheritable. The command must not hold the master: guard's
     // exit would then not hang up its terminal, and a process it leaves behind would never get
     // SIGHUP. It gets the slave as stdin, stdout and stderr only.
     for fd in [pty.master.as_fd(), pty.slave.as_fd()] {
         nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC))
-            .map_err(|e| format!("cannot set up the pseudo-terminal: {e}"))?;
+            .map_err(RunError::setup_errno("set up the pseudo-terminal"))?;
     }
     let slave: OwnedFd = pty.slave;
     let master = File::from(pty.master);
-    cmd.stdin(Stdio::from(slave.try_clone().map_err(|e| e.to_string())?))
-        .stdout(Stdio::from(slave.try_clone().map_err(|e| e.to_string())?))
+    cmd.stdin(Stdio::from(slave.try_clone().map_err(RunError::setup("set up the pseudo-terminal"))?))
+        .stdout(Stdio::from(slave.try_clone().map_err(RunError::setup("set up the pseudo-terminal"))?))
         .stderr(Stdio::from(slave));
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
@@ -109,27 +110,29 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
     }
 
     // Signals reach the loop through flags and a wake-up pipe.
-    let (wake_rx, wake_tx) = UnixStream::pair().map_err(|e| e.to_string())?;
-    wake_rx.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let signals = "pass signals on to the command";
+    let (wake_rx, wake_tx) = UnixStream::pair().map_err(RunError::setup(signals))?;
+    wake_rx.set_nonblocking(true).map_err(RunError::setup(signals))?;
     let sigs = [SIGWINCH, SIGCHLD, SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGTSTP];
     let flags: Vec<Arc<AtomicBool>> = sigs.iter().map(|_| Arc::new(AtomicBool::new(false))).collect();
     for (s, f) in sigs.iter().zip(&flags) {
-        signal_hook::flag::register(*s, f.clone()).map_err(|e| e.to_string())?;
-        signal_hook::low_level::pipe::register(*s, wake_tx.try_clone().map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
+        signal_hook::flag::register(*s, f.clone()).map_err(RunError::setup(signals))?;
+        signal_hook::low_level::pipe::register(*s, wake_tx.try_clone().map_err(RunError::setup(signals))?)
+            .map_err(RunError::setup(signals))?;
     }
     let taken = |s: i32| flags[sigs.iter().position(|x| *x == s).expect("registered")].swap(false, Ordering::SeqCst);
 
-    let child = cmd.spawn().map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    let child = cmd.spawn().map_err(|source| RunError::Start { program: cmd.get_program().to_owned(), source })?;
     let pid = Pid::from_raw(child.id() as i32);
     drop(cmd);
-    let raw = RawMode::enter(tty).map_err(|e| format!("cannot put the terminal in raw mode: {e}"))?;
+    let raw = RawMode::enter(tty).map_err(RunError::setup_errno("put the terminal in raw mode"))?;
     nix::fcntl::fcntl(&master, nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK))
-        .map_err(|e| e.to_string())?;
+        .map_err(RunError::setup_errno("set up the pseudo-terminal"))?;
 
     // Straight to fd 1: std's stdout is line-buffered, which would split and copy every chunk.
     let stdout_fd = std::io::stdout();
-    let mut stdout = File::from(stdout_fd.as_fd().try_clone_to_owned().map_err(|e| e.to_string())?);
+    let mut stdout =
+        File::from(stdout_fd.as_fd().try_clone_to_owned().map_err(RunError::setup("write to the terminal"))?);
     let mut input_open = true;
     // Continued in the background (`bg`): no raw mode and no reading the terminal until `fg`.
     let mut background = false;
@@ -174,7 +177,7 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
             }
             Ok(_) => {}
             Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => return Err(format!("waiting on the terminal failed: {e}")),
+            Err(e) => return Err(RunError::Lost { what: format!("waiting on the terminal failed: {e}") }),
         }
         let ready = |i: usize| fds.get(i).and_then(|f| f.revents()).unwrap_or(PollFlags::empty());
         let (m, w, t) = (ready(0), ready(1), ready(2));
@@ -287,7 +290,7 @@ pub fn run(mut cmd: Command, filter: &mut dyn OutputFilter) -> Result<i32, Strin
         None => match waitpid(pid, None) {
             Ok(WaitStatus::Exited(_, code)) => code,
             Ok(WaitStatus::Signaled(_, sig, _)) => 128 + sig as i32,
-            other => return Err(format!("lost track of the command: {other:?}")),
+            other => return Err(RunError::Lost { what: format!("{other:?}") }),
         },
     };
     drop(raw);

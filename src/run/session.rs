@@ -399,11 +399,7 @@ fn run(host: &Host, job: &mut Job, mask: bool, record: bool) -> (i32, Option<Str
         Ok(code) => code,
         Err(e) => {
             eprintln!("guard: {e}");
-            if e.contains("No such file") || e.contains("not found") {
-                127
-            } else {
-                126
-            }
+            e.exit_code()
         }
     };
     (code, link)

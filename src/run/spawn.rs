@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 use libc::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
 
+use super::error::RunError;
 use super::OutputFilter;
 
 /// The signals passed on to the command when a process sends them to guard.
@@ -33,16 +34,16 @@ pub fn run(
     mut cmd: Command,
     filters: Option<[Box<dyn OutputFilter + Send>; 2]>,
     input: Option<Vec<u8>>,
-) -> Result<i32, String> {
+) -> Result<i32, RunError> {
     if filters.is_some() {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
     // Before the child starts, so a signal sent meanwhile is held and passed on once it has.
-    forward_signals().map_err(|e| format!("cannot set up signal forwarding: {e}"))?;
+    forward_signals().map_err(RunError::setup("pass signals on to the command"))?;
     if input.is_some() {
         cmd.stdin(Stdio::piped());
     }
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    let mut child = cmd.spawn().map_err(|source| RunError::Start { program: cmd.get_program().to_owned(), source })?;
     CHILD.store(child.id() as libc::pid_t, Ordering::SeqCst);
     pass_on_pending();
     if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
@@ -69,7 +70,7 @@ pub fn run(
     let pid = nix::unistd::Pid::from_raw(child.id() as libc::pid_t);
     while waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT) == Err(nix::errno::Errno::EINTR) {}
     CHILD.store(-1, Ordering::SeqCst);
-    let status = child.wait().map_err(|e| format!("lost track of the command: {e}"))?;
+    let status = child.wait().map_err(|e| RunError::Lost { what: e.to_string() })?;
     Ok(super::exit_code(status))
 }
 
