@@ -84,16 +84,48 @@ fn scan_tree(root: Node, text: &str) -> TreeScan {
     (gaps, functions)
 }
 
-/// The text tree-sitter parses: the same bytes with every non-ASCII byte replaced by `a`.
-/// Bash treats any non-ASCII character as an ordinary word character, and byte offsets stay
-/// identical; it also keeps multi-byte code points away from the grammar's C scanner, which
-/// passes them to `isdigit`/`iswspace` (undefined behaviour for values above 255 — it crashes).
-fn ascii_for_parsing(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() {
+/// The text tree-sitter parses: the same bytes, offsets unchanged, with two repairs.
+/// - Every non-ASCII byte becomes `a`. Bash treats any non-ASCII character as an ordinary word
+///   character, and this keeps multi-byte code points away from the grammar's C scanner, which
+///   passes them to `isdigit`/`iswspace` (undefined behaviour for values above 255 — it crashes).
+/// - A reserved word glued to a quote or an expansion (`if'A'`, `for"x"`) loses its first
+///   letter. Bash reads a reserved word only when the whole word is one, unquoted, so that is
+///   the single word `ifA`; the grammar would take `if` for the keyword and misread the rest.
+///   The words themselves are read from the original text, so nothing else changes.
+fn for_parsing(text: &str) -> std::borrow::Cow<'_, str> {
+    let glued = glued_reserved_words(text);
+    if text.is_ascii() && glued.is_empty() {
         return std::borrow::Cow::Borrowed(text);
     }
-    let bytes: Vec<u8> = text.bytes().map(|b| if b.is_ascii() { b } else { b'a' }).collect();
+    let mut bytes: Vec<u8> = text.bytes().map(|b| if b.is_ascii() { b } else { b'a' }).collect();
+    for at in glued {
+        bytes[at] = b'x';
+    }
     std::borrow::Cow::Owned(String::from_utf8(bytes).expect("ASCII bytes are UTF-8"))
+}
+
+/// Where reserved words start that are glued to a quote or an expansion, making one word with
+/// it.
+fn glued_reserved_words(text: &str) -> Vec<usize> {
+    const RESERVED: &[&str] = &[
+        "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case", "esac", "function",
+        "select", "time", "coproc",
+    ];
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices(|c: char| c.is_ascii_lowercase()) {
+        let starts_word = i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'`');
+        if !starts_word {
+            continue;
+        }
+        let glued = RESERVED.iter().any(|w| {
+            text[i..].starts_with(w) && matches!(b.get(i + w.len()), Some(b'\'' | b'"' | b'$' | b'\\' | b'`'))
+        });
+        if glued {
+            out.push(i);
+        }
+    }
+    out
 }
 
 impl Builder<'_, '_> {
@@ -112,7 +144,7 @@ impl Builder<'_, '_> {
             }
         }
         let text = job.text.as_str();
-        let parse_text = ascii_for_parsing(text);
+        let parse_text = for_parsing(text);
         let bytes = parse_text.as_bytes();
         let deadline = self.deadline;
         let mut progress = |_: &tree_sitter::ParseState| {
@@ -290,6 +322,23 @@ mod tests {
     use crate::plan::IssueKind;
     use crate::shell::testing::{issues, plan, runs};
     use crate::shell::{Analyzer, Env, Limits};
+
+    /// A reserved word is one only as a whole unquoted word: glued to a quote or an expansion it
+    /// is part of an ordinary word, the program bash runs.
+    #[test]
+    fn a_reserved_word_glued_to_a_quote_is_an_ordinary_word() {
+        for (text, want) in [
+            ("if'A'", vec!["ifA"]),
+            ("if'con'fig eth0 down", vec!["ifconfig eth0 down"]),
+            ("echo x;fo\"r\" y", vec!["echo x", "for y"]),
+            ("time'' rm -rf /", vec!["time rm -rf /", "rm -rf / @run by time"]),
+            ("if true; then rm x; fi", vec!["true @if/case branch", "rm x @if/case branch"]),
+            ("echo if'x'", vec!["echo ifx"]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+            assert!(issues(text).is_empty(), "{text}: {:?}", issues(text));
+        }
+    }
 
     #[test]
     fn what_the_grammar_cannot_read_is_reported_and_still_read() {
