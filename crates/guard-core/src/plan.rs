@@ -16,7 +16,7 @@ impl Span {
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
-    pub fn cover(self, other: Span) -> Span {
+    pub(crate) fn cover(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
 }
@@ -52,11 +52,11 @@ pub struct Word {
 }
 
 impl Word {
-    pub fn literal(s: impl Into<String>, span: Span) -> Word {
+    pub(crate) fn literal(s: impl Into<String>, span: Span) -> Word {
         Word { value: Value::Literal(s.into()), glob: false, span }
     }
 
-    pub fn unknown(what: impl Into<String>, why: impl Into<String>, span: Span) -> Word {
+    pub(crate) fn unknown(what: impl Into<String>, why: impl Into<String>, span: Span) -> Word {
         Word { value: Value::Dynamic(vec![Part::Unknown { what: what.into(), why: why.into() }]), glob: false, span }
     }
 
@@ -73,7 +73,7 @@ impl Word {
     }
 
     /// Text known to start the word (all of it when literal).
-    pub fn known_prefix(&self) -> &str {
+    pub(crate) fn known_prefix(&self) -> &str {
         match &self.value {
             Value::Literal(s) => s,
             Value::Dynamic(parts) => match parts.first() {
@@ -84,7 +84,7 @@ impl Word {
     }
 
     /// Text known to end the word (all of it when literal).
-    pub fn known_suffix(&self) -> &str {
+    pub(crate) fn known_suffix(&self) -> &str {
         match &self.value {
             Value::Literal(s) => s,
             Value::Dynamic(parts) => match parts.last() {
@@ -172,7 +172,7 @@ impl RedirectOp {
     }
 
     /// Opens its target for writing (a file, not a descriptor copy).
-    pub fn writes(self) -> bool {
+    pub(crate) fn writes(self) -> bool {
         matches!(
             self,
             RedirectOp::Write
@@ -186,7 +186,7 @@ impl RedirectOp {
     }
 
     /// Truncates its target.
-    pub fn truncates(self) -> bool {
+    pub(crate) fn truncates(self) -> bool {
         matches!(self, RedirectOp::Write | RedirectOp::Clobber | RedirectOp::WriteAll | RedirectOp::DupOut)
     }
 }
@@ -200,12 +200,12 @@ pub struct Redirect {
     /// The file (or descriptor number) for file redirections; the document text for
     /// heredocs and here-strings (a here-string's value gets the trailing newline bash adds).
     pub target: Word,
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl Redirect {
     /// The text this redirection feeds to stdin, for heredocs and here-strings.
-    pub fn stdin_text(&self) -> Option<&Word> {
+    pub(crate) fn stdin_text(&self) -> Option<&Word> {
         matches!(self.op, RedirectOp::Heredoc | RedirectOp::HereString).then_some(&self.target)
     }
 }
@@ -259,7 +259,7 @@ pub enum Via {
 }
 
 impl Via {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Via::CommandSubstitution => "$(…)".into(),
             Via::ProcessSubstitution => "<(…)".into(),
@@ -375,7 +375,7 @@ impl Invocation {
     }
 
     /// A one-line rendering of the argv.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         let mut out = String::new();
         for (i, w) in self.argv().enumerate() {
             if i > 0 {
@@ -399,17 +399,17 @@ impl Invocation {
         out
     }
 
-    pub fn has_via(&self, pred: impl Fn(&Via) -> bool) -> bool {
+    pub(crate) fn has_via(&self, pred: impl Fn(&Via) -> bool) -> bool {
         self.via.iter().any(pred)
     }
 
     /// The commands ran on another machine (`ssh host cmd`).
-    pub fn is_remote(&self) -> bool {
+    pub(crate) fn is_remote(&self) -> bool {
         self.has_via(|v| matches!(v, Via::Remote { .. }))
     }
 }
 
-pub fn basename(path: &str) -> &str {
+pub(crate) fn basename(path: &str) -> &str {
     let trimmed = path.trim_end_matches('/');
     match trimmed.rfind('/') {
         Some(i) => &trimmed[i + 1..],
@@ -418,7 +418,7 @@ pub fn basename(path: &str) -> &str {
 }
 
 /// Quote a word for display only when it would otherwise be misread.
-pub fn quote_for_display(s: &str) -> String {
+pub(crate) fn quote_for_display(s: &str) -> String {
     if s.is_empty() {
         return "''".into();
     }
@@ -433,7 +433,7 @@ pub fn quote_for_display(s: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pipeline {
     pub id: usize,
-    pub span: Span,
+    pub(crate) span: Span,
     /// Invocation ids in each stage (a stage may hold several: a wrapper and what it runs,
     /// or the commands of a `{ …; }` group).
     pub stages: Vec<Vec<usize>>,

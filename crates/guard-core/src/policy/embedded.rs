@@ -44,7 +44,7 @@ pub struct EmbeddedRule {
 }
 
 /// Where the rule `id` is defined (line, column) in a built-in pack's text.
-pub fn location_in(yaml: &str, id: &str) -> Option<(u64, u64)> {
+pub(crate) fn location_in(yaml: &str, id: &str) -> Option<(u64, u64)> {
     let needle = format!("- id: {id}");
     yaml.lines().enumerate().find_map(|(i, l)| {
         let col = l.find(&needle)?;

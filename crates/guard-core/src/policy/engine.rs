@@ -22,25 +22,24 @@ use super::trust::{self, Trust};
 use super::verdict::{Finding, TraceEntry, Verdict};
 use crate::plan::{Invocation, Plan, Word};
 
-/// What loading needs of a rule before it is judged: its id, decision, what it overrides, and
-/// (for a built-in rule) its gate, which also indexes it by program.
+/// What loading needs of a rule before it is judged: its id, what it overrides, and (for a
+/// built-in rule) its gate, which also indexes it by program.
 #[derive(Debug, Clone)]
-pub struct RuleHead {
-    pub id: Spanned<String>,
-    pub decision: Decision,
-    pub overrides: Option<String>,
-    pub reason: Option<String>,
+pub(crate) struct RuleHead {
+    pub(crate) id: Spanned<String>,
+    pub(crate) overrides: Option<String>,
+    pub(crate) reason: Option<String>,
     /// A built-in rule's gate, worked out at build time; `None` when the whole spec is at hand.
-    pub builtin: Option<BuiltinGate>,
+    pub(crate) builtin: Option<BuiltinGate>,
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct BuiltinGate {
-    pub gate: &'static Gate,
+pub(crate) struct BuiltinGate {
+    pub(crate) gate: &'static Gate,
     /// The lists the gate came through.
-    pub lists: &'static [&'static str],
+    pub(crate) lists: &'static [&'static str],
     /// The text of the pack that defines the rule, to find where.
-    pub yaml: &'static str,
+    pub(crate) yaml: &'static str,
 }
 
 /// A rule's spec, decoded from the form embedded at build time the first time it is needed
@@ -53,10 +52,9 @@ pub struct LazySpec {
 }
 
 impl LazySpec {
-    pub fn ready(spec: RuleSpec) -> LazySpec {
+    pub(crate) fn ready(spec: RuleSpec) -> LazySpec {
         let head = RuleHead {
             id: spec.id.clone(),
-            decision: spec.decision,
             overrides: spec.overrides.clone(),
             reason: spec.reason.clone(),
             builtin: None,
@@ -65,11 +63,11 @@ impl LazySpec {
     }
 
     /// A rule whose whole spec is the JSON `json`, decoded on first use.
-    pub fn embedded(head: RuleHead, json: &'static str) -> LazySpec {
+    pub(crate) fn embedded(head: RuleHead, json: &'static str) -> LazySpec {
         LazySpec { head, json, spec: OnceLock::new() }
     }
 
-    pub fn head(&self) -> &RuleHead {
+    pub(crate) fn head(&self) -> &RuleHead {
         &self.head
     }
 
@@ -77,7 +75,7 @@ impl LazySpec {
     /// time, unless a policy file has since extended a list it came through.
     fn gate(&self, lists: &Lists) -> Gate {
         if let Some(r) = self.head.builtin {
-            if !r.lists.iter().any(|l| lists.from_files(l)) {
+            if !r.lists.iter().any(|l| lists.extended_by_files(l)) {
                 return r.gate.clone();
             }
         }
@@ -103,9 +101,9 @@ pub struct Rule {
     /// Switched off by a later layer, with the recorded reason.
     pub disabled: Option<String>,
     /// Cheap tests that rule out invocations before the rule is decoded.
-    pub gate: Gate,
+    pub(crate) gate: Gate,
     /// Locked by the system layer: no later layer may disable, override or redefine it.
-    pub locked: bool,
+    pub(crate) locked: bool,
 }
 
 impl Rule {
@@ -132,11 +130,11 @@ impl Rule {
 #[derive(Debug, Default)]
 pub struct Policy {
     pub rules: Vec<Rule>,
-    pub db: ProgramDb,
+    pub(crate) db: ProgramDb,
     /// The built-in program knowledge alone, for the breaker: no policy file can change how it
     /// reads a command line.
     builtin_db: ProgramDb,
-    pub lists: Lists,
+    pub(crate) lists: Lists,
     /// The built-in packs' tables while their ready-made index holds for the leading rules.
     builtin_index: Option<&'static Tables>,
     /// Rules by exact program name, past those `builtin_index` covers.
@@ -151,33 +149,33 @@ pub struct Policy {
 /// One parsed file of policy.
 pub struct LoadedPack {
     pub file: String,
-    pub layer: LayerKind,
+    pub(crate) layer: LayerKind,
     /// What the file may do; what it may not is left out when it is loaded.
-    pub trust: Trust,
+    pub(crate) trust: Trust,
     pub spec: PackSpec,
     /// Rules embedded at build time, decoded when judged (after those of `spec`).
-    pub embedded: Vec<LazySpec>,
+    pub(crate) embedded: Vec<LazySpec>,
     /// Set on the built-in packs as embedded: their lists, program knowledge and rule index.
-    pub tables: Option<&'static Tables>,
+    pub(crate) tables: Option<&'static Tables>,
 }
 
 impl LoadedPack {
     /// A pack parsed from a policy file, trusted as its layer is when nothing is locked and a
     /// person named any `--policy` file.
-    pub fn parsed(file: String, layer: LayerKind, spec: PackSpec) -> LoadedPack {
+    pub(crate) fn parsed(file: String, layer: LayerKind, spec: PackSpec) -> LoadedPack {
         let standing = trust::Standing { extra_from_person: true, ..Default::default() };
         let trust = Trust::for_layer(layer, standing);
         LoadedPack { file, layer, trust, spec, embedded: Vec::new(), tables: None }
     }
 
     /// The same pack, trusted only as far as `trust` (never more than its layer).
-    pub fn trusted(mut self, trust: Trust) -> LoadedPack {
+    pub(crate) fn trusted(mut self, trust: Trust) -> LoadedPack {
         self.trust = self.trust.min(trust);
         self
     }
 
     /// Add the pack's lists to `lists`.
-    pub fn add_lists(&self, lists: &mut Lists) {
+    pub(crate) fn add_lists(&self, lists: &mut Lists) {
         if let Some(t) = self.tables {
             lists.use_builtin(t.lists);
         }
@@ -267,7 +265,10 @@ impl Policy {
             self.rules.len() >= t.rules
                 && self.rules[..t.rules].iter().all(|r| {
                     r.layer == LayerKind::Builtin
-                        && r.spec.head().builtin.is_some_and(|n| !n.lists.iter().any(|l| self.lists.from_files(l)))
+                        && r.spec
+                            .head()
+                            .builtin
+                            .is_some_and(|n| !n.lists.iter().any(|l| self.lists.extended_by_files(l)))
                 })
         });
         let covered = self.builtin_index.map_or(0, |t| t.rules);
@@ -334,7 +335,7 @@ impl Policy {
 
     /// guard's own places: where the context says, and where the settings put the audit log
     /// and the approval store.
-    pub fn own_paths(&self, ctx: &dyn Context) -> super::paths::OwnPaths {
+    pub(crate) fn own_paths(&self, ctx: &dyn Context) -> super::paths::OwnPaths {
         let mut own = ctx.own_paths();
         if let Some(p) = &self.settings.audit_path {
             own.files.push(p.to_string_lossy().into_owned());

@@ -17,10 +17,10 @@ use super::trust::{LayerKind, Standing, Trust};
 /// A problem in a policy file.
 #[derive(Debug, Clone)]
 pub struct Problem {
-    pub file: String,
-    pub line: u64,
-    pub column: u64,
-    pub message: String,
+    pub(crate) file: String,
+    pub(crate) line: u64,
+    pub(crate) column: u64,
+    pub(crate) message: String,
 }
 
 impl std::fmt::Display for Problem {
@@ -65,7 +65,6 @@ impl Builtin {
                     .map(|r| {
                         let head = RuleHead {
                             id: Spanned::new(r.id.to_string(), Location::UNKNOWN, Location::UNKNOWN),
-                            decision: r.decision,
                             overrides: r.overrides.map(str::to_string),
                             reason: r.reason.map(str::to_string),
                             builtin: Some(BuiltinGate { gate: &r.gate, lists: r.lists, yaml: e.yaml }),
@@ -99,11 +98,6 @@ impl Builtin {
     /// The built-in policy alone.
     pub fn policy(self) -> Policy {
         Policy::from_packs(self.packs())
-    }
-
-    /// The YAML text of the built-in pack `file` (`filesystem.yaml`).
-    pub fn text(self, file: &str) -> Option<&'static str> {
-        self.packs.iter().find(|e| e.file == file).map(|e| e.yaml)
     }
 }
 

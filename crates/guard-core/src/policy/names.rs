@@ -9,14 +9,14 @@ pub fn indexable(names: &[String]) -> bool {
 }
 
 /// What an invocation must have for a match to hold, as bits.
-pub const NEEDS_REDIRECT: u8 = 1;
-pub const NEEDS_CODE: u8 = 2;
-pub const NEEDS_VIA: u8 = 4;
+pub(crate) const NEEDS_REDIRECT: u8 = 1;
+pub(crate) const NEEDS_CODE: u8 = 2;
+pub(crate) const NEEDS_VIA: u8 = 4;
 /// A redirection, or a program with known effects on files.
-pub const NEEDS_EFFECT: u8 = 8;
+pub(crate) const NEEDS_EFFECT: u8 = 8;
 
 /// Strings a gate holds: borrowed when embedded at build time, owned when worked out at load.
-pub type Strs = Cow<'static, [Cow<'static, str>]>;
+pub(crate) type Strs = Cow<'static, [Cow<'static, str>]>;
 
 /// Cheap necessary conditions of a match, checked before the rule is decoded: most rules
 /// concern a few programs or need a redirect, code or a telling argument, and most commands

@@ -9,24 +9,24 @@ use crate::shell::{analyze, Env};
 
 #[derive(Debug, Clone)]
 pub struct Case {
-    pub origin: String,
-    pub command: String,
-    pub expect: Decision,
+    pub(crate) origin: String,
+    pub(crate) command: String,
+    pub(crate) expect: Decision,
     /// The calling agent, when not the one the context says.
-    pub agent: Option<String>,
+    pub(crate) agent: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Failure {
-    pub case: Case,
-    pub got: Decision,
-    pub rules: Vec<String>,
+    pub(crate) case: Case,
+    pub(crate) got: Decision,
+    pub(crate) rules: Vec<String>,
 }
 
 #[derive(Debug, Default)]
 pub struct Report {
     /// `matrix[expected][got]`, in allow, ask, deny order.
-    pub matrix: [[usize; 3]; 3],
+    pub(crate) matrix: [[usize; 3]; 3],
     pub failures: Vec<Failure>,
 }
 

@@ -84,7 +84,7 @@ impl Trust {
     }
 
     /// Whether the layer may loosen: allow rules, disable, override, settings, knowledge.
-    pub fn may_loosen(self) -> bool {
+    pub(crate) fn may_loosen(self) -> bool {
         self >= Trust::User
     }
 }

@@ -58,7 +58,7 @@ impl Verdict {
     }
 
     /// Findings ordered strictest first.
-    pub fn sort(&mut self) {
+    pub(crate) fn sort(&mut self) {
         self.findings.sort_by(|a, b| b.decision.cmp(&a.decision).then(b.severity.cmp(&a.severity)));
     }
 }

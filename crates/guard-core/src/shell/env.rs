@@ -27,21 +27,12 @@ impl Env {
         Env { vars, user_homes }
     }
 
-    pub fn with_var(mut self, name: &str, value: &str) -> Env {
-        self.vars.insert(name.to_string(), value.to_string());
-        self
-    }
-
     pub fn with_user_home(mut self, user: &str, home: &str) -> Env {
         self.user_homes.insert(user.to_string(), home.to_string());
         self
     }
 
-    pub fn home(&self) -> Option<&str> {
-        self.vars.get("HOME").map(String::as_str)
-    }
-
-    pub fn pwd(&self) -> Option<&str> {
+    pub(crate) fn pwd(&self) -> Option<&str> {
         self.vars.get("PWD").map(String::as_str)
     }
 }
