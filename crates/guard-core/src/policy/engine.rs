@@ -92,11 +92,16 @@ impl std::ops::Deref for LazySpec {
     }
 }
 
+/// A rule as loaded into a [`Policy`]: its spec and where it comes from.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// The rule as written; a built-in rule is decoded on first use.
     pub spec: LazySpec,
+    /// The name of its pack (the pack's `pack:`, or its file name without the extension).
     pub pack: String,
+    /// The file it comes from, as named in messages (`builtin:git.yaml` for a built-in pack).
     pub file: String,
+    /// The layer of that file.
     pub layer: LayerKind,
     /// Switched off by a later layer, with the recorded reason.
     pub disabled: Option<String>,
@@ -107,6 +112,7 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Its id (`fs.rm-recursive`).
     pub fn id(&self) -> &str {
         &self.spec.head().id.value
     }
@@ -116,6 +122,8 @@ impl Rule {
         format!("{}:{line}:{col}", self.file)
     }
 
+    /// Line and column (from 1) of the rule's id in its file, found in the pack's text for a
+    /// built-in rule; `(0, 0)` when unknown.
     pub fn line_col(&self) -> (u64, u64) {
         let (line, col) = (self.spec.id.referenced.line(), self.spec.id.referenced.column());
         if line == 0 {
@@ -127,8 +135,11 @@ impl Rule {
     }
 }
 
+/// Every layer's rules, lists, program knowledge and settings, loaded and indexed by program:
+/// what judges a [`Plan`].
 #[derive(Debug, Default)]
 pub struct Policy {
+    /// Every rule in load order, those switched off included (see [`Rule::disabled`]).
     pub rules: Vec<Rule>,
     pub(crate) db: ProgramDb,
     /// The built-in program knowledge alone, for the breaker: no policy file can change how it
@@ -141,6 +152,8 @@ pub struct Policy {
     index: HashMap<String, Vec<usize>>,
     /// Rules not indexed by exact program name, past those `builtin_index` covers.
     generic: Vec<usize>,
+    /// What was wrong in the policy files and left out, one message each (`file:line:column: …`
+    /// where known).
     pub warnings: Vec<String>,
     /// guard's own settings from the system and user layers.
     pub settings: super::settings::Settings,
@@ -148,10 +161,13 @@ pub struct Policy {
 
 /// One parsed file of policy.
 pub struct LoadedPack {
+    /// The file's name as shown in messages (`builtin:git.yaml` for a built-in pack).
     pub file: String,
     pub(crate) layer: LayerKind,
     /// What the file may do; what it may not is left out when it is loaded.
     pub(crate) trust: Trust,
+    /// What the file holds. For a built-in pack as embedded, only its name and description:
+    /// its rules come decoded on demand.
     pub spec: PackSpec,
     /// Rules embedded at build time, decoded when judged (after those of `spec`).
     pub(crate) embedded: Vec<LazySpec>,
@@ -186,6 +202,8 @@ impl LoadedPack {
 }
 
 impl Policy {
+    /// The policy of `packs`, given in load order (built-in first). What a pack's trust does not
+    /// allow is left out of it, with a warning in [`Policy::warnings`].
     pub fn from_packs(packs: Vec<LoadedPack>) -> Policy {
         let mut p = Policy::default();
         let mut tables = None;
@@ -346,6 +364,7 @@ impl Policy {
         own
     }
 
+    /// The rule of this id loaded last (it may be switched off); `None` when there is none.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().rev().find(|r| r.id() == id)
     }
@@ -355,6 +374,8 @@ impl Policy {
         self.judge_traced(plan, ctx, false)
     }
 
+    /// Judge a Plan; with `trace`, also record in [`Verdict::trace`] which rules each invocation
+    /// was tried against.
     pub fn judge_traced(&self, plan: &Plan, ctx: &dyn Context, trace: bool) -> Verdict {
         let mut v = Verdict::allow();
         // bash cannot receive a NUL byte in an argument, and reads a script only up to one:

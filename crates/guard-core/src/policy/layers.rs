@@ -43,7 +43,9 @@ pub fn parse(file: &str, text: &str) -> Result<PackSpec, Problem> {
 /// they share.
 #[derive(Clone, Copy)]
 pub struct Builtin {
+    /// Each pack, in load order.
     pub packs: &'static [EmbeddedPack],
+    /// The lists, program knowledge and rule index the packs share.
     pub tables: &'static super::embedded::Tables,
 }
 
@@ -104,8 +106,11 @@ impl Builtin {
 /// One policy file as read, for [`assemble`]: its name, layer, and its text or why it could not
 /// be read.
 pub struct Source {
+    /// The file's path, as messages name it.
     pub name: String,
+    /// The layer it belongs to.
     pub layer: LayerKind,
+    /// Its text, or why it could not be read.
     pub text: Result<String, String>,
 }
 
@@ -114,8 +119,12 @@ pub struct Source {
 /// settings' `~` stands for.
 #[derive(Debug, Clone, Default)]
 pub struct Circumstances {
+    /// A person at their own terminal named the `--policy` files.
     pub extra_trusted: bool,
+    /// This guard runs inside a command another guard runs (see [`Standing::nested`]).
     pub nested: bool,
+    /// The home directory a leading `~/` in settings stands for; without one such paths are
+    /// ignored.
     pub home: Option<PathBuf>,
 }
 

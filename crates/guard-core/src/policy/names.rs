@@ -31,7 +31,8 @@ pub struct Gate {
     pub commands: Strs,
     /// Some argument contains one of these, when not empty.
     pub arg_contains: Strs,
-    /// [`NEEDS_REDIRECT`]-style bits.
+    /// What else the invocation must have, as bits: 1 a redirection, 2 code, 4 a `via`, 8 a
+    /// redirection or a program with known effects on files.
     pub needs: u8,
     /// One of these holds too, when not empty.
     pub any: Cow<'static, [Gate]>,

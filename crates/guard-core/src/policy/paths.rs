@@ -221,6 +221,7 @@ const SHELL_RC_SYSTEM: &[&str] = &[
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OwnPaths {
     pub(crate) dirs: Vec<String>,
+    /// Single files guard protects, absolute.
     pub files: Vec<String>,
 }
 

@@ -1,10 +1,11 @@
 //! `programs:` in a pack: how each program spells its options and what it does to the files its
-//! command line names. Read by [`cmdline`](super::cmdline) and [`effects`](super::effects).
+//! command line names. Read by the policy's `cmdline` and `effects` modules.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// What a pack knows of one program's command line (an entry of `programs:`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramSpec {

@@ -18,6 +18,7 @@ pub struct PackSpec {
     /// A short name for the pack (`git`, `filesystem`); defaults to the file name.
     #[serde(default)]
     pub pack: Option<String>,
+    /// What the pack is about, for `guard rules` listings.
     #[serde(default)]
     pub description: Option<String>,
     /// Named lists of strings, referenced from rules as `$name`.
@@ -26,6 +27,7 @@ pub struct PackSpec {
     /// How programs spell their options: which take a value, which names mean the same flag.
     #[serde(default)]
     pub programs: BTreeMap<String, ProgramSpec>,
+    /// The pack's rules, in the order they are listed.
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
     /// Rules switched off by id, each with the reason recorded.
@@ -127,6 +129,7 @@ fn name_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Strin
     d.deserialize_any(V)
 }
 
+/// One entry of `disable:`: the id of a rule from an earlier layer to switch off, and why.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DisableSpec {
@@ -134,15 +137,21 @@ pub struct DisableSpec {
     pub(crate) reason: String,
 }
 
+/// What to do with a command. Ordered by strictness (`Allow < Ask < Deny`): where several
+/// rules match, the strictest decision stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
+    /// Run it.
     Allow,
+    /// Run it only once a person approves.
     Ask,
+    /// Refuse to run it.
     Deny,
 }
 
 impl Decision {
+    /// The name as written in YAML and shown to people: `allow`, `ask`, `deny`.
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Allow => "allow",
@@ -152,30 +161,45 @@ impl Decision {
     }
 }
 
+/// How serious a finding is, lowest first. It is shown to people, and orders the findings of
+/// one decision (the more severe first); `medium` when a rule does not say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// The lowest: for information.
     Info,
+    /// Below the default.
     Low,
+    /// The default.
     #[default]
     Medium,
+    /// Above the default.
     High,
+    /// The highest; the breaker's findings are critical.
     Critical,
 }
 
+/// One rule: the commands it matches and what to do with them.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
+    /// Unique within its layer (`fs.rm-recursive`); a later layer's rule of the same id replaces
+    /// it when that layer may loosen. Spanned for the location in error messages.
     pub id: Spanned<String>,
+    /// What the rule guards against, for `guard rules show`.
     #[serde(default)]
     pub description: Option<String>,
+    /// `match:`: the conditions on one command, all of which must hold.
     #[serde(rename = "match")]
     pub matches: Spanned<MatchSpec>,
+    /// What to do with a command it matches.
     pub decision: Decision,
+    /// How serious a match is; `medium` when not given.
     #[serde(default)]
     pub severity: Severity,
     /// Shown to the person asked; `{match}` is the offending word, `{program}`, `{command}`.
     pub message: String,
+    /// Free-form labels, carried into findings and shown by `guard rules`.
     #[serde(default)]
     pub tags: Vec<String>,
     /// Effects applied when the command runs anyway: `mask_output`.
@@ -187,6 +211,7 @@ pub struct RuleSpec {
     /// Replaces the rule with this id from an earlier layer, with the reason recorded.
     #[serde(default)]
     pub overrides: Option<String>,
+    /// Why it overrides; required with `overrides`.
     #[serde(default)]
     pub reason: Option<String>,
     /// In the system layer: no later layer may disable, override or redefine this rule.

@@ -20,7 +20,9 @@ pub enum MaskOutput {
     Agents,
     /// Only where a matching rule says so.
     Rules,
+    /// In the output of every command.
     Always,
+    /// Nowhere, whatever the rules say.
     Never,
 }
 
@@ -51,10 +53,13 @@ impl MaskOutput {
 pub struct Settings {
     /// The real shell; `None` means `bash` on PATH.
     pub shell: Option<PathBuf>,
+    /// Where secrets in output are masked.
     pub mask_output: MaskOutput,
+    /// Record terminal sessions (asciicast v2, linked from the audit log).
     pub record: bool,
     /// The audit log; `None` means `$XDG_STATE_HOME/guard/audit.jsonl`.
     pub audit_path: Option<PathBuf>,
+    /// Also send each audit entry to the system log.
     pub syslog: bool,
     /// `authpriv` or `user`; `None` means the audit trail's default.
     pub syslog_facility: Option<String>,

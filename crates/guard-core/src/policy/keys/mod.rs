@@ -1,7 +1,7 @@
 //! The keys of a rule's `match:`. Each key is one file here that holds all of it: the YAML it
 //! takes (`Spec`), what lint checks of it (`lint`), what it adds to the rule's [`Gate`] (`gate`)
 //! and how it is judged against one invocation (`eval`, `None` when it does not hold). This
-//! file only lists them: a new key is its file, its `pub mod` line and its line in `keys!`
+//! file only lists them: a new key is its file, its `mod` line and its line in `keys!`
 //! below, whose order is the order keys are judged (and linted) in. Keys that point at what
 //! matched (`Found::point`) should stay in the order they are: the first to point wins.
 
