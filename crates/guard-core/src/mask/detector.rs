@@ -153,8 +153,8 @@ impl Detector {
         Ok(())
     }
 
-    /// [`validate`](Self::validate) without compiling the regexes. The built-in detectors' regexes
-    /// are compiled by the tests, and at run time only when masking is used.
+    /// Whether the detector is usable, short of compiling its regexes: the built-in detectors'
+    /// regexes are compiled by the tests, and at run time only when masking is used.
     pub(crate) fn validate_shape(&self) -> Result<(), MaskError> {
         let err = |message: String| MaskError { id: self.id.clone(), message };
         if self.id.is_empty() {

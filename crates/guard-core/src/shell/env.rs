@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+/// The variables and home directories the parser may expand; anything else is unknown to it.
 #[derive(Debug, Clone)]
 pub struct Env {
     /// Variables whose values are trusted to expand statically (`HOME`, `PWD`, …).
@@ -18,6 +19,7 @@ impl Default for Env {
 }
 
 impl Env {
+    /// Only `HOME` and `PWD` set, and `~root` at `/root`.
     pub fn new(home: &str, pwd: &str) -> Env {
         let mut vars = HashMap::new();
         vars.insert("HOME".to_string(), home.to_string());
@@ -27,6 +29,7 @@ impl Env {
         Env { vars, user_homes }
     }
 
+    /// The same, with `~user` expanding to `home`.
     pub fn with_user_home(mut self, user: &str, home: &str) -> Env {
         self.user_homes.insert(user.to_string(), home.to_string());
         self

@@ -66,6 +66,7 @@ impl Analyzer {
         Analyzer { parser, limits }
     }
 
+    /// The Plan of `text`, with what the parser may assume of the environment in `env`.
     pub fn analyze(&mut self, text: &str, env: &Env) -> Plan {
         walk::Builder::new(env, self.limits, &mut self.parser).run(text)
     }

@@ -630,6 +630,7 @@ pub(crate) const GUARD_VALUED: &[&str] = &["--policy", "--mode"];
 /// A program's options as the rules' command-line reader takes them (`programs:` in a pack).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RulesProgram {
+    /// The program's name, as the command line spells it.
     pub name: &'static str,
     /// Spellings of the options that take the next word (or an attached value).
     pub takes_value: Vec<String>,

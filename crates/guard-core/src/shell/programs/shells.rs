@@ -10,6 +10,8 @@ use super::{shell_code, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Invocation, Span, Value, Via, Word};
 use crate::shell::lexer;
 
+/// Whether `name` (a program name, not a path) is a shell guard reads code for: `sh`, `bash`,
+/// `zsh`, `dash`, …
 pub fn is_shell(name: &str) -> bool {
     SHELLS.contains(&name)
 }
