@@ -19,6 +19,8 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// The Plan as `guard explain` prints it: each invocation (how it is reached, where it runs,
+/// its argv, redirections, code and pipeline), then what could not be read.
 pub fn render_plan(plan: &Plan) -> String {
     let mut out = String::new();
     let n = plan.invocations.len();

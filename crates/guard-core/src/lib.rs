@@ -6,6 +6,7 @@
 //! the imperative shell (CLI, runner, approvals, audit, integrations).
 
 #![deny(clippy::disallowed_methods, clippy::disallowed_types)]
+#![warn(missing_docs)]
 
 pub mod explain;
 pub mod mask;

@@ -8,15 +8,18 @@ use serde::Serialize;
 /// `eval`, a heredoc fed to a shell) carry the span of the outer word that held the code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 pub struct Span {
+    /// Offset of the first byte.
     pub start: usize,
+    /// Offset one past the last byte (`start..end`, as a slice range).
     pub end: usize,
 }
 
 impl Span {
+    /// The bytes `start..end`.
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
-    pub fn cover(self, other: Span) -> Span {
+    pub(crate) fn cover(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
 }
@@ -29,9 +32,15 @@ pub enum Part {
     Text(String),
     /// Something only known at run time: `what` is the source text (`$DIR`, `$(date)`),
     /// `why` says why guard cannot know it.
-    Unknown { what: String, why: String },
+    Unknown {
+        /// The source text of the unknown part.
+        what: String,
+        /// Why guard cannot know its value.
+        why: String,
+    },
 }
 
+/// What a word expands to, as far as guard can tell before it runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Value {
@@ -44,19 +53,21 @@ pub enum Value {
 /// One argv word after bash's expansions, as far as they can be done statically.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Word {
+    /// The word's text after expansion, fully or partly known.
     pub value: Value,
     /// Unquoted glob characters (`*`, `?`, `[`) that the shell would expand against the filesystem.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub glob: bool,
+    /// Where the word is written (for nested code, the outer word that held it).
     pub span: Span,
 }
 
 impl Word {
-    pub fn literal(s: impl Into<String>, span: Span) -> Word {
+    pub(crate) fn literal(s: impl Into<String>, span: Span) -> Word {
         Word { value: Value::Literal(s.into()), glob: false, span }
     }
 
-    pub fn unknown(what: impl Into<String>, why: impl Into<String>, span: Span) -> Word {
+    pub(crate) fn unknown(what: impl Into<String>, why: impl Into<String>, span: Span) -> Word {
         Word { value: Value::Dynamic(vec![Part::Unknown { what: what.into(), why: why.into() }]), glob: false, span }
     }
 
@@ -68,12 +79,13 @@ impl Word {
         }
     }
 
+    /// Whether part of the value is only known at run time.
     pub fn is_dynamic(&self) -> bool {
         matches!(self.value, Value::Dynamic(_))
     }
 
     /// Text known to start the word (all of it when literal).
-    pub fn known_prefix(&self) -> &str {
+    pub(crate) fn known_prefix(&self) -> &str {
         match &self.value {
             Value::Literal(s) => s,
             Value::Dynamic(parts) => match parts.first() {
@@ -84,7 +96,7 @@ impl Word {
     }
 
     /// Text known to end the word (all of it when literal).
-    pub fn known_suffix(&self) -> &str {
+    pub(crate) fn known_suffix(&self) -> &str {
         match &self.value {
             Value::Literal(s) => s,
             Value::Dynamic(parts) => match parts.last() {
@@ -123,10 +135,13 @@ impl Word {
 /// A `NAME=value` given to one command (`FOO=1 make`) or by `env`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assignment {
+    /// The variable's name.
     pub name: String,
+    /// What it is set to.
     pub value: Word,
 }
 
+/// A redirection's operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RedirectOp {
@@ -155,6 +170,7 @@ pub enum RedirectOp {
 }
 
 impl RedirectOp {
+    /// The operator as written in shell (`>>`, `<<<`); `<<-` and `N>&M` show as `<<` and `>&`.
     pub fn symbol(self) -> &'static str {
         match self {
             RedirectOp::Read => "<",
@@ -172,7 +188,7 @@ impl RedirectOp {
     }
 
     /// Opens its target for writing (a file, not a descriptor copy).
-    pub fn writes(self) -> bool {
+    pub(crate) fn writes(self) -> bool {
         matches!(
             self,
             RedirectOp::Write
@@ -186,26 +202,28 @@ impl RedirectOp {
     }
 
     /// Truncates its target.
-    pub fn truncates(self) -> bool {
+    pub(crate) fn truncates(self) -> bool {
         matches!(self, RedirectOp::Write | RedirectOp::Clobber | RedirectOp::WriteAll | RedirectOp::DupOut)
     }
 }
 
+/// A redirection of one command, e.g. `2>/dev/null`, `>> log`, `<<EOF`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Redirect {
     /// The descriptor written before the operator (`2>`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fd: Option<u32>,
+    /// The operator.
     pub op: RedirectOp,
     /// The file (or descriptor number) for file redirections; the document text for
     /// heredocs and here-strings (a here-string's value gets the trailing newline bash adds).
     pub target: Word,
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl Redirect {
     /// The text this redirection feeds to stdin, for heredocs and here-strings.
-    pub fn stdin_text(&self) -> Option<&Word> {
+    pub(crate) fn stdin_text(&self) -> Option<&Word> {
         matches!(self.op, RedirectOp::Heredoc | RedirectOp::HereString).then_some(&self.target)
     }
 }
@@ -228,16 +246,28 @@ pub enum Via {
     /// A branch of `if` or `case`.
     Branch,
     /// The body of a function defined in the same text.
-    FunctionBody { name: String },
+    FunctionBody {
+        /// The function's name.
+        name: String,
+    },
     /// A program run by a wrapper (`sudo`, `env`, `timeout`, `nice`, `command`, …).
-    Wrapper { program: String },
+    Wrapper {
+        /// The wrapper's name.
+        program: String,
+    },
     /// Code given to a shell as a string: `bash -c`, `su -c`, `watch`, `script -c`, …
-    ShellString { shell: String },
+    ShellString {
+        /// The program the string was given to.
+        shell: String,
+    },
     /// Literal arguments of `eval`.
     Eval,
     /// The text of an alias defined earlier in the same text, in place of the command's
     /// first word (`alias r='rm -rf'; r /` runs `rm -rf /`).
-    Alias { name: String },
+    Alias {
+        /// The alias's name.
+        name: String,
+    },
     /// `source`/`.` of literal code, e.g. `source <(echo …)`.
     Source,
     /// The code of a `trap` handler.
@@ -249,17 +279,26 @@ pub enum Via {
     /// Run by GNU `parallel`.
     Parallel,
     /// Run on another machine by `ssh`.
-    Remote { host: String },
+    Remote {
+        /// The destination as written on `ssh`'s command line (`user@host`).
+        host: String,
+    },
     /// A heredoc or here-string whose text is code for a shell.
-    HeredocToShell { shell: String },
+    HeredocToShell {
+        /// The shell that reads it.
+        shell: String,
+    },
     /// Literal text piped into a shell (`echo … | sh`).
-    PipeToShell { shell: String },
+    PipeToShell {
+        /// The shell that reads it.
+        shell: String,
+    },
     /// Recovered from a region the grammar could not parse.
     SyntaxErrorRecovery,
 }
 
 impl Via {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Via::CommandSubstitution => "$(…)".into(),
             Via::ProcessSubstitution => "<(…)".into(),
@@ -288,8 +327,11 @@ impl Via {
 /// Where an invocation sits in a pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PipePos {
+    /// The pipeline's index in [`Plan::pipelines`].
     pub pipeline: usize,
+    /// The stage this invocation is in, from 0 at the left.
     pub stage: usize,
+    /// How many stages the pipeline has.
     pub stages: usize,
 }
 
@@ -311,22 +353,31 @@ pub enum CodeSource {
 pub struct Code {
     /// `sh`, `bash`, `python`, `perl`, `ruby`, `node`, `php`, `awk`, `lua`, …
     pub language: String,
+    /// How the code reaches the program.
     pub source: CodeSource,
     /// The code itself, or what is known of it (`output of curl …` for a download piped in).
     pub text: Word,
 }
 
+/// One command the text would run: a program with its arguments, and how and where it is
+/// reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Invocation {
+    /// Its index in [`Plan::invocations`].
     pub id: usize,
-    /// argv[0] as bash would resolve it (not looked up on PATH).
+    /// `argv[0]` as bash would resolve it (not looked up on `PATH`).
     pub program: Word,
+    /// The arguments after the program.
     pub args: Vec<Word>,
+    /// Variables set for this command only (`FOO=1 make`, `env FOO=1 make`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assignments: Vec<Assignment>,
+    /// Its redirections, including those of an enclosing compound command (`{ …; } > f`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub redirects: Vec<Redirect>,
+    /// The command's text (for nested code, the outer word that held it).
     pub span: Span,
+    /// How it is reached, from the outside in; empty at the top level of the text.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub via: Vec<Via>,
     /// How many times text was re-read as code to reach this (`bash -c` inside `eval` is 2).
@@ -334,6 +385,7 @@ pub struct Invocation {
     /// The invocation this one was unwrapped from or nested in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<usize>,
+    /// Its place in a pipeline; `None` when it is not in one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipePos>,
     /// Code this program is given, when it is a shell or interpreter.
@@ -375,7 +427,7 @@ impl Invocation {
     }
 
     /// A one-line rendering of the argv.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         let mut out = String::new();
         for (i, w) in self.argv().enumerate() {
             if i > 0 {
@@ -399,17 +451,17 @@ impl Invocation {
         out
     }
 
-    pub fn has_via(&self, pred: impl Fn(&Via) -> bool) -> bool {
+    pub(crate) fn has_via(&self, pred: impl Fn(&Via) -> bool) -> bool {
         self.via.iter().any(pred)
     }
 
     /// The commands ran on another machine (`ssh host cmd`).
-    pub fn is_remote(&self) -> bool {
+    pub(crate) fn is_remote(&self) -> bool {
         self.has_via(|v| matches!(v, Via::Remote { .. }))
     }
 }
 
-pub fn basename(path: &str) -> &str {
+pub(crate) fn basename(path: &str) -> &str {
     let trimmed = path.trim_end_matches('/');
     match trimmed.rfind('/') {
         Some(i) => &trimmed[i + 1..],
@@ -418,7 +470,7 @@ pub fn basename(path: &str) -> &str {
 }
 
 /// Quote a word for display only when it would otherwise be misread.
-pub fn quote_for_display(s: &str) -> String {
+pub(crate) fn quote_for_display(s: &str) -> String {
     if s.is_empty() {
         return "''".into();
     }
@@ -430,10 +482,12 @@ pub fn quote_for_display(s: &str) -> String {
     }
 }
 
+/// A pipeline (`a | b | c`): which invocations make each stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pipeline {
+    /// Its index in [`Plan::pipelines`].
     pub id: usize,
-    pub span: Span,
+    pub(crate) span: Span,
     /// Invocation ids in each stage (a stage may hold several: a wrapper and what it runs,
     /// or the commands of a `{ …; }` group).
     pub stages: Vec<Vec<usize>>,
@@ -441,6 +495,7 @@ pub struct Pipeline {
     pub stderr_piped: Vec<bool>,
 }
 
+/// What kept part of the text from being read completely.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IssueKind {
@@ -461,23 +516,32 @@ pub enum IssueKind {
     RunTime,
 }
 
+/// A part of the text guard could not read completely; its commands may be missing from the
+/// Plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Issue {
+    /// What went wrong.
     pub kind: IssueKind,
+    /// Where in the text.
     pub span: Span,
+    /// What went wrong, for people.
     pub message: String,
 }
 
+/// Everything a piece of shell text would execute, as the parser found it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Plan {
     /// The text that was analysed.
     pub source: String,
+    /// Every command found, nested ones included, each at the index of its `id`.
     pub invocations: Vec<Invocation>,
+    /// The pipelines, each at the index of its `id`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pipelines: Vec<Pipeline>,
     /// Functions defined in the text.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<String>,
+    /// What could not be read completely; empty when the whole text was.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub issues: Vec<Issue>,
 }

@@ -6,77 +6,82 @@ use std::fmt;
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
-/// One detector: how to find one kind of secret. Built-in ones come from
-/// `rules/mask/secrets.yaml`; [`Detector::custom`] makes one from a policy's pattern.
+/// One detector: how to find one kind of secret. The built-in ones come from
+/// `rules/mask/secrets.yaml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Detector {
     /// Unique name, e.g. `github-token`.
-    pub id: String,
+    pub(crate) id: String,
     /// What the placeholder says: `[masked:KIND]`. Lower-case letters, digits and `_`.
     pub kind: String,
+    /// What the detector finds, in words for people reading the file.
     #[serde(default)]
-    pub description: String,
+    #[allow(dead_code, reason = "documentation carried in the data; no code reads it")]
+    pub(crate) description: String,
     /// Literal strings one of which every line this detector can match contains. Empty: the
     /// detector runs on every line.
     #[serde(default)]
-    pub triggers: Vec<String>,
+    pub(crate) triggers: Vec<String>,
     /// Regex run on each line. The group `secret` (or any group whose name starts with
     /// `secret`) marks what is replaced; without one the whole match is.
     #[serde(default)]
-    pub pattern: Option<String>,
+    pub(crate) pattern: Option<String>,
     /// Regexes; a found secret matching any of them is kept (placeholders such as `${VAR}`).
     #[serde(default)]
-    pub allow: Vec<String>,
+    pub(crate) allow: Vec<String>,
     /// A cheap regex every line `pattern` can match also matches, tried first. Detectors that
     /// share one (the key=value family) try it once per line between them.
     #[serde(default)]
-    pub requires: Option<String>,
+    pub(crate) requires: Option<String>,
     /// Lines under a header, e.g. the values under `data:` of a Kubernetes Secret.
     #[serde(default)]
-    pub section: Option<SectionSpec>,
+    pub(crate) section: Option<SectionSpec>,
     /// A block of lines, e.g. a PEM private key.
     #[serde(default)]
-    pub block: Option<BlockSpec>,
+    pub(crate) block: Option<BlockSpec>,
+    /// Texts the detector must mask and must keep, checked by the tests.
     #[serde(default)]
-    pub examples: Examples,
+    #[allow(dead_code, reason = "only the tests read the examples")]
+    pub(crate) examples: Examples,
 }
 
 /// Lines opened by `start`; closed by the first non-blank line indented no deeper than it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SectionSpec {
-    pub start: String,
+pub(crate) struct SectionSpec {
+    pub(crate) start: String,
     /// Run on each line inside; its `secret` group is replaced.
-    pub entry: String,
+    pub(crate) entry: String,
 }
 
 /// Lines from `begin` to `end`; the `body` lines between become one placeholder line.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BlockSpec {
-    pub begin: String,
-    pub end: String,
-    pub body: String,
+pub(crate) struct BlockSpec {
+    pub(crate) begin: String,
+    pub(crate) end: String,
+    pub(crate) body: String,
 }
 
 /// Texts that document and test a detector.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[allow(dead_code, reason = "only the tests read the examples")]
 #[serde(deny_unknown_fields)]
-pub struct Examples {
+pub(crate) struct Examples {
     /// Each is masked, and the placeholder says this detector's kind.
     #[serde(default)]
-    pub mask: Vec<String>,
+    pub(crate) mask: Vec<String>,
     /// Each comes out byte-identical.
     #[serde(default)]
-    pub keep: Vec<String>,
+    pub(crate) keep: Vec<String>,
 }
 
 /// A detector that cannot be used, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MaskError {
-    pub id: String,
-    pub message: String,
+pub(crate) struct MaskError {
+    pub(crate) id: String,
+    pub(crate) message: String,
 }
 
 impl fmt::Display for MaskError {
@@ -91,7 +96,8 @@ impl Detector {
     /// A user-defined detector: `pattern` is a regex (with an optional `secret` group) and the
     /// placeholder says `[masked:ID]` (`-` in the id becomes `_`). It runs on every line unless
     /// [`Detector::with_triggers`] narrows it. Fails if the pattern does not compile.
-    pub fn custom(id: &str, pattern: &str) -> Result<Detector, MaskError> {
+    #[cfg(test)]
+    pub(crate) fn custom(id: &str, pattern: &str) -> Result<Detector, MaskError> {
         let d = Detector {
             id: id.to_string(),
             kind: id.to_ascii_lowercase().replace('-', "_"),
@@ -109,19 +115,22 @@ impl Detector {
     }
 
     /// Literal strings one of which every match contains; lines without any are skipped cheaply.
-    pub fn with_triggers(mut self, triggers: &[&str]) -> Self {
+    #[cfg(test)]
+    pub(crate) fn with_triggers(mut self, triggers: &[&str]) -> Self {
         self.triggers = triggers.iter().map(|t| t.to_string()).collect();
         self
     }
 
     /// Texts that must be masked and texts that must be kept; see [`Detectors::check_examples`](super::Detectors::check_examples).
-    pub fn with_examples(mut self, mask: &[&str], keep: &[&str]) -> Self {
+    #[cfg(test)]
+    pub(crate) fn with_examples(mut self, mask: &[&str], keep: &[&str]) -> Self {
         self.examples.mask = mask.iter().map(|t| t.to_string()).collect();
         self.examples.keep = keep.iter().map(|t| t.to_string()).collect();
         self
     }
 
     /// Every regex of this detector, for compiling and error messages.
+    #[cfg(test)]
     pub(crate) fn regexes(&self) -> Vec<&str> {
         let mut all: Vec<&str> = self.pattern.iter().map(String::as_str).collect();
         all.extend(self.allow.iter().map(String::as_str));
@@ -135,6 +144,7 @@ impl Detector {
         all
     }
 
+    #[cfg(test)]
     pub(crate) fn validate(&self) -> Result<(), MaskError> {
         self.validate_shape()?;
         for re in self.regexes() {
@@ -143,8 +153,8 @@ impl Detector {
         Ok(())
     }
 
-    /// [`validate`](Self::validate) without compiling the regexes. The built-in detectors' regexes
-    /// are compiled by the tests, and at run time only when masking is used.
+    /// Whether the detector is usable, short of compiling its regexes: the built-in detectors'
+    /// regexes are compiled by the tests, and at run time only when masking is used.
     pub(crate) fn validate_shape(&self) -> Result<(), MaskError> {
         let err = |message: String| MaskError { id: self.id.clone(), message };
         if self.id.is_empty() {

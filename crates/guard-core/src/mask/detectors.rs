@@ -13,7 +13,9 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::detector::{Detector, MaskError};
+use super::detector::Detector;
+#[cfg(test)]
+use super::detector::MaskError;
 use super::engine::Engine;
 
 #[derive(Deserialize)]
@@ -62,13 +64,14 @@ impl Detectors {
     /// Whether any detector could match somewhere in `text`: a line a detector matches holds one
     /// of its triggers, so text holding none needs no regex — and none get compiled. Short texts
     /// (a command line for the audit log) mostly end here.
-    pub fn may_match(&self, text: &str) -> bool {
+    pub(crate) fn may_match(&self, text: &str) -> bool {
         self.list.iter().any(|d| d.triggers.is_empty() || d.triggers.iter().any(|t| text.contains(t.as_str())))
     }
 
     /// These detectors followed by `extra` (which lose to the built-in ones where both find the
     /// same text). Fails on a duplicate id or an unusable detector.
-    pub fn with(&self, extra: impl IntoIterator<Item = Detector>) -> Result<Detectors, MaskError> {
+    #[cfg(test)]
+    pub(crate) fn with(&self, extra: impl IntoIterator<Item = Detector>) -> Result<Detectors, MaskError> {
         let mut list = self.list.clone();
         for d in extra {
             d.validate()?;
@@ -97,7 +100,8 @@ impl Detectors {
     /// Runs every detector's examples against the whole set: each `mask` example must be
     /// changed by that detector alone and come out with its `[masked:KIND]`; each `keep`
     /// example must come out unchanged. Returns one message per failure.
-    pub fn check_examples(&self) -> Vec<String> {
+    #[cfg(test)]
+    pub(crate) fn check_examples(&self) -> Vec<String> {
         let mut failures = Vec::new();
         for d in &self.list {
             let alone = Detectors { list: vec![d.clone()], engine: OnceLock::new() };

@@ -79,9 +79,9 @@ impl State {
 /// Replace `line[start..end]` with the placeholder of `detector`, or with nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Edit {
-    pub start: usize,
-    pub end: usize,
-    pub detector: Option<usize>,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) detector: Option<usize>,
 }
 
 /// Buffers [`Engine::evaluate`] reuses from line to line.

@@ -22,8 +22,8 @@ pub(crate) struct Gate {
 
 /// A trigger found by [`Gate::find_iter`].
 pub(crate) struct Hit {
-    pub start: usize,
-    pub end: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
     pattern: usize,
 }
 

@@ -7,7 +7,7 @@ use super::engine::{Edit, Engine, Scratch, State};
 
 /// The longest stretch without a newline that is held back by default: a longer line is masked
 /// and emitted in pieces of this size.
-pub const LINE_CAP: usize = 64 * 1024;
+pub(crate) const LINE_CAP: usize = 64 * 1024;
 
 /// Masks one output stream. Feed it what the child writes, in chunks of any size; write what it
 /// appends to `out`. See the [module documentation](super) for what is held back and when.
@@ -47,7 +47,8 @@ impl<'d> Masker<'d> {
     }
 
     /// Holds back at most `cap` bytes of a line instead of [`LINE_CAP`] (at least 1).
-    pub fn with_line_cap(mut self, cap: usize) -> Self {
+    #[cfg(test)]
+    pub(crate) fn with_line_cap(mut self, cap: usize) -> Self {
         self.cap = cap.max(1);
         self
     }

@@ -13,9 +13,9 @@
 //! spans lines (inside a PEM private-key block, inside the `data:` of a Kubernetes Secret) is
 //! carried from line to line, never buffered: the body of a key is dropped as it passes.
 //!
-//! A line with no newline for [`LINE_CAP`] bytes (64 KiB) is masked and written in pieces of
-//! that size; the cut points depend only on the bytes, so chunking still does not matter, but
-//! a secret that straddles a cut of such a long line is seen as two halves.
+//! A line with no newline for 64 KiB is masked and written in pieces of that size; the cut
+//! points depend only on the bytes, so chunking still does not matter, but a secret that
+//! straddles a cut of such a long line is seen as two halves.
 //!
 //! # Latency
 //!
@@ -48,9 +48,9 @@ mod engine;
 mod gate;
 mod masker;
 
-pub use detector::{BlockSpec, Detector, Examples, MaskError, SectionSpec};
+pub use detector::Detector;
 pub use detectors::Detectors;
-pub use masker::{Masker, LINE_CAP};
+pub use masker::Masker;
 
 /// Masks a whole string (a command line for the audit log, a captured output).
 pub fn mask_str(detectors: &Detectors, text: &str) -> String {
@@ -67,6 +67,7 @@ pub fn mask_str(detectors: &Detectors, text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::masker::LINE_CAP;
     use super::*;
 
     fn feed_in(text: &[u8], sizes: &[usize], cap: usize) -> Vec<u8> {

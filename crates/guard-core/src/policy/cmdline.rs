@@ -9,12 +9,12 @@ use super::programs::ProgramSpec;
 use crate::plan::{Invocation, Word};
 
 /// Name → [`ProgramSpec`]s as JSON, in pack order, sorted by name (see `guard-rules`'s `build.rs`).
-pub type BuiltinPrograms = &'static [(&'static str, &'static [&'static str])];
+pub(crate) type BuiltinPrograms = &'static [(&'static str, &'static [&'static str])];
 
 /// Option knowledge for every program named in the packs. Built-in knowledge stays as the JSON
 /// embedded at build time until a command names the program.
 #[derive(Debug, Default, Clone)]
-pub struct ProgramDb {
+pub(crate) struct ProgramDb {
     builtin: BuiltinPrograms,
     /// Decoded built-in knowledge, by position in `builtin`.
     decoded: Vec<OnceLock<ProgramSpec>>,
@@ -30,7 +30,7 @@ struct Entry {
 
 impl ProgramDb {
     /// Start from the built-in knowledge (once; later calls change nothing).
-    pub fn use_builtin(&mut self, builtin: BuiltinPrograms) {
+    pub(crate) fn use_builtin(&mut self, builtin: BuiltinPrograms) {
         if self.builtin.is_empty() {
             self.builtin = builtin;
             self.decoded = (0..builtin.len()).map(|_| OnceLock::new()).collect();
@@ -38,7 +38,7 @@ impl ProgramDb {
     }
 
     /// Knowledge of `name` (and of each of its aliases).
-    pub fn insert(&mut self, name: &str, spec: &ProgramSpec) {
+    pub(crate) fn insert(&mut self, name: &str, spec: &ProgramSpec) {
         for n in std::iter::once(name).chain(spec.aliases.iter().map(String::as_str)) {
             let e = self.files.entry(n.to_string()).or_default();
             e.parts.push(spec.clone());
@@ -69,28 +69,24 @@ impl ProgramDb {
     }
 
     /// Whether a policy file added knowledge of `name` (or of the family it falls back to).
-    pub fn changed_by_files(&self, name: &str) -> bool {
+    pub(crate) fn changed_by_files(&self, name: &str) -> bool {
         self.files.contains_key(name) || self.files.contains_key(family(name))
     }
 
-    pub fn get(&self, name: &str) -> Option<&ProgramSpec> {
+    pub(crate) fn get(&self, name: &str) -> Option<&ProgramSpec> {
         self.lookup(name).or_else(|| self.lookup(family(name)))
     }
 
-    pub fn has_role(&self, name: &str, role: &str) -> bool {
+    pub(crate) fn has_role(&self, name: &str, role: &str) -> bool {
         self.get(name).is_some_and(|s| s.roles.iter().any(|r| r == role))
     }
 
     /// The spellings of a named flag of a program, or the name itself when it is a spelling.
-    pub fn spellings(&self, program: Option<&str>, flag: &str) -> Vec<String> {
+    pub(crate) fn spellings(&self, program: Option<&str>, flag: &str) -> Vec<String> {
         if let Some(v) = program.and_then(|p| self.get(p)).and_then(|s| s.flags.get(flag)) {
             return v.clone();
         }
         vec![flag.to_string()]
-    }
-
-    pub fn knows_flag_name(&self, program: &str, flag: &str) -> bool {
-        self.get(program).is_some_and(|s| s.flags.contains_key(flag))
     }
 }
 
@@ -112,17 +108,17 @@ fn family(name: &str) -> &str {
 
 /// One option as the program reads it.
 #[derive(Debug, Clone)]
-pub struct Flag<'a> {
+pub(crate) struct Flag<'a> {
     /// `-r`, `--recursive`, `-delete`.
-    pub spelling: String,
+    pub(crate) spelling: String,
     /// The value, when the option takes one and it is known.
-    pub value: Option<FlagValue<'a>>,
+    pub(crate) value: Option<FlagValue<'a>>,
     /// The word the option was written in.
-    pub word: &'a Word,
+    pub(crate) word: &'a Word,
 }
 
 #[derive(Debug, Clone)]
-pub enum FlagValue<'a> {
+pub(crate) enum FlagValue<'a> {
     /// Text attached to the option: `--ns=prod`, `-nprod`.
     Attached(String),
     /// The next word.
@@ -130,7 +126,7 @@ pub enum FlagValue<'a> {
 }
 
 impl FlagValue<'_> {
-    pub fn word(&self) -> Option<&Word> {
+    pub(crate) fn word(&self) -> Option<&Word> {
         match self {
             FlagValue::Word(w) => Some(w),
             FlagValue::Attached(_) => None,
@@ -139,16 +135,16 @@ impl FlagValue<'_> {
 }
 
 #[derive(Debug, Clone)]
-pub struct Cmdline<'a> {
+pub(crate) struct Cmdline<'a> {
     /// Basename of the program, empty when only known at run time.
-    pub name: String,
-    pub flags: Vec<Flag<'a>>,
+    pub(crate) name: String,
+    pub(crate) flags: Vec<Flag<'a>>,
     /// Non-option words in order (subcommands first).
-    pub positionals: Vec<&'a Word>,
+    pub(crate) positionals: Vec<&'a Word>,
 }
 
 impl<'a> Cmdline<'a> {
-    pub fn parse(inv: &'a Invocation, db: &ProgramDb) -> Cmdline<'a> {
+    pub(crate) fn parse(inv: &'a Invocation, db: &ProgramDb) -> Cmdline<'a> {
         let name = inv.program_name().unwrap_or("").to_string();
         let spec = db.get(&name);
         let takes = |s: &str| spec.is_some_and(|p| p.takes_value.iter().any(|t| t == s));
@@ -235,7 +231,7 @@ impl<'a> Cmdline<'a> {
         Cmdline { name, flags, positionals }
     }
 
-    pub fn has_flag(&self, spellings: &[String]) -> Option<&Flag<'a>> {
+    pub(crate) fn has_flag(&self, spellings: &[String]) -> Option<&Flag<'a>> {
         self.flags.iter().find(|f| spellings.contains(&f.spelling))
     }
 }

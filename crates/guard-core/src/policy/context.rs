@@ -6,8 +6,11 @@ use std::collections::HashMap;
 
 use super::paths::OwnPaths;
 
+/// Facts about where a command runs, as rules ask about them.
 pub trait Context {
+    /// The user's home directory, absolute.
     fn home(&self) -> &str;
+    /// The working directory the command is judged in, absolute.
     fn cwd(&self) -> &str;
     /// The branch checked out in the working directory's repository.
     fn git_branch(&self) -> Option<String>;
@@ -15,6 +18,7 @@ pub trait Context {
     fn kube_context(&self) -> Option<String>;
     /// The namespace of the current kube context.
     fn kube_namespace(&self) -> Option<String>;
+    /// The environment variable `name` the command would see; `None` when unset.
     fn env(&self, name: &str) -> Option<String>;
     /// A human terminal is attached.
     fn tty(&self) -> bool;
@@ -34,13 +38,21 @@ pub trait Context {
 /// Fixed facts, for tests and for judging a corpus reproducibly.
 #[derive(Debug, Clone)]
 pub struct FakeContext {
+    /// [`Context::home`]; `/home/u` by default.
     pub home: String,
+    /// [`Context::cwd`]; `/home/u/proj` by default.
     pub cwd: String,
+    /// [`Context::git_branch`]; `feature/x` by default.
     pub git_branch: Option<String>,
+    /// [`Context::kube_context`]; `kind-dev` by default.
     pub kube_context: Option<String>,
+    /// [`Context::kube_namespace`]; `default` by default.
     pub kube_namespace: Option<String>,
+    /// The variables [`Context::env`] finds; none by default.
     pub env: HashMap<String, String>,
+    /// [`Context::tty`]; `true` by default.
     pub tty: bool,
+    /// [`Context::agent`]; `human` by default.
     pub agent: String,
     /// Paths that exist.
     pub existing: Vec<String>,

@@ -7,22 +7,22 @@ use super::programs::EffectSpec;
 use crate::plan::{Invocation, RedirectOp, Word};
 
 /// The kinds of effect, as rules and program knowledge spell them.
-pub const KINDS: &[&str] = &["read", "write", "tree", "delete", "move", "link", "chmod"];
+pub(crate) const KINDS: &[&str] = &["read", "write", "tree", "delete", "move", "link", "chmod"];
 /// Which operands an effect concerns.
-pub const ON: &[&str] = &["operands", "last", "all_but_last", "first", "after_first"];
+pub(crate) const ON: &[&str] = &["operands", "last", "all_but_last", "first", "after_first"];
 
 /// One thing done to one file.
 #[derive(Debug, Clone)]
-pub struct Effect<'a> {
-    pub kind: &'a str,
+pub(crate) struct Effect<'a> {
+    pub(crate) kind: &'a str,
     /// The word naming the file.
-    pub word: &'a Word,
+    pub(crate) word: &'a Word,
     /// The file's name when it is only part of the word (`of=FILE`, `--output=FILE`).
-    pub text: Option<String>,
+    pub(crate) text: Option<String>,
 }
 
 /// Every effect of `inv` read as `cmd`.
-pub fn of<'a>(inv: &'a Invocation, cmd: &Cmdline<'a>, db: &'a ProgramDb) -> Vec<Effect<'a>> {
+pub(crate) fn of<'a>(inv: &'a Invocation, cmd: &Cmdline<'a>, db: &'a ProgramDb) -> Vec<Effect<'a>> {
     let mut out = Vec::new();
     for r in &inv.redirects {
         let kind = match r.op {
@@ -85,7 +85,7 @@ fn applies(e: &EffectSpec, given: &dyn Fn(&String) -> bool) -> bool {
 }
 
 /// Problems in one program's effects, for lint.
-pub fn problems(program: &str, effects: &[EffectSpec]) -> Vec<String> {
+pub(crate) fn problems(program: &str, effects: &[EffectSpec]) -> Vec<String> {
     let mut out = Vec::new();
     for e in effects {
         if !KINDS.contains(&e.kind.as_str()) {

@@ -22,25 +22,24 @@ use super::trust::{self, Trust};
 use super::verdict::{Finding, TraceEntry, Verdict};
 use crate::plan::{Invocation, Plan, Word};
 
-/// What loading needs of a rule before it is judged: its id, decision, what it overrides, and
-/// (for a built-in rule) its gate, which also indexes it by program.
+/// What loading needs of a rule before it is judged: its id, what it overrides, and (for a
+/// built-in rule) its gate, which also indexes it by program.
 #[derive(Debug, Clone)]
-pub struct RuleHead {
-    pub id: Spanned<String>,
-    pub decision: Decision,
-    pub overrides: Option<String>,
-    pub reason: Option<String>,
+pub(crate) struct RuleHead {
+    pub(crate) id: Spanned<String>,
+    pub(crate) overrides: Option<String>,
+    pub(crate) reason: Option<String>,
     /// A built-in rule's gate, worked out at build time; `None` when the whole spec is at hand.
-    pub builtin: Option<BuiltinGate>,
+    pub(crate) builtin: Option<BuiltinGate>,
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct BuiltinGate {
-    pub gate: &'static Gate,
+pub(crate) struct BuiltinGate {
+    pub(crate) gate: &'static Gate,
     /// The lists the gate came through.
-    pub lists: &'static [&'static str],
+    pub(crate) lists: &'static [&'static str],
     /// The text of the pack that defines the rule, to find where.
-    pub yaml: &'static str,
+    pub(crate) yaml: &'static str,
 }
 
 /// A rule's spec, decoded from the form embedded at build time the first time it is needed
@@ -53,10 +52,9 @@ pub struct LazySpec {
 }
 
 impl LazySpec {
-    pub fn ready(spec: RuleSpec) -> LazySpec {
+    pub(crate) fn ready(spec: RuleSpec) -> LazySpec {
         let head = RuleHead {
             id: spec.id.clone(),
-            decision: spec.decision,
             overrides: spec.overrides.clone(),
             reason: spec.reason.clone(),
             builtin: None,
@@ -65,11 +63,11 @@ impl LazySpec {
     }
 
     /// A rule whose whole spec is the JSON `json`, decoded on first use.
-    pub fn embedded(head: RuleHead, json: &'static str) -> LazySpec {
+    pub(crate) fn embedded(head: RuleHead, json: &'static str) -> LazySpec {
         LazySpec { head, json, spec: OnceLock::new() }
     }
 
-    pub fn head(&self) -> &RuleHead {
+    pub(crate) fn head(&self) -> &RuleHead {
         &self.head
     }
 
@@ -77,7 +75,7 @@ impl LazySpec {
     /// time, unless a policy file has since extended a list it came through.
     fn gate(&self, lists: &Lists) -> Gate {
         if let Some(r) = self.head.builtin {
-            if !r.lists.iter().any(|l| lists.from_files(l)) {
+            if !r.lists.iter().any(|l| lists.extended_by_files(l)) {
                 return r.gate.clone();
             }
         }
@@ -94,21 +92,27 @@ impl std::ops::Deref for LazySpec {
     }
 }
 
+/// A rule as loaded into a [`Policy`]: its spec and where it comes from.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// The rule as written; a built-in rule is decoded on first use.
     pub spec: LazySpec,
+    /// The name of its pack (the pack's `pack:`, or its file name without the extension).
     pub pack: String,
+    /// The file it comes from, as named in messages (`builtin:git.yaml` for a built-in pack).
     pub file: String,
+    /// The layer of that file.
     pub layer: LayerKind,
     /// Switched off by a later layer, with the recorded reason.
     pub disabled: Option<String>,
     /// Cheap tests that rule out invocations before the rule is decoded.
-    pub gate: Gate,
+    pub(crate) gate: Gate,
     /// Locked by the system layer: no later layer may disable, override or redefine it.
-    pub locked: bool,
+    pub(crate) locked: bool,
 }
 
 impl Rule {
+    /// Its id (`fs.rm-recursive`).
     pub fn id(&self) -> &str {
         &self.spec.head().id.value
     }
@@ -118,6 +122,8 @@ impl Rule {
         format!("{}:{line}:{col}", self.file)
     }
 
+    /// Line and column (from 1) of the rule's id in its file, found in the pack's text for a
+    /// built-in rule; `(0, 0)` when unknown.
     pub fn line_col(&self) -> (u64, u64) {
         let (line, col) = (self.spec.id.referenced.line(), self.spec.id.referenced.column());
         if line == 0 {
@@ -129,20 +135,25 @@ impl Rule {
     }
 }
 
+/// Every layer's rules, lists, program knowledge and settings, loaded and indexed by program:
+/// what judges a [`Plan`].
 #[derive(Debug, Default)]
 pub struct Policy {
+    /// Every rule in load order, those switched off included (see [`Rule::disabled`]).
     pub rules: Vec<Rule>,
-    pub db: ProgramDb,
+    pub(crate) db: ProgramDb,
     /// The built-in program knowledge alone, for the breaker: no policy file can change how it
     /// reads a command line.
     builtin_db: ProgramDb,
-    pub lists: Lists,
+    pub(crate) lists: Lists,
     /// The built-in packs' tables while their ready-made index holds for the leading rules.
     builtin_index: Option<&'static Tables>,
     /// Rules by exact program name, past those `builtin_index` covers.
     index: HashMap<String, Vec<usize>>,
     /// Rules not indexed by exact program name, past those `builtin_index` covers.
     generic: Vec<usize>,
+    /// What was wrong in the policy files and left out, one message each (`file:line:column: …`
+    /// where known).
     pub warnings: Vec<String>,
     /// guard's own settings from the system and user layers.
     pub settings: super::settings::Settings,
@@ -150,34 +161,37 @@ pub struct Policy {
 
 /// One parsed file of policy.
 pub struct LoadedPack {
+    /// The file's name as shown in messages (`builtin:git.yaml` for a built-in pack).
     pub file: String,
-    pub layer: LayerKind,
+    pub(crate) layer: LayerKind,
     /// What the file may do; what it may not is left out when it is loaded.
-    pub trust: Trust,
+    pub(crate) trust: Trust,
+    /// What the file holds. For a built-in pack as embedded, only its name and description:
+    /// its rules come decoded on demand.
     pub spec: PackSpec,
     /// Rules embedded at build time, decoded when judged (after those of `spec`).
-    pub embedded: Vec<LazySpec>,
+    pub(crate) embedded: Vec<LazySpec>,
     /// Set on the built-in packs as embedded: their lists, program knowledge and rule index.
-    pub tables: Option<&'static Tables>,
+    pub(crate) tables: Option<&'static Tables>,
 }
 
 impl LoadedPack {
     /// A pack parsed from a policy file, trusted as its layer is when nothing is locked and a
     /// person named any `--policy` file.
-    pub fn parsed(file: String, layer: LayerKind, spec: PackSpec) -> LoadedPack {
+    pub(crate) fn parsed(file: String, layer: LayerKind, spec: PackSpec) -> LoadedPack {
         let standing = trust::Standing { extra_from_person: true, ..Default::default() };
         let trust = Trust::for_layer(layer, standing);
         LoadedPack { file, layer, trust, spec, embedded: Vec::new(), tables: None }
     }
 
     /// The same pack, trusted only as far as `trust` (never more than its layer).
-    pub fn trusted(mut self, trust: Trust) -> LoadedPack {
+    pub(crate) fn trusted(mut self, trust: Trust) -> LoadedPack {
         self.trust = self.trust.min(trust);
         self
     }
 
     /// Add the pack's lists to `lists`.
-    pub fn add_lists(&self, lists: &mut Lists) {
+    pub(crate) fn add_lists(&self, lists: &mut Lists) {
         if let Some(t) = self.tables {
             lists.use_builtin(t.lists);
         }
@@ -188,6 +202,8 @@ impl LoadedPack {
 }
 
 impl Policy {
+    /// The policy of `packs`, given in load order (built-in first). What a pack's trust does not
+    /// allow is left out of it, with a warning in [`Policy::warnings`].
     pub fn from_packs(packs: Vec<LoadedPack>) -> Policy {
         let mut p = Policy::default();
         let mut tables = None;
@@ -267,7 +283,10 @@ impl Policy {
             self.rules.len() >= t.rules
                 && self.rules[..t.rules].iter().all(|r| {
                     r.layer == LayerKind::Builtin
-                        && r.spec.head().builtin.is_some_and(|n| !n.lists.iter().any(|l| self.lists.from_files(l)))
+                        && r.spec
+                            .head()
+                            .builtin
+                            .is_some_and(|n| !n.lists.iter().any(|l| self.lists.extended_by_files(l)))
                 })
         });
         let covered = self.builtin_index.map_or(0, |t| t.rules);
@@ -334,7 +353,7 @@ impl Policy {
 
     /// guard's own places: where the context says, and where the settings put the audit log
     /// and the approval store.
-    pub fn own_paths(&self, ctx: &dyn Context) -> super::paths::OwnPaths {
+    pub(crate) fn own_paths(&self, ctx: &dyn Context) -> super::paths::OwnPaths {
         let mut own = ctx.own_paths();
         if let Some(p) = &self.settings.audit_path {
             own.files.push(p.to_string_lossy().into_owned());
@@ -345,6 +364,7 @@ impl Policy {
         own
     }
 
+    /// The rule of this id loaded last (it may be switched off); `None` when there is none.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().rev().find(|r| r.id() == id)
     }
@@ -354,6 +374,8 @@ impl Policy {
         self.judge_traced(plan, ctx, false)
     }
 
+    /// Judge a Plan; with `trace`, also record in [`Verdict::trace`] which rules each invocation
+    /// was tried against.
     pub fn judge_traced(&self, plan: &Plan, ctx: &dyn Context, trace: bool) -> Verdict {
         let mut v = Verdict::allow();
         // bash cannot receive a NUL byte in an argument, and reads a script only up to one:

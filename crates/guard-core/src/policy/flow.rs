@@ -9,24 +9,24 @@ use super::paths::{self, Classes, Classifier};
 use crate::plan::{CodeSource, Invocation, Plan, RedirectOp, Span, Via, Word};
 
 #[derive(Debug, Clone, Default)]
-pub struct InvFacts {
+pub(crate) struct InvFacts {
     /// Talks to the network (fetches or sends).
-    pub network: bool,
+    pub(crate) network: bool,
     /// Reads a secret; the span of the word naming it.
-    pub secret: Option<Span>,
+    pub(crate) secret: Option<Span>,
     /// Commands whose output reaches this one: earlier pipeline stages, substitutions in its words.
-    pub inputs: Vec<usize>,
+    pub(crate) inputs: Vec<usize>,
     /// Where its code comes from, for shells and interpreters: `network`, `dynamic`, …
-    pub code_from: Vec<&'static str>,
+    pub(crate) code_from: Vec<&'static str>,
 }
 
 #[derive(Debug, Default)]
-pub struct Flow {
-    pub facts: Vec<InvFacts>,
+pub(crate) struct Flow {
+    pub(crate) facts: Vec<InvFacts>,
 }
 
 /// Candidate file paths inside an argument: `@file`, `name=@file`, `--opt=file`, `host:path`.
-pub fn path_candidates(text: &str) -> Vec<&str> {
+pub(crate) fn path_candidates(text: &str) -> Vec<&str> {
     let mut out = vec![text];
     if let Some((_, v)) = text.split_once('=') {
         out.push(v);
@@ -37,7 +37,7 @@ pub fn path_candidates(text: &str) -> Vec<&str> {
     out
 }
 
-pub fn is_url(text: &str) -> bool {
+pub(crate) fn is_url(text: &str) -> bool {
     if text.contains("://") {
         return true;
     }
@@ -62,7 +62,7 @@ fn is_substitution(inv: &Invocation) -> bool {
 
 impl Flow {
     /// The flow through `plan` run in `cwd`, with paths classified by `classifier` (the judgement's).
-    pub fn new(plan: &Plan, db: &ProgramDb, classifier: &Classifier, cwd: &str) -> Flow {
+    pub(crate) fn new(plan: &Plan, db: &ProgramDb, classifier: &Classifier, cwd: &str) -> Flow {
         let home = classifier.home();
         let n = plan.invocations.len();
         let mut facts = vec![InvFacts::default(); n];
@@ -221,7 +221,7 @@ impl Flow {
     }
 
     /// Facts of everything that feeds `id`, transitively.
-    pub fn upstream_has(&self, id: usize, pred: impl Fn(&InvFacts) -> bool) -> Option<usize> {
+    pub(crate) fn upstream_has(&self, id: usize, pred: impl Fn(&InvFacts) -> bool) -> Option<usize> {
         let mut seen = HashSet::new();
         let mut stack = self.facts.get(id).map(|f| f.inputs.clone()).unwrap_or_default();
         while let Some(i) = stack.pop() {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A string or a list of strings.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
-pub enum OneOrMany {
+pub(crate) enum OneOrMany {
     One(String),
     Many(Vec<String>),
 }
@@ -49,7 +49,7 @@ impl<'de> Deserialize<'de> for OneOrMany {
 }
 
 impl OneOrMany {
-    pub fn items(&self) -> Vec<String> {
+    pub(crate) fn items(&self) -> Vec<String> {
         match self {
             OneOrMany::One(s) => vec![s.clone()],
             OneOrMany::Many(v) => v.clone(),
@@ -59,7 +59,11 @@ impl OneOrMany {
 
 /// `v`'s items with `$list` references expanded by `list`; each list name used is pushed to
 /// `used` (an unknown list stays as the literal `$name`, which lint reports).
-pub fn expand<'l>(v: &OneOrMany, list: &dyn Fn(&str) -> Option<&'l [String]>, used: &mut Vec<String>) -> Vec<String> {
+pub(crate) fn expand<'l>(
+    v: &OneOrMany,
+    list: &dyn Fn(&str) -> Option<&'l [String]>,
+    used: &mut Vec<String>,
+) -> Vec<String> {
     let mut out = Vec::new();
     for item in v.items() {
         match item.strip_prefix('$').and_then(|n| list(n).map(|l| (n, l))) {

@@ -17,10 +17,10 @@ use super::trust::{LayerKind, Standing, Trust};
 /// A problem in a policy file.
 #[derive(Debug, Clone)]
 pub struct Problem {
-    pub file: String,
-    pub line: u64,
-    pub column: u64,
-    pub message: String,
+    pub(crate) file: String,
+    pub(crate) line: u64,
+    pub(crate) column: u64,
+    pub(crate) message: String,
 }
 
 impl std::fmt::Display for Problem {
@@ -43,7 +43,9 @@ pub fn parse(file: &str, text: &str) -> Result<PackSpec, Problem> {
 /// they share.
 #[derive(Clone, Copy)]
 pub struct Builtin {
+    /// Each pack, in load order.
     pub packs: &'static [EmbeddedPack],
+    /// The lists, program knowledge and rule index the packs share.
     pub tables: &'static super::embedded::Tables,
 }
 
@@ -65,7 +67,6 @@ impl Builtin {
                     .map(|r| {
                         let head = RuleHead {
                             id: Spanned::new(r.id.to_string(), Location::UNKNOWN, Location::UNKNOWN),
-                            decision: r.decision,
                             overrides: r.overrides.map(str::to_string),
                             reason: r.reason.map(str::to_string),
                             builtin: Some(BuiltinGate { gate: &r.gate, lists: r.lists, yaml: e.yaml }),
@@ -100,18 +101,16 @@ impl Builtin {
     pub fn policy(self) -> Policy {
         Policy::from_packs(self.packs())
     }
-
-    /// The YAML text of the built-in pack `file` (`filesystem.yaml`).
-    pub fn text(self, file: &str) -> Option<&'static str> {
-        self.packs.iter().find(|e| e.file == file).map(|e| e.yaml)
-    }
 }
 
 /// One policy file as read, for [`assemble`]: its name, layer, and its text or why it could not
 /// be read.
 pub struct Source {
+    /// The file's path, as messages name it.
     pub name: String,
+    /// The layer it belongs to.
     pub layer: LayerKind,
+    /// Its text, or why it could not be read.
     pub text: Result<String, String>,
 }
 
@@ -120,8 +119,12 @@ pub struct Source {
 /// settings' `~` stands for.
 #[derive(Debug, Clone, Default)]
 pub struct Circumstances {
+    /// A person at their own terminal named the `--policy` files.
     pub extra_trusted: bool,
+    /// This guard runs inside a command another guard runs (see [`Standing::nested`]).
     pub nested: bool,
+    /// The home directory a leading `~/` in settings stands for; without one such paths are
+    /// ignored.
     pub home: Option<PathBuf>,
 }
 

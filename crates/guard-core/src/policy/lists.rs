@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Name → JSON arrays of strings, in pack order, sorted by name (see `guard-rules`'s `build.rs`).
-pub type BuiltinLists = &'static [(&'static str, &'static [&'static str])];
+pub(crate) type BuiltinLists = &'static [(&'static str, &'static [&'static str])];
 
 #[derive(Debug, Default, Clone)]
-pub struct Lists {
+pub(crate) struct Lists {
     builtin: BuiltinLists,
     /// Decoded built-in lists, by position in `builtin`.
     decoded: Vec<OnceLock<Vec<String>>>,
@@ -38,14 +38,14 @@ fn decode(parts: &[&str]) -> Vec<String> {
 
 impl Lists {
     /// Start from the built-in lists (once; later calls change nothing).
-    pub fn use_builtin(&mut self, builtin: BuiltinLists) {
+    pub(crate) fn use_builtin(&mut self, builtin: BuiltinLists) {
         if self.builtin.is_empty() {
             self.builtin = builtin;
             self.decoded = (0..builtin.len()).map(|_| OnceLock::new()).collect();
         }
     }
 
-    pub fn add(&mut self, name: String, items: Vec<String>, from_file: bool) {
+    pub(crate) fn add(&mut self, name: String, items: Vec<String>, from_file: bool) {
         let e = self.files.entry(name).or_default();
         e.parts.push(items);
         e.from_files |= from_file;
@@ -56,16 +56,16 @@ impl Lists {
         self.builtin.binary_search_by(|(n, _)| (*n).cmp(name)).ok()
     }
 
-    pub fn contains(&self, name: &str) -> bool {
+    pub(crate) fn contains(&self, name: &str) -> bool {
         self.files.contains_key(name) || self.builtin_at(name).is_some()
     }
 
     /// Whether a policy file (not only the built-in packs) adds to the list.
-    pub fn from_files(&self, name: &str) -> bool {
+    pub(crate) fn extended_by_files(&self, name: &str) -> bool {
         self.files.get(name).is_some_and(|e| e.from_files)
     }
 
-    pub fn get(&self, name: &str) -> Option<&[String]> {
+    pub(crate) fn get(&self, name: &str) -> Option<&[String]> {
         let at = self.builtin_at(name);
         if let Some(e) = self.files.get(name) {
             return Some(e.items.get_or_init(|| {
@@ -90,7 +90,7 @@ mod tests {
         assert_eq!(l.get("shells").unwrap(), ["bash", "sh"]);
         l.add("shells".into(), vec!["zsh".into()], true);
         assert_eq!(l.get("shells").unwrap(), ["bash", "sh", "zsh"]);
-        assert!(l.from_files("shells") && !l.from_files("editors"));
+        assert!(l.extended_by_files("shells") && !l.extended_by_files("editors"));
         assert_eq!(l.get("editors").unwrap(), ["vi"]);
         assert!(l.get("nope").is_none() && !l.contains("nope") && l.contains("editors"));
     }

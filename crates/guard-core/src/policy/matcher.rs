@@ -28,7 +28,7 @@ thread_local! {
 /// a namespace), on every command, so they use regex-lite: it compiles several times faster
 /// than `regex`, and compiling is most of what a regex costs here. Its classes and case
 /// folding are ASCII-only.
-pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
+pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, String> {
     // A rule's regex runs over a command's words on every command: one that compiles to a huge
     // program (`(a|aa)*{100}{100}`) would make judging take minutes, and an agent's hook that
     // times out lets the command run. Real rules are far below this.
@@ -40,10 +40,10 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
 }
 
 /// The most a compiled policy regex may take, in bytes.
-pub const REGEX_SIZE_LIMIT: usize = 64 << 10;
+pub(crate) const REGEX_SIZE_LIMIT: usize = 64 << 10;
 
 /// Test a regex, compiling it once. An invalid regex (caught by lint) never matches.
-pub fn regex_is_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn regex_is_match(pattern: &str, text: &str) -> bool {
     REGEXES.with(|cache| {
         if let Some(re) = cache.borrow().get(pattern) {
             return re.as_ref().is_some_and(|r| r.is_match(text));
@@ -56,7 +56,7 @@ pub fn regex_is_match(pattern: &str, text: &str) -> bool {
 }
 
 /// Shell-style glob: `*` any run, `?` one character, no classes.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
@@ -83,38 +83,38 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 /// Everything a rule may look at for one invocation.
-pub struct Subject<'a> {
-    pub plan: &'a Plan,
-    pub inv: &'a Invocation,
-    pub cmd: Cmdline<'a>,
-    pub flow: &'a Flow,
-    pub ctx: &'a dyn Context,
-    pub db: &'a ProgramDb,
-    pub lists: &'a Lists,
+pub(crate) struct Subject<'a> {
+    pub(crate) plan: &'a Plan,
+    pub(crate) inv: &'a Invocation,
+    pub(crate) cmd: Cmdline<'a>,
+    pub(crate) flow: &'a Flow,
+    pub(crate) ctx: &'a dyn Context,
+    pub(crate) db: &'a ProgramDb,
+    pub(crate) lists: &'a Lists,
     /// Path classes (and whether a text names guard's own places) of the texts seen in this
     /// judgement, each worked out once per directory.
-    pub paths: &'a Classifier<'a>,
+    pub(crate) paths: &'a Classifier<'a>,
     /// The directories the command may run in (after `cd`, `env -C`…; the first is where it
     /// runs if nothing fails): a relative path is judged in each.
-    pub dirs: Vec<&'a str>,
+    pub(crate) dirs: Vec<&'a str>,
     /// Inside an odd number of `not:`: what a pattern word could expand to must then not count
     /// (an exception must hold for the word as it is, or a pattern would loosen a rule).
-    pub negated: std::cell::Cell<bool>,
+    pub(crate) negated: std::cell::Cell<bool>,
     /// guard's own places, worked out the first time a rule asks about them.
-    pub own: &'a OnceCell<OwnPaths>,
-    pub own_init: &'a dyn Fn() -> OwnPaths,
+    pub(crate) own: &'a OnceCell<OwnPaths>,
+    pub(crate) own_init: &'a dyn Fn() -> OwnPaths,
 }
 
 /// What made a rule match: the span and text to point at.
 #[derive(Debug, Clone)]
-pub struct Culprit {
-    pub span: Span,
-    pub text: String,
+pub(crate) struct Culprit {
+    pub(crate) span: Span,
+    pub(crate) text: String,
 }
 
 impl Subject<'_> {
     /// Expand `$list` references.
-    pub fn items(&self, v: &OneOrMany) -> Vec<String> {
+    pub(crate) fn items(&self, v: &OneOrMany) -> Vec<String> {
         expand(self.lists, v)
     }
 
@@ -132,18 +132,18 @@ impl Subject<'_> {
     }
 
     /// What to point at when nothing in particular made a rule match: the whole invocation.
-    pub fn whole(&self) -> Culprit {
+    pub(crate) fn whole(&self) -> Culprit {
         Culprit { span: self.inv.span, text: self.inv.display() }
     }
 
     /// Path classes of the text `t` (not a pattern) where the command may run.
-    pub fn path_classes(&self, t: &str) -> Classes {
+    pub(crate) fn path_classes(&self, t: &str) -> Classes {
         self.in_dirs(|d| self.paths.classes(t, d))
     }
 
     /// Path classes of a word (taken as `lit`, when given). A partly known word is classed by
     /// the directory its known start names: `/etc/$X` is somewhere under `/etc`.
-    pub fn word_classes(&self, w: &Word, lit: Option<&str>) -> Classes {
+    pub(crate) fn word_classes(&self, w: &Word, lit: Option<&str>) -> Classes {
         if let Some(t) = lit {
             let glob = w.glob && !self.negated.get();
             return self.in_dirs(|d| self.paths.word(t, glob, d));
@@ -174,7 +174,7 @@ impl Subject<'_> {
     /// Whether a word names guard's own state, or a project policy file that exists (these need
     /// facts beyond the text, so they are worked out only for rules that ask); `classes` are the
     /// word's path classes. A partly known word counts by the directory its known start names.
-    pub fn own_classes(&self, w: &Word, lit: Option<&str>, classes: Classes) -> Classes {
+    pub(crate) fn own_classes(&self, w: &Word, lit: Option<&str>, classes: Classes) -> Classes {
         self.in_dirs(|cwd| self.own_classes_in(w, lit, classes, cwd))
     }
 
@@ -209,11 +209,11 @@ impl Subject<'_> {
 }
 
 /// `v`'s items with `$list` references expanded through `lists`.
-pub fn expand(lists: &Lists, v: &OneOrMany) -> Vec<String> {
+pub(crate) fn expand(lists: &Lists, v: &OneOrMany) -> Vec<String> {
     super::items::expand(v, &|n| lists.get(n), &mut Vec::new())
 }
 
-pub fn program_matches(item: &str, inv: &Invocation) -> bool {
+pub(crate) fn program_matches(item: &str, inv: &Invocation) -> bool {
     let Some(path) = inv.program.as_literal() else { return false };
     let base = crate::plan::basename(path);
     if item.contains('/') {
@@ -226,7 +226,7 @@ pub fn program_matches(item: &str, inv: &Invocation) -> bool {
 }
 
 /// The number of subcommand words a matching `command` consumed, or None.
-pub fn command_matches<S: AsRef<str>>(s: &Subject, commands: &[S]) -> Option<usize> {
+pub(crate) fn command_matches<S: AsRef<str>>(s: &Subject, commands: &[S]) -> Option<usize> {
     for c in commands {
         let mut words = c.as_ref().split_whitespace();
         let Some(prog) = words.next() else { continue };
@@ -244,7 +244,7 @@ pub fn command_matches<S: AsRef<str>>(s: &Subject, commands: &[S]) -> Option<usi
 }
 
 /// Whether the invocation passes a rule's [`Gate`]; when it does not, the rule cannot match.
-pub fn admits(s: &Subject, g: &Gate) -> bool {
+pub(crate) fn admits(s: &Subject, g: &Gate) -> bool {
     let inv = s.inv;
     (g.needs & names::NEEDS_REDIRECT == 0 || !inv.redirects.is_empty())
         && (g.needs & names::NEEDS_CODE == 0 || inv.code.is_some())
@@ -259,7 +259,7 @@ pub fn admits(s: &Subject, g: &Gate) -> bool {
 }
 
 /// The word (its known text, when partly known) contains one of `needles`.
-pub fn word_contains<S: AsRef<str>>(w: &Word, lit: Option<&str>, needles: &[S]) -> bool {
+pub(crate) fn word_contains<S: AsRef<str>>(w: &Word, lit: Option<&str>, needles: &[S]) -> bool {
     let text: Cow<str> = lit.map(Cow::Borrowed).unwrap_or_else(|| Cow::Owned(w.display()));
     needles.iter().any(|x| text.contains(x.as_ref()))
 }

@@ -3,23 +3,23 @@
 //! policy may do (built-in < system < user < project < `--policy`), and how a layer is kept from
 //! doing more, is [`trust`].
 
-pub mod cmdline;
-pub mod context;
-pub mod effects;
+mod cmdline;
+mod context;
+mod effects;
 pub mod embedded;
 pub mod engine;
-pub mod flow;
-pub mod items;
+mod flow;
+mod items;
 pub mod keys;
 pub mod layers;
-pub mod lists;
-pub mod matcher;
+mod lists;
+pub(crate) mod matcher;
 pub mod names;
 pub mod paths;
 pub mod programs;
 pub mod rule;
 pub mod settings;
-pub mod sql;
+mod sql;
 pub mod testing;
 pub mod trust;
 pub mod verdict;

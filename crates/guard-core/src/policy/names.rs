@@ -9,14 +9,14 @@ pub fn indexable(names: &[String]) -> bool {
 }
 
 /// What an invocation must have for a match to hold, as bits.
-pub const NEEDS_REDIRECT: u8 = 1;
-pub const NEEDS_CODE: u8 = 2;
-pub const NEEDS_VIA: u8 = 4;
+pub(crate) const NEEDS_REDIRECT: u8 = 1;
+pub(crate) const NEEDS_CODE: u8 = 2;
+pub(crate) const NEEDS_VIA: u8 = 4;
 /// A redirection, or a program with known effects on files.
-pub const NEEDS_EFFECT: u8 = 8;
+pub(crate) const NEEDS_EFFECT: u8 = 8;
 
 /// Strings a gate holds: borrowed when embedded at build time, owned when worked out at load.
-pub type Strs = Cow<'static, [Cow<'static, str>]>;
+pub(crate) type Strs = Cow<'static, [Cow<'static, str>]>;
 
 /// Cheap necessary conditions of a match, checked before the rule is decoded: most rules
 /// concern a few programs or need a redirect, code or a telling argument, and most commands
@@ -31,7 +31,8 @@ pub struct Gate {
     pub commands: Strs,
     /// Some argument contains one of these, when not empty.
     pub arg_contains: Strs,
-    /// [`NEEDS_REDIRECT`]-style bits.
+    /// What else the invocation must have, as bits: 1 a redirection, 2 code, 4 a `via`, 8 a
+    /// redirection or a program with known effects on files.
     pub needs: u8,
     /// One of these holds too, when not empty.
     pub any: Cow<'static, [Gate]>,

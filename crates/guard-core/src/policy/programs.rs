@@ -1,10 +1,11 @@
 //! `programs:` in a pack: how each program spells its options and what it does to the files its
-//! command line names. Read by [`cmdline`](super::cmdline) and [`effects`](super::effects).
+//! command line names. Read by the policy's `cmdline` and `effects` modules.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// What a pack knows of one program's command line (an entry of `programs:`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramSpec {
@@ -16,20 +17,20 @@ pub struct ProgramSpec {
     pub takes_value: Vec<String>,
     /// Named flags and their spellings: `recursive: [-r, -R, --recursive]`.
     #[serde(default)]
-    pub flags: BTreeMap<String, Vec<String>>,
+    pub(crate) flags: BTreeMap<String, Vec<String>>,
     /// Options are whole words after one dash (`find -delete`, `java -jar`): never split `-abc`.
     #[serde(default)]
-    pub long_single_dash: bool,
+    pub(crate) long_single_dash: bool,
     /// What the program does with data: `network` (sends or fetches over the network),
     /// `secret_source` (prints secrets), `sql_client`.
     #[serde(default)]
-    pub roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
     /// What the program does to the files its command line names (see [`EffectSpec`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub effects: Vec<EffectSpec>,
+    pub(crate) effects: Vec<EffectSpec>,
     /// The first word may be one-letter options bundled without a dash (`tar xzf a.tgz`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub bundled_first: bool,
+    pub(crate) bundled_first: bool,
 }
 
 /// One thing a program does to files its command line names: `{kind: write, on: last}` (cp's
@@ -37,29 +38,29 @@ pub struct ProgramSpec {
 /// `{kind: write, on: operands, when: [-i, --in-place]}` (sed -i).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct EffectSpec {
+pub(crate) struct EffectSpec {
     /// `read`, `write` (creates, changes, empties or appends to), `tree` (writes a tree of files
     /// beneath a directory, named by what it unpacks or copies), `delete`, `move` (renames away,
     /// or over), `link` (makes a link, or links to that file), `chmod` (permissions, owner,
     /// attributes).
-    pub kind: String,
+    pub(crate) kind: String,
     /// Which operands: `operands`, `last`, `all_but_last`, `first`, `after_first`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on: Option<String>,
+    pub(crate) on: Option<String>,
     /// The values of these options.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub option: Vec<String>,
+    pub(crate) option: Vec<String>,
     /// Operands starting with this (`of=`), without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
+    pub(crate) prefix: Option<String>,
     /// A place no word names: `.` (the directory the command runs in: `tar -x` with no `-C`)
     /// or `/` (`tar -xP`, which writes where the archive says).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at: Option<String>,
+    pub(crate) at: Option<String>,
     /// Only when every one of these flags (a spelling, or a flag named under `flags:`) is given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub when: Vec<String>,
+    pub(crate) when: Vec<String>,
     /// Not when any one of these is given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unless: Vec<String>,
+    pub(crate) unless: Vec<String>,
 }

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
-pub use super::keys::MatchSpec;
-pub use super::programs::ProgramSpec;
+pub(crate) use super::keys::MatchSpec;
+pub(crate) use super::programs::ProgramSpec;
 
 /// One file of policy: shared lists, knowledge of programs' options, and rules.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -18,6 +18,7 @@ pub struct PackSpec {
     /// A short name for the pack (`git`, `filesystem`); defaults to the file name.
     #[serde(default)]
     pub pack: Option<String>,
+    /// What the pack is about, for `guard rules` listings.
     #[serde(default)]
     pub description: Option<String>,
     /// Named lists of strings, referenced from rules as `$name`.
@@ -26,6 +27,7 @@ pub struct PackSpec {
     /// How programs spell their options: which take a value, which names mean the same flag.
     #[serde(default)]
     pub programs: BTreeMap<String, ProgramSpec>,
+    /// The pack's rules, in the order they are listed.
     #[serde(default)]
     pub rules: Vec<RuleSpec>,
     /// Rules switched off by id, each with the reason recorded.
@@ -46,64 +48,64 @@ pub struct SettingsSpec {
     /// Where secrets in output are masked: `agents` (and where a rule says so), `rules`,
     /// `always`, `never`.
     #[serde(default)]
-    pub mask_output: Option<String>,
+    pub(crate) mask_output: Option<String>,
     /// Record terminal sessions (asciicast v2, linked from the audit log).
     #[serde(default)]
-    pub record: Option<bool>,
+    pub(crate) record: Option<bool>,
     #[serde(default)]
-    pub audit: Option<AuditSettingsSpec>,
+    pub(crate) audit: Option<AuditSettingsSpec>,
     #[serde(default)]
-    pub approvals: Option<ApprovalSettingsSpec>,
+    pub(crate) approvals: Option<ApprovalSettingsSpec>,
     /// From the system layer only: the user's own files (and `--policy`) may then only tighten,
     /// as a project's may: no allow rules, no disabling or overriding, no settings, no program
     /// knowledge, no extended lists.
     #[serde(default)]
-    pub locked: Option<bool>,
+    pub(crate) locked: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct AuditSettingsSpec {
+pub(crate) struct AuditSettingsSpec {
     /// The log file (absolute, or starting with `~/`).
     #[serde(default)]
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
     /// Also send each entry to the system log.
     #[serde(default)]
-    pub syslog: Option<bool>,
+    pub(crate) syslog: Option<bool>,
     /// `authpriv` or `user`.
     #[serde(default)]
-    pub syslog_facility: Option<String>,
+    pub(crate) syslog_facility: Option<String>,
     /// What to do when the log cannot be written.
     #[serde(default)]
-    pub on_failure: Option<OnFailureSpec>,
+    pub(crate) on_failure: Option<OnFailureSpec>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct OnFailureSpec {
+pub(crate) struct OnFailureSpec {
     /// For allowed commands: `run` (with a warning) or `refuse`.
     #[serde(default)]
-    pub allowed: Option<String>,
+    pub(crate) allowed: Option<String>,
     /// For approved commands, and those run only because of observe mode: `refuse` or `run`.
     #[serde(default)]
-    pub asked: Option<String>,
+    pub(crate) asked: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct ApprovalSettingsSpec {
+pub(crate) struct ApprovalSettingsSpec {
     /// How long a request waits and an approval stays usable (`10m`, `1h`).
     #[serde(default)]
-    pub expiry: Option<String>,
+    pub(crate) expiry: Option<String>,
     /// How long the terminal prompt waits for a key before refusing (`60s`).
     #[serde(default)]
-    pub prompt_timeout: Option<String>,
+    pub(crate) prompt_timeout: Option<String>,
     /// A shared approval store (an absolute path); honoured from the system layer only.
     #[serde(default)]
-    pub dir: Option<String>,
+    pub(crate) dir: Option<String>,
     /// Whose store `dir` is: a user name or a uid. Required with `dir`; system layer only.
     #[serde(default, deserialize_with = "name_or_number")]
-    pub owner: Option<String>,
+    pub(crate) owner: Option<String>,
 }
 
 /// A user name or a number: YAML reads `owner: 1000` as an integer, and either is meant.
@@ -127,22 +129,29 @@ fn name_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Strin
     d.deserialize_any(V)
 }
 
+/// One entry of `disable:`: the id of a rule from an earlier layer to switch off, and why.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DisableSpec {
-    pub id: String,
-    pub reason: String,
+    pub(crate) id: String,
+    pub(crate) reason: String,
 }
 
+/// What to do with a command. Ordered by strictness (`Allow < Ask < Deny`): where several
+/// rules match, the strictest decision stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
+    /// Run it.
     Allow,
+    /// Run it only once a person approves.
     Ask,
+    /// Refuse to run it.
     Deny,
 }
 
 impl Decision {
+    /// The name as written in YAML and shown to people: `allow`, `ask`, `deny`.
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Allow => "allow",
@@ -152,30 +161,45 @@ impl Decision {
     }
 }
 
+/// How serious a finding is, lowest first. It is shown to people, and orders the findings of
+/// one decision (the more severe first); `medium` when a rule does not say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// The lowest: for information.
     Info,
+    /// Below the default.
     Low,
+    /// The default.
     #[default]
     Medium,
+    /// Above the default.
     High,
+    /// The highest; the breaker's findings are critical.
     Critical,
 }
 
+/// One rule: the commands it matches and what to do with them.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
+    /// Unique within its layer (`fs.rm-recursive`); a later layer's rule of the same id replaces
+    /// it when that layer may loosen. Spanned for the location in error messages.
     pub id: Spanned<String>,
+    /// What the rule guards against, for `guard rules show`.
     #[serde(default)]
     pub description: Option<String>,
+    /// `match:`: the conditions on one command, all of which must hold.
     #[serde(rename = "match")]
     pub matches: Spanned<MatchSpec>,
+    /// What to do with a command it matches.
     pub decision: Decision,
+    /// How serious a match is; `medium` when not given.
     #[serde(default)]
     pub severity: Severity,
     /// Shown to the person asked; `{match}` is the offending word, `{program}`, `{command}`.
     pub message: String,
+    /// Free-form labels, carried into findings and shown by `guard rules`.
     #[serde(default)]
     pub tags: Vec<String>,
     /// Effects applied when the command runs anyway: `mask_output`.
@@ -183,27 +207,28 @@ pub struct RuleSpec {
     pub effects: Vec<String>,
     /// Commands this rule must judge this way (checked by `guard rules test`).
     #[serde(default)]
-    pub examples: Examples,
+    pub(crate) examples: Examples,
     /// Replaces the rule with this id from an earlier layer, with the reason recorded.
     #[serde(default)]
     pub overrides: Option<String>,
+    /// Why it overrides; required with `overrides`.
     #[serde(default)]
     pub reason: Option<String>,
     /// In the system layer: no later layer may disable, override or redefine this rule.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub locked: bool,
+    pub(crate) locked: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Examples {
+pub(crate) struct Examples {
     /// Judge these examples as if this agent (`claude`, …) were calling; a person otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent: Option<String>,
+    pub(crate) agent: Option<String>,
     #[serde(default)]
-    pub deny: Vec<String>,
+    pub(crate) deny: Vec<String>,
     #[serde(default)]
-    pub ask: Vec<String>,
+    pub(crate) ask: Vec<String>,
     #[serde(default)]
-    pub allow: Vec<String>,
+    pub(crate) allow: Vec<String>,
 }

@@ -20,12 +20,14 @@ pub enum MaskOutput {
     Agents,
     /// Only where a matching rule says so.
     Rules,
+    /// In the output of every command.
     Always,
+    /// Nowhere, whatever the rules say.
     Never,
 }
 
 impl MaskOutput {
-    pub fn parse(s: &str) -> Option<MaskOutput> {
+    pub(crate) fn parse(s: &str) -> Option<MaskOutput> {
         Some(match s {
             "agents" => MaskOutput::Agents,
             "rules" => MaskOutput::Rules,
@@ -51,10 +53,13 @@ impl MaskOutput {
 pub struct Settings {
     /// The real shell; `None` means `bash` on PATH.
     pub shell: Option<PathBuf>,
+    /// Where secrets in output are masked.
     pub mask_output: MaskOutput,
+    /// Record terminal sessions (asciicast v2, linked from the audit log).
     pub record: bool,
     /// The audit log; `None` means `$XDG_STATE_HOME/guard/audit.jsonl`.
     pub audit_path: Option<PathBuf>,
+    /// Also send each audit entry to the system log.
     pub syslog: bool,
     /// `authpriv` or `user`; `None` means the audit trail's default.
     pub syslog_facility: Option<String>,
@@ -98,7 +103,7 @@ impl Default for Settings {
 const FACILITIES: &[&str] = &["authpriv", "user"];
 
 /// Every problem in a `settings:` section, as messages that say what to write instead.
-pub fn check(spec: &SettingsSpec) -> Vec<String> {
+pub(crate) fn check(spec: &SettingsSpec) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(s) = &spec.shell {
         if !Path::new(s).is_absolute() {
@@ -170,7 +175,7 @@ fn is_user(s: &str) -> bool {
 }
 
 /// `10m`, `90s`, `1h 30m`: a positive length of time.
-pub fn duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn duration(text: &str) -> Result<Duration, String> {
     let d: jiff::SignedDuration =
         text.trim().parse().map_err(|_| format!("`{text}` is not a length of time such as 90s, 10m or 2h"))?;
     Duration::try_from(d).ok().filter(|d| !d.is_zero()).ok_or_else(|| format!("`{text}` must be more than zero"))
@@ -180,7 +185,7 @@ impl Settings {
     /// Lay one file's settings over these. The section has passed [`check`]; `home` expands
     /// a leading `~/`; `layer` is where the file is from. Returns warnings about what was
     /// ignored, for the caller to show with the file's name.
-    pub fn apply(&mut self, spec: &SettingsSpec, home: Option<&Path>, layer: LayerKind) -> Vec<String> {
+    pub(crate) fn apply(&mut self, spec: &SettingsSpec, home: Option<&Path>, layer: LayerKind) -> Vec<String> {
         // Each value [`check`] would reject is left out on its own: one bad value costs the file
         // that value, not its other settings (a system file's `locked` above all).
         let mut warnings = Vec::new();

@@ -6,7 +6,7 @@ use sqlparser::dialect::{ClickHouseDialect, Dialect, GenericDialect, MySqlDialec
 use sqlparser::parser::Parser;
 
 /// Statement classes, as rules name them.
-pub const CLASSES: &[&str] = &[
+pub(crate) const CLASSES: &[&str] = &[
     "drop",
     "truncate",
     "delete_all",
@@ -21,7 +21,7 @@ pub const CLASSES: &[&str] = &[
 ];
 
 /// Classify SQL text for a client (`psql`, `mysql`, `sqlite3`, `clickhouse-client`, …).
-pub fn classify(client: &str, sql: &str) -> Vec<&'static str> {
+pub(crate) fn classify(client: &str, sql: &str) -> Vec<&'static str> {
     // Client meta-commands (`\dt`, `.tables`) are not SQL.
     let cleaned: String = sql
         .lines()

@@ -7,26 +7,31 @@ use super::engine::Policy;
 use super::rule::Decision;
 use crate::shell::{analyze, Env};
 
+/// A command and the decision it should get, with where it comes from.
 #[derive(Debug, Clone)]
 pub struct Case {
-    pub origin: String,
-    pub command: String,
-    pub expect: Decision,
+    pub(crate) origin: String,
+    pub(crate) command: String,
+    pub(crate) expect: Decision,
     /// The calling agent, when not the one the context says.
-    pub agent: Option<String>,
+    pub(crate) agent: Option<String>,
 }
 
+/// A case judged otherwise than expected: what it got, and the findings behind that.
 #[derive(Debug, Clone)]
 pub struct Failure {
-    pub case: Case,
-    pub got: Decision,
-    pub rules: Vec<String>,
+    pub(crate) case: Case,
+    pub(crate) got: Decision,
+    pub(crate) rules: Vec<String>,
 }
 
+/// The results of judging cases: expected against got as a confusion matrix, and every case
+/// judged wrong.
 #[derive(Debug, Default)]
 pub struct Report {
     /// `matrix[expected][got]`, in allow, ask, deny order.
-    pub matrix: [[usize; 3]; 3],
+    pub(crate) matrix: [[usize; 3]; 3],
+    /// The cases judged otherwise than expected, in the order they ran.
     pub failures: Vec<Failure>,
 }
 
@@ -38,6 +43,7 @@ fn idx(d: Decision) -> usize {
     }
 }
 
+/// `allow`, `ask` or `deny` (surrounding space ignored); `None` for anything else.
 pub fn parse_decision(s: &str) -> Option<Decision> {
     match s.trim() {
         "allow" => Some(Decision::Allow),
@@ -55,6 +61,8 @@ pub fn judge_with(policy: &Policy, ctx: &FakeContext, command: &str) -> super::V
 }
 
 impl Report {
+    /// Judge `cases` with the facts of `ctx` and add the results. A case that names an agent is
+    /// judged as that agent calling, with no terminal.
     pub fn run(&mut self, policy: &Policy, ctx: &FakeContext, cases: &[Case]) {
         for c in cases {
             let v = match &c.agent {
@@ -72,10 +80,12 @@ impl Report {
         }
     }
 
+    /// How many cases were judged.
     pub fn total(&self) -> usize {
         self.matrix.iter().flatten().sum()
     }
 
+    /// The matrix, the totals, and each failure with its findings, as text for a terminal.
     pub fn render(&self) -> String {
         let mut out = String::from("expected \\ got   allow    ask   deny\n");
         for (i, name) in ["allow", "ask", "deny"].iter().enumerate() {

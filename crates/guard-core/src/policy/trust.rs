@@ -24,8 +24,11 @@ use super::rule::{Decision, PackSpec};
 /// Where a piece of policy came from, in load order. What each may do is its [`Trust`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LayerKind {
+    /// The packs built into guard.
     Builtin,
+    /// The administrator's files, `/etc/guard/*.yaml`.
     System,
+    /// The user's own files, `$XDG_CONFIG_HOME/guard/*.yaml`.
     User,
     /// A `.guard.yaml` in the working directory or above: may only tighten.
     Project,
@@ -34,6 +37,7 @@ pub enum LayerKind {
 }
 
 impl LayerKind {
+    /// The layer's name in messages: `built-in`, `system`, `user`, `project`, `--policy`.
     pub fn name(self) -> &'static str {
         match self {
             LayerKind::Builtin => "built-in",
@@ -84,7 +88,7 @@ impl Trust {
     }
 
     /// Whether the layer may loosen: allow rules, disable, override, settings, knowledge.
-    pub fn may_loosen(self) -> bool {
+    pub(crate) fn may_loosen(self) -> bool {
         self >= Trust::User
     }
 }
@@ -92,8 +96,11 @@ impl Trust {
 /// Something a layer tried that its trust does not allow; it was left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
+    /// The line in the file (from 1); 0 when it concerns the file as a whole.
     pub line: u64,
+    /// The column (from 1); 0 with line 0.
     pub column: u64,
+    /// What was left out, and why.
     pub message: String,
 }
 

@@ -5,25 +5,35 @@ use serde::Serialize;
 use super::rule::{Decision, Severity};
 use crate::plan::Span;
 
+/// One rule that matched, or one of guard's own fail-safe checks (`guard.incomplete`, …).
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
+    /// The id of the rule or check.
     pub rule: String,
+    /// What it says to do.
     pub decision: Decision,
+    /// How serious it is.
     pub severity: Severity,
+    /// The rule's message with its placeholders filled in, for the person asked.
     pub message: String,
     /// The offending part of the command text.
     pub span: Span,
+    /// What matched, as shown to people (unknown parts of a word as `‹what›`).
     pub text: String,
     /// The invocation in the Plan the rule matched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invocation: Option<usize>,
+    /// The rule's tags; guard's own checks carry `fail-safe` (the breaker: `critical`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
 }
 
+/// What to do with a whole command line, and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {
+    /// The strictest decision among the findings; `allow` when there are none.
     pub decision: Decision,
+    /// What matched, strictest and most severe first.
     pub findings: Vec<Finding>,
     /// Effects to apply if the command runs: `mask_output`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -33,15 +43,21 @@ pub struct Verdict {
     pub trace: Vec<TraceEntry>,
 }
 
+/// The rules tried on one invocation, as `guard explain` shows them.
 #[derive(Debug, Clone, Serialize)]
 pub struct TraceEntry {
+    /// The invocation's id in the Plan.
     pub invocation: usize,
+    /// Its argv on one line.
     pub command: String,
+    /// Ids of the enabled rules whose gate let the invocation through to be evaluated.
     pub considered: Vec<String>,
+    /// Ids of those whose `match:` held.
     pub matched: Vec<String>,
 }
 
 impl Verdict {
+    /// A verdict with no findings: allow.
     pub fn allow() -> Verdict {
         Verdict { decision: Decision::Allow, findings: Vec::new(), effects: Vec::new(), trace: Vec::new() }
     }
@@ -58,7 +74,7 @@ impl Verdict {
     }
 
     /// Findings ordered strictest first.
-    pub fn sort(&mut self) {
+    pub(crate) fn sort(&mut self) {
         self.findings.sort_by(|a, b| b.decision.cmp(&a.decision).then(b.severity.cmp(&a.severity)));
     }
 }

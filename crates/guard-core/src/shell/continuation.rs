@@ -4,13 +4,13 @@
 //! positions in the original.
 
 #[derive(Debug, Clone, Default)]
-pub struct OffsetMap {
+pub(crate) struct OffsetMap {
     /// `(position in joined text, bytes removed before it)`, ascending.
     cuts: Vec<(usize, usize)>,
 }
 
 impl OffsetMap {
-    pub fn original(&self, pos: usize) -> usize {
+    pub(crate) fn original(&self, pos: usize) -> usize {
         let i = self.cuts.partition_point(|&(at, _)| at <= pos);
         if i == 0 {
             pos
@@ -30,7 +30,7 @@ enum State {
 }
 
 /// Join continued lines. Returns `None` when there is nothing to join.
-pub fn join(src: &str) -> Option<(String, OffsetMap)> {
+pub(crate) fn join(src: &str) -> Option<(String, OffsetMap)> {
     if !src.contains("\\\n") {
         return None;
     }

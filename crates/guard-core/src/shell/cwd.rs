@@ -16,7 +16,7 @@ const MAX_OTHER_BYTES: usize = 2048;
 
 /// A directory the shell may be in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Dir {
+pub(crate) enum Dir {
     /// Where guard was asked about (`Env`'s `PWD`).
     Start,
     /// An absolute, normalised path other than the start.
@@ -34,7 +34,7 @@ impl Dir {
 
 /// Where a `cd` goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// An absolute path.
     Abs(String),
     /// A path relative to the directory the shell is in.
@@ -45,13 +45,13 @@ pub enum Target {
 
 /// The directories the shell may be in at one point.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cwd {
+pub(crate) struct Cwd {
     /// Where it is when every directory change so far succeeded (`None`: guard cannot know).
-    pub main: Option<Dir>,
+    pub(crate) main: Option<Dir>,
     /// Other directories it may be in.
-    pub others: Vec<Dir>,
+    pub(crate) others: Vec<Dir>,
     /// It may also be in a directory guard cannot know.
-    pub others_unknown: bool,
+    pub(crate) others_unknown: bool,
 }
 
 impl Default for Cwd {
@@ -61,17 +61,17 @@ impl Default for Cwd {
 }
 
 impl Cwd {
-    pub fn start() -> Cwd {
+    pub(crate) fn start() -> Cwd {
         Cwd { main: Some(Dir::Start), others: Vec::new(), others_unknown: false }
     }
 
     /// Somewhere guard cannot know (a command run on another machine).
-    pub fn unknown() -> Cwd {
+    pub(crate) fn unknown() -> Cwd {
         Cwd { main: None, others: Vec::new(), others_unknown: false }
     }
 
     /// The one directory it is in, when that is certain.
-    pub fn single(&self) -> Option<&Dir> {
+    pub(crate) fn single(&self) -> Option<&Dir> {
         match (&self.main, self.others.is_empty(), self.others_unknown) {
             (Some(d), true, false) => Some(d),
             _ => None,
@@ -83,12 +83,12 @@ impl Cwd {
     }
 
     /// It may also be somewhere guard cannot know.
-    pub fn mark_unknown(&mut self) {
+    pub(crate) fn mark_unknown(&mut self) {
         self.others_unknown = true;
     }
 
     /// Add every directory of `other` as a possibility (code that may or may not have run).
-    pub fn merge(&mut self, other: &Cwd) {
+    pub(crate) fn merge(&mut self, other: &Cwd) {
         if other.main.is_none() {
             self.others_unknown = true;
         }
@@ -113,7 +113,7 @@ impl Cwd {
     /// After changing to one of `targets` (the first is where it goes when every lookup
     /// succeeds; more than one for `CDPATH`). `may_fail`: the change may not happen, so the
     /// directories before it stay possible.
-    pub fn change(&self, targets: &[Target], may_fail: bool, start: Option<&str>) -> Cwd {
+    pub(crate) fn change(&self, targets: &[Target], may_fail: bool, start: Option<&str>) -> Cwd {
         let mut out = Cwd { main: None, others: Vec::new(), others_unknown: false };
         let Some(first) = targets.first() else { return self.clone() };
         out.main = resolve(self.main.as_ref(), first, start);
@@ -141,7 +141,7 @@ impl Cwd {
     }
 
     /// Fill an invocation's directory fields. `start` is the directory guard was asked about.
-    pub fn fill(&self, inv: &mut Invocation, start: Option<&str>) {
+    pub(crate) fn fill(&self, inv: &mut Invocation, start: Option<&str>) {
         let name = |d: &Dir| -> Option<String> {
             match d {
                 Dir::Start => start.map(str::to_string),
@@ -185,7 +185,7 @@ fn resolve(d: Option<&Dir>, t: &Target, start: Option<&str>) -> Option<Dir> {
 }
 
 /// A normalised absolute path as a [`Dir`] (the start when it names the start).
-pub fn dir(path: String, start: Option<&str>) -> Dir {
+pub(crate) fn dir(path: String, start: Option<&str>) -> Dir {
     if start.map(super::normalize_path).as_deref() == Some(path.as_str()) {
         Dir::Start
     } else {
@@ -194,7 +194,7 @@ pub fn dir(path: String, start: Option<&str>) -> Dir {
 }
 
 /// The target of a directory change spelled `text` (after expansion).
-pub fn target(text: &str) -> Target {
+pub(crate) fn target(text: &str) -> Target {
     if text.starts_with('/') {
         Target::Abs(text.to_string())
     } else {
@@ -204,17 +204,17 @@ pub fn target(text: &str) -> Target {
 
 /// A `cd` to `text` cannot fail: `/`, or only `..`/`.` steps (an ancestor of a directory the
 /// shell is in exists and could be passed through to get there).
-pub fn cannot_fail(text: &str) -> bool {
+pub(crate) fn cannot_fail(text: &str) -> bool {
     text.split('/').all(|p| matches!(p, "" | "." | "..")) && (text.starts_with('/') || text.contains(".."))
 }
 
 /// The text mentions a builtin that changes directory (`cd`, `pushd`, `popd`) as a word.
-pub fn mentions_dir_change(text: &str) -> bool {
+pub(crate) fn mentions_dir_change(text: &str) -> bool {
     ["cd", "pushd", "popd"].iter().any(|name| mentions_word(text, name))
 }
 
 /// `name` appears in the text as a word of its own (not inside `abcd` or `x.cd`).
-pub fn mentions_word(text: &str, name: &str) -> bool {
+pub(crate) fn mentions_word(text: &str, name: &str) -> bool {
     let b = text.as_bytes();
     let word = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/');
     !name.is_empty()

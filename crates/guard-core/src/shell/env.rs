@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+/// The variables and home directories the parser may expand; anything else is unknown to it.
 #[derive(Debug, Clone)]
 pub struct Env {
     /// Variables whose values are trusted to expand statically (`HOME`, `PWD`, …).
@@ -18,6 +19,7 @@ impl Default for Env {
 }
 
 impl Env {
+    /// Only `HOME` and `PWD` set, and `~root` at `/root`.
     pub fn new(home: &str, pwd: &str) -> Env {
         let mut vars = HashMap::new();
         vars.insert("HOME".to_string(), home.to_string());
@@ -27,21 +29,13 @@ impl Env {
         Env { vars, user_homes }
     }
 
-    pub fn with_var(mut self, name: &str, value: &str) -> Env {
-        self.vars.insert(name.to_string(), value.to_string());
-        self
-    }
-
+    /// The same, with `~user` expanding to `home`.
     pub fn with_user_home(mut self, user: &str, home: &str) -> Env {
         self.user_homes.insert(user.to_string(), home.to_string());
         self
     }
 
-    pub fn home(&self) -> Option<&str> {
-        self.vars.get("HOME").map(String::as_str)
-    }
-
-    pub fn pwd(&self) -> Option<&str> {
+    pub(crate) fn pwd(&self) -> Option<&str> {
         self.vars.get("PWD").map(String::as_str)
     }
 }

@@ -8,22 +8,22 @@ use super::vars::{VarVal, Vars};
 use crate::plan::{Part, Span, Value, Word};
 
 /// Brace expansion may not produce more words than this from one word.
-pub const MAX_BRACE_WORDS: usize = 4096;
+pub(crate) const MAX_BRACE_WORDS: usize = 4096;
 
 #[derive(Debug, Clone, Copy)]
-pub struct Opts {
+pub(crate) struct Opts {
     /// Command words get brace expansion and field splitting; assignment values do not.
-    pub command_word: bool,
+    pub(crate) command_word: bool,
     /// Assignment values also expand `~` after each `:` (`PATH=~/bin:~/x`).
-    pub assignment: bool,
+    pub(crate) assignment: bool,
 }
 
-pub const WORD: Opts = Opts { command_word: true, assignment: false };
-pub const ASSIGNMENT: Opts = Opts { command_word: false, assignment: true };
-pub const SINGLE: Opts = Opts { command_word: false, assignment: false };
+pub(crate) const WORD: Opts = Opts { command_word: true, assignment: false };
+pub(crate) const ASSIGNMENT: Opts = Opts { command_word: false, assignment: true };
+pub(crate) const SINGLE: Opts = Opts { command_word: false, assignment: false };
 
 /// Expand one lexed word into the argv words it produces.
-pub fn expand(lexed: Lexed, vars: &Vars, env: &Env, span: Span, opts: Opts) -> Vec<Word> {
+pub(crate) fn expand(lexed: Lexed, vars: &Vars, env: &Env, span: Span, opts: Opts) -> Vec<Word> {
     let had_quotes = lexed.had_quotes;
     let alternatives = if opts.command_word { brace_expand(lexed.pieces) } else { vec![lexed.pieces] };
     let mut words = Vec::new();
@@ -54,7 +54,7 @@ pub fn expand(lexed: Lexed, vars: &Vars, env: &Env, span: Span, opts: Opts) -> V
 }
 
 /// Expand a word that must stay one word (assignment values, redirect targets, heredoc text).
-pub fn expand_single(lexed: Lexed, vars: &Vars, env: &Env, span: Span, opts: Opts) -> Word {
+pub(crate) fn expand_single(lexed: Lexed, vars: &Vars, env: &Env, span: Span, opts: Opts) -> Word {
     let pieces = tilde_expand(lexed.pieces, vars, env, opts.assignment);
     build_word(&resolve_vars(pieces, vars), span)
 }
@@ -64,7 +64,7 @@ fn is_active(p: &Piece, c: char) -> bool {
 }
 
 /// Bash brace expansion: `{a,b}`, nested braces, `{1..10..2}`, `{a..e}`, `{01..10}`.
-pub fn brace_expand(pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
+pub(crate) fn brace_expand(pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
     if !pieces.iter().any(|p| is_active(p, '{')) {
         return vec![pieces];
     }

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 /// One character (or unknowable run) of a word, before brace expansion and field splitting.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
+pub(crate) enum Piece {
     /// A character. `quoted`: protected from brace/tilde/glob/splitting. `expanded`: came from
     /// a variable's value (so it is split and globbed when unquoted, but never brace-expanded).
     Ch { c: char, quoted: bool, expanded: bool },
@@ -23,7 +23,7 @@ pub enum Piece {
 /// `${x%pat}`, `${x^^}`, `${x,,}`, `${x:-word}`, `${x:+word}`, `${x:OFFSET:LENGTH}`. Patterns
 /// hold no glob characters, so the shortest and longest match are the same.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     Replace {
         pat: String,
         rep: String,
@@ -55,7 +55,7 @@ pub enum Op {
 impl Op {
     /// The result on a known value; `None` when it cannot be known (`${x-w}` of an empty `x`,
     /// which may be unset; case changes beyond ASCII, which depend on the locale).
-    pub fn apply(&self, v: &str) -> Option<String> {
+    pub(crate) fn apply(&self, v: &str) -> Option<String> {
         Some(match self {
             Op::Replace { pat, rep, all, anchor } => match anchor {
                 _ if pat.is_empty() => v.to_string(),
@@ -172,31 +172,31 @@ impl Op {
 }
 
 impl Piece {
-    pub fn ch(c: char, quoted: bool) -> Piece {
+    pub(crate) fn ch(c: char, quoted: bool) -> Piece {
         Piece::Ch { c, quoted, expanded: false }
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// A command word: all quoting applies.
     Word,
     /// An unquoted heredoc body: like double quotes, but `"` is an ordinary character.
     HeredocBody,
 }
 
-pub struct Lexed {
-    pub pieces: Vec<Piece>,
+pub(crate) struct Lexed {
+    pub(crate) pieces: Vec<Piece>,
     /// Any quoting at all (so `""` still makes an empty word).
-    pub had_quotes: bool,
+    pub(crate) had_quotes: bool,
     /// Command substitutions (`$(…)`, backticks) found here that the grammar gave no node for
     /// (it misses backticks in heredoc bodies): `(start, end)` of the code inside.
-    pub missed: Vec<(usize, usize)>,
+    pub(crate) missed: Vec<(usize, usize)>,
 }
 
 /// Lex `src[start..end]`. `opaque` lists `(start, end)` of substitutions the grammar found
 /// (sorted by start), so their ends need not be guessed.
-pub fn lex(src: &str, start: usize, end: usize, mode: Mode, opaque: &[(usize, usize)]) -> Lexed {
+pub(crate) fn lex(src: &str, start: usize, end: usize, mode: Mode, opaque: &[(usize, usize)]) -> Lexed {
     let mut lx = Lexer {
         src,
         bytes: src.as_bytes(),
@@ -561,7 +561,7 @@ fn skip_double(b: &[u8], mut p: usize, end: usize) -> usize {
     p.min(end)
 }
 
-pub fn is_name(s: &str) -> bool {
+pub(crate) fn is_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
@@ -570,7 +570,7 @@ pub fn is_name(s: &str) -> bool {
 /// Split plain shell text into simple commands and their words, for text the grammar could not
 /// structure (syntax-error regions) and for argument lists such as `xargs` input. Quotes and
 /// substitutions are respected; control operators end a command. Returns byte ranges.
-pub fn split_commands(src: &str, start: usize, end: usize) -> Vec<Vec<(usize, usize)>> {
+pub(crate) fn split_commands(src: &str, start: usize, end: usize) -> Vec<Vec<(usize, usize)>> {
     let b = src.as_bytes();
     let mut cmds: Vec<Vec<(usize, usize)>> = Vec::new();
     let mut cur: Vec<(usize, usize)> = Vec::new();

@@ -3,9 +3,9 @@
 
 mod continuation;
 mod cwd;
-pub mod env;
-pub mod expand;
-pub mod lexer;
+mod env;
+mod expand;
+mod lexer;
 pub mod programs;
 mod vars;
 mod walk;
@@ -26,11 +26,11 @@ pub struct Limits {
     /// How deep code inside code is followed (`bash -c "eval '…'"` is depth 2).
     pub max_depth: u32,
     /// Commands listed at most.
-    pub max_invocations: usize,
+    pub(crate) max_invocations: usize,
     /// Pieces of text parsed at most (the input and every nested piece of code).
-    pub max_sources: usize,
+    pub(crate) max_sources: usize,
     /// Wall-clock budget for parsing.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 }
 
 impl Default for Limits {
@@ -58,7 +58,7 @@ impl Default for Analyzer {
 }
 
 impl Analyzer {
-    pub fn new(limits: Limits) -> Analyzer {
+    pub(crate) fn new(limits: Limits) -> Analyzer {
         let mut parser = tree_sitter::Parser::new();
         parser
             .set_language(&tree_sitter_bash::LANGUAGE.into())
@@ -66,6 +66,7 @@ impl Analyzer {
         Analyzer { parser, limits }
     }
 
+    /// The Plan of `text`, with what the parser may assume of the environment in `env`.
     pub fn analyze(&mut self, text: &str, env: &Env) -> Plan {
         walk::Builder::new(env, self.limits, &mut self.parser).run(text)
     }
@@ -99,7 +100,7 @@ pub fn shell_quote_argv(argv: &[String]) -> String {
 
 /// Resolve `.`, `..` and repeated `/` in an absolute path lexically, the way `cd` does in
 /// bash's default (logical) mode.
-pub fn normalize_path(path: &str) -> String {
+pub(crate) fn normalize_path(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use super::env::Env;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VarVal {
+pub(crate) enum VarVal {
     Known(String),
     /// Not known statically. `what` replaces the variable's spelling in displays (used for
     /// run-time values carried into nested code, such as `$(date)`).
@@ -20,13 +20,13 @@ pub enum VarVal {
 }
 
 impl VarVal {
-    pub fn unknown(why: &'static str) -> VarVal {
+    pub(crate) fn unknown(why: &'static str) -> VarVal {
         VarVal::Unknown { why: Cow::Borrowed(why), what: None }
     }
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Vars {
+pub(crate) struct Vars {
     map: HashMap<String, VarVal>,
     /// Names a child process inherits (everything from the environment, plus `export`ed names).
     exported: HashSet<String>,
@@ -34,20 +34,20 @@ pub struct Vars {
 
 impl Vars {
     /// A fresh shell: only what the environment tells us.
-    pub fn from_env(env: &Env) -> Vars {
+    pub(crate) fn from_env(env: &Env) -> Vars {
         let map = env.vars.iter().map(|(k, v)| (k.clone(), VarVal::Known(v.clone()))).collect();
         let exported = env.vars.keys().cloned().collect();
         Vars { map, exported }
     }
 
     /// What a child process started here sees: the exported variables, as they are now.
-    pub fn for_child(&self) -> Vars {
+    pub(crate) fn for_child(&self) -> Vars {
         let map =
             self.map.iter().filter(|(k, _)| self.exported.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
         Vars { map, exported: self.exported.clone() }
     }
 
-    pub fn get(&self, name: &str) -> VarVal {
+    pub(crate) fn get(&self, name: &str) -> VarVal {
         match self.map.get(name) {
             Some(v) => v.clone(),
             None => VarVal::unknown("variable not set in this text; its value comes from the environment at run time"),
@@ -55,11 +55,11 @@ impl Vars {
     }
 
     /// The text (or the environment guard was given) set this variable.
-    pub fn is_set(&self, name: &str) -> bool {
+    pub(crate) fn is_set(&self, name: &str) -> bool {
         self.map.contains_key(name)
     }
 
-    pub fn known(&self, name: &str) -> Option<&str> {
+    pub(crate) fn known(&self, name: &str) -> Option<&str> {
         match self.map.get(name) {
             Some(VarVal::Known(v)) => Some(v),
             _ => None,
@@ -68,7 +68,7 @@ impl Vars {
 
     /// Record `name=value`. `definite` is false when the assignment may or may not run, or runs
     /// in another process (subshell, pipeline stage, loop, branch).
-    pub fn assign(&mut self, name: &str, value: Option<String>, definite: bool) {
+    pub(crate) fn assign(&mut self, name: &str, value: Option<String>, definite: bool) {
         let val = match (value, definite) {
             (Some(v), true) => VarVal::Known(v),
             (Some(v), false) if self.known(name) == Some(v.as_str()) => VarVal::Known(v),
@@ -80,22 +80,22 @@ impl Vars {
 
     /// The field separators in force: bash's default unless the text set IFS. An IFS set to
     /// something unknown is taken as the default (the words it makes are judged either way).
-    pub fn ifs(&self) -> &str {
+    pub(crate) fn ifs(&self) -> &str {
         match self.map.get("IFS") {
             Some(VarVal::Known(v)) => v,
             _ => " \t\n",
         }
     }
 
-    pub fn set(&mut self, name: &str, val: VarVal) {
+    pub(crate) fn set(&mut self, name: &str, val: VarVal) {
         self.map.insert(name.to_string(), val);
     }
 
-    pub fn export(&mut self, name: &str) {
+    pub(crate) fn export(&mut self, name: &str) {
         self.exported.insert(name.to_string());
     }
 
-    pub fn forget(&mut self, name: &str, why: &'static str) {
+    pub(crate) fn forget(&mut self, name: &str, why: &'static str) {
         self.map.insert(name.to_string(), VarVal::unknown(why));
     }
 }

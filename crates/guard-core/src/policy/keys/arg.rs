@@ -6,19 +6,19 @@ use super::super::names::Gate;
 use super::kit::{Found, GateCx, Lint};
 use super::value::{self, ValueSpec};
 
-pub type Spec = ValueSpec;
+pub(crate) type Spec = ValueSpec;
 
-pub fn lint(v: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(v: &Spec, cx: &mut Lint) {
     value::lint(v, cx);
 }
 
-pub fn gate(v: &Spec, cx: &mut GateCx, g: &mut Gate) {
+pub(crate) fn gate(v: &Spec, cx: &mut GateCx, g: &mut Gate) {
     if let Some(c) = &v.contains {
         g.arg_contains = cx.strs(c);
     }
 }
 
-pub fn eval(spec: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(spec: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     let w = s.inv.args.iter().find(|w| value::matches(s, spec, w))?;
     found.point(Culprit { span: w.span, text: w.display() });
     Some(())

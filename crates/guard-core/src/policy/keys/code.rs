@@ -10,20 +10,20 @@ use super::kit::{Found, GateCx, Lint};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct CodeSpec {
+pub(crate) struct CodeSpec {
     /// `sh`, `python`, `javascript`, …; `shell` for any shell, `interpreter` for any other.
-    pub language: Option<OneOrMany>,
+    pub(crate) language: Option<OneOrMany>,
     /// Where the code comes from: `argument`, `stdin`, `file`, `network`, `dynamic`.
-    pub from: Option<OneOrMany>,
+    pub(crate) from: Option<OneOrMany>,
     /// Regexes over the code text (the code is a named field, not the raw line).
-    pub calls: Option<OneOrMany>,
+    pub(crate) calls: Option<OneOrMany>,
 }
 
-pub type Spec = CodeSpec;
+pub(crate) type Spec = CodeSpec;
 
 const FROM: &[&str] = &["argument", "stdin", "file", "network", "dynamic"];
 
-pub fn lint(c: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(c: &Spec, cx: &mut Lint) {
     if let Some(f) = &c.from {
         cx.items(f, FROM, "code source");
     }
@@ -36,11 +36,11 @@ pub fn lint(c: &Spec, cx: &mut Lint) {
     }
 }
 
-pub fn gate(_: &Spec, _: &mut GateCx, g: &mut Gate) {
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, g: &mut Gate) {
     g.needs |= NEEDS_CODE;
 }
 
-pub fn eval(c: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(c: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     let code = s.inv.code.as_ref()?;
     if let Some(l) = &c.language {
         let langs = s.items(l);

@@ -6,17 +6,17 @@ use super::super::matcher::{command_matches, Subject};
 use super::super::names::Gate;
 use super::kit::{Found, GateCx, Lint};
 
-pub type Spec = OneOrMany;
+pub(crate) type Spec = OneOrMany;
 
-pub fn lint(v: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(v: &Spec, cx: &mut Lint) {
     cx.items(v, &[], "");
 }
 
-pub fn gate(v: &Spec, cx: &mut GateCx, g: &mut Gate) {
+pub(crate) fn gate(v: &Spec, cx: &mut GateCx, g: &mut Gate) {
     g.commands = cx.strs(v);
 }
 
-pub fn eval(v: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(v: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     found.subcommand_words = command_matches(s, &s.items(v))?;
     Some(())
 }

@@ -13,26 +13,26 @@ use super::kit::{Found, GateCx, Lint};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct ContextSpec {
+pub(crate) struct ContextSpec {
     /// Globs over the current git branch: `main`, `release/*`.
-    pub git_branch: Option<OneOrMany>,
+    pub(crate) git_branch: Option<OneOrMany>,
     /// Regex over the kube context in effect (`--context` on the command, else kubeconfig).
-    pub kube_context: Option<String>,
+    pub(crate) kube_context: Option<String>,
     /// Regex over the namespace in effect (`-n` on the command, else kubeconfig).
-    pub kube_namespace: Option<String>,
+    pub(crate) kube_namespace: Option<String>,
     /// Regex per environment variable: `{AWS_PROFILE: prod}`.
-    pub env: Option<BTreeMap<String, String>>,
+    pub(crate) env: Option<BTreeMap<String, String>>,
     /// Globs over the working directory.
-    pub cwd: Option<OneOrMany>,
+    pub(crate) cwd: Option<OneOrMany>,
     /// A human terminal is attached.
-    pub tty: Option<bool>,
+    pub(crate) tty: Option<bool>,
     /// The calling agent: `claude`, `codex`, `gemini`, `cursor`, `human`.
-    pub agent: Option<OneOrMany>,
+    pub(crate) agent: Option<OneOrMany>,
 }
 
-pub type Spec = ContextSpec;
+pub(crate) type Spec = ContextSpec;
 
-pub fn lint(c: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(c: &Spec, cx: &mut Lint) {
     let regexes =
         [&c.kube_context, &c.kube_namespace].into_iter().flatten().chain(c.env.iter().flat_map(|e| e.values()));
     for r in regexes {
@@ -42,9 +42,9 @@ pub fn lint(c: &Spec, cx: &mut Lint) {
     }
 }
 
-pub fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
 
-pub fn eval(c: &Spec, s: &Subject, _: &mut Found) -> Option<()> {
+pub(crate) fn eval(c: &Spec, s: &Subject, _: &mut Found) -> Option<()> {
     holds(c, s).then_some(())
 }
 

@@ -12,28 +12,28 @@ use super::value::{self, ValueSpec};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct EffectMatchSpec {
+pub(crate) struct EffectMatchSpec {
     /// One of the kinds of [`EffectSpec`](super::super::programs::EffectSpec).
-    pub kind: OneOrMany,
+    pub(crate) kind: OneOrMany,
     /// The file it is done to.
     #[serde(default)]
-    pub target: Option<ValueSpec>,
+    pub(crate) target: Option<ValueSpec>,
 }
 
-pub type Spec = EffectMatchSpec;
+pub(crate) type Spec = EffectMatchSpec;
 
-pub fn lint(e: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(e: &Spec, cx: &mut Lint) {
     cx.items(&e.kind, effects::KINDS, "effect kind");
     if let Some(t) = &e.target {
         value::lint(t, cx);
     }
 }
 
-pub fn gate(_: &Spec, _: &mut GateCx, g: &mut Gate) {
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, g: &mut Gate) {
     g.needs |= NEEDS_EFFECT;
 }
 
-pub fn eval(e: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(e: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     let kinds = s.items(&e.kind);
     let hit = effects::of(s.inv, &s.cmd, s.db).into_iter().find(|ef| {
         kinds.iter().any(|k| k == ef.kind)

@@ -9,22 +9,22 @@ use super::kit::{Found, GateCx, Lint};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct FlagsSpec {
+pub(crate) struct FlagsSpec {
     #[serde(default)]
-    pub any: Vec<String>,
+    pub(crate) any: Vec<String>,
     #[serde(default)]
-    pub all: Vec<String>,
+    pub(crate) all: Vec<String>,
     #[serde(default)]
-    pub none: Vec<String>,
+    pub(crate) none: Vec<String>,
 }
 
-pub type Spec = FlagsSpec;
+pub(crate) type Spec = FlagsSpec;
 
-pub fn lint(_: &Spec, _: &mut Lint) {}
+pub(crate) fn lint(_: &Spec, _: &mut Lint) {}
 
-pub fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
 
-pub fn eval(f: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(f: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     let program = s.inv.program_name();
     let given = |name: &String| s.cmd.has_flag(&s.db.spellings(program, name)).map(|f| f.word);
     for name in &f.all {

@@ -4,12 +4,12 @@ use super::super::matcher::Subject;
 use super::super::names::Gate;
 use super::kit::{Found, GateCx, Lint};
 
-pub type Spec = usize;
+pub(crate) type Spec = usize;
 
-pub fn lint(_: &Spec, _: &mut Lint) {}
+pub(crate) fn lint(_: &Spec, _: &mut Lint) {}
 
-pub fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
 
-pub fn eval(max: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(max: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     (s.cmd.positionals.len().saturating_sub(found.subcommand_words) <= *max).then_some(())
 }

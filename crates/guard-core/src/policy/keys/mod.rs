@@ -1,36 +1,36 @@
 //! The keys of a rule's `match:`. Each key is one file here that holds all of it: the YAML it
 //! takes (`Spec`), what lint checks of it (`lint`), what it adds to the rule's [`Gate`] (`gate`)
 //! and how it is judged against one invocation (`eval`, `None` when it does not hold). This
-//! file only lists them: a new key is its file, its `pub mod` line and its line in `keys!`
+//! file only lists them: a new key is its file, its `mod` line and its line in `keys!`
 //! below, whose order is the order keys are judged (and linted) in. Keys that point at what
 //! matched (`Found::point`) should stay in the order they are: the first to point wins.
 
 mod kit;
-pub mod value;
+mod value;
 
-pub mod any;
-pub mod arg;
-pub mod code;
-pub mod command;
-pub mod context;
-pub mod effect;
-pub mod flags;
-pub mod max_operands;
-pub mod no_operands;
-pub mod not;
-pub mod operand;
-pub mod option;
-pub mod program;
-pub mod redirect;
-pub mod sql;
-pub mod stdin;
-pub mod stdout;
-pub mod upload;
-pub mod via;
+mod any;
+mod arg;
+mod code;
+mod command;
+mod context;
+mod effect;
+mod flags;
+mod max_operands;
+mod no_operands;
+mod not;
+mod operand;
+mod option;
+mod program;
+mod redirect;
+mod sql;
+mod stdin;
+mod stdout;
+mod upload;
+mod via;
 
 use serde::{Deserialize, Serialize};
 
-pub use kit::Conditions;
+pub(crate) use kit::Conditions;
 use kit::{Found, GateCx, Lint};
 
 use super::lists::Lists;
@@ -46,7 +46,7 @@ macro_rules! keys {
         #[derive(Debug, Clone, Default, Deserialize, Serialize)]
         #[serde(deny_unknown_fields)]
         pub struct MatchSpec {
-            $($(#[$doc])* pub $key: Option<$spec>,)*
+            $($(#[$doc])* pub(crate) $key: Option<$spec>,)*
         }
 
         impl Conditions for MatchSpec {
@@ -113,12 +113,12 @@ keys! {
 }
 
 /// Evaluate a match against one invocation; `Some(culprit)` when every condition holds.
-pub fn eval(s: &Subject, m: &MatchSpec) -> Option<Culprit> {
+pub(crate) fn eval(s: &Subject, m: &MatchSpec) -> Option<Culprit> {
     m.eval(s)
 }
 
 /// Every problem in a match: `(line, column, message)`, line 0 for the match itself.
-pub fn lint(m: &MatchSpec, lists: &Lists, out: &mut Vec<(u64, u64, String)>) {
+pub(crate) fn lint(m: &MatchSpec, lists: &Lists, out: &mut Vec<(u64, u64, String)>) {
     m.lint(&mut Lint { lists, out });
 }
 

@@ -4,13 +4,13 @@ use super::super::matcher::Subject;
 use super::super::names::Gate;
 use super::kit::{Found, GateCx, Lint};
 
-pub type Spec = bool;
+pub(crate) type Spec = bool;
 
-pub fn lint(_: &Spec, _: &mut Lint) {}
+pub(crate) fn lint(_: &Spec, _: &mut Lint) {}
 
-pub fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
 
-pub fn eval(no: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(no: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     let none = s.cmd.positionals.len() <= found.subcommand_words;
     (none == *no).then_some(())
 }

@@ -5,13 +5,13 @@ use super::super::matcher::Subject;
 use super::super::names::Gate;
 use super::kit::{Conditions, Found, GateCx, Lint};
 
-pub fn lint<M: Conditions>(m: &M, cx: &mut Lint) {
+pub(crate) fn lint<M: Conditions>(m: &M, cx: &mut Lint) {
     m.lint(cx);
 }
 
-pub fn gate<M: Conditions>(_: &M, _: &mut GateCx, _: &mut Gate) {}
+pub(crate) fn gate<M: Conditions>(_: &M, _: &mut GateCx, _: &mut Gate) {}
 
-pub fn eval<M: Conditions>(m: &M, s: &Subject, _: &mut Found) -> Option<()> {
+pub(crate) fn eval<M: Conditions>(m: &M, s: &Subject, _: &mut Found) -> Option<()> {
     s.negated.set(!s.negated.get());
     let hit = m.eval(s).is_some();
     s.negated.set(!s.negated.get());

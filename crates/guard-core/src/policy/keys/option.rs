@@ -11,23 +11,23 @@ use super::value::{self, ValueSpec};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct OptionSpec {
-    pub name: OneOrMany,
+pub(crate) struct OptionSpec {
+    pub(crate) name: OneOrMany,
     #[serde(default)]
-    pub value: Option<ValueSpec>,
+    pub(crate) value: Option<ValueSpec>,
 }
 
-pub type Spec = OptionSpec;
+pub(crate) type Spec = OptionSpec;
 
-pub fn lint(o: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(o: &Spec, cx: &mut Lint) {
     if let Some(v) = &o.value {
         value::lint(v, cx);
     }
 }
 
-pub fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
 
-pub fn eval(o: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(o: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     let program = s.inv.program_name();
     let names = s.items(&o.name);
     for fl in &s.cmd.flags {

@@ -6,16 +6,16 @@ use super::super::matcher::{program_matches, Subject};
 use super::super::names::Gate;
 use super::kit::{Found, GateCx, Lint};
 
-pub type Spec = OneOrMany;
+pub(crate) type Spec = OneOrMany;
 
-pub fn lint(v: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(v: &Spec, cx: &mut Lint) {
     cx.items(v, &[], "");
 }
 
-pub fn gate(v: &Spec, cx: &mut GateCx, g: &mut Gate) {
+pub(crate) fn gate(v: &Spec, cx: &mut GateCx, g: &mut Gate) {
     g.programs = cx.strs(v);
 }
 
-pub fn eval(v: &Spec, s: &Subject, _: &mut Found) -> Option<()> {
+pub(crate) fn eval(v: &Spec, s: &Subject, _: &mut Found) -> Option<()> {
     s.items(v).iter().any(|i| program_matches(i, s.inv)).then_some(())
 }

@@ -12,17 +12,17 @@ use crate::plan::RedirectOp;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RedirectSpec {
+pub(crate) struct RedirectSpec {
     /// `write` (opens for writing), `truncate`, `append`, `read`.
-    pub op: Option<OneOrMany>,
-    pub target: Option<ValueSpec>,
+    pub(crate) op: Option<OneOrMany>,
+    pub(crate) target: Option<ValueSpec>,
 }
 
-pub type Spec = RedirectSpec;
+pub(crate) type Spec = RedirectSpec;
 
 const OPS: &[&str] = &["write", "truncate", "append", "read"];
 
-pub fn lint(r: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(r: &Spec, cx: &mut Lint) {
     if let Some(op) = &r.op {
         cx.items(op, OPS, "redirect op");
     }
@@ -31,11 +31,11 @@ pub fn lint(r: &Spec, cx: &mut Lint) {
     }
 }
 
-pub fn gate(_: &Spec, _: &mut GateCx, g: &mut Gate) {
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, g: &mut Gate) {
     g.needs |= NEEDS_REDIRECT;
 }
 
-pub fn eval(r: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(r: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     let ops = r.op.as_ref().map(|o| s.items(o));
     let hit = s.inv.redirects.iter().find(|rd| {
         if matches!(rd.op, RedirectOp::Heredoc | RedirectOp::HereString) {

@@ -10,15 +10,15 @@ use super::super::sql;
 use super::kit::{Found, GateCx, Lint};
 use crate::plan::Span;
 
-pub type Spec = OneOrMany;
+pub(crate) type Spec = OneOrMany;
 
-pub fn lint(v: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(v: &Spec, cx: &mut Lint) {
     cx.items(v, sql::CLASSES, "SQL class");
 }
 
-pub fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
 
-pub fn eval(classes: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(classes: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     let want = s.items(classes);
     let (text, span) = sql_text(s)?;
     let got = sql::classify(s.inv.program_name().unwrap_or(""), &text);

@@ -12,22 +12,22 @@ use crate::plan::RedirectOp;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct FlowSpec {
+pub(crate) struct FlowSpec {
     /// `network`, `secret`, `dynamic`.
-    pub from: OneOrMany,
+    pub(crate) from: OneOrMany,
 }
 
-pub type Spec = FlowSpec;
+pub(crate) type Spec = FlowSpec;
 
 const FROM: &[&str] = &["network", "secret"];
 
-pub fn lint(f: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(f: &Spec, cx: &mut Lint) {
     cx.items(&f.from, FROM, "stdin source");
 }
 
-pub fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
 
-pub fn eval(f: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(f: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     let want = s.items(&f.from);
     let upstream = s.flow.upstream_has(s.inv.id, |facts| {
         want.iter().any(|w| match w.as_str() {

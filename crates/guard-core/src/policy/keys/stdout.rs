@@ -9,20 +9,20 @@ use super::kit::{Found, GateCx, Lint};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct StdoutSpec {
+pub(crate) struct StdoutSpec {
     /// `network`.
-    pub to: OneOrMany,
+    pub(crate) to: OneOrMany,
 }
 
-pub type Spec = StdoutSpec;
+pub(crate) type Spec = StdoutSpec;
 
-pub fn lint(o: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(o: &Spec, cx: &mut Lint) {
     cx.items(&o.to, &["network"], "stdout sink");
 }
 
-pub fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
 
-pub fn eval(o: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(o: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     let want = s.items(&o.to);
     let hit = s.plan.invocations.iter().find(|other| {
         other.id != s.inv.id

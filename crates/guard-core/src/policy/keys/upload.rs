@@ -8,15 +8,15 @@ use super::kit::{Found, GateCx, Lint};
 use super::value::{self, ValueSpec};
 use crate::plan::Span;
 
-pub type Spec = ValueSpec;
+pub(crate) type Spec = ValueSpec;
 
-pub fn lint(v: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(v: &Spec, cx: &mut Lint) {
     value::lint(v, cx);
 }
 
-pub fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, _: &mut Gate) {}
 
-pub fn eval(spec: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
+pub(crate) fn eval(spec: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     let auth: Vec<Span> = s
         .cmd
         .flags

@@ -15,26 +15,26 @@ use crate::plan::Word;
 /// Tests on one word's value. All given tests must hold; a list holds when one item does.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct ValueSpec {
-    pub equals: Option<OneOrMany>,
+pub(crate) struct ValueSpec {
+    pub(crate) equals: Option<OneOrMany>,
     /// Shell-style patterns: `*.sql`, `release/*`.
-    pub glob: Option<OneOrMany>,
+    pub(crate) glob: Option<OneOrMany>,
     /// Contains one of these substrings (cheap; checked before `regex`).
-    pub contains: Option<OneOrMany>,
-    pub regex: Option<Spanned<String>>,
+    pub(crate) contains: Option<OneOrMany>,
+    pub(crate) regex: Option<Spanned<String>>,
     /// Path classes: root, system_top, system, home, home_top, home_dotfile, secret,
     /// shell_rc, cwd, cwd_ancestor, build_output, tmp, block_device, device_special,
     /// net_device, git_dir, public_key, guard_state, project_policy, other.
-    pub path: Option<OneOrMany>,
+    pub(crate) path: Option<OneOrMany>,
     /// The word is only partly known until run time.
-    pub dynamic: Option<bool>,
+    pub(crate) dynamic: Option<bool>,
     /// The word holds an unquoted glob.
-    pub glob_chars: Option<bool>,
+    pub(crate) glob_chars: Option<bool>,
     /// The word is a URL (or `host:path` remote for scp/rsync).
-    pub url: Option<bool>,
+    pub(crate) url: Option<bool>,
 }
 
-pub fn lint(v: &ValueSpec, cx: &mut Lint) {
+pub(crate) fn lint(v: &ValueSpec, cx: &mut Lint) {
     if let Some(p) = &v.path {
         let known: Vec<&str> = Classes::NAMES.iter().map(|(n, _)| *n).collect();
         cx.items(p, &known, "path class");
@@ -50,13 +50,13 @@ pub fn lint(v: &ValueSpec, cx: &mut Lint) {
 }
 
 /// Whether the word `w` is like `spec`.
-pub fn matches(s: &Subject, spec: &ValueSpec, w: &Word) -> bool {
+pub(crate) fn matches(s: &Subject, spec: &ValueSpec, w: &Word) -> bool {
     matches_text(s, spec, w, w.as_literal())
 }
 
 /// Whether the word `w`, taken as the text `lit` (part of it: an option's attached value, a
 /// file named after `@`), is like `spec`.
-pub fn matches_text(s: &Subject, spec: &ValueSpec, w: &Word, lit: Option<&str>) -> bool {
+pub(crate) fn matches_text(s: &Subject, spec: &ValueSpec, w: &Word, lit: Option<&str>) -> bool {
     if let Some(d) = spec.dynamic {
         if w.is_dynamic() != d {
             return false;

@@ -7,19 +7,19 @@ use super::super::names::{Gate, NEEDS_VIA};
 use super::kit::{Found, GateCx, Lint};
 use crate::plan::Via;
 
-pub type Spec = OneOrMany;
+pub(crate) type Spec = OneOrMany;
 
 const VIA: &[&str] = &["remote", "xargs", "find_exec", "substitution", "wrapper", "nested_code"];
 
-pub fn lint(v: &Spec, cx: &mut Lint) {
+pub(crate) fn lint(v: &Spec, cx: &mut Lint) {
     cx.items(v, VIA, "via");
 }
 
-pub fn gate(_: &Spec, _: &mut GateCx, g: &mut Gate) {
+pub(crate) fn gate(_: &Spec, _: &mut GateCx, g: &mut Gate) {
     g.needs |= NEEDS_VIA;
 }
 
-pub fn eval(v: &Spec, s: &Subject, _: &mut Found) -> Option<()> {
+pub(crate) fn eval(v: &Spec, s: &Subject, _: &mut Found) -> Option<()> {
     let want = s.items(v);
     s.inv
         .via

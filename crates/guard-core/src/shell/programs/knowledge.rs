@@ -624,12 +624,13 @@ pub(super) const BWRAP_VALUES: &[(&str, usize)] = &[
 /// guard's own options in front of the shell's or the program's arguments (`guard --dry-run
 /// -c …`): flags, and options that take a value (`--policy FILE`, `--mode=observe`). The
 /// runner reads its command line with these too.
-pub const GUARD_FLAGS: &[&str] = &["--dry-run", "--record"];
-pub const GUARD_VALUED: &[&str] = &["--policy", "--mode"];
+pub(crate) const GUARD_FLAGS: &[&str] = &["--dry-run", "--record"];
+pub(crate) const GUARD_VALUED: &[&str] = &["--policy", "--mode"];
 
 /// A program's options as the rules' command-line reader takes them (`programs:` in a pack).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RulesProgram {
+    /// The program's name, as the command line spells it.
     pub name: &'static str,
     /// Spellings of the options that take the next word (or an attached value).
     pub takes_value: Vec<String>,

@@ -22,10 +22,11 @@ mod xargs;
 
 pub use guard::guard_options;
 pub use interpreters::interpreter_language;
-pub use knowledge::{rules_lists, rules_programs, RulesProgram, GUARD_FLAGS, GUARD_VALUED};
+pub use knowledge::{rules_lists, rules_programs, RulesProgram};
 pub use output::literal_output;
-pub use shells::{is_shell, names_descriptor, Here};
-pub use words::{join_words, split_args};
+pub use shells::is_shell;
+pub(crate) use shells::Here;
+pub(crate) use words::join_words;
 
 use crate::plan::{Assignment, Code, CodeSource, Invocation, Span, Via, Word};
 use daemontools::{chpst, daemonize, envdir, softlimit};
@@ -47,7 +48,7 @@ use xargs::{parallel, xargs};
 
 /// What a command reads on stdin.
 #[derive(Debug, Clone)]
-pub enum Stdin {
+pub(crate) enum Stdin {
     /// Whatever guard's caller connected (a terminal, the agent's pipe).
     Inherited,
     /// Text known from the command line: a heredoc or here-string (`piped: false`), or the
@@ -58,7 +59,7 @@ pub enum Stdin {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VarScope {
+pub(crate) enum VarScope {
     /// The code runs in the same shell (`eval`, `source`, `trap`): variables carry over.
     Shared,
     /// The code runs in a new shell process: only exported variables carry over.
@@ -69,7 +70,7 @@ pub enum VarScope {
 
 /// Where a wrapper runs what it wraps, when not where the wrapper itself runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Chdir {
+pub(crate) enum Chdir {
     #[default]
     Stay,
     /// This directory (a relative one is taken from where the wrapper runs): `env -C DIR`.
@@ -82,7 +83,7 @@ pub enum Chdir {
     Unknown,
 }
 
-pub enum Derived {
+pub(crate) enum Derived {
     /// The command runs this argv.
     Run { argv: Vec<Word>, via: Via, assignments: Vec<Assignment>, chdir: Chdir },
     /// The command is given this code; shell code that should be parsed carries how it is
@@ -136,7 +137,7 @@ fn login_shell(span: Span, why: &str) -> Word {
 }
 
 /// What running `inv` runs in turn. `here` is where it runs.
-pub fn derive(inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derived> {
+pub(crate) fn derive(inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derived> {
     let Some(name) = inv.program_name() else { return Vec::new() };
     let args = inv.args.as_slice();
     let span = inv.span;

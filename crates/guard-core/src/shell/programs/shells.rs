@@ -10,6 +10,8 @@ use super::{shell_code, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Invocation, Span, Value, Via, Word};
 use crate::shell::lexer;
 
+/// Whether `name` (a program name, not a path) is a shell guard reads code for: `sh`, `bash`,
+/// `zsh`, `dash`, …
 pub fn is_shell(name: &str) -> bool {
     SHELLS.contains(&name)
 }
@@ -98,9 +100,9 @@ pub(super) fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<
 /// Where a command runs, for reading the paths it is given: every directory guard can name
 /// (absolute), and whether it may run somewhere else.
 #[derive(Debug, Clone, Default)]
-pub struct Here {
-    pub dirs: Vec<String>,
-    pub unknown: bool,
+pub(crate) struct Here {
+    pub(crate) dirs: Vec<String>,
+    pub(crate) unknown: bool,
 }
 
 /// The descriptor an absolute path opens when it is one of the process's own: `/dev/stdin`,
@@ -122,7 +124,7 @@ fn descriptor_path(abs: &str) -> Option<u32> {
 /// (`bash /dev/stdin`, `source /dev/fd/0`, `sh ../../dev/stdin`). A relative path is read from
 /// each directory the command may run in; from a directory guard cannot name, any path
 /// ending in `stdin` or `fd/N` may be one.
-pub fn names_descriptor(file: &Word, here: &Here) -> Option<u32> {
+pub(crate) fn names_descriptor(file: &Word, here: &Here) -> Option<u32> {
     let path = file.as_literal()?;
     if path.starts_with('/') {
         return descriptor_path(&crate::shell::normalize_path(path));

@@ -22,7 +22,7 @@ pub(super) fn strip_word_prefix(w: &Word, n: usize) -> Word {
 }
 
 /// Join words with a separator into one word (for `eval a b`, `ssh host a b`, `watch a b`).
-pub fn join_words(words: &[Word], sep: &str, span: Span) -> Word {
+pub(crate) fn join_words(words: &[Word], sep: &str, span: Span) -> Word {
     let mut parts: Vec<Part> = Vec::new();
     for (i, w) in words.iter().enumerate() {
         if i > 0 {
@@ -62,7 +62,7 @@ pub(super) fn split_string(w: &Word) -> Vec<Word> {
 }
 
 /// Split text into words with shell-like quoting, without any expansions.
-pub fn split_args(text: &str, span: Span) -> Vec<Word> {
+pub(crate) fn split_args(text: &str, span: Span) -> Vec<Word> {
     // `~` maps to itself: the words are taken as written, not expanded.
     let env = Env::new("~", ".");
     let vars = Vars::default();

@@ -132,7 +132,7 @@ enum Frame<'t> {
     },
 }
 
-pub struct Builder<'e, 'p> {
+pub(crate) struct Builder<'e, 'p> {
     env: &'e Env,
     parser: &'p mut Parser,
     limits: Limits,
@@ -174,7 +174,7 @@ pub struct Builder<'e, 'p> {
 const MAX_NESTING: usize = 100;
 
 impl<'e, 'p> Builder<'e, 'p> {
-    pub fn new(env: &'e Env, limits: Limits, parser: &'p mut Parser) -> Self {
+    pub(crate) fn new(env: &'e Env, limits: Limits, parser: &'p mut Parser) -> Self {
         let deadline = Instant::now() + limits.timeout;
         Builder {
             env,
@@ -202,7 +202,7 @@ impl<'e, 'p> Builder<'e, 'p> {
         }
     }
 
-    pub fn run(mut self, text: &str) -> Plan {
+    pub(crate) fn run(mut self, text: &str) -> Plan {
         let mut text = text;
         if text.len() > self.limits.max_bytes {
             let mut cut = self.limits.max_bytes;
