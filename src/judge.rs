@@ -15,15 +15,20 @@ use crate::policy::{Policy, Severity, Verdict};
 use crate::policy_files::{self, Locations};
 use crate::{environment, shell};
 
+/// A policy loaded for the rest of the process. It is never freed: guard ends soon after
+/// judging, and freeing the thousands of small pieces of a policy just before the process exits
+/// would cost a tenth of a `guard check`.
+pub type Loaded = std::mem::ManuallyDrop<Policy>;
+
 /// The policy in effect where `host` is; problems in policy files go to stderr. Loaded once
 /// per run, by whoever starts the work, and passed down.
-pub fn load_policy(host: &Host) -> Policy {
+pub fn load_policy(host: &Host) -> Loaded {
     load_policy_with(host, &[], false)
 }
 
 /// [`load_policy`] with extra policy files (`--policy FILE`) read last: as the user layer when
 /// `trusted` (a person at a terminal named them), else as files that may only tighten.
-pub fn load_policy_with(host: &Host, extra: &[std::path::PathBuf], trusted: bool) -> Policy {
+pub fn load_policy_with(host: &Host, extra: &[std::path::PathBuf], trusted: bool) -> Loaded {
     let mut loc = Locations::of(host);
     loc.extra = extra.to_vec();
     loc.extra_trusted = trusted;
@@ -31,7 +36,7 @@ pub fn load_policy_with(host: &Host, extra: &[std::path::PathBuf], trusted: bool
     for w in &policy.warnings {
         eprintln!("guard: warning: {w}");
     }
-    policy
+    Loaded::new(policy)
 }
 
 /// Judge text; a panic anywhere in parsing or judging becomes a deny.

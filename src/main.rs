@@ -15,8 +15,9 @@ fn main() -> ExitCode {
     // and hands the real shell or program the bytes exactly as given.
     let raw: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let args: Vec<String> = raw.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    // The world as guard finds it, once; everything below is handed it.
-    let host = Host::from_process();
+    // The world as guard finds it, once; everything below is handed it. Like the policy, it
+    // lasts until the process exits, and is not freed just before.
+    let host = std::mem::ManuallyDrop::new(Host::from_process());
     if guard::run::args::is_runner_invocation(&args, &raw) {
         return guard::run::session::main(&host, &args, &raw);
     }

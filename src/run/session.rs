@@ -64,7 +64,7 @@ struct Job<'a> {
 /// The policy for this run, or why the run is refused: what could loosen guard (observe mode,
 /// `--policy` as one's own layer) counts only from a person at their own terminal, and never
 /// against a locked system policy.
-fn policy_for(host: &Host, g: &Globals) -> Result<crate::policy::Policy, String> {
+fn policy_for(host: &Host, g: &Globals) -> Result<judge::Loaded, String> {
     let person = || host.person_at_terminal();
     let policy = judge::load_policy_with(host, &g.policy, !g.policy.is_empty() && person());
     if g.observe && !g.dry_run {

@@ -17,7 +17,6 @@ use crate::context::LiveContext;
 use crate::host::Host as World;
 use crate::judge;
 use crate::plan::Plan;
-use crate::policy::settings::Settings;
 use crate::policy::Verdict;
 
 /// How long guard may take to answer. The hosts give a hook 30 s (as `guard install` writes)
@@ -38,8 +37,8 @@ pub fn run(world: &World, host: Host) -> ExitCode {
         Ok(_) => catch_unwind(AssertUnwindSafe(|| {
             answer(host, &input, |command, cwd| {
                 let here = world.in_dir(Path::new(cwd));
-                let (plan, verdict, settings) = judge_in(&here, host, command);
-                judged = Some(Judged { plan, verdict: verdict.clone(), here, settings });
+                let (plan, verdict, policy) = judge_in(&here, host, command);
+                judged = Some(Judged { plan, verdict: verdict.clone(), here, policy });
                 verdict
             })
         }))
@@ -120,12 +119,12 @@ fn write_raw(fd: libc::c_int, mut bytes: &[u8]) -> bool {
 fn record(world: &World, host: Host, result: &HookAnswer, judged: Option<Judged>) {
     let a = &result.audit;
     let Some(decision) = a.decision else { return };
-    // The settings judging loaded are reused; the policy is loaded here only when nothing was.
-    let Judged { plan, mut verdict, here, settings } = judged.unwrap_or_else(|| Judged {
+    // The policy judging loaded is reused; it is loaded here only when nothing was judged.
+    let Judged { plan, mut verdict, here, policy } = judged.unwrap_or_else(|| Judged {
         plan: Plan { source: a.command.clone().unwrap_or_default(), ..Plan::default() },
         verdict: Verdict::allow(),
         here: world.clone(),
-        settings: judge::load_policy(world).settings,
+        policy: judge::load_policy(world),
     });
     // What the agent was told: where the host cannot ask, an ask was answered as deny.
     verdict.decision = decision;
@@ -133,7 +132,7 @@ fn record(world: &World, host: Host, result: &HookAnswer, judged: Option<Judged>
     let mut e = audit::Entry::new(&face, a.agent, &here, &plan, &verdict, audit::Action::Answered);
     e.session_id = a.session_id.clone();
     e.tool_use_id = a.tool_use_id.clone();
-    match audit::append(&audit::AuditConfig::from_settings(&settings, &here), e) {
+    match audit::append(&audit::AuditConfig::from_settings(&policy.settings, &here), e) {
         Ok(r) => r.warnings.iter().for_each(|w| eprintln!("guard: warning: {w}")),
         Err(err) => eprintln!("guard: warning: {err}"),
     }
@@ -141,19 +140,19 @@ fn record(world: &World, host: Host, result: &HookAnswer, judged: Option<Judged>
 
 /// Judge `command` as it will run: in the agent's directory (`here`), under the policy found
 /// from there. When that directory is gone, the rules still see the path the agent named.
-fn judge_in(here: &World, host: Host, command: &str) -> (Plan, Verdict, Settings) {
+fn judge_in(here: &World, host: Host, command: &str) -> (Plan, Verdict, judge::Loaded) {
     let policy = judge::load_policy(here);
     let ctx = LiveContext::for_agent(here, host.name());
     let (plan, verdict) = judge::judge_text(&policy, &ctx, command, false);
-    (plan, verdict, policy.settings)
+    (plan, verdict, policy)
 }
 
-/// What was judged, where, and the settings in effect there (which say where the log is).
+/// What was judged, where, and the policy in effect there (whose settings say where the log is).
 struct Judged {
     plan: Plan,
     verdict: Verdict,
     here: World,
-    settings: Settings,
+    policy: judge::Loaded,
 }
 
 fn emit(a: &HookAnswer) -> ExitCode {
