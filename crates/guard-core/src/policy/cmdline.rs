@@ -16,8 +16,9 @@ pub(crate) type BuiltinPrograms = &'static [(&'static str, &'static [&'static st
 #[derive(Debug, Default, Clone)]
 pub(crate) struct ProgramDb {
     builtin: BuiltinPrograms,
-    /// Decoded built-in knowledge, by position in `builtin`.
-    decoded: Vec<OnceLock<ProgramSpec>>,
+    /// Decoded built-in knowledge, by position in `builtin`; boxed, so the hundreds of slots a
+    /// command never uses cost a pointer each, not a whole spec.
+    decoded: Vec<OnceLock<Box<ProgramSpec>>>,
     /// Knowledge from parsed policy files, merged after the built-in knowledge of the name.
     files: HashMap<String, Entry>,
 }
@@ -65,7 +66,7 @@ impl ProgramDb {
             return Some(e.spec.get_or_init(|| self.merged(at, &e.parts)));
         }
         let i = at?;
-        Some(self.decoded[i].get_or_init(|| self.merged(Some(i), &[])))
+        Some(self.decoded[i].get_or_init(|| Box::new(self.merged(Some(i), &[]))))
     }
 
     /// Whether a policy file added knowledge of `name` (or of the family it falls back to).

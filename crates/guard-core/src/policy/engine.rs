@@ -206,6 +206,8 @@ impl Policy {
     /// allow is left out of it, with a warning in [`Policy::warnings`].
     pub fn from_packs(packs: Vec<LoadedPack>) -> Policy {
         let mut p = Policy::default();
+        // Every rule of every pack, in one allocation rather than a vector doubled six times.
+        p.rules.reserve(packs.iter().map(|pack| pack.spec.rules.len() + pack.embedded.len()).sum());
         let mut tables = None;
         for mut pack in packs {
             let pack_name = pack.spec.pack.clone().unwrap_or_else(|| {
