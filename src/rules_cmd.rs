@@ -18,7 +18,7 @@ pub fn list(p: &Policy, json: bool) -> (String, u8) {
             .iter()
             .map(|r| {
                 serde_json::json!({
-                    "id": r.id(), "pack": r.pack, "decision": r.spec.decision, "severity": r.spec.severity,
+                    "id": r.id(), "pack": &*r.pack, "decision": r.spec.decision, "severity": r.spec.severity,
                     "layer": r.layer.name(), "location": r.location(), "disabled": r.disabled,
                     "description": r.spec.description, "tags": r.spec.tags,
                 })
@@ -70,7 +70,7 @@ pub fn show(p: &Policy, id: &str) -> (String, u8) {
     let text = if let Some(name) = r.file.strip_prefix("builtin:") {
         guard_rules::PACKS.iter().find(|e| e.file == name).map(|e| e.yaml.to_string())
     } else {
-        std::fs::read_to_string(&r.file).ok()
+        std::fs::read_to_string(&*r.file).ok()
     };
     if let Some(text) = text {
         let start = r.line_col().0.saturating_sub(1) as usize;

@@ -2,8 +2,9 @@
 //! Strictest wins (deny > ask > allow); load order never decides. A small breaker in code
 //! denies catastrophic deletes whatever the rules say.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde_saphyr::Spanned;
 
@@ -26,9 +27,11 @@ use crate::plan::{Invocation, Plan, Word};
 /// built-in rule) its gate, which also indexes it by program.
 #[derive(Debug, Clone)]
 pub(crate) struct RuleHead {
-    pub(crate) id: Spanned<String>,
-    pub(crate) overrides: Option<String>,
-    pub(crate) reason: Option<String>,
+    /// Borrowed from the embedded packs for a built-in rule, so loading them allocates nothing
+    /// per rule.
+    pub(crate) id: Spanned<Cow<'static, str>>,
+    pub(crate) overrides: Option<Cow<'static, str>>,
+    pub(crate) reason: Option<Cow<'static, str>>,
     /// A built-in rule's gate, worked out at build time; `None` when the whole spec is at hand.
     pub(crate) builtin: Option<BuiltinGate>,
 }
@@ -54,9 +57,9 @@ pub struct LazySpec {
 impl LazySpec {
     pub(crate) fn ready(spec: RuleSpec) -> LazySpec {
         let head = RuleHead {
-            id: spec.id.clone(),
-            overrides: spec.overrides.clone(),
-            reason: spec.reason.clone(),
+            id: Spanned::new(Cow::Owned(spec.id.value.clone()), spec.id.referenced, spec.id.defined),
+            overrides: spec.overrides.clone().map(Cow::Owned),
+            reason: spec.reason.clone().map(Cow::Owned),
             builtin: None,
         };
         LazySpec { head, json: "", spec: OnceLock::from(Box::new(spec)) }
@@ -97,10 +100,12 @@ impl std::ops::Deref for LazySpec {
 pub struct Rule {
     /// The rule as written; a built-in rule is decoded on first use.
     pub spec: LazySpec,
-    /// The name of its pack (the pack's `pack:`, or its file name without the extension).
-    pub pack: String,
-    /// The file it comes from, as named in messages (`builtin:git.yaml` for a built-in pack).
-    pub file: String,
+    /// The name of its pack (the pack's `pack:`, or its file name without the extension);
+    /// shared by the pack's rules.
+    pub pack: Arc<str>,
+    /// The file it comes from, as named in messages (`builtin:git.yaml` for a built-in pack);
+    /// shared by the file's rules.
+    pub file: Arc<str>,
     /// The layer of that file.
     pub layer: LayerKind,
     /// Switched off by a later layer, with the recorded reason.
@@ -210,12 +215,14 @@ impl Policy {
         p.rules.reserve(packs.iter().map(|pack| pack.spec.rules.len() + pack.embedded.len()).sum());
         let mut tables = None;
         for mut pack in packs {
-            let pack_name = pack.spec.pack.clone().unwrap_or_else(|| {
-                std::path::Path::new(&pack.file)
+            let pack_name: Arc<str> = match &pack.spec.pack {
+                Some(name) => name.as_str().into(),
+                None => std::path::Path::new(&pack.file)
                     .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            });
+                    .map(|s| s.to_string_lossy().into())
+                    .unwrap_or_else(|| "".into()),
+            };
+            let file: Arc<str> = pack.file.as_str().into();
             // Whatever the file's trust does not allow goes here, before any of it is used.
             for r in trust::restrict(&mut pack.spec, pack.trust, trust::describe(pack.layer, pack.trust), &p) {
                 let at = if r.line == 0 { pack.file.clone() } else { format!("{}:{}:{}", pack.file, r.line, r.column) };
@@ -264,7 +271,7 @@ impl Policy {
                 p.rules.push(Rule {
                     spec,
                     pack: pack_name.clone(),
-                    file: pack.file.clone(),
+                    file: file.clone(),
                     layer: pack.layer,
                     disabled: None,
                     gate: Gate::default(),

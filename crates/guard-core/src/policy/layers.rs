@@ -3,6 +3,7 @@
 //! repository, tighten-only) < `--policy`. The files arrive as texts (the `guard` binary finds
 //! and reads them). Also lint: every problem in every file, with file:line:col.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -66,9 +67,9 @@ impl Builtin {
                     .iter()
                     .map(|r| {
                         let head = RuleHead {
-                            id: Spanned::new(r.id.to_string(), Location::UNKNOWN, Location::UNKNOWN),
-                            overrides: r.overrides.map(str::to_string),
-                            reason: r.reason.map(str::to_string),
+                            id: Spanned::new(Cow::Borrowed(r.id), Location::UNKNOWN, Location::UNKNOWN),
+                            overrides: r.overrides.map(Cow::Borrowed),
+                            reason: r.reason.map(Cow::Borrowed),
                             builtin: Some(BuiltinGate { gate: &r.gate, lists: r.lists, yaml: e.yaml }),
                         };
                         LazySpec::embedded(head, r.json)
