@@ -48,6 +48,10 @@ impl Host {
     /// The same world, seen from `dir` (the directory an agent says its command runs in;
     /// relative to this one when relative).
     pub fn in_dir(&self, dir: &Path) -> Host {
+        // An agent that names no directory runs where guard was started.
+        if dir.as_os_str().is_empty() {
+            return self.clone();
+        }
         self.at(self.cwd.join(dir))
     }
 
@@ -201,6 +205,7 @@ mod tests {
     fn another_directory_is_taken_relative_to_this_one() {
         let h = host(&[("HOME", "/home/u"), ("XDG_CONFIG_HOME", "rel")]);
         assert_eq!(h.in_dir(Path::new("sub")).cwd(), Path::new("/w/sub"));
+        assert_eq!(h.in_dir(Path::new("")).cwd_text(), "/w", "no directory named: where guard is");
         assert_eq!(h.in_dir(Path::new("/abs")).cwd(), Path::new("/abs"));
         assert_eq!(h.in_dir(Path::new("/abs")).home(), Some(PathBuf::from("/home/u")));
         assert_eq!(h.absolute("XDG_CONFIG_HOME"), None, "a relative XDG directory is ignored");
