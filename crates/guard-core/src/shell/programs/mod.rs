@@ -120,6 +120,15 @@ fn run_operand(s: &Scanned, args: &[Word], name: &str, chdir: Chdir) -> Vec<Deri
     s.operand.map(|i| run_in(&args[i..], wrapper(name), chdir)).unwrap_or_default()
 }
 
+/// What a plain wrapper runs: its operand and what follows, where it is, unless one of the
+/// `inert` options (help, version, acting on a process by pid) means it runs nothing.
+fn run_unless(s: &Scanned, args: &[Word], name: &str, inert: &[&str]) -> Vec<Derived> {
+    if s.has(inert) {
+        return Vec::new();
+    }
+    run_operand(s, args, name, Chdir::Stay)
+}
+
 fn wrapper(name: &str) -> Via {
     Via::Wrapper { program: name.to_string() }
 }

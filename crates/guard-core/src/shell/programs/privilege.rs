@@ -7,7 +7,7 @@ use super::knowledge::{DOAS, SETPRIV, SU, SUDO};
 use super::shells::{shell, stdin_code, Here};
 use super::wrappers::run_with_assignments;
 use super::{
-    home_of, login_shell, run, run_in, run_operand, shell_code, with_chdir, wrapper, Chdir, Derived, Stdin, VarScope,
+    home_of, login_shell, run, run_in, run_unless, shell_code, with_chdir, wrapper, Chdir, Derived, Stdin, VarScope,
 };
 use crate::plan::{Invocation, Span, Via, Word};
 
@@ -147,10 +147,7 @@ pub(super) fn sg(name: &str, args: &[Word], span: Span, stdin: &Stdin) -> Vec<De
 
 pub(super) fn setpriv(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &SETPRIV);
-    if s.has(&["d", "dump", "h", "help", "V", "version"]) {
-        return Vec::new();
-    }
-    run_operand(&s, args, name, Chdir::Stay)
+    run_unless(&s, args, name, &["d", "dump", "h", "help", "V", "version"])
 }
 
 #[cfg(test)]

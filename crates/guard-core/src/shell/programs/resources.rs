@@ -3,25 +3,22 @@
 
 use super::getopt::{scan_spec, Spec};
 use super::knowledge::{CGEXEC, CHRT, IONICE, NICE, NUMACTL, PRLIMIT, STDBUF};
-use super::{run, run_operand, wrapper, Chdir, Derived};
+use super::{run, run_operand, run_unless, wrapper, Chdir, Derived};
 use crate::plan::Word;
 
 pub(super) fn stdbuf(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &STDBUF);
-    s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
+    run_operand(&s, args, name, Chdir::Stay)
 }
 
 pub(super) fn nice(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &NICE);
-    s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
+    run_operand(&s, args, name, Chdir::Stay)
 }
 
 pub(super) fn ionice(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &IONICE);
-    if s.has(&["p", "P", "u", "pid", "pgid", "uid"]) {
-        return Vec::new();
-    }
-    s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
+    run_unless(&s, args, name, &["p", "P", "u", "pid", "pgid", "uid"])
 }
 
 pub(super) fn taskset(name: &str, args: &[Word]) -> Vec<Derived> {
@@ -51,26 +48,17 @@ pub(super) fn chrt(name: &str, args: &[Word]) -> Vec<Derived> {
 
 pub(super) fn prlimit(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &PRLIMIT);
-    if s.has(&["p", "pid", "h", "help", "V", "version"]) {
-        return Vec::new();
-    }
-    run_operand(&s, args, name, Chdir::Stay)
+    run_unless(&s, args, name, &["p", "pid", "h", "help", "V", "version"])
 }
 
 pub(super) fn numactl(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &NUMACTL);
-    if s.has(&["H", "hardware", "s", "show", "h", "help"]) {
-        return Vec::new();
-    }
-    run_operand(&s, args, name, Chdir::Stay)
+    run_unless(&s, args, name, &["H", "hardware", "s", "show", "h", "help"])
 }
 
 pub(super) fn cgexec(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &CGEXEC);
-    if s.has(&["h", "help"]) {
-        return Vec::new();
-    }
-    run_operand(&s, args, name, Chdir::Stay)
+    run_unless(&s, args, name, &["h", "help"])
 }
 
 #[cfg(test)]

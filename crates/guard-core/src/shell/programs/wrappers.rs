@@ -5,7 +5,7 @@
 use super::getopt::{scan_all, scan_spec, step, Spec, Step};
 use super::knowledge::{wrapper_options, DYNAMIC_LOADER, ENV, EXEC, FAKEROOT, FLOCK, TIME, TIMEOUT, WATCH};
 use super::words::{join_words, split_string, strip_word_prefix};
-use super::{login_shell, run, shell_code, wrapper, Chdir, Derived, VarScope};
+use super::{login_shell, run, run_operand, run_unless, shell_code, wrapper, Chdir, Derived, VarScope};
 use crate::plan::{Assignment, Span, Via, Word};
 use crate::shell::lexer;
 
@@ -68,10 +68,7 @@ pub(super) fn run_with_assignments(argv: &[Word], via: Via, chdir: Chdir) -> Vec
 
 pub(super) fn command(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &Spec::NONE);
-    if s.has(&["v", "V"]) {
-        return Vec::new();
-    }
-    s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
+    run_unless(&s, args, name, &["v", "V"])
 }
 
 pub(super) fn plain_wrapper(name: &str, args: &[Word]) -> Vec<Derived> {
@@ -98,12 +95,12 @@ pub(super) fn coproc(args: &[Word]) -> Vec<Derived> {
 
 pub(super) fn exec(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &EXEC);
-    s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
+    run_operand(&s, args, name, Chdir::Stay)
 }
 
 pub(super) fn setsid(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &Spec::NONE);
-    s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
+    run_operand(&s, args, name, Chdir::Stay)
 }
 
 pub(super) fn time(name: &str, args: &[Word]) -> Vec<Derived> {
@@ -123,13 +120,13 @@ pub(super) fn timeout(name: &str, args: &[Word]) -> Vec<Derived> {
 /// Programs that run the command they are given, once they have set something up.
 pub(super) fn sets_up_then_runs(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, wrapper_options(name));
-    s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
+    run_operand(&s, args, name, Chdir::Stay)
 }
 
 /// The dynamic loader runs the program named after its options.
 pub(super) fn dynamic_loader(name: &str, args: &[Word]) -> Vec<Derived> {
     let s = scan_spec(args, &DYNAMIC_LOADER);
-    s.operand.map(|i| run(&args[i..], wrapper(name))).unwrap_or_default()
+    run_operand(&s, args, name, Chdir::Stay)
 }
 
 pub(super) fn fakeroot(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
