@@ -174,21 +174,7 @@ pub enum CompletionShell {
 /// The name of every subcommand, `help` among them. Telling `guard SCRIPT` from
 /// `guard SUBCOMMAND` needs only the names, and building the clap command to list them costs
 /// more than the rest of a `guard check`. A test checks this against the definitions above.
-pub const SUBCOMMANDS: &[&str] = &[
-    "explain",
-    "check",
-    "rules",
-    "log",
-    "hook",
-    "install",
-    "init",
-    "doctor",
-    "pending",
-    "approve",
-    "deny",
-    "completions",
-    "help",
-];
+pub use crate::shell::programs::GUARD_SUBCOMMANDS as SUBCOMMANDS;
 
 /// The subcommands guard runs before every command (`check` from the shell integrations, `hook`
 /// from the agents), read without building the clap command, which costs about a third of

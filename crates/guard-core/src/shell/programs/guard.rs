@@ -1,7 +1,7 @@
 //! guard inside a command (`guard -c …`, `guard -- cmd`, `guard hook HOST`) is a wrapper: what
 //! it would run is judged here, whatever the nested guard would make of it.
 
-use super::knowledge::{GUARD_FLAGS, GUARD_VALUED};
+use super::knowledge::{GUARD_FLAGS, GUARD_SUBCOMMANDS, GUARD_VALUED};
 use super::shells::{shell, stdin_code, Here};
 use super::{run, shell_code, wrapper, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Invocation, Via, Word};
@@ -26,26 +26,9 @@ pub fn guard_options(words: &[Option<&str>]) -> (usize, bool) {
     (i.min(words.len()), dry_run)
 }
 
-/// guard's subcommands that run nothing (they judge, show, or change guard's own state, which
-/// rules see for themselves).
-const GUARD_JUDGES_ONLY: &[&str] = &[
-    "check",
-    "explain",
-    "rules",
-    "log",
-    "install",
-    "init",
-    "doctor",
-    "pending",
-    "approve",
-    "deny",
-    "completions",
-    "help",
-    "--help",
-    "-h",
-    "--version",
-    "-V",
-];
+/// guard's own ways of saying only what it is; like its subcommands but `hook`, they run
+/// nothing (they judge, show, or change guard's own state, which rules see for themselves).
+const GUARD_SAYS_ONLY: &[&str] = &["--help", "-h", "--version", "-V"];
 
 /// `guard …` inside a command is a wrapper like `bash -c` or `sudo`: what it would run is judged
 /// here, whatever the nested guard would make of it (its own options cannot loosen what the
@@ -60,7 +43,7 @@ pub(super) fn guard(args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here)
     match rest.first().and_then(Word::as_literal) {
         Some("--") => run(&rest[1..], wrapper("guard")),
         Some("hook") => hook_payload(stdin),
-        Some(sub) if GUARD_JUDGES_ONLY.contains(&sub) => Vec::new(),
+        Some(sub) if GUARD_SUBCOMMANDS.contains(&sub) || GUARD_SAYS_ONLY.contains(&sub) => Vec::new(),
         _ => shell("guard", "bash", rest, stdin, inv, here),
     }
 }

@@ -627,6 +627,25 @@ pub(super) const BWRAP_VALUES: &[(&str, usize)] = &[
 pub(crate) const GUARD_FLAGS: &[&str] = &["--dry-run", "--record"];
 pub(crate) const GUARD_VALUED: &[&str] = &["--policy", "--mode"];
 
+/// guard's subcommands. The parser reads `guard SUBCOMMAND` inside a command by them, and the
+/// `guard` binary tells a subcommand from a script by them (a test there keeps the list equal
+/// to what its command line defines).
+pub const GUARD_SUBCOMMANDS: &[&str] = &[
+    "explain",
+    "check",
+    "rules",
+    "log",
+    "hook",
+    "install",
+    "init",
+    "doctor",
+    "pending",
+    "approve",
+    "deny",
+    "completions",
+    "help",
+];
+
 /// A program's options as the rules' command-line reader takes them (`programs:` in a pack).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RulesProgram {

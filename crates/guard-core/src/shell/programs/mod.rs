@@ -22,7 +22,7 @@ mod xargs;
 
 pub use guard::guard_options;
 pub use interpreters::interpreter_language;
-pub use knowledge::{rules_lists, rules_programs, RulesProgram};
+pub use knowledge::{rules_lists, rules_programs, RulesProgram, GUARD_SUBCOMMANDS};
 pub use output::literal_output;
 pub use shells::is_shell;
 pub(crate) use shells::Here;
