@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use crate::host::Host;
 use crate::policy::Policy;
@@ -80,15 +79,15 @@ const AGENTS: &[(&str, &str, Option<&str>, &[&str])] = &[
     ("Cursor", ".cursor", None, &["hooks.json"]),
 ];
 
-pub fn run(host: &Host, own: &Policy) -> ExitCode {
+pub fn run(host: &Host, own: &Policy) -> u8 {
     let items = assess(&gather(host, own));
     let (text, healthy) = render(&items);
     // A closed pipe (`guard doctor | head`) is no reason to fail.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     if healthy {
-        ExitCode::SUCCESS
+        0
     } else {
-        ExitCode::from(1)
+        1
     }
 }
 

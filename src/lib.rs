@@ -17,6 +17,7 @@ pub mod integrate;
 pub mod io_advice;
 pub mod judge;
 pub mod policy_files;
+pub mod process_start;
 pub mod record;
 pub mod rules_cmd;
 pub mod run;

@@ -1,5 +1,6 @@
+#![no_main]
+
 use std::io::{Read, Write};
-use std::process::ExitCode;
 
 use clap::Parser;
 use guard::cli::{Cli, Command, RulesAction};
@@ -8,7 +9,21 @@ use guard::host::Host;
 use guard::policy::verdict::exit_code;
 use guard::{explain, judge, rules_cmd};
 
-fn main() -> ExitCode {
+// guard starts without std's runtime start-up (`no_main`): on every call that costs a read of
+// /proc/self/maps, an alternate signal stack and a dozen system calls (about a tenth of a
+// `guard hook`), only to print a message on a stack overflow. What of it guard needs is in
+// `main` below. Arguments still come through std (glibc hands them over before `main`).
+#[no_mangle]
+extern "C" fn main(_argc: std::ffi::c_int, _argv: *const *const std::ffi::c_char) -> std::ffi::c_int {
+    guard::process_start::as_std_would();
+    // A panic is caught here rather than unwound out of `main`, which would abort; 101 is the
+    // status std gives it.
+    let code = std::panic::catch_unwind(guard_main).unwrap_or(101);
+    // `exit` flushes standard output as returning from std's `main` would.
+    std::process::exit(code.into())
+}
+
+fn guard_main() -> u8 {
     // `guard -c 'CMD'`, `guard -lc …`, `guard -- PROG ARGS…`, plain `guard`: guard stands in for
     // the shell. Anything else is a subcommand.
     // Arguments need not be UTF-8 (file names in other encodings): guard reads them lossily
@@ -29,7 +44,7 @@ fn main() -> ExitCode {
                 Ok(t) => t,
                 Err(e) => {
                     eprintln!("guard explain: {e}");
-                    return ExitCode::from(2);
+                    return 2;
                 }
             };
             let policy = judge::load_policy(&host);
@@ -52,11 +67,11 @@ fn main() -> ExitCode {
             let policy = judge::load_policy(&host);
             if file.is_none() && command.is_empty() {
                 return match judge::batch(&policy, &host, json, null) {
-                    Ok(d) => ExitCode::from(exit_code(d)),
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                    Ok(d) => exit_code(d),
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
                     Err(e) => {
                         eprintln!("guard check: {e}");
-                        ExitCode::from(2)
+                        2
                     }
                 };
             }
@@ -64,18 +79,13 @@ fn main() -> ExitCode {
                 Ok(t) => t,
                 Err(e) => {
                     eprintln!("guard check: {e}");
-                    return ExitCode::from(2);
+                    return 2;
                 }
             };
             let ctx = LiveContext::new(&host);
             let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, false);
             if interactive {
-                return ExitCode::from(guard::run::session::check_interactive(
-                    &host,
-                    &plan,
-                    &verdict,
-                    &policy.settings,
-                ));
+                return guard::run::session::check_interactive(&host, &plan, &verdict, &policy.settings);
             }
             let out = if json {
                 serde_json::to_string(&judge::verdict_json(&plan, &verdict)).expect("JSON values serialise") + "\n"
@@ -83,10 +93,10 @@ fn main() -> ExitCode {
                 judge::render_verdict(&plan, &verdict)
             };
             let code = write_stdout(out.as_bytes());
-            if code != ExitCode::SUCCESS {
+            if code != 0 {
                 return code;
             }
-            ExitCode::from(exit_code(verdict.decision))
+            exit_code(verdict.decision)
         }
         Command::Rules { action } => {
             let (out, code) = match action {
@@ -96,12 +106,12 @@ fn main() -> ExitCode {
                 RulesAction::Test { files } => rules_cmd::test(&host, &files),
             };
             let w = write_stdout(out.as_bytes());
-            if w != ExitCode::SUCCESS {
+            if w != 0 {
                 return w;
             }
-            ExitCode::from(code)
+            code
         }
-        Command::Log(args) => ExitCode::from(guard::audit::cli::run(&host, &args, &mut std::io::stdout().lock())),
+        Command::Log(args) => guard::audit::cli::run(&host, &args, &mut std::io::stdout().lock()),
         Command::Hook { host: agent } => guard::integrate::hooks::run::run(&host, agent),
         Command::Install(args) => guard::integrate::install::run(&host, &args),
         Command::Init { shell } => write_stdout(guard::integrate::shell_init::for_this_binary(shell).as_bytes()),
@@ -136,15 +146,15 @@ fn read_command(file: Option<std::path::PathBuf>, words: &[String]) -> Result<St
     Ok(words.join(" "))
 }
 
-fn write_stdout(bytes: &[u8]) -> ExitCode {
+fn write_stdout(bytes: &[u8]) -> u8 {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|_| out.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         // A closed pipe (`guard explain … | head`) is not an error worth reporting.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
             eprintln!("guard: cannot write output: {e}");
-            ExitCode::from(2)
+            2
         }
     }
 }

@@ -355,6 +355,49 @@ fn a_signal_ignored_by_guards_caller_stays_ignored_for_the_command() {
     }
 }
 
+#[test]
+fn the_command_gets_sigpipe_at_its_default_though_guard_ignores_it() {
+    // guard ignores SIGPIPE for itself (a closed pipe is an error it reports); a command that
+    // inherited that would loop on EPIPE where it should die (`yes | head`).
+    let sb = Sandbox::new();
+    for args in [&["--", "grep", "SigIgn", "/proc/self/status"][..], &["-c", "grep SigIgn /proc/self/status"]] {
+        let out = sb.run(args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", text(&out.stderr));
+        let mask = text(&out.stdout);
+        let bits = u64::from_str_radix(mask.trim().trim_start_matches("SigIgn:").trim(), 16).unwrap();
+        assert_eq!(bits & 1 << (libc::SIGPIPE - 1), 0, "{args:?}: SIGPIPE is not ignored: {mask}");
+    }
+    let out = sb.run(&["-c", "yes | head -n 2"]);
+    assert_eq!((code(&out), text(&out.stdout).as_str()), (0, "y\ny\n"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_closed_standard_stream_is_not_taken_by_the_audit_log() {
+    // Started with fd 1 closed, guard must not open the log (or anything) as fd 1 and then
+    // write the command's output or its own into it.
+    let sb = Sandbox::new();
+    for fd in [0, 1, 2] {
+        let mut c = sb.guard(&["-c", "printf 'to-%s\\n' stdout; printf 'to-%s\\n' stderr >&2"]);
+        // SAFETY: close(2) is async-signal-safe.
+        unsafe {
+            c.pre_exec(move || {
+                libc::close(fd);
+                Ok(())
+            });
+        }
+        let out = output(c);
+        assert_eq!(code(&out), 0, "fd {fd} closed: {}", text(&out.stderr));
+        let log = std::fs::read_to_string(sb.log()).unwrap();
+        assert!(
+            !log.contains("to-stdout") && !log.contains("to-stderr"),
+            "fd {fd} closed: output went into the log:\n{log}"
+        );
+        assert_eq!(sb.entries().len(), fd as usize + 1, "fd {fd} closed: one entry per run");
+    }
+    let verify = sb.run(&["log", "verify"]);
+    assert_eq!(code(&verify), 0, "{}{}", text(&verify.stdout), text(&verify.stderr));
+}
+
 // ---------------------------------------------------------------- standard streams
 
 /// Every byte value, NULs in runs, and byte sequences that are not UTF-8.

@@ -9,7 +9,6 @@
 //! command that guard denies is never approved.
 
 use std::io::Write;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use super::judged::Judge;
@@ -24,7 +23,7 @@ use crate::plan::Plan;
 use crate::policy::{Decision, Policy, Verdict};
 
 /// `guard pending [--json]`.
-pub fn pending(host: &Host, own: &Policy, json: bool) -> ExitCode {
+pub fn pending(host: &Host, own: &Policy, json: bool) -> u8 {
     let store = match Store::open(&ApprovalConfig::from_settings(&own.settings, host)) {
         Ok(s) => s,
         Err(e) => return fail("pending", &e.to_string()),
@@ -70,25 +69,25 @@ pub fn pending(host: &Host, own: &Policy, json: bool) -> ExitCode {
     };
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => fail("pending", &format!("cannot write output: {e}")),
     }
 }
 
 /// `guard approve ID`.
-pub fn approve(host: &Host, own: &Policy, id: &str) -> ExitCode {
+pub fn approve(host: &Host, own: &Policy, id: &str) -> u8 {
     decide(host, own, id, true)
 }
 
 /// `guard deny ID`.
-pub fn deny(host: &Host, own: &Policy, id: &str) -> ExitCode {
+pub fn deny(host: &Host, own: &Policy, id: &str) -> u8 {
     decide(host, own, id, false)
 }
 
 /// Exit status: 0 decided, 1 the person said no or did not answer (nothing changed, except that
 /// "no" to an approval denies it), 2 it could not be asked or done.
-fn decide(host: &Host, own: &Policy, id: &str, approving: bool) -> ExitCode {
+fn decide(host: &Host, own: &Policy, id: &str, approving: bool) -> u8 {
     let verb = if approving { "approve" } else { "deny" };
     if host.nested() {
         return fail(
@@ -145,11 +144,11 @@ fn decide(host: &Host, own: &Policy, id: &str, approving: bool) -> ExitCode {
         ),
         (Answer::TimedOut | Answer::Interrupted, _) => {
             eprintln!("guard {verb}: no answer; request {} is still waiting", req.id);
-            ExitCode::from(1)
+            1
         }
         (Answer::No, false) => {
             eprintln!("guard deny: request {} is still waiting", req.id);
-            ExitCode::from(1)
+            1
         }
         (Answer::Yes | Answer::Session | Answer::Always, true) => {
             // Recorded before it takes effect: an approval that cannot be logged is not given.
@@ -164,7 +163,7 @@ fn decide(host: &Host, own: &Policy, id: &str, approving: bool) -> ExitCode {
                         shown(&req.cwd, render::PATH),
                         short_age(cfg.expiry)
                     );
-                    ExitCode::SUCCESS
+                    0
                 }
                 Err(e) => fail(verb, &e.to_string()),
             }
@@ -177,9 +176,9 @@ fn decide(host: &Host, own: &Policy, id: &str, approving: bool) -> ExitCode {
                 }
                 eprintln!("guard {verb}: denied {}", req.id);
                 if approving {
-                    ExitCode::from(1)
+                    1
                 } else {
-                    ExitCode::SUCCESS
+                    0
                 }
             }
             Err(e) => fail(verb, &e.to_string()),
@@ -251,9 +250,9 @@ fn asker(store: &Store, r: &Request) -> String {
 }
 
 /// Say why nothing was done, and exit 2. The message may quote a request: it is shown like one.
-fn fail(verb: &str, message: &str) -> ExitCode {
+fn fail(verb: &str, message: &str) -> u8 {
     eprintln!("guard {verb}: {}", shown(message, 2 * render::COMMAND));
-    ExitCode::from(2)
+    2
 }
 
 /// `45s`, `3m`, `2h`, `1d`.

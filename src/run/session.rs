@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::Command;
 use std::time::Instant;
 
 use super::approve::{self, Channel};
@@ -25,12 +25,12 @@ use crate::{judge, shell as parser};
 
 /// `guard [GLOBALS] <bash arguments>` or `guard [GLOBALS] -- PROGRAM ARGS…`. `argv` is read
 /// (lossily, as text); `raw`, the same arguments as given, is what the child receives.
-pub fn main(host: &Host, argv: &[String], raw: &[OsString]) -> ExitCode {
+pub fn main(host: &Host, argv: &[String], raw: &[OsString]) -> u8 {
     let (globals, face) = match args::parse(argv) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("guard: {e}");
-            return ExitCode::from(2);
+            return 2;
         }
     };
     // What follows guard's own options is a tail of the arguments, in both forms.
@@ -45,7 +45,7 @@ pub fn main(host: &Host, argv: &[String], raw: &[OsString]) -> ExitCode {
             run_prefix(host, &globals, argv, raw)
         }
     };
-    ExitCode::from(code.clamp(0, 255) as u8)
+    code.clamp(0, 255) as u8
 }
 
 /// What will run, as judged and as handed to the child.

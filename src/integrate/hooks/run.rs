@@ -6,7 +6,6 @@
 use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -23,7 +22,7 @@ use crate::policy::Verdict;
 /// and run the command when it times out; past this, guard answers deny itself.
 pub const BUDGET: Duration = Duration::from_secs(10);
 
-pub fn run(world: &World, host: Host) -> ExitCode {
+pub fn run(world: &World, host: Host) -> u8 {
     // Whoever answers first — the judging below, or the watchdog when the budget runs out — is
     // the only one to write an answer.
     // Past the budget the process ends either way: an answer already written stands (its exit
@@ -155,7 +154,7 @@ struct Judged {
     policy: judge::Loaded,
 }
 
-fn emit(a: &HookAnswer) -> ExitCode {
+fn emit(a: &HookAnswer) -> u8 {
     if !a.stderr.is_empty() {
         eprint!("{}", a.stderr);
     }
@@ -163,7 +162,7 @@ fn emit(a: &HookAnswer) -> ExitCode {
     if let Err(e) = out.write_all(a.stdout.as_bytes()).and_then(|_| out.flush()) {
         // Exit 2 with a reason on stderr is the block every host understands.
         eprintln!("guard: cannot write the hook answer ({e}), so the command is blocked");
-        return ExitCode::from(2);
+        return 2;
     }
-    ExitCode::from(u8::try_from(a.exit_code).unwrap_or(2))
+    u8::try_from(a.exit_code).unwrap_or(2)
 }

@@ -10,7 +10,6 @@ use std::ffi::OsString;
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use crate::cli::InstallArgs;
 use crate::integrate::hooks::Host;
@@ -159,15 +158,15 @@ pub fn snippet(host: Host, format: Format, command: &str) -> String {
     }
 }
 
-pub fn run(world: &crate::host::Host, args: &InstallArgs) -> ExitCode {
+pub fn run(world: &crate::host::Host, args: &InstallArgs) -> u8 {
     match install(world, args) {
         Ok(report) => {
             print!("{report}");
-            ExitCode::SUCCESS
+            0
         }
         Err(e) => {
             eprintln!("guard install: {e}");
-            ExitCode::from(2)
+            2
         }
     }
 }

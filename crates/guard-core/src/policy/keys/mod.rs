@@ -46,7 +46,7 @@ macro_rules! keys {
         #[derive(Debug, Clone, Default, Deserialize, Serialize)]
         #[serde(deny_unknown_fields)]
         pub struct MatchSpec {
-            $($(#[$doc])* pub(crate) $key: Option<$spec>,)*
+            $($(#[$doc])* pub(crate) $key: Option<Box<$spec>>,)*
         }
 
         impl Conditions for MatchSpec {
@@ -109,7 +109,7 @@ keys! {
     effect: effect::Spec,
     context: context::Spec,
     any: Vec<MatchSpec>,
-    not: Box<MatchSpec>,
+    not: MatchSpec,
 }
 
 /// Evaluate a match against one invocation; `Some(culprit)` when every condition holds.
