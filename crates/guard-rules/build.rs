@@ -66,6 +66,8 @@ fn main() {
     let mut index: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
     let mut generic = Vec::new();
     let mut rule_count = 0usize;
+    // Loading trusts this: a built-in rule never replaces another, so it is not looked for.
+    let mut ids = std::collections::HashSet::new();
     let mut code = String::from("&[\n");
     for (name, path, spec) in &specs {
         let _ = writeln!(code, "EmbeddedPack {{");
@@ -86,6 +88,7 @@ fn main() {
         }
         code.push_str("    rules: &[\n");
         for r in &spec.rules {
+            assert!(ids.insert(r.id.value.clone()), "{}: rule id `{}` is built in twice", path.display(), r.id.value);
             let mut used = Vec::new();
             let gate = names::Gate::of(&r.matches.value, &list, &mut used);
             let mut names = gate.program_names();

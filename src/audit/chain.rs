@@ -45,17 +45,25 @@ pub fn seal_recovery(recovery: &mut Recovery, prev: &str) -> String {
     line
 }
 
-/// The canonical line for `value` (an object with its `prev` set), and its hash.
+/// The canonical line for `value` (an object with its `prev` set), and its hash. The line is
+/// written once, with a placeholder for the hash, which is hashed around and then filled in.
 fn seal_value(value: &impl serde::Serialize) -> (String, String) {
     let Value::Object(mut map) = serde_json::to_value(value).expect("a log line always serialises") else {
         unreachable!("a log line serialises as an object")
     };
-    map.remove("hash");
-    let mut unsealed = Vec::new();
-    write_object(&map, &mut unsealed, None);
-    let hash = hex(&Sha256::digest(&unsealed));
-    map.insert("hash".into(), Value::String(hash.clone()));
-    (canonical(&Value::Object(map)), hash)
+    map.insert("hash".into(), Value::String(GENESIS.into()));
+    let mut line = Vec::new();
+    let mut member = None;
+    write_object(&map, &mut line, Some(&mut member));
+    let member = member.expect("the object has a `hash` member");
+    let mut sha = Sha256::new();
+    sha.update(&line[..member.start]);
+    sha.update(&line[member.end..]);
+    let hash = hex(&sha.finalize());
+    // The member is `"hash":"…"` with the comma that joins it, before or after.
+    let at = member.start + usize::from(line[member.start] == b',') + br#""hash":""#.len();
+    line[at..at + hash.len()].copy_from_slice(hash.as_bytes());
+    (String::from_utf8(line).expect("JSON text is UTF-8"), hash)
 }
 
 /// Compact JSON with object keys in byte order. Written here rather than left to `serde_json`,
@@ -162,14 +170,94 @@ fn check(line: &[u8]) -> Checked {
     Checked::Sealed { hash: hash.clone(), prev: prev.clone(), torn }
 }
 
-/// The hash of `line` when it is sealed (its hash covers its content, written as guard writes
-/// lines). Appending chains onto a last line like that; anything else at the end is sealed off
-/// with a [`Recovery`] first.
+/// The hash of `line` when its hash covers its content: appending chains onto a last line like
+/// that; anything else at the end (a write cut short, an edit) is sealed off with a
+/// [`Recovery`] first. This is the test of every append, so it reads the line's bytes where
+/// they are rather than decoding it; whether the line is also written exactly as guard writes
+/// lines is for [`Verifier`] to say.
 pub fn sealed_hash(line: &[u8]) -> Option<String> {
-    match check(line) {
-        Checked::Sealed { hash, .. } => Some(hash),
-        Checked::Damaged { .. } => None,
+    // A JSON text, whole: nothing else has top-level members to find.
+    serde_json::from_slice::<serde::de::IgnoredAny>(line).ok()?;
+    let members = top_level_members(line)?;
+    let find = |key: &[u8]| members.iter().find(|m| &line[m.key.clone()] == key);
+    let (hash, prev) = (find(br#""hash""#)?, find(br#""prev""#)?);
+    let string = |m: &Member| line[m.value.clone()].strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\""));
+    let claimed = std::str::from_utf8(string(hash)?).ok().filter(|h| is_hash(h))?;
+    string(prev)?;
+    // The bytes hashed are the line without the member and the comma that joins it.
+    let at = members.iter().position(|m| std::ptr::eq(m, hash))?;
+    let cut = match (members.get(at + 1), at.checked_sub(1).map(|i| &members[i])) {
+        (Some(next), _) if at == 0 => hash.key.start..next.key.start,
+        (_, Some(before)) => before.value.end..hash.value.end,
+        _ => hash.key.start..hash.value.end,
+    };
+    let mut sha = Sha256::new();
+    sha.update(&line[..cut.start]);
+    sha.update(&line[cut.end..]);
+    (hex(&sha.finalize()) == claimed).then(|| claimed.to_string())
+}
+
+/// Where one member of an object sits in its text: its key with the quotes, its value.
+struct Member {
+    key: Range<usize>,
+    value: Range<usize>,
+}
+
+/// The members of the object `text` is, found by its quotes and brackets alone; `None` when
+/// `text` is not an object. Only for text already known to be JSON.
+fn top_level_members(text: &[u8]) -> Option<Vec<Member>> {
+    let end = text.iter().rposition(|b| !b.is_ascii_whitespace())?;
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    if text[start] != b'{' || text[end] != b'}' {
+        return None;
     }
+    let mut members = Vec::new();
+    // Where the current member's key and value start, at depth 1.
+    let (mut key, mut colon): (Option<Range<usize>>, Option<usize>) = (None, None);
+    let (mut depth, mut in_string, mut escaped, mut string_start) = (0usize, false, false, 0);
+    for (i, &b) in text.iter().enumerate().take(end + 1).skip(start) {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => {
+                    in_string = false;
+                    if depth == 1 && colon.is_none() && key.is_none() {
+                        key = Some(string_start..i + 1);
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                string_start = i;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth == 1 => {
+                if let (Some(k), Some(c)) = (key.take(), colon.take()) {
+                    members.push(Member { key: k, value: trimmed(text, c + 1..i) });
+                }
+                depth -= 1;
+            }
+            b'}' | b']' => depth -= 1,
+            b':' if depth == 1 && colon.is_none() => colon = Some(i),
+            b',' if depth == 1 => {
+                let (k, c) = (key.take()?, colon.take()?);
+                members.push(Member { key: k, value: trimmed(text, c + 1..i) });
+            }
+            _ => {}
+        }
+    }
+    Some(members)
+}
+
+fn trimmed(text: &[u8], r: Range<usize>) -> Range<usize> {
+    let s = r.start + text[r.clone()].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let e = r.end - text[s..r.end].iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+    s..e
 }
 
 /// Checks a log one line at a time and reports every break, going on after each: a line that
@@ -605,6 +693,52 @@ mod tests {
             let cut = [&full[..member.start], &full[member.end..]].concat();
             map.remove("hash");
             assert_eq!(String::from_utf8(cut).unwrap(), canonical(&Value::Object(map)), "{input}");
+        }
+    }
+
+    #[test]
+    fn the_append_check_finds_every_sealed_line_and_nothing_cut_or_edited() {
+        let mut lines = log(3);
+        edit(lines.last_mut().unwrap());
+        seal_off(&mut lines, false);
+        extend(&mut lines, 1);
+        // The hash member first, in the middle and followed by nested objects and strings full
+        // of quotes, brackets and escapes.
+        for v in [
+            serde_json::json!({"prev": GENESIS}),
+            serde_json::json!({"prev": GENESIS, "z": {"hash": "x", "s": "}\",\"hash\":\"{["}}),
+            serde_json::json!({"a": ["\\\"", {"b": "]"}], "prev": GENESIS, "q": "\u{1}é"}),
+        ] {
+            lines.push(seal_value(&v).0);
+        }
+        for line in &lines {
+            let bytes = line.as_bytes();
+            let full = match check(bytes) {
+                Checked::Sealed { hash, .. } => Some(hash),
+                Checked::Damaged { .. } => None,
+            };
+            assert_eq!(sealed_hash(bytes), full, "{line}");
+            if full.is_none() {
+                continue;
+            }
+            for cut in 0..bytes.len() {
+                assert_eq!(sealed_hash(&bytes[..cut]), None, "cut at {cut}: {line}");
+            }
+            for at in 0..bytes.len() {
+                let mut edited = bytes.to_vec();
+                edited[at] = match edited[at] {
+                    b'0' => b'1',
+                    b if b.is_ascii_alphanumeric() => b'0',
+                    _ => continue,
+                };
+                assert_eq!(sealed_hash(&edited), None, "byte {at} edited: {}", String::from_utf8_lossy(&edited));
+            }
+        }
+        // Whitespace guard does not write is content the hash does not cover.
+        let padded = format!(" {} ", lines[0]);
+        assert_eq!(sealed_hash(padded.as_bytes()), None);
+        for not_an_entry in ["", "[]", "{}", "\"x\"", r#"{"hash":"h","prev":"p"}"#, r#"{"hash":1,"prev":"p"}"#] {
+            assert_eq!(sealed_hash(not_an_entry.as_bytes()), None, "{not_an_entry}");
         }
     }
 

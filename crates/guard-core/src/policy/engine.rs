@@ -76,13 +76,13 @@ impl LazySpec {
 
     /// Which invocations the rule can concern. A built-in rule's gate was worked out at build
     /// time, unless a policy file has since extended a list it came through.
-    fn gate(&self, lists: &Lists) -> Gate {
+    fn gate(&self, lists: &Lists) -> Cow<'static, Gate> {
         if let Some(r) = self.head.builtin {
             if !r.lists.iter().any(|l| lists.extended_by_files(l)) {
-                return r.gate.clone();
+                return Cow::Borrowed(r.gate);
             }
         }
-        Gate::of(&self.matches.value, &|n| lists.get(n), &mut Vec::new())
+        Cow::Owned(Gate::of(&self.matches.value, &|n| lists.get(n), &mut Vec::new()))
     }
 }
 
@@ -111,7 +111,7 @@ pub struct Rule {
     /// Switched off by a later layer, with the recorded reason.
     pub disabled: Option<String>,
     /// Cheap tests that rule out invocations before the rule is decoded.
-    pub(crate) gate: Gate,
+    pub(crate) gate: Cow<'static, Gate>,
     /// Locked by the system layer: no later layer may disable, override or redefine it.
     pub(crate) locked: bool,
 }
@@ -258,8 +258,9 @@ impl Policy {
                     }
                 }
                 // A rule of the same id from a later layer that may loosen replaces the earlier
-                // one; from a tighten-only layer it is one more rule beside it.
-                if pack.trust.may_loosen() {
+                // one; from a tighten-only layer it is one more rule beside it. Built-in ids are
+                // unique (the build checks), so a built-in rule replaces none.
+                if pack.trust.may_loosen() && pack.trust != Trust::Builtin {
                     if let Some(prev) = p.rules.iter_mut().find(|r| r.id() == head.id.value && r.disabled.is_none()) {
                         if pack.layer > prev.layer {
                             prev.disabled = Some(format!("redefined at {}", loc()));
@@ -274,7 +275,7 @@ impl Policy {
                     file: file.clone(),
                     layer: pack.layer,
                     disabled: None,
-                    gate: Gate::default(),
+                    gate: Cow::Owned(Gate::default()),
                     locked,
                 });
             }
