@@ -266,7 +266,10 @@ impl<'f> Backwards<'f> {
             return Ok(None);
         }
         loop {
-            if let Some(i) = memchr::memrchr(b'\n', &self.tail) {
+            // A plain scan: the last line is a few hundred bytes away, and `memchr`'s first call
+            // would probe the CPU (a dozen CPUID instructions, each a trip to the hypervisor
+            // in a VM) on every append.
+            if let Some(i) = self.tail.iter().rposition(|&b| b == b'\n') {
                 let line = self.tail.split_off(i + 1);
                 self.tail.pop();
                 return Ok(Some(line));
