@@ -144,6 +144,46 @@ pub(crate) struct Cmdline<'a> {
     pub(crate) positionals: Vec<&'a Word>,
 }
 
+/// The long options that, by a convention nearly every tool follows, name a key, certificate,
+/// credential or output file the tool uses: for a program guard knows nothing of, the word after
+/// one is that option's value, not an operand (`cosign sign --key cosign.key`, `bundletool
+/// --ks release.keystore`), so a key a tool only signs with is not read as a key it prints.
+fn names_what_it_uses(option: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "key",
+        "keyfile",
+        "key-file",
+        "private-key",
+        "ks",
+        "keystore",
+        "identity",
+        "identity-file",
+        "cert",
+        "cert-file",
+        "certificate",
+        "cacert",
+        "ca-cert",
+        "ca-file",
+        "creds",
+        "credentials",
+        "credentials-file",
+        "kubeconfig",
+        "kubeconfig-file",
+        "privkey",
+        "load-privkey",
+        "load-ca-privkey",
+        "load-certificate",
+        "outfile",
+        "out-file",
+        "output-file",
+        "password-file",
+        "passfile",
+        "secret-file",
+        "token-file",
+    ];
+    option.strip_prefix("--").is_some_and(|n| NAMES.contains(&n))
+}
+
 impl<'a> Cmdline<'a> {
     pub(crate) fn parse(inv: &'a Invocation, db: &ProgramDb) -> Cmdline<'a> {
         let name = inv.program_name().unwrap_or("").to_string();
@@ -190,7 +230,7 @@ impl<'a> Cmdline<'a> {
                     continue;
                 }
                 let spelling = unabbreviate(spec, text);
-                if takes(&spelling) && i < args.len() {
+                if (takes(&spelling) || (spec.is_none() && names_what_it_uses(&spelling))) && i < args.len() {
                     flags.push(Flag { spelling, value: Some(FlagValue::Word(&args[i])), word: w });
                     i += 1;
                 } else {

@@ -468,6 +468,11 @@ impl Policy {
                     }
                 }
             }
+            // `prog --help` or `prog --version`, nothing else: nearly every program prints and
+            // exits. The breaker above has judged it; no rule has more to find.
+            if name.is_some() && inv.redirects.is_empty() && only_asks_what_it_is(inv) {
+                continue;
+            }
             let subject = Subject {
                 plan,
                 inv,
@@ -666,4 +671,9 @@ impl trust::Earlier for Policy {
     fn has_rule(&self, id: &str) -> bool {
         id == "critical.breaker" || id.starts_with("guard.") || self.rules.iter().any(|r| r.id() == id)
     }
+}
+
+/// Whether the invocation's only argument asks the program for its help or version.
+fn only_asks_what_it_is(inv: &Invocation) -> bool {
+    matches!(&inv.args[..], [w] if matches!(w.as_literal(), Some("--help" | "--version")))
 }

@@ -568,7 +568,10 @@ fn under(path: &str, dir: &str) -> bool {
 /// Classify a path as a program would receive it. A trailing `/*`, `/.*` or `/` means the
 /// directory's contents, which for deletion is the directory itself.
 pub(crate) fn classify(raw: &str, home: &str, cwd: &str) -> Classes {
-    if raw.is_empty() {
+    // A URL names no file here (`wget https://host/id_rsa`): read as a path it would be a
+    // directory `https:` under the working directory, which nothing has. One that climbs out
+    // with `..` is still judged as the path it spells.
+    if raw.is_empty() || (is_url(raw) && !raw.split('/').any(|c| c == "..")) {
         return Classes::OTHER;
     }
     classify_resolved(&resolve(raw, home, cwd), home, cwd)
@@ -713,6 +716,16 @@ fn is_public(name: &str) -> bool {
 }
 
 /// File names that hold secrets wherever they are.
+/// `scheme://…` with a scheme other than `file`.
+fn is_url(raw: &str) -> bool {
+    raw.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme != "file"
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
 fn secret_name(base: &str) -> bool {
     if base.ends_with(".pub") {
         return false;
@@ -840,6 +853,18 @@ mod tests {
         for p in no {
             assert!(!is_own(p, "/home/u", &own), "{p}");
         }
+    }
+
+    #[test]
+    fn a_url_names_no_file_unless_it_climbs_out() {
+        for url in ["https://host.tld/filename.key", "s3://b/credentials", "http://x/.ssh/id_rsa", "git+ssh://h/id_rsa"]
+        {
+            assert_eq!(classify(url, "/home/u", "/home/u/proj"), Classes::OTHER, "{url}");
+        }
+        // `http:` is a directory name to the program; `..` can still reach anywhere.
+        assert!(names("http://x/../../../../etc/shadow").contains(&"secret"));
+        assert!(names("file:///etc/shadow").contains(&"secret") || names("file:///etc/shadow").contains(&"system"));
+        assert!(names("./id_rsa").contains(&"secret"));
     }
 
     #[test]
