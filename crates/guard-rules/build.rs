@@ -25,6 +25,7 @@ const PACKS: &[&str] = &[
     "exfiltration",
     "remote-code",
     "system",
+    "persistence",
     "shell-escapes",
     "self",
 ];

@@ -422,6 +422,21 @@ impl Policy {
         let own = std::cell::OnceCell::new();
         let own_init = || self.own_paths(ctx);
         for inv in &plan.invocations {
+            if let Some(name) = forks_itself(inv) {
+                v.add(Finding {
+                    rule: "critical.fork-bomb".into(),
+                    decision: Decision::Deny,
+                    severity: Severity::Critical,
+                    message: format!(
+                        "the function {name} starts copies of itself that run at the same time, without end (a fork \
+                         bomb): the machine runs out of processes"
+                    ),
+                    span: inv.span,
+                    text: plan.text(inv.span).to_string(),
+                    invocation: Some(inv.id),
+                    tags: vec!["critical".into()],
+                });
+            }
             if inv.calls_function {
                 continue;
             }
@@ -676,4 +691,16 @@ impl trust::Earlier for Policy {
 /// Whether the invocation's only argument asks the program for its help or version.
 fn only_asks_what_it_is(inv: &Invocation) -> bool {
     matches!(&inv.args[..], [w] if matches!(w.as_literal(), Some("--help" | "--version")))
+}
+
+/// The function a call inside its own body starts alongside itself (in the background or as
+/// a stage of a pipeline, whose stages run at once): each copy starts more, without end.
+fn forks_itself(inv: &Invocation) -> Option<&str> {
+    if !inv.calls_function {
+        return None;
+    }
+    let name = inv.program.as_literal()?;
+    let body = inv.via.iter().rposition(|v| matches!(v, crate::plan::Via::FunctionBody { name: n } if n == name))?;
+    let alongside = inv.pipeline.is_some() || inv.via[body..].iter().any(|v| matches!(v, crate::plan::Via::Background));
+    alongside.then_some(name)
 }

@@ -35,6 +35,7 @@ classes! {
     OTHER = 17, "other";
     GUARD_STATE = 18, "guard_state";
     PROJECT_POLICY = 19, "project_policy";
+    PERSISTENCE = 20, "persistence";
 }
 
 impl Classes {
@@ -203,6 +204,59 @@ const SHELL_RC_HOME: &[&str] = &[
     ".cshrc",
     ".tcshrc",
     ".inputrc",
+];
+
+/// What runs again later by itself, under a home (relative to it): keys that let someone in,
+/// units, autostart entries and agents that start at login (shell start-up files are
+/// `SHELL_RC_HOME`, and persistence too).
+const PERSISTENCE_HOME: &[&str] = &[
+    ".ssh/authorized_keys",
+    ".ssh/authorized_keys2",
+    ".ssh/rc",
+    ".ssh/environment",
+    ".config/systemd/user",
+    ".local/share/systemd/user",
+    ".config/autostart",
+    ".config/environment.d",
+    ".config/fish/conf.d",
+    ".pam_environment",
+    ".xinitrc",
+    ".xprofile",
+    ".xsessionrc",
+    "Library/LaunchAgents",
+];
+
+/// The same for the whole system.
+const PERSISTENCE_SYSTEM: &[&str] = &[
+    "/etc/crontab",
+    "/etc/cron.d",
+    "/etc/cron.hourly",
+    "/etc/cron.daily",
+    "/etc/cron.weekly",
+    "/etc/cron.monthly",
+    "/var/spool/cron",
+    "/etc/anacrontab",
+    "/etc/systemd/system",
+    "/etc/systemd/user",
+    "/usr/lib/systemd/system",
+    "/usr/lib/systemd/user",
+    "/lib/systemd/system",
+    "/etc/init.d",
+    "/etc/rc.local",
+    "/etc/ld.so.preload",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/sudoers",
+    "/etc/sudoers.d",
+    "/etc/pam.d",
+    "/etc/ssh/sshd_config",
+    "/etc/ssh/sshd_config.d",
+    "/etc/xdg/autostart",
+    "/etc/update-motd.d",
+    "/etc/udev/rules.d",
+    "/Library/LaunchAgents",
+    "/Library/LaunchDaemons",
+    "/root/.ssh/authorized_keys",
 ];
 
 const SHELL_RC_SYSTEM: &[&str] = &[
@@ -631,8 +685,22 @@ fn classify_resolved(n: &str, home: &str, cwd: &str) -> Classes {
             c = c.union(Classes::SECRET);
         }
         if SHELL_RC_HOME.contains(&rel) {
-            c = c.union(Classes::SHELL_RC);
+            c = c.union(Classes::SHELL_RC).union(Classes::PERSISTENCE);
         }
+        if PERSISTENCE_HOME.iter().any(|s| under(rel, s)) {
+            c = c.union(Classes::PERSISTENCE);
+        }
+    }
+    // Any user's home, and git hooks in any repository: they run on the next commit.
+    if PERSISTENCE_SYSTEM.iter().any(|s| under(&n, s))
+        || SHELL_RC_SYSTEM.iter().any(|s| under(&n, s))
+        || n.contains("/.git/hooks/")
+        || n.ends_with("/.git/hooks")
+        || (comps.len() >= 3
+            && (comps[0] == "home" || comps[0] == "Users")
+            && PERSISTENCE_HOME.iter().chain(SHELL_RC_HOME).any(|s| under(&comps[2..].join("/"), s)))
+    {
+        c = c.union(Classes::PERSISTENCE);
     }
     if SYSTEM_SECRETS.iter().any(|s| under(&n, s)) {
         c = c.union(Classes::SECRET);
