@@ -164,3 +164,48 @@ fn a_project_rule_reusing_a_built_in_id_cannot_soften_it() {
         (guard::policy::Decision::Deny, 1, guard::policy::Decision::Deny)
     );
 }
+
+/// How a command line is read before rules judge it: a flag switched off where it is given, a
+/// subcommand's own options, a dry run, help asked for alone, a fork bomb. Each row: the
+/// command, the verdict, and the rules found (in order; the Plan's reading behind them).
+#[test]
+fn command_line_readings_change_the_verdict_as_the_program_would() {
+    use guard::policy::Decision::{self, Allow, Ask, Deny};
+    let policy = guard_rules::policy();
+    let env = guard::shell::Env::new("/home/u", "/home/u/proj");
+    let rows: &[(&str, Decision, &[&str])] = &[
+        ("git push --force origin main", Deny, &["git.force-push", "git.force-push-protected"]),
+        ("git push --force=false origin main", Allow, &[]),
+        ("git push --force=true origin main", Deny, &["git.force-push", "git.force-push-protected"]),
+        // `-f` is --force under `system prune`, --filter under `ps`.
+        ("docker system prune -f -a --volumes", Ask, &["containers.prune-volumes"]),
+        ("docker ps -f name=api", Allow, &[]),
+        // A dry run is one tier lower; the breaker is not lowered, nor code given to a shell.
+        ("kubectl delete ns prod --dry-run=client", Ask, &["k8s.delete-cluster-scoped", "k8s.delete-namespace"]),
+        (
+            "kubectl delete ns prod --dry-run=none",
+            Deny,
+            &["k8s.delete", "k8s.delete-cluster-scoped", "k8s.delete-namespace"],
+        ),
+        ("terraform destroy --dry-run", Ask, &["cloud.terraform-destroy"]),
+        ("rm -rf / --dry-run", Deny, &["critical.breaker", "fs.rm-recursive-home", "fs.rm-recursive-important"]),
+        ("bash -c 'git push --force origin main' --dry-run", Deny, &["git.force-push", "git.force-push-protected"]),
+        // Help or version alone: the rules have nothing to find.
+        ("crontab --help", Allow, &[]),
+        ("rm --help", Allow, &[]),
+        ("rm --help > /etc/passwd", Deny, &["fs.append-system-file", "fs.overwrite-system-file"]),
+        (":(){ :|:& };:", Deny, &["critical.fork-bomb", "critical.fork-bomb"]),
+        ("f(){ echo hi; }; f | f", Allow, &[]),
+    ];
+    let mut wrong = Vec::new();
+    for (cmd, want, rules) in rows {
+        let plan = guard::shell::analyze(cmd, &env);
+        let v = policy.judge(&plan, &FakeContext::default());
+        let mut got: Vec<&str> = v.findings.iter().map(|f| f.rule.as_str()).collect();
+        got.sort();
+        if v.decision != *want || got != *rules {
+            wrong.push(format!("{cmd}: {:?} {got:?}, want {want:?} {rules:?}", v.decision));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -100,6 +100,9 @@ fn merge(into: &mut ProgramSpec, spec: &ProgramSpec) {
     into.roles.extend(spec.roles.iter().cloned());
     into.effects.extend(spec.effects.iter().cloned());
     into.bundled_first |= spec.bundled_first;
+    for (k, v) in &spec.subcommands {
+        into.subcommands.entry(k.clone()).or_default().takes_value.extend(v.takes_value.iter().cloned());
+    }
 }
 
 /// `python3.12` → `python3` → `python`: versioned names share knowledge.
@@ -142,6 +145,15 @@ pub(crate) struct Cmdline<'a> {
     pub(crate) flags: Vec<Flag<'a>>,
     /// Non-option words in order (subcommands first).
     pub(crate) positionals: Vec<&'a Word>,
+}
+
+/// The subcommand the words read so far name, when the program reads options its own way there.
+fn subcommand<'s>(spec: &'s ProgramSpec, positionals: &[&Word]) -> Option<&'s super::programs::SubcommandSpec> {
+    if spec.subcommands.is_empty() {
+        return None;
+    }
+    let words: Vec<&str> = positionals.iter().map(|w| w.as_literal().unwrap_or("")).collect();
+    spec.subcommands.get(&words.join(" "))
 }
 
 /// The long options that, by a convention nearly every tool follows, name a key, certificate,
@@ -188,7 +200,8 @@ impl<'a> Cmdline<'a> {
     pub(crate) fn parse(inv: &'a Invocation, db: &ProgramDb) -> Cmdline<'a> {
         let name = inv.program_name().unwrap_or("").to_string();
         let spec = db.get(&name);
-        let takes = |s: &str| spec.is_some_and(|p| p.takes_value.iter().any(|t| t == s));
+        // The options that take a value: the program's, or a subcommand's once its words are read.
+        let mut valued: &[String] = spec.map_or(&[][..], |p| &p.takes_value[..]);
         let known = |s: &str| spec.is_some_and(|p| p.flags.values().any(|v| v.iter().any(|t| t == s)));
         let single_dash = spec.is_some_and(|p| p.long_single_dash);
         let mut flags = Vec::new();
@@ -214,8 +227,12 @@ impl<'a> Cmdline<'a> {
             };
             if only_operands || !text.starts_with('-') || text == "-" {
                 positionals.push(w);
+                if let Some(sub) = spec.and_then(|p| subcommand(p, &positionals)) {
+                    valued = &sub.takes_value;
+                }
                 continue;
             }
+            let takes = |s: &str| valued.iter().any(|t| t == s);
             if text == "--" && !w.is_dynamic() {
                 only_operands = true;
                 continue;
@@ -272,8 +289,13 @@ impl<'a> Cmdline<'a> {
         Cmdline { name, flags, positionals }
     }
 
+    /// The flag given in one of these spellings, unless it is switched off where it is given
+    /// (`--force=false`, `--recursive=0`: programs that take a boolean that way read it so).
     pub(crate) fn has_flag(&self, spellings: &[String]) -> Option<&Flag<'a>> {
-        self.flags.iter().find(|f| spellings.contains(&f.spelling))
+        self.flags.iter().find(|f| {
+            spellings.contains(&f.spelling)
+                && !matches!(&f.value, Some(FlagValue::Attached(v)) if matches!(v.to_ascii_lowercase().as_str(), "false" | "0" | "no" | "off"))
+        })
     }
 }
 

@@ -502,6 +502,7 @@ impl Policy {
                 own: &own,
                 own_init: &own_init,
             };
+            let dry = dry_run(inv, &subject.cmd);
             let candidates = self.candidates(name);
             let mut considered = Vec::new();
             let mut matched = Vec::new();
@@ -522,15 +523,23 @@ impl Policy {
                             v.effects.push(e.clone());
                         }
                     }
-                    let message = rule
+                    let mut message = rule
                         .spec
                         .message
                         .replace("{match}", &c.text)
                         .replace("{program}", name.unwrap_or("?"))
                         .replace("{command}", &inv.display());
+                    let mut decision = rule.spec.decision;
+                    if let Some(flag) = dry {
+                        decision = match decision {
+                            Decision::Deny => Decision::Ask,
+                            _ => Decision::Allow,
+                        };
+                        message.push_str(&format!(" (a dry run, {flag}: one tier lower)"));
+                    }
                     v.add(Finding {
                         rule: rule.id().to_string(),
-                        decision: rule.spec.decision,
+                        decision,
                         severity: rule.spec.severity,
                         message,
                         span: c.span,
@@ -703,4 +712,29 @@ fn forks_itself(inv: &Invocation) -> Option<&str> {
     let body = inv.via.iter().rposition(|v| matches!(v, crate::plan::Via::FunctionBody { name: n } if n == name))?;
     let alongside = inv.pipeline.is_some() || inv.via[body..].iter().any(|v| matches!(v, crate::plan::Via::Background));
     alongside.then_some(name)
+}
+
+/// The dry-run option the program is given, when it is one that reads its own options: then
+/// it only shows what it would do, and a rule's finding is one tier lower. Not for a shell or
+/// interpreter (`bash -c CODE --dry-run` hands the word to the code, which need not care), nor
+/// a wrapper (the command it runs is judged on its own).
+fn dry_run<'c>(inv: &Invocation, cmd: &'c Cmdline) -> Option<&'c str> {
+    let name = inv.program_name()?;
+    if inv.code.is_some()
+        || inv.calls_function
+        || crate::shell::programs::is_shell(name)
+        || crate::shell::programs::interpreter_language(name).is_some()
+    {
+        return None;
+    }
+    cmd.flags.iter().find_map(|f| {
+        let on = match (f.spelling.as_str(), &f.value) {
+            ("--dry-run" | "--dryrun" | "--dry_run" | "--no-act" | "--simulate" | "--noop", None) => true,
+            ("--dry-run" | "--dryrun", Some(super::cmdline::FlagValue::Attached(v))) => {
+                matches!(v.as_str(), "true" | "client" | "server" | "1" | "yes")
+            }
+            _ => false,
+        };
+        on.then_some(f.spelling.as_str())
+    })
 }

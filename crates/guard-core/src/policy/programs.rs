@@ -31,6 +31,20 @@ pub struct ProgramSpec {
     /// The first word may be one-letter options bundled without a dash (`tar xzf a.tgz`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) bundled_first: bool,
+    /// Options read differently after some subcommand words (`docker system prune -f` is
+    /// `--force` where `docker ps -f` is `--filter`): `"system prune": {takes_value: [--filter]}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) subcommands: BTreeMap<String, SubcommandSpec>,
+}
+
+/// A subcommand's own reading of options (an entry of a program's `subcommands:`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SubcommandSpec {
+    /// The options that take a value once these subcommand words are given, in place of the
+    /// program's list.
+    #[serde(default)]
+    pub(crate) takes_value: Vec<String>,
 }
 
 /// One thing a program does to files its command line names: `{kind: write, on: last}` (cp's
