@@ -52,6 +52,33 @@ pub(crate) fn is_url(text: &str) -> bool {
     false
 }
 
+/// Invocations ordered by where their text starts, to find those inside a stretch of text.
+struct ByStart(Vec<(Span, usize)>);
+
+impl ByStart {
+    fn of<'p>(invs: impl Iterator<Item = &'p Invocation>) -> ByStart {
+        let mut v: Vec<(Span, usize)> = invs.map(|i| (i.span, i.id)).collect();
+        v.sort_by_key(|(s, id)| (s.start, *id));
+        ByStart(v)
+    }
+
+    /// Those starting in `from..to`.
+    fn between(&self, from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+        let first = self.0.partition_point(|(s, _)| s.start < from);
+        self.0[first..].iter().take_while(move |(s, _)| s.start < to).map(|(_, id)| *id)
+    }
+
+    /// Those whose text lies inside `outer` (and is not all of it).
+    fn within(&self, outer: Span) -> impl Iterator<Item = usize> + '_ {
+        let first = self.0.partition_point(|(s, _)| s.start < outer.start);
+        self.0[first..]
+            .iter()
+            .take_while(move |(s, _)| s.start <= outer.end)
+            .filter(move |(s, _)| within(*s, outer))
+            .map(|(_, id)| *id)
+    }
+}
+
 fn within(inner: Span, outer: Span) -> bool {
     inner.start >= outer.start && inner.end <= outer.end && inner != outer
 }
@@ -125,7 +152,10 @@ impl Flow {
                 }
             }
         }
-        // Inputs: earlier stages of the pipeline, and substitutions inside the words.
+        // Inputs: earlier stages of the pipeline, and substitutions inside the words. Found
+        // through indexes by position, so a long script costs in proportion to its length.
+        let subs = ByStart::of(plan.invocations.iter().filter(|i| is_substitution(i)));
+        let piped = ByStart::of(plan.invocations.iter().filter(|i| i.pipeline.is_some()));
         for inv in &plan.invocations {
             let mut inputs = Vec::new();
             if let Some(pos) = inv.pipeline {
@@ -136,7 +166,7 @@ impl Flow {
                     // `a | b 2>&1 | c` can come out as a pipeline nested in the first stage of
                     // another; everything of an inner pipeline before this command feeds it.
                     if pos.stage > 0 {
-                        for other in &plan.invocations {
+                        for other in piped.between(p.span.start, inv.span.start).map(|i| &plan.invocations[i]) {
                             let Some(q) = other.pipeline else { continue };
                             if q.pipeline != pos.pipeline
                                 && other.id != inv.id
@@ -155,11 +185,10 @@ impl Flow {
             }
             let mut spans: Vec<Span> = inv.argv().map(|w| w.span).collect();
             spans.extend(inv.redirects.iter().map(|r| r.target.span));
-            for other in &plan.invocations {
-                if other.id != inv.id && is_substitution(other) && spans.iter().any(|s| within(other.span, *s)) {
-                    inputs.push(other.id);
-                }
-            }
+            let mut found: Vec<usize> = spans.iter().flat_map(|s| subs.within(*s)).filter(|&o| o != inv.id).collect();
+            found.sort_unstable();
+            found.dedup();
+            inputs.extend(found);
             facts[inv.id].inputs = inputs;
         }
         // Where code comes from.
@@ -175,12 +204,7 @@ impl Flow {
             }
             let feeding: Vec<usize> = match code.source {
                 CodeSource::Stdin => facts[inv.id].inputs.clone(),
-                _ => plan
-                    .invocations
-                    .iter()
-                    .filter(|o| o.id != inv.id && is_substitution(o) && within(o.span, code.text.span))
-                    .map(|o| o.id)
-                    .collect(),
+                _ => subs.within(code.text.span).filter(|&o| o != inv.id).collect(),
             };
             let mut seen = HashSet::new();
             let mut stack = feeding;
