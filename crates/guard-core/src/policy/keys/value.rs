@@ -24,8 +24,11 @@ pub(crate) struct ValueSpec {
     pub(crate) regex: Option<Spanned<String>>,
     /// Path classes: root, system_top, system, home, home_top, home_dotfile, secret,
     /// shell_rc, cwd, cwd_ancestor, build_output, tmp, block_device, device_special,
-    /// net_device, git_dir, public_key, guard_state, project_policy, other.
+    /// net_device, git_dir, public_key, guard_state, project_policy, persistence, other.
     pub(crate) path: Option<OneOrMany>,
+    /// Path classes the word has none of: `{not_path: [build_output, tmp]}` is a path that is
+    /// not regenerable.
+    pub(crate) not_path: Option<OneOrMany>,
     /// The word is only partly known until run time.
     pub(crate) dynamic: Option<bool>,
     /// The word holds an unquoted glob.
@@ -35,7 +38,7 @@ pub(crate) struct ValueSpec {
 }
 
 pub(crate) fn lint(v: &ValueSpec, cx: &mut Lint) {
-    if let Some(p) = &v.path {
+    for p in [&v.path, &v.not_path].into_iter().flatten() {
         let known: Vec<&str> = Classes::NAMES.iter().map(|(n, _)| *n).collect();
         cx.items(p, &known, "path class");
     }
@@ -107,6 +110,11 @@ pub(crate) fn matches_text(s: &Subject, spec: &ValueSpec, w: &Word, lit: Option<
             got = got.union(s.own_classes(w, lit, got));
         }
         if !got.has(want) {
+            return false;
+        }
+    }
+    if let Some(p) = &spec.not_path {
+        if s.word_classes(w, lit).has(classes_of(&s.items(p))) {
             return false;
         }
     }
