@@ -204,10 +204,10 @@ struct Member {
 }
 
 /// The members of the object `text` is, found by its quotes and brackets alone; `None` when
-/// `text` is not an object. Only for text already known to be JSON.
+/// `text` is not an object written as guard writes one at its top level: no whitespace outside
+/// strings, each key once and in order. Only for text already known to be JSON.
 fn top_level_members(text: &[u8]) -> Option<Vec<Member>> {
-    let end = text.iter().rposition(|b| !b.is_ascii_whitespace())?;
-    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let (start, end) = (0, text.len().checked_sub(1)?);
     if text[start] != b'{' || text[end] != b'}' {
         return None;
     }
@@ -238,26 +238,22 @@ fn top_level_members(text: &[u8]) -> Option<Vec<Member>> {
             b'{' | b'[' => depth += 1,
             b'}' | b']' if depth == 1 => {
                 if let (Some(k), Some(c)) = (key.take(), colon.take()) {
-                    members.push(Member { key: k, value: trimmed(text, c + 1..i) });
+                    members.push(Member { key: k, value: c + 1..i });
                 }
                 depth -= 1;
             }
             b'}' | b']' => depth -= 1,
             b':' if depth == 1 && colon.is_none() => colon = Some(i),
+            b if b.is_ascii_whitespace() => return None,
             b',' if depth == 1 => {
                 let (k, c) = (key.take()?, colon.take()?);
-                members.push(Member { key: k, value: trimmed(text, c + 1..i) });
+                members.push(Member { key: k, value: c + 1..i });
             }
             _ => {}
         }
     }
-    Some(members)
-}
-
-fn trimmed(text: &[u8], r: Range<usize>) -> Range<usize> {
-    let s = r.start + text[r.clone()].iter().take_while(|b| b.is_ascii_whitespace()).count();
-    let e = r.end - text[s..r.end].iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
-    s..e
+    // Keys in strictly rising order: sorted, none twice (a second `hash` could say otherwise).
+    members.windows(2).all(|w| text[w[0].key.clone()] < text[w[1].key.clone()]).then_some(members)
 }
 
 /// Checks a log one line at a time and reports every break, going on after each: a line that
@@ -737,6 +733,12 @@ mod tests {
         // Whitespace guard does not write is content the hash does not cover.
         let padded = format!(" {} ", lines[0]);
         assert_eq!(sealed_hash(padded.as_bytes()), None);
+        // Spacing or keys guard does not write: not chained onto, whatever the hash says.
+        let spaced = lines[0].replacen(",\"hash\"", ", \"hash\"", 1);
+        assert_ne!(spaced, lines[0]);
+        assert_eq!(sealed_hash(spaced.as_bytes()), None);
+        let twice = lines[0].replacen("{", &format!("{{\"hash\":\"{}\",", "0".repeat(64)), 1);
+        assert_eq!(sealed_hash(twice.as_bytes()), None);
         for not_an_entry in ["", "[]", "{}", "\"x\"", r#"{"hash":"h","prev":"p"}"#, r#"{"hash":1,"prev":"p"}"#] {
             assert_eq!(sealed_hash(not_an_entry.as_bytes()), None, "{not_an_entry}");
         }

@@ -247,7 +247,11 @@ impl<'a> Cmdline<'a> {
                     continue;
                 }
                 let spelling = unabbreviate(spec, text);
-                if (takes(&spelling) || (spec.is_none() && names_what_it_uses(&spelling))) && i < args.len() {
+                // Only for a program guard knows nothing of: the text tools that print what they
+                // read are known (rules/programs.yaml), so `grep --key FILE`, where a POSIX parse
+                // reads FILE as a file to print, is not read this way.
+                let uses = spec.is_none() && names_what_it_uses(&spelling);
+                if (takes(&spelling) || uses) && i < args.len() {
                     flags.push(Flag { spelling, value: Some(FlagValue::Word(&args[i])), word: w });
                     i += 1;
                 } else {

@@ -421,15 +421,16 @@ impl Policy {
         let flow = Flow::new(plan, &self.db, &paths, ctx.cwd());
         let own = std::cell::OnceCell::new();
         let own_init = || self.own_paths(ctx);
+        let bombs = fork_bombs(plan);
         for inv in &plan.invocations {
-            if let Some(name) = forks_itself(inv) {
+            if let Some(name) = bombs.get(&inv.id) {
                 v.add(Finding {
                     rule: "critical.fork-bomb".into(),
                     decision: Decision::Deny,
                     severity: Severity::Critical,
                     message: format!(
-                        "the function {name} starts copies of itself that run at the same time, without end (a fork \
-                         bomb): the machine runs out of processes"
+                        "the function {name} starts two or more copies of itself that run at the same time, each \
+                         starting more without end (a fork bomb): the machine runs out of processes"
                     ),
                     span: inv.span,
                     text: plan.text(inv.span).to_string(),
@@ -485,7 +486,7 @@ impl Policy {
             }
             // `prog --help` or `prog --version`, nothing else: nearly every program prints and
             // exits. The breaker above has judged it; no rule has more to find.
-            if name.is_some() && inv.redirects.is_empty() && only_asks_what_it_is(inv) {
+            if only_asks_what_it_is(inv) {
                 continue;
             }
             let subject = Subject {
@@ -697,21 +698,18 @@ impl trust::Earlier for Policy {
     }
 }
 
-/// Whether the invocation's only argument asks the program for its help or version.
+/// Whether the invocation's only argument asks the program for its help or version, and
+/// nothing else could make it do more: no redirection, no variables set for it, no input from
+/// a pipe, and not a shell or interpreter (`tclsh --help` still runs a script piped to it).
 fn only_asks_what_it_is(inv: &Invocation) -> bool {
+    let Some(name) = inv.program_name() else { return false };
     matches!(&inv.args[..], [w] if matches!(w.as_literal(), Some("--help" | "--version")))
-}
-
-/// The function a call inside its own body starts alongside itself (in the background or as
-/// a stage of a pipeline, whose stages run at once): each copy starts more, without end.
-fn forks_itself(inv: &Invocation) -> Option<&str> {
-    if !inv.calls_function {
-        return None;
-    }
-    let name = inv.program.as_literal()?;
-    let body = inv.via.iter().rposition(|v| matches!(v, crate::plan::Via::FunctionBody { name: n } if n == name))?;
-    let alongside = inv.pipeline.is_some() || inv.via[body..].iter().any(|v| matches!(v, crate::plan::Via::Background));
-    alongside.then_some(name)
+        && inv.redirects.is_empty()
+        && inv.assignments.is_empty()
+        && inv.pipeline.is_none_or(|p| p.stage == 0)
+        && inv.code.is_none()
+        && !crate::shell::programs::is_shell(name)
+        && crate::shell::programs::interpreter_language(name).is_none()
 }
 
 /// The dry-run option the program is given, when it is one that reads its own options: then
@@ -737,4 +735,52 @@ fn dry_run<'c>(inv: &Invocation, cmd: &'c Cmdline) -> Option<&'c str> {
         };
         on.then_some(f.spelling.as_str())
     })
+}
+
+/// The calls that make a fork bomb, with the function they come back to: a function whose
+/// body makes two or more calls that lead back to it (directly or through other functions
+/// defined in the text) and that run at the same time: one started in the background or as a
+/// process substitution while the body goes on to another, or two stages of one pipeline.
+/// Each copy then starts two more, without end. A recursion whose calls run one after
+/// another (`walk "$d" | sort; walk "$e"`) is not one.
+fn fork_bombs(plan: &Plan) -> HashMap<usize, String> {
+    use crate::plan::Via;
+    // For each call of a function inside a function body: (caller, callee, id, detached, pipeline).
+    let mut calls: Vec<(&str, &str, usize, bool, Option<usize>)> = Vec::new();
+    for inv in plan.invocations.iter().filter(|i| i.calls_function) {
+        let Some(callee) = inv.program.as_literal() else { continue };
+        let Some(body) = inv.via.iter().rposition(|v| matches!(v, Via::FunctionBody { .. })) else { continue };
+        let Via::FunctionBody { name: caller } = &inv.via[body] else { continue };
+        let detached = inv.via[body..].iter().any(|v| matches!(v, Via::Background | Via::ProcessSubstitution));
+        calls.push((caller.as_str(), callee, inv.id, detached, inv.pipeline.map(|p| p.pipeline)));
+    }
+    // Whether `from` leads to `to` through calls between functions.
+    let reaches = |from: &str, to: &str| {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut stack = vec![from];
+        while let Some(f) = stack.pop() {
+            if f == to {
+                return true;
+            }
+            if seen.contains(&f) {
+                continue;
+            }
+            seen.push(f);
+            stack.extend(calls.iter().filter(|c| c.0 == f).map(|c| c.1));
+        }
+        false
+    };
+    let mut out = HashMap::new();
+    let callers: Vec<&str> = calls.iter().map(|c| c.0).collect();
+    for f in callers {
+        let back: Vec<_> = calls.iter().filter(|c| c.0 == f && reaches(c.1, f)).collect();
+        let detached = back.iter().any(|c| c.3);
+        let together = back.iter().any(|c| c.4.is_some() && back.iter().filter(|d| d.4 == c.4).count() >= 2);
+        if back.len() >= 2 && (detached || together) {
+            for c in back {
+                out.insert(c.2, f.to_string());
+            }
+        }
+    }
+    out
 }

@@ -38,8 +38,9 @@ pub(crate) fn path_candidates(text: &str) -> Vec<&str> {
 }
 
 pub(crate) fn is_url(text: &str) -> bool {
-    if text.contains("://") {
-        return true;
+    if let Some((scheme, _)) = text.split_once("://") {
+        // A `file://` URL names a file here.
+        return !scheme.eq_ignore_ascii_case("file");
     }
     // scp/rsync remote: user@host:path or host:path (not a Windows drive, not a time).
     if let Some((host, _)) = text.split_once(':') {

@@ -36,6 +36,7 @@ classes! {
     GUARD_STATE = 18, "guard_state";
     PROJECT_POLICY = 19, "project_policy";
     PERSISTENCE = 20, "persistence";
+    SECRET_STORE = 21, "secret_store";
 }
 
 impl Classes {
@@ -90,6 +91,15 @@ const SYSTEM_TOP_DIRS: &[&str] = &[
 pub(crate) const BUILD_DIRS: &[&str] = &[
     "target",
     "generated",
+    ".nyc_output",
+    ".eslintcache",
+    ".sass-cache",
+    ".docusaurus",
+    ".expo",
+    ".serverless",
+    ".webpack",
+    ".vite",
+    ".yarn/cache",
     "node_modules",
     "dist",
     "build",
@@ -225,6 +235,16 @@ const PERSISTENCE_HOME: &[&str] = &[
     ".xprofile",
     ".xsessionrc",
     "Library/LaunchAgents",
+    // Configuration that runs commands: git (hooks, aliases, pagers), ssh, editors, tmux.
+    ".gitconfig",
+    ".config/git/config",
+    ".ssh/config",
+    ".vimrc",
+    ".config/nvim/init.vim",
+    ".config/nvim/init.lua",
+    ".tmux.conf",
+    ".config/tmux/tmux.conf",
+    ".bashrc.d",
 ];
 
 /// The same for the whole system.
@@ -623,12 +643,14 @@ fn under(path: &str, dir: &str) -> bool {
 /// Classify a path as a program would receive it. A trailing `/*`, `/.*` or `/` means the
 /// directory's contents, which for deletion is the directory itself.
 pub(crate) fn classify(raw: &str, home: &str, cwd: &str) -> Classes {
-    // A URL names no file here (`wget https://host/id_rsa`): read as a path it would be a
-    // directory `https:` under the working directory, which nothing has. One that climbs out
-    // with `..` is still judged as the path it spells.
-    if raw.is_empty() || (is_url(raw) && !raw.split('/').any(|c| c == "..")) {
+    if raw.is_empty() {
         return Classes::OTHER;
     }
+    // `file:///etc/shadow` (any case: curl reads `FILE://` too) is that file.
+    let raw = match raw.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("file://") && raw[7..].starts_with('/') => &raw[7..],
+        _ => raw,
+    };
     classify_resolved(&resolve(raw, home, cwd), home, cwd)
 }
 
@@ -683,7 +705,7 @@ fn classify_resolved(n: &str, home: &str, cwd: &str) -> Classes {
             }
         }
         if HOME_SECRETS.iter().any(|s| under(rel, s)) && !is_public(rel) && rel != ".ssh/config" {
-            c = c.union(Classes::SECRET);
+            c = c.union(Classes::SECRET).union(Classes::SECRET_STORE);
         }
         if SHELL_RC_HOME.contains(&rel) {
             c = c.union(Classes::SHELL_RC).union(Classes::PERSISTENCE);
@@ -697,6 +719,9 @@ fn classify_resolved(n: &str, home: &str, cwd: &str) -> Classes {
         || SHELL_RC_SYSTEM.iter().any(|s| under(&n, s))
         || n.contains("/.git/hooks/")
         || n.ends_with("/.git/hooks")
+        || n.ends_with("/.git/config")
+        // Python runs the import lines of a site-packages `.pth` file at every start.
+        || (n.contains("/site-packages/") && n.ends_with(".pth"))
         || (comps.len() >= 3
             && (comps[0] == "home" || comps[0] == "Users")
             && PERSISTENCE_HOME.iter().chain(SHELL_RC_HOME).any(|s| under(&comps[2..].join("/"), s)))
@@ -704,7 +729,7 @@ fn classify_resolved(n: &str, home: &str, cwd: &str) -> Classes {
         c = c.union(Classes::PERSISTENCE);
     }
     if SYSTEM_SECRETS.iter().any(|s| under(&n, s)) {
-        c = c.union(Classes::SECRET);
+        c = c.union(Classes::SECRET).union(Classes::SECRET_STORE);
     }
     if n.starts_with("/proc/") && (n.ends_with("/environ") || n.ends_with("/mem")) {
         c = c.union(Classes::SECRET);
@@ -747,7 +772,13 @@ fn classify_resolved(n: &str, home: &str, cwd: &str) -> Classes {
         let rel_to_cwd = n.strip_prefix(&cwd_n).map(|r| r.trim_start_matches('/'));
         let in_project = rel_to_cwd.is_some() || comps.len() >= 3;
         let last_dirs = comps.iter().rev();
-        if in_project && last_dirs.take(4).any(|d| BUILD_DIRS.contains(d) || d.starts_with("cmake-build-")) {
+        // A directory named for being temporary (`extract-tmp`, `tmp_build`, `cache`) is too.
+        let temporary = |d: &str| {
+            d.to_ascii_lowercase().split(['-', '_', '.']).any(|w| matches!(w, "tmp" | "temp" | "cache" | "scratch"))
+        };
+        if in_project
+            && last_dirs.take(4).any(|d| BUILD_DIRS.contains(d) || d.starts_with("cmake-build-") || temporary(d))
+        {
             c = c.union(Classes::BUILD_OUTPUT);
         }
     }
@@ -785,16 +816,6 @@ fn is_public(name: &str) -> bool {
 }
 
 /// File names that hold secrets wherever they are.
-/// `scheme://…` with a scheme other than `file`.
-fn is_url(raw: &str) -> bool {
-    raw.split_once("://").is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme != "file"
-            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    })
-}
-
 fn secret_name(base: &str) -> bool {
     if base.ends_with(".pub") {
         return false;
@@ -922,18 +943,6 @@ mod tests {
         for p in no {
             assert!(!is_own(p, "/home/u", &own), "{p}");
         }
-    }
-
-    #[test]
-    fn a_url_names_no_file_unless_it_climbs_out() {
-        for url in ["https://host.tld/filename.key", "s3://b/credentials", "http://x/.ssh/id_rsa", "git+ssh://h/id_rsa"]
-        {
-            assert_eq!(classify(url, "/home/u", "/home/u/proj"), Classes::OTHER, "{url}");
-        }
-        // `http:` is a directory name to the program; `..` can still reach anywhere.
-        assert!(names("http://x/../../../../etc/shadow").contains(&"secret"));
-        assert!(names("file:///etc/shadow").contains(&"secret") || names("file:///etc/shadow").contains(&"system"));
-        assert!(names("./id_rsa").contains(&"secret"));
     }
 
     #[test]

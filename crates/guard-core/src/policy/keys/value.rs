@@ -24,7 +24,8 @@ pub(crate) struct ValueSpec {
     pub(crate) regex: Option<Spanned<String>>,
     /// Path classes: root, system_top, system, home, home_top, home_dotfile, secret,
     /// shell_rc, cwd, cwd_ancestor, build_output, tmp, block_device, device_special,
-    /// net_device, git_dir, public_key, guard_state, project_policy, persistence, other.
+    /// net_device, git_dir, public_key, guard_state, project_policy, persistence, secret_store,
+    /// other.
     pub(crate) path: Option<OneOrMany>,
     /// Path classes the word has none of: `{not_path: [build_output, tmp]}` is a path that is
     /// not regenerable.
