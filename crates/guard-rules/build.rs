@@ -85,8 +85,10 @@ fn main() {
         for (k, p) in &spec.programs {
             let mut p = p.clone();
             let aliases = std::mem::take(&mut p.aliases);
+            programs.entry(k.clone()).or_default().push(json(&p));
+            p.same_as = Some(k.clone());
             let j = json(&p);
-            for n in std::iter::once(k).chain(&aliases) {
+            for n in &aliases {
                 programs.entry(n.clone()).or_default().push(j.clone());
             }
         }

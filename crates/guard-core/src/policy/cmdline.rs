@@ -42,9 +42,18 @@ impl ProgramDb {
     pub(crate) fn insert(&mut self, name: &str, spec: &ProgramSpec) {
         for n in std::iter::once(name).chain(spec.aliases.iter().map(String::as_str)) {
             let e = self.files.entry(n.to_string()).or_default();
-            e.parts.push(spec.clone());
+            let mut part = spec.clone();
+            if n != name {
+                part.same_as = Some(name.to_string());
+            }
+            e.parts.push(part);
             e.spec = OnceLock::new();
         }
+    }
+
+    /// The program `name` is another name of, when it is an alias.
+    pub(crate) fn same_as(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(|p| p.same_as.as_deref())
     }
 
     fn builtin_at(&self, name: &str) -> Option<usize> {
@@ -100,6 +109,9 @@ fn merge(into: &mut ProgramSpec, spec: &ProgramSpec) {
     into.roles.extend(spec.roles.iter().cloned());
     into.effects.extend(spec.effects.iter().cloned());
     into.bundled_first |= spec.bundled_first;
+    if spec.same_as.is_some() {
+        into.same_as.clone_from(&spec.same_as);
+    }
     for (k, v) in &spec.subcommands {
         into.subcommands.entry(k.clone()).or_default().takes_value.extend(v.takes_value.iter().cloned());
     }

@@ -322,18 +322,27 @@ impl Policy {
     fn candidates(&self, name: Option<&str>) -> Vec<usize> {
         let mut out = Vec::new();
         let tables = self.builtin_index;
-        if let (Some(t), Some(n)) = (tables, name) {
-            if let Ok(i) = t.index.binary_search_by(|(k, _)| (*k).cmp(n)) {
-                out.extend(t.index[i].1.iter().map(|&r| r as usize));
+        // The rules of the program too, when the name is another name of it.
+        let names = name.into_iter().chain(name.and_then(|n| self.db.same_as(n)));
+        for n in names {
+            if let Some(t) = tables {
+                if let Ok(i) = t.index.binary_search_by(|(k, _)| (*k).cmp(n)) {
+                    out.extend(t.index[i].1.iter().map(|&r| r as usize));
+                }
             }
-        }
-        if let Some(v) = name.and_then(|n| self.index.get(n)) {
-            out.extend_from_slice(v);
+            if let Some(v) = self.index.get(n) {
+                out.extend_from_slice(v);
+            }
         }
         if let Some(t) = tables {
             out.extend(t.generic.iter().map(|&r| r as usize));
         }
         out.extend_from_slice(&self.generic);
+        if name.and_then(|n| self.db.same_as(n)).is_some() {
+            // A rule indexed under both names is judged once.
+            out.sort_unstable();
+            out.dedup();
+        }
         out
     }
 

@@ -9,9 +9,14 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramSpec {
-    /// Other names that share this knowledge (`kubecolor` for `kubectl`).
+    /// Other names of the same program (`kubecolor`, `k` for `kubectl`): they share this
+    /// knowledge, and rules that name the program match them too.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// For a name given as an alias: the program it is another name of. Set when the aliases
+    /// are read, not written in a pack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
     /// Options that take a value: `-n`, `--namespace` (the next word, `-nX` or `--namespace=X`).
     #[serde(default)]
     pub takes_value: Vec<String>,
