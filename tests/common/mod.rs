@@ -75,6 +75,7 @@ pub fn via(v: &Via) -> String {
         Via::Remote { host } => format!("ssh:{host}"),
         Via::HeredocToShell { shell } => format!("heredoc:{shell}"),
         Via::PipeToShell { shell } => format!("pipe:{shell}"),
+        Via::WrittenScript { path } => format!("script:{path}"),
         Via::SyntaxErrorRecovery => "err".into(),
     }
 }

@@ -293,6 +293,12 @@ pub enum Via {
         /// The shell that reads it.
         shell: String,
     },
+    /// A script file written earlier in the same text and then run or sourced
+    /// (`printf 'rm -rf ~' > x.sh; sh x.sh`).
+    WrittenScript {
+        /// The file, absolute.
+        path: String,
+    },
     /// Recovered from a region the grammar could not parse.
     SyntaxErrorRecovery,
 }
@@ -319,6 +325,7 @@ impl Via {
             Via::Remote { host } => format!("ssh {host}"),
             Via::HeredocToShell { shell } => format!("heredoc to {shell}"),
             Via::PipeToShell { shell } => format!("piped into {shell}"),
+            Via::WrittenScript { path } => format!("script {path} written earlier in this text"),
             Via::SyntaxErrorRecovery => "recovered from syntax error".into(),
         }
     }

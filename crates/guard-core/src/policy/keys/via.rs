@@ -35,7 +35,8 @@ pub(crate) fn eval(v: &Spec, s: &Subject, _: &mut Found) -> Option<()> {
                 | Via::Eval
                 | Via::Source
                 | Via::HeredocToShell { .. }
-                | Via::PipeToShell { .. } => "nested_code",
+                | Via::PipeToShell { .. }
+                | Via::WrittenScript { .. } => "nested_code",
                 _ => "",
             };
             want.iter().any(|w| w == name)

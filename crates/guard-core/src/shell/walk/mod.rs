@@ -167,6 +167,9 @@ pub(crate) struct Builder<'e, 'p> {
     /// Digit words the grammar read as words but bash reads as a redirection's descriptor
     /// (`0<<<code`, `0< <(…)`), by byte range: they are not arguments.
     descriptor_words: HashSet<(usize, usize)>,
+    /// Files the text has written so far, by absolute path: their whole content when every
+    /// write was of known text, `None` once any part of it is not known.
+    written: HashMap<String, Option<String>>,
 }
 
 /// Subshells, substitutions, loops and branches nested deeper than this are not walked (and
@@ -199,6 +202,7 @@ impl<'e, 'p> Builder<'e, 'p> {
             walks: 0,
             aliases: HashMap::new(),
             descriptor_words: HashSet::new(),
+            written: HashMap::new(),
         }
     }
 

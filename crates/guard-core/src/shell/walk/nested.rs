@@ -70,6 +70,7 @@ impl Builder<'_, '_> {
     pub(super) fn unwrap(&mut self, w: &mut Walk, ctx: usize, first: usize) {
         let pipe = w.ctxs[ctx].pipe;
         let stdin = self.stdin_of(first, pipe);
+        self.note_writes(first, &stdin);
         let mut queue = vec![first];
         let mut steps = 0;
         while let Some(id) = queue.pop() {
@@ -78,7 +79,15 @@ impl Builder<'_, '_> {
                 break;
             }
             let here = self.here_of(id);
-            let derived = programs::derive(&self.plan.invocations[id], &stdin, &here);
+            let mut derived = programs::derive(&self.plan.invocations[id], &stdin, &here);
+            // A script written earlier in the text and run by its path (`./x.sh`): its code.
+            let program = &self.plan.invocations[id].program;
+            if derived.is_empty() && program.as_literal().is_some_and(|p| p.contains('/')) {
+                let code = Code { language: "sh".into(), source: CodeSource::File, text: program.clone() };
+                if let Some((text, parse)) = self.written_script(id, &code) {
+                    derived.push(Derived::Code { code: Code { text, ..code }, parse: Some(parse), chdir: Chdir::Stay });
+                }
+            }
             for d in derived {
                 match d {
                     Derived::Run { mut argv, via, assignments, chdir } => {
@@ -96,9 +105,17 @@ impl Builder<'_, '_> {
                         queue.push(new_id);
                     }
                     Derived::Code { code, parse, chdir } => {
+                        // A script written earlier in the text is read as the code it holds.
+                        let (text, parse) = match parse {
+                            Some(p) => (code.text.clone(), Some(p)),
+                            None => match self.written_script(id, &code) {
+                                Some((text, p)) => (text, Some(p)),
+                                None => (code.text.clone(), None),
+                            },
+                        };
                         if let Some((via, scope)) = parse {
                             let outer = Enclosing { uncertain: w.ctxs[ctx].uncertain, pipe, aliasing: Vec::new() };
-                            self.nested(id, &code.text, via, scope, &chdir, outer);
+                            self.nested(id, &text, via, scope, &chdir, outer);
                         } else if matches!(self.plan.invocations[id].program_name(), Some("source" | ".")) {
                             // Code guard cannot read runs in this shell: it may move it anywhere.
                             self.state.cwd.mark_unknown();
@@ -110,6 +127,73 @@ impl Builder<'_, '_> {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// The absolute paths a path given to invocation `id` may name: one per directory it may
+    /// run in.
+    fn paths_for(&self, id: usize, path: &str) -> Vec<String> {
+        if path.starts_with('/') {
+            return vec![crate::shell::normalize_path(path)];
+        }
+        self.here_of(id).dirs.iter().map(|d| crate::shell::normalize_path(&format!("{d}/{path}"))).collect()
+    }
+
+    /// The code of a script file written earlier in the text, when `code` runs or sources one
+    /// and everything written to it is known: the text to read, and how.
+    fn written_script(&self, id: usize, code: &Code) -> Option<(Word, (Via, VarScope))> {
+        if code.source != CodeSource::File {
+            return None;
+        }
+        let path = code.text.as_literal()?;
+        let (abs, text) = self.paths_for(id, path).into_iter().find_map(|p| {
+            let text = self.written.get(&p)?.clone()?;
+            Some((p, text))
+        })?;
+        let scope = match self.plan.invocations[id].program_name() {
+            Some("source" | ".") => VarScope::Shared,
+            _ => VarScope::Fresh,
+        };
+        Some((Word::literal(&text, code.text.span), (Via::WrittenScript { path: abs }, scope)))
+    }
+
+    /// Remember what invocation `id` writes to files by redirection, when its output is known
+    /// text (`printf '…' > x.sh`, `cat > x.sh <<EOF`), for a later `sh x.sh` to read.
+    pub(super) fn note_writes(&mut self, id: usize, stdin: &Stdin) {
+        let inv = &self.plan.invocations[id];
+        let outputs: Vec<(String, bool)> = inv
+            .redirects
+            .iter()
+            .filter(|r| r.fd.is_none_or(|fd| fd == 1))
+            .filter_map(|r| {
+                let append = match r.op {
+                    RedirectOp::Write | RedirectOp::Clobber | RedirectOp::WriteAll => false,
+                    RedirectOp::Append | RedirectOp::AppendAll => true,
+                    _ => return None,
+                };
+                Some((r.target.as_literal()?.to_string(), append))
+            })
+            .collect();
+        if outputs.is_empty() {
+            return;
+        }
+        let input = match stdin {
+            Stdin::Text { text, .. } => Some(text),
+            _ => None,
+        };
+        let text = programs::literal_output(inv, input).and_then(|w| w.as_literal().map(str::to_string));
+        for (target, append) in outputs {
+            let paths = self.paths_for(id, &target);
+            // Where the file is depends on a directory guard cannot name: nothing is known of it.
+            let certain = paths.len() == 1;
+            for p in paths {
+                let before = if append { self.written.get(&p).cloned().unwrap_or(None) } else { Some(String::new()) };
+                let after = match (before, &text, certain) {
+                    (Some(b), Some(t), true) => Some(b + t),
+                    _ => None,
+                };
+                self.written.insert(p, after);
             }
         }
     }
@@ -323,6 +407,40 @@ impl Builder<'_, '_> {
 #[cfg(test)]
 mod tests {
     use crate::shell::testing::{cwds, plan, runs};
+
+    /// A script the text writes with known content and then runs, sources or executes is read
+    /// as that code; one whose content is not all known, or written elsewhere, is not.
+    #[test]
+    fn a_script_written_earlier_in_the_text_is_read_when_it_runs() {
+        let at = "@script /work/proj/x.sh written earlier in this text";
+        for (text, want) in [
+            (
+                "printf 'rm -rf /\\n' > x.sh; sh x.sh",
+                vec!["printf 'rm -rf /\\n'".to_string(), "sh x.sh".into(), format!("rm -rf / {at}")],
+            ),
+            (
+                "echo 'rm a' > x.sh; echo 'rm b' >> x.sh; . ./x.sh",
+                vec![
+                    "echo 'rm a'".into(),
+                    "echo 'rm b'".into(),
+                    ". ./x.sh".into(),
+                    format!("rm a {at}"),
+                    format!("rm b {at}"),
+                ],
+            ),
+            (
+                "cat > x.sh <<'EOF'\nrm c\nEOF\nchmod +x x.sh; ./x.sh",
+                vec!["cat".into(), "chmod +x x.sh".into(), "./x.sh".into(), format!("rm c {at}")],
+            ),
+            (
+                "echo 'rm a' > x.sh; echo \"$V\" >> x.sh; sh x.sh",
+                vec!["echo 'rm a'".into(), "echo ‹$V›".into(), "sh x.sh".into()],
+            ),
+            ("echo 'rm a' > /tmp/y.sh; sh x.sh", vec!["echo 'rm a'".into(), "sh x.sh".into()]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+        }
+    }
 
     #[test]
     fn code_given_to_a_shell_is_read_one_level_deeper() {
