@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::cmdline::{Cmdline, FlagValue, ProgramDb};
 use super::paths::{self, Classes, Classifier};
-use crate::plan::{CodeSource, Invocation, Plan, RedirectOp, Span, Via, Word};
+use crate::plan::{CodeSource, Invocation, Part, Plan, RedirectOp, Span, Value, Via, Word};
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct InvFacts {
@@ -80,6 +80,28 @@ impl ByStart {
     }
 }
 
+/// Whether a word expands a variable whose name says it holds a secret (`$AWS_SECRET_ACCESS_KEY`,
+/// `${GITHUB_TOKEN}`, `$DB_PASSWORD`).
+pub(crate) fn expands_secret(w: &Word) -> bool {
+    let Value::Dynamic(parts) = &w.value else { return false };
+    parts.iter().any(|p| match p {
+        Part::Unknown { what, .. } => names_secret_variable(what),
+        Part::Text(_) => false,
+    })
+}
+
+/// Whether text holds `$NAME` or `${NAME…}` for a NAME that says it holds a secret.
+pub(crate) fn names_secret_variable(text: &str) -> bool {
+    const SAYS: &[&str] =
+        &["SECRET", "TOKEN", "PASSWORD", "PASSWD", "PRIVATE_KEY", "API_KEY", "APIKEY", "ACCESS_KEY", "CREDENTIAL"];
+    text.split('$').skip(1).any(|after| {
+        let name: String =
+            after.trim_start_matches('{').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let upper = name.to_ascii_uppercase();
+        !name.is_empty() && SAYS.iter().any(|s| upper.contains(s))
+    })
+}
+
 fn within(inner: Span, outer: Span) -> bool {
     inner.start >= outer.start && inner.end <= outer.end && inner != outer
 }
@@ -128,8 +150,21 @@ impl Flow {
                     }
                 }
             }
-            if f.secret.is_none() && db.has_role(name, "secret_source") && cmd.positionals.is_empty() {
-                f.secret = Some(inv.span);
+            if f.secret.is_none() && db.has_role(name, "secret_source") {
+                // `printenv`, `env`: every variable, or the one named (`printenv GITHUB_TOKEN`).
+                let named = cmd
+                    .positionals
+                    .iter()
+                    .find(|w| w.as_literal().is_some_and(|t| names_secret_variable(&format!("${t}"))));
+                if cmd.positionals.is_empty() || named.is_some() {
+                    f.secret = Some(named.map_or(inv.span, |w| w.span));
+                }
+            }
+            // A variable named for a secret, expanded into the command (`echo $GITHUB_TOKEN`).
+            if f.secret.is_none() {
+                if let Some(w) = inv.argv().chain(inv.redirects.iter().map(|r| &r.target)).find(|w| expands_secret(w)) {
+                    f.secret = Some(w.span);
+                }
             }
             if f.network {
                 for fl in &cmd.flags {
