@@ -3,6 +3,7 @@
 //! interpreters given code (`python -c`, `perl -e`, `awk '…'`). Each gets just enough
 //! knowledge of its options to find where the inner command or code starts.
 
+mod containers;
 mod daemontools;
 mod debugger;
 mod find;
@@ -198,6 +199,8 @@ pub(crate) fn derive(inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derive
         "pgrphack" => run(args, wrapper(name)),
         "envdir" | "setuidgid" | "envuidgid" | "setlock" => envdir(name, args),
         "daemonize" => daemonize(name, args, span),
+        "docker" | "podman" | "nerdctl" => containers::docker_exec(name, args),
+        "kubectl" | "oc" | "kubecolor" => containers::kubectl_exec(name, args),
         "gdb" => gdb(args),
         "bwrap" => bwrap(args, span),
         "flock" => flock(name, args),
