@@ -505,6 +505,7 @@ impl Policy {
                 flow: &flow,
                 ctx,
                 db: &self.db,
+                same_as: name.and_then(|n| self.db.same_as(n)),
                 lists: &self.lists,
                 paths: &paths,
                 dirs,

@@ -90,6 +90,8 @@ pub(crate) struct Subject<'a> {
     pub(crate) flow: &'a Flow,
     pub(crate) ctx: &'a dyn Context,
     pub(crate) db: &'a ProgramDb,
+    /// The program the invocation's program is another name of, when it is an alias (`k`).
+    pub(crate) same_as: Option<&'a str>,
     pub(crate) lists: &'a Lists,
     /// Path classes (and whether a text names guard's own places) of the texts seen in this
     /// judgement, each worked out once per directory.
@@ -213,7 +215,7 @@ pub(crate) fn expand(lists: &Lists, v: &OneOrMany) -> Vec<String> {
     super::items::expand(v, &|n| lists.get(n), &mut Vec::new())
 }
 
-pub(crate) fn program_matches(item: &str, inv: &Invocation, db: &ProgramDb) -> bool {
+pub(crate) fn program_matches(item: &str, inv: &Invocation, same_as: Option<&str>) -> bool {
     let Some(path) = inv.program.as_literal() else { return false };
     let base = crate::plan::basename(path);
     if item.contains('/') {
@@ -224,7 +226,7 @@ pub(crate) fn program_matches(item: &str, inv: &Invocation, db: &ProgramDb) -> b
     }
     // Another name of the same program (`k`, `kubecolor`, `oc` for kubectl; podman for docker)
     // is that program to the rules that name it.
-    base == item || db.same_as(base) == Some(item)
+    base == item || same_as == Some(item)
 }
 
 /// The number of subcommand words a matching `command` consumed, or None.
@@ -232,7 +234,7 @@ pub(crate) fn command_matches<S: AsRef<str>>(s: &Subject, commands: &[S]) -> Opt
     for c in commands {
         let mut words = c.as_ref().split_whitespace();
         let Some(prog) = words.next() else { continue };
-        if !program_matches(prog, s.inv, s.db) {
+        if !program_matches(prog, s.inv, s.same_as) {
             continue;
         }
         let sub: Vec<&str> = words.collect();
@@ -254,7 +256,7 @@ pub(crate) fn admits(s: &Subject, g: &Gate) -> bool {
         && (g.needs & names::NEEDS_EFFECT == 0
             || !inv.redirects.is_empty()
             || s.db.get(&s.cmd.name).is_some_and(|p| !p.effects.is_empty()))
-        && (g.programs.is_empty() || g.programs.iter().any(|p| program_matches(p, inv, s.db)))
+        && (g.programs.is_empty() || g.programs.iter().any(|p| program_matches(p, inv, s.same_as)))
         && (g.commands.is_empty() || g.commands.iter().any(|c| command_matches(s, std::slice::from_ref(c)).is_some()))
         && (g.arg_contains.is_empty() || inv.args.iter().any(|w| word_contains(w, w.as_literal(), &g.arg_contains)))
         && (g.any.is_empty() || g.any.iter().any(|a| admits(s, a)))

@@ -17,5 +17,5 @@ pub(crate) fn gate(v: &Spec, cx: &mut GateCx, g: &mut Gate) {
 }
 
 pub(crate) fn eval(v: &Spec, s: &Subject, _: &mut Found) -> Option<()> {
-    s.items(v).iter().any(|i| program_matches(i, s.inv, s.db)).then_some(())
+    s.items(v).iter().any(|i| program_matches(i, s.inv, s.same_as)).then_some(())
 }
