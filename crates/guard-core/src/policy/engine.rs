@@ -3,7 +3,7 @@
 //! denies catastrophic deletes whatever the rules say.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use serde_saphyr::Spanned;
@@ -764,26 +764,30 @@ fn fork_bombs(plan: &Plan) -> HashMap<usize, String> {
         let detached = inv.via[body..].iter().any(|v| matches!(v, Via::Background | Via::ProcessSubstitution));
         calls.push((caller.as_str(), callee, inv.id, detached, inv.pipeline.map(|p| p.pipeline)));
     }
-    // Whether `from` leads to `to` through calls between functions.
-    let reaches = |from: &str, to: &str| {
-        let mut seen: Vec<&str> = Vec::new();
-        let mut stack = vec![from];
-        while let Some(f) = stack.pop() {
-            if f == to {
-                return true;
-            }
-            if seen.contains(&f) {
-                continue;
-            }
-            seen.push(f);
-            stack.extend(calls.iter().filter(|c| c.0 == f).map(|c| c.1));
-        }
-        false
-    };
+    // Calls between functions, by caller; then, for each function with two or more calls that
+    // could run at once, the functions that lead back to it (a walk backwards from it).
+    let mut callers_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut by_caller: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (k, c) in calls.iter().enumerate() {
+        callers_of.entry(c.1).or_default().push(c.0);
+        by_caller.entry(c.0).or_default().push(k);
+    }
     let mut out = HashMap::new();
-    let callers: Vec<&str> = calls.iter().map(|c| c.0).collect();
-    for f in callers {
-        let back: Vec<_> = calls.iter().filter(|c| c.0 == f && reaches(c.1, f)).collect();
+    for (f, mine) in by_caller {
+        let at_once = |k: &usize| calls[*k].3 || calls[*k].4.is_some();
+        if mine.len() < 2 || !mine.iter().any(at_once) {
+            continue;
+        }
+        let mut back_to_f: HashSet<&str> = HashSet::from([f]);
+        let mut stack = vec![f];
+        while let Some(g) = stack.pop() {
+            for &h in callers_of.get(g).into_iter().flatten() {
+                if back_to_f.insert(h) {
+                    stack.push(h);
+                }
+            }
+        }
+        let back: Vec<_> = mine.iter().map(|&k| &calls[k]).filter(|c| back_to_f.contains(c.1)).collect();
         let detached = back.iter().any(|c| c.3);
         let together = back.iter().any(|c| c.4.is_some() && back.iter().filter(|d| d.4 == c.4).count() >= 2);
         if back.len() >= 2 && (detached || together) {

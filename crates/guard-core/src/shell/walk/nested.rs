@@ -8,6 +8,9 @@ use crate::shell::cwd::{self, Cwd, Dir, Target};
 use crate::shell::programs::{self, Chdir, Derived, Here, Stdin, VarScope};
 use crate::shell::vars::{VarVal, Vars};
 
+/// The most text of one file written in the text that guard keeps, to read if it is run.
+const MAX_WRITTEN: usize = 64 * 1024;
+
 /// What nested code takes from the command that holds it: whether that may not run, its
 /// pipeline stage, and the aliases being expanded.
 pub(super) struct Enclosing {
@@ -188,12 +191,16 @@ impl Builder<'_, '_> {
             // Where the file is depends on a directory guard cannot name: nothing is known of it.
             let certain = paths.len() == 1;
             for p in paths {
-                let before = if append { self.written.get(&p).cloned().unwrap_or(None) } else { Some(String::new()) };
-                let after = match (before, &text, certain) {
-                    (Some(b), Some(t), true) => Some(b + t),
-                    _ => None,
-                };
-                self.written.insert(p, after);
+                let slot = self.written.entry(p).or_insert(None);
+                match (&text, certain) {
+                    (Some(t), true) if !append => *slot = Some(t.clone()),
+                    // Appended to in place; a script past this size is not one guard reads whole.
+                    (Some(t), true) => match slot {
+                        Some(b) if b.len() + t.len() <= MAX_WRITTEN => b.push_str(t),
+                        _ => *slot = None,
+                    },
+                    _ => *slot = None,
+                }
             }
         }
     }
