@@ -21,7 +21,23 @@ pub(crate) const CLASSES: &[&str] = &[
 ];
 
 /// Classify SQL text for a client (`psql`, `mysql`, `sqlite3`, `clickhouse-client`, …).
+/// For a client of a store that is not SQL, whether the commands given it drop the store
+/// (`FLUSHALL` to redis-cli, `db.dropDatabase()` to mongosh); `None` for an SQL client.
+fn non_sql_drop(client: &str, text: &str) -> Option<bool> {
+    let words =
+        |w: &str| text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').any(|t| t.eq_ignore_ascii_case(w));
+    match client {
+        "redis-cli" | "valkey-cli" | "keydb-cli" => Some(words("flushall") || words("flushdb")),
+        "mongosh" | "mongo" => Some(text.contains("dropDatabase") || text.contains(".drop(")),
+        _ => None,
+    }
+}
+
 pub(crate) fn classify(client: &str, sql: &str) -> Vec<&'static str> {
+    // Clients whose commands are not SQL: what of theirs destroys a whole store.
+    if let Some(drops) = non_sql_drop(client, sql) {
+        return if drops { vec!["drop"] } else { Vec::new() };
+    }
     // Client meta-commands (`\dt`, `.tables`) are not SQL.
     let cleaned: String = sql
         .lines()

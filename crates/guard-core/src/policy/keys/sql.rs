@@ -34,8 +34,10 @@ fn sql_text(s: &Subject) -> Option<(String, Span)> {
     let mut parts = Vec::new();
     let mut span: Option<Span> = None;
     for f in &s.cmd.flags {
-        if matches!(f.spelling.as_str(), "-c" | "--command" | "-e" | "--execute" | "-q" | "--query" | "--eval" | "-cmd")
-        {
+        if matches!(
+            f.spelling.as_str(),
+            "-c" | "--command" | "-e" | "--execute" | "-q" | "-Q" | "--query" | "--eval" | "-cmd"
+        ) {
             match &f.value {
                 Some(FlagValue::Word(w)) => {
                     parts.push(w.display());
@@ -49,8 +51,14 @@ fn sql_text(s: &Subject) -> Option<(String, Span)> {
             }
         }
     }
-    if name.starts_with("sqlite") || name == "duckdb" {
-        for w in s.cmd.positionals.iter().skip(1) {
+    // `bq query 'SQL'`: the words after the subcommand.
+    let skip = match name {
+        n if n.starts_with("sqlite") || n == "duckdb" => Some(1),
+        "bq" if s.cmd.positionals.first().and_then(|w| w.as_literal()) == Some("query") => Some(1),
+        _ => None,
+    };
+    if let Some(skip) = skip {
+        for w in s.cmd.positionals.iter().skip(skip) {
             parts.push(w.display());
             span.get_or_insert(w.span);
         }
