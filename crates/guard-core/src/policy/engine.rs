@@ -319,11 +319,12 @@ impl Policy {
     }
 
     /// The rules that may concern a program named `name` (by exact name, then the rest).
-    fn candidates(&self, name: Option<&str>) -> Vec<usize> {
+    /// The rules that may concern a program called `name`, which may be another name of the
+    /// program `same_as` (whose rules then count too).
+    fn candidates(&self, name: Option<&str>, same_as: Option<&str>) -> Vec<usize> {
         let mut out = Vec::new();
         let tables = self.builtin_index;
-        // The rules of the program too, when the name is another name of it.
-        let names = name.into_iter().chain(name.and_then(|n| self.db.same_as(n)));
+        let names = name.into_iter().chain(same_as);
         for n in names {
             if let Some(t) = tables {
                 if let Ok(i) = t.index.binary_search_by(|(k, _)| (*k).cmp(n)) {
@@ -338,7 +339,7 @@ impl Policy {
             out.extend(t.generic.iter().map(|&r| r as usize));
         }
         out.extend_from_slice(&self.generic);
-        if name.and_then(|n| self.db.same_as(n)).is_some() {
+        if same_as.is_some() {
             // A rule indexed under both names is judged once.
             out.sort_unstable();
             out.dedup();
@@ -498,6 +499,7 @@ impl Policy {
             if only_asks_what_it_is(inv) {
                 continue;
             }
+            let same_as = name.and_then(|n| self.db.same_as(n));
             let subject = Subject {
                 plan,
                 inv,
@@ -505,7 +507,7 @@ impl Policy {
                 flow: &flow,
                 ctx,
                 db: &self.db,
-                same_as: name.and_then(|n| self.db.same_as(n)),
+                same_as,
                 lists: &self.lists,
                 paths: &paths,
                 dirs,
@@ -514,7 +516,7 @@ impl Policy {
                 own_init: &own_init,
             };
             let dry = dry_run(inv, &subject.cmd);
-            let candidates = self.candidates(name);
+            let candidates = self.candidates(name, same_as);
             let mut considered = Vec::new();
             let mut matched = Vec::new();
             for i in candidates {
@@ -717,9 +719,15 @@ fn only_asks_what_it_is(inv: &Invocation) -> bool {
         && inv.redirects.is_empty()
         && inv.assignments.is_empty()
         && inv.pipeline.is_none_or(|p| p.stage == 0)
-        && inv.code.is_none()
-        && !crate::shell::programs::is_shell(name)
-        && crate::shell::programs::interpreter_language(name).is_none()
+        && !runs_code_it_is_given(inv, name)
+}
+
+/// Whether the program runs code it is given (a shell or interpreter, or code is given to
+/// it): its other arguments may go to that code, which need not read them as options.
+fn runs_code_it_is_given(inv: &Invocation, name: &str) -> bool {
+    inv.code.is_some()
+        || crate::shell::programs::is_shell(name)
+        || crate::shell::programs::interpreter_language(name).is_some()
 }
 
 /// The dry-run option the program is given, when it is one that reads its own options: then
@@ -728,11 +736,7 @@ fn only_asks_what_it_is(inv: &Invocation) -> bool {
 /// a wrapper (the command it runs is judged on its own).
 fn dry_run<'c>(inv: &Invocation, cmd: &'c Cmdline) -> Option<&'c str> {
     let name = inv.program_name()?;
-    if inv.code.is_some()
-        || inv.calls_function
-        || crate::shell::programs::is_shell(name)
-        || crate::shell::programs::interpreter_language(name).is_some()
-    {
+    if inv.calls_function || runs_code_it_is_given(inv, name) {
         return None;
     }
     cmd.flags.iter().find_map(|f| {

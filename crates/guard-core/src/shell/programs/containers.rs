@@ -36,8 +36,7 @@ pub(super) fn docker_exec(name: &str, args: &[Word]) -> Vec<Derived> {
 /// The command run in a container or pod. A shell started there with nothing to run is a
 /// session for a person, with nothing in it to judge now (as `docker exec -it web sh` was).
 fn in_container(argv: &[Word], host: String) -> Vec<Derived> {
-    let interactive =
-        argv.len() == 1 && argv[0].as_literal().is_some_and(|p| is_shell(p.rsplit('/').next().unwrap_or(p)));
+    let interactive = argv.len() == 1 && argv[0].as_literal().is_some_and(|p| is_shell(crate::plan::basename(p)));
     if interactive {
         return Vec::new();
     }
