@@ -545,7 +545,7 @@ const COMPOUND: &[Runs] = &[
     runs!("# rm -rf /" => []),
     runs!(":" => [":"]),
     runs!("cd /tmp && rm -rf *" => ["cd /tmp", "rm -rf * cwd=/tmp"]),
-    runs!("python -c 'import os; os.system(\"rm x\")'" => [r#"python -c 'import os; os.system("rm x")'"#]),
+    runs!("python -c 'import os; os.system(\"rm x\")'" => [r#"python -c 'import os; os.system("rm x")'"#, "rm x @code:python d=1"]),
     runs!("echo hi > >(rm x)" => ["echo hi", "rm x @proc"]),
     has!(r#"[ "$(rm y)" ] && rm x"# => ["rm y @sub", "rm x"]),
     runs!("echo $( (rm x) )" => ["echo '‹$( (rm x) )›'", "rm x @sub>subshell"]),

@@ -76,6 +76,7 @@ pub fn via(v: &Via) -> String {
         Via::HeredocToShell { shell } => format!("heredoc:{shell}"),
         Via::PipeToShell { shell } => format!("pipe:{shell}"),
         Via::WrittenScript { path } => format!("script:{path}"),
+        Via::Code { language, .. } => format!("code:{language}"),
         Via::SyntaxErrorRecovery => "err".into(),
     }
 }

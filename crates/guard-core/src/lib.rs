@@ -8,6 +8,7 @@
 #![deny(clippy::disallowed_methods, clippy::disallowed_types)]
 #![warn(missing_docs)]
 
+pub(crate) mod code;
 pub mod explain;
 pub mod mask;
 pub mod plan;

@@ -299,6 +299,15 @@ pub enum Via {
         /// The file, absolute.
         path: String,
     },
+    /// Started by code in another language, found by reading that code: `call` is what in
+    /// the code does it (`os.system(…)`, `shutil.rmtree(…)`), and the command is the shell
+    /// command that does the same.
+    Code {
+        /// The code's language.
+        language: String,
+        /// The call in the code, as written (clipped).
+        call: String,
+    },
     /// Recovered from a region the grammar could not parse.
     SyntaxErrorRecovery,
 }
@@ -326,6 +335,7 @@ impl Via {
             Via::HeredocToShell { shell } => format!("heredoc to {shell}"),
             Via::PipeToShell { shell } => format!("piped into {shell}"),
             Via::WrittenScript { path } => format!("script {path} written earlier in this text"),
+            Via::Code { language, call } => format!("{language} code {call}"),
             Via::SyntaxErrorRecovery => "recovered from syntax error".into(),
         }
     }
@@ -364,6 +374,22 @@ pub struct Code {
     pub source: CodeSource,
     /// The code itself, or what is known of it (`output of curl …` for a download piped in).
     pub text: Word,
+    /// What reading the code with its language's grammar found; `None` when it was not read
+    /// (a shell's code is read as shell, into invocations of its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read: Option<CodeRead>,
+}
+
+/// What guard found reading code in another language. What the code runs, deletes, writes,
+/// moves or reads is in the Plan as invocations reached through [`Via::Code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CodeRead {
+    /// The whole code parsed, and nothing in it chooses at run time what is called
+    /// (`getattr`, `eval` of a computed string, `send`, a function held in a variable).
+    pub complete: bool,
+    /// It forks copies of itself in a loop that never ends and never waits for them.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub forks_without_end: bool,
 }
 
 /// One command the text would run: a program with its arguments, and how and where it is

@@ -448,6 +448,22 @@ impl Policy {
                     tags: vec!["critical".into()],
                 });
             }
+            if inv.code.as_ref().and_then(|c| c.read).is_some_and(|r| r.forks_without_end) {
+                let language = inv.code.as_ref().map(|c| c.language.as_str()).unwrap_or("");
+                v.add(Finding {
+                    rule: "critical.fork-bomb".into(),
+                    decision: Decision::Deny,
+                    severity: Severity::Critical,
+                    message: format!(
+                        "the {language} code forks copies of itself in a loop that never ends and never waits for \
+                         them (a fork bomb): the machine runs out of processes"
+                    ),
+                    span: inv.span,
+                    text: plan.text(inv.span).to_string(),
+                    invocation: Some(inv.id),
+                    tags: vec!["critical".into()],
+                });
+            }
             if inv.calls_function {
                 continue;
             }

@@ -17,6 +17,9 @@ pub(crate) struct CodeSpec {
     pub(crate) from: Option<OneOrMany>,
     /// Regexes over the code text (the code is a named field, not the raw line).
     pub(crate) calls: Option<OneOrMany>,
+    /// `true`: guard read the whole code with its language's grammar, so what it runs and
+    /// changes is judged as commands of their own; `false`: it did not (or not all of it).
+    pub(crate) read: Option<bool>,
 }
 
 pub(crate) type Spec = CodeSpec;
@@ -54,6 +57,11 @@ pub(crate) fn eval(c: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
         let want = s.items(f);
         let from = &s.flow.facts[s.inv.id].code_from;
         if !want.iter().any(|w| from.iter().any(|g| g == w)) {
+            return None;
+        }
+    }
+    if let Some(want) = c.read {
+        if code.read.is_some_and(|r| r.complete) != want {
             return None;
         }
     }

@@ -69,6 +69,7 @@ fn hook_payload(stdin: &Stdin) -> Vec<Derived> {
                 language: "bash".into(),
                 source: CodeSource::Stdin,
                 text: Word::unknown("hook input", "a hook input guard could not read", text.span),
+                read: None,
             },
             parse: None,
             chdir: Chdir::Stay,

@@ -24,14 +24,14 @@ pub(super) fn interpreter(
 ) -> Vec<Derived> {
     let code_arg = |text: Word| {
         vec![Derived::Code {
-            code: Code { language: lang.into(), source: CodeSource::Argument, text },
+            code: Code { language: lang.into(), source: CodeSource::Argument, text, read: None },
             parse: None,
             chdir: Chdir::Stay,
         }]
     };
     let file_arg = |text: Word| {
         vec![Derived::Code {
-            code: Code { language: lang.into(), source: CodeSource::File, text },
+            code: Code { language: lang.into(), source: CodeSource::File, text, read: None },
             parse: None,
             chdir: Chdir::Stay,
         }]

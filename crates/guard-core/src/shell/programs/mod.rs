@@ -136,7 +136,7 @@ fn wrapper(name: &str) -> Via {
 
 fn shell_code(language: &str, text: Word, via: Via, scope: VarScope) -> Vec<Derived> {
     vec![Derived::Code {
-        code: Code { language: language.to_string(), source: CodeSource::Argument, text },
+        code: Code { language: language.to_string(), source: CodeSource::Argument, text, read: None },
         parse: Some((via, scope)),
         chdir: Chdir::Stay,
     }]

@@ -33,7 +33,7 @@ pub(super) fn at(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
     }
     match s.value(&["f"]) {
         Some(file) => {
-            let code = Code { language: "sh".into(), source: CodeSource::File, text: file.clone() };
+            let code = Code { language: "sh".into(), source: CodeSource::File, text: file.clone(), read: None };
             vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }]
         }
         None => stdin_code("sh", stdin, Some(name)),
@@ -101,6 +101,7 @@ pub(super) fn tmux(args: &[Word], span: Span) -> Vec<Derived> {
             language: "sh".into(),
             source: CodeSource::Argument,
             text: Word::unknown("keys", "keys typed into a terminal pane, to whatever runs there", span),
+            read: None,
         };
         return vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }];
     }

@@ -57,7 +57,7 @@ pub(super) fn shell(
         if let Some(fd) = names_descriptor(file, here) {
             return descriptor_code(name, lang, inv, fd, stdin, VarScope::Fresh);
         }
-        let code = Code { language: lang.into(), source: CodeSource::File, text: file.clone() };
+        let code = Code { language: lang.into(), source: CodeSource::File, text: file.clone(), read: None };
         return match procsub_output(file) {
             Some(text) => vec![Derived::Code {
                 code: Code { text, ..code },
@@ -80,7 +80,7 @@ pub(super) fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<
                 (via, VarScope::Fresh)
             });
             vec![Derived::Code {
-                code: Code { language: lang.into(), source: CodeSource::Stdin, text: text.clone() },
+                code: Code { language: lang.into(), source: CodeSource::Stdin, text: text.clone(), read: None },
                 parse,
                 chdir: Chdir::Stay,
             }]
@@ -90,6 +90,7 @@ pub(super) fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<
                 language: lang.into(),
                 source: CodeSource::Stdin,
                 text: Word::unknown(what.clone(), "code read from stdin at run time", Span::default()),
+                read: None,
             },
             parse: None,
             chdir: Chdir::Stay,
@@ -179,6 +180,7 @@ pub(super) fn descriptor_code(
                 language: lang.into(),
                 source: CodeSource::Stdin,
                 text: Word::unknown("stdin", "code read from the caller's stdin at run time", inv.span),
+                read: None,
             },
             parse: None,
             chdir: Chdir::Stay,
@@ -212,7 +214,7 @@ pub(super) fn source(name: &str, args: &[Word], stdin: &Stdin, inv: &Invocation,
     if let Some(fd) = names_descriptor(file, here) {
         return descriptor_code(name, "bash", inv, fd, stdin, VarScope::Shared);
     }
-    let code = Code { language: "bash".into(), source: CodeSource::File, text: file.clone() };
+    let code = Code { language: "bash".into(), source: CodeSource::File, text: file.clone(), read: None };
     match procsub_output(file) {
         Some(text) => vec![Derived::Code {
             code: Code { text, ..code },

@@ -47,7 +47,7 @@ impl Builder<'_, '_> {
                     .is_some_and(|x| x.start_byte() == n.child(i).map_or(0, |c| c.end_byte()) && x.kind() == "string")
         };
         let garbled = n.has_error()
-            || (0..n.child_count()).any(|i| {
+            || (0..n.child_count() as u32).any(|i| {
                 n.child(i).is_some_and(|c| !c.is_named() && n.field_name_for_child(i) == Some("argument"))
                     && !dollar_string(i)
             });
@@ -75,7 +75,7 @@ impl Builder<'_, '_> {
         // two (`'a'\_`), and bash would read them as one.
         let mut groups: Vec<Vec<Node<'t>>> = Vec::new();
         let mut last_end: Option<usize> = None;
-        for i in 0..n.child_count() {
+        for i in 0..n.child_count() as u32 {
             let Some(c) = n.child(i) else { continue };
             if !c.is_named() && !dollar_string(i) {
                 continue;

@@ -18,7 +18,7 @@ impl Builder<'_, '_> {
             return false;
         };
         let mut values = Vec::new();
-        for i in 0..n.child_count() {
+        for i in 0..n.child_count() as u32 {
             if n.field_name_for_child(i) == Some("value") {
                 let Some(v) = n.child(i) else { return false };
                 for word in self.words(w.job, v) {

@@ -72,7 +72,7 @@ impl Builder<'_, '_> {
         let mut body_node = None;
         let mut tail_nodes = Vec::new();
         let mut strip_tabs = false;
-        for i in 0..n.child_count() {
+        for i in 0..n.child_count() as u32 {
             let Some(c) = n.child(i) else { continue };
             match c.kind() {
                 "<<-" => strip_tabs = true,

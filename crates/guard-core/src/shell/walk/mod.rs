@@ -342,7 +342,7 @@ impl<'e, 'p> Builder<'e, 'p> {
 
     /// Push the named children of `n` in source order; a statement followed by `&` runs in the background.
     fn push_children<'t>(&self, w: &mut Walk<'t, '_>, n: Node<'t>, ctx: usize) {
-        let count = n.child_count() as usize;
+        let count = n.child_count();
         let mut frames: Vec<Frame<'t>> = Vec::with_capacity(count);
         let mut bg_ctx = None;
         let mut i = 0;

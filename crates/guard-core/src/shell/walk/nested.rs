@@ -86,7 +86,7 @@ impl Builder<'_, '_> {
             // A script written earlier in the text and run by its path (`./x.sh`): its code.
             let program = &self.plan.invocations[id].program;
             if derived.is_empty() && program.as_literal().is_some_and(|p| p.contains('/')) {
-                let code = Code { language: "sh".into(), source: CodeSource::File, text: program.clone() };
+                let code = Code { language: "sh".into(), source: CodeSource::File, text: program.clone(), read: None };
                 if let Some((text, parse)) = self.written_script(id, &code) {
                     derived.push(Derived::Code { code: Code { text, ..code }, parse: Some(parse), chdir: Chdir::Stay });
                 }
@@ -107,7 +107,7 @@ impl Builder<'_, '_> {
                         self.plan.invocations[new_id].calls_function = calls_function;
                         queue.push(new_id);
                     }
-                    Derived::Code { code, parse, chdir } => {
+                    Derived::Code { mut code, parse, chdir } => {
                         // A script written earlier in the text is read as the code it holds.
                         let (text, parse) = match parse {
                             Some(p) => (code.text.clone(), Some(p)),
@@ -123,6 +123,8 @@ impl Builder<'_, '_> {
                             // Code guard cannot read runs in this shell: it may move it anywhere.
                             self.state.cwd.mark_unknown();
                             self.dir_changed = true;
+                        } else {
+                            self.read_code(w, ctx, id, &mut code, &chdir);
                         }
                         let inv = &mut self.plan.invocations[id];
                         if inv.code.is_none() {
@@ -131,6 +133,29 @@ impl Builder<'_, '_> {
                     }
                 }
             }
+        }
+    }
+
+    /// Code in another language, read with its grammar when its text is known: what it runs,
+    /// deletes, writes, moves or reads is listed one level deeper, as the shell command that
+    /// does the same, reached through [`Via::Code`].
+    fn read_code(&mut self, w: &mut Walk, ctx: usize, id: usize, code: &mut Code, chdir: &Chdir) {
+        let Some(text) = code.text.as_literal() else { return };
+        if !crate::code::readable(&code.language) {
+            return;
+        }
+        let Some(reading) = crate::code::read(&code.language, text, self.deadline) else { return };
+        code.read = Some(CodeRead { complete: reading.complete, forks_without_end: reading.forks_without_end });
+        let pipe = w.ctxs[ctx].pipe;
+        for effect in reading.effects {
+            let value = match effect.shell.as_slice() {
+                [Part::Text(t)] => Value::Literal(t.clone()),
+                _ => Value::Dynamic(effect.shell),
+            };
+            let word = Word { value, glob: false, span: code.text.span };
+            let via = Via::Code { language: code.language.clone(), call: effect.call };
+            let outer = Enclosing { uncertain: w.ctxs[ctx].uncertain, pipe, aliasing: Vec::new() };
+            self.nested(id, &word, via, VarScope::Fresh, chdir, outer);
         }
     }
 

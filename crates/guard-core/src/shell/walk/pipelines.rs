@@ -15,7 +15,7 @@ fn cd_tail(n: Node) -> Option<usize> {
         "command" => Some(n.id()),
         "redirected_statement" => n.child_by_field_name("body").filter(|b| b.kind() == "command").map(|b| b.id()),
         "list" => {
-            let and = (0..n.child_count()).filter_map(|i| n.child(i)).any(|c| !c.is_named() && c.kind() == "&&");
+            let and = (0..n.child_count() as u32).filter_map(|i| n.child(i)).any(|c| !c.is_named() && c.kind() == "&&");
             let last =
                 (0..n.named_child_count()).filter_map(|i| n.named_child(i as u32)).rfind(|c| c.kind() != "comment")?;
             and.then(|| cd_tail(last)).flatten()
@@ -63,7 +63,7 @@ fn flatten_pipeline(n: Node) -> Vec<PipeItem> {
             Work::Expand(p, r) => (p, r),
         };
         let mut items: Vec<Work> = Vec::new();
-        for i in 0..p.child_count() {
+        for i in 0..p.child_count() as u32 {
             let Some(c) = p.child(i) else { continue };
             if c.is_named() && c.kind() != "comment" {
                 let body = c
@@ -102,7 +102,7 @@ impl Builder<'_, '_> {
         let mut kids = Vec::new();
         let mut seen_op = false;
         let mut op = "";
-        for i in 0..n.child_count() {
+        for i in 0..n.child_count() as u32 {
             let Some(c) = n.child(i) else { continue };
             if !c.is_named() {
                 if !seen_op {

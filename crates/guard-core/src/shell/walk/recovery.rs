@@ -52,7 +52,7 @@ impl Builder<'_, '_> {
         let rec = self.with_via(w, ctx, Via::SyntaxErrorRecovery);
         let mut run: Vec<Node<'t>> = Vec::new();
         let mut frames: Vec<Frame<'t>> = Vec::new();
-        let count = n.child_count();
+        let count = n.child_count() as u32;
         let mut i = 0;
         while i < count {
             let Some(c) = n.child(i) else { break };

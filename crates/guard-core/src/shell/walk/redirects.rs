@@ -23,7 +23,7 @@ pub(super) fn extra_destinations(n: Node<'_>) -> Vec<Node<'_>> {
 
 /// A redirection that closes a descriptor (`<&-`, `>&-`).
 fn closes(n: Node<'_>) -> bool {
-    (0..n.child_count()).filter_map(|i| n.child(i)).any(|c| matches!(c.kind(), "<&-" | ">&-"))
+    (0..n.child_count() as u32).filter_map(|i| n.child(i)).any(|c| matches!(c.kind(), "<&-" | ">&-"))
 }
 
 impl Builder<'_, '_> {
@@ -151,7 +151,7 @@ impl Builder<'_, '_> {
             }
             _ => {
                 let mut op = RedirectOp::Write;
-                for i in 0..n.child_count() {
+                for i in 0..n.child_count() as u32 {
                     let Some(c) = n.child(i) else { continue };
                     if c.is_named() {
                         continue;

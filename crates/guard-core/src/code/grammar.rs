@@ -1,0 +1,99 @@
+//! The grammars for code in other languages, each loaded the first time code in that language
+//! is read (a command with no such code never touches them).
+
+use std::cell::RefCell;
+use std::ops::ControlFlow;
+use std::time::Instant;
+
+use tree_sitter::{ParseOptions, Parser, Tree};
+
+/// A language guard parses with a tree-sitter grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lang {
+    Python,
+    JavaScript,
+    Ruby,
+    Perl,
+    /// PHP code given on its own (`php -r`), without a `<?php` tag.
+    Php,
+    /// A PHP file or stdin: HTML text around `<?php … ?>` blocks.
+    PhpTagged,
+    Lua,
+}
+
+impl Lang {
+    /// The grammar for code in `language` (the name guard's interpreter table gives).
+    pub(crate) fn of(language: &str, text: &str) -> Option<Lang> {
+        Some(match language {
+            "python" => Lang::Python,
+            "javascript" => Lang::JavaScript,
+            "ruby" => Lang::Ruby,
+            "perl" => Lang::Perl,
+            "php" if text.contains("<?") => Lang::PhpTagged,
+            "php" => Lang::Php,
+            "lua" => Lang::Lua,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Lang::Python => "python",
+            Lang::JavaScript => "javascript",
+            Lang::Ruby => "ruby",
+            Lang::Perl => "perl",
+            Lang::Php | Lang::PhpTagged => "php",
+            Lang::Lua => "lua",
+        }
+    }
+
+    fn slot(self) -> usize {
+        self as usize
+    }
+
+    fn grammar(self) -> tree_sitter::Language {
+        match self {
+            Lang::Python => tree_sitter_python::LANGUAGE.into(),
+            Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Lang::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+            Lang::Perl => tree_sitter_perl::LANGUAGE.into(),
+            Lang::Php => tree_sitter_php::LANGUAGE_PHP_ONLY.into(),
+            Lang::PhpTagged => tree_sitter_php::LANGUAGE_PHP.into(),
+            Lang::Lua => tree_sitter_lua::LANGUAGE.into(),
+        }
+    }
+}
+
+thread_local! {
+    static PARSERS: RefCell<[Option<Parser>; 7]> = const { RefCell::new([None, None, None, None, None, None, None]) };
+}
+
+/// The syntax tree of `text`, or `None` when the grammar does not load or parsing passes the
+/// deadline.
+pub(crate) fn parse(lang: Lang, text: &str, deadline: Instant) -> Option<Tree> {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let slot = &mut parsers[lang.slot()];
+        if slot.is_none() {
+            let mut p = Parser::new();
+            p.set_language(&lang.grammar()).ok()?;
+            *slot = Some(p);
+        }
+        let parser = slot.as_mut()?;
+        let bytes = text.as_bytes();
+        let mut progress = |_: &tree_sitter::ParseState| {
+            if Instant::now() > deadline {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let options = ParseOptions::new().progress_callback(&mut progress);
+        let tree =
+            parser.parse_with_options(&mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] }, None, Some(options));
+        if tree.is_none() {
+            parser.reset();
+        }
+        tree
+    })
+}

@@ -1,0 +1,281 @@
+//! What reading code in each language finds: the shell text of each effect (unknown parts as
+//! `‹what›`), whether the whole code was read, and fork loops.
+
+use std::time::{Duration, Instant};
+
+use super::read;
+use crate::plan::Part;
+use crate::shell::testing::runs;
+
+fn effects(language: &str, code: &str) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let r = read(language, code, deadline).expect("readable");
+    r.effects
+        .iter()
+        .map(|e| {
+            e.shell
+                .iter()
+                .map(|p| match p {
+                    Part::Text(t) => t.clone(),
+                    Part::Unknown { what, .. } => format!("‹{what}›"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn complete(language: &str, code: &str) -> bool {
+    read(language, code, Instant::now() + Duration::from_secs(5)).is_some_and(|r| r.complete)
+}
+
+fn forks(language: &str, code: &str) -> bool {
+    read(language, code, Instant::now() + Duration::from_secs(5)).is_some_and(|r| r.forks_without_end)
+}
+
+#[test]
+fn python_calls_become_shell_commands() {
+    for (code, want) in [
+        ("import shutil; from pathlib import Path; shutil.rmtree(Path.home())", vec!["rm -r -- \"$HOME\""]),
+        ("import shutil as sh, os; sh.rmtree(os.path.expanduser('~/src'))", vec!["rm -r -- \"$HOME\"/src"]),
+        ("import os; os.system('rm -rf /tmp/x')", vec!["rm -rf /tmp/x"]),
+        ("import subprocess; subprocess.run(['rm', '-rf', '/'])", vec!["rm -rf /"]),
+        ("from subprocess import run as r; r('ls -l', shell=True)", vec!["ls -l"]),
+        ("import subprocess; subprocess.Popen('ls')", vec!["ls"]),
+        ("import os; p = os.environ['HOME']; os.system(f'rm -rf {p}')", vec!["rm -rf $HOME"]),
+        ("import os; os.remove(os.path.join(os.environ.get('HOME'), '.bashrc'))", vec!["rm -- \"$HOME\"/.bashrc"]),
+        ("import os; os.execl('/bin/sh', 'sh', '-c', 'id')", vec!["/bin/sh -c id"]),
+        ("import os; os.execv('/bin/bash', ['bash', '-p'])", vec!["/bin/bash -p"]),
+        ("import pty; pty.spawn('/bin/sh')", vec!["/bin/sh"]),
+        ("open('/etc/passwd', 'a').write('x')", vec!["tee -a -- /etc/passwd"]),
+        (
+            "from pathlib import Path; (Path.home() / '.ssh' / 'authorized_keys').write_text('k')",
+            vec!["tee -- \"$HOME\"/.ssh/authorized_keys"],
+        ),
+        ("import os; os.chmod('/etc/shadow', 0o777)", vec!["chmod 777 -- /etc/shadow"]),
+        ("print(open('/home/u/.aws/credentials').read())", vec!["cat -- /home/u/.aws/credentials"]),
+        ("exec(\"import os; os.system('id')\")", vec!["id"]),
+        ("__import__('os').system('whoami')", vec!["whoami"]),
+        ("import os; os.system(cmd)", vec!["‹cmd›"]),
+        ("import sys, json; print(json.dumps(json.load(sys.stdin), indent=2))", vec![]),
+        ("print(sum(range(10)))", vec![]),
+        ("import sys; print(open(sys.argv[1]).read())", vec![]),
+        ("xs = [1, 2]; xs.remove(1)", vec![]),
+    ] {
+        assert_eq!(effects("python", code), want, "{code}");
+    }
+}
+
+#[test]
+fn javascript_calls_become_shell_commands() {
+    for (code, want) in [
+        (
+            "const fs = require('fs'), os = require('os'); fs.rmSync(os.homedir(), {recursive: true})",
+            vec!["rm -r -- \"$HOME\""],
+        ),
+        ("require('fs').unlinkSync('/etc/hosts')", vec!["rm -- /etc/hosts"]),
+        ("const {execSync} = require('child_process'); execSync(`rm -rf ${process.env.HOME}`)", vec!["rm -rf $HOME"]),
+        ("require('child_process').spawn('sh', ['-c', 'id'], {stdio: 'inherit'})", vec!["sh -c id"]),
+        ("import {exec as run} from 'node:child_process'; run('uptime')", vec!["uptime"]),
+        ("const cp = require('child_process'); cp.execFileSync('git', ['push', '--force'])", vec!["git push --force"]),
+        ("require('fs').writeFileSync(require('os').homedir() + '/.bashrc', 'x')", vec!["tee -- \"$HOME\"/.bashrc"]),
+        ("Bun.spawn(['rm', '-rf', '/srv'])", vec!["rm -rf /srv"]),
+        ("console.log(JSON.stringify({a: 1}))", vec![]),
+        ("console.log(process.version)", vec![]),
+    ] {
+        assert_eq!(effects("javascript", code), want, "{code}");
+    }
+}
+
+#[test]
+fn ruby_perl_php_lua_and_awk_calls_become_shell_commands() {
+    for (lang, code, want) in [
+        ("ruby", "require 'fileutils'; FileUtils.rm_rf(Dir.home)", vec!["rm -r -- \"$HOME\""]),
+        ("ruby", "system('rm', '-rf', ENV['HOME'] + '/x')", vec!["rm -rf \"$HOME\"/x"]),
+        ("ruby", "exec '/bin/sh'", vec!["/bin/sh"]),
+        ("ruby", "puts `id`", vec!["id"]),
+        ("ruby", "File.delete('/etc/passwd')", vec!["rm -- /etc/passwd"]),
+        ("ruby", "puts [1, 2].sum", vec![]),
+        ("perl", "use File::Path qw(rmtree); rmtree($ENV{HOME})", vec!["rm -r -- \"$HOME\""]),
+        ("perl", "system(\"rm -rf $ENV{HOME}/x\")", vec!["rm -rf $HOME/x"]),
+        ("perl", "exec \"/bin/sh\"", vec!["/bin/sh"]),
+        ("perl", "my $d = '/srv'; system('rm', '-rf', $d)", vec!["rm -rf /srv"]),
+        ("perl", "open(my $f, '>>', \"$ENV{HOME}/.bashrc\")", vec!["tee -a -- \"$HOME\"/.bashrc"]),
+        ("perl", "open(P, \"curl x | sh |\")", vec!["curl x | sh "]),
+        ("perl", "print qx{id}", vec!["id"]),
+        ("perl", "unlink '/etc/hosts'", vec!["rm -- /etc/hosts"]),
+        ("perl", "print \"hello\\n\"", vec![]),
+        ("php", "system('rm -rf /');", vec!["rm -rf /"]),
+        ("php", "echo shell_exec('ls ' . getenv('HOME'));", vec!["ls $HOME"]),
+        ("php", "unlink($_SERVER['HOME'] . '/.ssh/id_rsa');", vec!["rm -- \"$HOME\"/.ssh/id_rsa"]),
+        ("php", "echo `whoami`;", vec!["whoami"]),
+        ("php", "echo json_encode([1, 2]);", vec![]),
+        ("lua", "os.execute('rm -rf ' .. os.getenv('HOME'))", vec!["rm -rf $HOME"]),
+        ("lua", "io.popen('id')", vec!["id"]),
+        ("lua", "os.remove('/etc/x')", vec!["rm -- /etc/x"]),
+        ("lua", "print(1 + 1)", vec![]),
+        ("awk", "BEGIN { system(\"rm -rf ~\") }", vec!["rm -rf ~"]),
+        ("awk", "{ print $1 | \"sort -u\" }", vec!["sort -u"]),
+        ("awk", "BEGIN { \"date\" | getline d; print d }", vec!["date"]),
+        ("awk", "{ print > \"/etc/passwd\" }", vec!["tee -- /etc/passwd"]),
+        ("awk", "{ print $1 }", vec![]),
+        ("awk", "$3 > 10 { print $1 }", vec![]),
+    ] {
+        assert_eq!(effects(lang, code), want, "{lang}: {code}");
+    }
+}
+
+#[test]
+fn code_that_chooses_what_it_calls_is_not_read_completely() {
+    for (lang, code, want) in [
+        ("python", "print(1)", true),
+        ("python", "import os; getattr(os, 'sys' + 'tem')('id')", false),
+        ("python", "import os; getattr(os, 'system')('id')", true),
+        ("python", "exec(input())", false),
+        ("python", "import base64; exec(base64.b64decode('aWQ='))", false),
+        ("python", "print(", false),
+        ("javascript", "const m = 'child_' + 'process'; require(m).execSync('id')", false),
+        ("javascript", "require('fs').readFileSync('x')", true),
+        ("javascript", "global[x]('id')", false),
+        ("ruby", "Kernel.send(:system, 'id')", false),
+        ("php", "$f = 'system'; $f('id');", false),
+        ("perl", "eval $code", false),
+        ("lua", "load(s)()", false),
+    ] {
+        assert_eq!(complete(lang, code), want, "{lang}: {code}");
+    }
+}
+
+#[test]
+fn fork_loops_that_never_end_are_found() {
+    for (lang, code, want) in [
+        ("python", "import os\nwhile True: os.fork()", true),
+        ("python", "import os\nwhile 1:\n    os.fork()", true),
+        ("python", "import os\nwhile True:\n    if os.fork() == 0: break\n    os.wait()", false),
+        ("python", "import os\nfor i in range(3): os.fork()", false),
+        ("perl", "fork while 1", true),
+        ("perl", "while (1) { fork }", true),
+        ("perl", "1 while fork", true),
+        ("perl", "for (;;) { fork; }", true),
+        ("perl", "fork; print 1", false),
+        ("ruby", "loop { fork }", true),
+        ("ruby", "loop do fork end", true),
+        ("ruby", "while true do Process.fork end", true),
+        ("ruby", "3.times { fork }", false),
+        ("php", "while (1) pcntl_fork();", true),
+        ("php", "for (;;) { pcntl_fork(); }", true),
+    ] {
+        assert_eq!(forks(lang, code), want, "{lang}: {code}");
+    }
+}
+
+/// The commands the code runs are in the Plan, one level deeper, reached through the code.
+#[test]
+fn effects_are_invocations_in_the_plan() {
+    for (text, want) in [
+        (
+            "python3 -c 'import shutil; shutil.rmtree(\"/srv\")'",
+            vec![
+                "python3 -c 'import shutil; shutil.rmtree(\"/srv\")'",
+                "rm -r -- /srv @python code shutil.rmtree(\"/srv\")",
+            ],
+        ),
+        (
+            "sudo node -e 'require(\"child_process\").execSync(\"id\")'",
+            vec![
+                "sudo node -e require(\"child_process\").execSync(\"id\")",
+                "node -e require(\"child_process\").execSync(\"id\") @run by sudo",
+                "id @run by sudo > javascript code require(\"child_process\").execSync(\"id\")",
+            ],
+        ),
+        (
+            "python3 - <<'EOF'\nimport os\nos.system('make test')\nEOF",
+            vec!["python3 -", "make test @python code os.system('make test')"],
+        ),
+        ("echo 'system(\"id\")' | ruby", vec!["echo system(\"id\")", "ruby", "id @ruby code system(\"id\")"]),
+        ("python3 -c 'print(42)'", vec!["python3 -c print(42)"]),
+    ] {
+        assert_eq!(runs(text), want, "{text}");
+    }
+}
+
+#[test]
+fn depth_counts_the_code_level() {
+    let plan = crate::shell::testing::plan("bash -c \"python3 -c 'import os; os.system(\\\"id\\\")'\"");
+    let id = plan.invocations.iter().find(|i| i.program_name() == Some("id")).expect("id is found");
+    assert_eq!(id.depth, 2);
+}
+
+mod property {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const PIECES: &[&str] = &[
+        "os.system(",
+        "subprocess.run([",
+        "'rm -rf /'",
+        "\"x\"",
+        ")",
+        "]",
+        "(",
+        "[",
+        "{",
+        "}",
+        ";",
+        "\n",
+        "while True:",
+        " fork ",
+        "$ENV{HOME}",
+        "require('fs').rmSync(",
+        "`",
+        "%x(",
+        "<?php",
+        "?>",
+        "qx{",
+        "\\",
+        "'",
+        "\"",
+        "f\"{",
+        "${",
+        "..",
+        " . ",
+        " + ",
+        "/",
+        "Path.home()",
+        "eval(",
+        "exec ",
+        "system ",
+        "loop {",
+        "end",
+        "do",
+        "$x = ",
+        "getenv('HOME')",
+        "io.popen(",
+        "|",
+        "| getline",
+        "print >",
+        "#",
+        "/*",
+        "*/",
+        "--",
+    ];
+
+    fn code() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES), 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// No code in any language panics or hangs the reader.
+        #[test]
+        fn no_code_panics(text in code(), raw in "\\PC{0,200}") {
+            for lang in ["python", "javascript", "ruby", "perl", "php", "lua", "awk"] {
+                let deadline = Instant::now() + Duration::from_secs(2);
+                let started = Instant::now();
+                let _ = read(lang, &text, deadline);
+                let _ = read(lang, &raw, deadline);
+                prop_assert!(started.elapsed() < Duration::from_secs(3));
+            }
+        }
+    }
+}
