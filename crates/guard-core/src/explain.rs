@@ -97,6 +97,24 @@ fn render_invocation(out: &mut String, plan: &Plan, inv: &Invocation) {
             CodeSource::File => "file",
         };
         let _ = writeln!(out, "    code      {} from {source}: {}", code.language, clip(&code.text.display(), 70));
+        if let Some(read) = code.read {
+            let found: Vec<String> = plan
+                .invocations
+                .iter()
+                .filter(|i| i.parent == Some(inv.id) && matches!(i.via.last(), Some(Via::Code { .. })))
+                .map(|i| format!("#{}", i.id))
+                .collect();
+            let what = if found.is_empty() { "nothing".to_string() } else { found.join(" ") };
+            let whole = if read.complete {
+                format!("all of it, with the {} grammar", code.language)
+            } else {
+                format!("in part, with the {} grammar: some of it is only known at run time", code.language)
+            };
+            let _ = writeln!(out, "    read      {whole}; what it runs or changes: {what}");
+            if read.forks_without_end {
+                let _ = writeln!(out, "    forks     copies of itself in a loop that never ends");
+            }
+        }
     }
     if let Some(p) = inv.pipeline {
         let up: Vec<String> = plan.upstream(inv).iter().map(|i| format!("#{}", i.id)).collect();

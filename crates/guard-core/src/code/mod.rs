@@ -62,5 +62,50 @@ pub(crate) fn read(language: &str, text: &str, deadline: Instant) -> Option<Read
     Some(reading)
 }
 
+/// Read code only partly known (`python3 -c "…$DIR…"`): each unknown part stands in the text
+/// as a placeholder name, which comes back out of the effects as the unknown part it was. The
+/// reading is never complete.
+pub(crate) fn read_parts(language: &str, parts: &[Part], deadline: Instant) -> Option<Reading> {
+    let mut text = String::new();
+    let mut unknown = Vec::new();
+    for p in parts {
+        match p {
+            Part::Text(t) => text.push_str(t),
+            Part::Unknown { .. } => {
+                let name = format!("{PLACEHOLDER}{}__", unknown.len());
+                text.push_str(&name);
+                unknown.push((name, p.clone()));
+            }
+        }
+    }
+    let mut reading = read(language, &text, deadline)?;
+    reading.complete = false;
+    for e in &mut reading.effects {
+        e.shell = restore(std::mem::take(&mut e.shell), &unknown);
+    }
+    Some(reading)
+}
+
+const PLACEHOLDER: &str = "__guard_unknown_";
+
+fn restore(parts: Vec<Part>, unknown: &[(String, Part)]) -> Vec<Part> {
+    let mut out = Vec::new();
+    for p in parts {
+        let Part::Text(mut t) = p else {
+            out.push(p);
+            continue;
+        };
+        while let Some(at) = t.find(PLACEHOLDER) {
+            let Some((name, part)) = unknown.iter().find(|(n, _)| t[at..].starts_with(n.as_str())) else { break };
+            value::push_text(&mut out, &t[..at]);
+            out.push(part.clone());
+            t = t[at + name.len()..].to_string();
+        }
+        value::push_text(&mut out, &t);
+    }
+    out.retain(|p| !matches!(p, Part::Text(t) if t.is_empty()));
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -279,3 +279,31 @@ mod property {
         }
     }
 }
+
+/// Code only partly known is read with its unknown parts kept unknown, wherever they land.
+#[test]
+fn partly_known_code_keeps_its_unknown_parts() {
+    for (text, want) in [
+        ("python3 -c \"import shutil; shutil.rmtree('$DIR')\"", vec!["rm -r -- '‹$DIR›'"]),
+        ("python3 -c \"import os; os.system('rm -rf $DIR/x')\"", vec!["rm -rf '‹$DIR›/x'"]),
+        ("python3 -c \"import os; os.remove('/my dir/$F')\"", vec!["rm -- '/my dir/‹$F›'"]),
+    ] {
+        let plan = crate::shell::testing::plan(text);
+        let got: Vec<String> = plan.invocations.iter().skip(1).map(|i| i.display()).collect();
+        assert_eq!(got, want, "{text}");
+        assert!(plan.invocations[0].code.as_ref().and_then(|c| c.read).is_some_and(|r| !r.complete), "{text}");
+    }
+}
+
+/// A script written earlier in the text and run by an interpreter is read for what it holds.
+#[test]
+fn scripts_written_earlier_are_read() {
+    let text = "cat > /tmp/x.py <<'EOF'\nimport shutil\nshutil.rmtree('/srv')\nEOF\npython3 /tmp/x.py";
+    assert_eq!(
+        runs(text),
+        vec!["cat", "python3 /tmp/x.py", "rm -r -- /srv @python code shutil.rmtree('/srv')"],
+        "{text}"
+    );
+    // Python written to a file is not read as shell.
+    assert_eq!(runs("echo 'import os' > a.py; python3 a.py"), vec!["echo 'import os'", "python3 a.py"]);
+}

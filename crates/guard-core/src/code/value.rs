@@ -99,7 +99,7 @@ impl Val {
         for p in &self.0 {
             match p {
                 Piece::Text(t) if t.is_empty() => push_text(out, "''"),
-                Piece::Text(t) => push_text(out, &crate::shell::shell_quote(t)),
+                Piece::Text(t) => quote_around_placeholders(t, out),
                 Piece::Home => push_text(out, "\"$HOME\""),
                 Piece::Env(name) => push_text(out, &format!("\"${{{name}}}\"")),
                 Piece::Unknown(what) => {
@@ -121,6 +121,28 @@ impl Val {
                 Piece::Unknown(what) => out.push(Part::Unknown { what: what.clone(), why: why.to_string() }),
             }
         }
+    }
+}
+
+/// Text as shell-quoted words, with the placeholders of unknown parts (see `read_parts`)
+/// left outside the quotes, to be put back as the unknown parts they stand for.
+fn quote_around_placeholders(t: &str, out: &mut Vec<Part>) {
+    let mut rest = t;
+    while let Some(at) = rest.find(super::PLACEHOLDER) {
+        let after = &rest[at + super::PLACEHOLDER.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || !after[digits..].starts_with("__") {
+            break;
+        }
+        let end = at + super::PLACEHOLDER.len() + digits + 2;
+        if at > 0 {
+            push_text(out, &crate::shell::shell_quote(&rest[..at]));
+        }
+        push_text(out, &format!("\"{}\"", &rest[at..end]));
+        rest = &rest[end..];
+    }
+    if !rest.is_empty() || t.is_empty() {
+        push_text(out, &crate::shell::shell_quote(rest));
     }
 }
 

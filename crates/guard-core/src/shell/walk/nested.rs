@@ -140,11 +140,18 @@ impl Builder<'_, '_> {
     /// deletes, writes, moves or reads is listed one level deeper, as the shell command that
     /// does the same, reached through [`Via::Code`].
     fn read_code(&mut self, w: &mut Walk, ctx: usize, id: usize, code: &mut Code, chdir: &Chdir) {
-        let Some(text) = code.text.as_literal() else { return };
+        // A script written earlier in the text and run by its path is the code it holds.
+        if let Some((_, text)) = self.written_file(id, code) {
+            code.text = Word::literal(text, code.text.span);
+        }
         if !crate::code::readable(&code.language) {
             return;
         }
-        let Some(reading) = crate::code::read(&code.language, text, self.deadline) else { return };
+        let reading = match &code.text.value {
+            Value::Literal(text) => crate::code::read(&code.language, text, self.deadline),
+            Value::Dynamic(parts) => crate::code::read_parts(&code.language, parts, self.deadline),
+        };
+        let Some(reading) = reading else { return };
         code.read = Some(CodeRead { complete: reading.complete, forks_without_end: reading.forks_without_end });
         let pipe = w.ctxs[ctx].pipe;
         for effect in reading.effects {
@@ -171,19 +178,28 @@ impl Builder<'_, '_> {
     /// The code of a script file written earlier in the text, when `code` runs or sources one
     /// and everything written to it is known: the text to read, and how.
     fn written_script(&self, id: usize, code: &Code) -> Option<(Word, (Via, VarScope))> {
-        if code.source != CodeSource::File {
+        if !programs::is_shell(&code.language) {
             return None;
         }
-        let path = code.text.as_literal()?;
-        let (abs, text) = self.paths_for(id, path).into_iter().find_map(|p| {
-            let text = self.written.get(&p)?.clone()?;
-            Some((p, text))
-        })?;
+        let (abs, text) = self.written_file(id, code)?;
         let scope = match self.plan.invocations[id].program_name() {
             Some("source" | ".") => VarScope::Shared,
             _ => VarScope::Fresh,
         };
         Some((Word::literal(&text, code.text.span), (Via::WrittenScript { path: abs }, scope)))
+    }
+
+    /// The path and text of the file `code` is read from, when it was written earlier in the
+    /// text and everything written to it is known.
+    fn written_file(&self, id: usize, code: &Code) -> Option<(String, String)> {
+        if code.source != CodeSource::File {
+            return None;
+        }
+        let path = code.text.as_literal()?;
+        self.paths_for(id, path).into_iter().find_map(|p| {
+            let text = self.written.get(&p)?.clone()?;
+            Some((p, text))
+        })
     }
 
     /// Remember what invocation `id` writes to files by redirection, when its output is known
