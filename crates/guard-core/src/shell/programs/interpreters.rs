@@ -46,6 +46,13 @@ pub(super) fn interpreter(
         }
         return Vec::new();
     }
+    if lang == "go" {
+        // Only `go run` runs code, the `.go` files it is given; other subcommands build or test.
+        if args.first().and_then(|w| w.as_literal()) != Some("run") {
+            return Vec::new();
+        }
+        return args[1..].iter().filter(|a| a.known_suffix().ends_with(".go")).cloned().flat_map(file_arg).collect();
+    }
     let s = scan_spec(args, options);
     let codes: Vec<Word> =
         s.opts.iter().filter(|(n, _)| code_opts.contains(&n.as_str())).filter_map(|(_, v)| v.clone()).collect();
@@ -125,6 +132,9 @@ mod tests {
             ),
             ("R -e 'unlink(1)'", vec!["R r Argument unlink(1)"]),
             ("R CMD build pkg", vec![]),
+            ("go run main.go util.go", vec!["go go File main.go"]),
+            ("go build ./...", vec![]),
+            ("go run ./cmd/x", vec![]),
         ] {
             assert_eq!(code(text), want, "{text}");
         }

@@ -30,6 +30,18 @@ pub(super) const SHELLS: &[&str] = &[
     "tcsh",
     "csh",
     "busybox-sh",
+    "oksh",
+    "loksh",
+    "pdksh",
+    "ksh93",
+    "sash",
+    "rc",
+    "es",
+    // Shells whose language is not sh's: their code is read as sh's, the closest guard has.
+    "elvish",
+    "nu",
+    "xonsh",
+    "ion",
     // guard takes bash's own arguments and hands them to bash.
     "guard",
 ];
@@ -64,6 +76,8 @@ pub(super) const INTERPRETERS: &[(&str, &str)] = &[
     ("tclsh", "tcl"),
     ("wish", "tcl"),
     ("jshell", "java"),
+    // `go run FILE.go` compiles and runs the file at once.
+    ("go", "go"),
 ];
 
 /// How an interpreter spells its options, and which of them give code to run.
@@ -77,6 +91,7 @@ pub(super) struct Interpreter {
 /// script is `-f FILE` (an operand is not one: `R CMD build` runs one of R's tools).
 pub(super) const INTERPRETER_BY_NAME: &[(&str, Interpreter)] = &[
     ("deno", Interpreter { options: Spec::NONE, code: &[] }),
+    ("go", Interpreter { options: Spec::NONE, code: &[] }),
     ("jjs", Interpreter { options: Spec::NONE, code: &[] }),
     ("R", Interpreter { options: Spec { short_val: "ef", long_val: &["file"], ..Spec::NONE }, code: &["e"] }),
 ];

@@ -42,8 +42,8 @@ use resources::{cgexec, chrt, ionice, nice, numactl, prlimit, stdbuf, taskset};
 use sessions::{at, screen, script, tmux};
 use shells::{eval, shell, source, ssh, trap};
 use wrappers::{
-    command, coproc, dynamic_loader, env_command, exec, fakeroot, flock, plain_wrapper, sets_up_then_runs, setsid,
-    time, timeout, watch,
+    command, coproc, dynamic_loader, env_command, exec, fakeroot, flock, plain_wrapper, service, sets_up_then_runs,
+    setsid, time, timeout, watch,
 };
 use xargs::{parallel, xargs};
 
@@ -197,6 +197,7 @@ pub(crate) fn derive(inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derive
         "chpst" => chpst(name, args),
         "softlimit" => softlimit(name, args),
         "pgrphack" => run(args, wrapper(name)),
+        "service" => service(args),
         "envdir" | "setuidgid" | "envuidgid" | "setlock" => envdir(name, args),
         "daemonize" => daemonize(name, args, span),
         "docker" | "podman" | "nerdctl" => containers::docker_exec(name, args),
@@ -246,6 +247,8 @@ mod tests {
             ("ls -l", vec!["ls -l"]),
             ("nohup", vec!["nohup"]),
             ("\\sudo rm x", vec!["sudo rm x", "rm x @run by sudo"]),
+            ("service ../../bin/sh", vec!["service ../../bin/sh", "/bin/sh @run by service"]),
+            ("service nginx restart", vec!["service nginx restart"]),
         ] {
             assert_eq!(runs(text), want, "{text}");
         }

@@ -163,6 +163,19 @@ pub(super) fn watch(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
     }
 }
 
+/// `service NAME …` runs the script `/etc/init.d/NAME` (or starts a unit); a name holding a `/`
+/// is a path from there, so `service ../../bin/sh` runs `/bin/sh`.
+pub(super) fn service(args: &[Word]) -> Vec<Derived> {
+    let Some(name) = args.iter().find(|a| !a.known_prefix().starts_with('-')) else { return Vec::new() };
+    match name.as_literal() {
+        Some(n) if n.contains('/') => {
+            let path = crate::shell::normalize_path(&format!("/etc/init.d/{n}"));
+            run(&[Word::literal(path, name.span)], wrapper("service"))
+        }
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::shell::testing::{cwds, runs};
