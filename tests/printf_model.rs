@@ -1,5 +1,6 @@
 //! guard's model of what `echo` and `printf` print (used when their output is piped into a
-//! shell) and of `$'…'` words, against bash, form by form: where guard gives an answer it must be the
+//! shell), of `$'…'` words, and of what decoders (`base64 -d`, `xxd -r`, `rev`, `tr`, …) write,
+//! against bash and the real tools, form by form: where guard gives an answer it must be the
 //! real answer, byte for byte; where it is not sure it must say unknown, never guess.
 
 #![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
@@ -168,4 +169,44 @@ fn ansi_c_quoting_is_read_as_bash_reads_it_or_not_at_all() {
     };
     let known = compare(&cases, ours, |c| format!("x=({c}); printf %s \"${{x[*]}}\""));
     assert!(known >= 15, "only {known} forms modelled");
+}
+
+/// Decoders fed a literal, as the pipeline's last stage: guard's text for the shell reading
+/// it must be what the tool writes.
+#[test]
+fn decoders_are_modelled_as_the_tools_run_them_or_not_at_all() {
+    let cases = [
+        "echo cm0gLXJmIH4= | base64 -d",
+        "echo cm0gLXJmIH4 | base64 -d",
+        "echo 'cm0g!LXJmIH4=' | base64 -di",
+        "printf 'cm0gLXJm\\nIH4=\\n' | base64 --decode",
+        "base64 -d <<< ZWNobyBoaQ==",
+        "echo ZWNobyBoaQ== | base64 -d -",
+        "echo MVWCA3DP | base32 -d",
+        "echo ZWNobyBoaQ== | basenc --base64 -d",
+        "echo 726D | basenc --base16 -d",
+        "echo 'Pz8_' | basenc --base64url -d",
+        "echo cm0gLXJmIH4= | openssl enc -d -base64",
+        "echo cm0gLXJmIH4= | openssl base64 -d",
+        "echo cm0gLXJmIH4= | openssl enc -d -a -A",
+        "echo 726d202d7266207e | xxd -r -p",
+        "echo '72 6d 20 2d 72 66' | xxd -r -ps",
+        "echo rm -rf ~/x | xxd | xxd -r",
+        "echo '~ fr- mr' | rev",
+        "printf 'ab\\ncd' | rev",
+        "echo 'ez -es ~' | tr 'A-Za-z' 'N-ZA-Mn-za-m'",
+        "echo hello | tr a-z A-Z",
+        "echo 'r_m' | tr -d _",
+        "echo 'r-m' | tr 'a\\-z' 'xyz'",
+        "echo '~ sf- ze' | rev | tr 'A-Za-z' 'N-ZA-Mn-za-m'",
+        "echo 'fwJHShhsMkYuMXRM' | rev | base64 -d",
+        "echo cm0gLXJmIH4= | base64 -d | cat",
+    ];
+    let ours = |c: &str| {
+        let plan = analyze(&format!("{c} | sh"), &Env::default());
+        let code = plan.invocations.iter().find(|i| i.program.as_literal() == Some("sh"))?.code.clone()?;
+        code.text.as_literal().map(str::to_string)
+    };
+    let known = compare(&cases, ours, |c| c.to_string());
+    assert!(known >= 20, "only {known} decodings modelled");
 }

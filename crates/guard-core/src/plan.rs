@@ -299,6 +299,12 @@ pub enum Via {
         /// The file, absolute.
         path: String,
     },
+    /// Text decoded from a literal on the line before it was read as code
+    /// (`echo cm0gLXJmIH4= | base64 -d | sh`), listed after how the code is reached.
+    Decoded {
+        /// The decoding commands, in order (`base64 -d | rev`).
+        decoder: String,
+    },
     /// Recovered from a region the grammar could not parse.
     SyntaxErrorRecovery,
 }
@@ -326,6 +332,7 @@ impl Via {
             Via::HeredocToShell { shell } => format!("heredoc to {shell}"),
             Via::PipeToShell { shell } => format!("piped into {shell}"),
             Via::WrittenScript { path } => format!("script {path} written earlier in this text"),
+            Via::Decoded { decoder } => format!("decoded by {decoder}"),
             Via::SyntaxErrorRecovery => "recovered from syntax error".into(),
         }
     }

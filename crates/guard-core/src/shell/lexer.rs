@@ -439,6 +439,16 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// The value of a quoted `"$(…)"` (at `start..end`) that decodes a literal on the line
+    /// (`"$(echo cm0gLXJmIH4= | base64 -d)"`): its output less trailing newlines. Other
+    /// substitutions stay unknown.
+    fn decoded_substitution(&self, start: usize, end: usize) -> Option<String> {
+        let body = self.src.get(start + 2..end)?.strip_suffix(')')?;
+        let (text, decoded) = crate::shell::programs::pipeline_text(body, crate::plan::Span::default())?;
+        decoded?;
+        Some(text.as_literal()?.trim_end_matches('\n').to_string())
+    }
+
     /// Up to `max` hex digits: their value (saturating) and how many there were.
     fn hex_digits(&mut self, max: usize) -> (u32, usize) {
         let mut v: u32 = 0;
@@ -464,6 +474,13 @@ impl<'a> Lexer<'a> {
                 let end = self.substitution_end(start, start + 2);
                 if !arith && self.opaque_end(start).is_none() && end > start + 3 {
                     self.missed.push((start + 2, end - 1));
+                }
+                if quoted && !arith {
+                    if let Some(text) = self.decoded_substitution(start, end) {
+                        self.pos = end;
+                        self.out.extend(text.chars().map(|c| Piece::ch(c, true)));
+                        return;
+                    }
                 }
                 let why = if arith {
                     "arithmetic result is computed at run time"

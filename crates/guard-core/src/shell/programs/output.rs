@@ -3,10 +3,72 @@
 //! anything else unknown rather than guessed. Output is built as bytes, the way the builtins
 //! write it; output that is not text (invalid UTF-8, a NUL) is unknown.
 
-use crate::plan::{Invocation, Word};
+use super::decoders;
+use super::words::split_args;
+use crate::plan::{Invocation, Span, Word};
+use crate::shell::lexer;
 
-/// The exact stdout of a command that only prints its literal arguments: `echo`, `printf`,
-/// and `cat` of a heredoc or here-string.
+/// The output of `body`, the code of a substitution (`<(…)`, `$(…)`), when it is one simple
+/// command or a pipeline of them that print literal text and decode it (`echo … | base64
+/// -d`), with the decoding commands when there are any (`base64 -d`). Anything else (other
+/// operators, redirections, expansions, nested substitutions) is unknown.
+pub(crate) fn pipeline_text(body: &str, span: Span) -> Option<(Word, Option<String>)> {
+    if body.contains(['>', '<', '`']) || body.contains("$(") {
+        return None;
+    }
+    let commands = lexer::split_commands(body, 0, body.len());
+    // Only `|` may stand between the commands, and nothing around them.
+    let mut at = 0;
+    for (k, cmd) in commands.iter().enumerate() {
+        let (start, end) = (cmd.first()?.0, cmd.last()?.1);
+        let gap = body[at..start].trim();
+        if gap != if k == 0 { "" } else { "|" } {
+            return None;
+        }
+        at = end;
+    }
+    if !body[at..].trim().is_empty() || commands.len() > 16 {
+        return None;
+    }
+    let mut text: Option<Word> = None;
+    let mut decoded: Option<String> = None;
+    for cmd in &commands {
+        let (start, end) = (cmd.first()?.0, cmd.last()?.1);
+        let words = split_args(&body[start..end], span);
+        let (program, args) = words.split_first()?;
+        let inv = Invocation {
+            id: 0,
+            program: program.clone(),
+            args: args.to_vec(),
+            assignments: Vec::new(),
+            redirects: Vec::new(),
+            span,
+            via: Vec::new(),
+            depth: 0,
+            parent: None,
+            pipeline: None,
+            code: None,
+            calls_function: false,
+            cwd: None,
+            cwd_alternatives: Vec::new(),
+            cwd_unknown: false,
+        };
+        text = Some(literal_output(&inv, text.as_ref())?);
+        if decodes(&inv) {
+            let d = inv.display();
+            decoded = Some(match decoded {
+                Some(up) => format!("{up} | {d}"),
+                None => d,
+            });
+        }
+    }
+    let text = text?;
+    shell_text(&text).then_some((text, decoded))
+}
+
+/// The exact stdout of a command that only prints its literal arguments (`echo`, `printf`,
+/// `cat` of a heredoc or here-string), or decodes its known stdin (`base64 -d`, `xxd -r -p`,
+/// `rev`, `tr`, …; see [`decoders`]).
 pub fn literal_output(inv: &Invocation, stdin: Option<&Word>) -> Option<Word> {
     let name = inv.program_name()?;
     let args: Option<Vec<&str>> = inv.args.iter().map(|a| a.as_literal()).collect();
@@ -25,14 +87,29 @@ pub fn literal_output(inv: &Invocation, stdin: Option<&Word>) -> Option<Word> {
             printf_bytes(fmt, rest)?
         }
         "cat" if inv.args.iter().all(|a| a.as_literal() == Some("-")) => stdin?.as_literal()?.as_bytes().to_vec(),
-        _ => return None,
+        _ => {
+            let step = decoders::step(name, &args?)?;
+            decoders::run(&step, stdin?.as_literal()?.as_bytes())?
+        }
     };
     Some(Word::literal(text(bytes)?, inv.span))
 }
 
-/// Bytes that are text: valid UTF-8 (a NUL is kept, for `xargs -0`).
+/// Whether `inv` decodes its stdin (so text it passes on was decoded on the line).
+pub(crate) fn decodes(inv: &Invocation) -> bool {
+    let args: Option<Vec<&str>> = inv.args.iter().map(|a| a.as_literal()).collect();
+    matches!((inv.program_name(), args), (Some(name), Some(args)) if decoders::step(name, &args).is_some())
+}
+
+/// Bytes that are text: valid UTF-8. (A NUL is kept for `xargs -0`; a shell is not given
+/// text with one, see [`shell_text`].)
 fn text(bytes: Vec<u8>) -> Option<String> {
     String::from_utf8(bytes).ok()
+}
+
+/// Text a shell reads as guard reads it: shells drop or stop at a NUL, each its own way.
+pub(crate) fn shell_text(w: &Word) -> bool {
+    !w.display().contains('\0')
 }
 
 /// bash's `echo`: options while every word is `-` and only `n`, `e`, `E`; `-e` escapes.
@@ -306,6 +383,146 @@ mod tests {
             ),
         ] {
             assert_eq!(code(text), want, "{text}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod decoded {
+    use crate::shell::testing::{plan, runs};
+
+    /// A literal decoded on the line and read by a shell is read as the code it decodes to,
+    /// one level deeper, reached through the decoding; what is not literal, not text, or not
+    /// read by a shell stays as it was.
+    #[test]
+    fn decoded_literals_are_read_as_the_code_they_decode_to() {
+        let rm = "rm -rf /home/u";
+        for (text, want, depths) in [
+            (
+                "echo cm0gLXJmIH4= | base64 -d | sh",
+                vec!["echo cm0gLXJmIH4=", "base64 -d", "sh", &format!("{rm} @piped into sh > decoded by base64 -d")],
+                vec![0, 0, 0, 1],
+            ),
+            (
+                "echo ZWNobyBoaQ== | base64 -d | sh",
+                vec!["echo ZWNobyBoaQ==", "base64 -d", "sh", "echo hi @piped into sh > decoded by base64 -d"],
+                vec![0, 0, 0, 1],
+            ),
+            (
+                "base64 -d <<< cm0gLXJmIH4= | bash",
+                vec!["base64 -d", "bash", &format!("{rm} @piped into bash > decoded by base64 -d")],
+                vec![0, 0, 1],
+            ),
+            (
+                "echo 726d202d7266207e | xxd -r -p | bash -s",
+                vec![
+                    "echo 726d202d7266207e",
+                    "xxd -r -p",
+                    "bash -s",
+                    &format!("{rm} @piped into bash > decoded by xxd -r -p"),
+                ],
+                vec![0, 0, 0, 1],
+            ),
+            (
+                "echo '~ fr- mr' | rev | sh",
+                vec!["echo '~ fr- mr'", "rev", "sh", &format!("{rm} @piped into sh > decoded by rev")],
+                vec![0, 0, 0, 1],
+            ),
+            (
+                "echo 'ez -es ~' | tr A-Za-z N-ZA-Mn-za-m | sh",
+                vec![
+                    "echo 'ez -es ~'",
+                    "tr A-Za-z N-ZA-Mn-za-m",
+                    "sh",
+                    &format!("{rm} @piped into sh > decoded by tr A-Za-z N-ZA-Mn-za-m"),
+                ],
+                vec![0, 0, 0, 1],
+            ),
+            (
+                "echo =4HImJXLg0mc | rev | base64 -d | sh",
+                vec![
+                    "echo =4HImJXLg0mc",
+                    "rev",
+                    "base64 -d",
+                    "sh",
+                    &format!("{rm} @piped into sh > decoded by rev | base64 -d"),
+                ],
+                vec![0, 0, 0, 0, 1],
+            ),
+            (
+                "echo cm0gLXJmIH4= | openssl enc -d -base64 | sh",
+                vec![
+                    "echo cm0gLXJmIH4=",
+                    "openssl enc -d -base64",
+                    "sh",
+                    &format!("{rm} @piped into sh > decoded by openssl enc -d -base64"),
+                ],
+                vec![0, 0, 0, 1],
+            ),
+            (
+                "echo cm0gLXJmIH4 | base64 -d | sh",
+                vec!["echo cm0gLXJmIH4", "base64 -d", "sh", &format!("{rm} @piped into sh > decoded by base64 -d")],
+                vec![0, 0, 0, 1],
+            ),
+            // printf's own octal is not a decoder, but is read as bash reads it.
+            (
+                "printf '%b' '\\162\\155 -rf \\176' | sh",
+                vec!["printf %b '\\162\\155 -rf \\176'", "sh", &format!("{rm} @piped into sh")],
+                vec![0, 0, 1],
+            ),
+            (
+                "bash -c \"$(echo cm0gLXJmIH4= | base64 -d)\"",
+                vec!["bash -c 'rm -rf ~'", &format!("{rm} @bash -c"), "echo cm0gLXJmIH4= @$(…)", "base64 -d @$(…)"],
+                vec![0, 1, 0, 0],
+            ),
+            (
+                "eval \"$(echo cm0gLXJmIH4= | base64 -d)\"",
+                vec!["eval 'rm -rf ~'", &format!("{rm} @eval"), "echo cm0gLXJmIH4= @$(…)", "base64 -d @$(…)"],
+                vec![0, 1, 0, 0],
+            ),
+            (
+                "sh <(echo cm0gLXJmIH4= | base64 -d)",
+                vec![
+                    "sh '‹<(echo cm0gLXJmIH4= | base64 -d)›'",
+                    &format!("{rm} @sh -c > decoded by base64 -d"),
+                    "echo cm0gLXJmIH4= @<(…)",
+                    "base64 -d @<(…)",
+                ],
+                vec![0, 1, 0, 0],
+            ),
+            (
+                ". <(echo cm0gLXJmIH4= | base64 -d)",
+                vec![
+                    ". '‹<(echo cm0gLXJmIH4= | base64 -d)›'",
+                    &format!("{rm} @source > decoded by base64 -d"),
+                    "echo cm0gLXJmIH4= @<(…)",
+                    "base64 -d @<(…)",
+                ],
+                vec![0, 1, 0, 0],
+            ),
+            // Not text (a byte that is not UTF-8, a NUL), not literal, not on the line, or
+            // not read by a shell: nothing more is read.
+            ("echo '//8=' | base64 -d | sh", vec!["echo //8=", "base64 -d", "sh"], vec![0, 0, 0]),
+            ("echo AA== | base64 -d | sh", vec!["echo AA==", "base64 -d", "sh"], vec![0, 0, 0]),
+            ("echo \"$P\" | base64 -d | sh", vec!["echo ‹$P›", "base64 -d", "sh"], vec![0, 0, 0]),
+            ("base64 -d payload.b64 | sh", vec!["base64 -d payload.b64", "sh"], vec![0, 0]),
+            // Unquoted, the output is split into words: not the code decoded.
+            (
+                "bash -c $(echo cm0gLXJmIH4= | base64 -d)",
+                vec![
+                    "bash -c '‹$(echo cm0gLXJmIH4= | base64 -d)›'",
+                    "'‹$(echo cm0gLXJmIH4= | base64 -d)›' @bash -c",
+                    "echo cm0gLXJmIH4= @$(…)",
+                    "base64 -d @$(…)",
+                ],
+                vec![0, 1, 0, 0],
+            ),
+            ("echo aGVsbG8= | base64 -d", vec!["echo aGVsbG8=", "base64 -d"], vec![0, 0]),
+            ("base64 -d f.b64 > out.bin", vec!["base64 -d f.b64"], vec![0]),
+        ] {
+            assert_eq!(runs(text), want, "{text}");
+            let got: Vec<u32> = plan(text).invocations.iter().map(|i| i.depth).collect();
+            assert_eq!(got, depths, "{text}");
         }
     }
 }
