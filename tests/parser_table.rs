@@ -574,7 +574,9 @@ const WORDS: &[Runs] = &[
     runs!(r"$'rm' x" => ["rm x"]),
     runs!(r"echo $'a\nb'" => [r"echo 'a\nb'"]),
     runs!(r"echo $'a\tb'" => [r"echo 'a\tb'"]),
-    runs!(r"echo $'\u00e9'" => ["echo é"]),
+    // Past ASCII, `\u` is written in the locale's encoding (`\u00E9` as is in the C locale).
+    runs!(r"echo $'\u00e9'" => [r"echo '‹$\'\\u00e9\'›'"]),
+    runs!(r"echo $'\u0041'" => ["echo A"]),
     runs!(r"echo $'\''" => [r"echo '\''"]),
     runs!(r"echo $'it\'s'" => [r"echo 'it\'s'"]),
     runs!(r"echo $'\101'" => ["echo A"]),

@@ -77,6 +77,7 @@ pub fn via(v: &Via) -> String {
         Via::PipeToShell { shell } => format!("pipe:{shell}"),
         Via::WrittenScript { path } => format!("script:{path}"),
         Via::Code { language, .. } => format!("code:{language}"),
+        Via::Decoded { decoder } => format!("decoded:{decoder}"),
         Via::SyntaxErrorRecovery => "err".into(),
     }
 }

@@ -308,6 +308,12 @@ pub enum Via {
         /// The call in the code, as written (clipped).
         call: String,
     },
+    /// Text decoded from a literal on the line before it was read as code
+    /// (`echo cm0gLXJmIH4= | base64 -d | sh`), listed after how the code is reached.
+    Decoded {
+        /// The decoding commands, in order (`base64 -d | rev`).
+        decoder: String,
+    },
     /// Recovered from a region the grammar could not parse.
     SyntaxErrorRecovery,
 }
@@ -336,6 +342,7 @@ impl Via {
             Via::PipeToShell { shell } => format!("piped into {shell}"),
             Via::WrittenScript { path } => format!("script {path} written earlier in this text"),
             Via::Code { language, call } => format!("{language} code {call}"),
+            Via::Decoded { decoder } => format!("decoded by {decoder}"),
             Via::SyntaxErrorRecovery => "recovered from syntax error".into(),
         }
     }

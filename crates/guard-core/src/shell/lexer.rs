@@ -333,26 +333,38 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// `$'…'`: ANSI-C escapes.
+    /// `$'…'`: ANSI-C escapes, read as bytes the way bash does. The value ends at the first
+    /// NUL; a value that is not text (a lone `\xff`) or depends on the locale (`\u00e9`) is
+    /// unknown.
     fn ansi_c(&mut self) {
+        let start = self.pos - 2;
+        let mut buf: Vec<u8> = Vec::new();
+        let mut sure = true;
         while let Some(c) = self.bump() {
             match c {
-                '\'' => return,
+                '\'' => break,
                 '\\' => {
                     let Some(e) = self.bump() else {
-                        self.out.push(Piece::ch('\\', true));
-                        return;
+                        buf.push(b'\\');
+                        break;
                     };
-                    let decoded: Option<char> = match e {
-                        'a' => Some('\x07'),
-                        'b' => Some('\x08'),
-                        'e' | 'E' => Some('\x1b'),
-                        'f' => Some('\x0c'),
-                        'n' => Some('\n'),
-                        'r' => Some('\r'),
-                        't' => Some('\t'),
-                        'v' => Some('\x0b'),
-                        '\\' | '\'' | '"' | '?' => Some(e),
+                    let simple = match e {
+                        'a' => Some(0x07),
+                        'b' => Some(0x08),
+                        'e' | 'E' => Some(0x1b),
+                        'f' => Some(0x0c),
+                        'n' => Some(b'\n'),
+                        'r' => Some(b'\r'),
+                        't' => Some(b'\t'),
+                        'v' => Some(0x0b),
+                        '\\' | '\'' | '"' | '?' => Some(e as u8),
+                        _ => None,
+                    };
+                    if let Some(b) = simple {
+                        buf.push(b);
+                        continue;
+                    }
+                    match e {
                         '0'..='7' => {
                             let mut v = e.to_digit(8).unwrap_or(0);
                             for _ in 0..2 {
@@ -364,53 +376,94 @@ impl<'a> Lexer<'a> {
                                     None => break,
                                 }
                             }
-                            char::from_u32(v & 0xff)
+                            buf.push((v & 0xff) as u8);
                         }
-                        'x' => match self.hex_escape(2) {
-                            Some(ch) => Some(ch),
-                            None => {
-                                self.out.push(Piece::ch('\\', true));
-                                Some('x')
+                        'x' if self.peek() == Some('{') => {
+                            // `\x{H…}`: every hex digit up to the `}`.
+                            self.pos += 1;
+                            let (v, n) = self.hex_digits(usize::MAX);
+                            if self.peek() == Some('}') {
+                                self.pos += 1;
                             }
-                        },
-                        'u' => self.hex_escape(4),
-                        'U' => self.hex_escape(8),
-                        'c' => self.bump().map(|k| char::from_u32((k as u32) & 0x1f).unwrap_or(k)),
-                        other => {
-                            self.out.push(Piece::ch('\\', true));
-                            Some(other)
+                            sure &= n <= 6;
+                            buf.push((v & 0xff) as u8);
                         }
-                    };
-                    match decoded {
-                        // NUL ends the string in bash.
-                        Some('\u{0}') => {}
-                        Some(ch) => self.out.push(Piece::ch(ch, true)),
-                        None => {}
+                        'x' => match self.hex_digits(2) {
+                            (_, 0) => buf.extend_from_slice(b"\\x"),
+                            (v, _) => buf.push(v as u8),
+                        },
+                        'u' | 'U' => match self.hex_digits(if e == 'u' { 4 } else { 8 }) {
+                            (_, 0) => {
+                                buf.push(b'\\');
+                                buf.push(e as u8);
+                            }
+                            (v, _) if v <= 0x7f => buf.push(v as u8),
+                            // Written in the locale's encoding.
+                            _ => sure = false,
+                        },
+                        'c' => match self.peek() {
+                            None | Some('\'') => buf.extend_from_slice(b"\\c"),
+                            Some(k) if k.is_ascii() => {
+                                self.pos += 1;
+                                if k == '\\' && self.peek() == Some('\\') {
+                                    self.pos += 1;
+                                }
+                                buf.push(if k == '?' { 0x7f } else { (k.to_ascii_uppercase() as u8) & 0x1f });
+                            }
+                            Some(_) => sure = false,
+                        },
+                        other => {
+                            buf.push(b'\\');
+                            let mut tmp = [0u8; 4];
+                            buf.extend_from_slice(other.encode_utf8(&mut tmp).as_bytes());
+                        }
                     }
                 }
-                other => self.out.push(Piece::ch(other, true)),
+                other => {
+                    let mut tmp = [0u8; 4];
+                    buf.extend_from_slice(other.encode_utf8(&mut tmp).as_bytes());
+                }
             }
+        }
+        // bash's value is a C string: it ends at the first NUL.
+        if let Some(nul) = buf.iter().position(|&b| b == 0) {
+            buf.truncate(nul);
+        }
+        match String::from_utf8(buf) {
+            Ok(text) if sure => self.out.extend(text.chars().map(|c| Piece::ch(c, true))),
+            _ => self.out.push(Piece::Unknown {
+                what: self.src[start..self.pos].to_string(),
+                why: Cow::Borrowed("$'…' bytes that are not text, or a character written in the locale's encoding"),
+                quoted: true,
+            }),
         }
     }
 
-    fn hex_escape(&mut self, max: usize) -> Option<char> {
+    /// The value of a quoted `"$(…)"` (at `start..end`) that decodes a literal on the line
+    /// (`"$(echo cm0gLXJmIH4= | base64 -d)"`): its output less trailing newlines. Other
+    /// substitutions stay unknown.
+    fn decoded_substitution(&self, start: usize, end: usize) -> Option<String> {
+        let body = self.src.get(start + 2..end)?.strip_suffix(')')?;
+        let (text, decoded) = crate::shell::programs::pipeline_text(body, crate::plan::Span::default())?;
+        decoded?;
+        Some(text.as_literal()?.trim_end_matches('\n').to_string())
+    }
+
+    /// Up to `max` hex digits: their value (saturating) and how many there were.
+    fn hex_digits(&mut self, max: usize) -> (u32, usize) {
         let mut v: u32 = 0;
         let mut n = 0;
         while n < max {
             match self.peek().and_then(|d| d.to_digit(16)) {
                 Some(d) => {
-                    v = v * 16 + d;
+                    v = v.saturating_mul(16).saturating_add(d);
                     self.pos += 1;
                     n += 1;
                 }
                 None => break,
             }
         }
-        if n == 0 {
-            None
-        } else {
-            char::from_u32(v).or(Some('\u{FFFD}'))
-        }
+        (v, n)
     }
 
     fn dollar(&mut self, quoted: bool) {
@@ -421,6 +474,13 @@ impl<'a> Lexer<'a> {
                 let end = self.substitution_end(start, start + 2);
                 if !arith && self.opaque_end(start).is_none() && end > start + 3 {
                     self.missed.push((start + 2, end - 1));
+                }
+                if quoted && !arith {
+                    if let Some(text) = self.decoded_substitution(start, end) {
+                        self.pos = end;
+                        self.out.extend(text.chars().map(|c| Piece::ch(c, true)));
+                        return;
+                    }
                 }
                 let why = if arith {
                     "arithmetic result is computed at run time"

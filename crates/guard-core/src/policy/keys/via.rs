@@ -37,7 +37,8 @@ pub(crate) fn eval(v: &Spec, s: &Subject, _: &mut Found) -> Option<()> {
                 | Via::HeredocToShell { .. }
                 | Via::PipeToShell { .. }
                 | Via::WrittenScript { .. }
-                | Via::Code { .. } => "nested_code",
+                | Via::Code { .. }
+                | Via::Decoded { .. } => "nested_code",
                 _ => "",
             };
             want.iter().any(|w| w == name)

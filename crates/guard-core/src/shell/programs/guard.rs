@@ -73,6 +73,7 @@ fn hook_payload(stdin: &Stdin) -> Vec<Derived> {
             },
             parse: None,
             chdir: Chdir::Stay,
+            decoded: None,
         }],
     }
 }

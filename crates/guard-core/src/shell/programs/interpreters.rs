@@ -27,6 +27,7 @@ pub(super) fn interpreter(
             code: Code { language: lang.into(), source: CodeSource::Argument, text, read: None },
             parse: None,
             chdir: Chdir::Stay,
+            decoded: None,
         }]
     };
     let file_arg = |text: Word| {
@@ -34,6 +35,7 @@ pub(super) fn interpreter(
             code: Code { language: lang.into(), source: CodeSource::File, text, read: None },
             parse: None,
             chdir: Chdir::Stay,
+            decoded: None,
         }]
     };
     let base = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');

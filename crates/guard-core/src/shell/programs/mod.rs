@@ -6,6 +6,7 @@
 mod containers;
 mod daemontools;
 mod debugger;
+mod decoders;
 mod find;
 mod getopt;
 mod guard;
@@ -24,7 +25,9 @@ mod xargs;
 pub use guard::guard_options;
 pub use interpreters::interpreter_language;
 pub use knowledge::{rules_lists, rules_programs, RulesProgram, GUARD_SUBCOMMANDS};
+pub(crate) use output::decodes;
 pub use output::literal_output;
+pub(crate) use output::pipeline_text;
 pub use shells::is_shell;
 pub(crate) use shells::Here;
 pub(crate) use words::join_words;
@@ -53,8 +56,9 @@ pub(crate) enum Stdin {
     /// Whatever guard's caller connected (a terminal, the agent's pipe).
     Inherited,
     /// Text known from the command line: a heredoc or here-string (`piped: false`), or the
-    /// output of `echo`/`printf`/`cat <<EOF` in the previous pipeline stage (`piped: true`).
-    Text { text: Word, piped: bool },
+    /// output of `echo`/`printf`/`cat <<EOF` in the previous pipeline stage (`piped: true`),
+    /// possibly decoded on the way by the commands `decoded` names (`base64 -d | rev`).
+    Text { text: Word, piped: bool, decoded: Option<String> },
     /// Produced at run time by this source.
     From(String),
 }
@@ -88,8 +92,9 @@ pub(crate) enum Derived {
     /// The command runs this argv.
     Run { argv: Vec<Word>, via: Via, assignments: Vec<Assignment>, chdir: Chdir },
     /// The command is given this code; shell code that should be parsed carries how it is
-    /// reached, and where it runs.
-    Code { code: Code, parse: Option<(Via, VarScope)>, chdir: Chdir },
+    /// reached, and where it runs. `decoded`: the text was decoded from a literal on the line
+    /// by these commands (`base64 -d`), which the commands read from it are listed as reached by.
+    Code { code: Code, parse: Option<(Via, VarScope)>, chdir: Chdir, decoded: Option<String> },
 }
 
 fn run(args: &[Word], via: Via) -> Vec<Derived> {
@@ -139,6 +144,7 @@ fn shell_code(language: &str, text: Word, via: Via, scope: VarScope) -> Vec<Deri
         code: Code { language: language.to_string(), source: CodeSource::Argument, text, read: None },
         parse: Some((via, scope)),
         chdir: Chdir::Stay,
+        decoded: None,
     }]
 }
 

@@ -34,7 +34,7 @@ pub(super) fn at(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
     match s.value(&["f"]) {
         Some(file) => {
             let code = Code { language: "sh".into(), source: CodeSource::File, text: file.clone(), read: None };
-            vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }]
+            vec![Derived::Code { code, parse: None, chdir: Chdir::Stay, decoded: None }]
         }
         None => stdin_code("sh", stdin, Some(name)),
     }
@@ -103,7 +103,7 @@ pub(super) fn tmux(args: &[Word], span: Span) -> Vec<Derived> {
             text: Word::unknown("keys", "keys typed into a terminal pane, to whatever runs there", span),
             read: None,
         };
-        return vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }];
+        return vec![Derived::Code { code, parse: None, chdir: Chdir::Stay, decoded: None }];
     }
     Vec::new()
 }

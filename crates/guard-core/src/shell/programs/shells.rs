@@ -4,11 +4,10 @@
 
 use super::getopt::scan_spec;
 use super::knowledge::{SHELLS, SSH};
-use super::output::literal_output;
-use super::words::{join_words, split_args};
+use super::output::{pipeline_text, shell_text};
+use super::words::join_words;
 use super::{shell_code, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Invocation, Span, Value, Via, Word};
-use crate::shell::lexer;
 
 /// Whether `name` (a program name, not a path) is a shell guard reads code for: `sh`, `bash`,
 /// `zsh`, `dash`, …
@@ -59,12 +58,13 @@ pub(super) fn shell(
         }
         let code = Code { language: lang.into(), source: CodeSource::File, text: file.clone(), read: None };
         return match procsub_output(file) {
-            Some(text) => vec![Derived::Code {
+            Some((text, decoded)) => vec![Derived::Code {
                 code: Code { text, ..code },
                 parse: Some((Via::ShellString { shell: name.into() }, VarScope::Fresh)),
                 chdir: Chdir::Stay,
+                decoded,
             }],
-            None => vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }],
+            None => vec![Derived::Code { code, parse: None, chdir: Chdir::Stay, decoded: None }],
         };
     }
     stdin_code(lang, stdin, Some(name))
@@ -73,7 +73,10 @@ pub(super) fn shell(
 pub(super) fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<Derived> {
     match stdin {
         Stdin::Inherited => Vec::new(),
-        Stdin::Text { text, piped } => {
+        Stdin::Text { text, .. } if !shell_text(text) => {
+            stdin_code(lang, &Stdin::From("text with a NUL byte, which shells read each their own way".into()), shell)
+        }
+        Stdin::Text { text, piped, decoded } => {
             let parse = shell.map(|s| {
                 let via =
                     if *piped { Via::PipeToShell { shell: s.into() } } else { Via::HeredocToShell { shell: s.into() } };
@@ -83,6 +86,7 @@ pub(super) fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<
                 code: Code { language: lang.into(), source: CodeSource::Stdin, text: text.clone(), read: None },
                 parse,
                 chdir: Chdir::Stay,
+                decoded: decoded.clone(),
             }]
         }
         Stdin::From(what) => vec![Derived::Code {
@@ -94,6 +98,7 @@ pub(super) fn stdin_code(lang: &str, stdin: &Stdin, shell: Option<&str>) -> Vec<
             },
             parse: None,
             chdir: Chdir::Stay,
+            decoded: None,
         }],
     }
 }
@@ -162,7 +167,7 @@ pub(super) fn descriptor_code(
         stdin.clone()
     } else {
         match inv.redirects.iter().rev().find(|r| r.fd == Some(fd)) {
-            Some(r) if r.stdin_text().is_some() => Stdin::Text { text: r.target.clone(), piped: false },
+            Some(r) if r.stdin_text().is_some() => Stdin::Text { text: r.target.clone(), piped: false, decoded: None },
             Some(r) => Stdin::From(format!("descriptor {fd} ({}{})", r.op.symbol(), r.target.display())),
             None => Stdin::From(format!("descriptor {fd}, as guard's caller left it")),
         }
@@ -184,6 +189,7 @@ pub(super) fn descriptor_code(
             },
             parse: None,
             chdir: Chdir::Stay,
+            decoded: None,
         });
     }
     out
@@ -216,12 +222,13 @@ pub(super) fn source(name: &str, args: &[Word], stdin: &Stdin, inv: &Invocation,
     }
     let code = Code { language: "bash".into(), source: CodeSource::File, text: file.clone(), read: None };
     match procsub_output(file) {
-        Some(text) => vec![Derived::Code {
+        Some((text, decoded)) => vec![Derived::Code {
             code: Code { text, ..code },
             parse: Some((Via::Source, VarScope::Shared)),
             chdir: Chdir::Stay,
+            decoded,
         }],
-        None => vec![Derived::Code { code, parse: None, chdir: Chdir::Stay }],
+        None => vec![Derived::Code { code, parse: None, chdir: Chdir::Stay, decoded: None }],
     }
 }
 
@@ -235,9 +242,9 @@ pub(super) fn trap(args: &[Word]) -> Vec<Derived> {
     }
 }
 
-/// When `file` is a process substitution (`<(echo …)`) whose single command prints literal
-/// text, that text.
-fn procsub_output(file: &Word) -> Option<Word> {
+/// When `file` is a process substitution (`<(echo …)`) whose commands print literal text,
+/// possibly decoded on the way (`<(echo … | base64 -d)`), that text and the decoders.
+fn procsub_output(file: &Word) -> Option<(Word, Option<String>)> {
     let (what, _) = file.unknown_reason()?;
     if !what.starts_with("<(") || file.known_prefix() != "" || matches!(&file.value, Value::Dynamic(p) if p.len() != 1)
     {
@@ -245,31 +252,7 @@ fn procsub_output(file: &Word) -> Option<Word> {
     }
     // The substitution's own commands are walked after this one; its text is re-read here.
     let body = what.strip_prefix("<(")?.strip_suffix(')')?;
-    // Only a single simple command can be judged by its arguments alone.
-    let commands = lexer::split_commands(body, 0, body.len());
-    if commands.len() != 1 || body.contains(['>', '<', '`']) || body.contains("$(") {
-        return None;
-    }
-    let words = split_args(body, file.span);
-    let (prog, rest) = words.split_first()?;
-    let fake = Invocation {
-        id: 0,
-        program: prog.clone(),
-        args: rest.to_vec(),
-        assignments: Vec::new(),
-        redirects: Vec::new(),
-        span: file.span,
-        via: Vec::new(),
-        depth: 0,
-        parent: None,
-        pipeline: None,
-        code: None,
-        calls_function: false,
-        cwd: None,
-        cwd_alternatives: Vec::new(),
-        cwd_unknown: false,
-    };
-    literal_output(&fake, None)
+    pipeline_text(body, file.span)
 }
 
 #[cfg(test)]

@@ -11,6 +11,10 @@ use crate::shell::vars::{VarVal, Vars};
 /// The most text of one file written in the text that guard keeps, to read if it is run.
 const MAX_WRITTEN: usize = 64 * 1024;
 
+/// The most pipeline stages guard follows back to find a known text (`echo … | base64 -d |
+/// rev | sh`).
+const MAX_CHAIN: usize = 16;
+
 /// What nested code takes from the command that holds it: whether that may not run, its
 /// pipeline stage, and the aliases being expanded.
 pub(super) struct Enclosing {
@@ -88,7 +92,12 @@ impl Builder<'_, '_> {
             if derived.is_empty() && program.as_literal().is_some_and(|p| p.contains('/')) {
                 let code = Code { language: "sh".into(), source: CodeSource::File, text: program.clone(), read: None };
                 if let Some((text, parse)) = self.written_script(id, &code) {
-                    derived.push(Derived::Code { code: Code { text, ..code }, parse: Some(parse), chdir: Chdir::Stay });
+                    derived.push(Derived::Code {
+                        code: Code { text, ..code },
+                        parse: Some(parse),
+                        chdir: Chdir::Stay,
+                        decoded: None,
+                    });
                 }
             }
             for d in derived {
@@ -107,7 +116,7 @@ impl Builder<'_, '_> {
                         self.plan.invocations[new_id].calls_function = calls_function;
                         queue.push(new_id);
                     }
-                    Derived::Code { mut code, parse, chdir } => {
+                    Derived::Code { mut code, parse, chdir, decoded } => {
                         // A script written earlier in the text is read as the code it holds.
                         let (text, parse) = match parse {
                             Some(p) => (code.text.clone(), Some(p)),
@@ -118,7 +127,9 @@ impl Builder<'_, '_> {
                         };
                         if let Some((via, scope)) = parse {
                             let outer = Enclosing { uncertain: w.ctxs[ctx].uncertain, pipe, aliasing: Vec::new() };
-                            self.nested(id, &text, via, scope, &chdir, outer);
+                            let mut vias = vec![via];
+                            vias.extend(decoded.map(|decoder| Via::Decoded { decoder }));
+                            self.nested_through(id, &text, vias, scope, &chdir, outer);
                         } else if matches!(self.plan.invocations[id].program_name(), Some("source" | ".")) {
                             // Code guard cannot read runs in this shell: it may move it anywhere.
                             self.state.cwd.mark_unknown();
@@ -182,6 +193,10 @@ impl Builder<'_, '_> {
             return None;
         }
         let (abs, text) = self.written_file(id, code)?;
+        // Shells read a NUL each their own way.
+        if text.contains('\0') {
+            return None;
+        }
         let scope = match self.plan.invocations[id].program_name() {
             Some("source" | ".") => VarScope::Shared,
             _ => VarScope::Fresh,
@@ -302,12 +317,25 @@ impl Builder<'_, '_> {
         chdir: &Chdir,
         outer: Enclosing,
     ) {
+        self.nested_through(id, text, vec![via], scope, chdir, outer)
+    }
+
+    /// [`Self::nested`], reached through several steps at once (piped into a shell, decoded).
+    fn nested_through(
+        &mut self,
+        id: usize,
+        text: &Word,
+        vias: Vec<Via>,
+        scope: VarScope,
+        chdir: &Chdir,
+        outer: Enclosing,
+    ) {
         let Enclosing { uncertain, pipe, aliasing } = outer;
         let inv = &self.plan.invocations[id];
         let (depth, span, mut via_chain) = (inv.depth, inv.span, inv.via.clone());
-        let trap = via == Via::Trap;
+        let trap = vias.first() == Some(&Via::Trap);
         let (text, placeholders) = render_code(text);
-        via_chain.push(via);
+        via_chain.extend(vias);
         if depth + 1 > self.limits.max_depth {
             self.issue(
                 IssueKind::TooDeep,
@@ -417,7 +445,7 @@ impl Builder<'_, '_> {
             }
             match r.op {
                 RedirectOp::Heredoc | RedirectOp::HereString => {
-                    return Stdin::Text { text: r.target.clone(), piped: false }
+                    return Stdin::Text { text: r.target.clone(), piped: false, decoded: None }
                 }
                 RedirectOp::Read | RedirectOp::ReadWrite => {
                     return Stdin::From(format!("the file {}", r.target.display()))
@@ -426,29 +454,58 @@ impl Builder<'_, '_> {
                 _ => {}
             }
         }
-        if let Some((p, stage)) = pipe.and_then(|(pid, stage)| self.plan.pipelines.get(pid).map(|p| (p, stage))) {
-            if stage > 0 {
-                let prev = &p.stages[stage - 1];
-                let leaves: Vec<&Invocation> = prev
-                    .iter()
-                    .filter(|&&i| !prev.iter().any(|&j| self.plan.invocations[j].parent == Some(i)))
-                    .map(|&i| &self.plan.invocations[i])
-                    .collect();
-                if let [leaf] = leaves.as_slice() {
-                    let leaf_stdin = self.own_stdin(leaf);
-                    if let Some(text) = programs::literal_output(leaf, leaf_stdin.as_ref()) {
-                        return Stdin::Text { text, piped: true };
-                    }
-                    return Stdin::From(format!("the output of `{}`", leaf.display()));
-                }
-                return Stdin::From("the output of the previous pipeline stage".into());
-            }
+        match pipe {
+            Some((pid, stage)) if stage > 0 => self.piped_in(pid, stage, 0),
+            _ => Stdin::Inherited,
         }
-        Stdin::Inherited
     }
 
-    fn own_stdin(&self, inv: &Invocation) -> Option<Word> {
-        inv.redirects.iter().rev().find_map(|r| r.stdin_text().cloned())
+    /// What stage `stage` of pipeline `pid` reads from the stage before it: its one command's
+    /// output when that is known, through any chain of printers and decoders before it
+    /// (`echo … | base64 -d | rev`).
+    fn piped_in(&self, pid: usize, stage: usize, hops: usize) -> Stdin {
+        let Some(prev) = self.plan.pipelines.get(pid).and_then(|p| p.stages.get(stage - 1)) else {
+            return Stdin::From("the output of the previous pipeline stage".into());
+        };
+        let leaves: Vec<&Invocation> = prev
+            .iter()
+            .filter(|&&i| !prev.iter().any(|&j| self.plan.invocations[j].parent == Some(i)))
+            .map(|&i| &self.plan.invocations[i])
+            .collect();
+        let [leaf] = leaves.as_slice() else {
+            return Stdin::From("the output of the previous pipeline stage".into());
+        };
+        // The leaf's own stdin: its heredoc or here-string, or (unless a file or descriptor
+        // is redirected in) the stage before it.
+        let (leaf_stdin, upstream) = match leaf.redirects.iter().rev().find(|r| {
+            r.fd.is_none_or(|fd| fd == 0)
+                && matches!(
+                    r.op,
+                    RedirectOp::Read
+                        | RedirectOp::ReadWrite
+                        | RedirectOp::DupIn
+                        | RedirectOp::Heredoc
+                        | RedirectOp::HereString
+                )
+        }) {
+            Some(r) => (r.stdin_text().cloned(), None),
+            None if stage > 1 && hops < MAX_CHAIN => match self.piped_in(pid, stage - 1, hops + 1) {
+                Stdin::Text { text, decoded, .. } => (Some(text), decoded),
+                _ => (None, None),
+            },
+            None => (None, None),
+        };
+        match programs::literal_output(leaf, leaf_stdin.as_ref()) {
+            Some(text) => {
+                let decoded = match (programs::decodes(leaf), upstream) {
+                    (true, Some(up)) => Some(format!("{up} | {}", leaf.display())),
+                    (true, None) => Some(leaf.display()),
+                    (false, up) => up,
+                };
+                Stdin::Text { text, piped: true, decoded }
+            }
+            None => Stdin::From(format!("the output of `{}`", leaf.display())),
+        }
     }
 }
 
