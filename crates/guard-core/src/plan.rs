@@ -397,6 +397,11 @@ pub struct CodeRead {
     /// It forks copies of itself in a loop that never ends and never waits for them.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub forks_without_end: bool,
+    /// It chooses at run time what it calls (`getattr(os, name)`, `send(:system)`, `$f(…)`,
+    /// `exec(input())`) or hands a function that runs commands or deletes files to other code
+    /// (`map(os.system, …)`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub chooses_calls: bool,
 }
 
 /// One command the text would run: a program with its arguments, and how and where it is

@@ -35,6 +35,24 @@ fn tokens(text: &str) -> Vec<(Tok, usize, usize)> {
                         b'"' => s.push('"'),
                         b'\\' => s.push('\\'),
                         b'/' => s.push('/'),
+                        b'0'..=b'7' => {
+                            let d: String =
+                                text[i + 1..].chars().take(3).take_while(|c| ('0'..='7').contains(c)).collect();
+                            if let Some(ch) = u32::from_str_radix(&d, 8).ok().and_then(char::from_u32) {
+                                s.push(ch);
+                            }
+                            i += 1 + d.len();
+                            continue;
+                        }
+                        b'x' => {
+                            let d: String = text[i + 2..].chars().take(2).take_while(char::is_ascii_hexdigit).collect();
+                            match u32::from_str_radix(&d, 16).ok().and_then(char::from_u32) {
+                                Some(ch) => s.push(ch),
+                                None => s.push_str("\\x"),
+                            }
+                            i += 2 + d.len();
+                            continue;
+                        }
                         _ => {
                             let next = text[i + 1..].chars().next().unwrap_or('\\');
                             s.push('\\');
@@ -152,15 +170,11 @@ pub(super) fn read(text: &str) -> Reading {
             }
             Tok::Punct(p) if in_print && (p == ">" || p == ">>") => {
                 if let Some((Tok::Str(path), _, e)) = toks.get(i + 1) {
-                    let mut argv = vec![Val::text("tee")];
-                    if p == ">>" {
-                        argv.push(Val::text("-a"));
-                    }
-                    argv.push(Val::text("--"));
-                    argv.push(Val::text(path.clone()));
-                    reading
-                        .effects
-                        .push(Effect { shell: command(&argv, why), call: super::reader::clip(&text[*s..*e]) });
+                    // Written as the shell writes a file: `true > PATH`.
+                    let mut out = command(&[Val::text("true")], why);
+                    super::value::push_text(&mut out, if p == ">>" { " >> " } else { " > " });
+                    Val::text(path.clone()).word(why, &mut out);
+                    reading.effects.push(Effect { shell: out, call: super::reader::clip(&text[*s..*e]) });
                 }
             }
             _ => {}

@@ -25,6 +25,9 @@ pub(crate) struct Reading {
     pub(crate) complete: bool,
     /// It forks copies of itself in a loop that never ends, and never waits for them.
     pub(crate) forks_without_end: bool,
+    /// It chooses at run time what it calls, or hands a function that runs commands or
+    /// deletes files to other code (`getattr(os, name)`, `map(os.system, …)`, `send(:system)`).
+    pub(crate) chooses: bool,
 }
 
 /// One thing the code does, as shell text that does the same.

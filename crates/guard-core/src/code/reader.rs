@@ -18,6 +18,11 @@ use super::{Effect, Reading};
 const MAX_NODES: usize = 200_000;
 /// How deep `eval("…")` of literal code is followed.
 const MAX_EVAL_DEPTH: u32 = 4;
+/// How deep an expression is followed, and the most text one value may hold.
+const MAX_VALUE_DEPTH: u32 = 64;
+const MAX_VALUE: usize = 16 * 1024;
+/// How deep the syntax tree is walked; deeper code is not read (and so not complete).
+const MAX_VISIT_DEPTH: u32 = 256;
 
 pub(super) fn read(lang: Lang, text: &str, deadline: Instant, depth: u32) -> Option<Reading> {
     let tree = grammar::parse(lang, text, deadline)?;
@@ -33,10 +38,35 @@ pub(super) fn read(lang: Lang, text: &str, deadline: Instant, depth: u32) -> Opt
         deadline,
         depth,
         loops: Vec::new(),
+        value_depth: 0,
+        visit_depth: 0,
     };
     r.visit(root);
     Some(r.reading)
 }
+
+/// Modules whose members guard knows, for names given to them (`o = os`).
+const KNOWN_MODULES: &[&str] = &[
+    "os",
+    "shutil",
+    "subprocess",
+    "pty",
+    "child_process",
+    "fs",
+    "FileUtils",
+    "File",
+    "Dir",
+    "IO",
+    "Open3",
+    "Process",
+    "Kernel",
+    "io",
+    "commands",
+    "asyncio",
+    "pathlib",
+    "Bun",
+    "Deno",
+];
 
 /// Text for people, on one line and short.
 pub(super) fn clip(s: &str) -> String {
@@ -58,6 +88,8 @@ struct Reader<'a> {
     depth: u32,
     /// The loops that never end being walked: whether a fork, and a wait, was seen in each.
     loops: Vec<(bool, bool)>,
+    value_depth: u32,
+    visit_depth: u32,
 }
 
 /// A call's arguments: positional ones, and those given by name (`shell=True`).
@@ -86,10 +118,19 @@ impl<'a> Reader<'a> {
 
     fn visit(&mut self, n: Node) {
         self.nodes += 1;
-        if self.nodes > MAX_NODES || (self.nodes.is_multiple_of(1024) && Instant::now() > self.deadline) {
+        if self.nodes > MAX_NODES
+            || self.visit_depth > MAX_VISIT_DEPTH
+            || (self.nodes.is_multiple_of(1024) && Instant::now() > self.deadline)
+        {
             self.reading.complete = false;
             return;
         }
+        self.visit_depth += 1;
+        self.visit_node(n);
+        self.visit_depth -= 1;
+    }
+
+    fn visit_node(&mut self, n: Node) {
         let kind = n.kind();
         match kind {
             "import_statement" | "import_from_statement" => self.import(n),
@@ -111,10 +152,23 @@ impl<'a> Reader<'a> {
             "identifier" if self.lang == Lang::Ruby && self.t(n) == "fork" && !self.is_part_of_call(n) => {
                 self.forked(false);
             }
+            // A loop that can be left (or a child that leaves it) is not a fork bomb.
+            "break_statement"
+            | "break"
+            | "return_statement"
+            | "return"
+            | "exit_statement"
+            | "loop_control_statement"
+            | "loop_control_keyword"
+            | "return_expression" => self.forked(true),
             _ => {}
         }
         if self.is_call(n) {
             self.call(n);
+        } else if self.passed_as_value(n) {
+            // `map(os.system, …)`, `pcall(os.execute, …)`, `Thread(target=os.system)`: the
+            // function runs with arguments guard does not see.
+            self.chose();
         }
         let unbounded = self.unbounded_loop(n);
         if unbounded {
@@ -132,6 +186,51 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+    }
+
+    /// A function guard knows does something, named as a value rather than called.
+    fn passed_as_value(&self, n: Node) -> bool {
+        if !matches!(n.kind(), "identifier" | "attribute" | "member_expression" | "dot_index_expression") {
+            return false;
+        }
+        let Some(parent) = n.parent() else { return false };
+        // The callee of a call, or part of a longer name, is not a value.
+        if self.is_call(parent)
+            && (parent.child_by_field_name("function").or_else(|| parent.child_by_field_name("name")) == Some(n)
+                || parent.child_by_field_name("method") == Some(n)
+                || parent.child_by_field_name("receiver") == Some(n))
+        {
+            return false;
+        }
+        if matches!(
+            parent.kind(),
+            "attribute"
+                | "member_expression"
+                | "dot_index_expression"
+                | "import_statement"
+                | "import_from_statement"
+                | "dotted_name"
+                | "aliased_import"
+                | "variable_declarator"
+                | "assignment"
+                | "assignment_statement"
+                | "expression_list"
+                | "variable_list"
+        ) {
+            return false;
+        }
+        let Some(name) = self.dotted(n) else { return false };
+        matches!(
+            self.lookup(&name),
+            Some(
+                Does::Shell
+                    | Does::Spawn { .. }
+                    | Does::ExecArgs { .. }
+                    | Does::ExecList { .. }
+                    | Does::Delete { .. }
+                    | Does::DeleteWithOptions
+            )
+        )
     }
 
     fn is_part_of_call(&self, n: Node) -> bool {
@@ -171,8 +270,14 @@ impl<'a> Reader<'a> {
             "repeat_statement" => n.child_by_field_name("condition").is_some_and(|c| truthy(self.t(c), true)),
             "for_statement" | "cstyle_for_statement" | "for_statement_1" | "for_simple_statement" => {
                 let t: String = self.t(n).chars().filter(|c| !c.is_whitespace()).collect();
-                t.starts_with("for(;;)") || t.starts_with("for(;1;)") || t.starts_with("for(;true;)")
+                // Python's endless iterators: `iter(int, 1)`, `itertools.count()`, `repeat(x)`.
+                let endless_iter = n.child_by_field_name("right").is_some_and(|r| {
+                    let r: String = self.t(r).chars().filter(|c| !c.is_whitespace()).collect();
+                    r.starts_with("iter(int,") || r.ends_with("count()") || (r.contains("repeat(") && !r.contains(','))
+                });
+                endless_iter || t.starts_with("for(;;)") || t.starts_with("for(;1;)") || t.starts_with("for(;true;)")
             }
+            "do_statement" => n.child_by_field_name("condition").is_some_and(|c| truthy(self.t(c), false)),
             "single_line_statement" | "loop_statement" => {
                 let mut c = n.walk();
                 let found = n.named_children(&mut c).any(|ch| {
@@ -182,14 +287,26 @@ impl<'a> Reader<'a> {
                 });
                 found
             }
-            // Ruby's `loop do … end` / `loop { … }`.
+            // Ruby's `loop do … end`, `loop { … }`, `1.step { … }`.
             "call" if self.lang == Lang::Ruby => {
-                n.child_by_field_name("receiver").is_none()
-                    && n.child_by_field_name("method").is_some_and(|m| self.t(m) == "loop")
-                    && n.child_by_field_name("block").is_some()
+                let method = n.child_by_field_name("method").map(|m| self.t(m));
+                let receiver = n.child_by_field_name("receiver");
+                n.child_by_field_name("block").is_some()
+                    && n.child_by_field_name("arguments").is_none()
+                    && match (receiver, method) {
+                        (None, Some("loop")) => true,
+                        (Some(r), Some("step")) => r.kind() == "integer",
+                        _ => false,
+                    }
             }
             _ => false,
         }
+    }
+
+    /// The code chooses at run time what it calls: guard cannot read all it does.
+    fn chose(&mut self) {
+        self.reading.complete = false;
+        self.reading.chooses = true;
     }
 
     fn forked(&mut self, wait: bool) {
@@ -322,7 +439,12 @@ impl<'a> Reader<'a> {
         let (Some(left), Some(right)) = (left, right) else { return };
         // `const cp = require("child_process")`, `const {execSync} = require(…)`.
         if self.lang == Lang::JavaScript {
-            if let Some(module) = self.required_module(right) {
+            let module = self.required_module(right).or_else(|| {
+                (left.kind() == "object_pattern" && matches!(right.kind(), "identifier" | "member_expression"))
+                    .then(|| self.dotted(right))
+                    .flatten()
+            });
+            if let Some(module) = module {
                 match left.kind() {
                     "identifier" => {
                         self.aliases.insert(self.t(left).to_string(), module);
@@ -351,6 +473,22 @@ impl<'a> Reader<'a> {
             }
         }
         let Some(name) = self.var_name(left) else { return };
+        // `f = os.system`, `rm = shutil.rmtree`, `o = os`, `local x = os.execute`: another name
+        // for a function or module.
+        if matches!(
+            right.kind(),
+            "identifier" | "attribute" | "member_expression" | "dot_index_expression" | "constant" | "scope_resolution"
+        ) {
+            if let Some(d) = self.dotted(right) {
+                let module_like = self.aliases.contains_key(d.split('.').next().unwrap_or(""))
+                    || self.lookup(&d).is_some()
+                    || KNOWN_MODULES.contains(&d.split('.').next().unwrap_or(""));
+                if module_like {
+                    self.aliases.insert(name, d);
+                    return;
+                }
+            }
+        }
         let value = self.value(right);
         match self.vars.get(&name) {
             Some(_) => {
@@ -483,7 +621,7 @@ impl<'a> Reader<'a> {
                         if f.kind() == "subscript_expression"
                             && f.child_by_field_name("index").is_some_and(|i| self.literal(i).is_none())
                         {
-                            self.reading.complete = false;
+                            self.chose();
                         }
                     }
                     let (recv, m) = match f {
@@ -511,7 +649,7 @@ impl<'a> Reader<'a> {
                     let f = n.child_by_field_name("function");
                     if f.is_some_and(|f| !matches!(f.kind(), "name" | "qualified_name")) {
                         // `$f(…)`, `("sys"."tem")(…)`: the function is chosen at run time.
-                        self.reading.complete = false;
+                        self.chose();
                     }
                     (f.and_then(|f| self.dotted(f)), None, None, n.child_by_field_name("arguments"))
                 }
@@ -570,6 +708,14 @@ impl<'a> Reader<'a> {
     }
 
     fn lookup(&self, name: &str) -> Option<Does> {
+        // PHP's function names are case-insensitive (`SYSTEM("…")`).
+        let lower;
+        let name = if self.lang.name() == "php" {
+            lower = name.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            name
+        };
         if let Some(d) = calls::lookup(self.lang, name) {
             return Some(d);
         }
@@ -728,7 +874,21 @@ impl<'a> Reader<'a> {
     }
 
     fn act(&mut self, does: Does, args: &Args, n: Node) {
-        let pos = args.positional.clone();
+        // Python lets any argument be given by name: `rmtree(path="/")`, `run(args=[…])`.
+        let mut pos = args.positional.clone();
+        for (i, names) in [
+            &["args", "command", "cmd", "path", "file", "src", "name", "filename", "code", "source"][..],
+            &["dst", "mode", "dest"][..],
+        ]
+        .iter()
+        .enumerate()
+        {
+            if pos.len() == i {
+                if let Some(v) = args.named.iter().find(|(k, _)| names.contains(&k.as_str())).map(|(_, v)| *v) {
+                    pos.push(v);
+                }
+            }
+        }
         match does {
             Does::Shell => {
                 if let Some(&a) = pos.first() {
@@ -736,7 +896,10 @@ impl<'a> Reader<'a> {
                     self.shell(&v, n);
                 }
             }
-            Does::Spawn { string_is_shell } => self.spawn(string_is_shell, args, n),
+            Does::Spawn { string_is_shell } => {
+                let args = Args { positional: pos, named: args.named.clone() };
+                self.spawn(string_is_shell, &args, n)
+            }
             Does::ExecArgs { at, argv0 } => {
                 let Some(&prog) = pos.get(at) else { return };
                 let mut argv = vec![self.value(prog)];
@@ -846,6 +1009,28 @@ impl<'a> Reader<'a> {
                     self.read_file(path, n);
                 }
             }
+            Does::Kill { signal_first } => {
+                let (sig, pids) = if signal_first {
+                    (pos.first().copied(), pos.get(1..).unwrap_or(&[]).to_vec())
+                } else {
+                    (pos.get(1).copied(), pos.first().copied().into_iter().collect())
+                };
+                if pids.is_empty() {
+                    return;
+                }
+                let signal = match sig.map(|s| self.t(s).trim().trim_matches(['"', '\'', ':'])) {
+                    None => Val::text("-15"),
+                    Some(t) if t.bytes().all(|b| b.is_ascii_digit()) => Val::text(format!("-{t}")),
+                    Some(t) if t.ends_with("KILL") => Val::text("-9"),
+                    Some(t) if t.ends_with("TERM") => Val::text("-15"),
+                    Some(t) => Val::unknown(t),
+                };
+                let mut argv = vec![Val::text("kill"), signal, Val::text("--")];
+                for p in pids {
+                    argv.push(self.value(p));
+                }
+                self.run(argv, n);
+            }
             Does::Fork => self.forked(false),
             Does::Wait => self.forked(true),
             Does::Eval => {
@@ -855,18 +1040,46 @@ impl<'a> Reader<'a> {
                         match read(self.lang, &code, self.deadline, self.depth + 1) {
                             Some(inner) => {
                                 self.reading.complete &= inner.complete;
+                                self.reading.chooses |= inner.chooses;
                                 self.reading.forks_without_end |= inner.forks_without_end;
                                 self.reading.effects.extend(inner.effects);
                             }
                             None => self.reading.complete = false,
                         }
                     }
-                    _ => self.reading.complete = false,
+                    _ => self.chose(),
                 }
             }
             Does::Opaque => {
+                // `call_user_func("system", "id")`: a call of the function it names.
+                let named = pos.first().and_then(|&f| self.literal(f)).and_then(|f| self.lookup(&f));
+                if let Some(inner) = named.filter(|d| *d != Does::Opaque) {
+                    let head = self.t(n).split('(').next().unwrap_or("").trim().to_ascii_lowercase();
+                    if head == "call_user_func" || head == "call_user_func_array" {
+                        let mut rest: Vec<Node> = pos[1..].to_vec();
+                        if head == "call_user_func_array" {
+                            if let Some(&l) = rest.first().filter(|l| self.is_list(**l)) {
+                                rest = named_children(l)
+                                    .into_iter()
+                                    .map(|e| {
+                                        if e.kind() == "array_element_initializer" {
+                                            named_children(e).last().copied().unwrap_or(e)
+                                        } else {
+                                            e
+                                        }
+                                    })
+                                    .collect();
+                            }
+                        }
+                        let args = Args { positional: rest, named: Vec::new() };
+                        return self.act(inner, &args, n);
+                    }
+                    // The function runs with arguments guard does not follow.
+                    self.chose();
+                    return;
+                }
                 if self.chooses_at_run_time(n, &pos) {
-                    self.reading.complete = false;
+                    self.chose();
                 }
             }
         }
@@ -985,17 +1198,14 @@ impl<'a> Reader<'a> {
         self.run(argv, n);
     }
 
+    /// A write, as the shell writes a file: a redirection (`true > PATH`, `true >> PATH`).
     fn write(&mut self, append: bool, paths: Vec<Val>, n: Node) {
-        if paths.is_empty() {
-            return;
+        for path in paths {
+            let mut out = command(&[Val::text("true")], &self.why());
+            super::value::push_text(&mut out, if append { " >> " } else { " > " });
+            path.word(&self.why(), &mut out);
+            self.effect(out, n);
         }
-        let mut argv = vec![Val::text("tee")];
-        if append {
-            argv.push(Val::text("-a"));
-        }
-        argv.push(Val::text("--"));
-        argv.extend(paths);
-        self.run(argv, n);
     }
 
     /// A file read: listed when guard knows which file (reads of computed paths are the
@@ -1108,6 +1318,8 @@ impl<'a> Reader<'a> {
             deadline: self.deadline,
             depth: self.depth,
             loops: Vec::new(),
+            value_depth: self.value_depth,
+            visit_depth: 0,
         };
         if !is_string_kind(n.kind()) {
             return None;
@@ -1116,6 +1328,20 @@ impl<'a> Reader<'a> {
     }
 
     fn value(&mut self, n: Node) -> Val {
+        // Deep or huge expressions (`x=1+1+…`, `b=a+a; c=b+b; …`) are not followed: unknown.
+        if self.value_depth >= MAX_VALUE_DEPTH {
+            return Val::unknown(self.t(n));
+        }
+        self.value_depth += 1;
+        let v = self.value_inner(n);
+        self.value_depth -= 1;
+        if v.size() > MAX_VALUE {
+            return Val::unknown(self.t(n));
+        }
+        v
+    }
+
+    fn value_inner(&mut self, n: Node) -> Val {
         let kind = n.kind();
         match kind {
             _ if is_string_kind(kind) => self.string(n),
@@ -1128,6 +1354,14 @@ impl<'a> Reader<'a> {
                 out
             }
             "integer" | "float" | "number" | "true" | "false" | "none" | "nil" | "null" => Val::text(self.t(n)),
+            // `-1`.
+            "unary_operator" | "unary_expression" | "unary" => {
+                let t: String = self.t(n).chars().filter(|c| !c.is_whitespace()).collect();
+                match t.strip_prefix('-') {
+                    Some(d) if !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) => Val::text(t),
+                    _ => Val::unknown(self.t(n)),
+                }
+            }
             "parenthesized_expression" | "expression_statement" | "argument" => match named_children(n).first() {
                 Some(&k) => self.value(k),
                 None => Val::unknown(self.t(n)),
@@ -1348,10 +1582,13 @@ impl<'a> Reader<'a> {
                         out.push(Val::text(t));
                     } else {
                         // Escapes inside the content node (Python keeps them in it).
-                        out.push(Val::text(unescape(t)));
+                        out.push(unescape(self.lang, t).map(Val::text).unwrap_or_else(|| Val::unknown(t)));
                     }
                 }
-                "escape_sequence" => out.push(Val::text(unescape(self.t(k)))),
+                "escape_sequence" => {
+                    let t = self.t(k);
+                    out.push(unescape(self.lang, t).map(Val::text).unwrap_or_else(|| Val::unknown(t)));
+                }
                 "interpolation" | "template_substitution" => {
                     let inner = k
                         .child_by_field_name("expression")
@@ -1403,9 +1640,16 @@ impl<'a> Reader<'a> {
         while i < b.len() {
             let c = b[i];
             if c == b'\\' && i + 1 < b.len() {
-                let (s, used) = unescape_one(&body[i..]);
-                lit.push_str(&s);
-                i += used;
+                match unescape_one(Lang::Perl, &body[i..]) {
+                    Some((s, used)) => {
+                        lit.push_str(&s);
+                        i += used;
+                    }
+                    None => {
+                        // `\U…\E`, `\N{name}`: not decoded; the string is not known.
+                        return Val::unknown(t);
+                    }
+                }
                 continue;
             }
             if (c == b'$' || c == b'@')
@@ -1487,16 +1731,17 @@ fn js_module(m: &str) -> String {
     }
 }
 
-/// Backslash escapes common to these languages' double-quoted strings.
-fn unescape(s: &str) -> String {
+/// Backslash escapes of these languages' double-quoted strings; `None` for an escape guard
+/// does not decode exactly (a wrong decode is worse than an unknown value).
+fn unescape(lang: Lang, s: &str) -> Option<String> {
     if !s.contains('\\') {
-        return s.to_string();
+        return Some(s.to_string());
     }
     let mut out = String::new();
     let mut i = 0;
     while i < s.len() {
         if s.as_bytes()[i] == b'\\' {
-            let (t, used) = unescape_one(&s[i..]);
+            let (t, used) = unescape_one(lang, &s[i..])?;
             out.push_str(&t);
             i += used;
         } else {
@@ -1505,63 +1750,70 @@ fn unescape(s: &str) -> String {
             i += ch.len_utf8();
         }
     }
-    out
+    Some(out)
 }
 
 /// One escape at the start of `s` (which starts with a backslash): its text and its length.
-fn unescape_one(s: &str) -> (String, usize) {
+fn unescape_one(lang: Lang, s: &str) -> Option<(String, usize)> {
     let b = s.as_bytes();
-    let Some(&c) = b.get(1) else { return ("\\".into(), 1) };
+    let Some(&c) = b.get(1) else { return Some(("\\".into(), 1)) };
     let simple = match c {
         b'n' => Some('\n'),
         b't' => Some('\t'),
         b'r' => Some('\r'),
-        b'0' if !b.get(2).is_some_and(|d| d.is_ascii_digit()) => Some('\0'),
         b'a' => Some('\x07'),
         b'b' => Some('\x08'),
         b'f' => Some('\x0c'),
         b'v' => Some('\x0b'),
-        b'e' => Some('\x1b'),
-        b'\\' | b'"' | b'\'' | b'`' | b'$' | b'@' | b'/' | b'\n' => Some(c as char),
+        b'e' if lang == Lang::Perl || lang == Lang::Ruby || lang == Lang::Php => Some('\x1b'),
+        b'\\' | b'"' | b'\'' | b'`' | b'$' | b'@' | b'/' => Some(c as char),
+        b'\n' => return Some((String::new(), 2)),
         _ => None,
     };
     if let Some(ch) = simple {
-        if c == b'\n' {
-            return (String::new(), 2);
-        }
-        return (ch.to_string(), 2);
+        return Some((ch.to_string(), 2));
     }
-    let hex = |from: usize, max: usize| {
-        let digits: String = s[from..].chars().take(max).take_while(|d| d.is_ascii_hexdigit()).collect();
-        let code = u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32);
-        (code, digits.len())
+    let digits = |from: usize, max: usize, radix: u32| -> (Option<char>, usize) {
+        let d: String = s[from..].chars().take(max).take_while(|x| x.is_digit(radix)).collect();
+        (u32::from_str_radix(&d, radix).ok().and_then(char::from_u32), d.len())
     };
-    match c {
-        b'x' => match hex(2, 2) {
-            (Some(ch), n) if n > 0 => (ch.to_string(), 2 + n),
-            _ => (s[..2].to_string(), 2),
+    let braced = |from: usize, radix: u32| -> Option<(String, usize)> {
+        let end = s[from..].find('}')? + from;
+        let inner = s[from + 1..end].trim_start_matches("U+");
+        let ch = u32::from_str_radix(inner, radix).ok().and_then(char::from_u32)?;
+        Some((ch.to_string(), end + 1))
+    };
+    match (c, lang) {
+        // Lua's `\ddd` is decimal.
+        (b'0'..=b'9', Lang::Lua) => match digits(1, 3, 10) {
+            (Some(ch), n) if n > 0 => Some((ch.to_string(), 1 + n)),
+            _ => None,
         },
-        b'u' if b.get(2) == Some(&b'{') => {
-            let end = s.find('}').unwrap_or(s.len());
-            match u32::from_str_radix(&s[3..end], 16).ok().and_then(char::from_u32) {
-                Some(ch) => (ch.to_string(), end + 1),
-                None => (s[..2].to_string(), 2),
-            }
-        }
-        b'u' => match hex(2, 4) {
-            (Some(ch), 4) => (ch.to_string(), 6),
-            _ => (s[..2].to_string(), 2),
+        (b'0'..=b'7', _) => match digits(1, 3, 8) {
+            (Some(ch), n) if n > 0 => Some((ch.to_string(), 1 + n)),
+            _ => None,
         },
-        b'0'..=b'7' => {
-            let digits: String = s[1..].chars().take(3).take_while(|d| ('0'..='7').contains(d)).collect();
-            match u32::from_str_radix(&digits, 8).ok().and_then(char::from_u32) {
-                Some(ch) => (ch.to_string(), 1 + digits.len()),
-                None => (s[..2].to_string(), 2),
-            }
+        (b'x', _) if b.get(2) == Some(&b'{') => braced(2, 16),
+        (b'x', _) => match digits(2, 2, 16) {
+            (Some(ch), n) if n > 0 => Some((ch.to_string(), 2 + n)),
+            _ => None,
+        },
+        (b'u', _) if b.get(2) == Some(&b'{') => braced(2, 16),
+        (b'u', Lang::Python | Lang::JavaScript | Lang::Ruby | Lang::Php) => match digits(2, 4, 16) {
+            (Some(ch), 4) => Some((ch.to_string(), 6)),
+            _ => None,
+        },
+        (b'U', Lang::Python) => match digits(2, 8, 16) {
+            (Some(ch), 8) => Some((ch.to_string(), 10)),
+            _ => None,
+        },
+        (b'o', Lang::Perl) if b.get(2) == Some(&b'{') => braced(2, 8),
+        (b'N', Lang::Perl) if s[2..].starts_with("{U+") => braced(2, 16),
+        // Python and JavaScript keep an unknown escape as it is written.
+        (_, Lang::Python | Lang::JavaScript) if !matches!(c, b'N' | b'u' | b'U' | b'x') => {
+            let ch = s[1..].chars().next()?;
+            Some((format!("\\{ch}"), 1 + ch.len_utf8()))
         }
-        _ => {
-            let ch = s[1..].chars().next().unwrap_or(' ');
-            (format!("\\{ch}"), 1 + ch.len_utf8())
-        }
+        _ => None,
     }
 }

@@ -46,10 +46,10 @@ fn python_calls_become_shell_commands() {
         ("import os; os.execl('/bin/sh', 'sh', '-c', 'id')", vec!["/bin/sh -c id"]),
         ("import os; os.execv('/bin/bash', ['bash', '-p'])", vec!["/bin/bash -p"]),
         ("import pty; pty.spawn('/bin/sh')", vec!["/bin/sh"]),
-        ("open('/etc/passwd', 'a').write('x')", vec!["tee -a -- /etc/passwd"]),
+        ("open('/etc/passwd', 'a').write('x')", vec!["true >> /etc/passwd"]),
         (
             "from pathlib import Path; (Path.home() / '.ssh' / 'authorized_keys').write_text('k')",
-            vec!["tee -- \"$HOME\"/.ssh/authorized_keys"],
+            vec!["true > \"$HOME\"/.ssh/authorized_keys"],
         ),
         ("import os; os.chmod('/etc/shadow', 0o777)", vec!["chmod 777 -- /etc/shadow"]),
         ("print(open('/home/u/.aws/credentials').read())", vec!["cat -- /home/u/.aws/credentials"]),
@@ -77,7 +77,7 @@ fn javascript_calls_become_shell_commands() {
         ("require('child_process').spawn('sh', ['-c', 'id'], {stdio: 'inherit'})", vec!["sh -c id"]),
         ("import {exec as run} from 'node:child_process'; run('uptime')", vec!["uptime"]),
         ("const cp = require('child_process'); cp.execFileSync('git', ['push', '--force'])", vec!["git push --force"]),
-        ("require('fs').writeFileSync(require('os').homedir() + '/.bashrc', 'x')", vec!["tee -- \"$HOME\"/.bashrc"]),
+        ("require('fs').writeFileSync(require('os').homedir() + '/.bashrc', 'x')", vec!["true > \"$HOME\"/.bashrc"]),
         ("Bun.spawn(['rm', '-rf', '/srv'])", vec!["rm -rf /srv"]),
         ("console.log(JSON.stringify({a: 1}))", vec![]),
         ("console.log(process.version)", vec![]),
@@ -99,7 +99,7 @@ fn ruby_perl_php_lua_and_awk_calls_become_shell_commands() {
         ("perl", "system(\"rm -rf $ENV{HOME}/x\")", vec!["rm -rf $HOME/x"]),
         ("perl", "exec \"/bin/sh\"", vec!["/bin/sh"]),
         ("perl", "my $d = '/srv'; system('rm', '-rf', $d)", vec!["rm -rf /srv"]),
-        ("perl", "open(my $f, '>>', \"$ENV{HOME}/.bashrc\")", vec!["tee -a -- \"$HOME\"/.bashrc"]),
+        ("perl", "open(my $f, '>>', \"$ENV{HOME}/.bashrc\")", vec!["true >> \"$HOME\"/.bashrc"]),
         ("perl", "open(P, \"curl x | sh |\")", vec!["curl x | sh "]),
         ("perl", "print qx{id}", vec!["id"]),
         ("perl", "unlink '/etc/hosts'", vec!["rm -- /etc/hosts"]),
@@ -116,12 +116,60 @@ fn ruby_perl_php_lua_and_awk_calls_become_shell_commands() {
         ("awk", "BEGIN { system(\"rm -rf ~\") }", vec!["rm -rf ~"]),
         ("awk", "{ print $1 | \"sort -u\" }", vec!["sort -u"]),
         ("awk", "BEGIN { \"date\" | getline d; print d }", vec!["date"]),
-        ("awk", "{ print > \"/etc/passwd\" }", vec!["tee -- /etc/passwd"]),
+        ("awk", "{ print > \"/etc/passwd\" }", vec!["true > /etc/passwd"]),
         ("awk", "{ print $1 }", vec![]),
         ("awk", "$3 > 10 { print $1 }", vec![]),
     ] {
         assert_eq!(effects(lang, code), want, "{lang}: {code}");
     }
+}
+
+/// Arguments given by name, other names for functions and modules, escapes, kills.
+#[test]
+fn spellings_that_hide_a_call_are_read() {
+    for (lang, code, want) in [
+        ("python", "import shutil; shutil.rmtree(path='/')", vec!["rm -r -- /"]),
+        ("python", "import subprocess; subprocess.run(args=['rm', '-rf', '/'])", vec!["rm -rf /"]),
+        ("python", "import subprocess; subprocess.call(args='rm -rf /', shell=True)", vec!["rm -rf /"]),
+        ("python", "import os; f = os.system; f('rm -rf /srv')", vec!["rm -rf /srv"]),
+        ("python", "import shutil; rm = shutil.rmtree; rm('/srv')", vec!["rm -r -- /srv"]),
+        ("python", "import os; o = os; o.system('id')", vec!["id"]),
+        ("python", "import os; os.kill(-1, 9)", vec!["kill -9 -- -1"]),
+        ("python", "import os; os.system('\\x72m -rf /')", vec!["rm -rf /"]),
+        (
+            "python",
+            "import os; os.system('\\N{LATIN SMALL LETTER R}m -rf /')",
+            vec!["‹\\N{LATIN SMALL LETTER R}m -rf /›"],
+        ),
+        ("javascript", "const f = require('child_process').execSync; f('id')", vec!["id"]),
+        ("javascript", "const cp = require('child_process'); const {execSync: run} = cp; run('id')", vec!["id"]),
+        ("lua", "local x = os.execute; x('rm -rf /')", vec!["rm -rf /"]),
+        ("lua", "os.execute('\\114m -rf /')", vec!["rm -rf /"]),
+        ("ruby", "FU = FileUtils; FU.rm_rf('/')", vec!["rm -r -- /"]),
+        ("ruby", "Process.kill(9, -1)", vec!["kill -9 -- -1"]),
+        ("perl", "system(\"\\x{72}m -rf /\")", vec!["rm -rf /"]),
+        ("perl", "system(\"\\Urm\\E -rf /\")", vec!["‹\"\\Urm\\E -rf /\"›"]),
+        ("php", "SYSTEM('rm -rf /');", vec!["rm -rf /"]),
+        ("php", "call_user_func('system', 'rm -rf /');", vec!["rm -rf /"]),
+        ("awk", "BEGIN { system(\"\\162m -rf /\") }", vec!["rm -rf /"]),
+    ] {
+        assert_eq!(effects(lang, code), want, "{lang}: {code}");
+    }
+}
+
+/// Huge or deeply nested expressions are not followed (they stay unknown): no blow-up.
+#[test]
+fn huge_expressions_stay_unknown() {
+    let mut doubling = String::from("x0 = 'ab'\n");
+    for i in 1..40 {
+        doubling.push_str(&format!("x{i} = x{} + x{}\n", i - 1, i - 1));
+    }
+    doubling.push_str("import os\nos.system(x39)\n");
+    let got = effects("python", &doubling);
+    assert!(got.len() == 1 && got[0].starts_with('‹') && got[0].len() < 1000, "{got:?}");
+    let deep = format!("import os\nos.system('a'{})", " + 'a'".repeat(20_000));
+    let r = read("python", &deep, Instant::now() + Duration::from_secs(5)).expect("read");
+    assert!(!r.complete);
 }
 
 #[test]
@@ -152,6 +200,11 @@ fn fork_loops_that_never_end_are_found() {
         ("python", "import os\nwhile 1:\n    os.fork()", true),
         ("python", "import os\nwhile True:\n    if os.fork() == 0: break\n    os.wait()", false),
         ("python", "import os\nfor i in range(3): os.fork()", false),
+        ("python", "import os\nwhile True:\n    if os.fork() == 0:\n        os._exit(0)", false),
+        ("python", "import os\nfor _ in iter(int, 1): os.fork()", true),
+        ("ruby", "1.step { fork }", true),
+        ("php", "do { pcntl_fork(); } while (true);", true),
+        ("javascript", "const cp = require('child_process'); while (true) cp.fork(__filename)", true),
         ("perl", "fork while 1", true),
         ("perl", "while (1) { fork }", true),
         ("perl", "1 while fork", true),

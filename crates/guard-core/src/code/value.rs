@@ -53,6 +53,17 @@ impl Val {
         }
     }
 
+    /// How much text it holds.
+    pub(super) fn size(&self) -> usize {
+        self.0
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) | Piece::Env(t) | Piece::Unknown(t) => t.len(),
+                Piece::Home => 5,
+            })
+            .sum()
+    }
+
     /// Nothing in it is only known at run time.
     pub(super) fn is_known(&self) -> bool {
         !self.0.iter().any(|p| matches!(p, Piece::Unknown(_)))

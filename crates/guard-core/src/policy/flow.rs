@@ -230,9 +230,13 @@ impl Flow {
         // Where code comes from.
         for inv in &plan.invocations {
             let Some(code) = &inv.code else { continue };
+            // A process substitution (`bash <(…)`) is a file whose code is made at run time.
+            let made_at_run_time = code.source == CodeSource::File
+                && code.text.unknown_reason().is_some_and(|(what, _)| what.starts_with("<("));
             let mut from: Vec<&'static str> = vec![match code.source {
                 CodeSource::Argument => "argument",
                 CodeSource::Stdin => "stdin",
+                CodeSource::File if made_at_run_time => "substitution",
                 CodeSource::File => "file",
             }];
             if code.text.is_dynamic() {

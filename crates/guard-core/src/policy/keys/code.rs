@@ -13,18 +13,22 @@ use super::kit::{Found, GateCx, Lint};
 pub(crate) struct CodeSpec {
     /// `sh`, `python`, `javascript`, …; `shell` for any shell, `interpreter` for any other.
     pub(crate) language: Option<OneOrMany>,
-    /// Where the code comes from: `argument`, `stdin`, `file`, `network`, `dynamic`.
+    /// Where the code comes from: `argument`, `stdin`, `file`, `substitution` (a file made at
+    /// run time by `<(…)`), `network`, `dynamic`.
     pub(crate) from: Option<OneOrMany>,
     /// Regexes over the code text (the code is a named field, not the raw line).
     pub(crate) calls: Option<OneOrMany>,
     /// `true`: guard read the whole code with its language's grammar, so what it runs and
     /// changes is judged as commands of their own; `false`: it did not (or not all of it).
     pub(crate) read: Option<bool>,
+    /// `true`: the code (read with its grammar) chooses at run time what it calls, or hands a
+    /// function that runs commands or deletes files to other code.
+    pub(crate) chooses_calls: Option<bool>,
 }
 
 pub(crate) type Spec = CodeSpec;
 
-const FROM: &[&str] = &["argument", "stdin", "file", "network", "dynamic"];
+const FROM: &[&str] = &["argument", "stdin", "file", "substitution", "network", "dynamic"];
 
 pub(crate) fn lint(c: &Spec, cx: &mut Lint) {
     if let Some(f) = &c.from {
@@ -62,6 +66,11 @@ pub(crate) fn eval(c: &Spec, s: &Subject, found: &mut Found) -> Option<()> {
     }
     if let Some(want) = c.read {
         if code.read.is_some_and(|r| r.complete) != want {
+            return None;
+        }
+    }
+    if let Some(want) = c.chooses_calls {
+        if code.read.is_some_and(|r| r.chooses_calls) != want {
             return None;
         }
     }

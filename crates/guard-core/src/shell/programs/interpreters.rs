@@ -55,6 +55,26 @@ pub(super) fn interpreter(
         }
         return args[1..].iter().filter(|a| a.known_suffix().ends_with(".go")).cloned().flat_map(file_arg).collect();
     }
+    // node's `-pe CODE` (and `-ep`, `-p -e CODE`) is print and eval of the one CODE.
+    let joined: Vec<Word>;
+    let args = if lang == "javascript" {
+        let cluster = |t: &str| {
+            t.len() > 2 && t.starts_with('-') && !t.starts_with("--") && t[1..].chars().all(|c| c == 'p' || c == 'e')
+        };
+        let mut out: Vec<Word> = Vec::with_capacity(args.len());
+        for (i, a) in args.iter().enumerate() {
+            let t = a.as_literal().unwrap_or("");
+            let next = args.get(i + 1).and_then(|n| n.as_literal()).unwrap_or("");
+            if matches!(t, "-p" | "--print") && (matches!(next, "-e" | "--eval") || cluster(next)) {
+                continue;
+            }
+            out.push(if cluster(t) { Word::literal("-e", a.span) } else { a.clone() });
+        }
+        joined = out;
+        joined.as_slice()
+    } else {
+        args
+    };
     let s = scan_spec(args, options);
     let codes: Vec<Word> =
         s.opts.iter().filter(|(n, _)| code_opts.contains(&n.as_str())).filter_map(|(_, v)| v.clone()).collect();
@@ -123,6 +143,8 @@ mod tests {
             ("awk -f prog.awk data", vec!["awk awk File prog.awk"]),
             ("awk '{print}' f", vec!["awk awk Argument {print}"]),
             ("node -e 'x()'", vec!["node javascript Argument x()"]),
+            ("node -pe 'x()'", vec!["node javascript Argument x()"]),
+            ("node -p -e 'x()'", vec!["node javascript Argument x()"]),
             ("deno eval 'x()'", vec!["deno javascript Argument x()"]),
             ("ruby script.rb", vec!["ruby ruby File script.rb"]),
             (

@@ -15,6 +15,7 @@ mod isolation;
 mod knowledge;
 mod output;
 mod privilege;
+mod project_files;
 mod resources;
 mod sessions;
 mod shells;
@@ -28,6 +29,7 @@ pub use knowledge::{rules_lists, rules_programs, RulesProgram, GUARD_SUBCOMMANDS
 pub(crate) use output::decodes;
 pub use output::literal_output;
 pub(crate) use output::pipeline_text;
+pub(crate) use project_files::{code_in, project_files};
 pub use shells::is_shell;
 pub(crate) use shells::Here;
 pub(crate) use words::join_words;

@@ -86,6 +86,7 @@ impl Builder<'_, '_> {
                 break;
             }
             let here = self.here_of(id);
+            self.project_code(w, ctx, id);
             let mut derived = programs::derive(&self.plan.invocations[id], &stdin, &here);
             // A script written earlier in the text and run by its path (`./x.sh`): its code.
             let program = &self.plan.invocations[id].program;
@@ -163,7 +164,11 @@ impl Builder<'_, '_> {
             Value::Dynamic(parts) => crate::code::read_parts(&code.language, parts, self.deadline),
         };
         let Some(reading) = reading else { return };
-        code.read = Some(CodeRead { complete: reading.complete, forks_without_end: reading.forks_without_end });
+        code.read = Some(CodeRead {
+            complete: reading.complete,
+            forks_without_end: reading.forks_without_end,
+            chooses_calls: reading.chooses,
+        });
         let pipe = w.ctxs[ctx].pipe;
         for effect in reading.effects {
             let value = match effect.shell.as_slice() {
@@ -174,6 +179,32 @@ impl Builder<'_, '_> {
             let via = Via::Code { language: code.language.clone(), call: effect.call };
             let outer = Enclosing { uncertain: w.ctxs[ctx].uncertain, pipe, aliasing: Vec::new() };
             self.nested(id, &word, via, VarScope::Fresh, chdir, outer);
+        }
+    }
+
+    /// Code in files the text wrote earlier that command `id` runs: package.json's scripts
+    /// for `npm install`, a Makefile's recipes for `make`, a Gemfile for `bundle`, a unit's
+    /// ExecStart for `systemctl enable`.
+    fn project_code(&mut self, w: &mut Walk, ctx: usize, id: usize) {
+        let span = self.plan.invocations[id].span;
+        for f in programs::project_files(&self.plan.invocations[id]) {
+            let found = self.paths_for(id, &f.path).into_iter().find_map(|p| {
+                let text = self.written.get(&p)?.clone()?;
+                Some((p, text))
+            });
+            let Some((path, text)) = found else { continue };
+            for (language, code) in programs::code_in(&f.holds, &text) {
+                let word = Word::literal(code, span);
+                if language == "sh" {
+                    let outer = Enclosing { uncertain: w.ctxs[ctx].uncertain, pipe: None, aliasing: Vec::new() };
+                    let via = Via::WrittenScript { path: path.clone() };
+                    self.nested(id, &word, via, VarScope::Fresh, &Chdir::Stay, outer);
+                } else {
+                    let mut code =
+                        Code { language: language.into(), source: CodeSource::Argument, text: word, read: None };
+                    self.read_code(w, ctx, id, &mut code, &Chdir::Stay);
+                }
+            }
         }
     }
 
