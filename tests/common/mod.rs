@@ -76,6 +76,7 @@ pub fn via(v: &Via) -> String {
         Via::HeredocToShell { shell } => format!("heredoc:{shell}"),
         Via::PipeToShell { shell } => format!("pipe:{shell}"),
         Via::WrittenScript { path } => format!("script:{path}"),
+        Via::Carrier { program, carrier } => format!("carrier:{program}:{carrier}"),
         Via::SyntaxErrorRecovery => "err".into(),
     }
 }

@@ -36,7 +36,8 @@ pub(crate) fn eval(v: &Spec, s: &Subject, _: &mut Found) -> Option<()> {
                 | Via::Source
                 | Via::HeredocToShell { .. }
                 | Via::PipeToShell { .. }
-                | Via::WrittenScript { .. } => "nested_code",
+                | Via::WrittenScript { .. }
+                | Via::Carrier { .. } => "nested_code",
                 _ => "",
             };
             want.iter().any(|w| w == name)

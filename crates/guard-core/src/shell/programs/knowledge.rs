@@ -687,12 +687,18 @@ pub fn rules_programs() -> Vec<RulesProgram> {
     out
 }
 
-/// The lists the rules take from this table: `shells`, and `wrappers`, the programs that run
+/// The lists the rules take from this table: `shells`; `wrappers`, the programs that run
 /// the command named in their arguments (the parser judges that command as an invocation of
-/// its own, so a rule about what a command's operands are can pass over the wrapper).
+/// its own, so a rule about what a command's operands are can pass over the wrapper); and
+/// `carriers`, the programs whose options that hold commands the parser reads (what they hold
+/// is judged as run).
 pub fn rules_lists() -> Vec<(&'static str, Vec<String>)> {
     let wrappers = WRAPPERS.iter().flat_map(|(names, _)| names.iter().map(|n| n.to_string())).collect();
-    vec![("shells", SHELLS.iter().map(|s| s.to_string()).collect()), ("wrappers", wrappers)]
+    vec![
+        ("shells", SHELLS.iter().map(|s| s.to_string()).collect()),
+        ("wrappers", wrappers),
+        ("carriers", super::carriers::carrier_programs()),
+    ]
 }
 
 #[cfg(test)]

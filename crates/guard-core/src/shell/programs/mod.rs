@@ -3,6 +3,7 @@
 //! interpreters given code (`python -c`, `perl -e`, `awk '…'`). Each gets just enough
 //! knowledge of its options to find where the inner command or code starts.
 
+mod carriers;
 mod containers;
 mod daemontools;
 mod debugger;
@@ -21,6 +22,7 @@ mod words;
 mod wrappers;
 mod xargs;
 
+pub(crate) use carriers::{carrier_variables, from_env as env_carriers, is_env_carrier, Given, GivenFrom};
 pub use guard::guard_options;
 pub use interpreters::interpreter_language;
 pub use knowledge::{rules_lists, rules_programs, RulesProgram, GUARD_SUBCOMMANDS};
@@ -146,9 +148,17 @@ fn login_shell(span: Span, why: &str) -> Word {
     Word::unknown("$SHELL", why.to_string(), span)
 }
 
-/// What running `inv` runs in turn. `here` is where it runs.
+/// What running `inv` runs in turn: what it runs as a wrapper, shell or interpreter, then
+/// what its options that hold commands run (see [`carriers`]). `here` is where it runs.
 pub(crate) fn derive(inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derived> {
     let Some(name) = inv.program_name() else { return Vec::new() };
+    let mut out = runs(name, inv, stdin, here);
+    out.extend(carriers::options(name, inv, stdin));
+    out
+}
+
+/// What `inv`, named `name`, runs as a wrapper, shell or interpreter.
+fn runs(name: &str, inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derived> {
     let args = inv.args.as_slice();
     let span = inv.span;
     match name {
