@@ -293,6 +293,35 @@ pub(super) const NUMACTL: Spec<'static> = Spec {
     ..Spec::NONE
 };
 pub(super) const CGEXEC: Spec<'static> = Spec { short_val: "g", ..Spec::NONE };
+pub(super) const OPENVT: Spec<'static> = Spec { short_val: "c", long_val: &["console"], ..Spec::NONE };
+/// rlwrap's `-a[PROMPT]`, `-m[SUBST]` and `-p[COLOUR]` take their value only attached.
+pub(super) const RLWRAP: Spec<'static> = Spec {
+    short_val: "bCDefgHlMOPqsStwz",
+    short_opt: "amp",
+    long_val: &[
+        "break-chars",
+        "command-name",
+        "complete-filenames",
+        "extra-char-after-completion",
+        "file",
+        "forget-matching",
+        "history-filename",
+        "logfile",
+        "multi-line-ext",
+        "only-cook",
+        "pre-given",
+        "quote-characters",
+        "histsize",
+        "substitute-prompt",
+        "set-term-name",
+        "polling",
+        "filter",
+    ],
+    long_flag: &[],
+};
+pub(super) const AA_EXEC: Spec<'static> = Spec { short_val: "pn", long_val: &["profile", "namespace"], ..Spec::NONE };
+pub(super) const CPULIMIT: Spec<'static> =
+    Spec { short_val: "lpePc", long_val: &["limit", "pid", "exe", "path", "cpu"], ..Spec::NONE };
 pub(super) const CHPST: Spec<'static> = Spec { short_val: "uUbe/CnlLmdopfcrt", ..Spec::NONE };
 pub(super) const SOFTLIMIT: Spec<'static> = Spec { short_val: "adfmoprtcls", ..Spec::NONE };
 pub(super) const DAEMONIZE: Spec<'static> = Spec { short_val: "ceopluE", ..Spec::NONE };
@@ -417,7 +446,8 @@ pub(super) const SYSTEMD_RUN: Spec<'static> = Spec {
     ],
 };
 pub(super) const SCREEN: Spec<'static> = Spec { short_val: "cehpsSTX", ..Spec::NONE };
-pub(super) const TMUX: Spec<'static> = Spec { short_val: "LSf", ..Spec::NONE };
+/// `-c SHELL-COMMAND` runs it with the default shell.
+pub(super) const TMUX: Spec<'static> = Spec { short_val: "LSfc", ..Spec::NONE };
 /// The options of tmux's subcommands that run shell text (`new-session`, `run-shell`, …).
 pub(super) const TMUX_RUNS: Spec<'static> = Spec { short_val: "censtFxyTw", ..Spec::NONE };
 pub(super) const SCRIPT: Spec<'static> = Spec {
@@ -475,6 +505,10 @@ pub(super) const WRAPPERS: &[(&[&str], &Spec<'static>)] = &[
     (&["prlimit"], &PRLIMIT),
     (&["numactl"], &NUMACTL),
     (&["cgexec"], &CGEXEC),
+    (&["openvt"], &OPENVT),
+    (&["rlwrap"], &RLWRAP),
+    (&["aa-exec"], &AA_EXEC),
+    (&["cpulimit"], &CPULIMIT),
     (&["chpst"], &CHPST),
     (&["softlimit"], &SOFTLIMIT),
     (&["daemonize"], &DAEMONIZE),

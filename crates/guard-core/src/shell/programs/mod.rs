@@ -35,10 +35,11 @@ use crate::plan::{Assignment, Code, CodeSource, Invocation, Span, Via, Word};
 use daemontools::{chpst, daemonize, envdir, softlimit};
 use debugger::gdb;
 use find::find;
-use getopt::Scanned;
+use getopt::{scan_spec, Scanned};
 use guard::guard;
 use interpreters::interpreter;
 use isolation::{bwrap, chroot, nsenter, systemd_run, unshare};
+use knowledge::wrapper_options;
 use privilege::{doas, pkexec, setpriv, sg, su, sudo};
 use resources::{cgexec, chrt, ionice, nice, numactl, prlimit, stdbuf, taskset};
 use sessions::{at, screen, script, tmux};
@@ -203,6 +204,17 @@ fn runs(name: &str, inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derived
         "pkexec" => pkexec(name, args, span),
         "numactl" => numactl(name, args),
         "cgexec" => cgexec(name, args),
+        "openvt" | "aa-exec" => {
+            run_unless(&scan_spec(args, wrapper_options(name)), args, name, &["h", "help", "V", "version"])
+        }
+        "rlwrap" => run_unless(&scan_spec(args, wrapper_options(name)), args, name, &["h", "help", "v", "version"]),
+        // `cpulimit -p PID`, `-e EXE`, `-P PATH` limit a process already running.
+        "cpulimit" => run_unless(
+            &scan_spec(args, wrapper_options(name)),
+            args,
+            name,
+            &["p", "pid", "e", "exe", "P", "path", "h", "help"],
+        ),
         "sg" => sg(name, args, span, stdin),
         "chpst" => chpst(name, args),
         "softlimit" => softlimit(name, args),

@@ -189,6 +189,12 @@ mod tests {
             ("flock /tmp/lock -c 'rm x'", vec!["flock /tmp/lock -c 'rm x'", "rm x @flock -c"]),
             ("watch -n 1 rm x", vec!["watch -n 1 rm x", "rm x @watch -c"]),
             ("watch -x rm x", vec!["watch -x rm x", "rm x @run by watch"]),
+            ("openvt -c 2 -- rm x", vec!["openvt -c 2 -- rm x", "rm x @run by openvt"]),
+            ("rlwrap -pblack -H h rm x", vec!["rlwrap -pblack -H h rm x", "rm x @run by rlwrap"]),
+            ("aa-exec -p unconfined -- rm x", vec!["aa-exec -p unconfined -- rm x", "rm x @run by aa-exec"]),
+            ("cpulimit -l 50 -- rm x", vec!["cpulimit -l 50 -- rm x", "rm x @run by cpulimit"]),
+            ("cpulimit -p 1234 -l 25", vec!["cpulimit -p 1234 -l 25"]),
+            ("cpulimit -e program -l 25", vec!["cpulimit -e program -l 25"]),
         ] {
             assert_eq!(runs(text), want, "{text}");
         }
