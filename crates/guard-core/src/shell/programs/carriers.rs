@@ -59,6 +59,9 @@ pub(super) enum Form {
     Colons,
     /// tar's checkpoint actions: only `exec=COMMAND` runs one.
     ExecAction,
+    /// The shell that runs code the program hands it (`npm --script-shell`): a known shell is
+    /// no command of its own, and its code is the program's business.
+    ScriptShell,
 }
 
 /// Settings an option takes as `KEY=VALUE`.
@@ -174,6 +177,8 @@ const GIT_KEYS: Keys = Keys {
         ("gpg.program", Holds::Program, Form::Plain),
         ("gpg.*.program", Holds::Program, Form::Plain),
         ("sendemail.sendmailcmd", Holds::Shell, Form::Plain),
+        // A server given as an absolute path is a program git runs as sendmail.
+        ("sendemail.smtpserver", Holds::Program, Form::Helper),
         ("browser.*.cmd", Holds::Shell, Form::Plain),
         ("man.*.cmd", Holds::Shell, Form::Plain),
         ("interactive.difffilter", Holds::Shell, Form::Plain),
@@ -496,7 +501,7 @@ const PROGRAMS: &[Program] = &[
         names: &["npm", "pnpm", "yarn"],
         spec: Spec { long_val: &["script-shell"], ..Spec::NONE },
         reading: Reading::Anywhere,
-        carriers: &[holds(&["script-shell"], Holds::Program)],
+        carriers: &[shaped(&["script-shell"], Holds::Program, Form::ScriptShell)],
     },
     Program {
         names: &["forge"],
@@ -811,6 +816,10 @@ fn shape(value: &Word, form: Form) -> Option<Word> {
             let t = prefix.strip_prefix("exec=")?;
             strip_word_prefix(value, prefix.len() - t.len())
         }
+        Form::ScriptShell => match value.as_literal() {
+            Some(t) if super::is_shell(crate::plan::basename(t.trim())) => return None,
+            _ => value.clone(),
+        },
     };
     match value.as_literal() {
         Some(t) if t.trim().is_empty() => None,
@@ -2080,6 +2089,8 @@ mod tests {
             ("sysctl -w kernel.core_pattern=core.%p", &["sysctl -w kernel.core_pattern=core.%p"]),
             ("sysctl -w vm.swappiness=10", &["sysctl -w vm.swappiness=10"]),
             ("ssh -I /tmp/lib.so host", &["ssh -I /tmp/lib.so host", "/tmp/lib.so @-I of ssh"]),
+            ("npm run build --script-shell bash", &["npm run build --script-shell bash"]),
+            ("npm run x --script-shell=/tmp/x", &["npm run x --script-shell=/tmp/x", "/tmp/x @--script-shell of npm"]),
         ]);
     }
 

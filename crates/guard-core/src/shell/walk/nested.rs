@@ -110,6 +110,9 @@ impl Builder<'_, '_> {
                         queue.push(new_id);
                     }
                     Derived::Code { code, parse, chdir } => {
+                        // Text an option or variable holds is what the program runs, not code
+                        // the program itself is (its commands are listed on their own).
+                        let carried = matches!(parse, Some((Via::Carrier { .. }, _)));
                         // A script written earlier in the text is read as the code it holds.
                         let (text, parse) = match parse {
                             Some(p) => (code.text.clone(), Some(p)),
@@ -127,7 +130,7 @@ impl Builder<'_, '_> {
                             self.dir_changed = true;
                         }
                         let inv = &mut self.plan.invocations[id];
-                        if inv.code.is_none() {
+                        if inv.code.is_none() && !carried {
                             inv.code = Some(code);
                         }
                     }
