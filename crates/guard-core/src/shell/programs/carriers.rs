@@ -1826,9 +1826,20 @@ fn reads(readers: &[&str], program: &str) -> bool {
     readers.iter().any(|r| *r == "*" || *r == program || *r == base)
 }
 
+/// Builtins the shell runs itself: they start no program, so no variable given them runs
+/// anything (`export LD_PRELOAD=…` loads nothing into `export`).
+const IN_SHELL: &[&str] = &[
+    "export", "declare", "typeset", "readonly", "local", "unset", "cd", "pushd", "popd", "dirs", "echo", "printf",
+    "read", "set", "shift", "test", "[", "true", "false", ":", "alias", "unalias", "hash", "type", "umask", "wait",
+    "jobs", "let", "return", "exit", "break", "continue", "shopt", "history",
+];
+
 /// What the environment variables given to `inv` (named `program`) that hold commands run.
 pub(crate) fn from_env(inv: &Invocation, given: &[Given]) -> Vec<Derived> {
     let Some(program) = inv.program_name() else { return Vec::new() };
+    if IN_SHELL.contains(&program) {
+        return Vec::new();
+    }
     let reach = Reach { program, span: inv.span, remote: None };
     let mut out = Vec::new();
     for g in given {
@@ -2260,6 +2271,10 @@ mod tests {
                 &["export 'GIT_SSH_COMMAND=rm x'", "git fetch", "rm x @GIT_SSH_COMMAND given to git"],
             ),
             ("export EDITOR=vim; ls", &["export EDITOR=vim", "ls"]),
+            (
+                "export LD_PRELOAD=/tmp/x.so; ls",
+                &["export LD_PRELOAD=/tmp/x.so", "ls", "/tmp/x.so @LD_PRELOAD given to ls"],
+            ),
             ("ENV=production npm start", &["npm start"]),
             ("ENV=/tmp/x sh -i", &["sh -i"]),
             (
