@@ -924,7 +924,8 @@ fn settings(value: &Word, keys: &Keys, label: Option<&str>, reach: &Reach) -> Ve
     let mut out = Vec::new();
     for item in items {
         let text = item.known_prefix();
-        let trimmed = text.trim_start();
+        // `-o=KEY=VALUE` is `-o KEY=VALUE`.
+        let trimmed = text.trim_start().trim_start_matches('=');
         let lead = text.len() - trimmed.len();
         let blank = |c: u8| keys.blank && (c == b' ' || c == b'\t');
         let bytes = trimmed.as_bytes();
@@ -1270,8 +1271,18 @@ fn ex_commands(text: &str, shell: &mut Option<String>, span: Span, reach: &Reach
     };
     while !rest.trim().is_empty() {
         let cmd = rest.trim_start_matches(|c: char| c == ':' || c.is_whitespace());
-        // A range (`%`, `1,5`, `.,$`) before a filter (`:%!sort`).
-        let cmd = cmd.trim_start_matches(|c: char| c.is_ascii_digit() || ",.$%'<>;".contains(c));
+        // A range (`%`, `1,5`, `.,$`) before a filter (`:%!sort`), and modifiers in front of
+        // the command (`:silent !cmd`, `:verbose 2 call …`).
+        let mut cmd = cmd.trim_start_matches(|c: char| c.is_ascii_digit() || ",.$%'<>;".contains(c));
+        loop {
+            let word_len = cmd.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(cmd.len());
+            if word_len == 0 || !EX_MODIFIERS.contains(&&cmd[..word_len]) {
+                break;
+            }
+            cmd = cmd[word_len..]
+                .trim_start_matches('!')
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
+        }
         if let Some(sh) = cmd.strip_prefix('!') {
             // `:!` takes the rest of the line, `|` included.
             let sh = sh.trim_start_matches('!');
@@ -1345,6 +1356,53 @@ fn ex_commands(text: &str, shell: &mut Option<String>, span: Span, reach: &Reach
     }
     out
 }
+
+/// Ex command modifiers: the command after them runs as it would alone.
+const EX_MODIFIERS: &[&str] = &[
+    "silent",
+    "sil",
+    "unsilent",
+    "uns",
+    "noautocmd",
+    "noa",
+    "keepjumps",
+    "keepj",
+    "keepalt",
+    "keepa",
+    "keepmarks",
+    "kee",
+    "keeppatterns",
+    "keepp",
+    "lockmarks",
+    "loc",
+    "noswapfile",
+    "nos",
+    "sandbox",
+    "san",
+    "verbose",
+    "verb",
+    "vertical",
+    "vert",
+    "tab",
+    "topleft",
+    "to",
+    "botright",
+    "bo",
+    "aboveleft",
+    "abo",
+    "belowright",
+    "bel",
+    "leftabove",
+    "lefta",
+    "rightbelow",
+    "rightb",
+    "hide",
+    "hid",
+    "confirm",
+    "conf",
+    "browse",
+    "bro",
+];
 
 /// `:set` arguments, blanks escaped with `\` kept in their value (`shell=/bin/sh\ -p`).
 fn vim_settings(arg: &str) -> Vec<String> {
@@ -2030,6 +2088,10 @@ mod tests {
                 "apt-get -oDpkg::Post-Invoke::='rm x' install y",
                 &["apt-get '-oDpkg::Post-Invoke::=rm x' install y", "rm x @Dpkg::Post-Invoke:: of apt-get"],
             ),
+            (
+                "apt-get -o=APT::Update::Pre-Invoke::='rm x' update",
+                &["apt-get '-o=APT::Update::Pre-Invoke::=rm x' update", "rm x @APT::Update::Pre-Invoke:: of apt-get"],
+            ),
             ("man -P 'sh -c id' ls", &["man -P 'sh -c id' ls", "sh -c id @-P of man", "id @-P of man > sh -c"]),
             ("man '-H/bin/sh #' man", &["man '-H/bin/sh #' man", "/bin/sh @-H of man"]),
             (
@@ -2136,6 +2198,9 @@ mod tests {
             ("vi -c ':terminal /bin/sh'", &["vi -c ':terminal /bin/sh'", "/bin/sh @-c of vi"]),
             ("vim -c \":call system('rm x')\"", &["vim -c ':call system('rm x')'", "rm x @-c of vim"]),
             ("vim -c ':%!sort' f", &["vim -c :%!sort f", "sort @-c of vim"]),
+            ("vim -c 'silent !rm x' f", &["vim -c 'silent !rm x' f", "rm x @-c of vim"]),
+            ("vim -c 'sil! exe \"!rm x\"' f", &["vim -c 'sil! exe \"!rm x\"' f", "rm x @-c of vim"]),
+            ("vim -c 'tabnew' f", &["vim -c tabnew f"]),
             ("vim -c 'set number' f", &["vim -c 'set number' f"]),
             ("vim +42 f", &["vim +42 f"]),
             ("vim +/pattern f", &["vim +/pattern f"]),
