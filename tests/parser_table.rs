@@ -1505,6 +1505,22 @@ const STDIN_PATH_CODE: &[CodeOf] = &[
 // Aliases defined earlier in the text: the command runs the alias's text
 // ---------------------------------------------------------------------------------------------
 
+/// Options, settings and variables that hold commands: what they hold runs, reached through
+/// the carrier (shell text one level deeper; a program or command line as an invocation).
+const CARRIERS: &[Runs] = &[
+    runs!("git -c core.pager='rm -rf ~' log" => ["git -c 'core.pager=rm -rf ~' log", "rm -rf /home/u @carrier:git:core.pager d=1"]),
+    runs!("PAGER=cat git log" => ["git log", "cat @carrier:git:PAGER d=1"]),
+    runs!("env GIT_SSH_COMMAND='ssh -i k' git fetch" => ["env 'GIT_SSH_COMMAND=ssh -i k' git fetch", "git fetch @wrap:env", "ssh -i k @wrap:env>carrier:git:GIT_SSH_COMMAND d=1"]),
+    runs!("ssh -o ProxyCommand='nc %h %p' host uptime" => ["ssh -o 'ProxyCommand=nc %h %p' host uptime", "uptime @ssh:host d=1 cwd=.|?", "nc %h %p @carrier:ssh:ProxyCommand d=1"]),
+    runs!("scp -S /opt/bin/myssh f host:" => ["scp -S /opt/bin/myssh f host:", "/opt/bin/myssh @carrier:scp:-S"]),
+    runs!("rsync -e 'ssh -p 2222' -a src host:dst" => ["rsync -e 'ssh -p 2222' -a src host:dst", "ssh -p 2222 @carrier:rsync:-e"]),
+    runs!("rsync --rsync-path='sudo rsync' -a src host:dst" => ["rsync '--rsync-path=sudo rsync' -a src host:dst", "sudo rsync @ssh:host d=1 cwd=.|?", "rsync @ssh:host>wrap:sudo d=1 cwd=.|?"]),
+    runs!("cd /tmp; tar -cf x.tar --to-command='rm y' d" => ["cd /tmp", "tar -cf x.tar '--to-command=rm y' d cwd=/tmp|/work/proj", "rm y @carrier:tar:--to-command d=1 cwd=/tmp|/work/proj"]),
+    runs!("vim -c ':!rm x' f" => ["vim -c ':!rm x' f", "rm x @carrier:vim:-c d=1"]),
+    runs!("LD_PRELOAD=./hook.so ./app" => ["./app", "./hook.so @carrier:app:LD_PRELOAD"]),
+    runs!(r#"GIT_PAGER="$P" git log"# => ["git log", "‹$P› @carrier:git:GIT_PAGER"]),
+];
+
 const ALIASES: &[Runs] = &[
     runs!("shopt -s expand_aliases; alias r=rm\nr victim" => ["shopt -s expand_aliases", "alias r=rm", "r victim", "rm victim @alias:r d=1"]),
     runs!(r#"alias r="rm -rf"; r /"# => ["alias 'r=rm -rf'", "r /", "rm -rf / @alias:r d=1"]),
@@ -1939,6 +1955,11 @@ fn stdin_paths() {
 #[test]
 fn aliases() {
     run_table("alias", ALIASES);
+}
+
+#[test]
+fn carriers() {
+    run_table("carrier", CARRIERS);
 }
 
 #[test]

@@ -118,6 +118,81 @@ proptest! {
     }
 }
 
+/// Programs, options and variables that hold commands, in front of a payload (issue 15).
+const CARRIERS: &[&str] = &[
+    "git -c core.pager=",
+    "git -c alias.x=!",
+    "git -c credential.helper=",
+    "git --config-env=core.pager=",
+    "git config --global alias.x ",
+    "git rebase --exec ",
+    "git submodule foreach ",
+    "git clone ext::",
+    "git --exec-path=",
+    "ssh -o ProxyCommand=",
+    "ssh -o 'ProxyCommand ",
+    "ssh host -o LocalCommand=",
+    "sshfs -o reconnect,ssh_command=",
+    "scp -S ",
+    "rsync -e ",
+    "rsync --rsync-path=",
+    "tar --checkpoint-action=exec=",
+    "tar cIf ",
+    "tar --to-command=",
+    "zip x.zip f -TT ",
+    "vim -c ",
+    "vi +",
+    "sed -n ",
+    "sed ",
+    "m4 <<< ",
+    "expect -c ",
+    "apt-get -o APT::Update::Pre-Invoke::=",
+    "sysctl kernel.core_pattern=",
+    "man -H",
+    "certbot renew --pre-hook ",
+    "capsh -- ",
+    "run-parts ",
+    "PAGER=",
+    "LESSOPEN=",
+    "LD_PRELOAD=",
+    "env GIT_SSH_COMMAND=",
+    "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.pager GIT_CONFIG_VALUE_0=",
+    "GIT_CONFIG_PARAMETERS=",
+    "PERL5OPT=-d PERL5DB=",
+    "export GIT_PAGER=",
+    "kubectl debug node/x -- ",
+    "docker compose exec web ",
+    "lxc exec c -- ",
+    "machinectl shell m ",
+    "vagrant ssh -c ",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// A carrier given any payload (quoted or not, with separators, expansions, `!`, `|`,
+    /// `%`, `=` and `:`) neither panics nor makes an invocation outside the text.
+    #[test]
+    fn carriers_never_panic(
+        carrier in proptest::sample::select(CARRIERS),
+        payload in "([a-z/ $'\"\\(){}|&;:!%=,.`~*#\n-]|sh|rm -rf|exec=|e |s/a/b/e|:!|syscmd\\(|spawn ){0,24}",
+        after in proptest::sample::select(&["", " log", " x", " host", " f", " backup"][..]),
+    ) {
+        let text = format!("{carrier}{payload}{after}");
+        let plan = analyze(&text, &env());
+        for inv in &plan.invocations {
+            prop_assert!(inv.span.start <= inv.span.end && inv.span.end <= plan.source.len());
+        }
+        let _ = guard::policy::testing::judge_with(policy(), &guard::policy::FakeContext::default(), &text);
+    }
+}
+
+/// The built-in policy, built once.
+fn policy() -> &'static guard::policy::Policy {
+    static POLICY: std::sync::OnceLock<guard::policy::Policy> = std::sync::OnceLock::new();
+    POLICY.get_or_init(guard_rules::policy)
+}
+
 /// tree-sitter-bash's C scanner passes code points to `isdigit` after `{`, which crashes on
 /// large values; guard parses an ASCII stand-in of the text instead.
 #[test]

@@ -78,6 +78,7 @@ pub fn via(v: &Via) -> String {
         Via::WrittenScript { path } => format!("script:{path}"),
         Via::Code { language, .. } => format!("code:{language}"),
         Via::Decoded { decoder } => format!("decoded:{decoder}"),
+        Via::Carrier { program, carrier } => format!("carrier:{program}:{carrier}"),
         Via::SyntaxErrorRecovery => "err".into(),
     }
 }

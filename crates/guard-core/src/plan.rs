@@ -314,6 +314,14 @@ pub enum Via {
         /// The decoding commands, in order (`base64 -d | rev`).
         decoder: String,
     },
+    /// Run by a program because an option or an environment variable given to it holds a
+    /// command (`git -c core.pager=…`, `ssh -o ProxyCommand=…`, `PAGER=… git log`).
+    Carrier {
+        /// The program that runs it.
+        program: String,
+        /// The option, configuration key or environment variable that holds it.
+        carrier: String,
+    },
     /// Recovered from a region the grammar could not parse.
     SyntaxErrorRecovery,
 }
@@ -343,9 +351,18 @@ impl Via {
             Via::WrittenScript { path } => format!("script {path} written earlier in this text"),
             Via::Code { language, call } => format!("{language} code {call}"),
             Via::Decoded { decoder } => format!("decoded by {decoder}"),
+            // An environment variable is given to the program; an option or key is its own.
+            Via::Carrier { program, carrier } if is_variable_name(carrier) => format!("{carrier} given to {program}"),
+            Via::Carrier { program, carrier } => format!("{carrier} of {program}"),
             Via::SyntaxErrorRecovery => "recovered from syntax error".into(),
         }
     }
+}
+
+/// `PAGER`, `LD_PRELOAD`: an environment variable's name as written in capitals.
+fn is_variable_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Where an invocation sits in a pipeline.

@@ -59,6 +59,11 @@ impl Vars {
         self.map.contains_key(name)
     }
 
+    /// The value of `name` when the text set and exported it (what a child process is given).
+    pub(crate) fn exported(&self, name: &str) -> Option<&VarVal> {
+        self.map.get(name).filter(|_| self.exported.contains(name))
+    }
+
     pub(crate) fn known(&self, name: &str) -> Option<&str> {
         match self.map.get(name) {
             Some(VarVal::Known(v)) => Some(v),

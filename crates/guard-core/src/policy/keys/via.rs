@@ -38,7 +38,8 @@ pub(crate) fn eval(v: &Spec, s: &Subject, _: &mut Found) -> Option<()> {
                 | Via::PipeToShell { .. }
                 | Via::WrittenScript { .. }
                 | Via::Code { .. }
-                | Via::Decoded { .. } => "nested_code",
+                | Via::Decoded { .. }
+                | Via::Carrier { .. } => "nested_code",
                 _ => "",
             };
             want.iter().any(|w| w == name)

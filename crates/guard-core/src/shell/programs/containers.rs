@@ -1,8 +1,10 @@
-//! Commands run inside a container or pod: `docker exec CONTAINER CMD…`, `kubectl exec POD --
-//! CMD…`. The command is executed there directly (no shell reads it), and is judged as a
-//! command run elsewhere: its paths are the container's.
+//! Commands run inside a container, pod or machine: `docker exec CONTAINER CMD…`, `docker
+//! compose exec|run SERVICE CMD…`, `kubectl exec|debug POD -- CMD…`, `lxc`/`incus exec`,
+//! `pct exec`, `machinectl shell`, `vagrant ssh -c`. The command is executed there (directly,
+//! or by a shell for `vagrant ssh -c`), and is judged as a command run elsewhere: its paths are
+//! the container's.
 
-use super::{is_shell, run, Derived};
+use super::{is_shell, run, shell_code, Derived, VarScope};
 use crate::plan::{Via, Word};
 
 /// `docker exec`'s options that take the next word (also podman's and nerdctl's).
@@ -14,6 +16,7 @@ pub(super) fn docker_exec(name: &str, args: &[Word]) -> Vec<Derived> {
     let start = match words.as_slice() {
         ["exec", ..] => 1,
         ["container", "exec", ..] => 2,
+        ["compose", ..] => return compose(&format!("{name} compose"), &args[1..]),
         _ => return Vec::new(),
     };
     let mut i = start;
@@ -43,10 +46,12 @@ fn in_container(argv: &[Word], host: String) -> Vec<Derived> {
     run(argv, Via::Remote { host })
 }
 
-/// `kubectl exec POD [-c CONTAINER] [flags] -- COMMAND [ARG…]` (and `oc exec`): everything
-/// after `--` runs in the pod.
+/// `kubectl exec POD [-c CONTAINER] [flags] -- COMMAND [ARG…]` (and `oc exec`), `kubectl debug
+/// TARGET [flags] -- COMMAND [ARG…]` (a debugging container in a pod or on a node): everything
+/// after `--` runs there.
 pub(super) fn kubectl_exec(name: &str, args: &[Word]) -> Vec<Derived> {
-    if args.first().map(|w| w.known_prefix()) != Some("exec") {
+    let sub = args.first().map(|w| w.known_prefix());
+    if sub != Some("exec") && sub != Some("debug") {
         return Vec::new();
     }
     let Some(dash) = args.iter().position(|w| w.as_literal() == Some("--")) else { return Vec::new() };
@@ -67,6 +72,15 @@ pub(super) fn kubectl_exec(name: &str, args: &[Word]) -> Vec<Derived> {
         "--server",
         "--token",
         "--as",
+        // `kubectl debug`'s.
+        "--image",
+        "--image-pull-policy",
+        "--target",
+        "--profile",
+        "--copy-to",
+        "--set-image",
+        "--env",
+        "--custom",
     ];
     let mut pod = "?".to_string();
     let mut k = 1;
@@ -82,7 +96,131 @@ pub(super) fn kubectl_exec(name: &str, args: &[Word]) -> Vec<Derived> {
         }
         k += 1;
     }
-    in_container(&args[dash + 1..], format!("{name} pod {pod}"))
+    let host = match sub {
+        Some("debug") => format!("{name} debug {pod}"),
+        _ => format!("{name} pod {pod}"),
+    };
+    in_container(&args[dash + 1..], host)
+}
+
+/// The first operand at or after `i`, past options (those in `valued` take the next word),
+/// and the index after it.
+fn operand(args: &[Word], mut i: usize, valued: &[&str]) -> Option<(usize, usize)> {
+    while let Some(a) = args.get(i) {
+        let t = a.known_prefix();
+        if a.as_literal() == Some("--") {
+            return args.get(i + 1).map(|_| (i + 1, i + 2));
+        }
+        if !t.starts_with('-') || t == "-" {
+            return Some((i, i + 1));
+        }
+        i += if valued.contains(&t) { 2 } else { 1 };
+    }
+    None
+}
+
+/// Where a command starts after a container's name: past options, and a `--`.
+fn command_start(args: &[Word], i: usize, valued: &[&str]) -> usize {
+    operand(args, i, valued).map_or(args.len(), |(k, _)| k)
+}
+
+/// `docker compose [OPTIONS] exec|run [OPTIONS] SERVICE [COMMAND…]` (`docker-compose`,
+/// `podman-compose`): the command runs in a container of the service.
+pub(super) fn compose(name: &str, args: &[Word]) -> Vec<Derived> {
+    const GLOBAL: &[&str] =
+        &["-f", "--file", "-p", "--project-name", "--profile", "--env-file", "--project-directory", "--ansi"];
+    const OWN: &[&str] = &[
+        "-e",
+        "--env",
+        "-u",
+        "--user",
+        "-w",
+        "--workdir",
+        "--index",
+        "-l",
+        "--label",
+        "-p",
+        "--publish",
+        "-v",
+        "--volume",
+        "--name",
+        "--entrypoint",
+        "--cap-add",
+        "--cap-drop",
+        "--pull",
+        "--env-from-file",
+    ];
+    let Some((sub, after)) = operand(args, 0, GLOBAL) else { return Vec::new() };
+    if !matches!(args[sub].as_literal(), Some("exec" | "run")) {
+        return Vec::new();
+    }
+    let Some((service, after)) = operand(args, after, OWN) else { return Vec::new() };
+    in_container(&args[after..], format!("{name} service {}", args[service].display()))
+}
+
+/// `lxc exec [REMOTE:]INSTANCE [OPTIONS] [--] COMMAND…` (and `incus exec`).
+pub(super) fn lxc_exec(name: &str, args: &[Word]) -> Vec<Derived> {
+    const VALUED: &[&str] = &["--env", "--cwd", "--user", "--group", "--mode", "--project"];
+    if args.first().and_then(Word::as_literal) != Some("exec") {
+        return Vec::new();
+    }
+    let Some((instance, after)) = operand(args, 1, VALUED) else { return Vec::new() };
+    let start = command_start(args, after, VALUED);
+    in_container(&args[start..], format!("{name} container {}", args[instance].display()))
+}
+
+/// `pct exec VMID [OPTIONS] [--] COMMAND…` (Proxmox containers).
+pub(super) fn pct_exec(args: &[Word]) -> Vec<Derived> {
+    if args.first().and_then(Word::as_literal) != Some("exec") {
+        return Vec::new();
+    }
+    let Some((vmid, after)) = operand(args, 1, &[]) else { return Vec::new() };
+    let start = command_start(args, after, &[]);
+    in_container(&args[start..], format!("pct container {}", args[vmid].display()))
+}
+
+/// `machinectl [OPTIONS] shell [[USER@]MACHINE [PATH [ARGS…]]]`: with no program, a login
+/// shell for a person.
+pub(super) fn machinectl_shell(args: &[Word]) -> Vec<Derived> {
+    const VALUED: &[&str] = &["-M", "--machine", "-H", "--host", "-E", "--setenv", "--uid", "-p", "--property"];
+    let Some((sub, after)) = operand(args, 0, VALUED) else { return Vec::new() };
+    if args[sub].as_literal() != Some("shell") {
+        return Vec::new();
+    }
+    let Some((machine, after)) = operand(args, after, VALUED) else { return Vec::new() };
+    in_container(&args[after..], format!("machinectl machine {}", args[machine].display()))
+}
+
+/// `vagrant ssh [NAME] -c COMMAND`: shell text run in the machine.
+pub(super) fn vagrant_ssh(args: &[Word]) -> Vec<Derived> {
+    if args.first().and_then(Word::as_literal) != Some("ssh") {
+        return Vec::new();
+    }
+    let rest = &args[1..];
+    let end = rest.iter().position(|a| a.as_literal() == Some("--")).unwrap_or(rest.len());
+    let mut machine = "default".to_string();
+    let mut command = None;
+    let mut i = 0;
+    while i < end {
+        let t = rest[i].known_prefix();
+        if t == "-c" || t == "--command" {
+            command = rest.get(i + 1).filter(|_| i + 1 < end).cloned();
+            i += 2;
+            continue;
+        }
+        if t.starts_with("--command=") {
+            command = Some(super::words::strip_word_prefix(&rest[i], "--command=".len()));
+        } else if !t.starts_with('-') {
+            machine = rest[i].display();
+        }
+        i += 1;
+    }
+    match command {
+        Some(code) => {
+            shell_code("sh", code, Via::Remote { host: format!("vagrant machine {machine}") }, VarScope::Remote)
+        }
+        None => Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -114,6 +252,52 @@ mod tests {
             ("kubectl exec db-0 ls", vec!["kubectl exec db-0 ls"]),
             ("docker ps -a", vec!["docker ps -a"]),
             ("docker exec -it web /bin/bash", vec!["docker exec -it web /bin/bash"]),
+            (
+                "kubectl debug node/x -it --image=busybox -- chroot /host rm -rf /var/lib/etcd",
+                vec![
+                    "kubectl debug node/x -it --image=busybox -- chroot /host rm -rf /var/lib/etcd",
+                    "chroot /host rm -rf /var/lib/etcd @ssh kubectl debug node/x",
+                    "rm -rf /var/lib/etcd @ssh kubectl debug node/x > run by chroot",
+                ],
+            ),
+            ("kubectl debug node/x -it --image=busybox", vec!["kubectl debug node/x -it --image=busybox"]),
+            // chroot with no command starts a shell there.
+            (
+                "oc debug node/n -- chroot /host",
+                vec![
+                    "oc debug node/n -- chroot /host",
+                    "chroot /host @ssh oc debug node/n",
+                    "‹$SHELL› @ssh oc debug node/n > run by chroot",
+                ],
+            ),
+            (
+                "lxc exec web --env A=1 -- rm -rf /srv",
+                vec!["lxc exec web --env A=1 -- rm -rf /srv", "rm -rf /srv @ssh lxc container web"],
+            ),
+            ("incus exec c1 bash", vec!["incus exec c1 bash"]),
+            ("pct exec 100 -- rm -rf /srv", vec!["pct exec 100 -- rm -rf /srv", "rm -rf /srv @ssh pct container 100"]),
+            (
+                "machinectl shell root@box /bin/rm -rf /srv",
+                vec!["machinectl shell root@box /bin/rm -rf /srv", "/bin/rm -rf /srv @ssh machinectl machine root@box"],
+            ),
+            ("machinectl shell box", vec!["machinectl shell box"]),
+            (
+                "docker compose -f dev.yml exec -T db psql -c 'DROP DATABASE app'",
+                vec![
+                    "docker compose -f dev.yml exec -T db psql -c 'DROP DATABASE app'",
+                    "psql -c 'DROP DATABASE app' @ssh docker compose service db",
+                ],
+            ),
+            (
+                "docker-compose run --rm web rm -rf /srv",
+                vec!["docker-compose run --rm web rm -rf /srv", "rm -rf /srv @ssh docker-compose service web"],
+            ),
+            ("docker compose up -d", vec!["docker compose up -d"]),
+            (
+                "vagrant ssh -c 'rm -rf /srv'",
+                vec!["vagrant ssh -c 'rm -rf /srv'", "rm -rf /srv @ssh vagrant machine default"],
+            ),
+            ("vagrant ssh web", vec!["vagrant ssh web"]),
         ] {
             assert_eq!(runs(text), want, "{text}");
         }

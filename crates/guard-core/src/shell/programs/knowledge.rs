@@ -308,6 +308,35 @@ pub(super) const NUMACTL: Spec<'static> = Spec {
     ..Spec::NONE
 };
 pub(super) const CGEXEC: Spec<'static> = Spec { short_val: "g", ..Spec::NONE };
+pub(super) const OPENVT: Spec<'static> = Spec { short_val: "c", long_val: &["console"], ..Spec::NONE };
+/// rlwrap's `-a[PROMPT]`, `-m[SUBST]` and `-p[COLOUR]` take their value only attached.
+pub(super) const RLWRAP: Spec<'static> = Spec {
+    short_val: "bCDefgHlMOPqsStwz",
+    short_opt: "amp",
+    long_val: &[
+        "break-chars",
+        "command-name",
+        "complete-filenames",
+        "extra-char-after-completion",
+        "file",
+        "forget-matching",
+        "history-filename",
+        "logfile",
+        "multi-line-ext",
+        "only-cook",
+        "pre-given",
+        "quote-characters",
+        "histsize",
+        "substitute-prompt",
+        "set-term-name",
+        "polling",
+        "filter",
+    ],
+    long_flag: &[],
+};
+pub(super) const AA_EXEC: Spec<'static> = Spec { short_val: "pn", long_val: &["profile", "namespace"], ..Spec::NONE };
+pub(super) const CPULIMIT: Spec<'static> =
+    Spec { short_val: "lpePc", long_val: &["limit", "pid", "exe", "path", "cpu"], ..Spec::NONE };
 pub(super) const CHPST: Spec<'static> = Spec { short_val: "uUbe/CnlLmdopfcrt", ..Spec::NONE };
 pub(super) const SOFTLIMIT: Spec<'static> = Spec { short_val: "adfmoprtcls", ..Spec::NONE };
 pub(super) const DAEMONIZE: Spec<'static> = Spec { short_val: "ceopluE", ..Spec::NONE };
@@ -432,7 +461,8 @@ pub(super) const SYSTEMD_RUN: Spec<'static> = Spec {
     ],
 };
 pub(super) const SCREEN: Spec<'static> = Spec { short_val: "cehpsSTX", ..Spec::NONE };
-pub(super) const TMUX: Spec<'static> = Spec { short_val: "LSf", ..Spec::NONE };
+/// `-c SHELL-COMMAND` runs it with the default shell.
+pub(super) const TMUX: Spec<'static> = Spec { short_val: "LSfc", ..Spec::NONE };
 /// The options of tmux's subcommands that run shell text (`new-session`, `run-shell`, …).
 pub(super) const TMUX_RUNS: Spec<'static> = Spec { short_val: "censtFxyTw", ..Spec::NONE };
 pub(super) const SCRIPT: Spec<'static> = Spec {
@@ -490,6 +520,10 @@ pub(super) const WRAPPERS: &[(&[&str], &Spec<'static>)] = &[
     (&["prlimit"], &PRLIMIT),
     (&["numactl"], &NUMACTL),
     (&["cgexec"], &CGEXEC),
+    (&["openvt"], &OPENVT),
+    (&["rlwrap"], &RLWRAP),
+    (&["aa-exec"], &AA_EXEC),
+    (&["cpulimit"], &CPULIMIT),
     (&["chpst"], &CHPST),
     (&["softlimit"], &SOFTLIMIT),
     (&["daemonize"], &DAEMONIZE),
@@ -702,12 +736,18 @@ pub fn rules_programs() -> Vec<RulesProgram> {
     out
 }
 
-/// The lists the rules take from this table: `shells`, and `wrappers`, the programs that run
+/// The lists the rules take from this table: `shells`; `wrappers`, the programs that run
 /// the command named in their arguments (the parser judges that command as an invocation of
-/// its own, so a rule about what a command's operands are can pass over the wrapper).
+/// its own, so a rule about what a command's operands are can pass over the wrapper); and
+/// `carriers`, the programs whose options that hold commands the parser reads (what they hold
+/// is judged as run).
 pub fn rules_lists() -> Vec<(&'static str, Vec<String>)> {
     let wrappers = WRAPPERS.iter().flat_map(|(names, _)| names.iter().map(|n| n.to_string())).collect();
-    vec![("shells", SHELLS.iter().map(|s| s.to_string()).collect()), ("wrappers", wrappers)]
+    vec![
+        ("shells", SHELLS.iter().map(|s| s.to_string()).collect()),
+        ("wrappers", wrappers),
+        ("carriers", super::carriers::carrier_programs()),
+    ]
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! interpreters given code (`python -c`, `perl -e`, `awk '…'`). Each gets just enough
 //! knowledge of its options to find where the inner command or code starts.
 
+mod carriers;
 mod containers;
 mod daemontools;
 mod debugger;
@@ -23,6 +24,7 @@ mod words;
 mod wrappers;
 mod xargs;
 
+pub(crate) use carriers::{carrier_variables, from_env as env_carriers, is_env_carrier, Given, GivenFrom};
 pub use guard::guard_options;
 pub use interpreters::interpreter_language;
 pub use knowledge::{rules_lists, rules_programs, RulesProgram, GUARD_SUBCOMMANDS};
@@ -38,17 +40,18 @@ use crate::plan::{Assignment, Code, CodeSource, Invocation, Span, Via, Word};
 use daemontools::{chpst, daemonize, envdir, softlimit};
 use debugger::gdb;
 use find::find;
-use getopt::Scanned;
+use getopt::{scan_spec, Scanned};
 use guard::guard;
 use interpreters::interpreter;
 use isolation::{bwrap, chroot, nsenter, systemd_run, unshare};
+use knowledge::wrapper_options;
 use privilege::{doas, pkexec, setpriv, sg, su, sudo};
 use resources::{cgexec, chrt, ionice, nice, numactl, prlimit, stdbuf, taskset};
 use sessions::{at, screen, script, tmux};
 use shells::{eval, shell, source, ssh, trap};
 use wrappers::{
-    command, coproc, dynamic_loader, env_command, exec, fakeroot, flock, plain_wrapper, service, sets_up_then_runs,
-    setsid, time, timeout, watch,
+    command, coproc, dynamic_loader, env_command, exec, fakeroot, flock, plain_wrapper, sets_up_then_runs, setsid,
+    time, timeout, watch,
 };
 use xargs::{parallel, xargs};
 
@@ -154,9 +157,17 @@ fn login_shell(span: Span, why: &str) -> Word {
     Word::unknown("$SHELL", why.to_string(), span)
 }
 
-/// What running `inv` runs in turn. `here` is where it runs.
+/// What running `inv` runs in turn: what it runs as a wrapper, shell or interpreter, then
+/// what its options that hold commands run (see [`carriers`]). `here` is where it runs.
 pub(crate) fn derive(inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derived> {
     let Some(name) = inv.program_name() else { return Vec::new() };
+    let mut out = runs(name, inv, stdin, here);
+    out.extend(carriers::options(name, inv, stdin));
+    out
+}
+
+/// What `inv`, named `name`, runs as a wrapper, shell or interpreter.
+fn runs(name: &str, inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derived> {
     let args = inv.args.as_slice();
     let span = inv.span;
     match name {
@@ -201,15 +212,30 @@ pub(crate) fn derive(inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derive
         "pkexec" => pkexec(name, args, span),
         "numactl" => numactl(name, args),
         "cgexec" => cgexec(name, args),
+        "openvt" | "aa-exec" => {
+            run_unless(&scan_spec(args, wrapper_options(name)), args, name, &["h", "help", "V", "version"])
+        }
+        "rlwrap" => run_unless(&scan_spec(args, wrapper_options(name)), args, name, &["h", "help", "v", "version"]),
+        // `cpulimit -p PID`, `-e EXE`, `-P PATH` limit a process already running.
+        "cpulimit" => run_unless(
+            &scan_spec(args, wrapper_options(name)),
+            args,
+            name,
+            &["p", "pid", "e", "exe", "P", "path", "h", "help"],
+        ),
         "sg" => sg(name, args, span, stdin),
         "chpst" => chpst(name, args),
         "softlimit" => softlimit(name, args),
         "pgrphack" => run(args, wrapper(name)),
-        "service" => service(args),
         "envdir" | "setuidgid" | "envuidgid" | "setlock" => envdir(name, args),
         "daemonize" => daemonize(name, args, span),
         "docker" | "podman" | "nerdctl" => containers::docker_exec(name, args),
         "kubectl" | "oc" | "kubecolor" => containers::kubectl_exec(name, args),
+        "docker-compose" | "podman-compose" => containers::compose(name, args),
+        "lxc" | "incus" => containers::lxc_exec(name, args),
+        "pct" => containers::pct_exec(args),
+        "machinectl" => containers::machinectl_shell(args),
+        "vagrant" => containers::vagrant_ssh(args),
         "gdb" => gdb(args),
         "bwrap" => bwrap(args, span),
         "flock" => flock(name, args),

@@ -63,6 +63,10 @@ pub(super) fn script(name: &str, args: &[Word], span: Span, stdin: &Stdin) -> Ve
 /// (tmux hands it to a shell). `send-keys` types into a pane: what it types is unknown code.
 pub(super) fn tmux(args: &[Word], span: Span) -> Vec<Derived> {
     let s = scan_spec(args, &TMUX);
+    // `tmux -c CMD` runs CMD with the default shell, as a login shell would.
+    if let Some(code) = s.value(&["c"]) {
+        return shell_code("sh", code.clone(), Via::ShellString { shell: "tmux".into() }, VarScope::Fresh);
+    }
     let Some(i) = s.operand else { return Vec::new() };
     let rest = &args[i..];
     let sub = rest.first().and_then(Word::as_literal).unwrap_or("");
@@ -118,6 +122,7 @@ mod tests {
             ("screen -dmS s rm x", vec!["screen -dmS s rm x", "rm x @run by screen"]),
             ("screen -ls", vec!["screen -ls"]),
             ("tmux new-session -d 'rm x'", vec!["tmux new-session -d 'rm x'", "rm x @tmux -c"]),
+            ("tmux -c 'rm x'", vec!["tmux -c 'rm x'", "rm x @tmux -c"]),
             ("script -q /dev/null -c 'rm x'", vec!["script -q /dev/null -c 'rm x'", "rm x @script -c"]),
             ("at now <<< 'rm x'", vec!["at now", "rm x @heredoc to at"]),
         ] {

@@ -199,10 +199,9 @@ pub(super) fn ssh(args: &[Word], span: Span) -> Vec<Derived> {
     let s = scan_spec(args, &SSH);
     let Some(i) = s.operand else { return Vec::new() };
     let host = args[i].display();
-    if i + 1 >= args.len() {
-        return Vec::new();
-    }
-    shell_code("sh", join_words(&args[i + 1..], " ", span), Via::Remote { host }, VarScope::Remote)
+    // ssh reads options right after the destination too (`ssh host -t cmd`).
+    let Some(k) = scan_spec(&args[i + 1..], &SSH).operand else { return Vec::new() };
+    shell_code("sh", join_words(&args[i + 1 + k..], " ", span), Via::Remote { host }, VarScope::Remote)
 }
 
 pub(super) fn eval(args: &[Word], span: Span) -> Vec<Derived> {
@@ -270,6 +269,7 @@ mod tests {
             ("trap 'rm x' EXIT", vec!["trap 'rm x' EXIT", "rm x @trap handler"]),
             ("trap - EXIT", vec!["trap - EXIT"]),
             ("ssh -p 22 host 'rm x'", vec!["ssh -p 22 host 'rm x'", "rm x @ssh host"]),
+            ("ssh host -t -- rm x", vec!["ssh host -t -- rm x", "rm x @ssh host"]),
         ] {
             assert_eq!(runs(text), want, "{text}");
         }

@@ -163,19 +163,6 @@ pub(super) fn watch(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
     }
 }
 
-/// `service NAME …` runs the script `/etc/init.d/NAME` (or starts a unit); a name holding a `/`
-/// is a path from there, so `service ../../bin/sh` runs `/bin/sh`.
-pub(super) fn service(args: &[Word]) -> Vec<Derived> {
-    let Some(name) = args.iter().find(|a| !a.known_prefix().starts_with('-')) else { return Vec::new() };
-    match name.as_literal() {
-        Some(n) if n.contains('/') => {
-            let path = crate::shell::normalize_path(&format!("/etc/init.d/{n}"));
-            run(&[Word::literal(path, name.span)], wrapper("service"))
-        }
-        _ => Vec::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use crate::shell::testing::{cwds, runs};
@@ -202,6 +189,12 @@ mod tests {
             ("flock /tmp/lock -c 'rm x'", vec!["flock /tmp/lock -c 'rm x'", "rm x @flock -c"]),
             ("watch -n 1 rm x", vec!["watch -n 1 rm x", "rm x @watch -c"]),
             ("watch -x rm x", vec!["watch -x rm x", "rm x @run by watch"]),
+            ("openvt -c 2 -- rm x", vec!["openvt -c 2 -- rm x", "rm x @run by openvt"]),
+            ("rlwrap -pblack -H h rm x", vec!["rlwrap -pblack -H h rm x", "rm x @run by rlwrap"]),
+            ("aa-exec -p unconfined -- rm x", vec!["aa-exec -p unconfined -- rm x", "rm x @run by aa-exec"]),
+            ("cpulimit -l 50 -- rm x", vec!["cpulimit -l 50 -- rm x", "rm x @run by cpulimit"]),
+            ("cpulimit -p 1234 -l 25", vec!["cpulimit -p 1234 -l 25"]),
+            ("cpulimit -e program -l 25", vec!["cpulimit -e program -l 25"]),
         ] {
             assert_eq!(runs(text), want, "{text}");
         }

@@ -101,6 +101,8 @@ impl Builder<'_, '_> {
                     });
                 }
             }
+            // Variables given to it that hold commands (`PAGER=… git log`).
+            derived.extend(self.env_carriers(id));
             for d in derived {
                 match d {
                     Derived::Run { mut argv, via, assignments, chdir } => {
@@ -118,6 +120,9 @@ impl Builder<'_, '_> {
                         queue.push(new_id);
                     }
                     Derived::Code { mut code, parse, chdir, decoded } => {
+                        // Text an option or variable holds is what the program runs, not code
+                        // the program itself is (its commands are listed on their own).
+                        let carried = matches!(parse, Some((Via::Carrier { .. }, _)));
                         // A script written earlier in the text is read as the code it holds.
                         let (text, parse) = match parse {
                             Some(p) => (code.text.clone(), Some(p)),
@@ -139,7 +144,7 @@ impl Builder<'_, '_> {
                             self.read_code(w, ctx, id, &mut code, &chdir);
                         }
                         let inv = &mut self.plan.invocations[id];
-                        if inv.code.is_none() {
+                        if inv.code.is_none() && !carried {
                             inv.code = Some(code);
                         }
                     }
@@ -206,6 +211,52 @@ impl Builder<'_, '_> {
                 }
             }
         }
+    }
+
+    /// What the variables that hold commands, given to invocation `id`, run: assigned in front
+    /// of it, in front of the wrappers that run it, or exported earlier in the text. What such
+    /// a variable itself runs is not given them again.
+    fn env_carriers(&self, id: usize) -> Vec<Derived> {
+        let inv = &self.plan.invocations[id];
+        if matches!(inv.via.last(), Some(Via::Carrier { .. })) {
+            return Vec::new();
+        }
+        let mut given: Vec<programs::Given> = Vec::new();
+        let mut add = |name: &str, value: Word, from| {
+            if programs::is_env_carrier(name) && !given.iter().any(|g| g.name == name) {
+                given.push(programs::Given { name: name.to_string(), value, from });
+            }
+        };
+        for a in inv.assignments.iter().rev() {
+            add(&a.name, a.value.clone(), programs::GivenFrom::Own);
+        }
+        let mut cur = inv.parent;
+        let mut steps = 0;
+        while let Some(p) = cur.map(|p| &self.plan.invocations[p]) {
+            steps += 1;
+            if p.span != inv.span || steps > 64 {
+                break;
+            }
+            for a in p.assignments.iter().rev() {
+                add(&a.name, a.value.clone(), programs::GivenFrom::Wrapper);
+            }
+            cur = p.parent;
+        }
+        for name in programs::carrier_variables() {
+            if let Some(v) = self.vars.exported(name) {
+                let value = match v {
+                    VarVal::Known(s) => Word::literal(s, inv.span),
+                    VarVal::Unknown { what, why } => {
+                        Word::unknown(what.clone().unwrap_or_else(|| format!("${name}")), why.to_string(), inv.span)
+                    }
+                };
+                add(name, value, programs::GivenFrom::Exported);
+            }
+        }
+        if given.is_empty() {
+            return Vec::new();
+        }
+        programs::env_carriers(inv, &given)
     }
 
     /// The absolute paths a path given to invocation `id` may name: one per directory it may
