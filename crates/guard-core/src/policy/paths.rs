@@ -245,6 +245,11 @@ const PERSISTENCE_HOME: &[&str] = &[
     ".tmux.conf",
     ".config/tmux/tmux.conf",
     ".bashrc.d",
+    // Run by less on every file it shows; by top, by rtorrent at start.
+    ".lessfilter",
+    ".config/procps/toprc",
+    ".toprc",
+    ".rtorrent.rc",
 ];
 
 /// The same for the whole system.

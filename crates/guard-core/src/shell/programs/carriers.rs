@@ -669,6 +669,7 @@ pub(super) fn options(name: &str, inv: &Invocation, stdin: &Stdin) -> Vec<Derive
         "run-parts" => run_parts(args, inv.span),
         "capsh" => capsh(args),
         "service" => service(args),
+        "fail2ban-client" => fail2ban(args, &reach),
         "tar" | "gtar" => table(name, &tar_args(args), &reach),
         _ => table(name, args, &reach),
     }
@@ -1830,6 +1831,20 @@ fn zip(args: &[Word], reach: &Reach) -> Vec<Derived> {
 fn sysctl(args: &[Word], reach: &Reach) -> Vec<Derived> {
     let (_, operands) = permuted(args, &Spec { short_val: "pf", long_val: &["load", "pattern"], ..Spec::NONE });
     operands.iter().flat_map(|&i| settings(&args[i], &SYSCTL_KEYS, None, reach)).collect()
+}
+
+/// `fail2ban-client set JAIL action ACTION actionban CMD`: CMD runs as shell text when the
+/// action fires (on every ban, at start, …).
+fn fail2ban(args: &[Word], reach: &Reach) -> Vec<Derived> {
+    let words: Vec<&str> = args.iter().map(|w| w.as_literal().unwrap_or("")).collect();
+    let Some(at) = words.iter().position(|w| *w == "set") else { return Vec::new() };
+    match words.get(at + 2..at + 5) {
+        Some([action, _, key]) if *action == "action" && key.starts_with("action") && args.len() > at + 5 => {
+            let value = join_words(&args[at + 5..], " ", args[at + 5].span);
+            payload(&value, Holds::Shell, Form::Plain, key, reach)
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// `gtester [OPTIONS] TEST…`: each test program runs.

@@ -23,6 +23,12 @@ pub(crate) enum Holds {
     CmakeProcesses,
     /// `shell:` / `command:` values anywhere in a YAML playbook.
     YamlCommands,
+    /// fastfetch modules of type `command`: their `text` runs as shell.
+    FastfetchCommands,
+    /// rsyslog actions that pipe to a program (`^/path/prog`, `binary="…"`).
+    RsyslogPrograms,
+    /// libvirt domain XML: `<script path='…'/>` runs when an interface comes up.
+    DomainScripts,
 }
 
 /// A file the command reads code from, named as the tool would open it.
@@ -36,6 +42,8 @@ const INSTALL_SCRIPTS: &[&str] = &["preinstall", "install", "postinstall", "prep
 const UNIT_KEYS: &[&str] =
     &["ExecStart", "ExecStartPre", "ExecStartPost", "ExecStop", "ExecStopPost", "ExecReload", "ExecCondition"];
 const WG_KEYS: &[&str] = &["PreUp", "PostUp", "PreDown", "PostDown"];
+const FAIL2BAN_KEYS: &[&str] =
+    &["actionstart", "actionstop", "actioncheck", "actionban", "actionunban", "actionflush", "actionrepair"];
 
 fn file(path: impl Into<String>, holds: Holds) -> ProjectFile {
     ProjectFile { path: path.into(), holds }
@@ -179,6 +187,19 @@ pub(crate) fn project_files(inv: &Invocation) -> Vec<ProjectFile> {
         "ansible-playbook" => operands.iter().map(|p| file(*p, Holds::YamlCommands)).collect(),
         "neofetch" => value_of(&["--config"]).map(|f| vec![file(f, Holds::Shell)]).unwrap_or_default(),
         "easyrsa" => value_of(&["--vars"]).map(|f| vec![file(f, Holds::Shell)]).unwrap_or_default(),
+        // Every action file in the configuration directory (`*` matches any name).
+        "fail2ban-client" | "fail2ban-server" => value_of(&["-c"])
+            .map(|d| vec![file(in_dir(Some(&d), "action.d/*.conf"), Holds::Keys(FAIL2BAN_KEYS))])
+            .unwrap_or_default(),
+        "fastfetch" => {
+            value_of(&["-c", "--config"]).map(|f| vec![file(f, Holds::FastfetchCommands)]).unwrap_or_default()
+        }
+        "acr" => value_of(&["-r"]).map(|f| vec![file(f, Holds::Recipes)]).unwrap_or_default(),
+        "rsyslogd" => value_of(&["-f"]).map(|f| vec![file(f, Holds::RsyslogPrograms)]).unwrap_or_default(),
+        "virsh" => match operands.iter().position(|o| matches!(*o, "create" | "define")) {
+            Some(i) => operands.get(i + 1).map(|f| vec![file(*f, Holds::DomainScripts)]).unwrap_or_default(),
+            None => Vec::new(),
+        },
         "bpftrace" => {
             let s = scan_spec(&inv.args, &Spec { short_val: "eopBfIclkd", ..Spec::NONE });
             s.operand
@@ -256,6 +277,49 @@ pub(crate) fn code_in(holds: &Holds, text: &str) -> Vec<(&'static str, String)> 
             }
             out
         }
+        Holds::FastfetchCommands => {
+            let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else { return Vec::new() };
+            let modules = json.get("modules").and_then(|m| m.as_array()).cloned().unwrap_or_default();
+            modules
+                .iter()
+                .filter(|m| m.get("type").and_then(|t| t.as_str()) == Some("command"))
+                .filter_map(|m| m.get("text").and_then(|t| t.as_str()).map(|t| ("sh", t.to_string())))
+                .collect()
+        }
+        Holds::RsyslogPrograms => text
+            .lines()
+            .filter_map(|l| {
+                if let Some(i) = l.find("binary=\"") {
+                    let rest = &l[i + 8..];
+                    return rest.split('"').next().map(str::to_string);
+                }
+                let i = l.rfind('^')?;
+                let prog = l[i + 1..].split([';', ' ']).next()?.trim();
+                prog.starts_with('/').then(|| prog.to_string())
+            })
+            .map(|p| ("sh", p))
+            .collect(),
+        Holds::DomainScripts => {
+            let mut out = Vec::new();
+            let mut rest = text;
+            while let Some(i) = rest.find("<script") {
+                let after = &rest[i..];
+                let end = after.find('>').unwrap_or(after.len());
+                let tag = &after[..end];
+                if let Some(p) = tag.find("path=") {
+                    let v = &tag[p + 5..];
+                    let q = v.chars().next().unwrap_or('"');
+                    if let Some(path) = v[1..].split(q).next() {
+                        out.push(("sh", path.to_string()));
+                    }
+                }
+                rest = &after[end.min(after.len())..];
+                if end == 0 {
+                    break;
+                }
+            }
+            out
+        }
         Holds::YamlCommands => {
             let mut out = Vec::new();
             // Keys that hold a command line in Ansible tasks.
@@ -278,6 +342,65 @@ pub(crate) fn code_in(holds: &Holds, text: &str) -> Vec<(&'static str, String)> 
                 }
             }
             out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::shell::testing::runs;
+
+    /// A file the text wrote, then ran by a tool: the code in it is in the Plan, reached
+    /// through the file.
+    #[test]
+    fn files_a_tool_runs_code_from_are_read() {
+        for (text, want) in [
+            (
+                "echo '{\"scripts\": {\"postinstall\": \"rm -rf x\"}}' > package.json && npm install",
+                vec!["rm -rf x @script /work/proj/package.json written earlier in this text"],
+            ),
+            (
+                "echo '{\"scripts\": {\"build\": \"tsc\", \"test\": \"jest\"}}' > package.json; npm run build",
+                vec!["tsc @script /work/proj/package.json written earlier in this text"],
+            ),
+            (
+                "echo '{\"scripts\": {\"x\": \"id\"}}' > p/package.json; yarn --cwd p x",
+                vec!["id @script /work/proj/p/package.json written earlier in this text"],
+            ),
+            (
+                "printf 'all:\\n\\t@make-things $$HOME\\n' > Makefile; make",
+                vec!["make-things /home/u @script /work/proj/Makefile written earlier in this text"],
+            ),
+            ("echo 'system(\"id\")' > Gemfile; bundle install", vec!["id @ruby code system(\"id\")"]),
+            (
+                "printf '[Interface]\\nPostUp = iptables -F\\n' > /tmp/w.conf; wg-quick up /tmp/w.conf",
+                vec!["iptables -F @script /tmp/w.conf written earlier in this text"],
+            ),
+            (
+                "printf '[Service]\\nExecStart=/usr/bin/x -y\\n' > /tmp/x.service; systemctl link /tmp/x.service",
+                vec!["/usr/bin/x -y @script /tmp/x.service written earlier in this text"],
+            ),
+            (
+                "echo 'execute_process(COMMAND touch y)' > CMakeLists.txt; cmake .",
+                vec!["touch y @script /work/proj/CMakeLists.txt written earlier in this text"],
+            ),
+            (
+                "echo '- hosts: all\n  tasks:\n    - shell: uptime' > p.yml; ansible-playbook p.yml",
+                vec!["uptime @script /work/proj/p.yml written earlier in this text"],
+            ),
+            (
+                "printf '[Definition]\\nactionstart = id\\n' > /tmp/f/action.d/x.conf; fail2ban-client -c /tmp/f start",
+                vec!["id @script /tmp/f/action.d/x.conf written earlier in this text"],
+            ),
+            // Nothing was written: nothing more is known.
+            ("npm install", vec![]),
+            ("make", vec![]),
+            // Scripts that do not run on install are not read.
+            ("echo '{\"scripts\": {\"clean\": \"rm -rf x\"}}' > package.json && npm install", vec![]),
+        ] {
+            let got: Vec<String> =
+                runs(text).into_iter().filter(|r| r.contains("written earlier") || r.contains(" code ")).collect();
+            assert_eq!(got, want, "{text}");
         }
     }
 }

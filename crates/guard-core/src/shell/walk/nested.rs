@@ -193,21 +193,47 @@ impl Builder<'_, '_> {
     fn project_code(&mut self, w: &mut Walk, ctx: usize, id: usize) {
         let span = self.plan.invocations[id].span;
         for f in programs::project_files(&self.plan.invocations[id]) {
-            let found = self.paths_for(id, &f.path).into_iter().find_map(|p| {
-                let text = self.written.get(&p)?.clone()?;
-                Some((p, text))
-            });
-            let Some((path, text)) = found else { continue };
-            for (language, code) in programs::code_in(&f.holds, &text) {
-                let word = Word::literal(code, span);
-                if language == "sh" {
-                    let outer = Enclosing { uncertain: w.ctxs[ctx].uncertain, pipe: None, aliasing: Vec::new() };
-                    let via = Via::WrittenScript { path: path.clone() };
-                    self.nested(id, &word, via, VarScope::Fresh, &Chdir::Stay, outer);
-                } else {
-                    let mut code =
-                        Code { language: language.into(), source: CodeSource::Argument, text: word, read: None };
-                    self.read_code(w, ctx, id, &mut code, &Chdir::Stay);
+            // A `*` in the last part of the name matches any file written there.
+            let found: Vec<(String, String)> = match f.path.rsplit_once("/*") {
+                Some((dir, suffix)) => self
+                    .paths_for(id, dir)
+                    .into_iter()
+                    .flat_map(|d| {
+                        let mut hits: Vec<(String, String)> = self
+                            .written
+                            .iter()
+                            .filter(|(p, _)| {
+                                p.strip_prefix(&format!("{d}/"))
+                                    .is_some_and(|n| !n.contains('/') && n.ends_with(suffix))
+                            })
+                            .filter_map(|(p, t)| Some((p.clone(), t.clone()?)))
+                            .collect();
+                        hits.sort();
+                        hits
+                    })
+                    .collect(),
+                None => self
+                    .paths_for(id, &f.path)
+                    .into_iter()
+                    .find_map(|p| {
+                        let text = self.written.get(&p)?.clone()?;
+                        Some((p, text))
+                    })
+                    .into_iter()
+                    .collect(),
+            };
+            for (path, text) in found {
+                for (language, code) in programs::code_in(&f.holds, &text) {
+                    let word = Word::literal(code, span);
+                    if language == "sh" {
+                        let outer = Enclosing { uncertain: w.ctxs[ctx].uncertain, pipe: None, aliasing: Vec::new() };
+                        let via = Via::WrittenScript { path: path.clone() };
+                        self.nested(id, &word, via, VarScope::Fresh, &Chdir::Stay, outer);
+                    } else {
+                        let mut code =
+                            Code { language: language.into(), source: CodeSource::Argument, text: word, read: None };
+                        self.read_code(w, ctx, id, &mut code, &Chdir::Stay);
+                    }
                 }
             }
         }

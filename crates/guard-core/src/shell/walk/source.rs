@@ -94,14 +94,56 @@ fn scan_tree(root: Node, text: &str) -> TreeScan {
 ///   The words themselves are read from the original text, so nothing else changes.
 fn for_parsing(text: &str) -> std::borrow::Cow<'_, str> {
     let glued = glued_reserved_words(text);
-    if text.is_ascii() && glued.is_empty() {
+    let coprocs = compound_coprocs(text);
+    if text.is_ascii() && glued.is_empty() && coprocs.is_empty() {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut bytes: Vec<u8> = text.bytes().map(|b| if b.is_ascii() { b } else { b'a' }).collect();
     for at in glued {
         bytes[at] = b'x';
     }
+    // The grammar has no `coproc` with a compound command: the compound is read on its own
+    // (it runs the same commands, in the background).
+    for (start, end) in coprocs {
+        bytes[start..end].fill(b' ');
+    }
     std::borrow::Cow::Owned(String::from_utf8(bytes).expect("ASCII bytes are UTF-8"))
+}
+
+/// `coproc [NAME]` in front of a compound command (`{ …; }`, `( … )`, a loop): the byte range
+/// of the keyword and the name.
+fn compound_coprocs(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices("coproc") {
+        let starts_word = i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b'{');
+        if !starts_word || !matches!(b.get(i + 6), Some(b' ' | b'\t')) {
+            continue;
+        }
+        let rest = &text[i + 6..];
+        let after_ws = |s: &str| s.len() - s.trim_start_matches([' ', '\t']).len();
+        let mut at = i + 6 + after_ws(rest);
+        let compound = |s: &str| {
+            s.starts_with('{')
+                || s.starts_with('(')
+                || ["while ", "until ", "for ", "if ", "case ", "select "].iter().any(|k| s.starts_with(k))
+        };
+        if !compound(&text[at..]) {
+            // `coproc NAME compound`: the name is a plain word.
+            let name_len = text[at..].bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count();
+            if name_len == 0 {
+                continue;
+            }
+            let next = at + name_len;
+            let next = next + after_ws(&text[next..]);
+            if !compound(&text[next..]) {
+                continue;
+            }
+            at = next;
+        }
+        out.push((i, at));
+    }
+    out
 }
 
 /// Where reserved words start that are glued to a quote or an expansion, making one word with
@@ -187,7 +229,7 @@ impl Builder<'_, '_> {
         }
         // Text the grammar silently skipped (it drops a leading `-` before `a=1`, for one) is
         // still something bash would run: flag it and read it with the plain splitter.
-        let (skipped, defined) = scan_tree(root, text);
+        let (skipped, defined) = scan_tree(root, &parse_text);
         self.functions.extend(defined.iter().map(|(name, _)| name.clone()));
         let defined: HashMap<String, usize> =
             defined.into_iter().rev().map(|(name, at)| (name, self.map(&job, at, at).start)).collect();
