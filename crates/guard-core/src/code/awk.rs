@@ -93,11 +93,22 @@ fn tokens(text: &str) -> Vec<(Tok, usize, usize)> {
 /// An expression of string literals and other terms, concatenated (awk has no operator for it).
 fn expr(toks: &[(Tok, usize, usize)], text: &str) -> Val {
     let mut v = Val::default();
-    for (t, s, e) in toks {
-        match t {
-            Tok::Str(s) => v.push(Val::text(s.clone())),
+    let mut i = 0;
+    while i < toks.len() {
+        let (t, s, e) = &toks[i];
+        match (t, toks.get(i + 1).map(|x| &x.0), toks.get(i + 2).map(|x| &x.0), toks.get(i + 3).map(|x| &x.0)) {
+            // `ENVIRON["HOME"]`.
+            (Tok::Word(w), Some(Tok::Punct(o)), Some(Tok::Str(name)), Some(Tok::Punct(c)))
+                if w == "ENVIRON" && o == "[" && c == "]" =>
+            {
+                v.push(Val::env(name));
+                i += 4;
+                continue;
+            }
+            (Tok::Str(s), ..) => v.push(Val::text(s.clone())),
             _ => v.push(Val::unknown(&text[*s..*e])),
         }
+        i += 1;
     }
     v
 }
@@ -169,12 +180,21 @@ pub(super) fn read(text: &str) -> Reading {
                 }
             }
             Tok::Punct(p) if in_print && (p == ">" || p == ">>") => {
-                if let Some((Tok::Str(path), _, e)) = toks.get(i + 1) {
+                // The file is the expression up to the end of the statement (or a pipe).
+                let mut j = i + 1;
+                while j < toks.len()
+                    && !matches!(&toks[j].0, Tok::Punct(q) if matches!(q.as_str(), ";" | "}" | "|" | "|&"))
+                {
+                    j += 1;
+                }
+                if j > i + 1 {
                     // Written as the shell writes a file: `true > PATH`.
+                    let path = expr(&toks[i + 1..j], text);
                     let mut out = command(&[Val::text("true")], why);
                     super::value::push_text(&mut out, if p == ">>" { " >> " } else { " > " });
-                    Val::text(path.clone()).word(why, &mut out);
-                    reading.effects.push(Effect { shell: out, call: super::reader::clip(&text[*s..*e]) });
+                    path.word(why, &mut out);
+                    let end = toks[j - 1].2;
+                    reading.effects.push(Effect { shell: out, call: super::reader::clip(&text[*s..end]) });
                 }
             }
             _ => {}

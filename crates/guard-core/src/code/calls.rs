@@ -10,6 +10,10 @@ use super::grammar::Lang;
 pub(super) enum Does {
     /// Hands its first argument to `/bin/sh`.
     Shell,
+    /// A string first argument is shell text; a list is an argv (`IO.popen`, `proc_open`).
+    ShellOrList,
+    /// Makes a symbolic link: the target first, then the link.
+    Link,
     /// Runs a command: an argv list, several string arguments as the argv, or a lone string
     /// (run by a shell when `string_is_shell`, or when called with `shell=True` / `shell: true`).
     Spawn { string_is_shell: bool },
@@ -113,6 +117,10 @@ const PYTHON: Table = &[
     ("io.open", Open),
     ("codecs.open", Open),
     ("os.chmod", Chmod { mode_first: false, recursive: false }),
+    ("os.symlink", Link),
+    ("os.truncate", Write { append: false }),
+    (".symlink_to", Link),
+    (".open", Open),
     ("os.lchmod", Chmod { mode_first: false, recursive: false }),
     ("os.chown", Chown { owner_first: false }),
     ("os.lchown", Chown { owner_first: false }),
@@ -192,6 +200,13 @@ const JAVASCRIPT: Table = &[
     ("Deno.writeFileSync", Write { append: false }),
     ("Bun.write", Write { append: false }),
     ("fs.chmodSync", Chmod { mode_first: false, recursive: false }),
+    ("fs.symlinkSync", Link),
+    ("fs.symlink", Link),
+    ("fs.openSync", Open),
+    ("fs.open", Open),
+    ("fs.truncateSync", Write { append: false }),
+    ("setTimeout", Eval),
+    ("setInterval", Eval),
     ("fs.chmod", Chmod { mode_first: false, recursive: false }),
     ("Deno.chmod", Chmod { mode_first: false, recursive: false }),
     ("Deno.chmodSync", Chmod { mode_first: false, recursive: false }),
@@ -232,14 +247,18 @@ const RUBY: Table = &[
     ("spawn", Spawn { string_is_shell: true }),
     ("Process.spawn", Spawn { string_is_shell: true }),
     ("Process.exec", Spawn { string_is_shell: true }),
-    ("IO.popen", Spawn { string_is_shell: true }),
-    ("Open3.capture2", Spawn { string_is_shell: true }),
-    ("Open3.capture2e", Spawn { string_is_shell: true }),
-    ("Open3.capture3", Spawn { string_is_shell: true }),
-    ("Open3.popen2", Spawn { string_is_shell: true }),
-    ("Open3.popen2e", Spawn { string_is_shell: true }),
-    ("Open3.popen3", Spawn { string_is_shell: true }),
-    ("PTY.spawn", Spawn { string_is_shell: true }),
+    ("IO.popen", ShellOrList),
+    ("Open3.capture2", ShellOrList),
+    ("Open3.capture2e", ShellOrList),
+    ("Open3.capture3", ShellOrList),
+    ("Open3.popen2", ShellOrList),
+    ("Open3.popen2e", ShellOrList),
+    ("Open3.popen3", ShellOrList),
+    ("PTY.spawn", ShellOrList),
+    ("open", Open),
+    ("File.symlink", Link),
+    ("FileUtils.ln_s", Link),
+    ("FileUtils.ln_sf", Link),
     ("FileUtils.rm_rf", Delete { recursive: true }),
     ("FileUtils.rm_r", Delete { recursive: true }),
     ("FileUtils.rmtree", Delete { recursive: true }),
@@ -314,6 +333,7 @@ const PERL: Table = &[
     ("File.Path.remove_tree", Delete { recursive: true }),
     ("chmod", Chmod { mode_first: true, recursive: false }),
     ("chown", Chown { owner_first: true }),
+    ("symlink", Link),
     ("rename", Move),
     ("move", Move),
     ("File.Copy.move", Move),
@@ -336,7 +356,8 @@ const PHP: Table = &[
     ("shell_exec", Shell),
     ("passthru", Shell),
     ("popen", Shell),
-    ("proc_open", Spawn { string_is_shell: true }),
+    ("proc_open", ShellOrList),
+    ("symlink", Link),
     ("pcntl_exec", ExecList { at: 0, argv0: false }),
     ("unlink", Delete { recursive: false }),
     ("rmdir", Delete { recursive: false }),
@@ -374,6 +395,8 @@ const LUA: Table = &[
     ("os.remove", Delete { recursive: false }),
     ("os.rename", Move),
     ("io.open", Open),
+    ("io.lines", Read),
+    ("io.output", Write { append: false }),
     ("load", Eval),
     ("loadstring", Eval),
     ("dofile", Opaque),
@@ -421,6 +444,20 @@ pub(super) fn method(lang: Lang, method: &str) -> Option<Does> {
 /// Calls that give the home directory.
 pub(super) const HOME_CALLS: &[&str] =
     &["Path.home", "pathlib.Path.home", "os.homedir", "Dir.home", "Etc.getpwuid.dir", "Deno.homeDir"];
+
+/// Calls that give the working directory.
+pub(super) const CWD_CALLS: &[&str] = &[
+    "os.getcwd",
+    "os.getcwdb",
+    "Path.cwd",
+    "pathlib.Path.cwd",
+    "process.cwd",
+    "Dir.pwd",
+    "Dir.getwd",
+    "getcwd",
+    "Deno.cwd",
+    "cwd",
+];
 
 /// Calls that read one environment variable, named by their first argument.
 pub(super) const ENV_CALLS: &[&str] = &[

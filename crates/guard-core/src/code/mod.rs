@@ -89,7 +89,7 @@ pub(crate) fn read_parts(language: &str, parts: &[Part], deadline: Instant) -> O
     Some(reading)
 }
 
-const PLACEHOLDER: &str = "__guard_unknown_";
+pub(crate) const PLACEHOLDER: &str = "__guard_unknown_";
 
 fn restore(parts: Vec<Part>, unknown: &[(String, Part)]) -> Vec<Part> {
     let mut out = Vec::new();

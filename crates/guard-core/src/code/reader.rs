@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use tree_sitter::Node;
 
-use super::calls::{self, Does, ENV_CALLS, HOME_CALLS, PATH_CALLS, TILDE_CALLS};
+use super::calls::{self, Does, CWD_CALLS, ENV_CALLS, HOME_CALLS, PATH_CALLS, TILDE_CALLS};
 use super::grammar::{self, Lang};
 use super::value::{command, Piece, Val};
 use super::{Effect, Reading};
@@ -149,6 +149,11 @@ impl<'a> Reader<'a> {
                 let v = self.value(n);
                 self.shell(&v, n);
             }
+            // An unknown part of the code's text standing where code goes (`python3 -c "$(cat f)"`):
+            // the code itself is chosen at run time.
+            "identifier" | "name" | "constant" if self.t(n).starts_with(super::PLACEHOLDER) => self.chose(),
+            // `\&CORE::system`: a reference to a function, called later by another name.
+            "to_reference" => self.chose(),
             "identifier" if self.lang == Lang::Ruby && self.t(n) == "fork" && !self.is_part_of_call(n) => {
                 self.forked(false);
             }
@@ -194,6 +199,9 @@ impl<'a> Reader<'a> {
             return false;
         }
         let Some(parent) = n.parent() else { return false };
+        if parent.kind().starts_with("call_expression_with_") || n.kind() == "identifier" && self.lang == Lang::Perl {
+            return false;
+        }
         // The callee of a call, or part of a longer name, is not a value.
         if self.is_call(parent)
             && (parent.child_by_field_name("function").or_else(|| parent.child_by_field_name("name")) == Some(n)
@@ -278,6 +286,14 @@ impl<'a> Reader<'a> {
                 endless_iter || t.starts_with("for(;;)") || t.starts_with("for(;1;)") || t.starts_with("for(;true;)")
             }
             "do_statement" => n.child_by_field_name("condition").is_some_and(|c| truthy(self.t(c), false)),
+            // `[os.fork() for _ in iter(int, 1)]`.
+            "list_comprehension" | "generator_expression" | "set_comprehension" => named_children(n).iter().any(|c| {
+                c.kind() == "for_in_clause"
+                    && c.child_by_field_name("right").is_some_and(|r| {
+                        let r: String = self.t(r).chars().filter(|c| !c.is_whitespace()).collect();
+                        r.starts_with("iter(int,") || r.ends_with("count()")
+                    })
+            }),
             "single_line_statement" | "loop_statement" => {
                 let mut c = n.walk();
                 let found = n.named_children(&mut c).any(|ch| {
@@ -506,7 +522,10 @@ impl<'a> Reader<'a> {
             return None;
         }
         let f = n.child_by_field_name("function")?;
-        if !matches!(self.t(f), "require" | "import") {
+        if !matches!(
+            self.t(f),
+            "require" | "import" | "module.require" | "process.mainModule.require" | "require.main.require"
+        ) {
             return None;
         }
         let arg = named_children(n.child_by_field_name("arguments")?).first().copied()?;
@@ -564,6 +583,20 @@ impl<'a> Reader<'a> {
                     .or_else(|| named_children(n).last().copied())?;
                 Some(format!("{}.{}", self.dotted_raw(obj)?, self.t(prop)))
             }
+            // `sys.modules["os"]` is the module; `os["execute"]` (Lua) a member.
+            "subscript" => {
+                let obj = n.child_by_field_name("value")?;
+                let key = self.literal(n.child_by_field_name("subscript")?)?;
+                match self.dotted_raw(obj)?.as_str() {
+                    "sys.modules" => Some(key),
+                    o => Some(format!("{o}.{key}")),
+                }
+            }
+            "bracket_index_expression" => {
+                let obj = n.child_by_field_name("table")?;
+                let key = self.literal(n.child_by_field_name("field")?)?;
+                Some(format!("{}.{}", self.dotted_raw(obj)?, key))
+            }
             // `cp["execSync"]`, `os.environ` handled as values; a literal key names a member.
             "subscript_expression" => {
                 let obj = n.child_by_field_name("object")?;
@@ -577,8 +610,16 @@ impl<'a> Reader<'a> {
                 let args = n.child_by_field_name("arguments")?;
                 let kids = named_children(args);
                 match self.t(f) {
-                    "__import__" | "importlib.import_module" => self.literal(*kids.first()?),
-                    "require" | "import" => Some(js_module(&self.literal(*kids.first()?)?)),
+                    "__import__" | "importlib.import_module" | "__builtins__.__import__" | "builtins.__import__" => {
+                        self.literal(*kids.first()?)
+                    }
+                    "require"
+                    | "import"
+                    | "module.require"
+                    | "process.mainModule.require"
+                    | "require.main.require"
+                    | "globalThis.process.mainModule.require"
+                    | "global.process.mainModule.require" => Some(js_module(&self.literal(*kids.first()?)?)),
                     "getattr" => Some(format!("{}.{}", self.dotted_raw(*kids.first()?)?, self.literal(*kids.get(1)?)?)),
                     _ => None,
                 }
@@ -685,10 +726,24 @@ impl<'a> Reader<'a> {
                     (name, None, None, n.child_by_field_name("args"))
                 }
             };
-        let args = match args_node {
+        let mut args = match args_node {
             Some(a) => self.args(a),
             None => Args { positional: Vec::new(), named: Vec::new() },
         };
+        // The Perl grammar ends `f "a", "b", "c"` after its second argument; the rest follow the
+        // call as `, expr` pairs up to the end of the statement.
+        if kind == "call_expression_with_spaced_args" {
+            let mut next = n.next_sibling();
+            while let Some(comma) = next.filter(|c| c.kind() == "normal_comma") {
+                match comma.next_sibling() {
+                    Some(e) if e.is_named() && !e.kind().ends_with("comma") => {
+                        args.positional.push(e);
+                        next = e.next_sibling();
+                    }
+                    _ => break,
+                }
+            }
+        }
         let mut does = name.as_deref().and_then(|nm| self.lookup(nm));
         if does.is_none() {
             if let Some(m) = &method {
@@ -701,6 +756,12 @@ impl<'a> Reader<'a> {
                     self.act_on_path(d, path, &args, n);
                     return;
                 }
+            }
+        }
+        // Ruby's `include FileUtils`: its functions are called by their bare names.
+        if self.lang == Lang::Ruby && name.as_deref() == Some("include") {
+            for a in &args.positional {
+                self.star_modules.push(self.t(*a).to_string());
             }
         }
         let Some(does) = does else { return };
@@ -716,6 +777,8 @@ impl<'a> Reader<'a> {
         } else {
             name
         };
+        // `os.system.__call__(…)` is `os.system(…)`.
+        let name = name.strip_suffix(".__call__").unwrap_or(name);
         if let Some(d) = calls::lookup(self.lang, name) {
             return Some(d);
         }
@@ -896,6 +959,22 @@ impl<'a> Reader<'a> {
                     self.shell(&v, n);
                 }
             }
+            Does::ShellOrList => match pos.first() {
+                Some(&l) if self.is_list(l) => {
+                    let argv = self.elements(l);
+                    self.run(argv, n);
+                }
+                Some(&a) => {
+                    let v = self.value(a);
+                    self.shell(&v, n);
+                }
+                None => {}
+            },
+            Does::Link => {
+                let (Some(&target), Some(&link)) = (pos.first(), pos.get(1)) else { return };
+                let (target, link) = (self.value(target), self.value(link));
+                self.run(vec![Val::text("ln"), Val::text("-s"), Val::text("--"), target, link], n);
+            }
             Does::Spawn { string_is_shell } => {
                 let args = Args { positional: pos, named: args.named.clone() };
                 self.spawn(string_is_shell, &args, n)
@@ -925,9 +1004,12 @@ impl<'a> Reader<'a> {
                 self.delete(recursive, paths, n);
             }
             Does::DeleteWithOptions => {
+                // Options guard cannot read (a variable, a spread) may ask for recursion.
                 let recursive = pos.get(1).is_some_and(|o| {
                     let r = self.option(*o, "recursive");
-                    self.truthy(r)
+                    let opaque =
+                        !self.is_options(*o) || named_children(*o).iter().any(|p| p.kind() == "spread_element");
+                    opaque || self.truthy(r)
                 });
                 let paths = self.paths(&pos[..pos.len().min(1)]);
                 self.delete(recursive, paths, n);
@@ -944,6 +1026,14 @@ impl<'a> Reader<'a> {
                 let mode = pos.get(1).copied().or_else(|| self.named(args, "mode"));
                 let mode = mode.and_then(|m| self.literal(m)).unwrap_or_else(|| "r".into());
                 let path = self.value(p);
+                // Ruby's `open("|cmd")` runs cmd.
+                if let (Lang::Ruby, Some(Piece::Text(t))) = (self.lang, path.0.first()) {
+                    if let Some(cmd) = t.strip_prefix('|') {
+                        let mut c = path.clone();
+                        c.0[0] = Piece::Text(cmd.to_string());
+                        return self.shell(&c, n);
+                    }
+                }
                 self.open(&mode, path, n);
             }
             Does::PerlOpen => self.perl_open(&pos, n),
@@ -1034,7 +1124,10 @@ impl<'a> Reader<'a> {
             Does::Fork => self.forked(false),
             Does::Wait => self.forked(true),
             Does::Eval => {
-                let code = pos.last().and_then(|&a| self.literal(a));
+                // `Function(a, b, BODY)` takes its code last; the others first.
+                let at =
+                    if self.t(n).trim_start_matches("new ").starts_with("Function") { pos.last() } else { pos.first() };
+                let code = at.and_then(|&a| self.literal(a));
                 match code {
                     Some(code) if self.depth < MAX_EVAL_DEPTH => {
                         match read(self.lang, &code, self.deadline, self.depth + 1) {
@@ -1116,6 +1209,16 @@ impl<'a> Reader<'a> {
                 let Some(&m) = args.positional.first() else { return };
                 let mode = self.mode(m);
                 self.run(vec![Val::text("chmod"), mode, Val::text("--"), path], n);
+            }
+            Does::Link => {
+                let Some(&target) = args.positional.first() else { return };
+                let target = self.value(target);
+                self.run(vec![Val::text("ln"), Val::text("-s"), Val::text("--"), target, path], n);
+            }
+            Does::Open => {
+                let mode = args.positional.first().copied().or_else(|| self.named(args, "mode"));
+                let mode = mode.and_then(|m| self.literal(m)).unwrap_or_else(|| "r".into());
+                self.open(&mode, path, n);
             }
             Does::Move => {
                 let Some(&to) = args.positional.first() else { return };
@@ -1249,7 +1352,10 @@ impl<'a> Reader<'a> {
         }
         let Some(&spec) = pos.get(1) else { return };
         let v = self.value(spec);
-        let Some(Piece::Text(first)) = v.0.first().cloned() else { return };
+        let Some(Piece::Text(first)) = v.0.first().cloned() else {
+            // `open(F, "$ENV{HOME}/x")`: a read of the path.
+            return self.open("r", v, n);
+        };
         let trimmed = first.trim_start();
         let strip = |v: &Val, prefix: usize| -> Val {
             let mut out = v.clone();
@@ -1389,8 +1495,14 @@ impl<'a> Reader<'a> {
                     _ => Val::unknown(self.t(n)),
                 }
             }
-            "identifier" | "variable_name" | "scalar_variable" | "constant" => {
+            "identifier" | "variable_name" | "scalar_variable" | "constant" | "special_scalar_variable" => {
                 let name = self.t(n).trim_start_matches('$');
+                match (self.lang, name) {
+                    (Lang::Perl, "^X") => return Val::text("perl"),
+                    // The directory the code runs in.
+                    (Lang::JavaScript, "__dirname") => return Val::env("PWD"),
+                    _ => {}
+                }
                 match self.vars.get(name) {
                     Some(Some(v)) => v.clone(),
                     _ => Val::unknown(self.t(n)),
@@ -1398,6 +1510,9 @@ impl<'a> Reader<'a> {
             }
             "attribute" | "member_expression" | "dot_index_expression" => match self.dotted(n) {
                 Some(d) if d.starts_with("process.env.") => Val::env(&d["process.env.".len()..]),
+                // The interpreter running the code, run again.
+                Some(d) if d == "sys.executable" => Val::text("python3"),
+                Some(d) if d == "process.execPath" => Val::text("node"),
                 Some(d) if d == "os.curdir" => Val::text("."),
                 _ => Val::unknown(self.t(n)),
             },
@@ -1510,6 +1625,9 @@ impl<'a> Reader<'a> {
         let method = name.rsplit('.').next().unwrap_or("");
         if HOME_CALLS.contains(&name.as_str()) || name.ends_with("os.userInfo().homedir") {
             return Val(vec![Piece::Home]);
+        }
+        if CWD_CALLS.contains(&name.as_str()) {
+            return Val::env("PWD");
         }
         if ENV_CALLS.contains(&name.as_str()) {
             if let Some(k) = first.and_then(|f| self.literal(f)) {

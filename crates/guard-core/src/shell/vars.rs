@@ -64,6 +64,11 @@ impl Vars {
         self.map.get(name).filter(|_| self.exported.contains(name))
     }
 
+    /// The names the text exported.
+    pub(crate) fn exported_names(&self) -> impl Iterator<Item = &str> {
+        self.exported.iter().map(String::as_str)
+    }
+
     pub(crate) fn known(&self, name: &str) -> Option<&str> {
         match self.map.get(name) {
             Some(VarVal::Known(v)) => Some(v),

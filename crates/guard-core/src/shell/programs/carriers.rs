@@ -606,11 +606,6 @@ pub(super) fn carrier_programs() -> Vec<String> {
     READERS.iter().chain(table).map(|s| s.to_string()).collect()
 }
 
-/// The variables whose values programs run, by name (those whose names are numbered aside).
-pub(crate) fn carrier_variables() -> impl Iterator<Item = &'static str> {
-    ENV_CARRIERS.iter().map(|c| c.name).chain(["PERL5DB", "PERL5OPT", "GIT_CONFIG_PARAMETERS"])
-}
-
 /// Whether `name` is a variable whose value a program may run.
 pub(crate) fn is_env_carrier(name: &str) -> bool {
     ENV_CARRIERS.iter().any(|c| c.name == name)

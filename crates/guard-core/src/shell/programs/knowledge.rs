@@ -78,6 +78,12 @@ pub(super) const INTERPRETERS: &[(&str, &str)] = &[
     ("jshell", "java"),
     // `go run FILE.go` compiles and runs the file at once.
     ("go", "go"),
+    ("julia", "julia"),
+    ("elixir", "elixir"),
+    ("groovy", "groovy"),
+    ("guile", "scheme"),
+    ("racket", "scheme"),
+    ("sbcl", "lisp"),
 ];
 
 /// How an interpreter spells its options, and which of them give code to run.
@@ -106,7 +112,15 @@ pub(super) const INTERPRETER_BY_LANGUAGE: &[(&str, Interpreter)] = &[
         },
     ),
     // `-l[OCTAL]` and `-0[DIGITS]` take a value only attached (`perl -l -e CODE`).
-    ("perl", Interpreter { options: Spec { short_val: "eEIMmx", short_opt: "l0", ..Spec::NONE }, code: &["e", "E"] }),
+    // `-MMod` is `use Mod;` put before the code, so what follows the module name is code too
+    // (`-M'POSIX;system(…)'`).
+    (
+        "perl",
+        Interpreter {
+            options: Spec { short_val: "eEIMmx", short_opt: "l0", ..Spec::NONE },
+            code: &["e", "E", "M", "m"],
+        },
+    ),
     (
         "ruby",
         Interpreter { options: Spec { short_val: "eIrEFCTW", long_val: &["encoding"], ..Spec::NONE }, code: &["e"] },
@@ -138,6 +152,11 @@ pub(super) const INTERPRETER_BY_LANGUAGE: &[(&str, Interpreter)] = &[
         },
     ),
     ("expect", Interpreter { options: Spec { short_val: "cfb", ..Spec::NONE }, code: &["c"] }),
+    ("julia", Interpreter { options: Spec { short_val: "eEJCtpL", ..Spec::NONE }, code: &["e", "E"] }),
+    ("elixir", Interpreter { options: Spec { short_val: "erS", ..Spec::NONE }, code: &["e"] }),
+    ("groovy", Interpreter { options: Spec { short_val: "ecD", ..Spec::NONE }, code: &["e"] }),
+    ("scheme", Interpreter { options: Spec { short_val: "celsLxCt", ..Spec::NONE }, code: &["c", "e"] }),
+    ("lisp", Interpreter { options: Spec { long_val: &["eval", "load", "script"], ..Spec::NONE }, code: &["eval"] }),
     (
         "powershell",
         Interpreter {

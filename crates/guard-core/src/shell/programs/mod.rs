@@ -24,7 +24,7 @@ mod words;
 mod wrappers;
 mod xargs;
 
-pub(crate) use carriers::{carrier_variables, from_env as env_carriers, is_env_carrier, Given, GivenFrom};
+pub(crate) use carriers::{from_env as env_carriers, is_env_carrier, Given, GivenFrom};
 pub use guard::guard_options;
 pub use interpreters::interpreter_language;
 pub use knowledge::{rules_lists, rules_programs, RulesProgram, GUARD_SUBCOMMANDS};
@@ -50,8 +50,8 @@ use resources::{cgexec, chrt, ionice, nice, numactl, prlimit, stdbuf, taskset};
 use sessions::{at, screen, script, tmux};
 use shells::{eval, shell, source, ssh, trap};
 use wrappers::{
-    command, coproc, dynamic_loader, env_command, exec, fakeroot, flock, plain_wrapper, sets_up_then_runs, setsid,
-    time, timeout, watch,
+    command, coproc, dynamic_loader, env_command, exec, fakeroot, flock, plain_wrapper, project_runner,
+    sets_up_then_runs, setsid, time, timeout, watch,
 };
 use xargs::{parallel, xargs};
 
@@ -195,6 +195,7 @@ fn runs(name: &str, inv: &Invocation, stdin: &Stdin, here: &Here) -> Vec<Derived
         "taskset" => taskset(name, args),
         "chrt" => chrt(name, args),
         "setpriv" => setpriv(name, args),
+        "uv" | "poetry" | "pipenv" | "pdm" | "rye" | "hatch" => project_runner(name, args),
         "ssh-agent" | "dbus-run-session" | "xvfb-run" | "systemd-inhibit" | "dbus-launch" => {
             sets_up_then_runs(name, args)
         }
@@ -280,6 +281,9 @@ mod tests {
             ("/usr/bin/sudo rm x", vec!["/usr/bin/sudo rm x", "rm x @run by sudo"]),
             ("ls -l", vec!["ls -l"]),
             ("nohup", vec!["nohup"]),
+            ("uv run --with rich python x.py", vec!["uv run --with rich python x.py", "python x.py @run by uv"]),
+            ("poetry run pytest -x", vec!["poetry run pytest -x", "pytest -x @run by poetry"]),
+            ("uv pip install x", vec!["uv pip install x"]),
             ("\\sudo rm x", vec!["sudo rm x", "rm x @run by sudo"]),
             ("service ../../bin/sh", vec!["service ../../bin/sh", "/bin/sh @run by service"]),
             ("service nginx restart", vec!["service nginx restart"]),

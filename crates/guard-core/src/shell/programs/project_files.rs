@@ -58,7 +58,31 @@ fn in_dir(dir: Option<&str>, name: &str) -> String {
 
 /// The files `inv` runs code from.
 pub(crate) fn project_files(inv: &Invocation) -> Vec<ProjectFile> {
-    let Some(name) = inv.program_name() else { return Vec::new() };
+    const TOOLS: &[&str] = &[
+        "npm",
+        "pnpm",
+        "yarn",
+        "bun",
+        "composer",
+        "make",
+        "gmake",
+        "bundle",
+        "bundler",
+        "cmake",
+        "wg-quick",
+        "systemctl",
+        "ansible-playbook",
+        "neofetch",
+        "easyrsa",
+        "fail2ban-client",
+        "fail2ban-server",
+        "fastfetch",
+        "acr",
+        "rsyslogd",
+        "virsh",
+        "bpftrace",
+    ];
+    let Some(name) = inv.program_name().filter(|n| TOOLS.contains(n)) else { return Vec::new() };
     let args: Vec<&str> = inv.args.iter().map(|w| w.as_literal().unwrap_or("\u{0}")).collect();
     // Operands, past the options that take a value as the next word.
     const VALUED: &[&str] = &[

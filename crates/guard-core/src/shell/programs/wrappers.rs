@@ -163,6 +163,54 @@ pub(super) fn watch(name: &str, args: &[Word], span: Span) -> Vec<Derived> {
     }
 }
 
+/// `uv run`, `poetry run`, `pipenv run`, `pdm run`, `rye run`, `hatch run`: the command after
+/// `run` (and the runner's own options) runs in the project's environment.
+pub(super) fn project_runner(name: &str, args: &[Word]) -> Vec<Derived> {
+    const VALUED: &[&str] = &[
+        "--with",
+        "--with-requirements",
+        "--with-editable",
+        "--python",
+        "-p",
+        "--env-file",
+        "--directory",
+        "--project",
+        "--package",
+        "--extra",
+        "--group",
+        "--index",
+        "--index-url",
+        "--extra-index-url",
+        "--from",
+        "-e",
+        "--env",
+        "--cache-dir",
+        "--config-file",
+        "-C",
+    ];
+    let Some(at) = args.iter().position(|a| a.as_literal() == Some("run")) else { return Vec::new() };
+    // Options before `run` belong to the runner; `run` must be its subcommand.
+    if args[..at].iter().any(|a| !a.known_prefix().starts_with('-')) {
+        return Vec::new();
+    }
+    let mut i = at + 1;
+    while let Some(a) = args.get(i) {
+        let t = a.known_prefix();
+        if t == "--" {
+            i += 1;
+            break;
+        }
+        if !t.starts_with('-') {
+            break;
+        }
+        i += if VALUED.contains(&t) { 2 } else { 1 };
+    }
+    match args.get(i..) {
+        Some(rest) if !rest.is_empty() => run(rest, wrapper(name)),
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::shell::testing::{cwds, runs};

@@ -268,7 +268,10 @@ impl Builder<'_, '_> {
             }
             cur = p.parent;
         }
-        for name in programs::carrier_variables() {
+        // Few variables are exported in a text: look at those, not at every carrier's name.
+        let mut exported: Vec<&str> = self.vars.exported_names().filter(|n| programs::is_env_carrier(n)).collect();
+        exported.sort_unstable();
+        for name in exported {
             if let Some(v) = self.vars.exported(name) {
                 let value = match v {
                     VarVal::Known(s) => Word::literal(s, inv.span),
