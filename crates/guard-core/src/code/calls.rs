@@ -411,7 +411,7 @@ pub(super) fn lookup(lang: Lang, name: &str) -> Option<Does> {
         Lang::JavaScript => JAVASCRIPT,
         Lang::Ruby => RUBY,
         Lang::Perl => PERL,
-        Lang::Php | Lang::PhpTagged => PHP,
+        Lang::Php => PHP,
         Lang::Lua => LUA,
     };
     // `Kernel.system`, `CORE::system`, `\system` and `builtins.open` name the same function.

@@ -14,22 +14,20 @@ pub(crate) enum Lang {
     JavaScript,
     Ruby,
     Perl,
-    /// PHP code given on its own (`php -r`), without a `<?php` tag.
+    /// PHP code: given on its own (`php -r`), or the `<?php … ?>` blocks of a file (the text
+    /// around them is blanked before parsing, see [`php_blocks`]).
     Php,
-    /// A PHP file or stdin: HTML text around `<?php … ?>` blocks.
-    PhpTagged,
     Lua,
 }
 
 impl Lang {
     /// The grammar for code in `language` (the name guard's interpreter table gives).
-    pub(crate) fn of(language: &str, text: &str) -> Option<Lang> {
+    pub(crate) fn of(language: &str) -> Option<Lang> {
         Some(match language {
             "python" => Lang::Python,
             "javascript" => Lang::JavaScript,
             "ruby" => Lang::Ruby,
             "perl" => Lang::Perl,
-            "php" if text.contains("<?") => Lang::PhpTagged,
             "php" => Lang::Php,
             "lua" => Lang::Lua,
             _ => return None,
@@ -42,7 +40,7 @@ impl Lang {
             Lang::JavaScript => "javascript",
             Lang::Ruby => "ruby",
             Lang::Perl => "perl",
-            Lang::Php | Lang::PhpTagged => "php",
+            Lang::Php => "php",
             Lang::Lua => "lua",
         }
     }
@@ -58,14 +56,13 @@ impl Lang {
             Lang::Ruby => tree_sitter_ruby::LANGUAGE.into(),
             Lang::Perl => tree_sitter_perl::LANGUAGE.into(),
             Lang::Php => tree_sitter_php::LANGUAGE_PHP_ONLY.into(),
-            Lang::PhpTagged => tree_sitter_php::LANGUAGE_PHP.into(),
             Lang::Lua => tree_sitter_lua::LANGUAGE.into(),
         }
     }
 }
 
 thread_local! {
-    static PARSERS: RefCell<[Option<Parser>; 7]> = const { RefCell::new([None, None, None, None, None, None, None]) };
+    static PARSERS: RefCell<[Option<Parser>; 6]> = const { RefCell::new([None, None, None, None, None, None]) };
 }
 
 /// The syntax tree of `text`, or `None` when the grammar does not load or parsing passes the
@@ -96,4 +93,42 @@ pub(crate) fn parse(lang: Lang, text: &str, deadline: Instant) -> Option<Tree> {
         }
         tree
     })
+}
+
+/// PHP text with everything outside its `<?php … ?>` (and `<?= … ?>`) blocks blanked, byte
+/// for byte, so one grammar reads both `php -r` code and files.
+pub(crate) fn php_blocks(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("<?") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let Some(open) = rest.find("<?") else {
+            out.extend(rest.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+            break;
+        };
+        out.extend(rest[..open].chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+        let tag = if rest[open..].starts_with("<?php") {
+            5
+        } else if rest[open..].starts_with("<?=") {
+            3
+        } else {
+            2
+        };
+        out.push_str(&" ".repeat(tag));
+        rest = &rest[open + tag..];
+        match rest.find("?>") {
+            Some(close) => {
+                out.push_str(&rest[..close]);
+                out.push_str(";;");
+                rest = &rest[close + 2..];
+            }
+            None => {
+                out.push_str(rest);
+                break;
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

@@ -46,7 +46,7 @@ const MAX_EFFECTS: usize = 256;
 
 /// Whether guard can read code in `language`.
 pub(crate) fn readable(language: &str) -> bool {
-    language == "awk" || grammar::Lang::of(language, "").is_some()
+    language == "awk" || grammar::Lang::of(language).is_some()
 }
 
 /// Read `text`, code in `language`, until `deadline`. `None` when guard cannot read that
@@ -58,7 +58,7 @@ pub(crate) fn read(language: &str, text: &str, deadline: Instant) -> Option<Read
     let mut reading = if language == "awk" {
         awk::read(text)
     } else {
-        let lang = grammar::Lang::of(language, text)?;
+        let lang = grammar::Lang::of(language)?;
         reader::read(lang, text, deadline, 0)?
     };
     reading.effects.truncate(MAX_EFFECTS);

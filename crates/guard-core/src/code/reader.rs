@@ -25,6 +25,13 @@ const MAX_VALUE: usize = 16 * 1024;
 const MAX_VISIT_DEPTH: u32 = 256;
 
 pub(super) fn read(lang: Lang, text: &str, deadline: Instant, depth: u32) -> Option<Reading> {
+    let blanked;
+    let text = if lang == Lang::Php {
+        blanked = grammar::php_blocks(text);
+        blanked.as_ref()
+    } else {
+        text
+    };
     let tree = grammar::parse(lang, text, deadline)?;
     let root = tree.root_node();
     let mut r = Reader {
@@ -771,7 +778,7 @@ impl<'a> Reader<'a> {
     fn lookup(&self, name: &str) -> Option<Does> {
         // PHP's function names are case-insensitive (`SYSTEM("…")`).
         let lower;
-        let name = if self.lang.name() == "php" {
+        let name = if self.lang == Lang::Php {
             lower = name.to_ascii_lowercase();
             lower.as_str()
         } else {
@@ -1675,7 +1682,7 @@ impl<'a> Reader<'a> {
                 s.kind() == "string_start"
                     && self.t(s).chars().take_while(|c| *c != '"' && *c != '\'').any(|c| c == 'r' || c == 'R')
             });
-        let single_php = self.lang.name() == "php" && n.kind() == "string";
+        let single_php = self.lang == Lang::Php && n.kind() == "string";
         let mut out = Val::default();
         let kids = named_children(n);
         if kids.is_empty() {

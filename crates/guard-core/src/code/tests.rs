@@ -109,6 +109,8 @@ fn ruby_perl_php_lua_and_awk_calls_become_shell_commands() {
         ("php", "unlink($_SERVER['HOME'] . '/.ssh/id_rsa');", vec!["rm -- \"$HOME\"/.ssh/id_rsa"]),
         ("php", "echo `whoami`;", vec!["whoami"]),
         ("php", "echo json_encode([1, 2]);", vec![]),
+        ("php", "<html><?php system('rm -rf /'); ?></html>", vec!["rm -rf /"]),
+        ("php", "<?= `id` ?>", vec!["id"]),
         ("lua", "os.execute('rm -rf ' .. os.getenv('HOME'))", vec!["rm -rf $HOME"]),
         ("lua", "io.popen('id')", vec!["id"]),
         ("lua", "os.remove('/etc/x')", vec!["rm -- /etc/x"]),
