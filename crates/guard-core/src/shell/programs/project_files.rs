@@ -29,6 +29,9 @@ pub(crate) enum Holds {
     RsyslogPrograms,
     /// libvirt domain XML: `<script path='…'/>` runs when an interface comes up.
     DomainScripts,
+    /// APT configuration: the quoted commands of `…::Pre-Invoke`, `…::Post-Invoke` and
+    /// `DPkg::Pre-Install-Pkgs` entries.
+    AptHooks,
 }
 
 /// A file the command reads code from, named as the tool would open it.
@@ -81,6 +84,8 @@ pub(crate) fn project_files(inv: &Invocation) -> Vec<ProjectFile> {
         "rsyslogd",
         "virsh",
         "bpftrace",
+        "apt",
+        "apt-get",
     ];
     let Some(name) = inv.program_name().filter(|n| TOOLS.contains(n)) else { return Vec::new() };
     let args: Vec<&str> = inv.args.iter().map(|w| w.as_literal().unwrap_or("\u{0}")).collect();
@@ -215,6 +220,9 @@ pub(crate) fn project_files(inv: &Invocation) -> Vec<ProjectFile> {
         "fail2ban-client" | "fail2ban-server" => value_of(&["-c"])
             .map(|d| vec![file(in_dir(Some(&d), "action.d/*.conf"), Holds::Keys(FAIL2BAN_KEYS))])
             .unwrap_or_default(),
+        "apt" | "apt-get" => {
+            value_of(&["-c", "--config-file"]).map(|f| vec![file(f, Holds::AptHooks)]).unwrap_or_default()
+        }
         "fastfetch" => {
             value_of(&["-c", "--config"]).map(|f| vec![file(f, Holds::FastfetchCommands)]).unwrap_or_default()
         }
@@ -344,6 +352,38 @@ pub(crate) fn code_in(holds: &Holds, text: &str) -> Vec<(&'static str, String)> 
             }
             out
         }
+        Holds::AptHooks => {
+            // From each hook key to the end of its entry (a `{ … }` block or the next `;`
+            // outside quotes), every quoted string is a command.
+            let lower = text.to_ascii_lowercase();
+            let mut out = Vec::new();
+            for key in ["pre-invoke", "post-invoke", "pre-install-pkgs"] {
+                for (at, _) in lower.match_indices(key) {
+                    let mut quoted = false;
+                    let mut depth = 0;
+                    let mut start = None;
+                    for (i, c) in text[at..].char_indices() {
+                        match c {
+                            '"' if quoted => {
+                                if let Some(st) = start.take() {
+                                    out.push(("sh", text[at + st..at + i].to_string()));
+                                }
+                                quoted = false;
+                            }
+                            '"' => {
+                                quoted = true;
+                                start = Some(i + 1);
+                            }
+                            '{' if !quoted => depth += 1,
+                            '}' if !quoted => depth -= 1,
+                            ';' if !quoted && depth <= 0 => break,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            out
+        }
         Holds::YamlCommands => {
             let mut out = Vec::new();
             // Keys that hold a command line in Ansible tasks.
@@ -415,6 +455,13 @@ mod tests {
             (
                 "printf '[Definition]\\nactionstart = id\\n' > /tmp/f/action.d/x.conf; fail2ban-client -c /tmp/f start",
                 vec!["id @script /tmp/f/action.d/x.conf written earlier in this text"],
+            ),
+            (
+                "echo 'Dpkg::Pre-Invoke {\"touch /tmp/y;false\"};' > /tmp/a.conf; apt-get -y install -c /tmp/a.conf sl",
+                vec![
+                    "touch /tmp/y @script /tmp/a.conf written earlier in this text",
+                    "false @script /tmp/a.conf written earlier in this text",
+                ],
             ),
             // Nothing was written: nothing more is known.
             ("npm install", vec![]),
