@@ -85,7 +85,7 @@ def gtfobins(guard, corpus):
 
 
 if __name__ == "__main__":
-    guard = sys.argv[1]
+    guard = os.path.abspath(sys.argv[1])
     corpus = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(__file__), "..", "..", "shared", "corpus")
     tldr(guard, corpus)
     gtfobins(guard, corpus)

@@ -28,6 +28,9 @@ pub(crate) struct Reading {
     /// It chooses at run time what it calls, or hands a function that runs commands or
     /// deletes files to other code (`getattr(os, name)`, `map(os.system, …)`, `send(:system)`).
     pub(crate) chooses: bool,
+    /// More was found than is listed (effects past the limit, a syntax tree too big or too
+    /// deep, the deadline): what the code does is not all known.
+    pub(crate) truncated: bool,
 }
 
 /// One thing the code does, as shell text that does the same.
@@ -61,7 +64,13 @@ pub(crate) fn read(language: &str, text: &str, deadline: Instant) -> Option<Read
         let lang = grammar::Lang::of(language)?;
         reader::read(lang, text, deadline, 0)?
     };
-    reading.effects.truncate(MAX_EFFECTS);
+    // The same command found twice is listed once (`for …: os.system("true")`).
+    let mut seen = std::collections::HashSet::new();
+    reading.effects.retain(|e| seen.insert(format!("{:?}", e.shell)));
+    if reading.effects.len() > MAX_EFFECTS {
+        reading.effects.truncate(MAX_EFFECTS);
+        reading.truncated = true;
+    }
     Some(reading)
 }
 

@@ -130,6 +130,7 @@ impl<'a> Reader<'a> {
             || (self.nodes.is_multiple_of(1024) && Instant::now() > self.deadline)
         {
             self.reading.complete = false;
+            self.reading.truncated = true;
             return;
         }
         self.visit_depth += 1;
@@ -159,6 +160,13 @@ impl<'a> Reader<'a> {
             // An unknown part of the code's text standing where code goes (`python3 -c "$(cat f)"`):
             // the code itself is chosen at run time.
             "identifier" | "name" | "constant" if self.t(n).starts_with(super::PLACEHOLDER) => self.chose(),
+            // Python folds look-alike letters in names to ASCII (`ｏｓ.system` is `os.system`), and
+            // JavaScript reads escapes in them (`\u0065xecSync`): a name guard cannot read as written.
+            "identifier" | "property_identifier" | "attribute" | "constant" | "name"
+                if !self.t(n).is_ascii() || self.t(n).contains('\\') =>
+            {
+                self.chose()
+            }
             // `\&CORE::system`: a reference to a function, called later by another name.
             "to_reference" => self.chose(),
             "identifier" if self.lang == Lang::Ruby && self.t(n) == "fork" && !self.is_part_of_call(n) => {
@@ -784,8 +792,23 @@ impl<'a> Reader<'a> {
         } else {
             name
         };
-        // `os.system.__call__(…)` is `os.system(…)`.
+        // `os.system.__call__(…)` is `os.system(…)`; `posix` and `nt` are what `os` re-exports;
+        // `subprocess.os` and `shutil.os` are `os` itself.
         let name = name.strip_suffix(".__call__").unwrap_or(name);
+        let reexported;
+        let name = if self.lang == Lang::Python {
+            if let Some(rest) = name.strip_prefix("posix.").or_else(|| name.strip_prefix("nt.")) {
+                reexported = format!("os.{rest}");
+                reexported.as_str()
+            } else if let Some(at) = name.find(".os.").filter(|_| !name.starts_with("os.")) {
+                reexported = name[at + 1..].to_string();
+                reexported.as_str()
+            } else {
+                name
+            }
+        } else {
+            name
+        };
         if let Some(d) = calls::lookup(self.lang, name) {
             return Some(d);
         }

@@ -362,3 +362,20 @@ fn scripts_written_earlier_are_read() {
     // Python written to a file is not read as shell.
     assert_eq!(runs("echo 'import os' > a.py; python3 a.py"), vec!["echo 'import os'", "python3 a.py"]);
 }
+
+/// Code doing more than guard lists is never read as if it did only what was listed.
+#[test]
+fn code_past_the_limit_is_marked_truncated() {
+    let mut many = String::from("import os\n");
+    for i in 0..300 {
+        many.push_str(&format!("os.system('echo {i}')\n"));
+    }
+    many.push_str("os.system('rm -rf ~')\n");
+    let r = read("python", &many, Instant::now() + Duration::from_secs(5)).expect("read");
+    assert!(r.truncated && r.effects.len() == 256);
+    // The same command many times is one effect.
+    let same = format!("import os\n{}os.system('rm -rf ~')\n", "os.system('true')\n".repeat(300));
+    assert_eq!(effects("python", &same), vec!["true", "rm -rf ~"]);
+    let plan = crate::shell::testing::plan(&format!("python3 -c \"{many}\""));
+    assert!(plan.issues.iter().any(|i| i.kind == crate::plan::IssueKind::TooMany));
+}

@@ -13,7 +13,7 @@
 use super::getopt::{permuted, scan_spec, Spec};
 use super::knowledge::{SHELLS, SSH, STRACE};
 use super::words::{join_words, split_args, strip_word_prefix};
-use super::{login_shell, shell_code, wrapper, Chdir, Derived, Stdin, VarScope};
+use super::{is_shell, login_shell, shell_code, wrapper, Chdir, Derived, Stdin, VarScope};
 use crate::plan::{Code, CodeSource, Invocation, Part, Span, Value, Via, Word};
 
 /// What a carrier's value is.
@@ -607,8 +607,33 @@ pub(super) fn carrier_programs() -> Vec<String> {
 }
 
 /// Whether `name` is a variable whose value a program may run.
+/// A variable's value as the shell expands it, as shell text (`: "VALUE"`), when it holds an
+/// expansion that runs something (`$(…)`, backquotes).
+fn expanded_value(value: &Word) -> Option<Word> {
+    let text = value.display();
+    if !text.contains("$(") && !text.contains('`') {
+        return None;
+    }
+    let mut parts = vec![Part::Text(": \"".into())];
+    match &value.value {
+        Value::Literal(t) => parts.push(Part::Text(t.replace('"', "\\\""))),
+        Value::Dynamic(ps) => parts.extend(ps.iter().map(|p| match p {
+            Part::Text(t) => Part::Text(t.replace('"', "\\\"")),
+            other => other.clone(),
+        })),
+    }
+    parts.push(Part::Text("\"".into()));
+    Some(Word { value: Value::Dynamic(parts), glob: false, span: value.span })
+}
+
+/// An exported bash function (`BASH_FUNC_ls%%='() { …; }'`): a child bash defines it.
+fn exported_function(name: &str) -> Option<&str> {
+    name.strip_prefix("BASH_FUNC_")?.strip_suffix("%%").filter(|f| !f.is_empty())
+}
+
 pub(crate) fn is_env_carrier(name: &str) -> bool {
-    ENV_CARRIERS.iter().any(|c| c.name == name)
+    exported_function(name).is_some()
+        || ENV_CARRIERS.iter().any(|c| c.name == name)
         || matches!(name, "PERL5DB" | "PERL5OPT" | "GIT_CONFIG_PARAMETERS" | "GIT_CONFIG_COUNT")
         || name.starts_with("GIT_CONFIG_KEY_")
         || name.starts_with("GIT_CONFIG_VALUE_")
@@ -665,6 +690,7 @@ pub(super) fn options(name: &str, inv: &Invocation, stdin: &Stdin) -> Vec<Derive
         "capsh" => capsh(args),
         "service" => service(args),
         "fail2ban-client" => fail2ban(args, &reach),
+        "ansible" => ansible(args, &reach),
         "tar" | "gtar" => table(name, &tar_args(args), &reach),
         _ => table(name, args, &reach),
     }
@@ -760,12 +786,20 @@ fn payload(value: &Word, holds: Holds, form: Form, label: &str, reach: &Reach) -
             };
             libs.into_iter().flat_map(|l| run(vec![l], via.clone())).collect()
         }
-        Holds::Sourced => vec![Derived::Code {
-            code: Code { language: "bash".into(), source: CodeSource::File, text: value, read: None },
-            parse: None,
-            chdir: Chdir::Stay,
-            decoded: None,
-        }],
+        Holds::Sourced => {
+            // The shell expands the value before it opens the file (`BASH_ENV='$(cmd)'` runs cmd).
+            let expanded = expanded_value(&value);
+            let mut out = vec![Derived::Code {
+                code: Code { language: "bash".into(), source: CodeSource::File, text: value, read: None },
+                parse: None,
+                chdir: Chdir::Stay,
+                decoded: None,
+            }];
+            if let Some(text) = expanded {
+                out.extend(shell_code("bash", text, via, VarScope::Fresh));
+            }
+            out
+        }
         Holds::Hooks if harmless_hooks(&value) => Vec::new(),
         Holds::Hooks => {
             let what = format!("the hooks in {}", value.display());
@@ -1842,6 +1876,80 @@ fn fail2ban(args: &[Word], reach: &Reach) -> Vec<Derived> {
     }
 }
 
+/// `ansible PATTERN -m shell|command|raw -a ARGS`: ARGS runs on the hosts of PATTERN (here, for
+/// `localhost`); `command` is the module when none is named.
+fn ansible(args: &[Word], reach: &Reach) -> Vec<Derived> {
+    const VALUED: &[&str] = &[
+        "-m",
+        "--module-name",
+        "-a",
+        "--args",
+        "-i",
+        "--inventory",
+        "-u",
+        "--user",
+        "-e",
+        "--extra-vars",
+        "-f",
+        "--forks",
+        "-l",
+        "--limit",
+        "-M",
+        "--module-path",
+        "-t",
+        "--tree",
+        "-B",
+        "--background",
+        "-P",
+        "--poll",
+        "-T",
+        "--timeout",
+        "-c",
+        "--connection",
+        "--become-user",
+        "--become-method",
+        "--private-key",
+        "--key-file",
+        "--vault-id",
+        "--vault-password-file",
+        "--playbook-dir",
+        "--ssh-common-args",
+        "--ssh-extra-args",
+    ];
+    let (mut module, mut code, mut pattern) = (None, None, None);
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let t = a.known_prefix();
+        let (opt, attached) = match t.split_once('=') {
+            Some((o, _)) if o.starts_with("--") => (o, true),
+            _ => (t, false),
+        };
+        if VALUED.contains(&opt) {
+            let value = if attached { Some(strip_word_prefix(a, opt.len() + 1)) } else { args.get(i + 1).cloned() };
+            match opt {
+                "-m" | "--module-name" => module = value.and_then(|v| v.as_literal().map(str::to_string)),
+                "-a" | "--args" => code = value,
+                _ => {}
+            }
+            i += if attached { 1 } else { 2 };
+            continue;
+        }
+        if !t.starts_with('-') && pattern.is_none() {
+            pattern = Some(a.display());
+        }
+        i += 1;
+    }
+    let module = module.unwrap_or_else(|| "command".into());
+    let runs = matches!(module.rsplit('.').next(), Some("shell" | "command" | "raw"));
+    let (Some(code), true) = (code, runs) else { return Vec::new() };
+    let via = match pattern.as_deref() {
+        Some("localhost" | "127.0.0.1") | None => reach.via("-a"),
+        Some(hosts) => Via::Remote { host: format!("ansible {hosts}") },
+    };
+    let scope = if matches!(via, Via::Remote { .. }) { VarScope::Remote } else { VarScope::Fresh };
+    shell_code("sh", code, via, scope)
+}
+
 /// `gtester [OPTIONS] TEST…`: each test program runs.
 fn gtester(args: &[Word]) -> Vec<Derived> {
     let (s, operands) = permuted(args, &Spec { short_val: "mpso", long_val: &["seed"], ..Spec::NONE });
@@ -1914,6 +2022,17 @@ pub(crate) fn from_env(inv: &Invocation, given: &[Given]) -> Vec<Derived> {
     let reach = Reach { program, span: inv.span, remote: None };
     let mut out = Vec::new();
     for g in given {
+        if let Some(function) = exported_function(&g.name).filter(|_| is_shell(program)) {
+            // Defined in the child shell, as if written there: `ls () { …; }`.
+            let mut parts = vec![Part::Text(format!("{function} "))];
+            match &g.value.value {
+                Value::Literal(t) => parts.push(Part::Text(t.clone())),
+                Value::Dynamic(ps) => parts.extend(ps.iter().cloned()),
+            }
+            let text = Word { value: Value::Dynamic(parts), glob: false, span: g.value.span };
+            out.extend(shell_code("bash", text, reach.via(&g.name), VarScope::Fresh));
+            continue;
+        }
         let Some(c) = ENV_CARRIERS.iter().find(|c| c.name == g.name) else { continue };
         let applies = match (c.readers, g.from) {
             (Readers::Given(_), GivenFrom::Own) => true,

@@ -4,19 +4,82 @@
 //! or by a shell for `vagrant ssh -c`), and is judged as a command run elsewhere: its paths are
 //! the container's.
 
-use super::{is_shell, run, shell_code, Derived, VarScope};
+use super::{is_shell, run, shell_code, Derived, Stdin, VarScope};
 use crate::plan::{Via, Word};
 
 /// `docker exec`'s options that take the next word (also podman's and nerdctl's).
 const DOCKER_EXEC_VALUED: &[&str] = &["-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys"];
 
+/// Options of docker, podman and nerdctl themselves, before the subcommand, that take the next
+/// word (`docker --context prod exec …`).
+const DOCKER_GLOBAL_VALUED: &[&str] = &[
+    "-c",
+    "--context",
+    "-H",
+    "--host",
+    "--config",
+    "-l",
+    "--log-level",
+    "--tlscacert",
+    "--tlscert",
+    "--tlskey",
+    "--connection",
+    "--url",
+    "--identity",
+    "--root",
+    "--runroot",
+    "--storage-driver",
+    "-n",
+    "--namespace",
+    "--address",
+    "--cgroup-manager",
+    "--module",
+];
+
+/// kubectl's own options before the subcommand that take the next word.
+const KUBECTL_GLOBAL_VALUED: &[&str] = &[
+    "-n",
+    "--namespace",
+    "--kubeconfig",
+    "--context",
+    "--cluster",
+    "--user",
+    "-s",
+    "--server",
+    "--token",
+    "--as",
+    "--as-group",
+    "--request-timeout",
+    "--cache-dir",
+    "--certificate-authority",
+    "--client-certificate",
+    "--client-key",
+    "--tls-server-name",
+    "--profile",
+    "--profile-output",
+];
+
+/// The arguments from the subcommand on, past the program's own options.
+fn past_global<'a>(args: &'a [Word], valued: &[&str]) -> &'a [Word] {
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let t = a.known_prefix();
+        if !t.starts_with('-') || t == "-" || t == "--" {
+            break;
+        }
+        i += if valued.contains(&t) { 2 } else { 1 };
+    }
+    args.get(i..).unwrap_or(&[])
+}
+
 /// `docker exec [OPTIONS] CONTAINER COMMAND [ARG…]` (and `docker container exec`).
-pub(super) fn docker_exec(name: &str, args: &[Word]) -> Vec<Derived> {
+pub(super) fn docker_exec(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
+    let args = past_global(args, DOCKER_GLOBAL_VALUED);
     let words: Vec<&str> = args.iter().map(|w| w.known_prefix()).collect();
     let start = match words.as_slice() {
         ["exec", ..] => 1,
         ["container", "exec", ..] => 2,
-        ["compose", ..] => return compose(&format!("{name} compose"), &args[1..]),
+        ["compose", ..] => return compose(&format!("{name} compose"), &args[1..], stdin),
         _ => return Vec::new(),
     };
     let mut i = start;
@@ -33,14 +96,15 @@ pub(super) fn docker_exec(name: &str, args: &[Word]) -> Vec<Derived> {
     }
     // The container, then the command.
     let Some(container) = args.get(i) else { return Vec::new() };
-    in_container(&args[i + 1..], format!("{name} container {}", container.display()))
+    in_container(&args[i + 1..], format!("{name} container {}", container.display()), stdin)
 }
 
 /// The command run in a container or pod. A shell started there with nothing to run is a
-/// session for a person, with nothing in it to judge now (as `docker exec -it web sh` was).
-fn in_container(argv: &[Word], host: String) -> Vec<Derived> {
+/// session for a person, with nothing in it to judge now (as `docker exec -it web sh` was) —
+/// unless the text pipes it code (`echo … | kubectl exec -i pod -- sh`), which is judged.
+fn in_container(argv: &[Word], host: String, stdin: &Stdin) -> Vec<Derived> {
     let interactive = argv.len() == 1 && argv[0].as_literal().is_some_and(|p| is_shell(crate::plan::basename(p)));
-    if interactive {
+    if interactive && matches!(stdin, Stdin::Inherited) {
         return Vec::new();
     }
     run(argv, Via::Remote { host })
@@ -49,7 +113,8 @@ fn in_container(argv: &[Word], host: String) -> Vec<Derived> {
 /// `kubectl exec POD [-c CONTAINER] [flags] -- COMMAND [ARG…]` (and `oc exec`), `kubectl debug
 /// TARGET [flags] -- COMMAND [ARG…]` (a debugging container in a pod or on a node): everything
 /// after `--` runs there.
-pub(super) fn kubectl_exec(name: &str, args: &[Word]) -> Vec<Derived> {
+pub(super) fn kubectl_exec(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
+    let args = past_global(args, KUBECTL_GLOBAL_VALUED);
     let sub = args.first().map(|w| w.known_prefix());
     if sub != Some("exec") && sub != Some("debug") {
         return Vec::new();
@@ -100,7 +165,7 @@ pub(super) fn kubectl_exec(name: &str, args: &[Word]) -> Vec<Derived> {
         Some("debug") => format!("{name} debug {pod}"),
         _ => format!("{name} pod {pod}"),
     };
-    in_container(&args[dash + 1..], host)
+    in_container(&args[dash + 1..], host, stdin)
 }
 
 /// The first operand at or after `i`, past options (those in `valued` take the next word),
@@ -126,7 +191,7 @@ fn command_start(args: &[Word], i: usize, valued: &[&str]) -> usize {
 
 /// `docker compose [OPTIONS] exec|run [OPTIONS] SERVICE [COMMAND…]` (`docker-compose`,
 /// `podman-compose`): the command runs in a container of the service.
-pub(super) fn compose(name: &str, args: &[Word]) -> Vec<Derived> {
+pub(super) fn compose(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
     const GLOBAL: &[&str] =
         &["-f", "--file", "-p", "--project-name", "--profile", "--env-file", "--project-directory", "--ansi"];
     const OWN: &[&str] = &[
@@ -155,40 +220,40 @@ pub(super) fn compose(name: &str, args: &[Word]) -> Vec<Derived> {
         return Vec::new();
     }
     let Some((service, after)) = operand(args, after, OWN) else { return Vec::new() };
-    in_container(&args[after..], format!("{name} service {}", args[service].display()))
+    in_container(&args[after..], format!("{name} service {}", args[service].display()), stdin)
 }
 
 /// `lxc exec [REMOTE:]INSTANCE [OPTIONS] [--] COMMAND…` (and `incus exec`).
-pub(super) fn lxc_exec(name: &str, args: &[Word]) -> Vec<Derived> {
+pub(super) fn lxc_exec(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Derived> {
     const VALUED: &[&str] = &["--env", "--cwd", "--user", "--group", "--mode", "--project"];
     if args.first().and_then(Word::as_literal) != Some("exec") {
         return Vec::new();
     }
     let Some((instance, after)) = operand(args, 1, VALUED) else { return Vec::new() };
     let start = command_start(args, after, VALUED);
-    in_container(&args[start..], format!("{name} container {}", args[instance].display()))
+    in_container(&args[start..], format!("{name} container {}", args[instance].display()), stdin)
 }
 
 /// `pct exec VMID [OPTIONS] [--] COMMAND…` (Proxmox containers).
-pub(super) fn pct_exec(args: &[Word]) -> Vec<Derived> {
+pub(super) fn pct_exec(args: &[Word], stdin: &Stdin) -> Vec<Derived> {
     if args.first().and_then(Word::as_literal) != Some("exec") {
         return Vec::new();
     }
     let Some((vmid, after)) = operand(args, 1, &[]) else { return Vec::new() };
     let start = command_start(args, after, &[]);
-    in_container(&args[start..], format!("pct container {}", args[vmid].display()))
+    in_container(&args[start..], format!("pct container {}", args[vmid].display()), stdin)
 }
 
 /// `machinectl [OPTIONS] shell [[USER@]MACHINE [PATH [ARGS…]]]`: with no program, a login
 /// shell for a person.
-pub(super) fn machinectl_shell(args: &[Word]) -> Vec<Derived> {
+pub(super) fn machinectl_shell(args: &[Word], stdin: &Stdin) -> Vec<Derived> {
     const VALUED: &[&str] = &["-M", "--machine", "-H", "--host", "-E", "--setenv", "--uid", "-p", "--property"];
     let Some((sub, after)) = operand(args, 0, VALUED) else { return Vec::new() };
     if args[sub].as_literal() != Some("shell") {
         return Vec::new();
     }
     let Some((machine, after)) = operand(args, after, VALUED) else { return Vec::new() };
-    in_container(&args[after..], format!("machinectl machine {}", args[machine].display()))
+    in_container(&args[after..], format!("machinectl machine {}", args[machine].display()), stdin)
 }
 
 /// `vagrant ssh [NAME] -c COMMAND`: shell text run in the machine.

@@ -53,7 +53,9 @@ pub(super) fn run_with_assignments(argv: &[Word], via: Via, chdir: Chdir) -> Vec
     while let Some(a) = argv.get(i) {
         let text = a.known_prefix();
         match text.split_once('=') {
-            Some((name, _)) if lexer::is_name(name) => {
+            // env takes any word with a `=` in it as an assignment, whatever the name
+            // (`env 'BASH_FUNC_ls%%=() { …; }' bash`).
+            Some((name, _)) if !name.is_empty() => {
                 assignments.push(Assignment { name: name.to_string(), value: strip_word_prefix(a, name.len() + 1) });
                 i += 1;
             }

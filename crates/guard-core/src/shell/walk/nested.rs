@@ -82,7 +82,17 @@ impl Builder<'_, '_> {
         let mut steps = 0;
         while let Some(id) = queue.pop() {
             steps += 1;
-            if steps > 64 || self.plan.invocations[id].calls_function {
+            if steps > 64 {
+                // Wrappers nested past the limit hide what they run: never allow it unread.
+                let span = self.plan.invocations[id].span;
+                self.issue(
+                    IssueKind::TooDeep,
+                    span,
+                    "more than 64 wrappers in a row; what they run was not read".into(),
+                );
+                break;
+            }
+            if self.plan.invocations[id].calls_function {
                 break;
             }
             let here = self.here_of(id);
@@ -169,6 +179,13 @@ impl Builder<'_, '_> {
             Value::Dynamic(parts) => crate::code::read_parts(&code.language, parts, self.deadline),
         };
         let Some(reading) = reading else { return };
+        if reading.truncated {
+            self.issue(
+                IssueKind::TooMany,
+                code.text.span,
+                format!("{} code doing more than guard lists; the rest was not read", code.language),
+            );
+        }
         code.read = Some(CodeRead {
             complete: reading.complete,
             forks_without_end: reading.forks_without_end,
