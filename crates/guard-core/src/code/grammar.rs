@@ -2,10 +2,9 @@
 //! is read (a command with no such code never touches them).
 
 use std::cell::RefCell;
-use std::ops::ControlFlow;
 use std::time::Instant;
 
-use tree_sitter::{ParseOptions, Parser, Tree};
+use tree_sitter::{Parser, Tree};
 
 /// A language guard parses with a tree-sitter grammar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,21 +76,7 @@ pub(crate) fn parse(lang: Lang, text: &str, deadline: Instant) -> Option<Tree> {
             *slot = Some(p);
         }
         let parser = slot.as_mut()?;
-        let bytes = text.as_bytes();
-        let mut progress = |_: &tree_sitter::ParseState| {
-            if Instant::now() > deadline {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        };
-        let options = ParseOptions::new().progress_callback(&mut progress);
-        let tree =
-            parser.parse_with_options(&mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] }, None, Some(options));
-        if tree.is_none() {
-            parser.reset();
-        }
-        tree
+        crate::shell::parse_until(parser, text.as_bytes(), deadline)
     })
 }
 

@@ -11,7 +11,7 @@ mod vars;
 mod walk;
 
 use std::cell::RefCell;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub use env::Env;
 
@@ -74,6 +74,29 @@ impl Analyzer {
 
 thread_local! {
     static ANALYZER: RefCell<Analyzer> = RefCell::new(Analyzer::default());
+}
+
+/// Parse `bytes` with `parser`, giving up at `deadline`: `None` then, with the parser reset for
+/// its next use. Shared by the bash parser and the grammars of other languages.
+pub(crate) fn parse_until(
+    parser: &mut tree_sitter::Parser,
+    bytes: &[u8],
+    deadline: Instant,
+) -> Option<tree_sitter::Tree> {
+    let mut progress = |_: &tree_sitter::ParseState| {
+        if Instant::now() > deadline {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    };
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+    let tree =
+        parser.parse_with_options(&mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] }, None, Some(options));
+    if tree.is_none() {
+        parser.reset();
+    }
+    tree
 }
 
 /// Analyse shell text with default limits.

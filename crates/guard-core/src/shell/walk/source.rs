@@ -3,10 +3,10 @@
 //! splitter), then run its frames until the stack is empty.
 
 use std::collections::HashMap;
-use std::ops::ControlFlow;
+
 use std::time::Instant;
 
-use tree_sitter::{Node, ParseOptions, Tree};
+use tree_sitter::{Node, Tree};
 
 use super::tree::{node_text, preorder};
 use super::{Base, Builder, Frame, Job, Walk};
@@ -187,24 +187,9 @@ impl Builder<'_, '_> {
         }
         let text = job.text.as_str();
         let parse_text = for_parsing(text);
-        let bytes = parse_text.as_bytes();
-        let deadline = self.deadline;
-        let mut progress = |_: &tree_sitter::ParseState| {
-            if Instant::now() > deadline {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        };
-        let options = ParseOptions::new().progress_callback(&mut progress);
-        let tree: Option<Tree> = self.parser.parse_with_options(
-            &mut |i, _| if i < bytes.len() { &bytes[i..] } else { &[] },
-            None,
-            Some(options),
-        );
+        let tree: Option<Tree> = crate::shell::parse_until(self.parser, parse_text.as_bytes(), self.deadline);
         let span_all = self.map(&job, 0, text.len());
         let Some(tree) = tree else {
-            self.parser.reset();
             self.issue(IssueKind::Timeout, span_all, "parsing took too long; the text was not analysed".into());
             return;
         };
