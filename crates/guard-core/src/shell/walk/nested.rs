@@ -348,6 +348,7 @@ impl Builder<'_, '_> {
     /// Remember what invocation `id` writes to files by redirection, when its output is known
     /// text (`printf '…' > x.sh`, `cat > x.sh <<EOF`), for a later `sh x.sh` to read.
     pub(super) fn note_writes(&mut self, id: usize, stdin: &Stdin) {
+        self.note_copies(id, stdin);
         let inv = &self.plan.invocations[id];
         let outputs: Vec<(String, bool)> = inv
             .redirects
@@ -380,6 +381,64 @@ impl Builder<'_, '_> {
                     (Some(t), true) if !append => *slot = Some(t.clone()),
                     // Appended to in place; a script past this size is not one guard reads whole.
                     (Some(t), true) => match slot {
+                        Some(b) if b.len() + t.len() <= MAX_WRITTEN => b.push_str(t),
+                        _ => *slot = None,
+                    },
+                    _ => *slot = None,
+                }
+            }
+        }
+    }
+
+    /// Files written by a program rather than a redirection: `tee FILE…` writes what it reads;
+    /// `cp`, `mv`, `install` and `ln` give a file written earlier another name.
+    fn note_copies(&mut self, id: usize, stdin: &Stdin) {
+        let inv = &self.plan.invocations[id];
+        let Some(name) = inv.program_name() else { return };
+        let words: Vec<Option<&str>> = inv.args.iter().map(|w| w.as_literal()).collect();
+        // Every operand must be known: a file guard cannot name makes what it holds unknown.
+        if words.iter().any(Option::is_none) {
+            return;
+        }
+        let words: Vec<&str> = words.into_iter().flatten().collect();
+        let (flags, operands): (Vec<&str>, Vec<&str>) = words.iter().partition(|w| w.starts_with('-') && w.len() > 1);
+        let (from, to, append): (Option<String>, Vec<&str>, bool) = match name {
+            "tee" => {
+                let append = flags.iter().any(|f| *f == "--append" || (!f.starts_with("--") && f.contains('a')));
+                (None, operands, append)
+            }
+            "cp" | "mv" | "install" | "ln"
+                if operands.len() == 2 && !flags.iter().any(|f| f.starts_with("-t") || f.starts_with("--target")) =>
+            {
+                (Some(operands[0].to_string()), vec![operands[1]], false)
+            }
+            _ => return,
+        };
+        let text = match from {
+            None => match stdin {
+                Stdin::Text { text, .. } => text.as_literal().map(str::to_string),
+                _ => None,
+            },
+            Some(src) => {
+                let paths = self.paths_for(id, &src);
+                match paths.as_slice() {
+                    [one] => match self.written.get(one) {
+                        Some(t) => t.clone(),
+                        // A file the text did not write: nothing is known of it.
+                        None => return,
+                    },
+                    _ => None,
+                }
+            }
+        };
+        for target in to {
+            let paths = self.paths_for(id, target);
+            let certain = paths.len() == 1;
+            for p in paths {
+                let slot = self.written.entry(p).or_insert(None);
+                match (&text, certain, append) {
+                    (Some(t), true, false) => *slot = Some(t.clone()),
+                    (Some(t), true, true) => match slot {
                         Some(b) if b.len() + t.len() <= MAX_WRITTEN => b.push_str(t),
                         _ => *slot = None,
                     },
