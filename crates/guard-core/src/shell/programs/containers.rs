@@ -4,8 +4,9 @@
 //! or by a shell for `vagrant ssh -c`), and is judged as a command run elsewhere: its paths are
 //! the container's.
 
+use super::words::strip_word_prefix;
 use super::{is_shell, run, shell_code, Derived, Stdin, VarScope};
-use crate::plan::{Via, Word};
+use crate::plan::{Assignment, Via, Word};
 
 /// `docker exec`'s options that take the next word (also podman's and nerdctl's).
 const DOCKER_EXEC_VALUED: &[&str] = &["-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys"];
@@ -83,6 +84,8 @@ pub(super) fn docker_exec(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Deriv
         _ => return Vec::new(),
     };
     let mut i = start;
+    // `-e NAME=VALUE`: the command runs with it set (a variable that holds a command is read).
+    let mut env = Vec::new();
     while i < args.len() {
         let t = words[i];
         if t == "--" {
@@ -92,11 +95,26 @@ pub(super) fn docker_exec(name: &str, args: &[Word], stdin: &Stdin) -> Vec<Deriv
         if !t.starts_with('-') || t == "-" {
             break;
         }
+        let value = match t {
+            "-e" | "--env" => args.get(i + 1).cloned(),
+            _ => t.strip_prefix("--env=").map(|_| strip_word_prefix(&args[i], "--env=".len())),
+        };
+        if let Some(v) = value {
+            if let Some((name, _)) = v.known_prefix().split_once('=') {
+                env.push(Assignment { name: name.to_string(), value: strip_word_prefix(&v, name.len() + 1) });
+            }
+        }
         i += if DOCKER_EXEC_VALUED.contains(&t) { 2 } else { 1 };
     }
     // The container, then the command.
     let Some(container) = args.get(i) else { return Vec::new() };
-    in_container(&args[i + 1..], format!("{name} container {}", container.display()), stdin)
+    let mut out = in_container(&args[i + 1..], format!("{name} container {}", container.display()), stdin);
+    for d in &mut out {
+        if let Derived::Run { assignments, .. } = d {
+            assignments.extend(env.iter().cloned());
+        }
+    }
+    out
 }
 
 /// The command run in a container or pod. A shell started there with nothing to run is a
