@@ -154,6 +154,18 @@ pub(crate) fn project_files(inv: &Invocation) -> Vec<ProjectFile> {
                     Some(s) => vec![format!("pre{s}"), s.to_string(), format!("post{s}")],
                     None => return Vec::new(),
                 },
+                // `npm install-test` installs, then tests; `npm pack` and `npm publish` prepare.
+                (_, Some("install-test" | "it")) => INSTALL_SCRIPTS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain(["pretest", "test", "posttest"].map(String::from))
+                    .collect(),
+                (_, Some("pack" | "publish")) => {
+                    ["prepack", "prepare", "postpack", "prepublishOnly", "prepublish", "publish", "postpublish"]
+                        .map(String::from)
+                        .to_vec()
+                }
+                (_, Some("version")) => ["preversion", "version", "postversion"].map(String::from).to_vec(),
                 (_, Some(s @ ("test" | "start" | "stop" | "restart" | "t" | "tst"))) => {
                     let s = if s.starts_with('t') { "test" } else { s };
                     vec![format!("pre{s}"), s.to_string(), format!("post{s}")]
@@ -195,7 +207,10 @@ pub(crate) fn project_files(inv: &Invocation) -> Vec<ProjectFile> {
             _ => Vec::new(),
         },
         "cmake" => {
-            let source = value_of(&["-S"]).or_else(|| operands.first().map(|s| s.to_string()));
+            // `cmake -B build` alone configures the source in the working directory.
+            let source = value_of(&["-S"])
+                .or_else(|| operands.first().map(|s| s.to_string()))
+                .or_else(|| value_of(&["-B"]).map(|_| ".".to_string()));
             match source {
                 Some(dir) => vec![file(in_dir(Some(&dir), "CMakeLists.txt"), Holds::CmakeProcesses)],
                 None => Vec::new(),
@@ -267,6 +282,25 @@ pub(crate) fn code_in(holds: &Holds, text: &str) -> Vec<(&'static str, String)> 
         }
         Holds::Recipes => {
             let mut out = Vec::new();
+            // `$(shell cmd)` runs when make reads the file, wherever it stands.
+            let mut rest = text;
+            while let Some(at) = rest.find("$(shell ") {
+                let body = &rest[at + 8..];
+                let mut depth = 1;
+                let end = body
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        match c {
+                            '(' => depth += 1,
+                            ')' => depth -= 1,
+                            _ => {}
+                        }
+                        depth == 0
+                    })
+                    .map_or(body.len(), |(i, _)| i);
+                out.push(("sh", body[..end].replace("$$", "$")));
+                rest = &body[end..];
+            }
             for line in text.lines() {
                 if let Some(recipe) = line.strip_prefix('\t') {
                     let cmd = recipe.trim_start_matches(['@', '-', '+']);
@@ -462,6 +496,21 @@ mod tests {
                     "touch /tmp/y @script /tmp/a.conf written earlier in this text",
                     "false @script /tmp/a.conf written earlier in this text",
                 ],
+            ),
+            (
+                "printf 'X := $(shell id -u)\\nall:\\n\\ttrue\\n' > Makefile; make",
+                vec![
+                    "id -u @script /work/proj/Makefile written earlier in this text",
+                    "true @script /work/proj/Makefile written earlier in this text",
+                ],
+            ),
+            (
+                "echo '{\"scripts\": {\"prepack\": \"rm -rf x\"}}' > package.json && npm pack",
+                vec!["rm -rf x @script /work/proj/package.json written earlier in this text"],
+            ),
+            (
+                "echo 'execute_process(COMMAND id)' > CMakeLists.txt; cmake -B build",
+                vec!["id @script /work/proj/CMakeLists.txt written earlier in this text"],
             ),
             // Nothing was written: nothing more is known.
             ("npm install", vec![]),
