@@ -68,6 +68,9 @@ pub struct Facts {
     pub audit_log: PathBuf,
     /// Whether guard can write the audit log (creating its directory if needed), or why not.
     pub audit_writable: Result<(), String>,
+    /// The Landlock ABI the kernel offers (0: none), the containment settings, and the scope
+    /// a command run here would get, described.
+    pub containment: (u32, guard_core::policy::settings::Contain, String),
 }
 
 /// Agents guard can be hooked into: name, configuration directory (in home and in the project),
@@ -181,6 +184,16 @@ pub fn gather(host: &Host, own: &Policy) -> Facts {
         lint: (lint_text, lint_code != 0),
         audit_log,
         audit_writable,
+        containment: (
+            crate::contain::kernel::abi(),
+            own.settings.contain.clone(),
+            crate::contain::describe(
+                host,
+                &own.settings.contain,
+                &own.own_paths(&crate::context::LiveContext::new(host)),
+                false,
+            ),
+        ),
     }
 }
 
@@ -322,6 +335,24 @@ pub fn assess(f: &Facts) -> Vec<Item> {
                 "{}: {why}; make the directory writable or set XDG_STATE_HOME to a writable place",
                 f.audit_log.display()
             ),
+        ),
+    }
+    let (abi, contain, scope) = &f.containment;
+    match crate::contain::unavailable(*abi, contain.network.is_some()) {
+        None => item(
+            Status::Ok,
+            "containment",
+            format!("Landlock ABI {abi}; what guard runs for agents is contained:\n{scope}"),
+        ),
+        Some(why) if contain.required => item(
+            Status::Fix,
+            "containment",
+            format!("{why}; settings.contain says it is required, so commands that should be contained are refused"),
+        ),
+        Some(why) => item(
+            Status::Note,
+            "containment",
+            format!("{why}; commands run for agents are judged only (settings.contain: required would refuse them)"),
         ),
     }
     out
@@ -477,6 +508,7 @@ mod tests {
             lint: ("14 file(s) checked, 0 problem(s)\n".into(), false),
             audit_log: "/home/u/.local/state/guard/audit.jsonl".into(),
             audit_writable: Ok(()),
+            containment: (7, Default::default(), "  writable: /home/u/p (the project)\n".into()),
         }
     }
 
@@ -535,6 +567,29 @@ mod tests {
                 false,
             ),
             ("audit dir read-only", |f| f.audit_writable = Err("read-only".into()), "audit log", Status::Fix, false),
+            ("no Landlock", |f| f.containment.0 = 0, "containment", Status::Note, true),
+            ("Landlock too old", |f| f.containment.0 = 2, "containment", Status::Note, true),
+            (
+                "containment required without Landlock",
+                |f| {
+                    f.containment.0 = 0;
+                    f.containment.1.required = true;
+                },
+                "containment",
+                Status::Fix,
+                false,
+            ),
+            (
+                "network scope on a kernel that cannot",
+                |f| {
+                    f.containment.0 = 3;
+                    f.containment.1.network = Some(vec![443]);
+                },
+                "containment",
+                Status::Note,
+                true,
+            ),
+            ("Landlock", |_| {}, "containment", Status::Ok, true),
             ("disabled", |f| f.shell.disabled = true, "shell", Status::Note, true),
         ];
         for (what, change, subject, status, healthy) in cases {

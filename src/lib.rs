@@ -9,6 +9,7 @@ pub use guard_core::{explain, mask, plan, policy, shell, visible};
 pub mod approval;
 pub mod audit;
 pub mod cli;
+pub mod contain;
 pub mod context;
 pub mod doctor;
 pub mod environment;

@@ -50,15 +50,21 @@ fn guard_main() -> u8 {
             let policy = judge::load_policy(&host);
             let ctx = LiveContext::new(&host);
             let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, true);
+            // The scope this command would run in, were it run for an agent here.
+            let open = verdict.effects.iter().any(|e| e == guard::policy::engine::OPEN_SECRETS);
+            let scope = guard::contain::describe(&host, &policy.settings.contain, &policy.own_paths(&ctx), open);
             let out = if json {
                 let mut v = serde_json::to_value(&plan).expect("a Plan always serialises");
                 v["verdict"] = serde_json::to_value(&verdict).expect("a Verdict always serialises");
+                v["containment"] = serde_json::Value::String(scope);
                 serde_json::to_string_pretty(&v).expect("JSON values serialise") + "\n"
             } else {
                 let mut s = explain::render_plan(&plan);
                 s.push_str("\nVerdict: ");
                 s.push_str(&judge::render_verdict(&plan, &verdict));
                 s.push_str(&judge::render_trace(&verdict));
+                s.push_str("\nContainment (when run for an agent):\n");
+                s.push_str(&scope);
                 s
             };
             write_stdout(out.as_bytes())

@@ -590,6 +590,8 @@ mod tests {
             exit: Some(0),
             duration_ms: Some(3),
             recording: (i % 2 == 1).then(|| format!("/s/guard/recordings/{i}.cast")),
+            contained: None,
+            out_of_scope: Vec::new(),
             prev: String::new(),
             hash: String::new(),
         }

@@ -149,6 +149,12 @@ pub struct Entry {
     /// Where what the command showed was recorded (an asciicast file), when it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording: Option<String>,
+    /// The kernel scope the command ran in (`landlock ABI 7`), when it was contained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contained: Option<String>,
+    /// Refusals the contained command met outside its scope, as read from its messages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub out_of_scope: Vec<String>,
     /// `hash` of the line before (the genesis value on the first line).
     #[serde(default)]
     pub prev: String,
@@ -277,6 +283,8 @@ impl Entry {
             exit: None,
             duration_ms: None,
             recording: None,
+            contained: None,
+            out_of_scope: Vec::new(),
             prev: String::new(),
             hash: String::new(),
         }

@@ -160,6 +160,8 @@ mod tests {
             exit: None,
             duration_ms: None,
             recording: None,
+            contained: None,
+            out_of_scope: Vec::new(),
             prev: String::new(),
             hash: String::new(),
         }

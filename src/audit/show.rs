@@ -219,6 +219,8 @@ mod tests {
             exit: Some(0),
             duration_ms: Some(1234),
             recording: Some("/s/guard/recordings/x.cast".into()),
+            contained: None,
+            out_of_scope: Vec::new(),
             prev: String::new(),
             hash: String::new(),
         }

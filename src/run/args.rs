@@ -16,6 +16,8 @@ pub struct Globals {
     pub observe: bool,
     /// Record what the command shows (`--record`); see [`crate::record::requested`].
     pub record: bool,
+    /// Run the command contained (`--contain`), and refuse when the kernel cannot.
+    pub contain: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,6 +139,7 @@ pub fn parse(args: &[String]) -> Result<(Globals, Face), ArgsError> {
         match name {
             "--dry-run" => g.dry_run = true,
             "--record" => g.record = true,
+            "--contain" => g.contain = true,
             "--policy" => g.policy.push(PathBuf::from(value(&mut i)?)),
             "--mode" => match value(&mut i)?.as_str() {
                 "enforce" => g.observe = false,

@@ -15,10 +15,13 @@ use super::recording::{self, Tap};
 use super::{pty, shell, spawn, Masking, OutputFilter, Passthrough, REFUSED};
 use crate::approval::ApprovalConfig;
 use crate::audit::{self, Action, AuditConfig, Entry};
+use crate::contain;
 use crate::context::LiveContext;
 use crate::host::{Host, ACTIVE_VAR};
 use crate::mask::Masker;
 use crate::plan::Plan;
+use crate::policy::engine::OPEN_SECRETS;
+use crate::policy::paths::OwnPaths;
 use crate::policy::settings::Settings;
 use crate::policy::{Decision, Verdict};
 use crate::{judge, shell as parser};
@@ -59,6 +62,8 @@ struct Job<'a> {
     /// Bytes to feed the child's stdin (a script guard had to read to judge).
     feed: Option<Vec<u8>>,
     settings: &'a Settings,
+    /// guard's own places, which a contained command may never write.
+    own: OwnPaths,
 }
 
 /// The policy for this run, or why the run is refused: what could loosen guard (observe mode,
@@ -179,7 +184,8 @@ fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
         }
         None => {}
     }
-    act(host, g, Job { face: "shell", plan, verdict, command, status, feed, settings: &policy.settings })
+    let own = policy.own_paths(&ctx);
+    act(host, g, Job { face: "shell", plan, verdict, command, status, feed, settings: &policy.settings, own })
 }
 
 /// How the shell gets a script's judged bytes.
@@ -238,7 +244,12 @@ fn run_prefix(host: &Host, g: &Globals, argv: Vec<String>, raw: &[OsString]) -> 
     let (plan, verdict) = judge::judge_argv(&policy, &ctx, &argv);
     let mut command = Command::new(&raw[0]);
     command.args(&raw[1..]);
-    act(host, g, Job { face: "prefix", plan, verdict, command, status: None, feed: None, settings: &policy.settings })
+    let own = policy.own_paths(&ctx);
+    act(
+        host,
+        g,
+        Job { face: "prefix", plan, verdict, command, status: None, feed: None, settings: &policy.settings, own },
+    )
 }
 
 /// Decide, then run or refuse, and record it.
@@ -252,6 +263,28 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
     let audit_cfg = AuditConfig::from_settings(job.settings, host);
     let entry = |job: &Job, action: Action| Entry::new(job.face, agent, host, &job.plan, &job.verdict, action);
     let mut approval: Option<(Option<String>, String)> = None;
+    // Containment is worked out before anyone is asked: a run that must be contained and
+    // cannot be is refused before a person spends an answer on it.
+    let mut contained = None;
+    if job.verdict.decision != Decision::Deny
+        && job.status.is_none()
+        && contain::wanted(host, &job.settings.contain, g.contain)
+    {
+        let open = job.verdict.effects.iter().any(|e| e == OPEN_SECRETS);
+        match contain::prepare(host, &job.settings.contain, &job.own, open) {
+            Ok(active) => contained = Some(active),
+            Err(why) if g.contain || job.settings.contain.required => {
+                record(&audit_cfg, entry(&job, Action::Refused));
+                let asked = if g.contain { "--contain asks" } else { "settings.contain says it is required" };
+                eprintln!(
+                    "guard: refused: this command is to run contained ({asked}), and it cannot be: {why}. Nothing \
+                     was run. Run it where the kernel has Landlock, or without containment."
+                );
+                return REFUSED as i32;
+            }
+            Err(why) => contain::warn_once(host, &why),
+        }
+    }
     let action = match job.verdict.decision {
         Decision::Allow => Action::Ran,
         _ if g.observe => Action::Observed,
@@ -285,6 +318,7 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
         },
     };
     let mut before = entry(&job, action);
+    before.contained = contained.as_ref().map(|a| format!("landlock ABI {}", a.abi));
     if let Some((id, who)) = &approval {
         before.approval_id = id.clone();
         before.approver = Some(who.clone());
@@ -315,11 +349,23 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
     let started = Instant::now();
     let mask = masking(host, &job.verdict, job.settings);
     let record_output = crate::record::requested(g.record, job.settings.record, host);
-    let (code, recording) = run(host, &mut job, mask, record_output);
+    let (code, recording, watching) = run(host, &mut job, mask, record_output, contained);
     let mut after = before;
     after.exit = Some(code);
     after.duration_ms = Some(started.elapsed().as_millis() as u64);
     after.recording = recording;
+    if let Some(w) = watching {
+        after.out_of_scope = w.out_of_scope();
+        if code != 0 && !after.out_of_scope.is_empty() {
+            for why in &after.out_of_scope {
+                eprintln!("guard: contained: {why}");
+            }
+            eprintln!(
+                "guard: that was containment refusing, not a fault in the command; `guard explain` shows the scope, \
+                 and settings.contain in your policy file changes it"
+            );
+        }
+    }
     record(&audit_cfg, after);
     code
 }
@@ -360,11 +406,26 @@ fn masker() -> Box<dyn OutputFilter + Send> {
 /// else with guard's own stdio. With `record`, what it shows is recorded too (its output then
 /// passes through guard even without a terminal); returns the exit status and where the
 /// recording is. A no-op builtin shows nothing, so there is nothing to record.
-fn run(host: &Host, job: &mut Job, mask: bool, record: bool) -> (i32, Option<String>) {
+fn run(
+    host: &Host,
+    job: &mut Job,
+    mask: bool,
+    record: bool,
+    contained: Option<contain::Active>,
+) -> (i32, Option<String>, Option<contain::Watching>) {
     if let Some(code) = job.status {
-        return (code, None);
+        return (code, None, None);
     }
     job.command.env(ACTIVE_VAR, "1");
+    let watching = contained.map(|a| a.apply_to(&mut job.command));
+    let seen = watching.as_ref().map(|w| w.seen.clone());
+    // A contained command's messages pass a watch for refusals on their way.
+    let watched = |f: Box<dyn OutputFilter + Send>| -> Box<dyn OutputFilter + Send> {
+        match &seen {
+            Some(s) => Box::new(contain::refusals::Watch::new(f, s.clone())),
+            None => f,
+        }
+    };
     // In the background at a terminal, guard leaves it to the foreground job and runs on its
     // own stdio, still masking and recording what passes.
     let on_pty = job.feed.is_none()
@@ -382,10 +443,11 @@ fn run(host: &Host, job: &mut Job, mask: bool, record: bool) -> (i32, Option<Str
     };
     let cmd = std::mem::replace(&mut job.command, Command::new("true"));
     let result = if on_pty {
-        pty::run(cmd, &mut *filter())
+        pty::run(cmd, &mut *watched(filter()))
     } else {
         // A script read from stdin to be judged goes to the shell through a pipe.
-        let filters = (mask || rec.is_some()).then(|| [filter(), filter()]);
+        let through = mask || rec.is_some();
+        let filters = [through.then(filter), (through || seen.is_some()).then(|| watched(filter()))];
         spawn::run(cmd, filters, job.feed.take())
     };
     let link = rec.map(|r| {
@@ -402,7 +464,7 @@ fn run(host: &Host, job: &mut Job, mask: bool, record: bool) -> (i32, Option<Str
             e.exit_code()
         }
     };
-    (code, link)
+    (code, link, watching)
 }
 
 /// Plain `guard` at a terminal: the real shell, interactive, with guard's integration loaded.

@@ -26,17 +26,21 @@ static CHILD: AtomicI32 = AtomicI32::new(0);
 static PENDING: AtomicU64 = AtomicU64::new(0);
 
 /// Run `cmd` to completion; the status to exit with (N for exit N, 128+S for signal S).
-/// With `filters` (for stdout and stderr), the child's output passes through them on its way
-/// to guard's own stdout and stderr; otherwise the child writes to them directly. With `input`
-/// (a script guard read from its stdin to judge it), that is written to the command's stdin
-/// instead of guard's own.
+/// With a filter for stdout or stderr, the child's output on that stream passes through it on
+/// its way to guard's own; otherwise the child writes to it directly. With `input` (a script
+/// guard read from its stdin to judge it), that is written to the command's stdin instead of
+/// guard's own.
 pub fn run(
     mut cmd: Command,
-    filters: Option<[Box<dyn OutputFilter + Send>; 2]>,
+    filters: [Option<Box<dyn OutputFilter + Send>>; 2],
     input: Option<Vec<u8>>,
 ) -> Result<i32, RunError> {
-    if filters.is_some() {
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let [out, err] = filters;
+    if out.is_some() {
+        cmd.stdout(Stdio::piped());
+    }
+    if err.is_some() {
+        cmd.stderr(Stdio::piped());
     }
     // Before the child starts, so a signal sent meanwhile is held and passed on once it has.
     forward_signals().map_err(RunError::setup("pass signals on to the command"))?;
@@ -54,10 +58,10 @@ pub fn run(
         });
     }
     let mut copiers = Vec::new();
-    if let Some([out, err]) = filters {
-        let stdout = child.stdout.take().expect("stdout was piped");
-        let stderr = child.stderr.take().expect("stderr was piped");
+    if let Some((stdout, out)) = child.stdout.take().zip(out) {
         copiers.push(std::thread::spawn(move || copy(stdout, std::io::stdout(), out)));
+    }
+    if let Some((stderr, err)) = child.stderr.take().zip(err) {
         copiers.push(std::thread::spawn(move || copy(stderr, std::io::stderr(), err)));
     }
     // Output first: the child may be gone while what it wrote is still on its way.

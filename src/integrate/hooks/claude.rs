@@ -35,6 +35,7 @@ pub fn render(event: &Event, outcome: &Outcome) -> String {
         (Event::PermissionRequest, Outcome::Deny(reason)) => permission_denied(reason),
         (Event::PermissionRequest, _) | (_, Outcome::NoOpinion) => String::new(),
         (_, Outcome::Allow) => pre_tool_use("allow", None),
+        (_, Outcome::AllowAs(input)) => allow_as(input),
         (_, Outcome::Ask(reason)) => pre_tool_use("ask", Some(reason)),
         (_, Outcome::Deny(reason)) => pre_tool_use("deny", Some(reason)),
     }
@@ -47,6 +48,18 @@ pub fn pre_tool_use(decision: &str, reason: Option<&str>) -> String {
         out["permissionDecisionReason"] = Value::String(r.to_string());
     }
     json_line(&json!({ "hookSpecificOutput": out }))
+}
+
+/// A `PreToolUse` allow that runs `input` instead of the tool's own (Codex reads the same
+/// shape, and of it only `command`).
+pub fn allow_as(input: &Value) -> String {
+    json_line(&json!({
+        "hookSpecificOutput": {
+            "hookEventName": "PreToolUse",
+            "permissionDecision": "allow",
+            "updatedInput": input,
+        }
+    }))
 }
 
 /// A `PermissionRequest` refusal (Codex reads the same shape).

@@ -26,7 +26,7 @@ pub fn render(outcome: &Outcome) -> String {
     match outcome {
         // Every call is a shell command, so guard always has an opinion; `{}` would leave it to Cursor.
         Outcome::NoOpinion => json_line(&json!({})),
-        Outcome::Allow => json_line(&json!({"permission": "allow"})),
+        Outcome::Allow | Outcome::AllowAs(_) => json_line(&json!({"permission": "allow"})),
         Outcome::Ask(reason) => {
             json_line(&json!({"permission": "ask", "user_message": reason, "agent_message": reason}))
         }

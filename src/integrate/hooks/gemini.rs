@@ -29,7 +29,7 @@ pub fn parse(v: &Value) -> Request {
 pub fn render(outcome: &Outcome) -> String {
     match outcome {
         Outcome::NoOpinion => json_line(&json!({})),
-        Outcome::Allow => json_line(&json!({"decision": "allow"})),
+        Outcome::Allow | Outcome::AllowAs(_) => json_line(&json!({"decision": "allow"})),
         Outcome::Ask(reason) | Outcome::Deny(reason) => json_line(&json!({"decision": "deny", "reason": reason})),
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod claude;
 pub mod codex;
+pub mod contained;
 pub mod cursor;
 pub mod gemini;
 pub mod message;
@@ -111,6 +112,8 @@ pub enum Outcome {
     /// Leave the decision to the host's own rules.
     NoOpinion,
     Allow,
+    /// Allowed, to run as this tool input instead (the command rewritten to run contained).
+    AllowAs(Value),
     /// A person must approve; the text is shown to them.
     Ask(String),
     /// Refused; the text is written for the model (and shown to the person).
@@ -121,7 +124,7 @@ impl Outcome {
     fn decision(&self) -> Option<Decision> {
         match self {
             Outcome::NoOpinion => None,
-            Outcome::Allow => Some(Decision::Allow),
+            Outcome::Allow | Outcome::AllowAs(_) => Some(Decision::Allow),
             Outcome::Ask(_) => Some(Decision::Ask),
             Outcome::Deny(_) => Some(Decision::Deny),
         }
@@ -155,6 +158,18 @@ pub struct HookAnswer {
 /// Answer one hook call. `judge(command, cwd)` is only called for a readable shell command;
 /// `cwd` is empty when the host did not say.
 pub fn answer(host: Host, input: &[u8], judge: impl FnOnce(&str, &str) -> Verdict) -> HookAnswer {
+    answer_with(host, input, |c, d| (judge(c, d), None))
+}
+
+/// [`answer`], where the judge also says whether an allowed command is to run contained: with
+/// `Some(guard)` (the guard binary to run it), a host that can replace the command it runs
+/// (Claude Code, Codex) is answered allow with the command rewritten to run under
+/// `guard --contain -c`.
+pub fn answer_with(
+    host: Host,
+    input: &[u8],
+    judge: impl FnOnce(&str, &str) -> (Verdict, Option<String>),
+) -> HookAnswer {
     let mut audit = Audit { agent: host.name(), ..Audit::default() };
     if input.len() > MAX_INPUT {
         return finish(host, &Event::BeforeTool, Outcome::Deny(message::too_large()), audit);
@@ -184,10 +199,16 @@ pub fn answer(host: Host, input: &[u8], judge: impl FnOnce(&str, &str) -> Verdic
             return finish(host, &req.event, Outcome::Deny(message::too_long(host, chars, limit)), audit);
         }
     }
-    let verdict = judge(&command, req.cwd.as_deref().unwrap_or(""));
+    let (verdict, contain_with) = judge(&command, req.cwd.as_deref().unwrap_or(""));
     audit.rules = message::strictest(&verdict).map(|f| f.rule.clone()).collect();
     let outcome = match verdict.decision {
-        Decision::Allow => Outcome::Allow,
+        Decision::Allow => match contain_with {
+            Some(guard) if matches!(host, Host::Claude | Host::Codex) && req.event == Event::BeforeTool => {
+                let run = contained::rewrite(&guard, &command);
+                Outcome::AllowAs(contained::updated_input(value.get("tool_input"), run))
+            }
+            _ => Outcome::Allow,
+        },
         Decision::Ask if host.can_ask(&req.event) => Outcome::Ask(message::ask(&verdict, &command)),
         Decision::Ask => Outcome::Deny(message::ask_refused(host, &verdict, &command)),
         Decision::Deny => Outcome::Deny(message::deny(&verdict, &command)),

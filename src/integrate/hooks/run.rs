@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use super::{answer, failure, message, HookAnswer, Host, MAX_INPUT};
+use super::{answer_with, failure, message, HookAnswer, Host, MAX_INPUT};
 use crate::audit;
 use crate::context::LiveContext;
 use crate::host::Host as World;
@@ -34,11 +34,12 @@ pub fn run(world: &World, host: Host) -> u8 {
     let result = match read {
         Err(e) => failure(host, format!("guard could not read the hook input ({e}), so the command is blocked.")),
         Ok(_) => catch_unwind(AssertUnwindSafe(|| {
-            answer(host, &input, |command, cwd| {
+            answer_with(host, &input, |command, cwd| {
                 let here = world.in_dir(Path::new(cwd));
                 let (plan, verdict, policy) = judge_in(&here, host, command);
+                let contain_with = contain_with(&policy.settings.contain);
                 judged = Some(Judged { plan, verdict: verdict.clone(), here, policy });
-                verdict
+                (verdict, contain_with)
             })
         }))
         .unwrap_or_else(|_| failure(host, message::crashed())),
@@ -144,6 +145,18 @@ fn judge_in(here: &World, host: Host, command: &str) -> (Plan, Verdict, judge::L
     let ctx = LiveContext::for_agent(here, host.name());
     let (plan, verdict) = judge::judge_text(&policy, &ctx, command, false);
     (plan, verdict, policy)
+}
+
+/// The guard to run an allowed command under, contained, when `settings.contain.hooks` asks
+/// for it and this kernel can contain (else the command is allowed as it is: containment is
+/// never pretended).
+fn contain_with(settings: &crate::policy::settings::Contain) -> Option<String> {
+    if !settings.hooks
+        || crate::contain::unavailable(crate::contain::kernel::abi(), settings.network.is_some()).is_some()
+    {
+        return None;
+    }
+    std::env::current_exe().ok().map(|p| p.to_string_lossy().into_owned())
 }
 
 /// What was judged, where, and the policy in effect there (whose settings say where the log is).

@@ -373,7 +373,7 @@ impl Policy {
 
     /// guard's own places: where the context says, and where the settings put the audit log
     /// and the approval store.
-    pub(crate) fn own_paths(&self, ctx: &dyn Context) -> super::paths::OwnPaths {
+    pub fn own_paths(&self, ctx: &dyn Context) -> super::paths::OwnPaths {
         let mut own = ctx.own_paths();
         if let Some(p) = &self.settings.audit_path {
             own.files.push(p.to_string_lossy().into_owned());
@@ -432,6 +432,8 @@ impl Policy {
         let own = std::cell::OnceCell::new();
         let own_init = || self.own_paths(ctx);
         let bombs = fork_bombs(plan);
+        // Invocations a rule opens the secret stores for.
+        let mut opened = std::collections::HashSet::new();
         for inv in &plan.invocations {
             if let Some(name) = bombs.get(&inv.id) {
                 v.add(Finding {
@@ -548,9 +550,16 @@ impl Policy {
                         matched.push(rule.id().to_string());
                     }
                     for e in &rule.spec.effects {
-                        if !v.effects.contains(e) {
+                        if e == OPEN_SECRETS {
+                            opened.insert(inv.id);
+                        } else if !v.effects.contains(e) {
                             v.effects.push(e.clone());
                         }
+                    }
+                    // An allow rule that carries effects is there for them (they are in the
+                    // verdict, and `explain` shows the match): it adds no finding to show.
+                    if rule.spec.decision == Decision::Allow && !rule.spec.effects.is_empty() {
+                        continue;
                     }
                     let mut message = rule
                         .spec
@@ -582,9 +591,29 @@ impl Policy {
                 v.trace.push(TraceEntry { invocation: inv.id, command: inv.display(), considered, matched });
             }
         }
+        if secrets_open_for_all(plan, &opened) {
+            v.effects.push(OPEN_SECRETS.to_string());
+        }
         v.sort();
         v
     }
+}
+
+/// The effect that opens the secret stores to a contained command.
+pub const OPEN_SECRETS: &str = "open_secrets";
+
+/// Whether a contained run may read the secret stores: only when a rule opened them for every
+/// program the command runs (the shell's own builtins aside), so appending `git status` to a
+/// script does not open the keys to the script.
+fn secrets_open_for_all(plan: &Plan, opened: &std::collections::HashSet<usize>) -> bool {
+    !opened.is_empty()
+        && plan.issues.is_empty()
+        && plan.invocations.iter().all(|inv| {
+            opened.contains(&inv.id)
+                || (!inv.calls_function
+                    && inv.code.is_none()
+                    && inv.program_name().is_some_and(crate::shell::programs::runs_in_shell))
+        })
 }
 
 /// The programs the breaker knows.

@@ -205,7 +205,7 @@ pub fn settings_problems(file: &str, spec: &PackSpec) -> Vec<Problem> {
         .collect()
 }
 
-const EFFECTS: &[&str] = &["mask_output"];
+const EFFECTS: &[&str] = &["mask_output", super::engine::OPEN_SECRETS];
 
 /// Every problem in a parsed pack, checked against the packs loaded before it.
 pub fn lint_pack(file: &str, spec: &PackSpec, earlier: &[LoadedPack]) -> Vec<Problem> {

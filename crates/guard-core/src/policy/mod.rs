@@ -18,6 +18,7 @@ pub mod names;
 pub mod paths;
 pub mod programs;
 pub mod rule;
+pub mod scope;
 pub mod settings;
 mod sql;
 pub mod testing;

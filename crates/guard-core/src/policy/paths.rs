@@ -55,7 +55,7 @@ impl Classes {
     }
 }
 
-const SYSTEM_TOP_DIRS: &[&str] = &[
+pub(crate) const SYSTEM_TOP_DIRS: &[&str] = &[
     "bin",
     "boot",
     "dev",
@@ -145,7 +145,7 @@ pub(crate) const BUILD_DIRS: &[&str] = &[
 ];
 
 /// Secret stores under a home directory (relative to it).
-const HOME_SECRETS: &[&str] = &[
+pub(crate) const HOME_SECRETS: &[&str] = &[
     ".ssh",
     ".aws",
     ".gnupg",
@@ -183,7 +183,7 @@ const HOME_SECRETS: &[&str] = &[
     ".bitcoin/wallet.dat",
 ];
 
-const SYSTEM_SECRETS: &[&str] = &[
+pub(crate) const SYSTEM_SECRETS: &[&str] = &[
     "/etc/shadow",
     "/etc/gshadow",
     "/etc/shadow-",
@@ -200,7 +200,7 @@ const SYSTEM_SECRETS: &[&str] = &[
     "/etc/security/opasswd",
 ];
 
-const SHELL_RC_HOME: &[&str] = &[
+pub(crate) const SHELL_RC_HOME: &[&str] = &[
     ".bashrc",
     ".bash_profile",
     ".bash_login",
@@ -220,7 +220,7 @@ const SHELL_RC_HOME: &[&str] = &[
 /// What runs again later by itself, under a home (relative to it): keys that let someone in,
 /// units, autostart entries and agents that start at login (shell start-up files are
 /// `SHELL_RC_HOME`, and persistence too).
-const PERSISTENCE_HOME: &[&str] = &[
+pub(crate) const PERSISTENCE_HOME: &[&str] = &[
     ".ssh/authorized_keys",
     ".ssh/authorized_keys2",
     ".ssh/rc",
@@ -253,7 +253,7 @@ const PERSISTENCE_HOME: &[&str] = &[
 ];
 
 /// The same for the whole system.
-const PERSISTENCE_SYSTEM: &[&str] = &[
+pub(crate) const PERSISTENCE_SYSTEM: &[&str] = &[
     "/etc/crontab",
     "/etc/cron.d",
     "/etc/cron.hourly",
@@ -285,7 +285,7 @@ const PERSISTENCE_SYSTEM: &[&str] = &[
     "/root/.ssh/authorized_keys",
 ];
 
-const SHELL_RC_SYSTEM: &[&str] = &[
+pub(crate) const SHELL_RC_SYSTEM: &[&str] = &[
     "/etc/profile",
     "/etc/bash.bashrc",
     "/etc/bashrc",
@@ -300,7 +300,8 @@ const SHELL_RC_SYSTEM: &[&str] = &[
 /// the directories they are in), and single files such as the guard binary (`files`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OwnPaths {
-    pub(crate) dirs: Vec<String>,
+    /// Directories guard protects with everything under them, absolute.
+    pub dirs: Vec<String>,
     /// Single files guard protects, absolute.
     pub files: Vec<String>,
 }
@@ -325,7 +326,7 @@ impl OwnPaths {
 
 /// Agents' settings files, where guard's hook lives (in a home or a project). Whoever can write
 /// them can remove the hook, or switch every hook off (`disableAllHooks`).
-const AGENT_SETTINGS: &[&str] = &[
+pub(crate) const AGENT_SETTINGS: &[&str] = &[
     ".claude/settings.json",
     ".claude/settings.local.json",
     ".codex/config.toml",

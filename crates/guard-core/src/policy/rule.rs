@@ -56,6 +56,9 @@ pub struct SettingsSpec {
     pub(crate) audit: Option<AuditSettingsSpec>,
     #[serde(default)]
     pub(crate) approvals: Option<ApprovalSettingsSpec>,
+    /// Containment: a word (`agents`, `always`, `off`, `required`) or a mapping.
+    #[serde(default)]
+    pub(crate) contain: Option<ContainSpec>,
     /// From the system layer only: the user's own files (and `--policy`) may then only tighten,
     /// as a project's may: no allow rules, no disabling or overriding, no settings, no program
     /// knowledge, no extended lists.
@@ -78,6 +81,63 @@ pub(crate) struct AuditSettingsSpec {
     /// What to do when the log cannot be written.
     #[serde(default)]
     pub(crate) on_failure: Option<OnFailureSpec>,
+}
+
+/// `settings.contain`: `contain: required`, or `contain: {when: always, network: [443]}`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub(crate) enum ContainSpec {
+    Word(String),
+    Map(ContainMapSpec),
+}
+
+impl<'de> Deserialize<'de> for ContainSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ContainSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "agents, always, off, required, or a mapping with when, required, writable, caches, network, hooks",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ContainSpec, E> {
+                Ok(ContainSpec::Word(v.to_string()))
+            }
+            // YAML reads a bare `off` as false (and `on` as true).
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ContainSpec, E> {
+                Ok(ContainSpec::Word(if v { "always" } else { "off" }.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<ContainSpec, A::Error> {
+                ContainMapSpec::deserialize(serde::de::value::MapAccessDeserializer::new(m)).map(ContainSpec::Map)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ContainMapSpec {
+    /// `agents` (commands guard runs for anyone but a person at their own terminal), `always`,
+    /// or `off`.
+    #[serde(default, deserialize_with = "when_word")]
+    pub(crate) when: Option<String>,
+    /// Refuse to run what should be contained when the kernel cannot contain it.
+    #[serde(default)]
+    pub(crate) required: Option<bool>,
+    /// More places contained commands may write (absolute, or starting with `~/`).
+    #[serde(default)]
+    pub(crate) writable: Option<Vec<String>>,
+    /// The caches and tool homes contained commands may write; replaces the default list.
+    #[serde(default)]
+    pub(crate) caches: Option<Vec<String>>,
+    /// The TCP ports contained commands may connect to; absent means any.
+    #[serde(default)]
+    pub(crate) network: Option<Vec<u16>>,
+    /// `guard hook claude|codex` rewrite allowed commands to run under `guard --contain -c`.
+    #[serde(default)]
+    pub(crate) hooks: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -106,6 +166,14 @@ pub(crate) struct ApprovalSettingsSpec {
     /// Whose store `dir` is: a user name or a uid. Required with `dir`; system layer only.
     #[serde(default, deserialize_with = "name_or_number")]
     pub(crate) owner: Option<String>,
+}
+
+/// `settings.contain.when`: a word, where YAML reads a bare `off` as false.
+fn when_word<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match ContainSpec::deserialize(d)? {
+        ContainSpec::Word(w) => Ok(Some(w)),
+        ContainSpec::Map(_) => Err(serde::de::Error::custom("settings.contain.when is one of agents, always, off")),
+    }
 }
 
 /// A user name or a number: YAML reads `owner: 1000` as an integer, and either is meant.

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::rule::SettingsSpec;
+use super::rule::{ContainMapSpec, ContainSpec, SettingsSpec};
 use super::trust::LayerKind;
 
 /// Where secrets in a command's output are masked.
@@ -48,6 +48,68 @@ impl MaskOutput {
     }
 }
 
+/// When the commands guard runs are contained (run in a kernel-enforced scope).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContainWhen {
+    /// Whenever guard runs a command for anyone but a person at their own terminal: an agent,
+    /// a program, a command guard itself runs.
+    #[default]
+    Agents,
+    /// Every command guard runs.
+    Always,
+    /// Never (unless `--contain` asks for it).
+    Off,
+}
+
+/// `settings.contain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contain {
+    /// When to contain.
+    pub when: ContainWhen,
+    /// Refuse to run, rather than run judged only, when the kernel cannot contain.
+    pub required: bool,
+    /// More writable places (absolute, or `~/…`).
+    pub writable: Vec<String>,
+    /// Caches and tool homes (absolute, or `~/…`), writable.
+    pub caches: Vec<String>,
+    /// TCP ports contained commands may connect to; `None` leaves the network alone.
+    pub network: Option<Vec<u16>>,
+    /// Agents' hooks answer allow with the command rewritten to run contained.
+    pub hooks: bool,
+}
+
+/// Caches and tool homes builds write to, by default (under the home directory).
+pub const DEFAULT_CACHES: &[&str] = &[
+    "~/.cache",
+    "~/.cargo",
+    "~/.rustup",
+    "~/.npm",
+    "~/.pnpm-store",
+    "~/.local/share/pnpm",
+    "~/.yarn",
+    "~/.bun/install/cache",
+    "~/go",
+    "~/.gradle",
+    "~/.m2",
+    "~/.local/share/uv",
+    "~/.nuget/packages",
+    "~/.pyenv",
+    "~/.nvm",
+];
+
+impl Default for Contain {
+    fn default() -> Self {
+        Contain {
+            when: ContainWhen::Agents,
+            required: false,
+            writable: Vec::new(),
+            caches: DEFAULT_CACHES.iter().map(|c| c.to_string()).collect(),
+            network: None,
+            hooks: false,
+        }
+    }
+}
+
 /// The settings in force. `Default` is guard's built-in behaviour.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -78,6 +140,8 @@ pub struct Settings {
     pub approvals_dir: Option<PathBuf>,
     /// Whose store `approvals_dir` is (a user name or uid, resolved when the store is opened).
     pub approvals_owner: Option<String>,
+    /// Containment of the commands guard runs.
+    pub contain: Contain,
 }
 
 impl Default for Settings {
@@ -96,8 +160,38 @@ impl Default for Settings {
             locked: false,
             approvals_dir: None,
             approvals_owner: None,
+            contain: Contain::default(),
         }
     }
+}
+
+/// The mapping a `contain:` word stands for, or why it stands for none.
+fn contain_map(spec: &ContainSpec) -> Result<ContainMapSpec, String> {
+    match spec {
+        ContainSpec::Map(m) => Ok(m.clone()),
+        ContainSpec::Word(w) => match w.as_str() {
+            "agents" | "always" | "off" => Ok(ContainMapSpec { when: Some(w.clone()), ..Default::default() }),
+            "required" => Ok(ContainMapSpec { required: Some(true), ..Default::default() }),
+            _ => Err(format!(
+                "settings.contain `{w}` is not one of agents, always, off, required (or a mapping with when, \
+                 required, writable, caches, network, hooks)"
+            )),
+        },
+    }
+}
+
+fn contain_when(w: &str) -> Option<ContainWhen> {
+    Some(match w {
+        "agents" => ContainWhen::Agents,
+        "always" => ContainWhen::Always,
+        "off" => ContainWhen::Off,
+        _ => return None,
+    })
+}
+
+/// A place in a setting: absolute, or `~/…`.
+fn is_place(p: &str) -> bool {
+    Path::new(p).is_absolute() || p.starts_with("~/")
 }
 
 const FACILITIES: &[&str] = &["authpriv", "user"];
@@ -130,6 +224,26 @@ pub(crate) fn check(spec: &SettingsSpec) -> Vec<String> {
             for (key, v) in [("allowed", &of.allowed), ("asked", &of.asked)] {
                 if let Some(v) = v.as_deref().filter(|v| !matches!(*v, "run" | "refuse")) {
                     out.push(format!("settings.audit.on_failure.{key} `{v}` is not `run` or `refuse`"));
+                }
+            }
+        }
+    }
+    if let Some(c) = &spec.contain {
+        match contain_map(c) {
+            Err(e) => out.push(e),
+            Ok(m) => {
+                if let Some(w) = m.when.as_deref().filter(|w| contain_when(w).is_none()) {
+                    out.push(format!("settings.contain.when `{w}` is not one of agents, always, off"));
+                }
+                for (key, list) in [("writable", &m.writable), ("caches", &m.caches)] {
+                    for p in list.iter().flatten().filter(|p| !is_place(p)) {
+                        out.push(format!("settings.contain.{key} `{p}` must be absolute or start with ~/"));
+                    }
+                }
+                if m.network.as_ref().is_some_and(|n| n.contains(&0)) {
+                    out.push(
+                        "settings.contain.network lists port 0; list the TCP ports to allow, such as [443, 80]".into(),
+                    );
                 }
             }
         }
@@ -222,6 +336,28 @@ impl Settings {
                 if let Some(run) = choice(&of.asked) {
                     self.unrecorded_asked_runs = run;
                 }
+            }
+        }
+        if let Some(m) = spec.contain.as_ref().and_then(|c| contain_map(c).ok()) {
+            let c = &mut self.contain;
+            if let Some(w) = m.when.as_deref().and_then(contain_when) {
+                c.when = w;
+            }
+            if let Some(r) = m.required {
+                c.required = r;
+            }
+            let places = |l: &Vec<String>| l.iter().filter(|p| is_place(p)).cloned().collect::<Vec<_>>();
+            if let Some(l) = &m.writable {
+                c.writable = places(l);
+            }
+            if let Some(l) = &m.caches {
+                c.caches = places(l);
+            }
+            if let Some(n) = &m.network {
+                c.network = Some(n.iter().copied().filter(|p| *p != 0).collect());
+            }
+            if let Some(h) = m.hooks {
+                c.hooks = h;
             }
         }
         if let Some(a) = &spec.approvals {
@@ -342,6 +478,41 @@ mod tests {
         let mut fresh = Settings::default();
         fresh.apply(&theirs, None, LayerKind::User);
         assert_eq!((fresh.approvals_dir, fresh.approvals_owner), (None, None));
+    }
+
+    #[test]
+    fn containment_is_a_word_or_a_mapping() {
+        let mut s = Settings::default();
+        assert_eq!(s.contain.when, ContainWhen::Agents);
+        assert!(s.contain.caches.iter().any(|c| c == "~/.cargo"));
+        s.apply(&spec("contain: required\n"), None, LayerKind::User);
+        assert!(s.contain.required);
+        assert_eq!(s.contain.when, ContainWhen::Agents);
+        s.apply(
+            &spec("contain: {when: always, writable: [~/.m2x, /srv/out], network: [443, 80], hooks: true}\n"),
+            None,
+            LayerKind::User,
+        );
+        assert_eq!(s.contain.when, ContainWhen::Always);
+        assert_eq!(s.contain.writable, ["~/.m2x", "/srv/out"]);
+        assert_eq!(s.contain.network, Some(vec![443, 80]));
+        assert!(s.contain.hooks && s.contain.required);
+        s.apply(&spec("contain: off\n"), None, LayerKind::User);
+        assert_eq!(s.contain.when, ContainWhen::Off);
+        s.apply(&spec("contain: {when: off}\n"), None, LayerKind::User);
+        assert_eq!(s.contain.when, ContainWhen::Off, "a bare `off` is read as false by YAML");
+        let table: &[(&str, &str)] = &[
+            ("contain: sometimes", "not one of agents, always, off, required"),
+            ("contain: {when: never}", "not one of agents, always, off"),
+            ("contain: {writable: [out]}", "must be absolute or start with ~/"),
+            ("contain: {network: [0]}", "port 0"),
+        ];
+        for (yaml, says) in table {
+            let problems = check(&spec(yaml));
+            assert_eq!(problems.len(), 1, "{yaml}: {problems:?}");
+            assert!(problems[0].contains(says), "{yaml}: {problems:?}");
+        }
+        assert!(serde_saphyr::from_str::<SettingsSpec>("contain: {whenn: always}\n").is_err());
     }
 
     #[test]

@@ -197,6 +197,14 @@ pub fn restrict(spec: &mut PackSpec, trust: Trust, who: &str, earlier: &dyn Earl
             refuse(line, column, format!("{who} may only tighten: ignored rule `{id}` ({what})"));
             return false;
         }
+        if !trust.may_loosen() && r.effects.iter().any(|e| e == super::engine::OPEN_SECRETS) {
+            refuse(
+                line,
+                column,
+                format!("{who} may only tighten: the effect `open_secrets` on rule `{id}` is ignored"),
+            );
+            r.effects.retain(|e| e != super::engine::OPEN_SECRETS);
+        }
         if !trust.may_loosen() && earlier.has_rule(&id) {
             refuse(
                 line,

@@ -2007,7 +2007,7 @@ fn reads(readers: &[&str], program: &str) -> bool {
 
 /// Builtins the shell runs itself: they start no program, so no variable given them runs
 /// anything (`export LD_PRELOAD=…` loads nothing into `export`).
-const IN_SHELL: &[&str] = &[
+pub(crate) const IN_SHELL: &[&str] = &[
     "export", "declare", "typeset", "readonly", "local", "unset", "cd", "pushd", "popd", "dirs", "echo", "printf",
     "read", "set", "shift", "test", "[", "true", "false", ":", "alias", "unalias", "hash", "type", "umask", "wait",
     "jobs", "let", "return", "exit", "break", "continue", "shopt", "history",

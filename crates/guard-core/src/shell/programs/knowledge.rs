@@ -692,7 +692,7 @@ pub(super) const BWRAP_VALUES: &[(&str, usize)] = &[
 /// guard's own options in front of the shell's or the program's arguments (`guard --dry-run
 /// -c …`): flags, and options that take a value (`--policy FILE`, `--mode=observe`). The
 /// runner reads its command line with these too.
-pub(crate) const GUARD_FLAGS: &[&str] = &["--dry-run", "--record"];
+pub(crate) const GUARD_FLAGS: &[&str] = &["--dry-run", "--record", "--contain"];
 pub(crate) const GUARD_VALUED: &[&str] = &["--policy", "--mode"];
 
 /// guard's subcommands. The parser reads `guard SUBCOMMAND` inside a command by them, and the

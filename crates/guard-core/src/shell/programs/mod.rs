@@ -33,6 +33,11 @@ pub use output::literal_output;
 pub(crate) use output::pipeline_text;
 pub(crate) use project_files::{code_in, project_files};
 pub use shells::is_shell;
+
+/// Whether `program` is a builtin the shell runs itself, starting no program (`cd`, `export`).
+pub(crate) fn runs_in_shell(program: &str) -> bool {
+    carriers::IN_SHELL.contains(&program)
+}
 pub(crate) use shells::Here;
 pub(crate) use words::join_words;
 

@@ -1,0 +1,115 @@
+//! The kernel's side of containment: which Landlock ABI it offers, and a ruleset built from a
+//! scope's grants, applied to the command between fork and exec.
+
+use landlock::{
+    AccessFs, AccessNet, BitFlags, CompatLevel, Compatible, NetPort, PathBeneath, PathFd, Ruleset, RulesetAttr,
+    RulesetCreated, RulesetCreatedAttr, ABI,
+};
+
+use guard_core::policy::scope::{Grant, Kind};
+
+/// The lowest ABI guard contains with: before it (Linux 6.2), `truncate(2)` was not a right
+/// Landlock controls, so a protected file could be emptied from inside any scope.
+pub const MIN_ABI: u32 = 3;
+/// The ABI that can limit TCP connections (Linux 6.7).
+pub const NET_ABI: u32 = 4;
+
+/// The Landlock ABI version the running kernel offers; 0 when it has none (not built in, or
+/// not enabled at boot).
+pub fn abi() -> u32 {
+    static ABI_VERSION: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *ABI_VERSION.get_or_init(|| {
+        // SAFETY: landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION) only
+        // returns a number (or -1 with errno).
+        let v = unsafe {
+            libc::syscall(libc::SYS_landlock_create_ruleset, std::ptr::null::<u8>(), 0usize, 1u32 /* VERSION */)
+        };
+        u32::try_from(v).unwrap_or(0)
+    })
+}
+
+/// What contained commands may not do, as the kernel controls it: write, create, remove,
+/// rename, link and truncate. Device ioctls and connecting to named sockets are left alone
+/// (terminals and local daemons keep working).
+fn write_rights() -> BitFlags<AccessFs> {
+    AccessFs::from_write(ABI::V4)
+}
+
+fn read_rights() -> BitFlags<AccessFs> {
+    AccessFs::ReadFile | AccessFs::ReadDir
+}
+
+/// What to build a ruleset from.
+pub struct Rules<'a> {
+    /// Where writing is granted.
+    pub write: &'a [Grant],
+    /// Where reading is granted; `None` leaves reading alone.
+    pub read: Option<&'a [Grant]>,
+    /// TCP ports connections are granted to; `None` leaves the network alone.
+    pub ports: Option<&'a [u16]>,
+}
+
+/// A ruleset ready to be applied to a child process.
+pub struct Prepared(RulesetCreated);
+
+/// Build the ruleset: every grant opened now (in guard), so the child only has to apply it. A
+/// grant whose path is gone by now is skipped (it grants nothing).
+pub fn prepare(rules: &Rules) -> Result<Prepared, String> {
+    let mut ruleset =
+        Ruleset::default().set_compatibility(CompatLevel::BestEffort).handle_access(write_rights()).map_err(fail)?;
+    if rules.read.is_some() {
+        ruleset = ruleset.handle_access(read_rights()).map_err(fail)?;
+    }
+    if rules.ports.is_some() {
+        ruleset = ruleset.handle_access(AccessNet::ConnectTcp).map_err(fail)?;
+    }
+    let mut created = ruleset.create().map_err(fail)?;
+    add(&mut created, rules.write, write_rights())?;
+    if let Some(read) = rules.read {
+        // Listing stays open everywhere (`ls ~`, `find /`): names are not what is kept safe,
+        // the contents of the secret stores are.
+        add(&mut created, &[Grant { path: "/".into(), kind: Kind::Dir }], AccessFs::ReadDir.into())?;
+        add(&mut created, read, AccessFs::ReadFile.into())?;
+    }
+    for port in rules.ports.unwrap_or_default() {
+        (&mut created).add_rule(NetPort::new(*port, AccessNet::ConnectTcp)).map_err(fail)?;
+    }
+    Ok(Prepared(created))
+}
+
+fn fail(e: landlock::RulesetError) -> String {
+    format!("cannot set up containment: {e}")
+}
+
+/// Grant `rights` on each of `grants` (a file only the rights a file can have).
+fn add(created: &mut RulesetCreated, grants: &[Grant], rights: BitFlags<AccessFs>) -> Result<(), String> {
+    for g in grants {
+        let Ok(fd) = PathFd::new(&g.path) else { continue };
+        let access = match g.kind {
+            Kind::File => rights & AccessFs::from_file(ABI::V4),
+            _ => rights,
+        };
+        created.add_rule(PathBeneath::new(fd, access)).map_err(fail)?;
+    }
+    Ok(())
+}
+
+impl Prepared {
+    /// Has `cmd` apply the ruleset to itself after fork, before exec: the command and
+    /// everything it starts run inside it, and guard itself does not.
+    pub fn apply_to(self, cmd: &mut std::process::Command) {
+        use std::os::unix::process::CommandExt;
+        let mut ruleset = Some(self.0);
+        // SAFETY: between fork and exec only prctl(2) and landlock_restrict_self(2) run, and
+        // on success and on failure nothing is allocated (the error is a raw errno).
+        unsafe {
+            cmd.pre_exec(move || {
+                let Some(r) = ruleset.take() else { return Ok(()) };
+                match r.restrict_self() {
+                    Ok(_) => Ok(()),
+                    Err(_) => Err(std::io::Error::from_raw_os_error(libc::EPERM)),
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The places a contained command's scope is made of, found on this machine: the project
+//! root, the temporary directories, the caches and what settings add, around what guard
+//! protects. The rules for what is protected and how a directory holding it is granted are the
+//! core's ([`guard_core::policy::scope`]); this module only looks at the filesystem.
+
+use std::path::{Path, PathBuf};
+
+use guard_core::policy::paths::OwnPaths;
+use guard_core::policy::scope::{self, Grant, Kind, Protected, Why};
+use guard_core::policy::settings::Contain;
+
+use crate::host::Host;
+
+/// A scope, worked out: what to grant, and what to say about it.
+#[derive(Debug, Default)]
+pub struct Scope {
+    /// The writable places asked for (before splitting), with why.
+    pub writable: Vec<(String, Why)>,
+    /// What is granted for writing.
+    pub write: Vec<Grant>,
+    /// What is granted for reading; `None` when every file may be read.
+    pub read: Option<Vec<Grant>>,
+    /// What may never be written.
+    pub protected: Vec<Protected>,
+    /// What may not be read.
+    pub secret: Vec<Protected>,
+    /// TCP ports connections may go to; `None` for any.
+    pub ports: Option<Vec<u16>>,
+    /// Places asked for and not granted, and why, for `explain` and `doctor`.
+    pub left_out: Vec<(String, String)>,
+}
+
+/// The home directories guard protects for this user: the account's (from the password
+/// database) and `$HOME` when it names another (anything guard runs can set `$HOME`).
+pub fn homes(host: &Host) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(Some(u)) = nix::unistd::User::from_uid(nix::unistd::getuid()) {
+        out.push(text(&u.dir));
+    }
+    if let Some(h) = host.home().filter(|h| h.is_absolute()) {
+        out.push(text(&h));
+    }
+    let canonical: Vec<String> = out.iter().filter_map(|h| std::fs::canonicalize(h).ok()).map(|h| text(&h)).collect();
+    out.extend(canonical);
+    out.retain(|h| h != "/");
+    dedup(&mut out);
+    out
+}
+
+/// The project root: the nearest directory at or above `cwd` that holds `.git` (a git work
+/// tree, or a worktree's `.git` file), else `cwd` itself.
+pub fn project_root(cwd: &Path) -> PathBuf {
+    cwd.ancestors().find(|d| d.join(".git").symlink_metadata().is_ok()).unwrap_or(cwd).to_path_buf()
+}
+
+/// Work out the scope for a command run in `host`'s working directory.
+pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool) -> Scope {
+    let homes = homes(host);
+    let home_refs: Vec<&str> = homes.iter().map(String::as_str).collect();
+    let mut own = own.clone();
+    // What a symbolic link in guard's places leads to is guard's too.
+    let real = |p: &String| std::fs::canonicalize(p).ok().map(|r| text(&r)).filter(|r| r != p);
+    own.dirs.extend(own.dirs.clone().iter().filter_map(real));
+    own.files.extend(own.files.clone().iter().filter_map(real));
+    let mut protected = scope::never_writable(&home_refs, &own);
+    let mut secret = scope::unreadable(&home_refs);
+    let home = host.home().map(|h| text(&h));
+    let expand = |p: &str| match (p.strip_prefix("~/"), &home) {
+        (Some(rest), Some(h)) => Some(format!("{}/{rest}", h.trim_end_matches('/'))),
+        (Some(_), None) => None,
+        (None, _) => Some(p.to_string()),
+    };
+    let mut asked: Vec<(String, Why)> = vec![(text(&project_root(host.cwd())), Why::Project)];
+    if let Some(t) = host.absolute("TMPDIR") {
+        asked.push((text(&t), Why::Temp));
+    }
+    asked.extend(scope::TEMP_DIRS.iter().map(|t| (t.to_string(), Why::Temp)));
+    asked.extend(settings.caches.iter().filter_map(|c| expand(c)).map(|c| (c, Why::Cache)));
+    asked.extend(settings.writable.iter().filter_map(|c| expand(c)).map(|c| (c, Why::Setting)));
+    if open_secrets {
+        // A command a rule opens the secret stores for may read them, and its own tool
+        // homes may be written (tokens refreshed, caches); keys stay read-only.
+        secret.clear();
+        for h in &homes {
+            for s in scope::TOOL_STORES {
+                let store = format!("{h}/{s}");
+                protected.retain(|p| !scope::within(&store, &p.path) || p.path == "/etc");
+                asked.push((store, Why::Cache));
+            }
+        }
+    }
+    let mut out = Scope { protected, ports: settings.network.clone(), ..Default::default() };
+    let avoid: Vec<&str> = out.protected.iter().map(|p| p.path.as_str()).collect();
+    let mut budget = scope::MAX_GRANTS;
+    for (path, why) in asked {
+        let Ok(real) = std::fs::canonicalize(&path) else { continue };
+        let real = text(&real);
+        if let Some(reason) = scope::refused_root(&real, &home_refs) {
+            out.left_out.push((real, format!("not writable: {reason}")));
+            continue;
+        }
+        if out.writable.iter().any(|(w, _)| scope::within(&real, w)) {
+            continue;
+        }
+        let before = budget;
+        let grants = scope::grants(&real, &avoid, &mut list, &mut budget);
+        if grants.len() != 1 || grants[0].path != real {
+            out.left_out.push((
+                real.clone(),
+                if grants.is_empty() {
+                    "not writable: it is protected or holds only protected paths".to_string()
+                } else {
+                    format!("granted entry by entry ({} grants): it holds protected paths", before - budget)
+                },
+            ));
+        }
+        out.write.extend(grants);
+        out.writable.push((real, why));
+    }
+    for (path, kind) in scope::DEVICES {
+        if Path::new(path).exists() {
+            out.write.push(Grant { path: path.to_string(), kind: *kind });
+        }
+    }
+    if !secret.is_empty() {
+        let real: Vec<Protected> = secret
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(&p.path).ok().map(|r| Protected { path: text(&r), class: p.class }))
+            .filter(|r| !secret.iter().any(|p| p.path == r.path))
+            .collect();
+        secret.extend(real);
+        // Only what exists needs keeping out of reach: a store that is not there cannot be
+        // read, and granting around it would cost a rule per entry of every directory above.
+        let present: Vec<&str> =
+            secret.iter().map(|p| p.path.as_str()).filter(|p| Path::new(p).symlink_metadata().is_ok()).collect();
+        let mut budget = scope::MAX_GRANTS;
+        out.read = Some(scope::grants("/", &present, &mut list, &mut budget));
+    }
+    out.secret = secret;
+    out
+}
+
+/// A directory's entries and what each is (from the directory itself: no `stat` per entry).
+fn list(dir: &str) -> Option<Vec<(String, Kind)>> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    Some(
+        entries
+            .filter_map(Result::ok)
+            .map(|e| {
+                let kind = match e.file_type() {
+                    Ok(t) if t.is_dir() => Kind::Dir,
+                    Ok(t) if t.is_file() => Kind::File,
+                    _ => Kind::Other,
+                };
+                (e.file_name().to_string_lossy().into_owned(), kind)
+            })
+            .collect(),
+    )
+}
+
+fn text(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+fn dedup(v: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|x| seen.insert(x.clone()));
+}

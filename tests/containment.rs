@@ -1,0 +1,414 @@
+//! Containment with real programs: what guard runs for an agent (here: without a terminal, as
+//! an agent's shell runs it) cannot write guard's files, start-up files, keys or anything
+//! outside the project, the temporary directories and the caches, whatever program does the
+//! writing; builds and tests that write where they should work as before.
+//!
+//! Every run has HOME, the XDG directories and the working directory in a fresh temporary
+//! directory. Where the kernel has no Landlock these tests say SKIPPED; under `CI=true` they
+//! fail instead, since CI's kernel has it.
+
+#![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
+
+mod sandbox;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sandbox::{describe, text, write_executable, Sandbox};
+
+/// Whether the kernel can contain; prints SKIPPED (or fails under CI) when it cannot.
+fn landlock(test: &str) -> bool {
+    let abi = guard::contain::kernel::abi();
+    if abi >= guard::contain::kernel::MIN_ABI {
+        return true;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{test}: this kernel offers Landlock ABI {abi}; CI's kernel must have ABI 3 or later");
+    }
+    eprintln!("SKIPPED {test}: this kernel offers Landlock ABI {abi}, and containment needs ABI 3 or later");
+    false
+}
+
+/// Whether `program` is on PATH; says SKIPPED when it is not.
+fn have(test: &str, program: &str) -> bool {
+    let found =
+        Command::new("sh").arg("-c").arg(format!("command -v {program}")).output().is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("SKIPPED {test}: `{program}` is not installed");
+    }
+    found
+}
+
+/// A sandbox with a git work tree as the project (`work`), the protected places filled in, and
+/// a place outside the project.
+struct Setup {
+    sb: Sandbox,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        // Under the build's own temporary directory, not /tmp: a home under /tmp would make
+        // /tmp a directory holding protected paths, granted entry by entry.
+        let sb = Sandbox::new_in(Path::new(env!("CARGO_TARGET_TMPDIR")));
+        let h = sb.home().to_path_buf();
+        for d in ["config/guard", "state/guard/approvals", ".ssh", ".aws", "outside", "cache"] {
+            std::fs::create_dir_all(h.join(d)).unwrap();
+        }
+        let files = [
+            ("config/guard/policy.yaml", "rules: []\n"),
+            ("state/guard/approvals/a.json", "{}\n"),
+            (".bashrc", "# rc\n"),
+            (".ssh/authorized_keys", "ssh-ed25519 AAAA me\n"),
+            (".ssh/id_ed25519", "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n"),
+            (".aws/credentials", "[default]\nkey = AKIAEXAMPLESECRET\n"),
+            ("outside/kept.txt", "kept\n"),
+        ];
+        for (f, t) in files {
+            std::fs::write(h.join(f), t).unwrap();
+        }
+        let s = Setup { sb };
+        s.git(&["init", "-q"]);
+        std::fs::write(s.work().join("src.txt"), "planted\n").unwrap();
+        s
+    }
+
+    fn home(&self) -> &Path {
+        self.sb.home()
+    }
+
+    fn work(&self) -> PathBuf {
+        self.sb.work()
+    }
+
+    fn git(&self, args: &[&str]) -> Output {
+        let mut c = self.sb.command("git");
+        c.args(["-c", "user.name=t", "-c", "user.email=t@example.com"]).args(args);
+        c.output().unwrap()
+    }
+
+    /// The protected files, which must come through every attempt unchanged.
+    fn protected(&self) -> Vec<PathBuf> {
+        let h = self.home();
+        // The audit log exists once guard has run.
+        let _ = self.run(&["-c", "true"]);
+        [
+            "config/guard/policy.yaml",
+            "state/guard/audit.jsonl",
+            "state/guard/approvals/a.json",
+            ".bashrc",
+            ".ssh/authorized_keys",
+            "outside/kept.txt",
+        ]
+        .iter()
+        .map(|f| h.join(f))
+        .collect()
+    }
+
+    fn snapshot(&self, files: &[PathBuf]) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+        files.iter().map(|f| (f.clone(), std::fs::read(f).ok())).collect()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut c = self.sb.guard(args);
+        sandbox::without_terminal(&mut c);
+        c.output().unwrap()
+    }
+
+    fn targets(&self, files: &[PathBuf]) {
+        let list: String = files.iter().map(|f| format!("{}\n", f.display())).collect();
+        std::fs::write(self.work().join("targets.txt"), list).unwrap();
+    }
+
+    fn last_entry(&self) -> serde_json::Value {
+        let log = std::fs::read_to_string(self.sb.log()).unwrap();
+        serde_json::from_str(log.lines().last().unwrap()).unwrap()
+    }
+}
+
+/// Writes through each way a program can (each program given the path only at run time, from
+/// a file, so judging the command cannot see where it writes): the protected files stay as
+/// they were, and the command still runs.
+#[test]
+fn real_programs_cannot_write_guards_files_start_up_files_keys_or_outside_the_project() {
+    if !landlock("real_programs_cannot_write…") {
+        return;
+    }
+    let s = Setup::new();
+    let files = s.protected();
+    // Beside each file, a new one in the same directory (the directory is protected too).
+    let mut all = files.clone();
+    all.extend(files.iter().map(|f| f.with_file_name("planted-by-agent")));
+    s.targets(&all);
+    let before = s.snapshot(&all);
+    let w = s.work();
+    std::fs::write(
+        w.join("w.py"),
+        "import os, subprocess\n\
+         for t in [l.strip() for l in open('targets.txt')]:\n\
+         \x20   for how in (lambda: open(t, 'a').write('py\\n'), lambda: open(t, 'w').close()):\n\
+         \x20       try: how()\n\
+         \x20       except OSError: pass\n\
+         \x20   subprocess.run(['sh', '-c', 'echo sh >> \"$0\"', t])\n\
+         \x20   subprocess.run(['cp', 'src.txt', t])\n\
+         \x20   subprocess.run(['mv', '-f', 'src.txt', t]); open('src.txt', 'w').write('planted\\n')\n\
+         \x20   subprocess.run(['ln', '-sf', '/dev/null', t])\n\
+         \x20   subprocess.run(['truncate', '-s', '0', t])\n\
+         \x20   subprocess.run(['rm', '-f', t])\n\
+         open('done-by-python.txt', 'w').write('ok')\n",
+    )
+    .unwrap();
+    let o = s.run(&["-c", "python3 w.py 2>/dev/null"]);
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert_eq!(std::fs::read_to_string(w.join("done-by-python.txt")).unwrap(), "ok", "writing in the project works");
+    unchanged(&s, &before);
+    assert_eq!(s.last_entry()["contained"].as_str().map(|c| c.starts_with("landlock ABI")), Some(true));
+
+    if have("compiled helper", "cc") {
+        let c = w.join("helper.c");
+        std::fs::write(
+            &c,
+            "#include <stdio.h>\n#include <string.h>\n#include <fcntl.h>\n#include <unistd.h>\n\
+             int main(void) { FILE *l = fopen(\"targets.txt\", \"r\"); char t[4096]; int wrote = 0;\n\
+             while (fgets(t, sizeof t, l)) { t[strcspn(t, \"\\n\")] = 0;\n\
+             int fd = open(t, O_WRONLY | O_CREAT | O_APPEND, 0644); if (fd >= 0) { write(fd, \"c\\n\", 2); close(fd); wrote++; }\n\
+             truncate(t, 0); unlink(t); rename(\"src.txt\", t); symlink(\"/dev/null\", t); }\n\
+             printf(\"wrote %d\\n\", wrote); return 0; }\n",
+        )
+        .unwrap();
+        let built = s.sb.command("cc").args(["-o", "helper", "helper.c"]).output().unwrap();
+        assert!(built.status.success(), "{}", describe(&built));
+        let o = s.run(&["-c", "./helper"]);
+        assert_eq!(text(&o.stdout), "wrote 0\n", "{}", describe(&o));
+        unchanged(&s, &before);
+    }
+}
+
+/// Every file as it was, but the audit log, to which guard itself only appended whole entries.
+fn unchanged(s: &Setup, before: &[(PathBuf, Option<Vec<u8>>)]) {
+    for (path, was) in before {
+        let now = std::fs::read(path).ok();
+        if path.ends_with("audit.jsonl") {
+            let (was, now) = (was.clone().unwrap(), now.unwrap());
+            assert!(now.starts_with(&was), "the audit log was only appended to");
+            for line in text(&now[was.len()..]).lines() {
+                let e: serde_json::Value = serde_json::from_str(line).expect("an entry guard wrote");
+                assert!(e["hash"].is_string(), "{line}");
+            }
+        } else {
+            assert_eq!(&now, was, "{} is unchanged", path.display());
+        }
+    }
+    let _ = s;
+}
+
+#[test]
+fn a_secret_store_cannot_be_read_unless_every_program_is_one_a_rule_opens_it_for() {
+    if !landlock("a_secret_store_cannot_be_read…") {
+        return;
+    }
+    let s = Setup::new();
+    s.targets(&[s.home().join(".ssh/id_ed25519")]);
+    std::fs::write(s.work().join("r.py"), "t = open('targets.txt').read().strip()\nprint(open(t).read())\n").unwrap();
+    let o = s.run(&["-c", "python3 r.py"]);
+    assert_ne!(o.status.code(), Some(0), "{}", describe(&o));
+    assert!(!text(&o.stdout).contains("secret"), "{}", describe(&o));
+    assert!(text(&o.stderr).contains("Permission denied"), "{}", describe(&o));
+    assert!(
+        text(&o.stderr).contains("a secret store") && text(&o.stderr).contains("open_secrets"),
+        "the refusal is explained: {}",
+        describe(&o)
+    );
+    let e = s.last_entry();
+    assert!(e["out_of_scope"][0].as_str().unwrap().contains(".ssh/id_ed25519"), "{e}");
+    // git reads its own credentials: a command that runs only such clients may read the stores
+    // (git is not asked about reading a file as configuration, so containment decides here).
+    let get = "git config --file ~/.aws/credentials --get default.key";
+    let o = s.run(&["-c", get]);
+    assert_eq!(text(&o.stdout), "AKIAEXAMPLESECRET\n", "{}", describe(&o));
+    // One other program in the command, and the stores are closed to all of it.
+    let o = s.run(&["-c", &format!("{get}; python3 -c 'print(1)'")]);
+    assert!(!text(&o.stdout).contains("AKIA"), "{}", describe(&o));
+    assert!(text(&o.stderr).contains("Permission denied"), "{}", describe(&o));
+}
+
+#[test]
+fn a_refusal_outside_the_scope_names_the_class_and_the_setting_that_opens_it() {
+    if !landlock("a_refusal_outside_the_scope…") {
+        return;
+    }
+    let s = Setup::new();
+    let outside = s.home().join("outside/new.txt");
+    s.targets(std::slice::from_ref(&outside));
+    std::fs::write(s.work().join("o.sh"), "read t < targets.txt\ntouch \"$t\"\n").unwrap();
+    let o = s.run(&["-c", "sh o.sh"]);
+    assert_ne!(o.status.code(), Some(0), "{}", describe(&o));
+    assert!(!outside.exists());
+    let err = text(&o.stderr);
+    assert!(err.contains("outside the places a contained command may write"), "{err}");
+    assert!(err.contains("settings.contain.writable"), "{err}");
+    assert!(err.contains("containment refusing, not a fault"), "{err}");
+
+    // The setting opens it.
+    s.sb.user_policy(
+        "contain.yaml",
+        &format!("settings:\n  contain:\n    writable: [{}]\n", s.home().join("outside").display()),
+    );
+    let o = s.run(&["-c", "sh o.sh"]);
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert!(outside.exists());
+}
+
+#[test]
+fn builds_and_tests_that_write_in_the_project_the_temp_dir_and_the_caches_work() {
+    if !landlock("builds_and_tests…") {
+        return;
+    }
+    let s = Setup::new();
+    let w = s.work();
+    // git commit: the work tree and .git.
+    std::fs::write(w.join("a.txt"), "a\n").unwrap();
+    let o = s.run(&[
+        "-c",
+        "git add a.txt && git -c user.name=t -c user.email=t@example.com commit -qm first && git log --oneline | wc -l",
+    ]);
+    assert_eq!(text(&o.stdout).trim(), "1", "{}", describe(&o));
+
+    // The temporary directory.
+    let o = s.run(&["-c", "f=$(mktemp) && echo t > \"$f\" && cat \"$f\" && rm \"$f\""]);
+    assert_eq!(text(&o.stdout), "t\n", "{}", describe(&o));
+
+    // pip install --target of a local package (no network, no build isolation).
+    if have("pip install --target", "python3") {
+        // A wheel made here (pip installs it without building anything).
+        let made = s
+            .sb
+            .command("python3")
+            .arg("-c")
+            .arg(
+                "import zipfile\n\
+                 z = zipfile.ZipFile('hello-1.0-py3-none-any.whl', 'w')\n\
+                 z.writestr('hello/__init__.py', 'X = 1\\n')\n\
+                 z.writestr('hello-1.0.dist-info/METADATA', 'Metadata-Version: 2.1\\nName: hello\\nVersion: 1.0\\n')\n\
+                 z.writestr('hello-1.0.dist-info/WHEEL', 'Wheel-Version: 1.0\\nGenerator: t\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n')\n\
+                 z.writestr('hello-1.0.dist-info/RECORD', '')\n\
+                 z.close()\n",
+            )
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "{}", describe(&made));
+        // The interpreter itself, not a version manager's shim (which writes its own home).
+        let python = s.sb.command("python3").args(["-c", "import sys; print(sys.executable)"]).output().unwrap();
+        let python = text(&python.stdout).trim().to_string();
+        let o = s.run(&[
+            "-c",
+            &format!(
+                "{python} -m pip install -q --no-index --disable-pip-version-check --root-user-action=ignore \
+                 --target ./vendor ./hello-1.0-py3-none-any.whl && ls vendor"
+            ),
+        ]);
+        assert!(text(&o.stdout).contains("hello"), "{}", describe(&o));
+    }
+
+    // npm install of a local package: node_modules in the project, npm's cache under home.
+    if have("npm install", "npm") {
+        let dep = w.join("dep");
+        std::fs::create_dir_all(&dep).unwrap();
+        std::fs::write(dep.join("package.json"), r#"{"name":"dep","version":"1.0.0","main":"index.js"}"#).unwrap();
+        std::fs::write(dep.join("index.js"), "module.exports = 42;\n").unwrap();
+        std::fs::write(w.join("package.json"), r#"{"name":"app","version":"1.0.0"}"#).unwrap();
+        let o = s.run(&[
+            "-c",
+            "npm install --offline --no-audit --no-fund --silent ./dep && node -e 'console.log(require(\"dep\"))'",
+        ]);
+        assert_eq!(text(&o.stdout).trim(), "42", "{}", describe(&o));
+    }
+
+    // cargo build of a small crate: target/ in the project, the cargo home a cache.
+    if have("cargo build", "cargo") {
+        let c = w.join("hello");
+        std::fs::create_dir_all(c.join("src")).unwrap();
+        std::fs::write(
+            c.join("Cargo.toml"),
+            "[package]\nname = \"hello\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+        )
+        .unwrap();
+        std::fs::write(c.join("src/main.rs"), "fn main() { println!(\"built\"); }\n").unwrap();
+        let mut cmd = s.sb.guard(&["-c", "cd hello && cargo run -q --offline"]);
+        sandbox::without_terminal(&mut cmd);
+        // The toolchain rustup installed stays where it is (read and run, never written).
+        for v in ["RUSTUP_HOME", "CARGO_HOME", "RUSTUP_TOOLCHAIN"] {
+            if let Some(val) = std::env::var_os(v) {
+                cmd.env(v, val);
+            }
+        }
+        if std::env::var_os("RUSTUP_HOME").is_none() {
+            if let Some(h) = std::env::var_os("HOME") {
+                cmd.env("RUSTUP_HOME", PathBuf::from(h).join(".rustup"));
+            }
+        }
+        cmd.env("CARGO_HOME", s.home().join("cache/cargo")).env("CARGO_TARGET_DIR", c.join("target"));
+        let o = cmd.output().unwrap();
+        assert_eq!(text(&o.stdout).trim(), "built", "{}", describe(&o));
+    }
+}
+
+#[test]
+fn containment_required_on_a_kernel_without_it_refuses_and_contain_off_runs_judged_only() {
+    let s = Setup::new();
+    // Whatever this kernel offers, `off` runs uncontained and says so in the log.
+    s.sb.user_policy("contain.yaml", "settings:\n  contain: off\n");
+    let o = s.run(&["-c", "echo hi"]);
+    assert_eq!(text(&o.stdout), "hi\n", "{}", describe(&o));
+    assert!(s.last_entry().get("contained").is_none(), "{}", s.last_entry());
+    if guard::contain::kernel::abi() >= guard::contain::kernel::MIN_ABI {
+        // --contain always contains, whatever the settings say.
+        let o = s.run(&["--contain", "-c", "echo hi"]);
+        assert_eq!(text(&o.stdout), "hi\n", "{}", describe(&o));
+        assert!(s.last_entry()["contained"].is_string());
+    } else {
+        let o = s.run(&["--contain", "-c", "echo hi"]);
+        assert_eq!(o.status.code(), Some(126), "{}", describe(&o));
+        assert!(text(&o.stderr).contains("cannot be"), "{}", describe(&o));
+    }
+}
+
+#[test]
+fn the_scope_is_shown_by_explain_and_doctor() {
+    let s = Setup::new();
+    let o = s.run(&["explain", "ls"]);
+    let out = text(&o.stdout);
+    assert!(out.contains("Containment (when run for an agent):"), "{out}");
+    assert!(out.contains(&format!("kernel: Landlock ABI {}", guard::contain::kernel::abi())), "{out}");
+    if guard::contain::kernel::abi() >= guard::contain::kernel::MIN_ABI {
+        let work = std::fs::canonicalize(s.work()).unwrap();
+        assert!(out.contains(&format!("writable: {} (the project)", work.display())), "{out}");
+        assert!(out.contains("unreadable: secret stores"), "{out}");
+    }
+    let o = s.run(&["doctor"]);
+    assert!(text(&o.stdout).contains("containment"), "{}", describe(&o));
+}
+
+/// An agent working in its home directory: the home is granted entry by entry, so its files
+/// can be written where they are, and nothing protected can be, nor anything new made beside.
+#[test]
+fn working_in_the_home_directory_grants_its_entries_around_what_is_protected() {
+    if !landlock("working_in_the_home_directory…") {
+        return;
+    }
+    let s = Setup::new();
+    let h = s.home().to_path_buf();
+    // The home is itself the project: a dotfiles repository.
+    let init = s.sb.command("git").args(["init", "-q"]).current_dir(&h).output().unwrap();
+    assert!(init.status.success(), "{}", describe(&init));
+    std::fs::write(h.join("notes.txt"), "n\n").unwrap();
+    write_executable(&h.join("edit.sh"), "#!/bin/sh\nfor t in \"$@\"; do echo more >> \"$t\"; done\n");
+    let mut c = s.sb.guard(&["-c", "./edit.sh notes.txt work/src.txt .bashrc new-file 2>/dev/null; true"]);
+    sandbox::without_terminal(&mut c);
+    c.current_dir(&h);
+    let o = c.output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert_eq!(std::fs::read_to_string(h.join("notes.txt")).unwrap(), "n\nmore\n");
+    assert_eq!(std::fs::read_to_string(h.join("work/src.txt")).unwrap(), "planted\nmore\n");
+    assert_eq!(std::fs::read_to_string(h.join(".bashrc")).unwrap(), "# rc\n");
+    assert!(!h.join("new-file").exists());
+}
