@@ -192,6 +192,7 @@ pub fn gather(host: &Host, own: &Policy) -> Facts {
                 &own.settings.contain,
                 &own.own_paths(&crate::context::LiveContext::new(host)),
                 false,
+                &[],
             ),
         ),
     }

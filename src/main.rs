@@ -52,7 +52,9 @@ fn guard_main() -> u8 {
             let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, true);
             // The scope this command would run in, were it run for an agent here.
             let open = verdict.effects.iter().any(|e| e == guard::policy::engine::OPEN_SECRETS);
-            let scope = guard::contain::describe(&host, &policy.settings.contain, &policy.own_paths(&ctx), open);
+            let programs = guard::contain::programs(&plan);
+            let scope =
+                guard::contain::describe(&host, &policy.settings.contain, &policy.own_paths(&ctx), open, &programs);
             let out = if json {
                 let mut v = serde_json::to_value(&plan).expect("a Plan always serialises");
                 v["verdict"] = serde_json::to_value(&verdict).expect("a Verdict always serialises");

@@ -220,15 +220,30 @@ fn a_secret_store_cannot_be_read_unless_every_program_is_one_a_rule_opens_it_for
     );
     let e = s.last_entry();
     assert!(e["out_of_scope"][0].as_str().unwrap().contains(".ssh/id_ed25519"), "{e}");
-    // git reads its own credentials: a command that runs only such clients may read the stores
-    // (git is not asked about reading a file as configuration, so containment decides here).
-    let get = "git config --file ~/.aws/credentials --get default.key";
-    let o = s.run(&["-c", get]);
-    assert_eq!(text(&o.stdout), "AKIAEXAMPLESECRET\n", "{}", describe(&o));
+    // aws reads its own credentials: a command that runs only such clients may read the stores.
+    // A stand-in `aws` that reads them as the real one does, in a directory contained commands
+    // cannot write.
+    let bin = s.home().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    write_executable(&bin.join("aws"), "#!/bin/sh\nexec cat \"$HOME/.aws/credentials\"\n");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let run = |args: &[&str], path: &str| {
+        let mut c = s.sb.guard(args);
+        sandbox::without_terminal(&mut c);
+        c.env("PATH", path).output().unwrap()
+    };
+    let o = run(&["-c", "aws configure list"], &path);
+    assert!(text(&o.stdout).contains("AKIAEXAMPLESECRET"), "{}", describe(&o));
     // One other program in the command, and the stores are closed to all of it.
-    let o = s.run(&["-c", &format!("{get}; python3 -c 'print(1)'")]);
+    let o = run(&["-c", "aws configure list; python3 -c 'print(1)'"], &path);
     assert!(!text(&o.stdout).contains("AKIA"), "{}", describe(&o));
     assert!(text(&o.stderr).contains("Permission denied"), "{}", describe(&o));
+    // An `aws` the agent could have written (here, in the project) does not get them either.
+    let planted = s.work().join("bin");
+    std::fs::create_dir_all(&planted).unwrap();
+    write_executable(&planted.join("aws"), "#!/bin/sh\nexec cat \"$HOME/.aws/credentials\"\n");
+    let o = run(&["-c", "aws configure list"], &format!("{}:{path}", planted.display()));
+    assert!(!text(&o.stdout).contains("AKIA"), "{}", describe(&o));
 }
 
 #[test]

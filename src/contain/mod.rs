@@ -59,12 +59,18 @@ pub fn unavailable(abi: u32, ports: bool) -> Option<String> {
 }
 
 /// Work out the scope and build the kernel's ruleset for it.
-pub fn prepare(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool) -> Result<Active, String> {
+pub fn prepare(
+    host: &Host,
+    settings: &Contain,
+    own: &OwnPaths,
+    open_secrets: bool,
+    programs: &[String],
+) -> Result<Active, String> {
     let abi = kernel::abi();
     if let Some(why) = unavailable(abi, settings.network.is_some()) {
         return Err(why);
     }
-    let scope = places::scope(host, settings, own, open_secrets);
+    let scope = places::scope(host, settings, own, open_secrets, programs);
     let prepared = kernel::prepare(&kernel::Rules {
         write: &scope.write,
         read: scope.read.as_deref(),
@@ -124,7 +130,7 @@ impl Watching {
 }
 
 /// The scope as a person reads it, for `guard explain` and `guard doctor`.
-pub fn describe(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool) -> String {
+pub fn describe(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool, programs: &[String]) -> String {
     use std::fmt::Write;
     let abi = kernel::abi();
     let mut s = String::new();
@@ -144,7 +150,7 @@ pub fn describe(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: b
         let _ = writeln!(s, "  cannot contain here: {why}; {then}");
         return s;
     }
-    let scope = places::scope(host, settings, own, open_secrets);
+    let scope = places::scope(host, settings, own, open_secrets, programs);
     for (path, why) in &scope.writable {
         let _ = writeln!(s, "  writable: {path} ({})", why.describe());
     }
@@ -174,6 +180,20 @@ pub fn describe(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: b
     }
     let _ = writeln!(s, "  rules: {} grants", scope.write.len() + scope.read.as_ref().map_or(0, Vec::len));
     s
+}
+
+/// The programs `plan` runs, by name (the shell's builtins aside): what opening the secret
+/// stores is checked against.
+pub fn programs(plan: &crate::plan::Plan) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for inv in &plan.invocations {
+        if let Some(p) = inv.program_name() {
+            if !crate::shell::programs::is_builtin(p) && !out.iter().any(|o| o == p) {
+                out.push(p.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// Says once (per kernel and reason, noted in guard's state directory) that what should have

@@ -53,8 +53,10 @@ pub fn project_root(cwd: &Path) -> PathBuf {
     cwd.ancestors().find(|d| d.join(".git").symlink_metadata().is_ok()).unwrap_or(cwd).to_path_buf()
 }
 
-/// Work out the scope for a command run in `host`'s working directory.
-pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool) -> Scope {
+/// Work out the scope for a command run in `host`'s working directory. `programs` are the
+/// programs it runs (the shell's builtins aside), by name; `open_secrets` says a rule opened the
+/// secret stores for all of them.
+pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool, programs: &[String]) -> Scope {
     let homes = homes(host);
     let home_refs: Vec<&str> = homes.iter().map(String::as_str).collect();
     let mut own = own.clone();
@@ -62,7 +64,7 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     let real = |p: &String| std::fs::canonicalize(p).ok().map(|r| text(&r)).filter(|r| r != p);
     own.dirs.extend(own.dirs.clone().iter().filter_map(real));
     own.files.extend(own.files.clone().iter().filter_map(real));
-    let mut protected = scope::never_writable(&home_refs, &own);
+    let protected = scope::never_writable(&home_refs, &own);
     let mut secret = scope::unreadable(&home_refs);
     let home = host.home().map(|h| text(&h));
     let expand = |p: &str| match (p.strip_prefix("~/"), &home) {
@@ -71,22 +73,31 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
         (None, _) => Some(p.to_string()),
     };
     let mut asked: Vec<(String, Why)> = vec![(text(&project_root(host.cwd())), Why::Project)];
-    if let Some(t) = host.absolute("TMPDIR") {
-        asked.push((text(&t), Why::Temp));
+    let path_from_tmpdir = host.absolute("TMPDIR").and_then(|t| std::fs::canonicalize(t).ok()).map(|t| text(&t));
+    if let Some(t) = &path_from_tmpdir {
+        asked.push((t.clone(), Why::Temp));
     }
     asked.extend(scope::TEMP_DIRS.iter().map(|t| (t.to_string(), Why::Temp)));
     asked.extend(settings.caches.iter().filter_map(|c| expand(c)).map(|c| (c, Why::Cache)));
     asked.extend(settings.writable.iter().filter_map(|c| expand(c)).map(|c| (c, Why::Setting)));
+    // The programs a rule opened the stores for are found on PATH, which the agent sets: a
+    // program it could have written (in the project, a temporary directory, a cache) does not
+    // get them.
+    let open_secrets = open_secrets && {
+        let writable: Vec<String> =
+            asked.iter().filter_map(|(p, _)| std::fs::canonicalize(p).ok()).map(|p| text(&p)).collect();
+        programs.iter().all(|name| {
+            crate::run::shell::find_in(Path::new(name), host.var_os("PATH"))
+                .and_then(|f| std::fs::canonicalize(f).ok())
+                .is_some_and(|f| !writable.iter().any(|w| scope::within(&text(&f), w)))
+        })
+    };
     if open_secrets {
-        // A command a rule opens the secret stores for may read them, and its own tool
-        // homes may be written (tokens refreshed, caches); keys stay read-only.
+        // A command a rule opens the secret stores for may read them, and write the caches its
+        // clients keep inside them; their configuration stays never writable.
         secret.clear();
         for h in &homes {
-            for s in scope::TOOL_STORES {
-                let store = format!("{h}/{s}");
-                protected.retain(|p| !scope::within(&store, &p.path) || p.path == "/etc");
-                asked.push((store, Why::Cache));
-            }
+            asked.extend(scope::CREDENTIAL_CACHES.iter().map(|c| (format!("{h}/{c}"), Why::Cache)));
         }
     }
     let mut out = Scope { protected, ports: settings.network.clone(), ..Default::default() };
@@ -103,7 +114,26 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
             continue;
         }
         let before = budget;
-        let grants = scope::grants(&real, &avoid, &mut list, &mut budget);
+        // A credential cache lies inside a protected store: the store does not stop it, only
+        // what is protected inside the cache itself would.
+        let inside: Vec<&str>;
+        let avoid = if out.protected.iter().any(|p| scope::within(&real, &p.path)) && why == Why::Cache {
+            inside = avoid.iter().copied().filter(|a| !scope::within(&real, a)).collect();
+            if !scope::CREDENTIAL_CACHES.iter().any(|c| real.ends_with(c)) {
+                out.left_out.push((real, "not writable: it is protected".into()));
+                continue;
+            }
+            &inside
+        } else {
+            &avoid
+        };
+        let grants = scope::grants(&real, avoid, &mut list, &mut budget);
+        // `$TMPDIR` counts only as a temporary directory: one that holds protected paths is
+        // not taken apart for it.
+        if path_from_tmpdir.as_deref() == Some(real.as_str()) && (grants.len() != 1 || grants[0].path != real) {
+            out.left_out.push((real, "ignored as $TMPDIR: it holds protected paths".into()));
+            continue;
+        }
         if grants.len() != 1 || grants[0].path != real {
             out.left_out.push((
                 real.clone(),

@@ -271,7 +271,7 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
         && contain::wanted(host, &job.settings.contain, g.contain)
     {
         let open = job.verdict.effects.iter().any(|e| e == OPEN_SECRETS);
-        match contain::prepare(host, &job.settings.contain, &job.own, open) {
+        match contain::prepare(host, &job.settings.contain, &job.own, open, &contain::programs(&job.plan)) {
             Ok(active) => contained = Some(active),
             Err(why) if g.contain || job.settings.contain.required => {
                 record(&audit_cfg, entry(&job, Action::Refused));

@@ -94,12 +94,19 @@ pub const DEVICES: &[(&str, Kind)] = &[
 const READ_EVERY_RUN: &[&str] =
     &[".npmrc", ".yarnrc", ".docker/config.json", ".cargo/credentials", ".cargo/credentials.toml"];
 
-/// Tool homes that hold a tool's credentials and that the tool itself writes on every run
-/// (caches, refreshed tokens, logs): writable for a command a rule opens secrets for
-/// (`effects: [open_secrets]`), never otherwise. Private keys (`~/.ssh`, `~/.gnupg`) are not
-/// among them: they are read, never written.
-pub const TOOL_STORES: &[&str] =
-    &[".aws", ".kube", ".config/gcloud", ".azure", ".docker", ".config/gh", ".terraform.d", ".oci", ".config/doctl"];
+/// Where clients that read their own credentials keep caches they write on every run (tokens
+/// exchanged, discovery, logs): writable for a command a rule opens the secret stores for
+/// (`effects: [open_secrets]`). Only these: the stores' configuration (`~/.kube/config`,
+/// `~/.aws/config`) can name commands to run later, and stays never writable.
+pub const CREDENTIAL_CACHES: &[&str] = &[
+    ".kube/cache",
+    ".kube/http-cache",
+    ".aws/cli/cache",
+    ".aws/sso/cache",
+    ".config/gcloud/logs",
+    ".azure/logs",
+    ".azure/telemetry",
+];
 
 /// Beyond the path classes: `~/.local/bin` is on PATH, so a program put there replaces one
 /// a person runs later.

@@ -38,6 +38,11 @@ pub use shells::is_shell;
 pub(crate) fn runs_in_shell(program: &str) -> bool {
     carriers::IN_SHELL.contains(&program)
 }
+
+/// [`runs_in_shell`], for the binary.
+pub fn is_builtin(program: &str) -> bool {
+    runs_in_shell(program)
+}
 pub(crate) use shells::Here;
 pub(crate) use words::join_words;
 
