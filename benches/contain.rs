@@ -88,7 +88,8 @@ fn main() {
         return;
     }
     let runs: usize = std::env::var("GUARD_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(200);
-    let root = tempfile::tempdir().unwrap();
+    // Not under /tmp: homes there would make /tmp a directory that holds protected paths.
+    let root = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     // A copy, as an installed guard is (a file just written by the linker starts slower).
     let guard = root.path().join("guard");
     std::fs::copy(GUARD, &guard).unwrap();

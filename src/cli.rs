@@ -20,6 +20,7 @@ runs it, asks a human, or refuses with a reason.",
   judges the command, then hands the same arguments to the real shell ($GUARD_SHELL, default bash).\n\
 As a prefix: guard [OPTIONS] -- PROGRAM ARGS…   judges and runs an argv without a shell.\n\
 --record (or GUARD_RECORD=1) records what the command shows, for `guard log show`.\n\
+--contain runs it in a Landlock scope (as every command run for an agent is), refusing where the kernel cannot.\n\
 Plain `guard` at a terminal starts bash with guard's integration loaded.\n\
 Refused commands exit with status 126; otherwise the status is the command's (128+N for signal N)."
 )]

@@ -51,7 +51,8 @@ fn guard_main() -> u8 {
             let ctx = LiveContext::new(&host);
             let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, true);
             // The scope this command would run in, were it run for an agent here.
-            let open = verdict.effects.iter().any(|e| e == guard::policy::engine::OPEN_SECRETS);
+            let opened = verdict.effects.iter().any(|e| e == guard::policy::engine::OPEN_SECRETS);
+            let open = guard::contain::opens_secrets(&plan, &host, opened);
             let programs = guard::contain::programs(&plan);
             let scope =
                 guard::contain::describe(&host, &policy.settings.contain, &policy.own_paths(&ctx), open, &programs);

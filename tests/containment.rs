@@ -202,6 +202,22 @@ fn unchanged(s: &Setup, before: &[(PathBuf, Option<Vec<u8>>)]) {
 }
 
 #[test]
+fn device_nodes_cannot_be_made_even_in_the_project() {
+    if !landlock("device_nodes_cannot_be_made…") {
+        return;
+    }
+    let s = Setup::new();
+    std::fs::write(
+        s.work().join("n.py"),
+        "import os, stat\ntry:\n    os.mknod('null2', stat.S_IFCHR | 0o666, os.makedev(1, 3))\n    print('made')\nexcept OSError as e:\n    print('refused', e.errno)\n",
+    )
+    .unwrap();
+    let o = s.run(&["-c", "python3 n.py"]);
+    assert_eq!(text(&o.stdout), "refused 13\n", "{}", describe(&o));
+    assert!(!s.work().join("null2").exists());
+}
+
+#[test]
 fn a_secret_store_cannot_be_read_unless_every_program_is_one_a_rule_opens_it_for() {
     if !landlock("a_secret_store_cannot_be_read…") {
         return;

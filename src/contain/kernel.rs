@@ -2,8 +2,8 @@
 //! scope's grants, applied to the command between fork and exec.
 
 use landlock::{
-    AccessFs, AccessNet, BitFlags, CompatLevel, Compatible, NetPort, PathBeneath, PathFd, Ruleset, RulesetAttr,
-    RulesetCreated, RulesetCreatedAttr, ABI,
+    AccessFs, AccessNet, BitFlags, CompatLevel, Compatible, NetPort, PathBeneath, Ruleset, RulesetAttr, RulesetCreated,
+    RulesetCreatedAttr, ABI,
 };
 
 use guard_core::policy::scope::{Grant, Kind};
@@ -35,6 +35,12 @@ fn write_rights() -> BitFlags<AccessFs> {
     AccessFs::from_write(ABI::V4)
 }
 
+/// What is handled and granted nowhere: making device nodes (a block device node for a disk
+/// is raw access to it).
+fn never_granted() -> BitFlags<AccessFs> {
+    AccessFs::MakeChar | AccessFs::MakeBlock
+}
+
 fn read_rights() -> BitFlags<AccessFs> {
     AccessFs::ReadFile | AccessFs::ReadDir
 }
@@ -64,7 +70,7 @@ pub fn prepare(rules: &Rules) -> Result<Prepared, String> {
         ruleset = ruleset.handle_access(AccessNet::ConnectTcp).map_err(fail)?;
     }
     let mut created = ruleset.create().map_err(fail)?;
-    add(&mut created, rules.write, write_rights())?;
+    add(&mut created, rules.write, write_rights() & !never_granted())?;
     if let Some(read) = rules.read {
         // Listing stays open everywhere (`ls ~`, `find /`): names are not what is kept safe,
         // the contents of the secret stores are.
@@ -81,10 +87,13 @@ fn fail(e: landlock::RulesetError) -> String {
     format!("cannot set up containment: {e}")
 }
 
-/// Grant `rights` on each of `grants` (a file only the rights a file can have).
+/// Grant `rights` on each of `grants` (a file only the rights a file can have). Each is opened
+/// without following a link and granted only if it is still what the scope was worked out on:
+/// the object at that very path, of that kind. Between the working out and the opening, a
+/// directory on the way could have been swapped for a link into a protected place.
 fn add(created: &mut RulesetCreated, grants: &[Grant], rights: BitFlags<AccessFs>) -> Result<(), String> {
     for g in grants {
-        let Ok(fd) = PathFd::new(&g.path) else { continue };
+        let Some(fd) = open_exactly(g) else { continue };
         let access = match g.kind {
             Kind::File => rights & AccessFs::from_file(ABI::V4),
             _ => rights,
@@ -94,21 +103,47 @@ fn add(created: &mut RulesetCreated, grants: &[Grant], rights: BitFlags<AccessFs
     Ok(())
 }
 
+/// `g.path` opened as a path only (`O_PATH`, not following a final link), when the opened
+/// object's own path is `g.path` (no link anywhere on the way) and it is of `g.kind`.
+fn open_exactly(g: &Grant) -> Option<std::os::fd::OwnedFd> {
+    use nix::fcntl::OFlag;
+    use std::os::fd::AsRawFd;
+    let fd = nix::fcntl::open(
+        g.path.as_str(),
+        OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    )
+    .ok()?;
+    let at = std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd())).ok()?;
+    if at.as_os_str() != std::ffi::OsStr::new(&g.path) {
+        return None;
+    }
+    let kind = nix::sys::stat::fstat(&fd).ok()?.st_mode & libc::S_IFMT;
+    let expected = match g.kind {
+        Kind::Dir => libc::S_IFDIR,
+        Kind::File => libc::S_IFREG,
+        Kind::Other => return None,
+    };
+    // Devices are granted as files: a character device is what they are.
+    (kind == expected || (g.kind == Kind::File && kind == libc::S_IFCHR)).then_some(fd)
+}
+
 impl Prepared {
     /// Has `cmd` apply the ruleset to itself after fork, before exec: the command and
     /// everything it starts run inside it, and guard itself does not.
     pub fn apply_to(self, cmd: &mut std::process::Command) {
         use std::os::unix::process::CommandExt;
         let mut ruleset = Some(self.0);
-        // SAFETY: between fork and exec only prctl(2) and landlock_restrict_self(2) run, and
-        // on success and on failure nothing is allocated (the error is a raw errno).
+        // SAFETY: between fork and exec only prctl(2), landlock_restrict_self(2) and the
+        // seccomp filter's prctl run, and on success and on failure nothing is allocated (the
+        // error is a raw errno).
         unsafe {
             cmd.pre_exec(move || {
                 let Some(r) = ruleset.take() else { return Ok(()) };
-                match r.restrict_self() {
-                    Ok(_) => Ok(()),
-                    Err(_) => Err(std::io::Error::from_raw_os_error(libc::EPERM)),
+                if r.restrict_self().is_err() {
+                    return Err(std::io::Error::from_raw_os_error(libc::EPERM));
                 }
+                super::seccomp::install()
             });
         }
     }

@@ -12,6 +12,7 @@
 pub mod kernel;
 pub mod places;
 pub mod refusals;
+pub mod seccomp;
 
 use guard_core::policy::paths::OwnPaths;
 use guard_core::policy::scope;
@@ -186,7 +187,7 @@ pub fn describe(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: b
 /// stores is checked against.
 pub fn programs(plan: &crate::plan::Plan) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for inv in &plan.invocations {
+    for inv in plan.invocations.iter().filter(|i| !i.is_remote()) {
         if let Some(p) = inv.program_name() {
             if !crate::shell::programs::is_builtin(p) && !out.iter().any(|o| o == p) {
                 out.push(p.to_string());
@@ -194,6 +195,17 @@ pub fn programs(plan: &crate::plan::Plan) -> Vec<String> {
         }
     }
     out
+}
+
+/// Whether the secret stores a rule opened for `plan` may stay open: not when a variable that
+/// loads code is set, nor when a command sets one that points a client at other configuration
+/// (`KUBECONFIG=./kc kubectl …`) or `PATH`. (Where such variables in guard's own environment
+/// point is checked against the scope when it is worked out.)
+pub fn opens_secrets(plan: &crate::plan::Plan, host: &Host, opened: bool) -> bool {
+    let named = |n: &str| n == "PATH" || scope::CONFIG_VARIABLES.contains(&n) || scope::CODE_VARIABLES.contains(&n);
+    opened
+        && !scope::CODE_VARIABLES.iter().any(|v| host.var_os(v).is_some())
+        && !plan.invocations.iter().any(|inv| inv.assignments.iter().any(|a| named(&a.name)))
 }
 
 /// Says once (per kernel and reason, noted in guard's state directory) that what should have

@@ -60,6 +60,12 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     let homes = homes(host);
     let home_refs: Vec<&str> = homes.iter().map(String::as_str).collect();
     let mut own = own.clone();
+    // guard's usual places under every home it protects, not only `$HOME`'s.
+    for h in &homes {
+        own.dirs.extend(OwnPaths::usual(h, None, None).dirs);
+    }
+    own.dirs.sort();
+    own.dirs.dedup();
     // What a symbolic link in guard's places leads to is guard's too.
     let real = |p: &String| std::fs::canonicalize(p).ok().map(|r| text(&r)).filter(|r| r != p);
     own.dirs.extend(own.dirs.clone().iter().filter_map(real));
@@ -86,11 +92,25 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     let open_secrets = open_secrets && {
         let writable: Vec<String> =
             asked.iter().filter_map(|(p, _)| std::fs::canonicalize(p).ok()).map(|p| text(&p)).collect();
-        programs.iter().all(|name| {
-            crate::run::shell::find_in(Path::new(name), host.var_os("PATH"))
-                .and_then(|f| std::fs::canonicalize(f).ok())
-                .is_some_and(|f| !writable.iter().any(|w| scope::within(&text(&f), w)))
-        })
+        let writable_here =
+            |p: &Path| std::fs::canonicalize(p).map_or(true, |r| writable.iter().any(|w| scope::within(&text(&r), w)));
+        // No directory on PATH the command could have written to (a client's plugins are
+        // found there too: `kubectl NAME` runs `kubectl-NAME`), and each program itself
+        // outside every writable place.
+        let path = host.var_os("PATH").unwrap_or_default();
+        let config_elsewhere = scope::CONFIG_VARIABLES.iter().all(|v| {
+            host.var_os(v).is_none_or(|val| std::env::split_paths(val).all(|p| p.is_absolute() && !writable_here(&p)))
+        });
+        config_elsewhere
+            && std::env::split_paths(path).all(|d| d.is_absolute() && (!d.exists() || !writable_here(&d)))
+            && programs.iter().all(|name| {
+                let file = if name.contains('/') {
+                    Some(host.cwd().join(name))
+                } else {
+                    crate::run::shell::find_in(Path::new(name), host.var_os("PATH"))
+                };
+                file.is_some_and(|f| !writable_here(&f))
+            })
     };
     if open_secrets {
         // A command a rule opens the secret stores for may read them, and write the caches its
@@ -153,16 +173,25 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
         }
     }
     if !secret.is_empty() {
-        let real: Vec<Protected> = secret
+        // Only what this user can read now needs keeping out of reach: a store that is not
+        // there, or that the system already keeps from this user (`/etc/shadow` for anyone but
+        // root), cannot be read, and granting around it would cost a rule per entry of every
+        // directory above it.
+        let readable: Vec<Protected> = secret
             .iter()
-            .filter_map(|p| std::fs::canonicalize(&p.path).ok().map(|r| Protected { path: text(&r), class: p.class }))
-            .filter(|r| !secret.iter().any(|p| p.path == r.path))
+            .filter(|p| nix::unistd::access(Path::new(&p.path), nix::unistd::AccessFlags::R_OK).is_ok())
+            .cloned()
             .collect();
-        secret.extend(real);
-        // Only what exists needs keeping out of reach: a store that is not there cannot be
-        // read, and granting around it would cost a rule per entry of every directory above.
-        let present: Vec<&str> =
-            secret.iter().map(|p| p.path.as_str()).filter(|p| Path::new(p).symlink_metadata().is_ok()).collect();
+        let mut present: Vec<String> = readable.iter().map(|p| p.path.clone()).collect();
+        for p in &readable {
+            if let Ok(r) = std::fs::canonicalize(&p.path).map(|r| text(&r)) {
+                if r != p.path {
+                    present.push(r.clone());
+                    secret.push(Protected { path: r, class: p.class });
+                }
+            }
+        }
+        let present: Vec<&str> = present.iter().map(String::as_str).collect();
         let mut budget = scope::MAX_GRANTS;
         out.read = Some(scope::grants("/", &present, &mut list, &mut budget));
     }

@@ -270,7 +270,7 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
         && job.status.is_none()
         && contain::wanted(host, &job.settings.contain, g.contain)
     {
-        let open = job.verdict.effects.iter().any(|e| e == OPEN_SECRETS);
+        let open = contain::opens_secrets(&job.plan, host, job.verdict.effects.iter().any(|e| e == OPEN_SECRETS));
         match contain::prepare(host, &job.settings.contain, &job.own, open, &contain::programs(&job.plan)) {
             Ok(active) => contained = Some(active),
             Err(why) if g.contain || job.settings.contain.required => {

@@ -518,7 +518,7 @@ impl Invocation {
     }
 
     /// The commands ran on another machine (`ssh host cmd`).
-    pub(crate) fn is_remote(&self) -> bool {
+    pub fn is_remote(&self) -> bool {
         self.has_via(|v| matches!(v, Via::Remote { .. }))
     }
 }

@@ -609,7 +609,9 @@ fn secrets_open_for_all(plan: &Plan, opened: &std::collections::HashSet<usize>) 
     !opened.is_empty()
         && plan.issues.is_empty()
         && plan.invocations.iter().all(|inv| {
+            // What runs on another machine reads nothing here.
             opened.contains(&inv.id)
+                || inv.is_remote()
                 || (!inv.calls_function
                     && inv.code.is_none()
                     && inv.program_name().is_some_and(crate::shell::programs::runs_in_shell))

@@ -108,6 +108,33 @@ pub const CREDENTIAL_CACHES: &[&str] = &[
     ".azure/telemetry",
 ];
 
+/// Variables that point a credential client at other configuration, plugins or programs to run:
+/// set on the command, or in the environment to a place a contained command could write, they
+/// keep the secret stores closed. `PATH` is checked on its own (no directory on it may
+/// be one a contained command can write).
+pub const CONFIG_VARIABLES: &[&str] = &[
+    "KUBECONFIG",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "CLOUDSDK_CONFIG",
+    "AZURE_CONFIG_DIR",
+    "AZURE_EXTENSION_DIR",
+    "GH_CONFIG_DIR",
+    "GLAB_CONFIG_DIR",
+    "HELM_PLUGINS",
+    "HELM_CONFIG_HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "OCI_CLI_CONFIG_FILE",
+    "DIGITALOCEAN_CONFIG",
+    "SSH_ASKPASS",
+    "GNUPGHOME",
+];
+
+/// Variables that load code into whatever runs (any value keeps the secret stores closed).
+pub const CODE_VARIABLES: &[&str] =
+    &["LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "PYTHONPATH", "PYTHONSTARTUP", "NODE_OPTIONS"];
+
 /// Beyond the path classes: `~/.local/bin` is on PATH, so a program put there replaces one
 /// a person runs later.
 const RUN_LATER_HOME: &[&str] = &[".local/bin"];

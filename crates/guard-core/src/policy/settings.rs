@@ -78,23 +78,23 @@ pub struct Contain {
     pub hooks: bool,
 }
 
-/// Caches and tool homes builds write to, by default (under the home directory).
+/// Caches builds write to, by default (under the home directory). Only the caches: not the
+/// parts of tool homes that run later by themselves (`~/.cargo/bin` and `~/.cargo/env`, which
+/// a start-up file sources; version managers' shims and toolchains), which a contained command
+/// could otherwise use to run outside its scope the next time a person opens a shell.
 pub const DEFAULT_CACHES: &[&str] = &[
     "~/.cache",
-    "~/.cargo",
-    "~/.rustup",
+    "~/.cargo/registry",
+    "~/.cargo/git",
     "~/.npm",
     "~/.pnpm-store",
-    "~/.local/share/pnpm",
-    "~/.yarn",
+    "~/.local/share/pnpm/store",
+    "~/.yarn/berry/cache",
     "~/.bun/install/cache",
-    "~/go",
-    "~/.gradle",
-    "~/.m2",
-    "~/.local/share/uv",
+    "~/go/pkg/mod",
+    "~/.gradle/caches",
+    "~/.m2/repository",
     "~/.nuget/packages",
-    "~/.pyenv",
-    "~/.nvm",
 ];
 
 impl Default for Contain {
@@ -484,7 +484,7 @@ mod tests {
     fn containment_is_a_word_or_a_mapping() {
         let mut s = Settings::default();
         assert_eq!(s.contain.when, ContainWhen::Agents);
-        assert!(s.contain.caches.iter().any(|c| c == "~/.cargo"));
+        assert!(s.contain.caches.iter().any(|c| c == "~/.cargo/registry"));
         s.apply(&spec("contain: required\n"), None, LayerKind::User);
         assert!(s.contain.required);
         assert_eq!(s.contain.when, ContainWhen::Agents);
