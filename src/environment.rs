@@ -93,6 +93,21 @@ pub fn account(uid: u32) -> Option<String> {
     account_in(&passwd, uid, None).map(|n| String::from_utf8_lossy(n).into_owned())
 }
 
+/// The home directory of the first account with `uid` in `/etc/passwd` (never through NSS,
+/// which a static binary would have to load).
+pub fn home_of(uid: u32) -> Option<String> {
+    home_in(&std::fs::read("/etc/passwd").unwrap_or_default(), uid)
+}
+
+fn home_in(passwd: &[u8], uid: u32) -> Option<String> {
+    let id = uid.to_string();
+    passwd.split(|&b| b == b'\n').find_map(|line| {
+        let f: Vec<&[u8]> = line.split(|&b| b == b':').collect();
+        (f.len() >= 6 && f[2] == id.as_bytes() && !f[0].starts_with(b"#") && f[5].starts_with(b"/"))
+            .then(|| String::from_utf8_lossy(f[5]).into_owned())
+    })
+}
+
 /// The uid a policy names as `name_or_uid`: a number is a uid as it stands, anything else is an
 /// account name looked up in `/etc/passwd` (never through NSS, as above). `None` when there is
 /// no such account.
@@ -125,6 +140,15 @@ mod tests {
         assert_eq!(uid_of("4242"), Some(4242));
         assert_eq!(uid_of("root"), Some(0), "read from the real /etc/passwd");
         assert_eq!(uid_of("no-such-user-guard-test"), None);
+    }
+
+    #[test]
+    fn a_home_is_the_sixth_field_of_the_accounts_line() {
+        let passwd = b"#x:x:1000:1:c:/nope:/bin/sh\nroot:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\nodd:x:1001\n";
+        assert_eq!(home_in(passwd, 0).as_deref(), Some("/root"));
+        assert_eq!(home_in(passwd, 1000).as_deref(), Some("/home/alice"));
+        assert_eq!(home_in(passwd, 1001), None);
+        assert_eq!(home_in(passwd, 4242), None);
     }
 
     #[test]

@@ -103,29 +103,27 @@ fn add(created: &mut RulesetCreated, grants: &[Grant], rights: BitFlags<AccessFs
     Ok(())
 }
 
-/// `g.path` opened as a path only (`O_PATH`, not following a final link), when the opened
-/// object's own path is `g.path` (no link anywhere on the way) and it is of `g.kind`.
+/// `g.path` opened as a path only, when no component of it is a symbolic link (`openat2` with
+/// `RESOLVE_NO_SYMLINKS`: the paths are canonical, so a link anywhere on the way means one was
+/// put there since) and it is of `g.kind` (a directory is opened as one; a file is checked).
 fn open_exactly(g: &Grant) -> Option<std::os::fd::OwnedFd> {
-    use nix::fcntl::OFlag;
-    use std::os::fd::AsRawFd;
-    let fd = nix::fcntl::open(
-        g.path.as_str(),
-        OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-        nix::sys::stat::Mode::empty(),
-    )
-    .ok()?;
-    let at = std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd())).ok()?;
-    if at.as_os_str() != std::ffi::OsStr::new(&g.path) {
-        return None;
-    }
-    let kind = nix::sys::stat::fstat(&fd).ok()?.st_mode & libc::S_IFMT;
-    let expected = match g.kind {
-        Kind::Dir => libc::S_IFDIR,
-        Kind::File => libc::S_IFREG,
+    use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
+    let mut flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    match g.kind {
+        Kind::Dir => flags |= OFlag::O_DIRECTORY,
+        Kind::File => {}
         Kind::Other => return None,
-    };
-    // Devices are granted as files: a character device is what they are.
-    (kind == expected || (g.kind == Kind::File && kind == libc::S_IFCHR)).then_some(fd)
+    }
+    let how = OpenHow::new().flags(flags).resolve(ResolveFlag::RESOLVE_NO_SYMLINKS);
+    let fd = nix::fcntl::openat2(nix::fcntl::AT_FDCWD, g.path.as_str(), how).ok()?;
+    if g.kind == Kind::File {
+        // Devices are granted as files: a character device is what they are.
+        let kind = nix::sys::stat::fstat(&fd).ok()?.st_mode & libc::S_IFMT;
+        if kind != libc::S_IFREG && kind != libc::S_IFCHR {
+            return None;
+        }
+    }
+    Some(fd)
 }
 
 impl Prepared {

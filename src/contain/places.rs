@@ -34,8 +34,8 @@ pub struct Scope {
 /// database) and `$HOME` when it names another (anything guard runs can set `$HOME`).
 pub fn homes(host: &Host) -> Vec<String> {
     let mut out = Vec::new();
-    if let Ok(Some(u)) = nix::unistd::User::from_uid(nix::unistd::getuid()) {
-        out.push(text(&u.dir));
+    if let Some(h) = crate::environment::home_of(nix::unistd::getuid().as_raw()) {
+        out.push(h);
     }
     if let Some(h) = host.home().filter(|h| h.is_absolute()) {
         out.push(text(&h));
