@@ -67,7 +67,11 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     own.dirs.sort();
     own.dirs.dedup();
     // What a symbolic link in guard's places leads to is guard's too.
-    let real = |p: &String| std::fs::canonicalize(p).ok().map(|r| text(&r)).filter(|r| r != p);
+    let real = |p: &String| {
+        // Only a place that is there can be reached through a link.
+        Path::new(p).symlink_metadata().ok()?;
+        std::fs::canonicalize(p).ok().map(|r| text(&r)).filter(|r| r != p)
+    };
     own.dirs.extend(own.dirs.clone().iter().filter_map(real));
     own.files.extend(own.files.clone().iter().filter_map(real));
     let protected = scope::never_writable(&home_refs, &own);
@@ -124,7 +128,8 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     let avoid: Vec<&str> = out.protected.iter().map(|p| p.path.as_str()).collect();
     let mut budget = scope::MAX_GRANTS;
     for (path, why) in asked {
-        let Ok(real) = std::fs::canonicalize(&path) else { continue };
+        // Most caches are not there: one look before resolving each part of the path.
+        let Ok(real) = std::fs::metadata(&path).and_then(|_| std::fs::canonicalize(&path)) else { continue };
         let real = text(&real);
         if let Some(reason) = scope::refused_root(&real, &home_refs) {
             out.left_out.push((real, format!("not writable: {reason}")));
@@ -177,8 +182,21 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
         // there, or that the system already keeps from this user (`/etc/shadow` for anyone but
         // root), cannot be read, and granting around it would cost a rule per entry of every
         // directory above it.
+        // One listing of each home tells which stores can be there at all, before asking about
+        // each (most homes hold a few of the seventy-odd).
+        let tops: std::collections::HashMap<&str, Vec<String>> = homes
+            .iter()
+            .map(|h| (h.as_str(), list(h).unwrap_or_default().into_iter().map(|(n, _)| n).collect()))
+            .collect();
+        let may_exist = |p: &str| {
+            tops.iter().all(|(h, names)| match p.strip_prefix(h).and_then(|r| r.strip_prefix('/')) {
+                Some(rest) => names.iter().any(|n| n == rest.split('/').next().unwrap_or(rest)),
+                None => true,
+            })
+        };
         let readable: Vec<Protected> = secret
             .iter()
+            .filter(|p| may_exist(&p.path))
             .filter(|p| nix::unistd::access(Path::new(&p.path), nix::unistd::AccessFlags::R_OK).is_ok())
             .cloned()
             .collect();
