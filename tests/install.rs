@@ -169,7 +169,10 @@ fn codex_toml_keeps_comments_and_layout() {
     let path = sb.home.join(".codex/config.toml");
     let old = "# personal settings\nmodel = \"gpt-5-codex\"  # the default\n\n[projects.\"/src/app\"]\ntrust_level = \"trusted\"\n";
     sb.write(&path, old);
-    ok(&sb.guard(&["install", "codex"]));
+    let said = ok(&sb.guard(&["install", "codex"]));
+    assert!(said.contains("review guard's hook") && said.contains("`codex exec` included"), "{said}");
+    let again = ok(&sb.guard(&["install", "codex"]));
+    assert!(again.contains("already in") && again.contains("open `/hooks`"), "{again}");
     let new = std::fs::read_to_string(&path).unwrap();
     let want = format!(
         "{old}\n[[hooks.PreToolUse]]\nmatcher = \"^Bash$\"\n\n[[hooks.PreToolUse.hooks]]\ntype = \"command\"\ncommand = {}\ntimeout = 30\n",
