@@ -79,7 +79,7 @@ fn a_missing_settings_file_is_created_with_the_hook() {
     assert_eq!(
         json_file(&path),
         json!({"hooks": {"PreToolUse": [
-            {"matcher": "Bash", "hooks": [{"type": "command", "command": this_guard("claude"), "timeout": 30}]}
+            {"matcher": "Bash|Monitor", "hooks": [{"type": "command", "command": this_guard("claude"), "timeout": 30}]}
         ]}})
     );
     assert!(sb.backups(&path).is_empty(), "nothing existed to back up");
@@ -241,7 +241,7 @@ fn a_symlinked_settings_file_stays_a_symlink() {
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     let v = json_file(&real);
     assert_eq!(v["model"], "sonnet");
-    assert_eq!(v["hooks"]["PreToolUse"][0]["matcher"], "Bash");
+    assert_eq!(v["hooks"]["PreToolUse"][0]["matcher"], "Bash|Monitor");
     assert_eq!(sb.backups(&real).len(), 1);
 }
 

@@ -511,6 +511,30 @@ mod tests {
         assert!(a.stderr.contains("\"AfterTool\""), "{}", a.stderr);
     }
 
+    /// Claude Code's `Monitor` tool runs a shell command too (its `MonitorInput` in
+    /// `sdk-tools.d.ts`, Claude Code 2.1.197); watching a WebSocket runs nothing.
+    #[test]
+    fn claude_codes_monitor_command_is_judged_like_bash() {
+        let monitor = json!({"hook_event_name": "PreToolUse", "tool_name": "Monitor", "cwd": "/p", "tool_input":
+            {"description": "tail the build log", "timeout_ms": 300000, "persistent": false, "command": "tail -f build.log"}});
+        let seen = RefCell::new(None);
+        let a = answer(Host::Claude, monitor.to_string().as_bytes(), no_one, |_, c, _| {
+            *seen.borrow_mut() = Some(c.to_string());
+            verdict(Decision::Deny)
+        });
+        assert_eq!(
+            (wire(Host::Claude, &a.stdout).as_str(), seen.into_inner().as_deref()),
+            ("deny", Some("tail -f build.log"))
+        );
+        let ws = json!({"tool_name": "Monitor", "tool_input": {"description": "d", "timeout_ms": 1, "persistent": true,
+            "ws": {"url": "wss://example.test/events"}}});
+        let a = answer(Host::Claude, ws.to_string().as_bytes(), no_one, |_, _, _| panic!("nothing to judge"));
+        assert_eq!((a.stdout.as_str(), a.audit.decision), ("", None));
+        let bad = json!({"tool_name": "Monitor", "tool_input": {"command": 7}});
+        let a = answer(Host::Claude, bad.to_string().as_bytes(), no_one, |_, _, _| panic!("nothing to judge"));
+        assert_eq!(wire(Host::Claude, &a.stdout), "deny", "{}", a.stdout);
+    }
+
     #[test]
     fn a_failure_of_guard_itself_is_a_refusal_in_each_hosts_format() {
         for host in [Host::Claude, Host::Codex, Host::Gemini, Host::Cursor] {
