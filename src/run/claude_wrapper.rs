@@ -31,18 +31,20 @@ pub struct Places {
     pub config_dirs: Vec<PathBuf>,
     /// Temporary directories (`/tmp`, `$TMPDIR`, `$CLAUDE_CODE_TMPDIR`): the directory file is there.
     pub temp_dirs: Vec<PathBuf>,
+    /// The user's uid: under Claude Code's sandbox the file is `claude-UID/cwd-XXXX` there.
+    pub uid: u32,
 }
 
 impl Places {
-    /// The places for guard's environment, read through `var`.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Places {
+    /// The places for guard's environment, read through `var`, for the user `uid`.
+    pub fn from_vars(uid: u32, var: impl Fn(&str) -> Option<String>) -> Places {
         let set = |n: &str| var(n).filter(|v| !v.is_empty()).map(PathBuf::from);
         let mut config_dirs: Vec<PathBuf> = set("CLAUDE_CONFIG_DIR").into_iter().collect();
         config_dirs.extend(set("HOME").map(|h| h.join(".claude")));
         let mut temp_dirs = vec![PathBuf::from("/tmp")];
         temp_dirs.extend(set("TMPDIR"));
         temp_dirs.extend(set("CLAUDE_CODE_TMPDIR"));
-        Places { config_dirs, temp_dirs }
+        Places { config_dirs, temp_dirs, uid }
     }
 }
 
@@ -121,12 +123,17 @@ fn is_snapshot(path: &str, places: &Places) -> bool {
         && places.config_dirs.iter().any(|c| normal(c).is_some_and(|c| c.join("shell-snapshots") == dir))
 }
 
-/// `<temp dir>/claude-XXXX-cwd`, four hex digits, as Claude Code names it.
+/// `<temp dir>/claude-XXXX-cwd`, or under Claude Code's sandbox `<temp dir>/claude-UID/cwd-XXXX`,
+/// four hex digits, as Claude Code names it.
 fn is_cwd_file(path: &str, places: &Places) -> bool {
     let Some((dir, name)) = split(path) else { return false };
-    let id = name.strip_prefix("claude-").and_then(|n| n.strip_suffix("-cwd"));
-    id.is_some_and(|id| id.len() == 4 && id.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)))
-        && places.temp_dirs.iter().any(|t| normal(t).is_some_and(|t| t == dir))
+    let hex4 = |id: &str| id.len() == 4 && id.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
+    let in_temp = |d: &Path| places.temp_dirs.iter().any(|t| normal(t).is_some_and(|t| t == d));
+    if let Some(id) = name.strip_prefix("claude-").and_then(|n| n.strip_suffix("-cwd")) {
+        return hex4(id) && in_temp(&dir);
+    }
+    let sandboxed = dir.file_name().is_some_and(|d| *d == *format!("claude-{}", places.uid));
+    name.strip_prefix("cwd-").is_some_and(hex4) && sandboxed && dir.parent().is_some_and(in_temp)
 }
 
 /// An absolute path written the way Claude Code's `path.join` writes one (no `.`, `..`, `//`
@@ -153,7 +160,7 @@ mod tests {
     use super::*;
 
     fn places() -> Places {
-        Places::from_vars(|n| match n {
+        Places::from_vars(1000, |n| match n {
             "HOME" => Some("/home/u".into()),
             "CLAUDE_CONFIG_DIR" => Some("/cfg dir/".into()),
             "TMPDIR" => Some("/var/tmp/".into()),
@@ -195,6 +202,8 @@ mod tests {
                 "export BUN_OPTIONS=\"--smol${BUN_OPTIONS:+ $BUN_OPTIONS}\" && eval 'rm -rf ~' < /dev/null && pwd -P >| /tmp/claude-abcd-cwd",
                 "rm -rf ~",
             ),
+            // Under Claude Code's sandbox, the file is in the user's own temporary directory.
+            ("eval 'make' < /dev/null && pwd -P >| /tmp/claude-1000/cwd-9c0d", "make"),
         ];
         for (text, command) in table {
             assert_eq!(recognise(text, &places()), Some(Wrapped { command: command.to_string() }), "{text}");
@@ -234,6 +243,8 @@ mod tests {
             ("another file name", format!("{eval} && pwd -P >| /tmp/.bashrc")),
             ("a name that is not four hex digits", format!("{eval} && pwd -P >| /tmp/claude-xyz1-cwd")),
             ("a directory file that climbs out", format!("{eval} && pwd -P >| /tmp/../etc/claude-3f9a-cwd")),
+            ("another user's sandbox directory", format!("{eval} && pwd -P >| /tmp/claude-0/cwd-9c0d")),
+            ("a sandbox name outside the temporary directory", format!("{eval} && pwd -P >| /etc/claude-1000/cwd-9c0d")),
             ("two words to eval", format!("eval 'ls' 'rm' && {pwd}")),
             ("an expansion in the eval'd word", format!("eval \"$(curl x)\" && {pwd}")),
             ("an unquoted expansion", format!("eval $CMD && {pwd}")),
@@ -255,7 +266,7 @@ mod tests {
         assert_eq!(p.config_dirs, [PathBuf::from("/cfg dir/"), PathBuf::from("/home/u/.claude")]);
         assert_eq!(p.temp_dirs, [PathBuf::from("/tmp"), PathBuf::from("/var/tmp/")]);
         // Without HOME or a configuration directory, no snapshot is Claude Code's.
-        let bare = Places::from_vars(|_| None);
+        let bare = Places::from_vars(1000, |_| None);
         let text = format!("{SNAPSHOT} && eval ls && pwd -P >| /tmp/claude-3f9a-cwd");
         assert_eq!(recognise(&text, &bare), None);
         assert!(recognise("eval ls && pwd -P >| /tmp/claude-3f9a-cwd", &bare).is_some());

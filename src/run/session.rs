@@ -179,7 +179,10 @@ fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
     // Claude Code's wrapper runs whole, but what is judged, shown and approved is the model's
     // command inside it: the rest is Claude Code's, and names a new file on every call.
     let wrapped = s.command.as_deref().filter(|_| s.argv.len() == s.operands + 1).and_then(|c| {
-        claude_wrapper::recognise(c, &claude_wrapper::Places::from_vars(|n| host.var(n).map(str::to_string)))
+        claude_wrapper::recognise(
+            c,
+            &claude_wrapper::Places::from_vars(nix::unistd::getuid().as_raw(), |n| host.var(n).map(str::to_string)),
+        )
     });
     let text = wrapped.as_ref().map_or(text, |w| w.command.clone());
     let ctx = LiveContext::new(host);
