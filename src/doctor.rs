@@ -155,6 +155,7 @@ pub fn gather(host: &Host, own: &Policy) -> Facts {
                             codex_findings(&path, &text, &codex_user_config, codex_reviews.as_deref())
                         }
                         ("Gemini CLI", Ok(true)) => gemini_findings(&path, &text),
+                        ("Claude Code", Ok(true)) => claude_findings(&path, &text),
                         _ => Vec::new(),
                     };
                     agents.push(AgentFile { agent, path, hooked, findings });
@@ -436,6 +437,24 @@ fn codex_findings(path: &Path, text: &str, user_config: &Path, reviews: Option<&
                 ),
             ),
             Err(e) => (Status::Note, format!("cannot read Codex's record of reviewed hooks, {record}: {e}")),
+        })
+        .collect()
+}
+
+/// Claude Code's shell tools that guard's hooks in its settings do not match.
+fn claude_findings(path: &Path, text: &str) -> Vec<(Status, String)> {
+    let missed = crate::integrate::claude_matchers::uncovered(text, text_runs_guard_hook);
+    missed
+        .iter()
+        .map(|tool| {
+            (
+                Status::Note,
+                format!(
+                    "guard's PreToolUse hook in {} does not match Claude Code's `{tool}` tool, which runs shell \
+                     commands too: make its matcher `Bash|Monitor`",
+                    path.display()
+                ),
+            )
         })
         .collect()
 }

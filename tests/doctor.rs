@@ -79,6 +79,8 @@ fn a_set_up_machine_is_healthy() {
     assert!(text.contains("the guard on PATH"), "{text}");
     assert!(text.contains(".bashrc loads the guard integration"), "{text}");
     assert!(text.contains("project/.claude/settings.json"), "{text}");
+    // Written before guard matched `Monitor` too: a note, not a fault.
+    assert!(text.contains("does not match Claude Code's `Monitor` tool"), "{text}");
     assert!(text.contains("Cursor") && text.contains("do not go through `guard hook`"), "{text}");
     assert!(text.contains("audit.jsonl (writable)"), "{text}");
     assert!(text.contains("guard is set up."), "{text}");
