@@ -176,9 +176,12 @@ fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
     // As a shell started by name sees itself: `bash: line 1: …` in its messages, not a path.
     std::os::unix::process::CommandExt::arg0(&mut command, real.file_name().unwrap_or(real.as_os_str()));
     command.args(&args);
+    // Text that was not UTF-8 was read lossily: only the shell gets its exact bytes.
+    let exact = raw.iter().all(|a| a.to_str().is_some());
     // Claude Code's wrapper runs whole, but what is judged, shown and approved is the model's
-    // command inside it: the rest is Claude Code's, and names a new file on every call.
-    let wrapped = s.command.as_deref().filter(|_| s.argv.len() == s.operands + 1).and_then(|c| {
+    // command inside it: the rest is Claude Code's, and names a new file on every call. Text
+    // read lossily is judged whole.
+    let wrapped = s.command.as_deref().filter(|_| exact && s.argv.len() == s.operands + 1).and_then(|c| {
         claude_wrapper::recognise(
             c,
             &claude_wrapper::Places::from_vars(nix::unistd::getuid().as_raw(), |n| host.var(n).map(str::to_string)),
@@ -188,9 +191,7 @@ fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
     let ctx = LiveContext::new(host);
     let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, false);
     let mut status = None;
-    // Text that was not UTF-8 was read lossily: only the shell gets its exact bytes. Nor is a
-    // wrapper's command run on its own.
-    let exact = raw.iter().all(|a| a.to_str().is_some());
+    // Nor is a wrapper's command run on its own.
     let direct = exact && wrapped.is_none();
     match s.command.as_deref().filter(|_| direct).and_then(|t| plain(host, &real, &s, t, &plan)) {
         Some(Direct::Status(n)) => status = Some(n),
