@@ -260,6 +260,19 @@ mod tests {
         }
     }
 
+    /// What a real Claude Code 2.1.197 (`claude -p`, `CLAUDE_CODE_SHELL_PREFIX` set, HOME and
+    /// TMPDIR as here) handed its prefix for a model's `git push --force origin feature`.
+    #[test]
+    fn a_wrapper_claude_code_made() {
+        let places = Places::from_vars(0, |n| match n {
+            "HOME" => Some("/tmp/ccrun/home".into()),
+            "TMPDIR" => Some("/tmp/ccrun/tmp".into()),
+            _ => None,
+        });
+        let seen = "source /tmp/ccrun/home/.claude/shell-snapshots/snapshot-zsh-1796285856713-c3i6gx.sh 2>/dev/null || true && { shopt -u extglob || setopt NO_EXTENDED_GLOB NO_BARE_GLOB_QUAL; } >/dev/null 2>&1 || true && eval 'git push --force origin feature' < /dev/null && pwd -P >| /tmp/ccrun/tmp/claude-8e60-cwd";
+        assert_eq!(recognise(seen, &places), Some(Wrapped { command: "git push --force origin feature".into() }));
+    }
+
     #[test]
     fn places_come_from_the_environment() {
         let p = places();
