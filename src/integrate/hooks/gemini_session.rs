@@ -25,8 +25,11 @@ pub fn interactive(var: impl Fn(&str) -> Option<String>, process: Option<&HostPr
         return false;
     }
     let Some(p) = process else { return false };
-    // The program, or the script node runs (`…/@google/gemini-cli/bundle/gemini.js`).
-    let names_gemini = p.argv.iter().take(2).any(|a| a.to_ascii_lowercase().contains("gemini"));
+    // The program (a single binary), or the script node runs after its own options
+    // (`node --max-old-space-size=… …/@google/gemini-cli/bundle/gemini.js`, as Gemini CLI
+    // relaunches itself).
+    let script = p.argv.iter().skip(1).find(|a| !a.starts_with('-'));
+    let names_gemini = p.argv.first().into_iter().chain(script).any(|a| a.to_ascii_lowercase().contains("gemini"));
     let given = |short: &str, long: &str| {
         p.argv
             .iter()
@@ -107,6 +110,17 @@ mod tests {
                     stdout_tty: true,
                 },
                 false,
+            ),
+            (
+                "Gemini CLI relaunched with more memory",
+                HostProcess {
+                    argv: ["/usr/bin/node", "--max-old-space-size=8192", "/usr/local/bin/gemini"]
+                        .map(String::from)
+                        .to_vec(),
+                    stdin_tty: true,
+                    stdout_tty: true,
+                },
+                true,
             ),
             (
                 "Gemini CLI as one binary",
