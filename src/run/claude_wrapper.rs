@@ -60,6 +60,11 @@ const BUN_OPTIONS: &str = r#"export BUN_OPTIONS="--smol${BUN_OPTIONS:+ $BUN_OPTI
 
 const AND: &str = " && ";
 
+/// Whether `text` could be the wrapper at all: a cheap test, before the places are read.
+pub fn may_be(text: &str) -> bool {
+    text.contains(" && pwd -P >| ")
+}
+
 /// The model's command, when `text` is exactly Claude Code's wrapper around it.
 pub fn recognise(text: &str, places: &Places) -> Option<Wrapped> {
     let mut rest = text;
@@ -206,6 +211,7 @@ mod tests {
             ("eval 'make' < /dev/null && pwd -P >| /tmp/claude-1000/cwd-9c0d", "make"),
         ];
         for (text, command) in table {
+            assert!(may_be(text), "{text}");
             assert_eq!(recognise(text, &places()), Some(Wrapped { command: command.to_string() }), "{text}");
         }
     }

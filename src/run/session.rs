@@ -181,7 +181,8 @@ fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
     // Claude Code's wrapper runs whole, but what is judged, shown and approved is the model's
     // command inside it: the rest is Claude Code's, and names a new file on every call. Text
     // read lossily is judged whole.
-    let wrapped = s.command.as_deref().filter(|_| exact && s.argv.len() == s.operands + 1).and_then(|c| {
+    let wrapped = s.command.as_deref().filter(|c| exact && s.argv.len() == s.operands + 1 && claude_wrapper::may_be(c));
+    let wrapped = wrapped.and_then(|c| {
         claude_wrapper::recognise(
             c,
             &claude_wrapper::Places::from_vars(nix::unistd::getuid().as_raw(), |n| host.var(n).map(str::to_string)),
