@@ -51,6 +51,9 @@ pub struct AgentFile {
     pub path: PathBuf,
     /// Whether it configures a `guard hook` command, or why it could not be read.
     pub hooked: Result<bool, String>,
+    /// What else is known of guard's hook there: whether Codex will run it, whether Gemini CLI
+    /// gives it time enough.
+    pub findings: Vec<(Status, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +135,10 @@ pub fn gather(host: &Host, own: &Policy) -> Facts {
     };
 
     let mut agents = Vec::new();
+    // Codex records which hooks a person reviewed in the user's own config.toml.
+    let codex_user_config =
+        var("CODEX_HOME").map(PathBuf::from).unwrap_or_else(|| home.join(".codex")).join("config.toml");
+    let codex_reviews = std::fs::read_to_string(&codex_user_config).ok();
     for (agent, dir, moved_by, files) in AGENTS {
         let user_dir = moved_by.and_then(var).map(PathBuf::from).unwrap_or_else(|| home.join(dir));
         let mut dirs = vec![user_dir];
@@ -143,7 +150,15 @@ pub fn gather(host: &Host, own: &Policy) -> Facts {
                 let hooked =
                     if f.ends_with(".json") { json_runs_guard_hook(&text) } else { Ok(text_runs_guard_hook(&text)) };
                 if !agents.iter().any(|a: &AgentFile| a.path == path) {
-                    agents.push(AgentFile { agent, path, hooked });
+                    let findings = match (*agent, &hooked) {
+                        ("Codex", Ok(true)) => {
+                            codex_findings(&path, &text, &codex_user_config, codex_reviews.as_deref())
+                        }
+                        ("Gemini CLI", Ok(true)) => gemini_findings(&path, &text),
+                        ("Claude Code", Ok(true)) => claude_findings(&path, &text),
+                        _ => Vec::new(),
+                    };
+                    agents.push(AgentFile { agent, path, hooked, findings });
                 }
             }
         }
@@ -288,6 +303,9 @@ pub fn assess(f: &Facts) -> Vec<Item> {
         if !hooked.is_empty() {
             faces += 1;
             item(Status::Ok, agent, format!("runs `guard hook` ({})", hooked.join(", ")));
+            for (status, text) in files.iter().flat_map(|a| &a.findings) {
+                item(*status, agent, text.clone());
+            }
         } else if !files.is_empty() {
             item(Status::Note, agent, "configured here, but its commands do not go through `guard hook`".into());
         }
@@ -377,6 +395,87 @@ pub fn render(items: &[Item]) -> (String, bool) {
         let _ = writeln!(out, "\n{fixes} thing{} to fix (marked ✗).", if fixes == 1 { "" } else { "s" });
     }
     (out, fixes == 0)
+}
+
+/// Whether Codex will run guard's hooks in the hooks file `path` (text `text`), from its record of
+/// reviewed hooks in `user_config` (text `reviews`).
+fn codex_findings(path: &Path, text: &str, user_config: &Path, reviews: Option<&str>) -> Vec<(Status, String)> {
+    use crate::integrate::codex_trust::{guard_hooks, trust, Trust};
+    let record = user_config.display();
+    let hooks = match guard_hooks(path, text, text_runs_guard_hook) {
+        Ok(h) => h,
+        Err(e) => return vec![(Status::Note, format!("cannot read guard's hook in {}: {e}", path.display()))],
+    };
+    let review =
+        "a person must review it once in Codex's TUI (`codex`, then `/hooks`); until then Codex, `codex exec` \
+                  included, runs every command with no hook (unless started with `--dangerously-bypass-hook-trust`)";
+    hooks
+        .iter()
+        .map(|h| match trust(h, reviews) {
+            Ok(Trust::Trusted) => (Status::Ok, format!("Codex has reviewed guard's hook {} and runs it", h.key)),
+            Ok(Trust::Reviewed) => (
+                Status::Note,
+                format!(
+                    "Codex has reviewed guard's hook {} once; its entry holds fields guard does not hash, so whether it \
+                     changed since is not checked (Codex's `/hooks` shows it)",
+                    h.key
+                ),
+            ),
+            Ok(Trust::Untrusted) => {
+                (Status::Fix, format!("Codex has not reviewed guard's hook {} (no trusted_hash in {record}): {review}", h.key))
+            }
+            Ok(Trust::Modified) => (
+                Status::Fix,
+                format!("guard's hook {} changed since Codex's review (trusted_hash in {record}): {review}", h.key),
+            ),
+            Ok(Trust::Disabled) => (
+                Status::Fix,
+                format!(
+                    "guard's hook {} is turned off in Codex (`enabled = false` in {record}): Codex runs every command \
+                     with no hook until it is turned on in `/hooks`",
+                    h.key
+                ),
+            ),
+            Err(e) => (Status::Note, format!("cannot read Codex's record of reviewed hooks, {record}: {e}")),
+        })
+        .collect()
+}
+
+/// Claude Code's shell tools that guard's hooks in its settings do not match.
+fn claude_findings(path: &Path, text: &str) -> Vec<(Status, String)> {
+    let missed = crate::integrate::claude_matchers::uncovered(text, text_runs_guard_hook);
+    missed
+        .iter()
+        .map(|tool| {
+            (
+                Status::Note,
+                format!(
+                    "guard's PreToolUse hook in {} does not match Claude Code's `{tool}` tool, which runs shell \
+                     commands too: make its matcher `Bash|Monitor`",
+                    path.display()
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Guard hooks in Gemini CLI settings whose timeout is seconds read as milliseconds.
+fn gemini_findings(path: &Path, text: &str) -> Vec<(Status, String)> {
+    let short = crate::integrate::gemini_timeouts::too_short(text, text_runs_guard_hook).unwrap_or_default();
+    short
+        .into_iter()
+        .map(|(command, ms)| {
+            (
+                Status::Fix,
+                format!(
+                    "the hook `{command}` in {} has `timeout: {ms}`, which Gemini CLI reads as {ms} ms (`gemini hooks migrate \
+                     --from-claude` copies Claude Code's seconds): past it, Gemini CLI runs the command unchecked; set \
+                     it to 30000",
+                    path.display()
+                ),
+            )
+        })
+        .collect()
 }
 
 fn setup_line(shell: &str) -> &'static str {
@@ -541,6 +640,7 @@ mod tests {
                         agent: "Claude Code",
                         path: "/p/.claude/settings.json".into(),
                         hooked: Ok(true),
+                        findings: Vec::new(),
                     });
                 },
                 "Claude Code",
@@ -554,6 +654,7 @@ mod tests {
                         agent: "Cursor",
                         path: "/h/.cursor/hooks.json".into(),
                         hooked: Ok(false),
+                        findings: Vec::new(),
                     })
                 },
                 "Cursor",

@@ -79,6 +79,8 @@ fn a_set_up_machine_is_healthy() {
     assert!(text.contains("the guard on PATH"), "{text}");
     assert!(text.contains(".bashrc loads the guard integration"), "{text}");
     assert!(text.contains("project/.claude/settings.json"), "{text}");
+    // Written before guard matched `Monitor` too: a note, not a fault.
+    assert!(text.contains("does not match Claude Code's `Monitor` tool"), "{text}");
     assert!(text.contains("Cursor") && text.contains("do not go through `guard hook`"), "{text}");
     assert!(text.contains("audit.jsonl (writable)"), "{text}");
     assert!(text.contains("guard is set up."), "{text}");
@@ -112,4 +114,88 @@ fn a_broken_policy_file_and_an_unwritable_audit_log_need_fixing() {
     assert!(text.contains("mine.yaml:3:"), "the problem is located: {text}");
     assert!(text.contains("state-file/state/guard/audit.jsonl") && text.contains("Not a directory"), "{text}");
     assert!(text.contains("2 things to fix"), "{text}");
+}
+
+/// What `guard install codex` writes, naming guard as installed at /usr/local/bin.
+const CODEX_HOOK: &str =
+    "[[hooks.PreToolUse]]\nmatcher = \"^Bash$\"\n\n[[hooks.PreToolUse.hooks]]\ntype = \"command\"\n\
+                          command = \"/usr/local/bin/guard hook codex\"\ntimeout = 30\n";
+/// The hash Codex 0.171.0 gives that entry (`codex app-server`, `hooks/list`).
+const CODEX_HOOK_HASH: &str = "sha256:178d2f75fc2eda33cb757480a0bac87dd0be0be10484608c0118e784bd038329";
+
+/// Codex runs no hook a person has not reviewed in its TUI; its record of reviews is
+/// `[hooks.state."FILE:EVENT:GROUP:HANDLER"]` in the user's config.toml.
+#[test]
+fn a_codex_hook_runs_only_once_codex_has_a_review_of_it() {
+    let key = |h: &Home| format!("{}:pre_tool_use:0:0", h.home.join(".codex/config.toml").display());
+    // (what, the review recorded, the timeout now, doctor's status, what it says)
+    let reviewed = format!("trusted_hash = \"{CODEX_HOOK_HASH}\"");
+    let off = format!("{reviewed}\nenabled = false");
+    type Case<'a> = (&'a str, Option<&'a str>, &'a str, Option<i32>, &'a str);
+    let cases: &[Case] = &[
+        ("never reviewed", None, "30", Some(1), "Codex has not reviewed guard's hook"),
+        ("reviewed", Some(&reviewed), "30", Some(0), "Codex has reviewed guard's hook"),
+        ("changed since its review", Some(&reviewed), "60", Some(1), "changed since Codex's review"),
+        ("turned off", Some(&off), "30", Some(1), "is turned off in Codex"),
+    ];
+    for (what, review, timeout, code, says) in cases {
+        let h = Home::new();
+        let bin = h.guard_on_path();
+        h.write(".bashrc", "eval \"$(guard init bash)\"\n");
+        let mut config = CODEX_HOOK.replace("timeout = 30", &format!("timeout = {timeout}"));
+        if let Some(body) = review {
+            config.push_str(&format!("\n[hooks.state.\"{}\"]\n{body}\n", key(&h)));
+        }
+        h.write(".codex/config.toml", &config);
+        let (out, text) = h.doctor(&bin, &[]);
+        assert_eq!(out.status.code(), *code, "{what}: {text}");
+        assert!(text.contains(says), "{what}: {text}");
+        assert!(text.contains(&key(&h)), "{what}: the hook is named as Codex names it: {text}");
+        if *code == Some(1) {
+            assert!(text.contains("/hooks") && text.contains("runs every command with no hook"), "{what}: {text}");
+        }
+    }
+    // A project's hook is reviewed in the user's record too.
+    let h = Home::new();
+    let bin = h.guard_on_path();
+    h.write("project/.codex/hooks.json", r#"{"hooks":{"PreToolUse":[{"matcher":"^Bash$","hooks":[{"type":"command","command":"guard hook codex","timeout":5}]}]}}"#);
+    let project_key = format!("{}:pre_tool_use:0:0", h.home.join("project/.codex/hooks.json").display());
+    let (out, text) = h.doctor(&bin, &[]);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains(&format!("Codex has not reviewed guard's hook {project_key}")), "{text}");
+    h.write(
+        ".codex/config.toml",
+        &format!(
+            "[hooks.state.\"{project_key}\"]\ntrusted_hash = \"sha256:c9d461b305f3ce23cd35274bb145762b5b8f46b2702b9505f5637aa283066ea0\"\n"
+        ),
+    );
+    let (_, text) = h.doctor(&bin, &[]);
+    assert!(text.contains(&format!("Codex has reviewed guard's hook {project_key}")), "{text}");
+}
+
+/// `gemini hooks migrate --from-claude` copies Claude Code's hook with its `timeout: 30`, which
+/// Gemini CLI reads as 30 ms.
+#[test]
+fn a_gemini_hook_with_a_timeout_in_seconds_needs_fixing() {
+    let migrated = r#"{"hooks":{"BeforeTool":[{"matcher":"run_shell_command","hooks":[
+        {"command":"/usr/local/bin/guard hook claude","type":"command","timeout":30}]}]}}"#;
+    for (rel, settings, code) in [
+        (".gemini/settings.json", migrated.to_string(), 1),
+        ("project/.gemini/settings.json", migrated.to_string(), 1),
+        (".gemini/settings.json", migrated.replace("30}", "30000}"), 0),
+    ] {
+        let h = Home::new();
+        let bin = h.guard_on_path();
+        h.write(rel, &settings);
+        let (out, text) = h.doctor(&bin, &[]);
+        assert_eq!(out.status.code(), Some(code), "{rel}: {text}");
+        let warned = text.contains("has `timeout: 30`, which Gemini CLI reads as 30 ms");
+        assert_eq!(warned, code == 1, "{rel}: {text}");
+        if warned {
+            assert!(
+                text.contains(&h.home.join(rel).display().to_string()) && text.contains("set it to 30000"),
+                "{text}"
+            );
+        }
+    }
 }

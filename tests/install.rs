@@ -79,7 +79,7 @@ fn a_missing_settings_file_is_created_with_the_hook() {
     assert_eq!(
         json_file(&path),
         json!({"hooks": {"PreToolUse": [
-            {"matcher": "Bash", "hooks": [{"type": "command", "command": this_guard("claude"), "timeout": 30}]}
+            {"matcher": "Bash|Monitor", "hooks": [{"type": "command", "command": this_guard("claude"), "timeout": 30}]}
         ]}})
     );
     assert!(sb.backups(&path).is_empty(), "nothing existed to back up");
@@ -169,7 +169,10 @@ fn codex_toml_keeps_comments_and_layout() {
     let path = sb.home.join(".codex/config.toml");
     let old = "# personal settings\nmodel = \"gpt-5-codex\"  # the default\n\n[projects.\"/src/app\"]\ntrust_level = \"trusted\"\n";
     sb.write(&path, old);
-    ok(&sb.guard(&["install", "codex"]));
+    let said = ok(&sb.guard(&["install", "codex"]));
+    assert!(said.contains("review guard's hook") && said.contains("`codex exec` included"), "{said}");
+    let again = ok(&sb.guard(&["install", "codex"]));
+    assert!(again.contains("already in") && again.contains("open `/hooks`"), "{again}");
     let new = std::fs::read_to_string(&path).unwrap();
     let want = format!(
         "{old}\n[[hooks.PreToolUse]]\nmatcher = \"^Bash$\"\n\n[[hooks.PreToolUse.hooks]]\ntype = \"command\"\ncommand = {}\ntimeout = 30\n",
@@ -238,7 +241,7 @@ fn a_symlinked_settings_file_stays_a_symlink() {
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     let v = json_file(&real);
     assert_eq!(v["model"], "sonnet");
-    assert_eq!(v["hooks"]["PreToolUse"][0]["matcher"], "Bash");
+    assert_eq!(v["hooks"]["PreToolUse"][0]["matcher"], "Bash|Monitor");
     assert_eq!(sb.backups(&real).len(), 1);
 }
 

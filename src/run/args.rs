@@ -85,12 +85,14 @@ impl std::fmt::Display for ArgsError {
 /// holds the same arguments as given (a script's name need not be UTF-8).
 pub fn is_runner_invocation(args: &[String], raw: &[std::ffi::OsString]) -> bool {
     let script = raw.len().checked_sub(skip_globals(args).len()).and_then(|i| raw.get(i));
-    // A script is a file, or a pipe named by path (`guard <(…)` gives `/dev/fd/63`).
-    let names_script = |s: &std::ffi::OsString| {
-        let p = std::path::Path::new(s);
-        p.is_file() || (p.as_os_str().as_encoded_bytes().contains(&b'/') && p.metadata().is_ok_and(|m| !m.is_dir()))
-    };
-    is_runner_invocation_with(args, |_| script.is_some_and(names_script))
+    is_runner_invocation_with(args, |_| script.is_some_and(|s| names_script(s)))
+}
+
+/// Whether a word names a script: a file, or a pipe named by path (`guard <(…)` gives
+/// `/dev/fd/63`).
+pub fn names_script(word: &std::ffi::OsStr) -> bool {
+    let p = std::path::Path::new(word);
+    p.is_file() || (p.as_os_str().as_encoded_bytes().contains(&b'/') && p.metadata().is_ok_and(|m| !m.is_dir()))
 }
 
 /// [`is_runner_invocation`], asking `is_file` whether the first word after guard's own
@@ -106,7 +108,30 @@ fn is_runner_invocation_with(args: &[String], is_file: impl Fn(&str) -> bool) ->
         // `$SHELL script.sh args`, as programs run scripts. A subcommand name wins over a file
         // of that name (`guard ./check` runs the file); a word that is neither is left to the
         // subcommand parser, which explains the mistake.
-        Some(a) => !is_subcommand(a) && is_file(a),
+        // Claude Code's shell prefix: one argument holding a whole command line.
+        Some(a) => !is_subcommand(a) && (is_file(a) || (rest.len() == 1 && is_command_string(a))),
+    }
+}
+
+/// Whether a lone operand is a command line rather than a script's name: it holds white space.
+/// `CLAUDE_CODE_SHELL_PREFIX=guard` makes Claude Code run `guard 'STRING'` (its Bash commands,
+/// hook commands and MCP servers); bash would take STRING for a script, so a word of that shape
+/// that names no file was an error before, and nothing that ran changes meaning.
+pub fn is_command_string(word: &str) -> bool {
+    word.contains(char::is_whitespace)
+}
+
+/// `guard 'STRING'` with STRING no file's name: the shell runs it as `-c STRING`. Anything else
+/// is returned as it came.
+pub fn command_string_form(s: ShellArgs, is_file: impl Fn(&str) -> bool) -> ShellArgs {
+    match (&s.script, s.argv.as_slice()) {
+        (Some(w), [only]) if only == w && is_command_string(w) && !is_file(w) => ShellArgs {
+            argv: vec!["-c".into(), w.clone()],
+            operands: 1,
+            command: Some(w.clone()),
+            ..ShellArgs::default()
+        },
+        _ => s,
     }
 }
 
@@ -315,6 +340,19 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_command_line_runs_as_dash_c_unless_it_names_a_file() {
+        let no_files = |_: &str| false;
+        let s = command_string_form(parse_shell(&v(&["ls -la"])).unwrap(), no_files);
+        assert_eq!((s.command.as_deref(), s.script, s.argv), (Some("ls -la"), None, v(&["-c", "ls -la"])));
+        let s = command_string_form(parse_shell(&v(&["my script.sh"])).unwrap(), |_| true);
+        assert_eq!((s.command, s.script.as_deref()), (None, Some("my script.sh")));
+        for args in [&["script.sh"][..], &["a b", "arg"], &["-e", "a b"], &["-c", "a b"]] {
+            let s = parse_shell(&v(args)).unwrap();
+            assert_eq!(command_string_form(s.clone(), no_files), s, "{args:?}");
+        }
+    }
+
+    #[test]
     fn a_script_file_is_run_but_a_subcommand_name_wins() {
         // Every word names a file here, so only the subcommand rule can say no.
         let all_files = |_: &str| true;
@@ -328,6 +366,11 @@ mod tests {
             (&["help"], &all_files, false),
             (&["chek", "ls"], &no_files, false),
             (&["script.sh"], &no_files, false),
+            // Claude Code's prefix form: a lone command line that names no file.
+            (&["eval 'ls' && pwd -P >| /tmp/claude-3f9a-cwd"], &no_files, true),
+            (&["--dry-run", "npx -y server"], &no_files, true),
+            (&["a b", "c"], &no_files, false),
+            (&["check x"], &no_files, true),
         ] {
             assert_eq!(is_runner_invocation_with(&v(args), is_file), runner, "{args:?}");
         }

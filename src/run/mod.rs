@@ -6,6 +6,7 @@
 
 pub mod approve;
 pub mod args;
+pub mod claude_wrapper;
 pub mod direct;
 pub mod error;
 pub mod outcome;

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use super::approve::{self, Channel};
 use super::args::{self, Face, Globals, ShellArgs};
+use super::claude_wrapper;
 use super::direct::{self, Direct};
 use super::outcome::{self, Refusal};
 use super::recording::{self, Tap};
@@ -41,7 +42,14 @@ pub fn main(host: &Host, argv: &[String], raw: &[OsString]) -> u8 {
     let code = match face {
         Face::Shell(s) => {
             let raw = tail(s.argv.len());
-            run_shell(host, &globals, s, raw)
+            // `guard 'STRING'` from Claude Code's shell prefix runs as `guard -c 'STRING'`.
+            let s = args::command_string_form(s, |_| raw.first().is_some_and(|w| args::names_script(w)));
+            let raw: Vec<OsString> = if s.argv.len() == raw.len() {
+                raw.to_vec()
+            } else {
+                ["-c".into()].into_iter().chain(raw.to_vec()).collect()
+            };
+            run_shell(host, &globals, s, &raw)
         }
         Face::Prefix(argv) => {
             let raw = tail(argv.len());
@@ -168,12 +176,25 @@ fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
     // As a shell started by name sees itself: `bash: line 1: …` in its messages, not a path.
     std::os::unix::process::CommandExt::arg0(&mut command, real.file_name().unwrap_or(real.as_os_str()));
     command.args(&args);
+    // Text that was not UTF-8 was read lossily: only the shell gets its exact bytes.
+    let exact = raw.iter().all(|a| a.to_str().is_some());
+    // Claude Code's wrapper runs whole, but what is judged, shown and approved is the model's
+    // command inside it: the rest is Claude Code's, and names a new file on every call. Text
+    // read lossily is judged whole.
+    let wrapped = s.command.as_deref().filter(|c| exact && s.argv.len() == s.operands + 1 && claude_wrapper::may_be(c));
+    let wrapped = wrapped.and_then(|c| {
+        claude_wrapper::recognise(
+            c,
+            &claude_wrapper::Places::from_vars(nix::unistd::getuid().as_raw(), |n| host.var(n).map(str::to_string)),
+        )
+    });
+    let text = wrapped.as_ref().map_or(text, |w| w.command.clone());
     let ctx = LiveContext::new(host);
     let (plan, verdict) = judge::judge_text(&policy, &ctx, &text, false);
     let mut status = None;
-    // Text that was not UTF-8 was read lossily: only the shell gets its exact bytes.
-    let exact = raw.iter().all(|a| a.to_str().is_some());
-    match s.command.as_deref().filter(|_| exact).and_then(|t| plain(host, &real, &s, t, &plan)) {
+    // Nor is a wrapper's command run on its own.
+    let direct = exact && wrapped.is_none();
+    match s.command.as_deref().filter(|_| direct).and_then(|t| plain(host, &real, &s, t, &plan)) {
         Some(Direct::Status(n)) => status = Some(n),
         Some(Direct::Program(words)) => {
             if let Some(file) = direct::resolve(&words[0], host.var_os("PATH")) {

@@ -1,4 +1,5 @@
-//! Claude Code: `PreToolUse` and `PermissionRequest` hooks on its `Bash` tool.
+//! Claude Code: `PreToolUse` and `PermissionRequest` hooks on its `Bash` tool, and on its
+//! `Monitor` tool, which runs a shell command too.
 //!
 //! `PreToolUse` answers `allow`, `ask` or `deny` in `hookSpecificOutput`; an empty stdout is no
 //! opinion. `PermissionRequest` fires when Claude Code is about to prompt its user: guard only
@@ -15,6 +16,10 @@ pub const STRING_LIMIT: usize = 10_000;
 
 pub const SHELL_TOOL: &str = "Bash";
 
+/// Claude Code's `Monitor` tool runs a shell command in the background and streams its output
+/// (`tool_input.command`), or watches a WebSocket (`tool_input.ws`, no command).
+pub const MONITOR_TOOL: &str = "Monitor";
+
 pub fn parse(v: &Value) -> Request {
     let event = match v.get("hook_event_name").and_then(Value::as_str) {
         None | Some("PreToolUse") => Event::BeforeTool,
@@ -26,7 +31,13 @@ pub fn parse(v: &Value) -> Request {
         session_id: text(v, "session_id"),
         tool_use_id: text(v, "tool_use_id"),
         cwd: text(v, "cwd"),
-        command: tool_command(v, SHELL_TOOL),
+        command: match v.get("tool_name").and_then(Value::as_str) {
+            Some(MONITOR_TOOL) => match v.get("tool_input").and_then(|i| i.get("command")) {
+                None => Ok(None),
+                Some(_) => tool_command(v, MONITOR_TOOL),
+            },
+            _ => tool_command(v, SHELL_TOOL),
+        },
     }
 }
 

@@ -1,7 +1,9 @@
 //! Gemini CLI: the `BeforeTool` hook on its `run_shell_command` tool. Output is
-//! `{"decision": "allow" | "deny", "reason": …}`; there is no ask, so what needs a person is
-//! refused. The command runs in `tool_input.dir_path` (relative to the session's directory)
-//! when the model gives one.
+//! `{"decision": "allow" | "ask" | "deny", "reason": …}`. An ask forces Gemini CLI's own
+//! confirmation prompt, even in YOLO mode, and shows the hook's `systemMessage` there; a headless
+//! session has no prompt, so there what needs a person is refused (see [`super::gemini_session`]).
+//! The command runs in `tool_input.dir_path` (relative to the session's directory) when the model
+//! gives one.
 
 use std::path::Path;
 
@@ -30,6 +32,7 @@ pub fn render(outcome: &Outcome) -> String {
     match outcome {
         Outcome::NoOpinion => json_line(&json!({})),
         Outcome::Allow | Outcome::AllowAs(_) => json_line(&json!({"decision": "allow"})),
-        Outcome::Ask(reason) | Outcome::Deny(reason) => json_line(&json!({"decision": "deny", "reason": reason})),
+        Outcome::Ask(reason) => json_line(&json!({"decision": "ask", "reason": reason, "systemMessage": reason})),
+        Outcome::Deny(reason) => json_line(&json!({"decision": "deny", "reason": reason})),
     }
 }

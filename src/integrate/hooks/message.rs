@@ -29,13 +29,14 @@ pub fn ask(v: &Verdict, command: &str) -> String {
     format!("guard: this command needs your approval.\n{}", reasons(v, command).trim_end())
 }
 
-/// A command a person must approve, on a host whose hooks cannot ask one: refused, for the model.
+/// A command a person must approve, where the host cannot ask one: refused, for the model.
 pub fn ask_refused(host: Host, v: &Verdict, command: &str) -> String {
-    format!(
-        "guard blocked this command: it needs a person's approval, and {} hooks cannot ask for it.\n{}{INSTEAD}",
-        host.title(),
-        reasons(v, command)
-    )
+    let why = match host {
+        // Gemini CLI asks only in an interactive session.
+        Host::Gemini => "no one can approve it in this Gemini CLI session (it runs headless)".to_string(),
+        _ => format!("{} hooks cannot ask for it", host.title()),
+    };
+    format!("guard blocked this command: it needs a person's approval, and {why}.\n{}{INSTEAD}", reasons(v, command))
 }
 
 /// The hook input could not be read as JSON.

@@ -12,6 +12,7 @@ pub mod codex;
 pub mod contained;
 pub mod cursor;
 pub mod gemini;
+pub mod gemini_session;
 pub mod message;
 pub mod run;
 
@@ -77,9 +78,25 @@ impl Host {
     }
 
     /// Whether an answer can hand the decision to a person. A permission request is itself
-    /// the host asking its user, so saying nothing there is the ask.
-    fn can_ask(self, event: &Event) -> bool {
-        *event == Event::PermissionRequest || matches!(self, Host::Claude | Host::Cursor)
+    /// the host asking its user, so saying nothing there is the ask. Gemini CLI's ask forces its
+    /// confirmation prompt, which only an interactive session has (`interactive` says, asked
+    /// only then).
+    fn can_ask(self, event: &Event, interactive: impl FnOnce() -> bool) -> bool {
+        *event == Event::PermissionRequest
+            || matches!(self, Host::Claude | Host::Cursor)
+            || (self == Host::Gemini && interactive())
+    }
+
+    /// The host whose input this is. `gemini hooks migrate --from-claude` copies Claude Code's
+    /// hook, command and all, into Gemini CLI: `guard hook claude` then gets Gemini CLI's
+    /// `BeforeTool` input, and must answer in Gemini CLI's words (it would take Claude Code's
+    /// for an allow).
+    pub fn reading(self, input: &Value) -> Host {
+        let event = input.get("hook_event_name").and_then(Value::as_str);
+        match (self, event) {
+            (Host::Claude, Some("BeforeTool")) => Host::Gemini,
+            _ => self,
+        }
     }
 }
 
@@ -155,10 +172,16 @@ pub struct HookAnswer {
     pub audit: Audit,
 }
 
-/// Answer one hook call. `judge(command, cwd)` is only called for a readable shell command;
-/// `cwd` is empty when the host did not say.
-pub fn answer(host: Host, input: &[u8], judge: impl FnOnce(&str, &str) -> Verdict) -> HookAnswer {
-    answer_with(host, input, |c, d| (judge(c, d), None))
+/// Answer one hook call. `judge(host, command, cwd)` is only called for a readable shell
+/// command, with the host whose input it is; `cwd` is empty when the host did not say.
+/// `interactive` says whether someone can answer Gemini CLI's confirmation prompt.
+pub fn answer(
+    host: Host,
+    input: &[u8],
+    interactive: impl FnOnce() -> bool,
+    judge: impl FnOnce(Host, &str, &str) -> Verdict,
+) -> HookAnswer {
+    answer_with(host, input, interactive, |h, c, d| (judge(h, c, d), None))
 }
 
 /// [`answer`], where the judge also says whether an allowed command is to run contained: with
@@ -168,7 +191,8 @@ pub fn answer(host: Host, input: &[u8], judge: impl FnOnce(&str, &str) -> Verdic
 pub fn answer_with(
     host: Host,
     input: &[u8],
-    judge: impl FnOnce(&str, &str) -> (Verdict, Option<String>),
+    interactive: impl FnOnce() -> bool,
+    judge: impl FnOnce(Host, &str, &str) -> (Verdict, Option<String>),
 ) -> HookAnswer {
     let mut audit = Audit { agent: host.name(), ..Audit::default() };
     if input.len() > MAX_INPUT {
@@ -179,6 +203,8 @@ pub fn answer_with(
         Ok(_) => return refuse(host, audit, "is JSON but not an object"),
         Err(e) => return refuse(host, audit, &format!("is not valid JSON ({e})")),
     };
+    let host = host.reading(&value);
+    audit.agent = host.name();
     let req = host.parse(&value);
     audit.session_id = req.session_id;
     audit.tool_use_id = req.tool_use_id;
@@ -199,7 +225,7 @@ pub fn answer_with(
             return finish(host, &req.event, Outcome::Deny(message::too_long(host, chars, limit)), audit);
         }
     }
-    let (verdict, contain_with) = judge(&command, req.cwd.as_deref().unwrap_or(""));
+    let (verdict, contain_with) = judge(host, &command, req.cwd.as_deref().unwrap_or(""));
     audit.rules = message::strictest(&verdict).map(|f| f.rule.clone()).collect();
     let outcome = match verdict.decision {
         Decision::Allow => match contain_with {
@@ -209,7 +235,7 @@ pub fn answer_with(
             }
             _ => Outcome::Allow,
         },
-        Decision::Ask if host.can_ask(&req.event) => Outcome::Ask(message::ask(&verdict, &command)),
+        Decision::Ask if host.can_ask(&req.event, interactive) => Outcome::Ask(message::ask(&verdict, &command)),
         Decision::Ask => Outcome::Deny(message::ask_refused(host, &verdict, &command)),
         Decision::Deny => Outcome::Deny(message::deny(&verdict, &command)),
     };
@@ -265,6 +291,11 @@ mod tests {
     use super::*;
     use crate::plan::Span;
     use crate::policy::{Finding, Severity};
+
+    /// No one can answer a prompt (for Gemini CLI: a headless session).
+    fn no_one() -> bool {
+        false
+    }
 
     fn verdict(d: Decision) -> Verdict {
         let mut v = Verdict::allow();
@@ -329,14 +360,14 @@ mod tests {
             (Host::Codex, "PermissionRequest", Ask, ""),
             (Host::Codex, "PermissionRequest", Deny, "deny"),
             (Host::Gemini, "BeforeTool", Allow, "allow"),
-            (Host::Gemini, "BeforeTool", Ask, "deny"),
+            (Host::Gemini, "BeforeTool", Ask, "deny"), // headless; see gemini_cli_asks_only_…
             (Host::Gemini, "BeforeTool", Deny, "deny"),
             (Host::Cursor, "beforeShellExecution", Allow, "allow"),
             (Host::Cursor, "beforeShellExecution", Ask, "ask"),
             (Host::Cursor, "beforeShellExecution", Deny, "deny"),
         ];
         for (host, event, decision, want) in table {
-            let a = answer(*host, &shell_input(*host, event), |_, _| verdict(*decision));
+            let a = answer(*host, &shell_input(*host, event), no_one, |_, _, _| verdict(*decision));
             assert_eq!(wire(*host, &a.stdout), *want, "{host:?} {event} {decision:?}: {}", a.stdout);
             assert_eq!(a.exit_code, 0);
             let concluded = if *want == "deny" { Deny } else { *decision };
@@ -344,11 +375,70 @@ mod tests {
         }
     }
 
+    /// Gemini CLI's ask forces its confirmation prompt; where there is none (headless), a
+    /// command that needs a person is refused. Whether there is one is asked only for an ask.
+    #[test]
+    fn gemini_cli_asks_only_where_someone_can_answer() {
+        let input = shell_input(Host::Gemini, "BeforeTool");
+        for (interactive, want) in [(true, "ask"), (false, "deny")] {
+            let a = answer(Host::Gemini, &input, || interactive, |_, _, _| verdict(Decision::Ask));
+            assert_eq!(wire(Host::Gemini, &a.stdout), want, "{}", a.stdout);
+            let out: Value = serde_json::from_str(&a.stdout).unwrap();
+            let reason = out["reason"].as_str().unwrap();
+            assert!(reason.contains("`rm`: it is risky [rule t.rule]"), "{reason}");
+            if interactive {
+                assert_eq!(out["systemMessage"], reason, "the prompt shows the reason");
+                assert!(reason.starts_with("guard: this command needs your approval."), "{reason}");
+            } else {
+                assert!(reason.contains("no one can approve it in this Gemini CLI session"), "{reason}");
+            }
+        }
+        for d in [Decision::Allow, Decision::Deny] {
+            let a = answer(Host::Gemini, &input, || panic!("only an ask asks"), |_, _, _| verdict(d));
+            assert_eq!(a.audit.decision, Some(d));
+        }
+    }
+
+    /// `gemini hooks migrate --from-claude` keeps the command `guard hook claude`; Gemini CLI's
+    /// input then gets Gemini CLI's answer (it reads `decision`, and would allow on Claude Code's).
+    #[test]
+    fn guard_hook_claude_answers_gemini_clis_input_in_its_words() {
+        // The shape Gemini CLI 0.61 sends (`createBaseInput` and `fireBeforeToolEvent`).
+        let input = json!({"session_id": "g", "transcript_path": "/h/.gemini/tmp/chats/g.json", "cwd": "/p",
+            "hook_event_name": "BeforeTool", "timestamp": "2026-12-03T08:00:00.000Z", "tool_name": "run_shell_command",
+            "tool_input": {"command": "rm x", "description": "remove x", "dir_path": "sub"}});
+        let input = input.to_string().into_bytes();
+        for (decision, want) in [(Decision::Allow, "allow"), (Decision::Deny, "deny"), (Decision::Ask, "ask")] {
+            let seen = RefCell::new(None);
+            let a = answer(
+                Host::Claude,
+                &input,
+                || true,
+                |host, c, d| {
+                    *seen.borrow_mut() = Some((host, c.to_string(), d.to_string()));
+                    verdict(decision)
+                },
+            );
+            assert_eq!(wire(Host::Gemini, &a.stdout), want, "{}", a.stdout);
+            assert!(!a.stdout.contains("hookSpecificOutput"), "{}", a.stdout);
+            assert_eq!(seen.into_inner(), Some((Host::Gemini, "rm x".into(), "/p/sub".into())));
+            assert_eq!(a.audit.agent, "gemini");
+        }
+        // Claude Code's own input is still Claude Code's.
+        let a =
+            answer(Host::Claude, &shell_input(Host::Claude, "PreToolUse"), no_one, |_, _, _| verdict(Decision::Allow));
+        assert_eq!((wire(Host::Claude, &a.stdout).as_str(), a.audit.agent), ("allow", "claude"));
+        // A Gemini CLI event guard does not answer is refused as any wrong event is.
+        let a =
+            answer(Host::Claude, br#"{"hook_event_name": "AfterTool"}"#, no_one, |_, _, _| verdict(Decision::Allow));
+        assert_eq!(a.exit_code, 2, "{}", a.stderr);
+    }
+
     #[test]
     fn the_judge_sees_the_command_and_the_hosts_directory_and_the_audit_names_the_call() {
         for host in [Host::Claude, Host::Codex, Host::Gemini, Host::Cursor] {
             let seen = RefCell::new(None);
-            let a = answer(host, &shell_input(host, "PreToolUse"), |c, d| {
+            let a = answer(host, &shell_input(host, "PreToolUse"), no_one, |_, c, d| {
                 *seen.borrow_mut() = Some((c.to_string(), d.to_string()));
                 verdict(Decision::Deny)
             });
@@ -365,7 +455,7 @@ mod tests {
 
     #[test]
     fn unreadable_input_is_refused_without_judging() {
-        let never = |_: &str, _: &str| -> Verdict { panic!("the judge must not run") };
+        let never = |_: Host, _: &str, _: &str| -> Verdict { panic!("the judge must not run") };
         let cases: &[(&[u8], &str)] = &[
             (b"", "not valid JSON"),
             (b"{\"tool_name\": ", "not valid JSON"),
@@ -380,30 +470,69 @@ mod tests {
             (b"{\"tool_name\": 7, \"tool_input\": {\"command\": \"ls\"}}", "`tool_name` is not a string"),
         ];
         for (input, want) in cases {
-            let a = answer(Host::Claude, input, never);
+            let a = answer(Host::Claude, input, no_one, never);
             assert_eq!(wire(Host::Claude, &a.stdout), "deny", "{input:?}");
             assert!(a.stdout.contains(want), "{input:?}: {}", a.stdout);
             assert_eq!(a.audit.decision, Some(Decision::Deny));
         }
         let huge = vec![b' '; MAX_INPUT + 1];
-        let a = answer(Host::Cursor, &huge, never);
+        let a = answer(Host::Cursor, &huge, no_one, never);
         assert_eq!(wire(Host::Cursor, &a.stdout), "deny");
-        let a = answer(Host::Cursor, br#"{"hook_event_name": "beforeShellExecution"}"#, never);
+        let a = answer(Host::Cursor, br#"{"hook_event_name": "beforeShellExecution"}"#, no_one, never);
         assert!(a.stdout.contains("`command` is missing"), "{}", a.stdout);
     }
 
     #[test]
     fn other_tools_and_other_events_are_not_judged() {
-        let never = |_: &str, _: &str| -> Verdict { panic!("the judge must not run") };
-        let a = answer(Host::Claude, br#"{"tool_name": "Read", "tool_input": {"file_path": "/etc/passwd"}}"#, never);
+        let never = |_: Host, _: &str, _: &str| -> Verdict { panic!("the judge must not run") };
+        let a = answer(
+            Host::Claude,
+            br#"{"tool_name": "Read", "tool_input": {"file_path": "/etc/passwd"}}"#,
+            no_one,
+            never,
+        );
         assert_eq!((a.stdout.as_str(), a.exit_code, a.audit.decision), ("", 0, None));
-        let a = answer(Host::Codex, br#"{"tool_name": "apply_patch", "tool_input": {"command": "rm -rf /"}}"#, never);
+        let a = answer(
+            Host::Codex,
+            br#"{"tool_name": "apply_patch", "tool_input": {"command": "rm -rf /"}}"#,
+            no_one,
+            never,
+        );
         assert_eq!((a.stdout.as_str(), a.exit_code), ("", 0));
-        let a = answer(Host::Gemini, br#"{"tool_name": "read_file", "tool_input": {}}"#, never);
+        let a = answer(Host::Gemini, br#"{"tool_name": "read_file", "tool_input": {}}"#, no_one, never);
         assert_eq!(a.stdout, "{}\n");
-        let a = answer(Host::Gemini, br#"{"hook_event_name": "AfterTool", "tool_name": "run_shell_command"}"#, never);
+        let a = answer(
+            Host::Gemini,
+            br#"{"hook_event_name": "AfterTool", "tool_name": "run_shell_command"}"#,
+            no_one,
+            never,
+        );
         assert_eq!((a.stdout.as_str(), a.exit_code), ("", 2));
         assert!(a.stderr.contains("\"AfterTool\""), "{}", a.stderr);
+    }
+
+    /// Claude Code's `Monitor` tool runs a shell command too (its `MonitorInput` in
+    /// `sdk-tools.d.ts`, Claude Code 2.1.197); watching a WebSocket runs nothing.
+    #[test]
+    fn claude_codes_monitor_command_is_judged_like_bash() {
+        let monitor = json!({"hook_event_name": "PreToolUse", "tool_name": "Monitor", "cwd": "/p", "tool_input":
+            {"description": "tail the build log", "timeout_ms": 300000, "persistent": false, "command": "tail -f build.log"}});
+        let seen = RefCell::new(None);
+        let a = answer(Host::Claude, monitor.to_string().as_bytes(), no_one, |_, c, _| {
+            *seen.borrow_mut() = Some(c.to_string());
+            verdict(Decision::Deny)
+        });
+        assert_eq!(
+            (wire(Host::Claude, &a.stdout).as_str(), seen.into_inner().as_deref()),
+            ("deny", Some("tail -f build.log"))
+        );
+        let ws = json!({"tool_name": "Monitor", "tool_input": {"description": "d", "timeout_ms": 1, "persistent": true,
+            "ws": {"url": "wss://example.test/events"}}});
+        let a = answer(Host::Claude, ws.to_string().as_bytes(), no_one, |_, _, _| panic!("nothing to judge"));
+        assert_eq!((a.stdout.as_str(), a.audit.decision), ("", None));
+        let bad = json!({"tool_name": "Monitor", "tool_input": {"command": 7}});
+        let a = answer(Host::Claude, bad.to_string().as_bytes(), no_one, |_, _, _| panic!("nothing to judge"));
+        assert_eq!(wire(Host::Claude, &a.stdout), "deny", "{}", a.stdout);
     }
 
     #[test]
@@ -418,13 +547,13 @@ mod tests {
 
     #[test]
     fn commands_past_claudes_string_cap_are_refused_unjudged() {
-        let never = |_: &str, _: &str| -> Verdict { panic!("the judge must not run") };
+        let never = |_: Host, _: &str, _: &str| -> Verdict { panic!("the judge must not run") };
         let long = json!({"tool_name": "Bash", "tool_input": {"command": "x".repeat(claude::STRING_LIMIT)}});
-        let a = answer(Host::Claude, long.to_string().as_bytes(), never);
+        let a = answer(Host::Claude, long.to_string().as_bytes(), no_one, never);
         assert_eq!(wire(Host::Claude, &a.stdout), "deny");
         assert!(a.stdout.contains("10000 characters long"), "{}", a.stdout);
         let fits = json!({"tool_name": "Bash", "tool_input": {"command": "x".repeat(claude::STRING_LIMIT - 1)}});
-        let a = answer(Host::Claude, fits.to_string().as_bytes(), |_, _| verdict(Decision::Allow));
+        let a = answer(Host::Claude, fits.to_string().as_bytes(), no_one, |_, _, _| verdict(Decision::Allow));
         assert_eq!(wire(Host::Claude, &a.stdout), "allow");
     }
 

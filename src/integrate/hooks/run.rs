@@ -34,7 +34,11 @@ pub fn run(world: &World, host: Host) -> u8 {
     let result = match read {
         Err(e) => failure(host, format!("guard could not read the hook input ({e}), so the command is blocked.")),
         Ok(_) => catch_unwind(AssertUnwindSafe(|| {
-            answer_with(host, &input, |command, cwd| {
+            let interactive = || {
+                let process = super::gemini_session::host_process();
+                super::gemini_session::interactive(|n| world.var(n).map(str::to_string), process.as_ref())
+            };
+            answer_with(host, &input, interactive, |host, command, cwd| {
                 let here = world.in_dir(Path::new(cwd));
                 let (plan, verdict, policy) = judge_in(&here, host, command);
                 let contain_with = contain_with(&policy.settings.contain);

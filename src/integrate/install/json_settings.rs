@@ -16,7 +16,7 @@ fn entry(host: Host, command: &str) -> (&'static str, Value) {
     match host {
         Host::Claude => (
             "PreToolUse",
-            json!({"matcher": "Bash", "hooks": [{"type": "command", "command": command, "timeout": TIMEOUT_SECONDS}]}),
+            json!({"matcher": "Bash|Monitor", "hooks": [{"type": "command", "command": command, "timeout": TIMEOUT_SECONDS}]}),
         ),
         Host::Codex => (
             "PreToolUse",
@@ -107,7 +107,7 @@ mod tests {
             assert_eq!(
                 parsed(&new),
                 json!({"hooks": {"PreToolUse": [
-                    {"matcher": "Bash", "hooks": [{"type": "command", "command": CMD, "timeout": 30}]}
+                    {"matcher": "Bash|Monitor", "hooks": [{"type": "command", "command": CMD, "timeout": 30}]}
                 ]}})
             );
         }

@@ -199,7 +199,7 @@ fn install(world: &crate::host::Host, args: &InstallArgs) -> Result<String, Inst
         ),
     })?;
     let Some(new) = new else {
-        return Ok(format!("guard's hook is already in {shown}; nothing changed.\n"));
+        return Ok(format!("guard's hook is already in {shown}; nothing changed.\n{}", after_install(host)));
     };
     if args.dry_run {
         let diff = similar::TextDiff::from_lines(old.as_deref().unwrap_or(""), &new)
@@ -218,7 +218,20 @@ fn install(world: &crate::host::Host, args: &InstallArgs) -> Result<String, Inst
         report.push_str(&format!("The previous version is in {}.\n", b.display()));
     }
     report.push_str(&format!("Start a new {} session for it to take effect.\n", host.title()));
+    report.push_str(after_install(host));
     Ok(report)
+}
+
+/// What must still happen before the host runs the hook.
+fn after_install(host: Host) -> &'static str {
+    match host {
+        Host::Codex => {
+            "Codex runs a hook only once a person has reviewed it: start `codex`, open `/hooks` and review guard's \
+             hook. Until then Codex, `codex exec` included, runs every command with no hook (`guard doctor` checks \
+             this).\n"
+        }
+        Host::Claude | Host::Gemini | Host::Cursor => "",
+    }
 }
 
 /// Copy `bytes` (the file as it was) next to `path`, named with the time, never over an

@@ -338,6 +338,10 @@ pub(crate) const AGENT_SETTINGS: &[&str] = &[
 /// The directories those settings are in, as a whole.
 const AGENT_DIRS: &[&str] = &[".claude", ".codex", ".gemini", ".cursor"];
 
+/// Directories of code an agent runs before every command, unseen by guard: Claude Code's
+/// shell snapshots, which its wrapper sources (see the runner's `claude_wrapper`).
+const AGENT_SOURCED: &[&str] = &["/.claude/shell-snapshots"];
+
 /// Whether the normalised path `n` is guard's own: one of `own`'s files, in or above one of
 /// its directories (the home directory and `/` aside, which have classes of their own), or an
 /// agent's settings (or settings directory) anywhere.
@@ -362,6 +366,9 @@ pub(crate) fn is_own(n: &str, home: &str, own: &OwnPaths) -> bool {
             lower.ends_with(s) && lower.len().checked_sub(s.len() + 1).is_some_and(|i| lower.as_bytes()[i] == b'/')
         })
         || AGENT_DIRS.iter().any(|d| lower.rsplit('/').next() == Some(*d))
+        || AGENT_SOURCED
+            .iter()
+            .any(|d| lower.find(d).is_some_and(|i| matches!(lower.as_bytes().get(i + d.len()), None | Some(b'/'))))
 }
 
 /// Path classes for one judgement: home fixed, each text classified once for each directory a
@@ -934,6 +941,8 @@ mod tests {
             "/work/proj/.claude/settings.local.json",
             "/work/proj/.codex",
             "/home/u/.gemini/settings.json",
+            "/home/u/.claude/shell-snapshots",
+            "/home/u/.claude/shell-snapshots/snapshot-bash-1764745000000-a1b2c3.sh",
         ];
         for p in yes {
             assert!(is_own(p, "/home/u", &own), "{p}");
@@ -945,6 +954,7 @@ mod tests {
             "/usr/local/bin",
             "/home/u/.config/gh/hosts.yml",
             "/work/proj/claude/settings.json",
+            "/home/u/.claude/shell-snapshots-old/x.sh",
         ];
         for p in no {
             assert!(!is_own(p, "/home/u", &own), "{p}");

@@ -44,6 +44,12 @@ pub(super) fn guard(args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here)
         Some("--") => run(&rest[1..], wrapper("guard")),
         Some("hook") => hook_payload(stdin),
         Some(sub) if GUARD_SUBCOMMANDS.contains(&sub) || GUARD_SAYS_ONLY.contains(&sub) => Vec::new(),
+        // A lone operand holding white space is a command line (Claude Code's shell prefix calls
+        // `guard 'STRING'`): guard runs it as `-c`. Were it a file's name, the guard started
+        // would judge that file before running it.
+        Some(line) if rest.len() == 1 && line.contains(char::is_whitespace) => {
+            shell_code("bash", rest[0].clone(), Via::ShellString { shell: "guard".into() }, VarScope::Fresh)
+        }
         _ => shell("guard", "bash", rest, stdin, inv, here),
     }
 }
@@ -104,9 +110,15 @@ mod tests {
             ("guard --policy p.yaml -c 'rm x'", vec!["guard --policy p.yaml -c 'rm x'", "rm x @guard -c"]),
             ("guard --dry-run -c 'rm x'", vec!["guard --dry-run -c 'rm x'"]),
             ("guard check 'rm x'", vec!["guard check 'rm x'"]),
+            ("guard 'rm x'", vec!["guard 'rm x'", "rm x @guard -c"]),
             (
-                r#"guard hook claude <<< '{"tool_input":{"command":"rm x"}}'"#,
-                vec!["guard hook claude", "rm x @guard hook -c"],
+                r#"guard 'eval '"'"'rm x'"'"' && pwd -P >| /tmp/claude-3f9a-cwd'"#,
+                vec![
+                    "guard 'eval 'rm x' && pwd -P >| /tmp/claude-3f9a-cwd'",
+                    "eval 'rm x' @guard -c",
+                    "rm x @guard -c > eval",
+                    "pwd -P @guard -c",
+                ],
             ),
         ] {
             assert_eq!(runs(text), want, "{text}");
