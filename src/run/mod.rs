@@ -8,6 +8,7 @@ pub mod approve;
 pub mod args;
 pub mod direct;
 pub mod error;
+pub mod once;
 pub mod outcome;
 pub mod pty;
 pub mod recording;
