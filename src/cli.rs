@@ -249,10 +249,24 @@ fn parse_check(args: &[&str]) -> Option<Command> {
     Some(Command::Check { json, null, file, command, interactive })
 }
 
-/// The man page, rendered from the definitions above.
-pub fn man_page() -> Vec<u8> {
+/// The man pages, rendered from the definitions above, as (file name, text): `guard.1` and one
+/// per subcommand (`guard-check.1`, `guard-rules-lint.1`…), which the pages above them name.
+/// No page for `help`, which clap adds and which has none to name.
+pub fn man_pages() -> Vec<(String, Vec<u8>)> {
+    fn pages(cmd: clap::Command, out: &mut Vec<(String, Vec<u8>)>) {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+            pages(sub, out);
+        }
+        let man = clap_mangen::Man::new(cmd);
+        let mut text = Vec::new();
+        man.render(&mut text).expect("rendering into memory cannot fail");
+        out.push((man.get_filename(), text));
+    }
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut out).expect("rendering into memory cannot fail");
+    pages(cmd, &mut out);
+    out.sort();
     out
 }
 
