@@ -61,7 +61,8 @@ fn text(o: &Output) -> String {
 
 #[test]
 fn refused_without_a_person_at_a_terminal_and_recorded() {
-    let table: &[(&str, &[(&str, &str)], &str)] = &[
+    type Case = (&'static str, &'static [(&'static str, &'static str)], &'static str);
+    let table: &[Case] = &[
         ("rm -rf ./victim", &[], "there is no terminal here"),
         ("rm -rf ./victim", &[("CLAUDECODE", "1")], "claude is calling guard"),
         ("rm -rf ./victim", &[("GUARD_ACTIVE", "1")], "inside a command guard runs"),

@@ -299,7 +299,8 @@ mod tests {
     #[test]
     fn a_confirmation_must_be_the_word_typed_key_by_key() {
         let keys = |s: &'static str| -> Vec<&'static [u8]> { (0..s.len()).map(|i| &s.as_bytes()[i..i + 1]).collect() };
-        let table: &[(&str, Vec<&[u8]>, Option<Answer>)] = &[
+        type Case = (&'static str, Vec<&'static [u8]>, Option<Answer>);
+        let table: &[Case] = &[
             ("git.x", keys("git.x\r"), Some(Answer::Yes)),
             ("git.x", keys("git.x\n"), Some(Answer::Yes)),
             ("git.x", keys("git.y\r"), Some(Answer::No)),
