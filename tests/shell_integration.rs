@@ -561,3 +561,20 @@ fn zsh_speaks_to_the_person_at_the_prompt() {
 fn fish_speaks_to_the_person_at_the_prompt() {
     a_person_at_the_prompt(FISH);
 }
+
+/// Plain `guard` at a terminal is bash with the integration loaded, and says so in one line,
+/// with how to leave.
+#[test]
+fn plain_guard_says_it_is_active_and_how_to_leave() {
+    if !available("tmux") || !available("bash") {
+        return;
+    }
+    let sb = Sandbox::new();
+    std::fs::write(sb.home.join(".bashrc"), format!("PS1='{PROMPT}'\n")).unwrap();
+    let s = Session::start(&sb, BASH, sb.env(&sb.path()), &[GUARD.to_string()]);
+    s.wait("the banner", || s.screen().contains("guard: active: every line you type is judged"));
+    assert!(s.screen().contains("type exit (or Ctrl-D) to leave"), "{}", s.screen());
+    s.enter("rm -rf ./victim");
+    s.wait_refused(0);
+    assert!(sb.work.join("victim").is_dir());
+}
