@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used)] // a test fails loudly on what it did not expect
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 
@@ -28,15 +29,32 @@ fn marked(text: &str) -> Vec<(String, String)> {
         let kind = rest[..end].trim().to_string();
         let fence = rest.find("```").unwrap();
         let body_start = fence + rest[fence..].find('\n').unwrap() + 1;
-        let body_end = body_start + rest[body_start..].find("```").unwrap();
-        out.push((kind, rest[body_start..body_end].to_string()));
-        rest = &rest[body_end..];
+        let close = body_start + rest[body_start..].find("```").unwrap();
+        // Up to the closing fence's line, whose indentation is not the block's.
+        let body_end = rest[..close].rfind('\n').map_or(close, |i| i + 1).max(body_start);
+        // A block in a list item is indented as its fence is.
+        let indent = fence - rest[..fence].rfind('\n').map_or(0, |i| i + 1);
+        let body: String = rest[body_start..body_end]
+            .lines()
+            .map(|l| format!("{}\n", l.get(indent..).unwrap_or(l.trim_start())))
+            .collect();
+        out.push((kind, body));
+        rest = &rest[close..];
     }
     out
 }
 
 fn block(blocks: &[(String, String)], kind: &str) -> String {
     blocks.iter().find(|(k, _)| k == kind).unwrap_or_else(|| panic!("no block marked {kind}")).1.clone()
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+}
+
+/// `text` as one word for `sh`.
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 /// A transcript's commands and what each prints.
@@ -76,7 +94,17 @@ fn the_readme_s_transcripts_print_what_it_says() {
         if kind.contains("with-broken-policy") {
             std::fs::write(work.join("broken.yaml"), block(&blocks, "broken")).unwrap();
         }
+        // A person at a terminal: `script` gives the command one.
+        let tty = kind.contains("at-a-terminal");
+        if tty && !on_path("script") {
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: `script` is not installed; the README's terminal transcript did not run"
+            );
+            continue;
+        }
         for (cmd, expected) in steps(transcript) {
+            let cmd = if tty { format!("script -qec {} /dev/null", quote(&cmd)) } else { cmd };
             let out = Command::new("sh")
                 .arg("-c")
                 .arg(format!("{cmd} 2>&1"))
@@ -88,7 +116,7 @@ fn the_readme_s_transcripts_print_what_it_says() {
                 .current_dir(&work)
                 .output()
                 .unwrap();
-            let got = String::from_utf8_lossy(&out.stdout).replace(home.to_str().unwrap(), "~");
+            let got = String::from_utf8_lossy(&out.stdout).replace(home.to_str().unwrap(), "~").replace("\r\n", "\n");
             assert_eq!(got, expected, "README, `{cmd}` ({kind})");
         }
     }
