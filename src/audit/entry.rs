@@ -370,6 +370,7 @@ mod tests {
             Action::TimedOut,
             Action::Answered,
             Action::Observed,
+            Action::Overridden,
         ] {
             assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
         }
