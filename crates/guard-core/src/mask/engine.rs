@@ -67,6 +67,60 @@ pub(crate) struct Engine {
 struct Required {
     re: Lazy,
     last: Option<Vec<u8>>,
+    /// The regex read backwards, built the first time it is needed (`None` if it cannot be).
+    source: String,
+    reverse: std::sync::OnceLock<Option<ReverseDfa>>,
+}
+
+impl Required {
+    /// Whether the regex matches `line`. Every match ends in one of `last`, so the regex read
+    /// backwards is tried, anchored, from each of those bytes in the line: `key: ` in `max_tokens: 5`
+    /// is rejected after a few bytes, where the forward search reads the whole line.
+    fn is_match(&self, line: &[u8], caches: &mut Vec<Option<ReverseCache>>, me: usize) -> bool {
+        let Some(last) = &self.last else { return self.re.is_match(line) };
+        let Some(rev) = self.reverse.get_or_init(|| ReverseDfa::new(&self.source)) else {
+            return holds_any(line, last) && self.re.is_match(line);
+        };
+        if caches.len() <= me {
+            caches.resize_with(me + 1, || None);
+        }
+        let cache = caches[me].get_or_insert_with(|| rev.0.create_cache());
+        let mut at = 0;
+        while let Some(i) = find_any(&line[at..], last) {
+            let end = at + i + 1;
+            let input = regex_automata::Input::new(line).range(..end).anchored(regex_automata::Anchored::Yes);
+            match rev.0.try_search_rev(cache, &input) {
+                Ok(Some(_)) => return true,
+                Ok(None) => {}
+                // The lazy DFA gave up (it never does on these small regexes): ask the regex.
+                Err(_) => return self.re.is_match(line),
+            }
+            at = end;
+        }
+        false
+    }
+}
+
+/// A regex read backwards, as a lazy DFA that reports every match (`MatchKind::All`).
+#[derive(Debug)]
+struct ReverseDfa(regex_automata::hybrid::dfa::DFA);
+
+/// Its working memory, one per masker.
+pub(crate) type ReverseCache = regex_automata::hybrid::dfa::Cache;
+
+impl ReverseDfa {
+    fn new(pattern: &str) -> Option<ReverseDfa> {
+        use regex_automata::hybrid::dfa::DFA;
+        use regex_automata::nfa::thompson;
+        use regex_automata::util::syntax;
+        DFA::builder()
+            .configure(DFA::config().match_kind(regex_automata::MatchKind::All))
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .thompson(thompson::Config::new().reverse(true))
+            .build(pattern)
+            .ok()
+            .map(ReverseDfa)
+    }
 }
 
 /// What earlier lines left open.
@@ -98,6 +152,7 @@ pub(crate) struct Scratch {
     found: Vec<(usize, usize, usize)>,
     required: Vec<Option<bool>>,
     scanned: Vec<bool>,
+    reverse: Vec<Option<ReverseCache>>,
 }
 
 impl Engine {
@@ -122,7 +177,15 @@ impl Engine {
                 Some(r) => Some(match requires.iter().position(|(have, _)| *have == r) {
                     Some(at) => at,
                     None => {
-                        requires.push((r, Required { re: re(d, r)?, last: last_bytes(r) }));
+                        requires.push((
+                            r,
+                            Required {
+                                re: re(d, r)?,
+                                last: last_bytes(r),
+                                source: r.to_string(),
+                                reverse: std::sync::OnceLock::new(),
+                            },
+                        ));
                         requires.len() - 1
                     }
                 }),
@@ -173,7 +236,7 @@ impl Engine {
         scratch: &mut Scratch,
         edits: &mut Vec<Edit>,
     ) {
-        let Scratch { found, required, scanned } = scratch;
+        let Scratch { found, required, scanned, reverse } = scratch;
         edits.clear();
         let content = seg.strip_suffix(b"\n").unwrap_or(seg);
         if let Some((i, placed)) = state.block {
@@ -232,10 +295,7 @@ impl Engine {
             if let Some(p) = &d.pattern {
                 let ok = match d.requires {
                     None => true,
-                    Some(r) => *required[r].get_or_insert_with(|| {
-                        let Required { re, last } = &self.requires[r];
-                        last.as_ref().is_none_or(|b| holds_any(content, b)) && re.is_match(content)
-                    }),
+                    Some(r) => *required[r].get_or_insert_with(|| self.requires[r].is_match(content, reverse, r)),
                 };
                 if ok {
                     self.find(i, p, content, found);
@@ -313,11 +373,16 @@ fn last_bytes(pattern: &str) -> Option<Vec<u8>> {
 
 /// Whether `line` holds any of `bytes` (one to three).
 fn holds_any(line: &[u8], bytes: &[u8]) -> bool {
+    bytes.len() > 3 || find_any(line, bytes).is_some()
+}
+
+/// Where the first of `bytes` (one to three) is in `line`.
+fn find_any(line: &[u8], bytes: &[u8]) -> Option<usize> {
     match *bytes {
-        [a] => memchr::memchr(a, line).is_some(),
-        [a, b] => memchr::memchr2(a, b, line).is_some(),
-        [a, b, c] => memchr::memchr3(a, b, c, line).is_some(),
-        _ => true,
+        [a] => memchr::memchr(a, line),
+        [a, b] => memchr::memchr2(a, b, line),
+        [a, b, c] => memchr::memchr3(a, b, c, line),
+        _ => None,
     }
 }
 
@@ -347,6 +412,54 @@ mod tests {
                 g.sort_unstable();
             }
             assert_eq!(got.as_deref(), *want, "{pattern}");
+        }
+    }
+
+    /// Read backwards from each byte a match may end with, a `requires` regex says what the
+    /// regex itself says, on every example line and on lines made to come close.
+    #[test]
+    fn the_backward_reading_agrees_with_the_regex() {
+        let mut lines: Vec<String> = Vec::new();
+        for d in crate::testdata::detectors().iter() {
+            for text in d.examples.mask.iter().chain(&d.examples.keep) {
+                lines.extend(text.lines().map(str::to_string));
+            }
+        }
+        lines.extend(
+            [
+                "max_tokens: 5",
+                "let x = f(&tokens, 3)?;",
+                "token=",
+                "\"password\" : x",
+                "PaSsWoRd   =",
+                "key=value key: x",
+                "passed = 3; tokens: 4; secret =1",
+                "x@y",
+                "no separator at all",
+                "=:=:",
+                "",
+            ]
+            .map(str::to_string),
+        );
+        let mut caches = Vec::new();
+        for r in [
+            "@",
+            "{{keyend}}"
+                .replace("{{keyend}}", r#"(?i:word|wd|phrase|pass|secret|token|key|base|credentials?)["']?\s*[:=]"#)
+                .as_str(),
+        ] {
+            let req = Required {
+                re: Lazy::new(r).unwrap(),
+                last: last_bytes(r),
+                source: r.to_string(),
+                reverse: std::sync::OnceLock::new(),
+            };
+            assert!(req.last.is_some(), "{r}");
+            for line in &lines {
+                let want = compile(r).unwrap().is_match(line.as_bytes());
+                assert_eq!(req.is_match(line.as_bytes(), &mut caches, 0), want, "{r} on {line:?}");
+            }
+            caches.clear();
         }
     }
 
