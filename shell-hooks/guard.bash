@@ -4,7 +4,9 @@
 # How: a `bind -x` function can read and change the line but cannot accept it, so each key that
 # runs the line (Enter, C-j, C-o…) becomes a two-key macro. The first hidden key runs
 # __guard_bash_check, which points the second hidden key at accept-line when guard allows the
-# line, or at a harmless redraw when it refuses; a refused line therefore stays in the buffer.
+# line, or at a harmless redraw when it refuses. A refused line is taken out of the buffer and
+# put in the history (Up brings it back): text typed next, by a person or by a program driving
+# the terminal, starts a line of its own rather than being appended to the refused one.
 # Nothing here touches PROMPT_COMMAND, PS0 or the DEBUG trap, so prompt and preexec hooks keep
 # working. GUARD_DISABLE=1 switches checking off (read at every line).
 
@@ -103,8 +105,17 @@ __guard_bash_check() {
         fi
         bind -m "$keymap" "\"$__guard_key_gate\": $accept"
     else
+        __guard_bash_set_aside
         bind -m "$keymap" "\"$__guard_key_gate\": redraw-current-line"
     fi
+}
+
+# A refused line goes to the history, out of the buffer: whatever comes next is judged as what it is.
+__guard_bash_set_aside() {
+    history -s -- "$READLINE_LINE"
+    READLINE_LINE=
+    READLINE_POINT=0
+    printf 'guard: the line was not run; it is in your history (Up brings it back)\n' >&2
 }
 
 # Stands in for edit-and-execute-command: edit the line in $VISUAL/$EDITOR and put the result

@@ -4,7 +4,10 @@
 #
 # How: the keys that run the line (Enter, ctrl-j, ctrl-m) are bound, in the default and vi insert
 # modes, to a function that asks guard about the whole command line and only then queues
-# `commandline -f execute`; a refused line stays in the buffer. Key bindings are set again at
+# `commandline -f execute`. A refused line is taken out of the buffer, so that text typed next, by
+# a person or by a program driving the terminal, starts a line of its own rather than being
+# appended to it; it is printed with the reason, and put in the history where fish allows that
+# (`history append`, fish 4). Key bindings are set again at
 # each prompt, because switching binding sets (fish_vi_key_bindings…) replaces them. Event
 # handlers (fish_preexec, fish_postexec) are untouched. GUARD_DISABLE=1 switches checking off
 # (read at every line).
@@ -86,6 +89,13 @@ if status is-interactive
             test "$__guard_run" != "$text"; and commandline -r -- $__guard_run
             commandline -f execute
         else
+            # fish 3 has no `history append` (and reads the word as a search).
+            if not string match -qr '^[0-3]\.' -- $version; and builtin history append -- $text 2>/dev/null
+                __guard_say 'guard: the line was not run; it is in your history (Up brings it back)'
+            else
+                __guard_say 'guard: the line was not run; it is shown above'
+            end
+            commandline -r ''
             commandline -f repaint
         end
     end

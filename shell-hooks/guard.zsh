@@ -6,6 +6,9 @@
 # guard first and only then calls the widget it replaced: a wrapper another plugin installed
 # before, or the built-in (`.accept-line`, which cannot be rebound). Plugins that wrap these
 # widgets later wrap this one and keep working. Nothing here touches precmd/preexec hooks.
+# A refused line is taken out of the buffer and put in the history (Up brings it back): text
+# typed next, by a person or by a program driving the terminal, starts a line of its own rather
+# than being appended to the refused one.
 # GUARD_DISABLE=1 switches checking off (read at every line).
 
 if [[ -o interactive ]]; then
@@ -109,8 +112,12 @@ __guard_zsh_accept() {
         return 0
     fi
     if ! __guard_judge "$text"; then
-        # Already inside a continuation: bring the whole construct back to one editable buffer.
-        [[ -n $PREBUFFER ]] && zle push-input
+        print -rs -- "$text"
+        print -ru2 -- 'guard: the line was not run; it is in your history (Up brings it back)'
+        # A fresh line (the lines of a continuation go too), after the entry just added, so
+        # that Up finds it.
+        BUFFER=
+        zle send-break
         return 0
     fi
     [[ -z $PREBUFFER && $__guard_run != "$BUFFER" ]] && BUFFER=$__guard_run

@@ -7,11 +7,22 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::integrate::hooks::Host;
 
+/// What `guard --help` leads with: the forms used every day.
+const EVERYDAY: &str = "Everyday use:
+  guard -c 'CMD'          judge a command, then run it, ask you, or refuse (guard as the shell)
+  guard -- PROGRAM ARGS…  the same for an argv, run without a shell
+  guard check 'CMD'       judge only: allow, ask or deny, and why (exit 0, 10, 20)
+  guard explain 'CMD'     every program the command would run, and the verdict
+  guard once 'CMD'        at your own terminal: run a command your policy denies, this once
+  guard                   an interactive bash that judges every line you type (exit to leave)";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "guard",
     version,
     about = "Stands between a shell command and its execution",
+    before_help = EVERYDAY,
+    help_template = "{about-with-newline}\n{before-help}{usage-heading} {usage}\n\n{all-args}{after-help}",
     long_about = "guard parses a shell command with a real bash parser, works out every program it would \
 run (through quoting, wrappers, nested shells and pipelines), judges that against policy, and then \
 runs it, asks a human, or refuses with a reason.",
@@ -72,6 +83,20 @@ pub enum Command {
         /// from standard input, one per line, and one result is printed per line.
         #[arg(value_name = "COMMAND", trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<String>,
+    },
+    /// Run a command your policy denies, this once, after you confirm it at your terminal.
+    ///
+    /// `guard once 'COMMAND'` (shell text, run as `guard -c` runs it) or `guard once -- PROGRAM
+    /// ARGS…`. The command is judged as usual; a denial is shown with its rules, and typing the
+    /// id of the rule that denies it, key by key, then Enter, runs it once. The audit log records
+    /// it as `overridden`, before it runs. Refused for what the breaker denies (`critical.*`),
+    /// for an agent, inside a command guard runs, without a terminal, and under a locked system
+    /// policy.
+    #[command(after_help = "Exit status: the command's; 126 when refused or not confirmed, 2 usage error.")]
+    Once {
+        /// The command text, or `--` and then the program and its arguments.
+        #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// List, show, lint and test the policy rules.
     Rules {
@@ -225,10 +250,24 @@ fn parse_check(args: &[&str]) -> Option<Command> {
     Some(Command::Check { json, null, file, command, interactive })
 }
 
-/// The man page, rendered from the definitions above.
-pub fn man_page() -> Vec<u8> {
+/// The man pages, rendered from the definitions above, as (file name, text): `guard.1` and one
+/// per subcommand (`guard-check.1`, `guard-rules-lint.1`…), which the pages above them name.
+/// No page for `help`, which clap adds and which has none to name.
+pub fn man_pages() -> Vec<(String, Vec<u8>)> {
+    fn pages(cmd: clap::Command, out: &mut Vec<(String, Vec<u8>)>) {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+            pages(sub, out);
+        }
+        let man = clap_mangen::Man::new(cmd);
+        let mut text = Vec::new();
+        man.render(&mut text).expect("rendering into memory cannot fail");
+        out.push((man.get_filename(), text));
+    }
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut out).expect("rendering into memory cannot fail");
+    pages(cmd, &mut out);
+    out.sort();
     out
 }
 

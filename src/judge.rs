@@ -67,7 +67,7 @@ fn guarded(
         let plan = Plan { source: text.to_string(), ..Plan::default() };
         let mut v = Verdict::allow();
         v.add(Finding {
-            rule: "guard.internal-error".into(),
+            rule: crate::policy::checks::INTERNAL_ERROR.into(),
             decision: Decision::Deny,
             severity: Severity::High,
             message: "guard failed while judging this command, so it is refused".into(),

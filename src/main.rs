@@ -36,6 +36,10 @@ fn guard_main() -> u8 {
     if guard::run::args::is_runner_invocation(&args, &raw) {
         return guard::run::session::main(&host, &args, &raw);
     }
+    // `guard once -- PROG ARGS…`: read here, as clap would take its `--` away.
+    if raw.first().is_some_and(|a| a == "once") && !raw.get(1).is_some_and(|a| a == "--help" || a == "-h") {
+        return guard::run::session::once_main(&host, &raw[1..]);
+    }
     // The subcommands called before every command are read without building clap's parser.
     let command = guard::cli::parse_hot(&raw).unwrap_or_else(|| Cli::parse().command);
     match command {
@@ -129,6 +133,10 @@ fn guard_main() -> u8 {
         Command::Approve { id } => guard::approval::cli::approve(&host, &judge::load_policy(&host), &id),
         Command::Deny { id } => guard::approval::cli::deny(&host, &judge::load_policy(&host), &id),
         Command::Completions { shell } => write_stdout(&guard::cli::completions(shell)),
+        Command::Once { args } => {
+            let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+            guard::run::session::once_main(&host, &args)
+        }
     }
 }
 

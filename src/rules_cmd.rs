@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::host::Host;
+use crate::policy::checks;
 use crate::policy::engine::{LayerKind, Policy};
 use crate::policy::testing::{self, Report};
 use crate::policy::trust::{self, Trust};
@@ -23,6 +24,12 @@ pub fn list(p: &Policy, json: bool) -> (String, u8) {
                     "description": r.spec.description, "tags": r.spec.tags,
                 })
             })
+            .chain(checks::CHECKS.iter().map(|c| {
+                serde_json::json!({
+                    "id": c.id, "pack": null, "decision": c.decision, "severity": null, "layer": "code",
+                    "location": null, "disabled": null, "description": c.summary, "tags": [],
+                })
+            }))
             .collect();
         out = serde_json::to_string_pretty(&rows).expect("JSON values serialise") + "\n";
     } else {
@@ -41,12 +48,18 @@ pub fn list(p: &Policy, json: bool) -> (String, u8) {
                 r.disabled.as_ref().map(|d| format!("  [disabled: {d}]")).unwrap_or_default()
             );
         }
-        let _ = writeln!(out, "critical.breaker (built into guard, cannot be disabled): recursive delete or wipe of /, a home directory, a top-level system directory or a disk");
+        for c in checks::CHECKS {
+            let _ =
+                writeln!(out, "{:<40} {:<5} {:<8} {:<13} {}", c.id, c.decision.as_str(), "", "(in code)", c.summary);
+        }
     }
     (out, 0)
 }
 
 pub fn show(p: &Policy, id: &str) -> (String, u8) {
+    if let Some(c) = checks::check(id) {
+        return (show_check(c), 0);
+    }
     let Some(r) = p.rule(id) else {
         return (format!("no rule `{id}`; `guard rules list` shows them all\n"), 2);
     };
@@ -85,6 +98,19 @@ pub fn show(p: &Policy, id: &str) -> (String, u8) {
         }
     }
     (out, 0)
+}
+
+/// A check written in code: what it decides and covers. No policy file can change it.
+fn show_check(c: &checks::Check) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  (built into guard, in code: no policy file can disable or override it)", c.id);
+    let _ = writeln!(out, "  {}", c.summary);
+    let _ = writeln!(out, "  decision  {}", c.decision.as_str());
+    let _ = writeln!(out, "\n  covers:");
+    for l in c.covers.lines() {
+        let _ = writeln!(out, "    {l}");
+    }
+    out
 }
 
 /// The layer a policy file named on the command line would be read as: a `.guard.yaml` is a

@@ -17,17 +17,35 @@ fn guard() -> Command {
 }
 
 #[test]
-fn man_page_matches_the_cli_definitions() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("man/guard.1");
-    let fresh = guard::cli::man_page();
+fn man_pages_match_the_cli_definitions_and_name_only_pages_that_exist() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let fresh = guard::cli::man_pages();
     if std::env::var_os("GUARD_UPDATE_MAN").is_some() {
-        std::fs::write(&path, &fresh).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        for (name, text) in &fresh {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
     }
-    let committed = std::fs::read(&path).unwrap_or_default();
-    assert!(
-        committed == fresh,
-        "man/guard.1 is stale: run `GUARD_UPDATE_MAN=1 cargo test --test cli man_page` and commit it"
-    );
+    let stale = "run `GUARD_UPDATE_MAN=1 cargo test --test cli man_pages` and commit man/";
+    let mut committed: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    committed.sort();
+    let names: Vec<String> = fresh.iter().map(|(n, _)| n.clone()).collect();
+    assert_eq!(committed, names, "man/ holds other pages than the CLI defines: {stale}");
+    for (name, text) in &fresh {
+        assert!(std::fs::read(dir.join(name)).unwrap_or_default() == *text, "man/{name} is stale: {stale}");
+        // Every guard page a page names (`guard\-check(1)`) is there.
+        let text = String::from_utf8_lossy(text).replace("\\-", "-");
+        for (at, _) in text.match_indices("(1)") {
+            let start = text[..at].rfind(|c: char| !(c.is_alphanumeric() || c == '-')).map_or(0, |i| i + 1);
+            let page = &text[start..at];
+            if page.starts_with("guard") {
+                assert!(names.contains(&format!("{page}.1")), "man/{name} names {page}(1), which does not exist");
+            }
+        }
+    }
 }
 
 #[test]

@@ -263,16 +263,29 @@ impl Session {
         });
     }
 
-    /// Press C-c to drop the line being edited, and wait for the fresh prompt: the terminal
-    /// discards whatever is typed before the shell has handled the interrupt.
-    fn interrupt(&self) {
-        let prompts = self.count(PROMPT);
-        self.keys(&["C-c"]);
-        self.wait("a fresh prompt after C-c", || self.count(PROMPT) > prompts);
+    /// The refused line, brought back from the history with Up, as [`Session::buffer_into`]
+    /// finds it; `None` where the shell cannot add to its history (fish 3), which then shows
+    /// the line instead.
+    fn recalled(&self, sb: &Sandbox, file: &str) -> Option<String> {
+        let screen = self.screen();
+        let said = screen.rfind("guard: the line was not run").expect("guard says the line was set aside");
+        if screen[said..].starts_with("guard: the line was not run; it is shown above") {
+            return None;
+        }
+        self.keys(&["Up"]);
+        Some(self.buffer_into(sb, file))
     }
 
-    /// Prove the refused line is still in the editing buffer by turning it into
-    /// `echo 'LINE' > FILE` and running that: FILE then holds the line.
+    /// Type `text` one key at a time, as a person does.
+    fn type_slowly(&self, text: &str) {
+        for c in text.chars() {
+            self.tmux(&["send-keys", "-l", &c.to_string()]);
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+
+    /// Prove what is in the editing buffer by turning it into `echo 'LINE' > FILE` and running
+    /// that: FILE then holds the line.
     fn buffer_into(&self, sb: &Sandbox, file: &str) -> String {
         self.keys(&["C-a"]);
         self.tmux(&["send-keys", "-l", "echo '"]);
@@ -314,13 +327,17 @@ fn judges_typed_lines(shell: Shell) {
 
     s.enter("rm -rf ./victim");
     s.wait_refused(0);
-    assert_eq!(s.buffer_into(&sb, "buffer1.txt"), "rm -rf ./victim\n", "{}", shell.name);
+    if let Some(line) = s.recalled(&sb, "buffer1.txt") {
+        assert_eq!(line, "rm -rf ./victim\n", "{}", shell.name);
+    }
     assert!(victim.is_dir(), "{}: victim was deleted", shell.name);
 
     let seen = s.count(REASON);
     s.enter("touch a; rm -rf ./victim");
     s.wait_refused(seen);
-    assert_eq!(s.buffer_into(&sb, "buffer2.txt"), "touch a; rm -rf ./victim\n", "{}", shell.name);
+    if let Some(line) = s.recalled(&sb, "buffer2.txt") {
+        assert_eq!(line, "touch a; rm -rf ./victim\n", "{}", shell.name);
+    }
     assert!(!sb.work.join("a").exists() && victim.is_dir(), "{}: part of a refused line ran", shell.name);
 
     // A line that is not finished is not judged yet; the finished whole is.
@@ -333,7 +350,6 @@ fn judges_typed_lines(shell: Shell) {
     s.enter("true &&");
     s.enter("rm -rf ./victim");
     s.wait_refused(seen);
-    s.interrupt();
     if !matches!(shell.kind, CompletionShell::Fish) {
         // guard reads bash syntax, so loops are for the shells that share it.
         s.enter("for f in x y; do");
@@ -472,4 +488,93 @@ fn each_shell_reads_back_an_awkward_binary_path() {
             Command::new(shell.name).arg("-c").arg(format!("printf %s {}", quote(shell.kind, path))).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout), path, "{}", shell.name);
     }
+}
+
+/// At a person's own prompt: a refusal speaks to the person (what they can do, not "ask the
+/// user"), a refused line is set aside so that what a program types next is judged on its own,
+/// and `guard once` runs the denied line once after the rule's id is typed key by key — not
+/// when it is pasted in one go, and never for the breaker. Each override is in the audit log.
+fn a_person_at_the_prompt(shell: Shell) {
+    if !available("tmux") || !available(shell.name) {
+        return;
+    }
+    let sb = Sandbox::new();
+    let hook = sb.hook(shell, &sb.root.join("bin/guard"));
+    let argv = sb.start_up(shell, &hook);
+    let s = Session::start(&sb, shell, sb.env(&sb.path()), &argv);
+    let victim = sb.work.join("victim");
+
+    s.enter("rm -rf ./victim");
+    s.wait_refused(0);
+    let screen = s.screen();
+    assert!(screen.contains("your policy denies this"), "{}: {screen}", shell.name);
+    assert!(screen.contains("guard once 'rm -rf ./victim'"), "{}: {screen}", shell.name);
+    assert!(!screen.contains("ask the user"), "{}: worded for an agent: {screen}", shell.name);
+
+    // A program types on at once: its line runs as itself, not appended to the refused one.
+    s.enter("touch typed-after");
+    s.wait("the next line to run on its own", || sb.work.join("typed-after").exists());
+    assert!(victim.is_dir(), "{}", shell.name);
+
+    // Pasted in one go, the confirmation does not count.
+    s.enter("guard once 'rm -rf ./victim'");
+    s.wait("the confirmation prompt", || s.screen().contains("Type test.rm-victim to run it once"));
+    s.enter("test.rm-victim");
+    s.wait("the pasted confirmation to be refused", || s.screen().contains("faster than anyone types"));
+    assert!(victim.is_dir(), "{}: a pasted confirmation ran it", shell.name);
+
+    // Typed key by key, it runs the line once.
+    let prompts = s.count("Type test.rm-victim to run it once");
+    s.enter("guard once 'rm -rf ./victim'");
+    s.wait("the confirmation prompt again", || s.count("Type test.rm-victim to run it once") > prompts);
+    s.type_slowly("test.rm-victim");
+    s.keys(&["Enter"]);
+    s.wait("the confirmed line to run", || !victim.exists());
+    let log = std::fs::read_to_string(sb.home.join(".local/state/guard/audit.jsonl")).unwrap();
+    let overridden: Vec<&str> = log.lines().filter(|l| l.contains(r#""action":"overridden""#)).collect();
+    assert_eq!(overridden.len(), 1, "{}: {log}", shell.name);
+    assert!(overridden[0].contains("rm -rf ./victim") && overridden[0].contains(r#""face":"once""#), "{}", shell.name);
+    assert!(log.lines().any(|l| l.contains(r#""action":"denied-by-human""#)), "{}: the pasted try", shell.name);
+
+    // The breaker: refused at the prompt, and by `guard once` itself when the prompt lets it by.
+    std::fs::create_dir(&victim).unwrap();
+    s.enter("guard once 'rm -rf ~'");
+    s.wait("the breaker's refusal", || s.screen().contains("It is never run"));
+    s.enter(shell.disable);
+    s.enter("guard once 'rm -rf ~'");
+    s.wait("guard once to refuse the breaker", || s.screen().contains("critical.breaker denies it"));
+    assert!(sb.home.join(".config/guard/test.yaml").exists(), "{}: the home was touched", shell.name);
+    assert!(!s.screen().contains("Type critical.breaker"), "{}: the breaker was offered", shell.name);
+}
+
+#[test]
+fn bash_speaks_to_the_person_at_the_prompt() {
+    a_person_at_the_prompt(BASH);
+}
+
+#[test]
+fn zsh_speaks_to_the_person_at_the_prompt() {
+    a_person_at_the_prompt(ZSH);
+}
+
+#[test]
+fn fish_speaks_to_the_person_at_the_prompt() {
+    a_person_at_the_prompt(FISH);
+}
+
+/// Plain `guard` at a terminal is bash with the integration loaded, and says so in one line,
+/// with how to leave.
+#[test]
+fn plain_guard_says_it_is_active_and_how_to_leave() {
+    if !available("tmux") || !available("bash") {
+        return;
+    }
+    let sb = Sandbox::new();
+    std::fs::write(sb.home.join(".bashrc"), format!("PS1='{PROMPT}'\n")).unwrap();
+    let s = Session::start(&sb, BASH, sb.env(&sb.path()), &[GUARD.to_string()]);
+    s.wait("the banner", || s.screen().contains("guard: active: every line you type is judged"));
+    assert!(s.screen().contains("type exit (or Ctrl-D) to leave"), "{}", s.screen());
+    s.enter("rm -rf ./victim");
+    s.wait_refused(0);
+    assert!(sb.work.join("victim").is_dir());
 }

@@ -86,6 +86,10 @@ fn read_answer(
     timeout: Duration,
 ) -> std::io::Result<Answer> {
     let remembering = matches!(question, Question::Run { remember: Some(_) });
+    let mut typed = match question {
+        Question::Override { word } => Some(Typing::new(word)),
+        _ => None,
+    };
     let deadline = Instant::now() + timeout;
     let mut buf = [0u8; 64];
     loop {
@@ -116,6 +120,15 @@ fn read_answer(
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
+        if let Some(t) = typed.as_mut() {
+            let (answer, echo) = t.read(&buf[..n]);
+            tty.write_all(&echo)?;
+            tty.flush()?;
+            match answer {
+                Some(a) => return Ok(a),
+                None => continue,
+            }
+        }
         if let Some(a) = buf[..n].iter().find_map(|&b| key(b, remembering)) {
             return Ok(a);
         }
@@ -131,6 +144,54 @@ fn key(b: u8, remembering: bool) -> Option<Answer> {
         b's' | b'S' if remembering => Some(Answer::Session),
         b'a' | b'A' if remembering => Some(Answer::Always),
         _ => None,
+    }
+}
+
+/// A confirmation typed key by key, read from what each `read` of the terminal brings. A person
+/// types one key per read; a read that brings more than one (a paste, a program writing the
+/// whole word at once) is not a person typing, and refuses. That is a sign, not a boundary: a
+/// program that owns the terminal can still send one key at a time.
+struct Typing {
+    word: Vec<u8>,
+    line: Vec<u8>,
+}
+
+impl Typing {
+    fn new(word: &str) -> Typing {
+        Typing { word: word.as_bytes().to_vec(), line: Vec::new() }
+    }
+
+    /// The answer once there is one, and what to echo for these bytes.
+    fn read(&mut self, bytes: &[u8]) -> (Option<Answer>, Vec<u8>) {
+        let mut echo = Vec::new();
+        // One key: a byte, or the bytes of one UTF-8 character. Enter alone ends a line.
+        let one_key = bytes.len() == 1 || std::str::from_utf8(bytes).is_ok_and(|t| t.chars().count() == 1);
+        if !one_key {
+            return (Some(Answer::NotTyped), echo);
+        }
+        match bytes[0] {
+            b'\r' | b'\n' => {
+                let yes = !self.line.is_empty() && self.line == self.word;
+                echo.extend_from_slice(b"  ");
+                return (Some(if yes { Answer::Yes } else { Answer::No }), echo);
+            }
+            // Esc, Ctrl-C, Ctrl-D, Ctrl-\, Ctrl-Z
+            0x1b | 0x03 | 0x04 | 0x1c | 0x1a => return (Some(Answer::No), echo),
+            // Backspace and Delete take back a character.
+            0x7f | 0x08 => {
+                if let Some(last) = std::str::from_utf8(&self.line).ok().and_then(|t| t.chars().last()) {
+                    self.line.truncate(self.line.len() - last.len_utf8());
+                    echo.extend_from_slice(b"\x08 \x08");
+                }
+            }
+            b if b < 0x20 => {}
+            _ => {
+                self.line.extend_from_slice(bytes);
+                // Shown as typed, written out where a terminal would act on it.
+                echo.extend_from_slice(super::render::shown(&String::from_utf8_lossy(bytes), 8).as_bytes());
+            }
+        }
+        (None, echo)
     }
 }
 
@@ -229,6 +290,39 @@ mod tests {
         }
     }
 
+    /// Feeds `reads` (each one read of the terminal) to a confirmation of `word`.
+    fn typed(word: &str, reads: &[&[u8]]) -> Option<Answer> {
+        let mut t = Typing::new(word);
+        reads.iter().find_map(|r| t.read(r).0)
+    }
+
+    #[test]
+    fn a_confirmation_must_be_the_word_typed_key_by_key() {
+        let keys = |s: &'static str| -> Vec<&'static [u8]> { (0..s.len()).map(|i| &s.as_bytes()[i..i + 1]).collect() };
+        type Case = (&'static str, Vec<&'static [u8]>, Option<Answer>);
+        let table: &[Case] = &[
+            ("git.x", keys("git.x\r"), Some(Answer::Yes)),
+            ("git.x", keys("git.x\n"), Some(Answer::Yes)),
+            ("git.x", keys("git.y\r"), Some(Answer::No)),
+            ("git.x", keys("git.\r"), Some(Answer::No)),
+            ("git.x", keys("\r"), Some(Answer::No)),
+            ("git.x", keys("y\r"), Some(Answer::No)),
+            ("git.x", keys("git.xy\x7f\r"), Some(Answer::Yes)),
+            ("git.x", keys("gi\x1b"), Some(Answer::No)),
+            ("git.x", keys("gi\x03"), Some(Answer::No)),
+            ("git.x", keys("git.x"), None),
+            // Pasted, or written by a program in one go.
+            ("git.x", vec![b"git.x\r"], Some(Answer::NotTyped)),
+            ("git.x", vec![b"g", b"it.x", b"\r"], Some(Answer::NotTyped)),
+            ("git.x", vec![b"\x1b[200~git.x\x1b[201~", b"\r"], Some(Answer::NotTyped)),
+            // One character of several bytes is one key.
+            ("é", vec!["é".as_bytes(), b"\r"], Some(Answer::Yes)),
+        ];
+        for (word, reads, want) in table {
+            assert_eq!(typed(word, reads), *want, "{word} {reads:?}");
+        }
+    }
+
     #[test]
     fn only_yes_in_its_forms_approves() {
         for (a, approved) in [
@@ -239,6 +333,7 @@ mod tests {
             (Answer::TimedOut, false),
             (Answer::Interrupted, false),
             (Answer::NoTerminal, false),
+            (Answer::NotTyped, false),
         ] {
             assert_eq!(a.approved(), approved, "{a:?}");
         }

@@ -17,6 +17,9 @@ pub enum Question {
     Approve { id: String, expiry: Duration },
     /// Deny a waiting request (`guard deny`); "no" leaves it waiting.
     Deny { id: String },
+    /// Run a command policy denies, once (`guard once`): only `word`, typed key by key and
+    /// followed by Enter, says yes.
+    Override { word: String },
 }
 
 /// Why the command is asked about: one matched rule.
@@ -90,6 +93,9 @@ pub enum Answer {
     Interrupted,
     /// No terminal to ask on (none, a background job, inside a guarded command, or it failed).
     NoTerminal,
+    /// A typed confirmation came in faster than a person types (pasted, or sent by a program);
+    /// counts as a refusal.
+    NotTyped,
 }
 
 impl Answer {

@@ -68,6 +68,7 @@ pub fn screen(info: &PromptInfo, look: Look, width: usize) -> String {
         Question::Run { .. } => "guard: this command needs your approval".to_string(),
         Question::Approve { id, .. } => format!("guard: request {} is waiting for your approval", shown(id, NAME)),
         Question::Deny { id } => format!("guard: deny request {}?", shown(id, NAME)),
+        Question::Override { .. } => "guard: your policy denies this command".to_string(),
     };
     out.push_str(&look.paint(&heading, bold()));
     out.push('\n');
@@ -163,6 +164,16 @@ fn choices(q: &Question) -> Vec<(&'static str, String)> {
         Question::Deny { .. } => {
             vec![("y", "deny it".to_string()), ("n", "leave it waiting (also Enter, Esc, Ctrl-C)".to_string())]
         }
+        Question::Override { word } => vec![
+            (
+                "type",
+                format!(
+                    "{} and Enter: run it this once, as written; the audit log records it as overridden",
+                    shown(word, NAME)
+                ),
+            ),
+            ("else", "refuse (Enter alone, Esc, Ctrl-C, anything else typed)".to_string()),
+        ],
     }
 }
 
@@ -173,6 +184,10 @@ pub fn question(info: &PromptInfo, look: Look, timeout: Duration) -> String {
         Question::Run { remember: None } => ("Run it?", "[y/N]"),
         Question::Approve { .. } => ("Approve it?", "[y/N]"),
         Question::Deny { .. } => ("Deny it?", "[y/N]"),
+        Question::Override { word } => {
+            let ask = format!("Type {} to run it once:", shown(word, NAME));
+            return format!("{} ({} s) ", look.paint(&ask, bold()), timeout.as_secs());
+        }
     };
     format!("{} {keys} ({} s) ", look.paint(ask, bold()), timeout.as_secs())
 }
@@ -183,6 +198,13 @@ pub fn outcome(q: &Question, answer: Answer, timeout: Duration) -> String {
         (_, Answer::TimedOut) => format!("no answer within {} s: nothing done", timeout.as_secs()),
         (_, Answer::Interrupted) => "interrupted: nothing done".to_string(),
         (_, Answer::NoTerminal) => "the terminal failed: nothing done".to_string(),
+        (_, Answer::NotTyped) => {
+            "refused: the confirmation came in faster than anyone types (pasted, or sent by a program); type it \
+             key by key"
+                .to_string()
+        }
+        (Question::Override { .. }, Answer::Yes) => "confirmed: running it once".to_string(),
+        (Question::Override { .. }, _) => "refused: nothing run".to_string(),
         (Question::Run { .. }, Answer::Yes) => "yes, once".to_string(),
         (Question::Run { .. }, Answer::No) => "refused".to_string(),
         (_, Answer::Session) => "yes, and for this session".to_string(),

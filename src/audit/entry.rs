@@ -26,6 +26,9 @@ pub enum Action {
     Answered,
     /// guard only saw it (a command that already ran, or an audit-only mode).
     Observed,
+    /// Policy denied it and a person at their own terminal ran it once anyway (`guard once`),
+    /// after typing the confirmation (the entry for running it follows).
+    Overridden,
 }
 
 impl Action {
@@ -38,6 +41,7 @@ impl Action {
             Action::TimedOut => "timed-out",
             Action::Answered => "answered",
             Action::Observed => "observed",
+            Action::Overridden => "overridden",
         }
     }
 }
@@ -374,6 +378,7 @@ mod tests {
             Action::TimedOut,
             Action::Answered,
             Action::Observed,
+            Action::Overridden,
         ] {
             assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
         }

@@ -55,7 +55,7 @@ pub fn resolve(
             }
             return Ok((None, who()));
         }
-        Answer::No => return Err((Action::DeniedByHuman, Refusal::DeclinedByHuman)),
+        Answer::No | Answer::NotTyped => return Err((Action::DeniedByHuman, Refusal::DeclinedByHuman)),
         Answer::TimedOut | Answer::Interrupted => return Err((Action::TimedOut, Refusal::TimedOut)),
         Answer::NoTerminal => {}
     }

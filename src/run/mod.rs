@@ -9,6 +9,7 @@ pub mod args;
 pub mod claude_wrapper;
 pub mod direct;
 pub mod error;
+pub mod once;
 pub mod outcome;
 pub mod pty;
 pub mod recording;

@@ -11,7 +11,8 @@ use super::approve::{self, Channel};
 use super::args::{self, Face, Globals, ShellArgs};
 use super::claude_wrapper;
 use super::direct::{self, Direct};
-use super::outcome::{self, Refusal};
+use super::once;
+use super::outcome::{self, Reader, Refusal};
 use super::recording::{self, Tap};
 use super::{pty, shell, spawn, Masking, OutputFilter, Passthrough, REFUSED};
 use crate::approval::ApprovalConfig;
@@ -49,11 +50,34 @@ pub fn main(host: &Host, argv: &[String], raw: &[OsString]) -> u8 {
             } else {
                 ["-c".into()].into_iter().chain(raw.to_vec()).collect()
             };
-            run_shell(host, &globals, s, &raw)
+            run_shell(host, &globals, s, &raw, false)
         }
         Face::Prefix(argv) => {
             let raw = tail(argv.len());
-            run_prefix(host, &globals, argv, raw)
+            run_prefix(host, &globals, argv, raw, false)
+        }
+    };
+    code.clamp(0, 255) as u8
+}
+
+/// `guard once 'COMMAND'` or `guard once -- PROGRAM ARGS…` (`args` are what follows `once`):
+/// judged and run as `guard -c` and `guard --` would, except that a denial may be overridden
+/// this once by the person at the terminal (see [`once`]).
+pub fn once_main(host: &Host, args: &[OsString]) -> u8 {
+    let raw = match once::runner_args(args) {
+        Ok(r) => r,
+        Err(usage) => {
+            eprintln!("guard once: {usage}");
+            return 2;
+        }
+    };
+    let argv: Vec<String> = raw.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let code = match args::parse(&argv) {
+        Ok((g, Face::Shell(s))) => run_shell(host, &g, s, &raw, true),
+        Ok((g, Face::Prefix(p))) => run_prefix(host, &g, p, &raw[1..], true),
+        Err(e) => {
+            eprintln!("guard once: {e}");
+            return 2;
         }
     };
     code.clamp(0, 255) as u8
@@ -72,6 +96,8 @@ struct Job<'a> {
     settings: &'a Settings,
     /// guard's own places, which a contained command may never write.
     own: OwnPaths,
+    /// `guard once`: a denial may be overridden by the person at the terminal.
+    once: bool,
 }
 
 /// The policy for this run, or why the run is refused: what could loosen guard (observe mode,
@@ -98,7 +124,7 @@ fn policy_for(host: &Host, g: &Globals) -> Result<judge::Loaded, String> {
     Ok(policy)
 }
 
-fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
+fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString], once: bool) -> i32 {
     let policy = match policy_for(host, g) {
         Ok(p) => p,
         Err(e) => {
@@ -206,7 +232,8 @@ fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString]) -> i32 {
         None => {}
     }
     let own = policy.own_paths(&ctx);
-    act(host, g, Job { face: "shell", plan, verdict, command, status, feed, settings: &policy.settings, own })
+    let face = if once { "once" } else { "shell" };
+    act(host, g, Job { face, plan, verdict, command, status, feed, settings: &policy.settings, own, once })
 }
 
 /// How the shell gets a script's judged bytes.
@@ -253,7 +280,7 @@ fn plain(host: &Host, real: &std::path::Path, s: &ShellArgs, text: &str, plan: &
     ok.then(|| direct::direct(text, plan)).flatten()
 }
 
-fn run_prefix(host: &Host, g: &Globals, argv: Vec<String>, raw: &[OsString]) -> i32 {
+fn run_prefix(host: &Host, g: &Globals, argv: Vec<String>, raw: &[OsString], once: bool) -> i32 {
     let policy = match policy_for(host, g) {
         Ok(p) => p,
         Err(e) => {
@@ -266,10 +293,11 @@ fn run_prefix(host: &Host, g: &Globals, argv: Vec<String>, raw: &[OsString]) -> 
     let mut command = Command::new(&raw[0]);
     command.args(&raw[1..]);
     let own = policy.own_paths(&ctx);
+    let face = if once { "once" } else { "prefix" };
     act(
         host,
         g,
-        Job { face: "prefix", plan, verdict, command, status: None, feed: None, settings: &policy.settings, own },
+        Job { face, plan, verdict, command, status: None, feed: None, settings: &policy.settings, own, once },
     )
 }
 
@@ -283,11 +311,14 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
     let cwd = host.cwd_text();
     let audit_cfg = AuditConfig::from_settings(job.settings, host);
     let entry = |job: &Job, action: Action| Entry::new(job.face, agent, host, &job.plan, &job.verdict, action);
+    let reader = || Reader::of(host, host.person_at_terminal(), &job.plan, &job.verdict, job.settings.locked);
     let mut approval: Option<(Option<String>, String)> = None;
+    let mut overridden = false;
     // Containment is worked out before anyone is asked: a run that must be contained and
-    // cannot be is refused before a person spends an answer on it.
+    // cannot be is refused before a person spends an answer on it. (A denial `guard once`
+    // overrides runs too.)
     let mut contained = None;
-    if job.verdict.decision != Decision::Deny
+    if (job.verdict.decision != Decision::Deny || job.once)
         && job.status.is_none()
         && contain::wanted(host, &job.settings.contain, g.contain)
     {
@@ -309,9 +340,29 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
     let action = match job.verdict.decision {
         Decision::Allow => Action::Ran,
         _ if g.observe => Action::Observed,
+        Decision::Deny if job.once => {
+            let cfg = ApprovalConfig::from_settings(job.settings, host);
+            match once::confirm(host, &job.plan, &job.verdict, job.settings.locked, &cfg) {
+                Ok(who) => {
+                    approval = Some((None, who));
+                    overridden = true;
+                    Action::Ran
+                }
+                Err((action, why)) => {
+                    record(&audit_cfg, entry(&job, action));
+                    // Never the `guard once` line again: it was just refused.
+                    let r = match reader() {
+                        Reader::Agent => Reader::Agent,
+                        Reader::Person { .. } => Reader::Person { once: None },
+                    };
+                    eprint!("{}{why}", outcome::render(&job.plan, &job.verdict, &Refusal::Denied, &r));
+                    return REFUSED as i32;
+                }
+            }
+        }
         Decision::Deny => {
             record(&audit_cfg, entry(&job, Action::Refused));
-            eprint!("{}", outcome::render(&job.plan, &job.verdict, &Refusal::Denied));
+            eprint!("{}", outcome::render(&job.plan, &job.verdict, &Refusal::Denied, &reader()));
             return REFUSED as i32;
         }
         Decision::Ask => match approve::resolve(
@@ -333,7 +384,7 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
                     e.approval_id = Some(id.to_string());
                 }
                 record(&audit_cfg, e);
-                eprint!("{}", outcome::render(&job.plan, &job.verdict, &why));
+                eprint!("{}", outcome::render(&job.plan, &job.verdict, &why, &reader()));
                 return REFUSED as i32;
             }
         },
@@ -350,12 +401,20 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
     // can turn either way round.
     if job.verdict.decision != Decision::Allow {
         let mut first = before.clone();
-        first.action = if approval.is_some() { Action::Approved } else { Action::Observed };
+        first.action = if overridden {
+            Action::Overridden
+        } else if approval.is_some() {
+            Action::Approved
+        } else {
+            Action::Observed
+        };
         match audit::append(&audit_cfg, first) {
             Ok(r) => r.warnings.iter().for_each(|w| eprintln!("guard: warning: {w}")),
             Err(e) => {
-                if !job.settings.unrecorded_asked_runs {
-                    eprint!("{}", outcome::render(&job.plan, &job.verdict, &Refusal::Unrecorded(e.to_string())));
+                // An override that cannot be recorded is not made, whatever the settings say.
+                if overridden || !job.settings.unrecorded_asked_runs {
+                    let why = Refusal::Unrecorded(e.to_string());
+                    eprint!("{}", outcome::render(&job.plan, &job.verdict, &why, &reader()));
                     return REFUSED as i32;
                 }
                 eprintln!("guard: warning: {e}; running anyway, as settings.audit.on_failure.asked says");
@@ -363,7 +422,8 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
         }
     } else if !job.settings.unrecorded_allowed_runs {
         if let Err(e) = audit::writable(&audit_cfg) {
-            eprint!("{}", outcome::render(&job.plan, &job.verdict, &Refusal::Unrecorded(e.to_string())));
+            let why = Refusal::Unrecorded(e.to_string());
+            eprint!("{}", outcome::render(&job.plan, &job.verdict, &why, &reader()));
             return REFUSED as i32;
         }
     }
@@ -495,7 +555,9 @@ fn interactive(real: &std::path::Path, s: &ShellArgs) -> i32 {
     let rc = std::env::temp_dir().join(format!("guard-rc-{}.bash", std::process::id()));
     let text = format!(
         "[ -f /etc/bash.bashrc ] && . /etc/bash.bashrc\n[ -f ~/.bashrc ] && . ~/.bashrc\n\
-         eval \"$({} init bash)\"\nrm -f {}\n",
+         eval \"$({} init bash)\"\nrm -f {}\n\
+         [ -n \"${{__guard_bash_hooked-}}\" ] && printf '%s\\n' \
+         'guard: active: every line you type is judged before bash runs it; type exit (or Ctrl-D) to leave' >&2\n",
         parser::shell_quote(&me.to_string_lossy()),
         parser::shell_quote(&rc.to_string_lossy())
     );
@@ -523,7 +585,13 @@ pub fn check_interactive(host: &Host, plan: &Plan, verdict: &Verdict, settings: 
     let cwd = host.cwd_text();
     let cfg = AuditConfig::from_settings(settings, host);
     let mut e = Entry::new(face, agent, host, plan, verdict, Action::Answered);
+    // A shell's line editor may give guard no terminal on stdin (zsh's widgets read /dev/null):
+    // at a prompt, the controlling terminal is the person's.
+    let person = once::at_a_prompt(host);
+    let reader = || Reader::of(host, person, plan, verdict, settings.locked);
     let code = match verdict.decision {
+        // `guard once …` typed by a person: it asks for the confirmation itself, and records it.
+        Decision::Deny if person && !settings.locked && once::typed_at_prompt(plan, verdict) => 0,
         Decision::Ask => match approve::resolve(
             host,
             plan,
@@ -541,12 +609,12 @@ pub fn check_interactive(host: &Host, plan: &Plan, verdict: &Verdict, settings: 
             }
             Err((action, why)) => {
                 e.action = action;
-                eprint!("{}", outcome::render(plan, verdict, &why));
+                eprint!("{}", outcome::render(plan, verdict, &why, &reader()));
                 exit_code(Decision::Deny)
             }
         },
         Decision::Deny => {
-            eprint!("{}", outcome::render(plan, verdict, &Refusal::Denied));
+            eprint!("{}", outcome::render(plan, verdict, &Refusal::Denied, &reader()));
             exit_code(Decision::Deny)
         }
         Decision::Allow => 0,

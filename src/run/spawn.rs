@@ -59,10 +59,10 @@ pub fn run(
     }
     let mut copiers = Vec::new();
     if let Some((stdout, out)) = child.stdout.take().zip(out) {
-        copiers.push(std::thread::spawn(move || copy(stdout, std::io::stdout(), out)));
+        copiers.push(std::thread::spawn(move || copy(stdout, Raw::of(libc::STDOUT_FILENO), out)));
     }
     if let Some((stderr, err)) = child.stderr.take().zip(err) {
-        copiers.push(std::thread::spawn(move || copy(stderr, std::io::stderr(), err)));
+        copiers.push(std::thread::spawn(move || copy(stderr, Raw::of(libc::STDERR_FILENO), err)));
     }
     // Output first: the child may be gone while what it wrote is still on its way.
     copiers.into_iter().for_each(|c| {
@@ -145,6 +145,34 @@ fn pass_on_pending() {
 /// rather than the kernel, as the terminal's Ctrl-C is.
 fn sent_by_a_process(code: libc::c_int) -> bool {
     matches!(code, libc::SI_USER | libc::SI_TKILL | libc::SI_QUEUE | libc::SI_MESGQ)
+}
+
+/// guard's own stdout or stderr, written with plain `write` calls: each chunk goes out whole,
+/// rather than through std's line buffering (a write up to the last newline, then another for
+/// the rest) and its lock. Only the copying thread writes to it while the command runs.
+struct Raw(std::mem::ManuallyDrop<std::fs::File>);
+
+impl Raw {
+    fn of(fd: std::os::fd::RawFd) -> Raw {
+        use std::os::fd::FromRawFd;
+        // SAFETY: 0, 1 and 2 are open for the life of the process; ManuallyDrop never closes it.
+        Raw(std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(fd) }))
+    }
+}
+
+impl Write for Raw {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        (&*self.0).write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl AsFd for Raw {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.0.as_fd()
+    }
 }
 
 /// How much is read at a time.

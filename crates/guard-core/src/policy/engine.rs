@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_saphyr::Spanned;
 
+use super::checks;
 use super::cmdline::{Cmdline, ProgramDb};
 use super::context::Context;
 use super::embedded::Tables;
@@ -402,7 +403,7 @@ impl Policy {
         // text that holds one was cut or hidden somewhere guard does not see.
         if let Some(at) = plan.source.find('\0') {
             v.add(Finding {
-                rule: "guard.nul-byte".into(),
+                rule: checks::NUL_BYTE.into(),
                 decision: Decision::Deny,
                 severity: Severity::High,
                 message: format!(
@@ -417,7 +418,7 @@ impl Policy {
         }
         for issue in &plan.issues {
             v.add(Finding {
-                rule: "guard.incomplete".into(),
+                rule: checks::INCOMPLETE.into(),
                 decision: Decision::Ask,
                 severity: Severity::Medium,
                 message: format!("not fully understood: {}", issue.message),
@@ -437,7 +438,7 @@ impl Policy {
         for inv in &plan.invocations {
             if let Some(name) = bombs.get(&inv.id) {
                 v.add(Finding {
-                    rule: "critical.fork-bomb".into(),
+                    rule: checks::FORK_BOMB.into(),
                     decision: Decision::Deny,
                     severity: Severity::Critical,
                     message: format!(
@@ -453,7 +454,7 @@ impl Policy {
             if inv.code.as_ref().and_then(|c| c.read).is_some_and(|r| r.forks_without_end) {
                 let language = inv.code.as_ref().map(|c| c.language.as_str()).unwrap_or("");
                 v.add(Finding {
-                    rule: "critical.fork-bomb".into(),
+                    rule: checks::FORK_BOMB.into(),
                     decision: Decision::Deny,
                     severity: Severity::Critical,
                     message: format!(
@@ -472,7 +473,7 @@ impl Policy {
             let name = inv.program_name();
             if name.is_none() && !self.init_tool_code(plan, inv) {
                 v.add(Finding {
-                    rule: "guard.dynamic-program".into(),
+                    rule: checks::DYNAMIC_PROGRAM.into(),
                     decision: Decision::Ask,
                     severity: Severity::Medium,
                     message: format!("the program to run is only known at run time: {}", inv.program.display()),
@@ -496,7 +497,7 @@ impl Policy {
             if inv.program.glob && name.is_some_and(super::paths::is_pattern) {
                 let base = name.unwrap_or("");
                 v.add(Finding {
-                    rule: "guard.dynamic-program".into(),
+                    rule: checks::DYNAMIC_PROGRAM.into(),
                     decision: Decision::Ask,
                     severity: Severity::Medium,
                     message: format!("the program is a pattern the shell expands: {}", inv.program.display()),
@@ -651,7 +652,7 @@ fn critical(inv: &Invocation, cmd: &Cmdline, paths: &super::paths::Classifier, d
     let classes = |w: &Word| w.as_literal().map(|t| in_dirs(t, w.glob)).unwrap_or_default();
     let mut hit = |w: &Word, what: &str| {
         out.push(Finding {
-            rule: "critical.breaker".into(),
+            rule: checks::BREAKER.into(),
             decision: Decision::Deny,
             severity: Severity::Critical,
             message: format!("{what} {} (never allowed)", w.display()),
@@ -753,7 +754,7 @@ impl trust::Earlier for Policy {
         self.rules.iter().any(|r| r.locked && r.id() == id)
     }
     fn has_rule(&self, id: &str) -> bool {
-        id == "critical.breaker" || id.starts_with("guard.") || self.rules.iter().any(|r| r.id() == id)
+        checks::check(id).is_some() || id.starts_with("guard.") || self.rules.iter().any(|r| r.id() == id)
     }
 }
 

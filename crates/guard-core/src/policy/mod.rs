@@ -3,6 +3,7 @@
 //! policy may do (built-in < system < user < project < `--policy`), and how a layer is kept from
 //! doing more, is [`trust`].
 
+pub mod checks;
 mod cmdline;
 mod context;
 mod effects;

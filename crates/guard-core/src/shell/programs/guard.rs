@@ -43,6 +43,15 @@ pub(super) fn guard(args: &[Word], stdin: &Stdin, inv: &Invocation, here: &Here)
     match rest.first().and_then(Word::as_literal) {
         Some("--") => run(&rest[1..], wrapper("guard")),
         Some("hook") => hook_payload(stdin),
+        // `guard once` runs a denied command after a person confirms it: what it would run is
+        // judged here as it stands, so an override is never something a command can ask for.
+        Some("once") => match rest.get(1).map(|w| (w, w.as_literal())) {
+            Some((_, Some("--"))) => run(&rest[2..], wrapper("guard once")),
+            Some((text, _)) => {
+                shell_code("bash", text.clone(), Via::ShellString { shell: "guard once".into() }, VarScope::Fresh)
+            }
+            None => Vec::new(),
+        },
         Some(sub) if GUARD_SUBCOMMANDS.contains(&sub) || GUARD_SAYS_ONLY.contains(&sub) => Vec::new(),
         // A lone operand holding white space is a command line (Claude Code's shell prefix calls
         // `guard 'STRING'`): guard runs it as `-c`. Were it a file's name, the guard started
@@ -111,6 +120,8 @@ mod tests {
             ("guard --dry-run -c 'rm x'", vec!["guard --dry-run -c 'rm x'"]),
             ("guard check 'rm x'", vec!["guard check 'rm x'"]),
             ("guard 'rm x'", vec!["guard 'rm x'", "rm x @guard -c"]),
+            ("guard once 'rm x'", vec!["guard once 'rm x'", "rm x @guard once -c"]),
+            ("guard once -- rm x", vec!["guard once -- rm x", "rm x @run by guard once"]),
             (
                 r#"guard 'eval '"'"'rm x'"'"' && pwd -P >| /tmp/claude-3f9a-cwd'"#,
                 vec![

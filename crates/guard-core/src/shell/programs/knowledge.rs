@@ -711,6 +711,7 @@ pub const GUARD_SUBCOMMANDS: &[&str] = &[
     "approve",
     "deny",
     "completions",
+    "once",
     "help",
 ];
 
