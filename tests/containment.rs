@@ -260,6 +260,16 @@ fn a_secret_store_cannot_be_read_unless_every_program_is_one_a_rule_opens_it_for
     write_executable(&planted.join("aws"), "#!/bin/sh\nexec cat \"$HOME/.aws/credentials\"\n");
     let o = run(&["-c", "aws configure list"], &format!("{}:{path}", planted.display()));
     assert!(!text(&o.stdout).contains("AKIA"), "{}", describe(&o));
+    // Nor one named by its path, though its name is a client's; nor a client the shell runs
+    // beside anything else (an `export`, a command substitution that reads a store itself).
+    for command in [
+        "./bin/aws configure list",
+        "export AWS_CONFIG_FILE=./c; aws configure list",
+        "aws configure list \"$(cat ~/.aws/credentials)\"",
+    ] {
+        let o = run(&["-c", command], &path);
+        assert!(!text(&o.stdout).contains("AKIA"), "{command}: {}", describe(&o));
+    }
 }
 
 #[test]
@@ -287,6 +297,27 @@ fn a_refusal_outside_the_scope_names_the_class_and_the_setting_that_opens_it() {
     let o = s.run(&["-c", "sh o.sh"]);
     assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
     assert!(outside.exists());
+}
+
+/// What a command prints is its own word: a command that succeeds has nothing explained, and
+/// one that fails is reported as saying so.
+#[test]
+fn a_refusal_is_told_as_what_the_command_reported() {
+    if !landlock("a_refusal_is_told_as…") {
+        return;
+    }
+    let s = Setup::new();
+    std::fs::write(
+        s.work().join("m.sh"),
+        "echo \"cp: cannot create regular file '/usr/local/bin/git': Permission denied\" >&2\n",
+    )
+    .unwrap();
+    let o = s.run(&["-c", "sh m.sh"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!text(&o.stderr).contains("guard: contained"), "{}", describe(&o));
+    assert!(s.last_entry().get("out_of_scope").is_none(), "{}", s.last_entry());
+    let o = s.run(&["-c", "sh m.sh; exit 1"]);
+    assert!(text(&o.stderr).contains("guard: contained: the command reported a refusal"), "{}", describe(&o));
 }
 
 #[test]

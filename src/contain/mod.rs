@@ -197,15 +197,26 @@ pub fn programs(plan: &crate::plan::Plan) -> Vec<String> {
     out
 }
 
-/// Whether the secret stores a rule opened for `plan` may stay open: not when a variable that
-/// loads code is set, nor when a command sets one that points a client at other configuration
-/// (`KUBECONFIG=./kc kubectl …`) or `PATH`. (Where such variables in guard's own environment
-/// point is checked against the scope when it is worked out.)
+/// Whether the secret stores a rule opened for `plan` may stay open: only for a command that is
+/// one client and nothing else — one invocation of a program named by a bare word, every word
+/// known before it runs, no variable set on it, no redirection, no shell around it (the shell
+/// running a line would read what the line asks with the stores open: `gh "$(< ~/.aws/…)"`) —
+/// and not when a variable that loads code is set in guard's environment. (Where variables
+/// that point a client elsewhere lead is checked against the scope when it is worked out.)
 pub fn opens_secrets(plan: &crate::plan::Plan, host: &Host, opened: bool) -> bool {
-    let named = |n: &str| n == "PATH" || scope::CONFIG_VARIABLES.contains(&n) || scope::CODE_VARIABLES.contains(&n);
+    let [inv] = plan.invocations.as_slice() else { return false };
+    let literal = |w: &crate::plan::Word| w.as_literal().is_some() && !w.glob;
     opened
+        && plan.issues.is_empty()
+        && plan.functions.is_empty()
+        && inv.via.is_empty()
+        && inv.assignments.is_empty()
+        && inv.redirects.is_empty()
+        && !inv.calls_function
+        && inv.code.is_none()
+        && inv.program.as_literal().is_some_and(|p| !p.contains('/'))
+        && inv.args.iter().all(literal)
         && !scope::CODE_VARIABLES.iter().any(|v| host.var_os(v).is_some())
-        && !plan.invocations.iter().any(|inv| inv.assignments.iter().any(|a| named(&a.name)))
 }
 
 /// Says once (per kernel and reason, noted in guard's state directory) that what should have

@@ -105,7 +105,19 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
         let config_elsewhere = scope::CONFIG_VARIABLES.iter().all(|v| {
             host.var_os(v).is_none_or(|val| std::env::split_paths(val).all(|p| p.is_absolute() && !writable_here(&p)))
         });
+        let program_elsewhere = |value: &std::ffi::OsStr| {
+            let text = value.to_string_lossy();
+            let first = text.split_whitespace().next().unwrap_or("");
+            first.is_empty()
+                || if first.contains('/') {
+                    Path::new(first).is_absolute() && !writable_here(Path::new(first))
+                } else {
+                    crate::run::shell::find_in(Path::new(first), host.var_os("PATH")).is_none_or(|f| !writable_here(&f))
+                }
+        };
+        let programs_elsewhere = scope::PROGRAM_VARIABLES.iter().all(|v| host.var_os(v).is_none_or(program_elsewhere));
         config_elsewhere
+            && programs_elsewhere
             && std::env::split_paths(path).all(|d| d.is_absolute() && (!d.exists() || !writable_here(&d)))
             && programs.iter().all(|name| {
                 let file = if name.contains('/') {

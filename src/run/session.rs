@@ -294,11 +294,7 @@ fn run_prefix(host: &Host, g: &Globals, argv: Vec<String>, raw: &[OsString], onc
     command.args(&raw[1..]);
     let own = policy.own_paths(&ctx);
     let face = if once { "once" } else { "prefix" };
-    act(
-        host,
-        g,
-        Job { face, plan, verdict, command, status: None, feed: None, settings: &policy.settings, own, once },
-    )
+    act(host, g, Job { face, plan, verdict, command, status: None, feed: None, settings: &policy.settings, own, once })
 }
 
 /// Decide, then run or refuse, and record it.
@@ -435,11 +431,13 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
     after.exit = Some(code);
     after.duration_ms = Some(started.elapsed().as_millis() as u64);
     after.recording = recording;
-    if let Some(w) = watching {
+    // What a command says about refusals is its own word: read only from a command that
+    // failed, and told as what it reported.
+    if let Some(w) = watching.filter(|_| code != 0) {
         after.out_of_scope = w.out_of_scope();
-        if code != 0 && !after.out_of_scope.is_empty() {
+        if !after.out_of_scope.is_empty() {
             for why in &after.out_of_scope {
-                eprintln!("guard: contained: {why}");
+                eprintln!("guard: contained: the command reported a refusal: {why}");
             }
             eprintln!(
                 "guard: that was containment refusing, not a fault in the command; `guard explain` shows the scope, \

@@ -129,11 +129,37 @@ pub const CONFIG_VARIABLES: &[&str] = &[
     "DIGITALOCEAN_CONFIG",
     "SSH_ASKPASS",
     "GNUPGHOME",
+    "HELM_DATA_HOME",
+    "HELM_CACHE_HOME",
+    "CLOUDSDK_PYTHON",
+    "CLOUDSDK_GSUTIL_PYTHON",
+    "CLOUDSDK_BQ_PYTHON",
+    "PYTHONHOME",
+    "PYTHONUSERBASE",
+];
+
+/// Variables that name a program a client may start (an editor, a pager, a diff tool, a
+/// browser, the shell ssh runs its proxy through): the program, found on PATH when it is a
+/// bare name, must lie outside every place a contained command can write.
+pub const PROGRAM_VARIABLES: &[&str] = &[
+    "SHELL",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+    "BROWSER",
+    "KUBE_EDITOR",
+    "KUBECTL_EXTERNAL_DIFF",
+    "GH_EDITOR",
+    "GH_BROWSER",
+    "GH_PAGER",
+    "GLAB_EDITOR",
+    "AWS_PAGER",
+    "GIT_EDITOR",
 ];
 
 /// Variables that load code into whatever runs (any value keeps the secret stores closed).
 pub const CODE_VARIABLES: &[&str] =
-    &["LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "PYTHONPATH", "PYTHONSTARTUP", "NODE_OPTIONS"];
+    &["LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "PYTHONPATH", "PYTHONSTARTUP", "NODE_OPTIONS", "BASH_ENV", "ENV"];
 
 /// Beyond the path classes: `~/.local/bin` is on PATH, so a program put there replaces one
 /// a person runs later.
