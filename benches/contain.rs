@@ -7,7 +7,8 @@
 //!   opened and applied);
 //! - a small build, `cc` compiling and linking a C file, contained and not.
 //!
-//! "Not contained" is a user policy with `settings.contain: off`; "contained" is `--contain`.
+//! "Not contained" is a user policy with `settings.contain.when: off`; "contained" is
+//! `--contain`. Each home's temporary directory is its own (`settings.contain.temp`).
 //! Each guard runs with HOME, the XDG directories and the working directory in a fresh
 //! temporary directory (a git work tree, the project), with the environment cleared down to
 //! PATH. CPU time is user plus system time of the process and its children, from `wait4`.
@@ -42,6 +43,7 @@ impl Case {
             .env("HOME", &self.home)
             .env("XDG_CONFIG_HOME", self.home.join("config"))
             .env("XDG_STATE_HOME", self.home.join("state"))
+            .env("TMPDIR", self.home.join("tmp"))
             .current_dir(self.home.join("work"))
             .stdin(Stdio::null())
             .stdout(Stdio::null());
@@ -75,9 +77,16 @@ fn home(root: &Path, name: &str, contain: bool) -> PathBuf {
     std::fs::create_dir_all(h.join(".ssh")).unwrap();
     std::fs::write(h.join(".ssh/id_ed25519"), "k\n").unwrap();
     std::fs::write(h.join(".bashrc"), "# rc\n").unwrap();
-    // Both have a policy file of the same size, so reading it costs both the same.
+    // Both have a policy file of the same size, so reading it costs both the same; the
+    // temporary directory is the home's own, wherever the build is.
     let when = if contain { "agents" } else { "off   " };
-    std::fs::write(h.join("config/guard/contain.yaml"), format!("settings:\n  contain: {when}\n")).unwrap();
+    let temp = h.join("tmp");
+    std::fs::create_dir_all(&temp).unwrap();
+    std::fs::write(
+        h.join("config/guard/contain.yaml"),
+        format!("settings:\n  contain:\n    when: {when}\n    temp: [{}]\n", temp.display()),
+    )
+    .unwrap();
     std::fs::write(h.join("work/hello.c"), "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n").unwrap();
     h
 }
@@ -88,8 +97,7 @@ fn main() {
         return;
     }
     let runs: usize = std::env::var("GUARD_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(200);
-    // Not under /tmp: homes there would make /tmp a directory that holds protected paths.
-    let root = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let root = tempfile::tempdir().unwrap();
     // A copy, as an installed guard is (a file just written by the linker starts slower).
     let guard = root.path().join("guard");
     std::fs::copy(GUARD, &guard).unwrap();

@@ -47,9 +47,7 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
-        // Under the build's own temporary directory, not /tmp: a home under /tmp would make
-        // /tmp a directory holding protected paths, granted entry by entry.
-        let sb = Sandbox::new_in(Path::new(env!("CARGO_TARGET_TMPDIR")));
+        let sb = Sandbox::new();
         let h = sb.home().to_path_buf();
         for d in ["config/guard", "state/guard/approvals", ".ssh", ".aws", "outside", "cache"] {
             std::fs::create_dir_all(h.join(d)).unwrap();
@@ -66,6 +64,10 @@ impl Setup {
         for (f, t) in files {
             std::fs::write(h.join(f), t).unwrap();
         }
+        // The temporary directory is the sandbox's own: wherever the checkout is (under /tmp
+        // too), the sandbox's home is then inside no writable place.
+        std::fs::create_dir_all(h.join("tmp")).unwrap();
+        sb.user_policy("temp.yaml", &format!("settings:\n  contain:\n    temp: [{}]\n", h.join("tmp").display()));
         let s = Setup { sb };
         s.git(&["init", "-q"]);
         std::fs::write(s.work().join("src.txt"), "planted\n").unwrap();
@@ -108,10 +110,16 @@ impl Setup {
         files.iter().map(|f| (f.clone(), std::fs::read(f).ok())).collect()
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    /// `guard ARGS` as an agent's shell runs it: no terminal, the sandbox's temporary directory.
+    fn guard(&self, args: &[&str]) -> Command {
         let mut c = self.sb.guard(args);
         sandbox::without_terminal(&mut c);
-        c.output().unwrap()
+        c.env("TMPDIR", self.home().join("tmp"));
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.guard(args).output().unwrap()
     }
 
     fn targets(&self, files: &[PathBuf]) {
@@ -243,11 +251,7 @@ fn a_secret_store_cannot_be_read_unless_every_program_is_one_a_rule_opens_it_for
     std::fs::create_dir_all(&bin).unwrap();
     write_executable(&bin.join("aws"), "#!/bin/sh\nexec cat \"$HOME/.aws/credentials\"\n");
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
-    let run = |args: &[&str], path: &str| {
-        let mut c = s.sb.guard(args);
-        sandbox::without_terminal(&mut c);
-        c.env("PATH", path).output().unwrap()
-    };
+    let run = |args: &[&str], path: &str| s.guard(args).env("PATH", path).output().unwrap();
     let o = run(&["-c", "aws configure list"], &path);
     assert!(text(&o.stdout).contains("AKIAEXAMPLESECRET"), "{}", describe(&o));
     // One other program in the command, and the stores are closed to all of it.
@@ -395,8 +399,7 @@ fn builds_and_tests_that_write_in_the_project_the_temp_dir_and_the_caches_work()
         )
         .unwrap();
         std::fs::write(c.join("src/main.rs"), "fn main() { println!(\"built\"); }\n").unwrap();
-        let mut cmd = s.sb.guard(&["-c", "cd hello && cargo run -q --offline"]);
-        sandbox::without_terminal(&mut cmd);
+        let mut cmd = s.guard(&["-c", "cd hello && cargo run -q --offline"]);
         // The toolchain rustup installed stays where it is (read and run, never written).
         for v in ["RUSTUP_HOME", "CARGO_HOME", "RUSTUP_TOOLCHAIN"] {
             if let Some(val) = std::env::var_os(v) {
@@ -464,8 +467,7 @@ fn working_in_the_home_directory_grants_its_entries_around_what_is_protected() {
     assert!(init.status.success(), "{}", describe(&init));
     std::fs::write(h.join("notes.txt"), "n\n").unwrap();
     write_executable(&h.join("edit.sh"), "#!/bin/sh\nfor t in \"$@\"; do echo more >> \"$t\"; done\n");
-    let mut c = s.sb.guard(&["-c", "./edit.sh notes.txt work/src.txt .bashrc new-file 2>/dev/null; true"]);
-    sandbox::without_terminal(&mut c);
+    let mut c = s.guard(&["-c", "./edit.sh notes.txt work/src.txt .bashrc new-file 2>/dev/null; true"]);
     c.current_dir(&h);
     let o = c.output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", describe(&o));

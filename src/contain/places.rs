@@ -83,11 +83,17 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
         (None, _) => Some(p.to_string()),
     };
     let mut asked: Vec<(String, Why)> = vec![(text(&project_root(host.cwd())), Why::Project)];
-    let path_from_tmpdir = host.absolute("TMPDIR").and_then(|t| std::fs::canonicalize(t).ok()).map(|t| text(&t));
+    let path_from_tmpdir = match &settings.temp {
+        Some(_) => None,
+        None => host.absolute("TMPDIR").and_then(|t| std::fs::canonicalize(t).ok()).map(|t| text(&t)),
+    };
     if let Some(t) = &path_from_tmpdir {
         asked.push((t.clone(), Why::Temp));
     }
-    asked.extend(scope::TEMP_DIRS.iter().map(|t| (t.to_string(), Why::Temp)));
+    match &settings.temp {
+        Some(list) => asked.extend(list.iter().map(|t| (t.clone(), Why::Temp))),
+        None => asked.extend(scope::TEMP_DIRS.iter().map(|t| (t.to_string(), Why::Temp))),
+    }
     asked.extend(settings.caches.iter().filter_map(|c| expand(c)).map(|c| (c, Why::Cache)));
     asked.extend(settings.writable.iter().filter_map(|c| expand(c)).map(|c| (c, Why::Setting)));
     // The programs a rule opened the stores for are found on PATH, which the agent sets: a

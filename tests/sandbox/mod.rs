@@ -19,14 +19,7 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        Sandbox::new_in(&std::env::temp_dir())
-    }
-
-    /// A sandbox in `base` rather than the temporary directory (a home under `/tmp` makes
-    /// `/tmp` a directory that holds protected paths, which containment grants differently).
-    pub fn new_in(base: &Path) -> Sandbox {
-        std::fs::create_dir_all(base).expect("the base directory is made");
-        let tmp = tempfile::tempdir_in(base).expect("a temporary directory");
+        let tmp = tempfile::tempdir().expect("a temporary directory");
         std::fs::create_dir(tmp.path().join("work")).expect("the working directory is made");
         Sandbox { tmp }
     }

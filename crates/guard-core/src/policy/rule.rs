@@ -132,6 +132,10 @@ pub(crate) struct ContainMapSpec {
     /// The caches and tool homes contained commands may write; replaces the default list.
     #[serde(default)]
     pub(crate) caches: Option<Vec<String>>,
+    /// The temporary directories contained commands may write (absolute); replaces `$TMPDIR`,
+    /// `/tmp`, `/var/tmp` and `/dev/shm`.
+    #[serde(default)]
+    pub(crate) temp: Option<Vec<String>>,
     /// The TCP ports contained commands may connect to; absent means any.
     #[serde(default)]
     pub(crate) network: Option<Vec<u16>>,

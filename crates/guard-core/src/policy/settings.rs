@@ -72,6 +72,9 @@ pub struct Contain {
     pub writable: Vec<String>,
     /// Caches and tool homes (absolute, or `~/…`), writable.
     pub caches: Vec<String>,
+    /// The temporary directories, writable; `None` means `$TMPDIR`, `/tmp`, `/var/tmp` and
+    /// `/dev/shm`.
+    pub temp: Option<Vec<String>>,
     /// TCP ports contained commands may connect to; `None` leaves the network alone.
     pub network: Option<Vec<u16>>,
     /// Agents' hooks answer allow with the command rewritten to run contained.
@@ -104,6 +107,7 @@ impl Default for Contain {
             required: false,
             writable: Vec::new(),
             caches: DEFAULT_CACHES.iter().map(|c| c.to_string()).collect(),
+            temp: None,
             network: None,
             hooks: false,
         }
@@ -174,7 +178,7 @@ fn contain_map(spec: &ContainSpec) -> Result<ContainMapSpec, String> {
             "required" => Ok(ContainMapSpec { required: Some(true), ..Default::default() }),
             _ => Err(format!(
                 "settings.contain `{w}` is not one of agents, always, off, required (or a mapping with when, \
-                 required, writable, caches, network, hooks)"
+                 required, writable, caches, temp, network, hooks)"
             )),
         },
     }
@@ -239,6 +243,9 @@ pub(crate) fn check(spec: &SettingsSpec) -> Vec<String> {
                     for p in list.iter().flatten().filter(|p| !is_place(p)) {
                         out.push(format!("settings.contain.{key} `{p}` must be absolute or start with ~/"));
                     }
+                }
+                for p in m.temp.iter().flatten().filter(|p| !Path::new(p).is_absolute()) {
+                    out.push(format!("settings.contain.temp `{p}` must be an absolute path, such as /tmp"));
                 }
                 if m.network.as_ref().is_some_and(|n| n.contains(&0)) {
                     out.push(
@@ -352,6 +359,9 @@ impl Settings {
             }
             if let Some(l) = &m.caches {
                 c.caches = places(l);
+            }
+            if let Some(l) = &m.temp {
+                c.temp = Some(l.iter().filter(|p| Path::new(p).is_absolute()).cloned().collect());
             }
             if let Some(n) = &m.network {
                 c.network = Some(n.iter().copied().filter(|p| *p != 0).collect());
@@ -506,6 +516,7 @@ mod tests {
             ("contain: {when: never}", "not one of agents, always, off"),
             ("contain: {writable: [out]}", "must be absolute or start with ~/"),
             ("contain: {network: [0]}", "port 0"),
+            ("contain: {temp: [tmp]}", "must be an absolute path"),
         ];
         for (yaml, says) in table {
             let problems = check(&spec(yaml));
