@@ -88,10 +88,18 @@ pub fn prepare(
 }
 
 impl Active {
-    /// Has `cmd` run inside the scope; returns what watches for refusals.
+    /// Has `cmd` run inside the scope, entered between fork and exec; returns what watches for
+    /// refusals.
     pub fn apply_to(self, cmd: &mut std::process::Command) -> Watching {
-        self.prepared.apply_to(cmd);
-        Watching { abi: self.abi, scope: self.scope, seen: self.seen, home: self.home, cwd: self.cwd }
+        let (prepared, watching) = self.split();
+        prepared.apply_to(cmd);
+        watching
+    }
+
+    /// The ruleset, to be entered by the thread that starts the command, and what watches for
+    /// refusals.
+    pub fn split(self) -> (kernel::Prepared, Watching) {
+        (self.prepared, Watching { abi: self.abi, scope: self.scope, seen: self.seen, home: self.home, cwd: self.cwd })
     }
 }
 

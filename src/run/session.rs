@@ -496,7 +496,23 @@ fn run(
         return (code, None, None);
     }
     job.command.env(ACTIVE_VAR, "1");
-    let watching = contained.map(|a| a.apply_to(&mut job.command));
+    // In the background at a terminal, guard leaves it to the foreground job and runs on its
+    // own stdio, still masking and recording what passes.
+    let on_pty = job.feed.is_none()
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+        && pty::in_foreground(std::os::fd::AsFd::as_fd(&std::io::stdin()));
+    let size = on_pty.then(|| pty::terminal_size().unwrap_or((80, 24)));
+    // On a pty the command is started by a fork that sets up its terminal: it enters the scope
+    // there too. Otherwise a thread that has entered it starts the command.
+    let (scope, watching) = match contained {
+        Some(a) if on_pty => (None, Some(a.apply_to(&mut job.command))),
+        Some(a) => {
+            let (prepared, watching) = a.split();
+            (Some(prepared), Some(watching))
+        }
+        None => (None, None),
+    };
     let seen = watching.as_ref().map(|w| w.seen.clone());
     // A contained command's messages pass a watch for refusals on their way.
     let watched = |f: Box<dyn OutputFilter + Send>| -> Box<dyn OutputFilter + Send> {
@@ -505,13 +521,6 @@ fn run(
             None => f,
         }
     };
-    // In the background at a terminal, guard leaves it to the foreground job and runs on its
-    // own stdio, still masking and recording what passes.
-    let on_pty = job.feed.is_none()
-        && std::io::stdin().is_terminal()
-        && std::io::stdout().is_terminal()
-        && pty::in_foreground(std::os::fd::AsFd::as_fd(&std::io::stdin()));
-    let size = on_pty.then(|| pty::terminal_size().unwrap_or((80, 24)));
     let rec = if record { recording::begin(host, &job.plan.source, size) } else { None };
     let filter = || -> Box<dyn OutputFilter + Send> {
         let shown: Box<dyn OutputFilter + Send> = if mask { masker() } else { Box::new(Passthrough) };
@@ -527,7 +536,7 @@ fn run(
         // A script read from stdin to be judged goes to the shell through a pipe.
         let through = mask || rec.is_some();
         let filters = [through.then(filter), (through || seen.is_some()).then(|| watched(filter()))];
-        spawn::run(cmd, filters, job.feed.take())
+        spawn::run(cmd, filters, job.feed.take(), scope)
     };
     let link = rec.map(|r| {
         let done = r.finish();

@@ -34,6 +34,7 @@ pub fn run(
     mut cmd: Command,
     filters: [Option<Box<dyn OutputFilter + Send>>; 2],
     input: Option<Vec<u8>>,
+    scope: Option<crate::contain::kernel::Prepared>,
 ) -> Result<i32, RunError> {
     let [out, err] = filters;
     if out.is_some() {
@@ -47,7 +48,19 @@ pub fn run(
     if input.is_some() {
         cmd.stdin(Stdio::piped());
     }
-    let mut child = cmd.spawn().map_err(|source| RunError::Start { program: cmd.get_program().to_owned(), source })?;
+    let program = cmd.get_program().to_owned();
+    let mut child = match scope {
+        None => cmd.spawn(),
+        // The command is started by a thread that has entered the scope (see
+        // `Prepared::restrict_this_thread`); guard's own threads stay outside it.
+        Some(scope) => std::thread::spawn(move || {
+            scope.restrict_this_thread()?;
+            cmd.spawn()
+        })
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the thread starting the command failed"))),
+    }
+    .map_err(|source| RunError::Start { program, source })?;
     CHILD.store(child.id() as libc::pid_t, Ordering::SeqCst);
     pass_on_pending();
     if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
