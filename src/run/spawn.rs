@@ -71,13 +71,16 @@ pub fn run(
         });
     }
     let mut copiers = Vec::new();
+    let stderr = child.stderr.take().zip(err);
     if let Some((stdout, out)) = child.stdout.take().zip(out) {
         copiers.push(std::thread::spawn(move || copy(stdout, Raw::of(libc::STDOUT_FILENO), out)));
     }
-    if let Some((stderr, err)) = child.stderr.take().zip(err) {
-        copiers.push(std::thread::spawn(move || copy(stderr, Raw::of(libc::STDERR_FILENO), err)));
+    // Output first: the child may be gone while what it wrote is still on its way. stderr is
+    // copied by this thread, which has nothing else to do until then (a thread fewer to start
+    // and tear down for a contained command, whose stderr alone passes through guard).
+    if let Some((stderr, err)) = stderr {
+        copy(stderr, Raw::of(libc::STDERR_FILENO), err);
     }
-    // Output first: the child may be gone while what it wrote is still on its way.
     copiers.into_iter().for_each(|c| {
         let _ = c.join();
     });
