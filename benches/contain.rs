@@ -97,7 +97,10 @@ fn main() {
         return;
     }
     let runs: usize = std::env::var("GUARD_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(200);
-    let root = tempfile::tempdir().unwrap();
+    // The build's own temporary directory: what containment costs grows with the entries of
+    // each directory on the way to the home (read access is granted around its secret stores),
+    // and /tmp on a busy machine holds hundreds where /home holds a few.
+    let root = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     // A copy, as an installed guard is (a file just written by the linker starts slower).
     let guard = root.path().join("guard");
     std::fs::copy(GUARD, &guard).unwrap();
