@@ -237,7 +237,7 @@ pub fn assess(f: &Facts) -> Vec<Item> {
             "binary",
             format!(
                 "guard {} at {running} is not on PATH; agent hooks run `guard hook …` and will not find it: \
-                 install it (`cargo install --path .`) or add its directory to PATH",
+                 install it (`cargo install --locked --path .`) or add its directory to PATH",
                 f.version
             ),
         ),
@@ -358,11 +358,15 @@ pub fn assess(f: &Facts) -> Vec<Item> {
     }
     let (abi, contain, scope) = &f.containment;
     match crate::contain::unavailable(*abi, contain.network.is_some()) {
-        None => item(
-            Status::Ok,
-            "containment",
-            format!("Landlock ABI {abi}; what guard runs for agents is contained:\n{scope}"),
-        ),
+        None => {
+            // The scope's lines (past the kernel's, said here), under the item as other details are.
+            let lines: Vec<String> = scope.lines().skip(1).map(|l| format!("    {l}")).collect();
+            item(
+                Status::Ok,
+                "containment",
+                format!("Landlock ABI {abi}; what guard runs for agents is contained:\n{}", lines.join("\n")),
+            )
+        }
         Some(why) if contain.required => item(
             Status::Fix,
             "containment",

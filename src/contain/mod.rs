@@ -2,9 +2,9 @@
 //! it starts inside a Landlock scope, so that what judging could not see through (a script, a
 //! compiled program, a package's install step) still cannot write where it must not: guard's
 //! own files, the agents' hook settings, start-up files, keys, `/etc`, anything outside the
-//! project, the temporary directories and the caches. Secret stores are unreadable unless a
-//! rule opens them for every program in the command. guard itself stays outside the scope (it
-//! has the audit log to write).
+//! project, the temporary directories and the caches. Secret stores are unreadable unless the
+//! command is one client a rule opens them for. guard itself stays outside the scope (it has
+//! the audit log to write).
 //!
 //! When the kernel cannot contain, guard says so and runs what it judged, or with
 //! `settings.contain: required` (and `--contain`) refuses: it never pretends.
@@ -176,7 +176,12 @@ pub fn describe(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: b
             let _ = writeln!(s, "  readable: everything (a rule opened the secret stores)");
         }
         Some(_) => {
-            let _ = writeln!(s, "  unreadable: secret stores ({} paths), unless a rule with `effects: [open_secrets]` matches every program", scope.secret.len());
+            let _ = writeln!(
+                s,
+                "  unreadable: secret stores ({} paths), unless the command is one client a rule opens them for \
+                 (`effects: [open_secrets]`)",
+                scope.secret.len()
+            );
         }
     }
     match &scope.ports {

@@ -308,8 +308,8 @@ pub fn why_refused(
 ) -> Option<String> {
     if let Some(p) = secret.iter().find(|p| within(path, &p.path)) {
         return Some(format!(
-            "{path} is {}: contained commands cannot read it unless a rule with `effects: [open_secrets]` matches \
-             every program in the command",
+            "{path} is {}: a contained command can read it only when it is one client a rule opens the stores \
+             for (`effects: [open_secrets]`)",
             p.class
         ));
     }
