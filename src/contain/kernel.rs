@@ -131,9 +131,12 @@ impl Prepared {
     /// seccomp filter. Landlock, `no_new_privs` and seccomp are a thread's own, so a thread
     /// made for the purpose can start the command inside the scope while guard's other
     /// threads stay outside it, and the command starts the cheap way (`posix_spawn`, not a
-    /// `fork` of all of guard).
+    /// `fork` of all of guard). Nothing is allocated, on success or failure (the error is a
+    /// raw errno): this also runs between fork and exec.
     pub fn restrict_this_thread(self) -> std::io::Result<()> {
-        self.0.restrict_self().map_err(|e| std::io::Error::other(format!("cannot enter the scope: {e}")))?;
+        if self.0.restrict_self().is_err() {
+            return Err(std::io::Error::from_raw_os_error(libc::EPERM));
+        }
         super::seccomp::install()
     }
 
@@ -141,18 +144,11 @@ impl Prepared {
     /// everything it starts run inside it, and guard itself does not.
     pub fn apply_to(self, cmd: &mut std::process::Command) {
         use std::os::unix::process::CommandExt;
-        let mut ruleset = Some(self.0);
+        let mut ruleset = Some(self);
         // SAFETY: between fork and exec only prctl(2), landlock_restrict_self(2) and the
-        // seccomp filter's prctl run, and on success and on failure nothing is allocated (the
-        // error is a raw errno).
+        // seccomp filter's prctl run, allocating nothing (see `restrict_this_thread`).
         unsafe {
-            cmd.pre_exec(move || {
-                let Some(r) = ruleset.take() else { return Ok(()) };
-                if r.restrict_self().is_err() {
-                    return Err(std::io::Error::from_raw_os_error(libc::EPERM));
-                }
-                super::seccomp::install()
-            });
+            cmd.pre_exec(move || ruleset.take().map_or(Ok(()), Prepared::restrict_this_thread));
         }
     }
 }

@@ -88,6 +88,11 @@ pub fn prepare(
 }
 
 impl Active {
+    /// How the audit log names the scope.
+    pub fn label(&self) -> String {
+        format!("landlock ABI {}", self.abi)
+    }
+
     /// Has `cmd` run inside the scope, entered between fork and exec; returns what watches for
     /// refusals.
     pub fn apply_to(self, cmd: &mut std::process::Command) -> Watching {
@@ -99,13 +104,12 @@ impl Active {
     /// The ruleset, to be entered by the thread that starts the command, and what watches for
     /// refusals.
     pub fn split(self) -> (kernel::Prepared, Watching) {
-        (self.prepared, Watching { abi: self.abi, scope: self.scope, seen: self.seen, home: self.home, cwd: self.cwd })
+        (self.prepared, Watching { scope: self.scope, seen: self.seen, home: self.home, cwd: self.cwd })
     }
 }
 
 /// A contained command on its way, and what its messages said about refusals.
 pub struct Watching {
-    pub abi: u32,
     scope: places::Scope,
     pub seen: refusals::Seen,
     home: Option<String>,
@@ -113,11 +117,6 @@ pub struct Watching {
 }
 
 impl Watching {
-    /// How the audit log names the scope.
-    pub fn label(&self) -> String {
-        format!("landlock ABI {}", self.abi)
-    }
-
     /// Once the command has ended: each path its messages said it was refused that lies
     /// outside the scope, with the class it is in and what would open it.
     pub fn out_of_scope(&self) -> Vec<String> {
@@ -202,7 +201,7 @@ pub fn programs(plan: &crate::plan::Plan) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for inv in plan.invocations.iter().filter(|i| !i.is_remote()) {
         if let Some(p) = inv.program_name() {
-            if !crate::shell::programs::is_builtin(p) && !out.iter().any(|o| o == p) {
+            if !crate::shell::programs::runs_in_shell(p) && !out.iter().any(|o| o == p) {
                 out.push(p.to_string());
             }
         }

@@ -96,44 +96,7 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     }
     asked.extend(settings.caches.iter().filter_map(|c| expand(c)).map(|c| (c, Why::Cache)));
     asked.extend(settings.writable.iter().filter_map(|c| expand(c)).map(|c| (c, Why::Setting)));
-    // The programs a rule opened the stores for are found on PATH, which the agent sets: a
-    // program it could have written (in the project, a temporary directory, a cache) does not
-    // get them.
-    let open_secrets = open_secrets && {
-        let writable: Vec<String> =
-            asked.iter().filter_map(|(p, _)| std::fs::canonicalize(p).ok()).map(|p| text(&p)).collect();
-        let writable_here =
-            |p: &Path| std::fs::canonicalize(p).map_or(true, |r| writable.iter().any(|w| scope::within(&text(&r), w)));
-        // No directory on PATH the command could have written to (a client's plugins are
-        // found there too: `kubectl NAME` runs `kubectl-NAME`), and each program itself
-        // outside every writable place.
-        let path = host.var_os("PATH").unwrap_or_default();
-        let config_elsewhere = scope::CONFIG_VARIABLES.iter().all(|v| {
-            host.var_os(v).is_none_or(|val| std::env::split_paths(val).all(|p| p.is_absolute() && !writable_here(&p)))
-        });
-        let program_elsewhere = |value: &std::ffi::OsStr| {
-            let text = value.to_string_lossy();
-            let first = text.split_whitespace().next().unwrap_or("");
-            first.is_empty()
-                || if first.contains('/') {
-                    Path::new(first).is_absolute() && !writable_here(Path::new(first))
-                } else {
-                    crate::run::shell::find_in(Path::new(first), host.var_os("PATH")).is_none_or(|f| !writable_here(&f))
-                }
-        };
-        let programs_elsewhere = scope::PROGRAM_VARIABLES.iter().all(|v| host.var_os(v).is_none_or(program_elsewhere));
-        config_elsewhere
-            && programs_elsewhere
-            && std::env::split_paths(path).all(|d| d.is_absolute() && (!d.exists() || !writable_here(&d)))
-            && programs.iter().all(|name| {
-                let file = if name.contains('/') {
-                    Some(host.cwd().join(name))
-                } else {
-                    crate::run::shell::find_in(Path::new(name), host.var_os("PATH"))
-                };
-                file.is_some_and(|f| !writable_here(&f))
-            })
-    };
+    let open_secrets = open_secrets && clients_outside_reach(host, &asked, programs);
     if open_secrets {
         // A command a rule opens the secret stores for may read them, and write the caches its
         // clients keep inside them; their configuration stays never writable.
@@ -171,13 +134,14 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
             &avoid
         };
         let grants = scope::grants(&real, avoid, &mut list, &mut budget);
+        let whole = grants.len() == 1 && grants[0].path == real;
         // `$TMPDIR` counts only as a temporary directory: one that holds protected paths is
         // not taken apart for it.
-        if path_from_tmpdir.as_deref() == Some(real.as_str()) && (grants.len() != 1 || grants[0].path != real) {
+        if path_from_tmpdir.as_deref() == Some(real.as_str()) && !whole {
             out.left_out.push((real, "ignored as $TMPDIR: it holds protected paths".into()));
             continue;
         }
-        if grants.len() != 1 || grants[0].path != real {
+        if !whole {
             out.left_out.push((
                 real.clone(),
                 if grants.is_empty() {
@@ -233,6 +197,34 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     }
     out.secret = secret;
     out
+}
+
+/// Whether the clients a rule opened the secret stores for are out of the command's reach:
+/// found on PATH (which the agent sets) outside every place it could write (`asked`), with no
+/// such place on PATH (a client's plugins are found there too: `kubectl NAME` runs
+/// `kubectl-NAME`), and no variable pointing a client at configuration or a program there.
+fn clients_outside_reach(host: &Host, asked: &[(String, Why)], programs: &[String]) -> bool {
+    let writable: Vec<String> =
+        asked.iter().filter_map(|(p, _)| std::fs::canonicalize(p).ok()).map(|p| text(&p)).collect();
+    let writable_here =
+        |p: &Path| std::fs::canonicalize(p).map_or(true, |r| writable.iter().any(|w| scope::within(&text(&r), w)));
+    let on_path = |name: &str| crate::run::shell::find_in(Path::new(name), host.var_os("PATH"));
+    let config_elsewhere = scope::CONFIG_VARIABLES.iter().all(|v| {
+        host.var_os(v).is_none_or(|val| std::env::split_paths(val).all(|p| p.is_absolute() && !writable_here(&p)))
+    });
+    let program_elsewhere = |value: &std::ffi::OsStr| {
+        let text = value.to_string_lossy();
+        match text.split_whitespace().next() {
+            None => true,
+            Some(first) if first.contains('/') => Path::new(first).is_absolute() && !writable_here(Path::new(first)),
+            Some(first) => on_path(first).is_none_or(|f| !writable_here(&f)),
+        }
+    };
+    config_elsewhere
+        && scope::PROGRAM_VARIABLES.iter().all(|v| host.var_os(v).is_none_or(program_elsewhere))
+        && std::env::split_paths(&host.var_os("PATH").unwrap_or_default())
+            .all(|d| d.is_absolute() && (!d.exists() || !writable_here(&d)))
+        && programs.iter().all(|name| on_path(name).is_some_and(|f| !writable_here(&f)))
 }
 
 /// A directory's entries and what each is (from the directory itself: no `stat` per entry).

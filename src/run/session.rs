@@ -386,7 +386,7 @@ fn act(host: &Host, g: &Globals, mut job: Job) -> i32 {
         },
     };
     let mut before = entry(&job, action);
-    before.contained = contained.as_ref().map(|a| format!("landlock ABI {}", a.abi));
+    before.contained = contained.as_ref().map(contain::Active::label);
     if let Some((id, who)) = &approval {
         before.approval_id = id.clone();
         before.approver = Some(who.clone());

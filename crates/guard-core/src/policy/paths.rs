@@ -649,7 +649,8 @@ pub(crate) fn normalize(path: &str, home: &str, cwd: &str) -> String {
     crate::shell::normalize_path(&joined)
 }
 
-fn under(path: &str, dir: &str) -> bool {
+/// Whether `path` is `dir` or beneath it (both absolute and normalised).
+pub fn under(path: &str, dir: &str) -> bool {
     path == dir || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/')) || dir == "/"
 }
 

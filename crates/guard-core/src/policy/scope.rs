@@ -237,9 +237,7 @@ pub fn unreadable(homes: &[&str]) -> Vec<Protected> {
 }
 
 /// Whether `path` is `dir` or beneath it (both absolute and normalised).
-pub fn within(path: &str, dir: &str) -> bool {
-    dir == "/" || path == dir || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
-}
+pub use super::paths::under as within;
 
 /// Why `root` (absolute, canonical) may not be a writable root at all, or `None` when it may:
 /// `/`, a system directory or anything in one, or a directory that holds home directories.

@@ -35,13 +35,8 @@ pub(crate) use project_files::{code_in, project_files};
 pub use shells::is_shell;
 
 /// Whether `program` is a builtin the shell runs itself, starting no program (`cd`, `export`).
-pub(crate) fn runs_in_shell(program: &str) -> bool {
+pub fn runs_in_shell(program: &str) -> bool {
     carriers::IN_SHELL.contains(&program)
-}
-
-/// [`runs_in_shell`], for the binary.
-pub fn is_builtin(program: &str) -> bool {
-    runs_in_shell(program)
 }
 pub(crate) use shells::Here;
 pub(crate) use words::join_words;
