@@ -35,8 +35,30 @@ fn mentions_user_home(text: &str) -> bool {
 /// The fields of each line of `/etc/passwd`. guard is linked statically, where glibc cannot
 /// load NSS modules reliably, so accounts are read from the file rather than `getpwuid`.
 fn passwd() -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let file = passwd_file();
+    let text = String::from_utf8_lossy(&file);
     text.lines().map(|l| l.split(':').map(str::to_string).collect()).collect()
+}
+
+/// The text of `/etc/passwd`, read again only when the file has changed (one `stat` instead of
+/// opening and reading it): who the user is, their home and the homes containment protects are
+/// all asked of it in one run.
+fn passwd_file() -> std::sync::Arc<Vec<u8>> {
+    use std::os::unix::fs::MetadataExt;
+    use std::sync::{Arc, Mutex};
+    type Seen = (u64, u64, i64, i64, u64);
+    static CACHE: Mutex<Option<(Seen, Arc<Vec<u8>>)>> = Mutex::new(None);
+    let Ok(m) = std::fs::metadata("/etc/passwd") else { return Arc::default() };
+    let seen = (m.dev(), m.ino(), m.mtime(), m.mtime_nsec(), m.size());
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    match &*cache {
+        Some((s, text)) if *s == seen => text.clone(),
+        _ => {
+            let text = Arc::new(std::fs::read("/etc/passwd").unwrap_or_default());
+            *cache = Some((seen, text.clone()));
+            text
+        }
+    }
 }
 
 /// Who a uid is, for the audit log and approvals.
@@ -56,7 +78,7 @@ pub struct User {
 /// this uid: the claimed name is taken only when its account has this uid, which costs nothing
 /// more than the lookup itself, one pass over the file without splitting it up.
 pub fn user(uid: u32, claim: Option<&str>) -> User {
-    user_in(&std::fs::read("/etc/passwd").unwrap_or_default(), uid, claim.map(str::to_string))
+    user_in(&passwd_file(), uid, claim.map(str::to_string))
 }
 
 /// [`user`], given the text of a passwd file and the claimed name.
@@ -89,14 +111,13 @@ fn account_in<'a>(passwd: &'a [u8], uid: u32, preferred: Option<&str>) -> Option
 
 /// The account name of `uid` in `/etc/passwd`, if it has one.
 pub fn account(uid: u32) -> Option<String> {
-    let passwd = std::fs::read("/etc/passwd").unwrap_or_default();
-    account_in(&passwd, uid, None).map(|n| String::from_utf8_lossy(n).into_owned())
+    account_in(&passwd_file(), uid, None).map(|n| String::from_utf8_lossy(n).into_owned())
 }
 
 /// The home directory of the first account with `uid` in `/etc/passwd` (never through NSS,
 /// which a static binary would have to load).
 pub fn home_of(uid: u32) -> Option<String> {
-    home_in(&std::fs::read("/etc/passwd").unwrap_or_default(), uid)
+    home_in(&passwd_file(), uid)
 }
 
 fn home_in(passwd: &[u8], uid: u32) -> Option<String> {
@@ -115,7 +136,7 @@ pub fn uid_of(name_or_uid: &str) -> Option<u32> {
     if let Ok(uid) = name_or_uid.parse() {
         return Some(uid);
     }
-    uid_in(&std::fs::read_to_string("/etc/passwd").unwrap_or_default(), name_or_uid)
+    uid_in(&String::from_utf8_lossy(&passwd_file()), name_or_uid)
 }
 
 /// The uid of account `name` in the text of a passwd file.

@@ -3,6 +3,7 @@
 //! protects. The rules for what is protected and how a directory holding it is granted are the
 //! core's ([`guard_core::policy::scope`]); this module only looks at the filesystem.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use guard_core::policy::paths::OwnPaths;
@@ -40,11 +41,36 @@ pub fn homes(host: &Host) -> Vec<String> {
     if let Some(h) = host.home().filter(|h| h.is_absolute()) {
         out.push(text(&h));
     }
-    let canonical: Vec<String> = out.iter().filter_map(|h| std::fs::canonicalize(h).ok()).map(|h| text(&h)).collect();
+    let canonical: Vec<String> = out.iter().filter_map(|h| real(Path::new(h))).collect();
     out.extend(canonical);
     out.retain(|h| h != "/");
     dedup(&mut out);
     out
+}
+
+/// `path` with every symbolic link on the way resolved, as `realpath(3)` gives it, or `None`
+/// when it is not there. Most paths guard asks about have no link on the way: one `openat2`
+/// that refuses to follow any tells so (the path, absolute and normalised, is then its own
+/// real path), where `realpath` reads every component as a link in turn. Only a path with a
+/// link on the way is walked that way.
+pub fn real(path: &Path) -> Option<String> {
+    use nix::errno::Errno;
+    use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
+    let normal = path.to_str().filter(|t| is_normal(t));
+    if let Some(t) = normal {
+        let how = OpenHow::new().flags(OFlag::O_PATH | OFlag::O_CLOEXEC).resolve(ResolveFlag::RESOLVE_NO_SYMLINKS);
+        match nix::fcntl::openat2(nix::fcntl::AT_FDCWD, t, how) {
+            Ok(_) => return Some(t.to_string()),
+            Err(Errno::ENOENT | Errno::ENOTDIR) => return None,
+            Err(_) => {}
+        }
+    }
+    std::fs::canonicalize(path).ok().map(|r| text(&r))
+}
+
+/// Whether `p` is absolute and normalised: no empty, `.` or `..` component, no trailing `/`.
+fn is_normal(p: &str) -> bool {
+    p == "/" || (p.starts_with('/') && p[1..].split('/').all(|c| !c.is_empty() && c != "." && c != ".."))
 }
 
 /// The project root: the nearest directory at or above `cwd` that holds `.git` (a git work
@@ -66,14 +92,12 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     }
     own.dirs.sort();
     own.dirs.dedup();
+    own.files.sort();
+    own.files.dedup();
     // What a symbolic link in guard's places leads to is guard's too.
-    let real = |p: &String| {
-        // Only a place that is there can be reached through a link.
-        Path::new(p).symlink_metadata().ok()?;
-        std::fs::canonicalize(p).ok().map(|r| text(&r)).filter(|r| r != p)
-    };
-    own.dirs.extend(own.dirs.clone().iter().filter_map(real));
-    own.files.extend(own.files.clone().iter().filter_map(real));
+    let real_other = |p: &String| real(Path::new(p)).filter(|r| r != p);
+    own.dirs.extend(own.dirs.clone().iter().filter_map(real_other));
+    own.files.extend(own.files.clone().iter().filter_map(real_other));
     let protected = scope::never_writable(&home_refs, &own);
     let mut secret = scope::unreadable(&home_refs);
     let home = host.home().map(|h| text(&h));
@@ -85,7 +109,7 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     let mut asked: Vec<(String, Why)> = vec![(text(&project_root(host.cwd())), Why::Project)];
     let path_from_tmpdir = match &settings.temp {
         Some(_) => None,
-        None => host.absolute("TMPDIR").and_then(|t| std::fs::canonicalize(t).ok()).map(|t| text(&t)),
+        None => host.absolute("TMPDIR").and_then(|t| real(&t)),
     };
     if let Some(t) = &path_from_tmpdir {
         asked.push((t.clone(), Why::Temp));
@@ -105,13 +129,20 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
             asked.extend(scope::CREDENTIAL_CACHES.iter().map(|c| (format!("{h}/{c}"), Why::Cache)));
         }
     }
+    // Each directory is listed once, however many places ask about it.
+    let mut listed: HashMap<String, Option<Vec<(String, Kind)>>> = HashMap::new();
+    let mut list = |dir: &str| listed.entry(dir.to_string()).or_insert_with(|| entries(dir)).clone();
+    // One listing of each home tells which of the seventy-odd places guard knows there can be
+    // there at all (most homes hold a few), before looking for each. A home that cannot be
+    // listed may still hold any of them.
+    let tops: Vec<(String, Option<Vec<String>>)> =
+        homes.iter().map(|h| (h.clone(), list(h).map(|l| l.into_iter().map(|(n, _)| n).collect()))).collect();
+    let may_exist = |p: &str| may_be_there(&tops, p);
     let mut out = Scope { protected, ports: settings.network.clone(), ..Default::default() };
     let avoid: Vec<&str> = out.protected.iter().map(|p| p.path.as_str()).collect();
     let mut budget = scope::MAX_GRANTS;
     for (path, why) in asked {
-        // Most caches are not there: one look before resolving each part of the path.
-        let Ok(real) = std::fs::metadata(&path).and_then(|_| std::fs::canonicalize(&path)) else { continue };
-        let real = text(&real);
+        let Some(real) = may_exist(&path).then(|| real(Path::new(&path))).flatten() else { continue };
         if let Some(reason) = scope::refused_root(&real, &home_refs) {
             out.left_out.push((real, format!("not writable: {reason}")));
             continue;
@@ -154,28 +185,13 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
         out.write.extend(grants);
         out.writable.push((real, why));
     }
-    for (path, kind) in scope::DEVICES {
-        if Path::new(path).exists() {
-            out.write.push(Grant { path: path.to_string(), kind: *kind });
-        }
-    }
+    // A device that is not there is left out when the rules are made.
+    out.write.extend(scope::DEVICES.iter().map(|(path, kind)| Grant { path: path.to_string(), kind: *kind }));
     if !secret.is_empty() {
         // Only what this user can read now needs keeping out of reach: a store that is not
         // there, or that the system already keeps from this user (`/etc/shadow` for anyone but
         // root), cannot be read, and granting around it would cost a rule per entry of every
         // directory above it.
-        // One listing of each home tells which stores can be there at all, before asking about
-        // each (most homes hold a few of the seventy-odd).
-        let tops: std::collections::HashMap<&str, Vec<String>> = homes
-            .iter()
-            .map(|h| (h.as_str(), list(h).unwrap_or_default().into_iter().map(|(n, _)| n).collect()))
-            .collect();
-        let may_exist = |p: &str| {
-            tops.iter().all(|(h, names)| match p.strip_prefix(h).and_then(|r| r.strip_prefix('/')) {
-                Some(rest) => names.iter().any(|n| n == rest.split('/').next().unwrap_or(rest)),
-                None => true,
-            })
-        };
         let readable: Vec<Protected> = secret
             .iter()
             .filter(|p| may_exist(&p.path))
@@ -184,7 +200,7 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
             .collect();
         let mut present: Vec<String> = readable.iter().map(|p| p.path.clone()).collect();
         for p in &readable {
-            if let Ok(r) = std::fs::canonicalize(&p.path).map(|r| text(&r)) {
+            if let Some(r) = real(Path::new(&p.path)) {
                 if r != p.path {
                     present.push(r.clone());
                     secret.push(Protected { path: r, class: p.class });
@@ -204,10 +220,8 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
 /// such place on PATH (a client's plugins are found there too: `kubectl NAME` runs
 /// `kubectl-NAME`), and no variable pointing a client at configuration or a program there.
 fn clients_outside_reach(host: &Host, asked: &[(String, Why)], programs: &[String]) -> bool {
-    let writable: Vec<String> =
-        asked.iter().filter_map(|(p, _)| std::fs::canonicalize(p).ok()).map(|p| text(&p)).collect();
-    let writable_here =
-        |p: &Path| std::fs::canonicalize(p).map_or(true, |r| writable.iter().any(|w| scope::within(&text(&r), w)));
+    let writable: Vec<String> = asked.iter().filter_map(|(p, _)| real(Path::new(p))).collect();
+    let writable_here = |p: &Path| real(p).is_none_or(|r| writable.iter().any(|w| scope::within(&r, w)));
     let on_path = |name: &str| crate::run::shell::find_in(Path::new(name), host.var_os("PATH"));
     let config_elsewhere = scope::CONFIG_VARIABLES.iter().all(|v| {
         host.var_os(v).is_none_or(|val| std::env::split_paths(val).all(|p| p.is_absolute() && !writable_here(&p)))
@@ -227,8 +241,17 @@ fn clients_outside_reach(host: &Host, asked: &[(String, Why)], programs: &[Strin
         && programs.iter().all(|name| on_path(name).is_some_and(|f| !writable_here(&f)))
 }
 
+/// Whether `path` may be there, given the names at the top of each home (`None` for a home that
+/// could not be listed): a path in a home whose first component is not among them is not.
+fn may_be_there(tops: &[(String, Option<Vec<String>>)], path: &str) -> bool {
+    tops.iter().all(|(home, names)| match (path.strip_prefix(home.as_str()).and_then(|r| r.strip_prefix('/')), names) {
+        (Some(rest), Some(names)) => names.iter().any(|n| n == rest.split('/').next().unwrap_or(rest)),
+        _ => true,
+    })
+}
+
 /// A directory's entries and what each is (from the directory itself: no `stat` per entry).
-fn list(dir: &str) -> Option<Vec<(String, Kind)>> {
+fn entries(dir: &str) -> Option<Vec<(String, Kind)>> {
     let entries = std::fs::read_dir(dir).ok()?;
     Some(
         entries
@@ -252,4 +275,51 @@ fn text(p: &Path) -> String {
 fn dedup(v: &mut Vec<String>) {
     let mut seen = std::collections::HashSet::new();
     v.retain(|x| seen.insert(x.clone()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_paths_are_what_realpath_gives() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let base = std::fs::canonicalize(dir.path()).expect("it is there");
+        let plain = base.join("plain");
+        std::fs::create_dir(&plain).expect("a directory");
+        std::os::unix::fs::symlink(&plain, base.join("link")).expect("a link");
+        std::fs::write(plain.join("file"), "x").expect("a file");
+        let text = |p: &Path| p.to_string_lossy().into_owned();
+        // No link on the way: the path itself.
+        assert_eq!(real(&plain.join("file")), Some(text(&plain.join("file"))));
+        // A link on the way, or last: resolved.
+        assert_eq!(real(&base.join("link/file")), Some(text(&plain.join("file"))));
+        assert_eq!(real(&base.join("link")), Some(text(&plain)));
+        // Not normalised: resolved as realpath would.
+        assert_eq!(real(&base.join("plain/../plain/./file")), Some(text(&plain.join("file"))));
+        assert_eq!(real(Path::new(&format!("{}/", text(&plain)))), Some(text(&plain)));
+        // Not there, or a file taken for a directory.
+        assert_eq!(real(&base.join("missing")), None);
+        assert_eq!(real(&plain.join("file/below")), None);
+        assert_eq!(real(&base.join("link/missing")), None);
+        for p in [base.join("link/file"), base.join("plain/../link"), plain.join("file")] {
+            assert_eq!(real(&p), std::fs::canonicalize(&p).ok().map(|r| text(&r)), "{}", p.display());
+        }
+    }
+
+    #[test]
+    fn a_home_that_cannot_be_listed_may_hold_anything() {
+        let listed = |names: &[&str]| Some(names.iter().map(|n| n.to_string()).collect::<Vec<_>>());
+        let tops = vec![("/home/a".to_string(), listed(&[".ssh", "work"])), ("/home/b".to_string(), None)];
+        assert!(may_be_there(&tops, "/home/a/.ssh/id_ed25519"));
+        assert!(may_be_there(&tops, "/home/a/work"));
+        assert!(!may_be_there(&tops, "/home/a/.aws/credentials"));
+        assert!(!may_be_there(&tops, "/home/a/.cache"));
+        // Not listed: anything may be there.
+        assert!(may_be_there(&tops, "/home/b/.aws/credentials"));
+        // Outside every home, or the home itself, or a home whose name only begins the same.
+        assert!(may_be_there(&tops, "/run/secrets"));
+        assert!(may_be_there(&tops, "/home/a"));
+        assert!(may_be_there(&tops, "/home/ab/.aws"));
+    }
 }

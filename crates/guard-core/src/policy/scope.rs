@@ -180,8 +180,10 @@ pub struct Protected {
 /// and the system's configuration.
 pub fn never_writable(homes: &[&str], own: &OwnPaths) -> Vec<Protected> {
     let mut out = Vec::new();
+    // A few hundred paths: looked up by hash, not compared with every one before.
+    let mut seen = std::collections::HashSet::new();
     let mut add = |path: String, class: &'static str| {
-        if path.starts_with('/') && !out.iter().any(|p: &Protected| p.path == path) {
+        if path.starts_with('/') && seen.insert(path.clone()) {
             out.push(Protected { path, class });
         }
     };
