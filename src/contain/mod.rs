@@ -13,6 +13,7 @@ pub mod kernel;
 pub mod places;
 pub mod refusals;
 pub mod seccomp;
+pub mod start;
 
 use guard_core::policy::paths::OwnPaths;
 use guard_core::policy::scope;

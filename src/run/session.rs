@@ -89,6 +89,8 @@ struct Job<'a> {
     plan: Plan,
     verdict: Verdict,
     command: Command,
+    /// The command's `argv[0]`, when not its program (std cannot tell it back).
+    arg0: Option<OsString>,
     /// The status of a no-op builtin, when nothing needs to start at all.
     status: Option<i32>,
     /// Bytes to feed the child's stdin (a script guard had to read to judge).
@@ -200,7 +202,8 @@ fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString], once: boo
     };
     let mut command = Command::new(&real);
     // As a shell started by name sees itself: `bash: line 1: …` in its messages, not a path.
-    std::os::unix::process::CommandExt::arg0(&mut command, real.file_name().unwrap_or(real.as_os_str()));
+    let mut arg0 = real.file_name().unwrap_or(real.as_os_str()).to_owned();
+    std::os::unix::process::CommandExt::arg0(&mut command, &arg0);
     command.args(&args);
     // Text that was not UTF-8 was read lossily: only the shell gets its exact bytes.
     let exact = raw.iter().all(|a| a.to_str().is_some());
@@ -227,13 +230,15 @@ fn run_shell(host: &Host, g: &Globals, s: ShellArgs, raw: &[OsString], once: boo
                 use std::os::unix::process::CommandExt;
                 command = Command::new(&file);
                 command.arg0(&words[0]).args(&words[1..]).envs(direct::environment(host, &file));
+                arg0 = words[0].clone().into();
             }
         }
         None => {}
     }
     let own = policy.own_paths(&ctx);
     let face = if once { "once" } else { "shell" };
-    act(host, g, Job { face, plan, verdict, command, status, feed, settings: &policy.settings, own, once })
+    let arg0 = Some(arg0);
+    act(host, g, Job { face, plan, verdict, command, arg0, status, feed, settings: &policy.settings, own, once })
 }
 
 /// How the shell gets a script's judged bytes.
@@ -294,7 +299,8 @@ fn run_prefix(host: &Host, g: &Globals, argv: Vec<String>, raw: &[OsString], onc
     command.args(&raw[1..]);
     let own = policy.own_paths(&ctx);
     let face = if once { "once" } else { "prefix" };
-    act(host, g, Job { face, plan, verdict, command, status: None, feed: None, settings: &policy.settings, own, once })
+    let settings = &policy.settings;
+    act(host, g, Job { face, plan, verdict, command, arg0: None, status: None, feed: None, settings, own, once })
 }
 
 /// Decide, then run or refuse, and record it.
@@ -536,7 +542,7 @@ fn run(
         // A script read from stdin to be judged goes to the shell through a pipe.
         let through = mask || rec.is_some();
         let filters = [through.then(filter), (through || seen.is_some()).then(|| watched(filter()))];
-        spawn::run(cmd, filters, job.feed.take(), scope)
+        spawn::run(cmd, job.arg0.take(), filters, job.feed.take(), scope)
     };
     let link = rec.map(|r| {
         let done = r.finish();

@@ -32,36 +32,47 @@ static PENDING: AtomicU64 = AtomicU64::new(0);
 /// guard's own.
 pub fn run(
     mut cmd: Command,
+    arg0: Option<std::ffi::OsString>,
     filters: [Option<Box<dyn OutputFilter + Send>>; 2],
     input: Option<Vec<u8>>,
     scope: Option<crate::contain::kernel::Prepared>,
 ) -> Result<i32, RunError> {
     let [out, err] = filters;
-    if out.is_some() {
-        cmd.stdout(Stdio::piped());
-    }
-    if err.is_some() {
-        cmd.stderr(Stdio::piped());
-    }
+    let program = cmd.get_program().to_owned();
+    let start = |e: std::io::Error| RunError::Start { program: program.clone(), source: e };
     // Before the child starts, so a signal sent meanwhile is held and passed on once it has.
     forward_signals().map_err(RunError::setup("pass signals on to the command"))?;
-    if input.is_some() {
-        cmd.stdin(Stdio::piped());
-    }
-    let program = cmd.get_program().to_owned();
+    let pipes = [input.is_some(), out.is_some(), err.is_some()];
     let mut child = match scope {
-        None => cmd.spawn(),
-        // The command is started by a thread that has entered the scope (see
-        // `Prepared::restrict_this_thread`); guard's own threads stay outside it.
-        Some(scope) => std::thread::spawn(move || {
-            scope.restrict_this_thread()?;
-            cmd.spawn()
-        })
-        .join()
-        .unwrap_or_else(|_| Err(std::io::Error::other("the thread starting the command failed"))),
-    }
-    .map_err(|source| RunError::Start { program, source })?;
-    CHILD.store(child.id() as libc::pid_t, Ordering::SeqCst);
+        None => {
+            let piped = |p: bool| if p { Stdio::piped() } else { Stdio::inherit() };
+            cmd.stdin(piped(pipes[0])).stdout(piped(pipes[1])).stderr(piped(pipes[2]));
+            Running::of(cmd.spawn().map_err(start)?)
+        }
+        // Started by a child that enters the scope before it execs; guard stays outside it.
+        Some(scope) => {
+            use crate::contain::start;
+            let launch = start::Launch::of(&cmd, arg0.as_deref()).map_err(start)?;
+            let pipe = |p: bool| if p { nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map(Some) } else { Ok(None) };
+            let [stdin, stdout, stderr] = pipes.map(pipe);
+            let pipes_failed = || RunError::setup_errno("make the command's pipes");
+            let (stdin, stdout, stderr) =
+                (stdin.map_err(pipes_failed())?, stdout.map_err(pipes_failed())?, stderr.map_err(pipes_failed())?);
+            let theirs = [
+                stdin.as_ref().map(|p| p.0.as_fd()),
+                stdout.as_ref().map(|p| p.1.as_fd()),
+                stderr.as_ref().map(|p| p.1.as_fd()),
+            ];
+            let pid = start::start(&launch, theirs, scope).map_err(start)?;
+            Running {
+                pid,
+                stdin: stdin.map(|p| p.1.into()),
+                stdout: stdout.map(|p| p.0.into()),
+                stderr: stderr.map(|p| p.0.into()),
+            }
+        }
+    };
+    CHILD.store(child.pid, Ordering::SeqCst);
     pass_on_pending();
     if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
         // Not joined: a command that stops reading (or a process it left holding the pipe)
@@ -87,11 +98,49 @@ pub fn run(
     // Once the child has ended, and before its pid is free to be reused, signals are no
     // longer passed on: wait for the end without reaping it, stop forwarding, then reap.
     use nix::sys::wait::{waitid, Id, WaitPidFlag};
-    let pid = nix::unistd::Pid::from_raw(child.id() as libc::pid_t);
+    let pid = nix::unistd::Pid::from_raw(child.pid);
     while waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT) == Err(nix::errno::Errno::EINTR) {}
     CHILD.store(-1, Ordering::SeqCst);
     let status = child.wait().map_err(|e| RunError::Lost { what: e.to_string() })?;
     Ok(super::exit_code(status))
+}
+
+/// The command running: its pid and guard's ends of the pipes to it.
+struct Running {
+    pid: libc::pid_t,
+    stdin: Option<std::fs::File>,
+    stdout: Option<std::fs::File>,
+    stderr: Option<std::fs::File>,
+}
+
+impl Running {
+    /// One std started; reaped by [`Running::wait`] (dropping std's handle neither waits nor
+    /// kills).
+    fn of(mut child: std::process::Child) -> Running {
+        let file = |fd: std::os::fd::OwnedFd| std::fs::File::from(fd);
+        Running {
+            pid: child.id() as libc::pid_t,
+            stdin: child.stdin.take().map(|s| file(s.into())),
+            stdout: child.stdout.take().map(|s| file(s.into())),
+            stderr: child.stderr.take().map(|s| file(s.into())),
+        }
+    }
+
+    /// Reaps it: how it ended.
+    fn wait(&self) -> std::io::Result<std::process::ExitStatus> {
+        use std::os::unix::process::ExitStatusExt;
+        loop {
+            let mut status = 0;
+            // SAFETY: waits for guard's own child, not yet reaped.
+            if unsafe { libc::waitpid(self.pid, &mut status, 0) } == self.pid {
+                return Ok(std::process::ExitStatus::from_raw(status));
+            }
+            let e = std::io::Error::last_os_error();
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+    }
 }
 
 /// Has the signals in [`FORWARDED`] passed on to [`CHILD`] when a process sends them to guard,
