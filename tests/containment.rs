@@ -476,3 +476,33 @@ fn working_in_the_home_directory_grants_its_entries_around_what_is_protected() {
     assert_eq!(std::fs::read_to_string(h.join(".bashrc")).unwrap(), "# rc\n");
     assert!(!h.join("new-file").exists());
 }
+
+/// What guard protects may really lie in the project: a start-up file linked into a dotfiles
+/// repository the agent works in, or guard's configuration named (by a variable the caller
+/// sets) through an odd spelling of a directory in the project, before it is made. Neither
+/// can be written from inside the scope; the rest of the project still can.
+#[test]
+fn protected_places_reached_through_links_or_odd_spellings_stay_unwritable() {
+    if !landlock("protected_places_reached_through_links…") {
+        return;
+    }
+    let s = Setup::new();
+    let (h, w) = (s.home().to_path_buf(), s.work());
+    std::fs::create_dir_all(w.join("dot")).unwrap();
+    std::fs::rename(h.join(".bashrc"), w.join("dot/bashrc")).unwrap();
+    std::os::unix::fs::symlink(w.join("dot/bashrc"), h.join(".bashrc")).unwrap();
+    std::fs::create_dir_all(w.join("cfg")).unwrap();
+    write_executable(
+        &w.join("edit.sh"),
+        "#!/bin/sh\nfor t in \"$@\"; do mkdir -p \"$(dirname \"$t\")\"; echo more >> \"$t\"; done\n",
+    );
+    for odd in ["{w}/./cfg", "{w}//cfg", "{w}/dot/../cfg"] {
+        let mut c = s.guard(&["-c", "./edit.sh dot/bashrc cfg/guard/policy.yaml src.txt 2>/dev/null; true"]);
+        c.env("XDG_CONFIG_HOME", odd.replace("{w}", &w.display().to_string()));
+        let o = c.output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{odd}: {}", describe(&o));
+        assert_eq!(std::fs::read_to_string(w.join("dot/bashrc")).unwrap(), "# rc\n", "{odd}");
+        assert!(!w.join("cfg/guard").exists(), "{odd}: guard's configuration could be made");
+    }
+    assert_eq!(std::fs::read_to_string(w.join("src.txt")).unwrap(), "planted\nmore\nmore\nmore\n");
+}

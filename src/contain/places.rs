@@ -68,6 +68,38 @@ pub fn real(path: &Path) -> Option<String> {
     std::fs::canonicalize(path).ok().map(|r| text(&r))
 }
 
+/// Where `path` really is, whether or not it is there yet: itself resolved as [`real`] does,
+/// else (not there, or a link leading nowhere yet) where its directory really is with its
+/// name after it, or where the link would lead. What is made at `path` later is made there.
+/// `None` when nothing on the way can be resolved. `depth` bounds links leading to links.
+fn real_planned(path: &str, memo: &mut HashMap<String, Option<String>>, depth: u8) -> Option<String> {
+    if let Some(known) = memo.get(path) {
+        return known.clone();
+    }
+    let found = match real(Path::new(path)) {
+        Some(r) => Some(r),
+        None if depth < 40 => {
+            let (dir, name) = path.trim_end_matches('/').rsplit_once('/')?;
+            let dir = if dir.is_empty() { "/" } else { dir };
+            let base = real_planned(dir, memo, depth + 1)?;
+            let joined = |n: &str| format!("{}/{n}", base.trim_end_matches('/'));
+            match name {
+                "" | "." => Some(base),
+                ".." => Some(Path::new(&base).parent().map_or("/".to_string(), text)),
+                _ => match std::fs::read_link(joined(name)) {
+                    // A link leading where nothing is yet: what is made through it is made there.
+                    Ok(to) if to.is_absolute() => real_planned(&text(&to), memo, depth + 1),
+                    Ok(to) => real_planned(&joined(&text(&to)), memo, depth + 1),
+                    Err(_) => Some(joined(name)),
+                },
+            }
+        }
+        None => None,
+    };
+    memo.insert(path.to_string(), found.clone());
+    found
+}
+
 /// Whether `p` is absolute and normalised: no empty, `.` or `..` component, no trailing `/`.
 fn is_normal(p: &str) -> bool {
     p == "/" || (p.starts_with('/') && p[1..].split('/').all(|c| !c.is_empty() && c != "." && c != ".."))
@@ -94,11 +126,15 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     own.dirs.dedup();
     own.files.sort();
     own.files.dedup();
-    // What a symbolic link in guard's places leads to is guard's too.
-    let real_other = |p: &String| real(Path::new(p)).filter(|r| r != p);
-    own.dirs.extend(own.dirs.clone().iter().filter_map(real_other));
-    own.files.extend(own.files.clone().iter().filter_map(real_other));
-    let protected = scope::never_writable(&home_refs, &own);
+    // Where guard's places really are is guard's too: through a symbolic link, or a path
+    // written oddly (`$XDG_CONFIG_HOME` is the caller's to set), and before they are made.
+    let mut planned = HashMap::new();
+    let mut real_other = |p: &String| real_planned(p, &mut planned, 0).filter(|r| r != p);
+    let (dirs, files): (Vec<_>, Vec<_>) =
+        (own.dirs.iter().filter_map(&mut real_other).collect(), own.files.iter().filter_map(&mut real_other).collect());
+    own.dirs.extend(dirs);
+    own.files.extend(files);
+    let mut protected = scope::never_writable(&home_refs, &own);
     let mut secret = scope::unreadable(&home_refs);
     let home = host.home().map(|h| text(&h));
     let expand = |p: &str| match (p.strip_prefix("~/"), &home) {
@@ -138,6 +174,18 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     let tops: Vec<(String, Option<Vec<String>>)> =
         homes.iter().map(|h| (h.clone(), list(h).map(|l| l.into_iter().map(|(n, _)| n).collect()))).collect();
     let may_exist = |p: &str| may_be_there(&tops, p);
+    // A protected place in a home may really be elsewhere: `~/.bashrc` a link into a dotfiles
+    // repository the agent works in. Where it leads is protected too (only where the home
+    // holds its first component at all: a place that is not there can only be made there).
+    let elsewhere: Vec<Protected> = protected
+        .iter()
+        .filter(|p| homes.iter().any(|h| scope::within(&p.path, h) && p.path != *h) && may_exist(&p.path))
+        .filter_map(|p| {
+            let r = real_planned(&p.path, &mut planned, 0).filter(|r| *r != p.path)?;
+            Some(Protected { path: r, class: p.class })
+        })
+        .collect();
+    protected.extend(elsewhere);
     let mut out = Scope { protected, ports: settings.network.clone(), ..Default::default() };
     let avoid: Vec<&str> = out.protected.iter().map(|p| p.path.as_str()).collect();
     let mut budget = scope::MAX_GRANTS;
@@ -188,19 +236,14 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     // A device that is not there is left out when the rules are made.
     out.write.extend(scope::DEVICES.iter().map(|(path, kind)| Grant { path: path.to_string(), kind: *kind }));
     if !secret.is_empty() {
-        // Only what this user can read now needs keeping out of reach: a store that is not
-        // there, or that the system already keeps from this user (`/etc/shadow` for anyone but
-        // root), cannot be read, and granting around it would cost a rule per entry of every
-        // directory above it.
-        let readable: Vec<Protected> = secret
-            .iter()
-            .filter(|p| may_exist(&p.path))
-            .filter(|p| nix::unistd::access(Path::new(&p.path), nix::unistd::AccessFlags::R_OK).is_ok())
-            .cloned()
-            .collect();
-        let mut present: Vec<String> = readable.iter().map(|p| p.path.clone()).collect();
-        for p in &readable {
+        // Only a store that is there needs keeping out of reach: granting around one costs a
+        // rule per entry of every directory above it. Whether this user may read it now does
+        // not count: its permissions are the user's to change from inside the scope (a store
+        // made unlistable still gives up a file whose name is known).
+        let mut present: Vec<String> = Vec::new();
+        for p in secret.clone().iter().filter(|p| may_exist(&p.path)) {
             if let Some(r) = real(Path::new(&p.path)) {
+                present.push(p.path.clone());
                 if r != p.path {
                     present.push(r.clone());
                     secret.push(Protected { path: r, class: p.class });
