@@ -161,6 +161,12 @@ impl Prepared {
     /// `fork` of all of guard). Nothing is allocated, on success or failure (the error is a
     /// raw errno): this also runs between fork and exec.
     pub fn restrict_this_thread(self) -> std::io::Result<()> {
+        self.enter()
+    }
+
+    /// [`Prepared::restrict_this_thread`], leaving the ruleset to its owner (a child sharing
+    /// guard's memory must not drop what guard will).
+    pub fn enter(&self) -> std::io::Result<()> {
         use std::os::fd::AsRawFd;
         // SAFETY: prctl(2) and landlock_restrict_self(2) take plain numbers; the ruleset's
         // descriptor is open (`self` owns it).

@@ -76,6 +76,16 @@ fn real_planned(path: &str, memo: &mut HashMap<String, Option<String>>, depth: u
     if let Some(known) = memo.get(path) {
         return known.clone();
     }
+    // Most are plain: refusing every link, the path either opens or stops where nothing is
+    // yet, and either way it is where it says.
+    if is_normal(path) {
+        use nix::errno::Errno;
+        use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
+        let how = OpenHow::new().flags(OFlag::O_PATH | OFlag::O_CLOEXEC).resolve(ResolveFlag::RESOLVE_NO_SYMLINKS);
+        if matches!(nix::fcntl::openat2(nix::fcntl::AT_FDCWD, path, how), Ok(_) | Err(Errno::ENOENT | Errno::ENOTDIR)) {
+            return Some(path.to_string());
+        }
+    }
     let found = match real(Path::new(path)) {
         Some(r) => Some(r),
         None if depth < 40 => {

@@ -69,7 +69,7 @@ struct ChildArgs {
     envp: *const *const libc::c_char,
     /// The descriptor to put in place of 0, 1 and 2 (`-1`: the one guard has).
     stdio: [RawFd; 3],
-    ruleset: Option<Prepared>,
+    ruleset: Prepared,
     /// The errno of what failed in the child; 0 when it exec'd.
     failed: AtomicI32,
 }
@@ -85,12 +85,12 @@ pub fn start(launch: &Launch, stdio: [Option<BorrowedFd>; 3], ruleset: Prepared)
         launch.argv.iter().map(|a| a.as_ptr()).chain(std::iter::once(std::ptr::null())).collect();
     let envp: Vec<*const libc::c_char> =
         launch.envp.iter().map(|e| e.as_ptr()).chain(std::iter::once(std::ptr::null())).collect();
-    let mut args = ChildArgs {
+    let args = ChildArgs {
         program: launch.program.as_ptr(),
         argv: argv.as_ptr(),
         envp: envp.as_ptr(),
         stdio: stdio.map(|f| f.map_or(-1, |f| f.as_raw_fd())),
-        ruleset: Some(ruleset),
+        ruleset,
         failed: AtomicI32::new(0),
     };
     let mut stack = vec![0u8; STACK];
@@ -108,7 +108,7 @@ pub fn start(launch: &Launch, stdio: [Option<BorrowedFd>; 3], ruleset: Prepared)
             child,
             top,
             libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
-            (&mut args as *mut ChildArgs).cast(),
+            (&args as *const ChildArgs).cast_mut().cast(),
         );
         let error = std::io::Error::last_os_error();
         libc::pthread_sigmask(libc::SIG_SETMASK, &before, std::ptr::null_mut());
@@ -134,7 +134,7 @@ extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
     // SAFETY: `arg` is the parent's `ChildArgs`, alive and untouched until this child has
     // exec'd or exited; only system calls follow, on what it points to.
     unsafe {
-        let a = &mut *arg.cast::<ChildArgs>();
+        let a = &*arg.cast::<ChildArgs>();
         let fail = |a: &ChildArgs| -> libc::c_int {
             a.failed.store((*libc::__errno_location()).max(1), Ordering::SeqCst);
             libc::_exit(127)
@@ -154,10 +154,8 @@ extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
                 return fail(a);
             }
         }
-        if let Some(ruleset) = a.ruleset.take() {
-            if ruleset.restrict_this_thread().is_err() {
-                return fail(a);
-            }
+        if a.ruleset.enter().is_err() {
+            return fail(a);
         }
         let mut none: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut none);
