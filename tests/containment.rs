@@ -505,4 +505,28 @@ fn protected_places_reached_through_links_or_odd_spellings_stay_unwritable() {
         assert!(!w.join("cfg/guard").exists(), "{odd}: guard's configuration could be made");
     }
     assert_eq!(std::fs::read_to_string(w.join("src.txt")).unwrap(), "planted\nmore\nmore\nmore\n");
+
+    // A chain of links through the project: no link on the way can be replaced either.
+    std::fs::create_dir_all(w.join("links")).unwrap();
+    std::fs::remove_file(h.join(".bashrc")).unwrap();
+    std::os::unix::fs::symlink(w.join("dot/bashrc"), w.join("links/bashrc")).unwrap();
+    std::os::unix::fs::symlink(w.join("links/bashrc"), h.join(".bashrc")).unwrap();
+    // And far below a link, where nothing is yet.
+    std::fs::create_dir_all(w.join("deep")).unwrap();
+    std::os::unix::fs::symlink(w.join("deep"), w.join("L")).unwrap();
+    let far: String = (0..45).map(|i| format!("/d{i}")).collect();
+    std::fs::create_dir_all(h.join(".config")).unwrap();
+    std::fs::remove_dir_all(h.join(".config")).unwrap();
+    std::os::unix::fs::symlink(format!("{}{far}", w.join("L").display()), h.join(".config")).unwrap();
+    write_executable(
+        &w.join("swap.sh"),
+        &format!(
+            "#!/bin/sh\nrm -f links/bashrc && echo 'echo swapped' > links/bashrc\nmkdir -p deep{far}/systemd/user && \
+             echo unit > deep{far}/systemd/user/evil.service\ntrue\n"
+        ),
+    );
+    let o = s.run(&["-c", "./swap.sh 2>/dev/null; true"]);
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert_eq!(std::fs::read_to_string(h.join(".bashrc")).unwrap(), "# rc\n", "a link on the way was replaced");
+    assert!(!w.join(format!("deep{far}/systemd/user/evil.service")).exists(), "made far below a link");
 }

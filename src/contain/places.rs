@@ -68,14 +68,12 @@ pub fn real(path: &Path) -> Option<String> {
     std::fs::canonicalize(path).ok().map(|r| text(&r))
 }
 
-/// Where `path` really is, whether or not it is there yet: itself resolved as [`real`] does,
-/// else (not there, or a link leading nowhere yet) where its directory really is with its
-/// name after it, or where the link would lead. What is made at `path` later is made there.
-/// `None` when nothing on the way can be resolved. `depth` bounds links leading to links.
-fn real_planned(path: &str, memo: &mut HashMap<String, Option<String>>, depth: u8) -> Option<String> {
-    if let Some(known) = memo.get(path) {
-        return known.clone();
-    }
+/// Where `path` really is, whether or not it is there yet, and the symbolic links on the way
+/// there (each where it really is): what is made at `path` later is made at the end of them,
+/// and replacing any one of them moves `path`, so all of them are as much `path` as its end.
+/// Walked a component at a time, as the kernel walks it, following at most as many links as
+/// it would (40); `None` beyond that (the kernel then refuses the path altogether).
+pub fn resolve(path: &str) -> Option<(String, Vec<String>)> {
     // Most are plain: refusing every link, the path either opens or stops where nothing is
     // yet, and either way it is where it says.
     if is_normal(path) {
@@ -83,31 +81,43 @@ fn real_planned(path: &str, memo: &mut HashMap<String, Option<String>>, depth: u
         use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
         let how = OpenHow::new().flags(OFlag::O_PATH | OFlag::O_CLOEXEC).resolve(ResolveFlag::RESOLVE_NO_SYMLINKS);
         if matches!(nix::fcntl::openat2(nix::fcntl::AT_FDCWD, path, how), Ok(_) | Err(Errno::ENOENT | Errno::ENOTDIR)) {
-            return Some(path.to_string());
+            return Some((path.to_string(), Vec::new()));
         }
     }
-    let found = match real(Path::new(path)) {
-        Some(r) => Some(r),
-        None if depth < 40 => {
-            let (dir, name) = path.trim_end_matches('/').rsplit_once('/')?;
-            let dir = if dir.is_empty() { "/" } else { dir };
-            let base = real_planned(dir, memo, depth + 1)?;
-            let joined = |n: &str| format!("{}/{n}", base.trim_end_matches('/'));
-            match name {
-                "" | "." => Some(base),
-                ".." => Some(Path::new(&base).parent().map_or("/".to_string(), text)),
-                _ => match std::fs::read_link(joined(name)) {
-                    // A link leading where nothing is yet: what is made through it is made there.
-                    Ok(to) if to.is_absolute() => real_planned(&text(&to), memo, depth + 1),
-                    Ok(to) => real_planned(&joined(&text(&to)), memo, depth + 1),
-                    Err(_) => Some(joined(name)),
-                },
+    let parts = |p: &str| p.split('/').filter(|c| !c.is_empty()).map(str::to_string).collect::<Vec<_>>();
+    let mut links = Vec::new();
+    let mut done = String::from("/");
+    let mut rest: std::collections::VecDeque<String> = parts(path).into();
+    let mut followed = 0;
+    while let Some(c) = rest.pop_front() {
+        match c.as_str() {
+            "." => continue,
+            ".." => {
+                done = Path::new(&done).parent().map_or("/".to_string(), text);
+                continue;
             }
+            _ => {}
         }
-        None => None,
-    };
-    memo.insert(path.to_string(), found.clone());
-    found
+        let next = format!("{}/{c}", done.trim_end_matches('/'));
+        match std::fs::read_link(&next) {
+            Ok(to) => {
+                followed += 1;
+                if followed > 40 {
+                    return None;
+                }
+                links.push(next);
+                let to = text(&to);
+                if to.starts_with('/') {
+                    done = "/".to_string();
+                }
+                for part in parts(&to).into_iter().rev() {
+                    rest.push_front(part);
+                }
+            }
+            Err(_) => done = next,
+        }
+    }
+    Some((done, links))
 }
 
 /// Whether `p` is absolute and normalised: no empty, `.` or `..` component, no trailing `/`.
@@ -136,12 +146,17 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     own.dirs.dedup();
     own.files.sort();
     own.files.dedup();
-    // Where guard's places really are is guard's too: through a symbolic link, or a path
-    // written oddly (`$XDG_CONFIG_HOME` is the caller's to set), and before they are made.
-    let mut planned = HashMap::new();
-    let mut real_other = |p: &String| real_planned(p, &mut planned, 0).filter(|r| r != p);
-    let (dirs, files): (Vec<_>, Vec<_>) =
-        (own.dirs.iter().filter_map(&mut real_other).collect(), own.files.iter().filter_map(&mut real_other).collect());
+    // Where guard's places really are is guard's too, and so is every link on the way there:
+    // through a symbolic link, or a path written oddly (`$XDG_CONFIG_HOME` is the caller's to
+    // set), and before they are made.
+    let (mut dirs, mut files) = (Vec::new(), Vec::new());
+    for (p, dir) in own.dirs.iter().map(|p| (p, true)).chain(own.files.iter().map(|p| (p, false))) {
+        let Some((end, links)) = resolve(p) else { continue };
+        if end != *p {
+            if dir { &mut dirs } else { &mut files }.push(end);
+        }
+        files.extend(links);
+    }
     own.dirs.extend(dirs);
     own.files.extend(files);
     let mut protected = scope::never_writable(&home_refs, &own);
@@ -185,14 +200,16 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
         homes.iter().map(|h| (h.clone(), list(h).map(|l| l.into_iter().map(|(n, _)| n).collect()))).collect();
     let may_exist = |p: &str| may_be_there(&tops, p);
     // A protected place in a home may really be elsewhere: `~/.bashrc` a link into a dotfiles
-    // repository the agent works in. Where it leads is protected too (only where the home
-    // holds its first component at all: a place that is not there can only be made there).
+    // repository the agent works in. Where it leads, and every link on the way, is protected
+    // too (only where the home holds its first component at all: a place that is not there
+    // can only be made there).
     let elsewhere: Vec<Protected> = protected
         .iter()
         .filter(|p| homes.iter().any(|h| scope::within(&p.path, h) && p.path != *h) && may_exist(&p.path))
-        .filter_map(|p| {
-            let r = real_planned(&p.path, &mut planned, 0).filter(|r| *r != p.path)?;
-            Some(Protected { path: r, class: p.class })
+        .filter_map(|p| Some((p.class, resolve(&p.path)?, &p.path)))
+        .flat_map(|(class, (end, links), path)| {
+            let end = (end != *path).then_some(end);
+            end.into_iter().chain(links).map(move |path| Protected { path, class })
         })
         .collect();
     protected.extend(elsewhere);
@@ -358,6 +375,39 @@ mod tests {
         for p in [base.join("link/file"), base.join("plain/../link"), plain.join("file")] {
             assert_eq!(real(&p), std::fs::canonicalize(&p).ok().map(|r| text(&r)), "{}", p.display());
         }
+    }
+
+    #[test]
+    fn a_path_resolves_to_where_its_links_lead_and_names_each_link() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let base = std::fs::canonicalize(dir.path()).expect("it is there").to_string_lossy().into_owned();
+        let at = |p: &str| format!("{base}/{p}");
+        for d in ["files", "links", "real"] {
+            std::fs::create_dir(at(d)).expect("a directory");
+        }
+        std::fs::write(at("files/rc"), "x").expect("a file");
+        std::os::unix::fs::symlink(at("files/rc"), at("links/rc")).expect("a link");
+        std::os::unix::fs::symlink("../links/rc", at("real/rc")).expect("a relative link");
+        std::os::unix::fs::symlink(at("real"), at("dirlink")).expect("a link to a directory");
+        // Plain: itself, no links.
+        assert_eq!(resolve(&at("files/rc")), Some((at("files/rc"), vec![])));
+        assert_eq!(resolve(&at("files/not-yet/deeper")), Some((at("files/not-yet/deeper"), vec![])));
+        // A chain: the end, and every link on the way where it really is.
+        assert_eq!(
+            resolve(&at("dirlink/rc")),
+            Some((at("files/rc"), vec![at("dirlink"), at("real/rc"), at("links/rc")]))
+        );
+        // Not there yet, far below a link: where it will be made, however deep.
+        let deep: String = (0..60).map(|i| format!("/d{i}")).collect();
+        let (end, links) = resolve(&format!("{}{deep}/rc", at("dirlink"))).expect("resolved");
+        assert_eq!((end, links), (format!("{}{deep}/rc", at("real")), vec![at("dirlink")]));
+        // A link leading where nothing is yet, spelled oddly on the way.
+        std::os::unix::fs::symlink(at("files/later"), at("dangling")).expect("a dangling link");
+        assert_eq!(resolve(&format!("{base}/./links/..//dangling")), Some((at("files/later"), vec![at("dangling")])));
+        // Links leading to each other without end: the kernel refuses such a path too.
+        std::os::unix::fs::symlink(at("loop-b"), at("loop-a")).expect("a link");
+        std::os::unix::fs::symlink(at("loop-a"), at("loop-b")).expect("a link");
+        assert_eq!(resolve(&at("loop-a/x")), None);
     }
 
     #[test]
