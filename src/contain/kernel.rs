@@ -154,18 +154,11 @@ fn open_exactly(g: &Grant) -> Option<std::os::fd::OwnedFd> {
 }
 
 impl Prepared {
-    /// Restricts the calling thread (and what it starts from now on): the ruleset, then the
-    /// seccomp filter. Landlock, `no_new_privs` and seccomp are a thread's own, so a thread
-    /// made for the purpose can start the command inside the scope while guard's other
-    /// threads stay outside it, and the command starts the cheap way (`posix_spawn`, not a
-    /// `fork` of all of guard). Nothing is allocated, on success or failure (the error is a
-    /// raw errno): this also runs between fork and exec.
-    pub fn restrict_this_thread(self) -> std::io::Result<()> {
-        self.enter()
-    }
-
-    /// [`Prepared::restrict_this_thread`], leaving the ruleset to its owner (a child sharing
-    /// guard's memory must not drop what guard will).
+    /// Enters the scope: restricts the calling thread (and what it starts from now on) to the
+    /// ruleset, then adds the seccomp filter. Landlock, `no_new_privs` and seccomp are a
+    /// thread's own: the child that starts the command enters, guard does not. Nothing is
+    /// allocated or dropped, on success or failure (the error is a raw errno): this runs in a
+    /// child between its start and exec, sharing guard's memory or a copy of it.
     pub fn enter(&self) -> std::io::Result<()> {
         use std::os::fd::AsRawFd;
         // SAFETY: prctl(2) and landlock_restrict_self(2) take plain numbers; the ruleset's
@@ -184,11 +177,10 @@ impl Prepared {
     /// everything it starts run inside it, and guard itself does not.
     pub fn apply_to(self, cmd: &mut std::process::Command) {
         use std::os::unix::process::CommandExt;
-        let mut ruleset = Some(self);
         // SAFETY: between fork and exec only prctl(2), landlock_restrict_self(2) and the
-        // seccomp filter's prctl run, allocating nothing (see `restrict_this_thread`).
+        // seccomp filter's prctl run, allocating nothing (see `enter`).
         unsafe {
-            cmd.pre_exec(move || ruleset.take().map_or(Ok(()), Prepared::restrict_this_thread));
+            cmd.pre_exec(move || self.enter());
         }
     }
 }

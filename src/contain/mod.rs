@@ -102,7 +102,7 @@ impl Active {
         watching
     }
 
-    /// The ruleset, to be entered by the thread that starts the command, and what watches for
+    /// The ruleset, to be entered by the child that starts the command, and what watches for
     /// refusals.
     pub fn split(self) -> (kernel::Prepared, Watching) {
         (self.prepared, Watching { scope: self.scope, seen: self.seen, home: self.home, cwd: self.cwd })

@@ -10,6 +10,8 @@ use guard_core::policy::paths::OwnPaths;
 use guard_core::policy::scope::{self, Grant, Kind, Protected, Why};
 use guard_core::policy::settings::Contain;
 
+use nix::errno::Errno;
+
 use crate::host::Host;
 
 /// A scope, worked out: what to grant, and what to say about it.
@@ -54,18 +56,22 @@ pub fn homes(host: &Host) -> Vec<String> {
 /// real path), where `realpath` reads every component as a link in turn. Only a path with a
 /// link on the way is walked that way.
 pub fn real(path: &Path) -> Option<String> {
-    use nix::errno::Errno;
-    use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
-    let normal = path.to_str().filter(|t| is_normal(t));
-    if let Some(t) = normal {
-        let how = OpenHow::new().flags(OFlag::O_PATH | OFlag::O_CLOEXEC).resolve(ResolveFlag::RESOLVE_NO_SYMLINKS);
-        match nix::fcntl::openat2(nix::fcntl::AT_FDCWD, t, how) {
-            Ok(_) => return Some(t.to_string()),
+    if let Some(t) = path.to_str().filter(|t| is_normal(t)) {
+        match without_links(t) {
+            Ok(()) => return Some(t.to_string()),
             Err(Errno::ENOENT | Errno::ENOTDIR) => return None,
             Err(_) => {}
         }
     }
     std::fs::canonicalize(path).ok().map(|r| text(&r))
+}
+
+/// Opens `path` (absolute and normalised) as a path only, refusing every symbolic link on the
+/// way: `ELOOP` when there is one, `ENOENT` or `ENOTDIR` where the path stops.
+fn without_links(path: &str) -> Result<(), Errno> {
+    use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
+    let how = OpenHow::new().flags(OFlag::O_PATH | OFlag::O_CLOEXEC).resolve(ResolveFlag::RESOLVE_NO_SYMLINKS);
+    nix::fcntl::openat2(nix::fcntl::AT_FDCWD, path, how).map(drop)
 }
 
 /// Where `path` really is, whether or not it is there yet, and the symbolic links on the way
@@ -76,13 +82,8 @@ pub fn real(path: &Path) -> Option<String> {
 pub fn resolve(path: &str) -> Option<(String, Vec<String>)> {
     // Most are plain: refusing every link, the path either opens or stops where nothing is
     // yet, and either way it is where it says.
-    if is_normal(path) {
-        use nix::errno::Errno;
-        use nix::fcntl::{OFlag, OpenHow, ResolveFlag};
-        let how = OpenHow::new().flags(OFlag::O_PATH | OFlag::O_CLOEXEC).resolve(ResolveFlag::RESOLVE_NO_SYMLINKS);
-        if matches!(nix::fcntl::openat2(nix::fcntl::AT_FDCWD, path, how), Ok(_) | Err(Errno::ENOENT | Errno::ENOTDIR)) {
-            return Some((path.to_string(), Vec::new()));
-        }
+    if is_normal(path) && matches!(without_links(path), Ok(()) | Err(Errno::ENOENT | Errno::ENOTDIR)) {
+        return Some((path.to_string(), Vec::new()));
     }
     let parts = |p: &str| p.split('/').filter(|c| !c.is_empty()).map(str::to_string).collect::<Vec<_>>();
     let mut links = Vec::new();

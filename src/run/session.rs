@@ -510,7 +510,7 @@ fn run(
         && pty::in_foreground(std::os::fd::AsFd::as_fd(&std::io::stdin()));
     let size = on_pty.then(|| pty::terminal_size().unwrap_or((80, 24)));
     // On a pty the command is started by a fork that sets up its terminal: it enters the scope
-    // there too. Otherwise a thread that has entered it starts the command.
+    // there too. Otherwise a child that enters it and execs starts the command.
     let (scope, watching) = match contained {
         Some(a) if on_pty => (None, Some(a.apply_to(&mut job.command))),
         Some(a) => {
