@@ -530,3 +530,90 @@ fn protected_places_reached_through_links_or_odd_spellings_stay_unwritable() {
     assert_eq!(std::fs::read_to_string(h.join(".bashrc")).unwrap(), "# rc\n", "a link on the way was replaced");
     assert!(!w.join(format!("deep{far}/systemd/user/evil.service")).exists(), "made far below a link");
 }
+
+/// What a command leaves running (`server &`) may hold the pipes guard copies the command's
+/// output through (a contained command's stderr, masked output) for as long as it runs, and
+/// write to them all the while: guard still reports the command's end and its status when the
+/// command ends, with all the command wrote (an unfinished last line too), and what is left
+/// running still writes to guard's caller, through the same filters (masked), until it ends.
+#[test]
+fn what_a_command_leaves_running_does_not_keep_guard_from_reporting_its_end() {
+    if !landlock("what_a_command_leaves_running…") {
+        return;
+    }
+    let s = Setup::new();
+    let secret = "AKIAIOSFODNN7EXAMPLE";
+    let script = format!(
+        "sleep 120 & echo $! > left.pid\n\
+         (while :; do echo tick >&2; sleep 0.01; done) & echo $! > ticker.pid\n\
+         (while [ ! -e go ]; do sleep 0.05; done; echo later >&2; echo; echo {secret}; echo done) &\n\
+         echo now; printf unfinished\nexit 3\n"
+    );
+    std::fs::write(s.work().join("bg.sh"), script).unwrap();
+    let mut c = s.guard(&["-c", "sh bg.sh"]);
+    c.env("GUARD_MASK", "always").stdin(std::process::Stdio::null());
+    c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let pids = || {
+        ["left.pid", "ticker.pid"]
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(s.work().join(f)).ok()?.trim().parse::<i32>().ok())
+            .collect::<Vec<_>>()
+    };
+    let kill = |pids: &[i32]| {
+        for pid in pids {
+            // SAFETY: kill(2) on a process the script left running.
+            unsafe { libc::kill(*pid, libc::SIGKILL) };
+        }
+    };
+    // Not `wait_with_output`: the pipes stay open while what was left runs; the status does not
+    // wait for them. A minute is far longer than guard ever takes here; past it, guard waited.
+    let mut status = None;
+    for _ in 0..600 {
+        status = child.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    if status.is_none() {
+        kill(&pids());
+        let _ = child.kill();
+        panic!("guard waited for what the command left running");
+    }
+    assert_eq!(status.unwrap().code(), Some(3));
+    assert_eq!(s.last_entry()["exit"], 3, "{}", s.last_entry());
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    // All the command wrote, its unfinished line too, has come before anything later is
+    // written (the writer waits for `go`).
+    let mut out = read_until(&mut stdout, "unfinished");
+    assert_eq!(out, "now\nunfinished");
+    std::fs::write(s.work().join("go"), "").unwrap();
+    out.push_str(&read_until(&mut stdout, "done"));
+    kill(&pids());
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut out).unwrap();
+    std::io::Read::read_to_string(&mut stderr, &mut err).unwrap();
+    assert!(!out.contains(secret), "masked after guard ended too: {out:?}");
+    assert!(err.contains("tick") && err.contains("later"), "{err:?}");
+}
+
+/// What comes from `from` until `want` is in it; fails after a minute without it.
+fn read_until(from: &mut (impl std::io::Read + std::os::fd::AsRawFd), want: &str) -> String {
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !seen.contains(want) {
+        assert!(std::time::Instant::now() < deadline, "{want:?} did not come: {seen:?}");
+        let mut fd = libc::pollfd { fd: from.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+        // SAFETY: poll(2) on one descriptor the test holds.
+        if unsafe { libc::poll(&mut fd, 1, 100) } <= 0 {
+            continue;
+        }
+        let n = from.read(&mut buf).unwrap();
+        assert!(n > 0, "closed before {want:?} came: {seen:?}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    seen
+}

@@ -542,7 +542,9 @@ fn run(
         // A script read from stdin to be judged goes to the shell through a pipe.
         let through = mask || rec.is_some();
         let filters = [through.then(filter), (through || seen.is_some()).then(|| watched(filter()))];
-        spawn::run(cmd, job.arg0.take(), filters, job.feed.take(), scope)
+        // With a recording, what is left running is still waited for: the recording ends when
+        // guard does.
+        spawn::run(cmd, job.arg0.take(), filters, job.feed.take(), scope, rec.is_none())
     };
     let link = rec.map(|r| {
         let done = r.finish();

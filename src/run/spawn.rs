@@ -1,6 +1,8 @@
 //! Running without a terminal: the child inherits guard's stdin, stdout and stderr, so bytes,
 //! EOF and binary data pass exactly; when its output is masked or recorded, stdout and stderr
-//! come through pipes and guard copies them on. guard waits to record the exit status, and passes on the
+//! come through pipes and guard copies them on (a contained command's stderr too), until the
+//! command ends: what it leaves running and still holding them is copied on by a process guard
+//! leaves behind ([`hand_over`]). guard waits to record the exit status, and passes on the
 //! signals other processes send it (an agent cancelling a command sends SIGTERM or SIGINT to
 //! guard); a Ctrl-C typed at a terminal already reaches the child, so that one is not repeated.
 //!
@@ -36,6 +38,7 @@ pub fn run(
     filters: [Option<Box<dyn OutputFilter + Send>>; 2],
     input: Option<Vec<u8>>,
     scope: Option<crate::contain::kernel::Prepared>,
+    hand_off: bool,
 ) -> Result<i32, RunError> {
     let [out, err] = filters;
     let program = cmd.get_program().to_owned();
@@ -74,27 +77,44 @@ pub fn run(
     };
     CHILD.store(child.pid, Ordering::SeqCst);
     pass_on_pending();
+    let mut feeding = None;
     if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
         // Not joined: a command that stops reading (or a process it left holding the pipe)
         // must not keep guard from reporting its exit.
-        std::thread::spawn(move || {
+        feeding = Some(std::thread::spawn(move || {
             let _ = stdin.write_all(&bytes);
-        });
+        }));
     }
+    // The copying ends with the command: what it left running (`server &`) may hold the pipes
+    // for as long as it runs, and guard's caller waits for guard's exit status, not for that.
+    let ended = if hand_off { pidfd(child.pid) } else { None };
     let mut copiers = Vec::new();
     let stderr = child.stderr.take().zip(err);
     if let Some((stdout, out)) = child.stdout.take().zip(out) {
-        copiers.push(std::thread::spawn(move || copy(stdout, Raw::of(libc::STDOUT_FILENO), out)));
+        let ended = ended.as_ref().and_then(|e| e.try_clone().ok());
+        copiers.push(std::thread::spawn(move || copy(stdout, Raw::of(libc::STDOUT_FILENO), out, ended.as_ref())));
     }
     // Output first: the child may be gone while what it wrote is still on its way. stderr is
     // copied by this thread, which has nothing else to do until then (a thread fewer to start
     // and tear down for a contained command, whose stderr alone passes through guard).
+    let mut left = Vec::new();
     if let Some((stderr, err)) = stderr {
-        copy(stderr, Raw::of(libc::STDERR_FILENO), err);
+        left.extend(copy(stderr, Raw::of(libc::STDERR_FILENO), err, ended.as_ref()));
     }
-    copiers.into_iter().for_each(|c| {
-        let _ = c.join();
-    });
+    for c in copiers {
+        left.extend(c.join().ok().flatten());
+    }
+    if !left.is_empty() {
+        // Joined once finished, so no thread of guard's is on its way out when it forks.
+        let feeding = match feeding {
+            Some(f) if f.is_finished() => {
+                let _ = f.join();
+                None
+            }
+            other => other,
+        };
+        hand_over(left, feeding.is_some());
+    }
     // Once the child has ended, and before its pid is free to be reused, signals are no
     // longer passed on: wait for the end without reaping it, stop forwarding, then reap.
     use nix::sys::wait::{waitid, Id, WaitPidFlag};
@@ -248,16 +268,55 @@ const LONG_STREAM: usize = 1 << 20;
 /// administrator may lower: then the pipes stay as they are).
 const LONG_STREAM_PIPE: usize = 1 << 20;
 
-/// Copy `from` to `to` through `filter`, chunk by chunk, never holding the whole stream.
-fn copy(mut from: impl Read + AsFd, mut to: impl Write + AsFd, mut filter: Box<dyn OutputFilter + Send>) {
+/// What is left to copy once the command has ended while something it left running still holds
+/// the pipe.
+struct Left {
+    from: std::fs::File,
+    to: Raw,
+    filter: Box<dyn OutputFilter + Send>,
+}
+
+/// How long guard goes on copying after the command's end before what still holds the pipe
+/// counts as left running: a process that is itself ending closes it within this.
+const GRACE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Copy `from` to `to` through `filter`, chunk by chunk, never holding the whole stream. With
+/// `ended` (readable once the command has ended), copying goes on for at most [`GRACE`] after
+/// the end; a pipe still open then is returned, for [`hand_over`], after what the filter holds
+/// back has been let out (output has paused: the same as when it goes quiet on a terminal).
+fn copy(
+    mut from: std::fs::File,
+    mut to: Raw,
+    mut filter: Box<dyn OutputFilter + Send>,
+    ended: Option<&std::os::fd::OwnedFd>,
+) -> Option<Left> {
     let mut buf = vec![0u8; CHUNK];
     let mut out = Vec::with_capacity(buf.len() + 256);
     let mut passed = 0;
+    // The reader went away: what comes is drained, so nothing is blocked on a full pipe.
+    let mut gone = false;
+    // When copying stops if the pipe is still open: set once the command has ended.
+    let mut until = None;
     loop {
+        if let Some(ended) = ended {
+            if !readable(&from, ended, &mut until) {
+                if gone {
+                    // Nobody reads what is left: it is dropped with the pipe.
+                    return None;
+                }
+                out.clear();
+                filter.flush(&mut out);
+                let _ = to.write_all(&out);
+                return Some(Left { from, to, filter });
+            }
+        }
         let n = match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
+        if gone {
+            continue;
+        }
         if passed < LONG_STREAM && passed + n >= LONG_STREAM {
             grow_pipe(from.as_fd());
             grow_pipe(to.as_fd());
@@ -266,14 +325,123 @@ fn copy(mut from: impl Read + AsFd, mut to: impl Write + AsFd, mut filter: Box<d
         out.clear();
         filter.feed(&buf[..n], &mut out);
         if to.write_all(&out).and_then(|_| to.flush()).is_err() {
-            // The reader went away: keep draining so the child is not blocked on a full pipe.
-            let _ = std::io::copy(&mut from, &mut std::io::sink());
-            return;
+            gone = true;
         }
     }
-    out.clear();
-    filter.flush(&mut out);
-    let _ = to.write_all(&out).and_then(|_| to.flush());
+    if !gone {
+        out.clear();
+        filter.flush(&mut out);
+        let _ = to.write_all(&out).and_then(|_| to.flush());
+    }
+    None
+}
+
+/// Waits until `from` has something to read or is closed (`true`), or `until` has passed
+/// (`false`, whatever is still coming); `until` is set to [`GRACE`] after the command's end
+/// when `ended` first shows it.
+fn readable(from: &std::fs::File, ended: &std::os::fd::OwnedFd, until: &mut Option<std::time::Instant>) -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    loop {
+        let left = until.map(|u| u.saturating_duration_since(std::time::Instant::now()));
+        // Past it, what is left goes on elsewhere, however much more is coming.
+        if left.is_some_and(|d| d.is_zero()) {
+            return false;
+        }
+        let mut fds = [PollFd::new(from.as_fd(), PollFlags::POLLIN), PollFd::new(ended.as_fd(), PollFlags::POLLIN)];
+        let watched = if until.is_some() { &mut fds[..1] } else { &mut fds[..] };
+        let timeout = match left {
+            None => PollTimeout::NONE,
+            Some(d) => PollTimeout::try_from(d).unwrap_or(PollTimeout::MAX),
+        };
+        match poll(watched, timeout) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            // Copying as before: a read that blocks.
+            Err(_) => return true,
+            Ok(_) => {}
+        }
+        if fds[0].any().unwrap_or(true) {
+            return true;
+        }
+        if until.is_none() && fds[1].any().unwrap_or(false) {
+            *until = Some(std::time::Instant::now() + GRACE);
+        }
+    }
+}
+
+/// Closes every descriptor but the pipes in `left` and the ends they are copied to.
+fn keep_only(left: &[Left]) {
+    use std::os::fd::AsRawFd;
+    let mut keep: Vec<u32> =
+        left.iter().flat_map(|l| [l.from.as_raw_fd(), l.to.0.as_raw_fd()]).map(|fd| fd as u32).collect();
+    keep.sort_unstable();
+    keep.dedup();
+    let mut next = 0u32;
+    for fd in keep.into_iter().chain(std::iter::once(u32::MAX)) {
+        if fd > next {
+            // SAFETY: close_range(2) on descriptors of this process that nothing here uses.
+            unsafe { libc::syscall(libc::SYS_close_range, next, fd - 1, 0u32) };
+        }
+        next = fd.saturating_add(1);
+    }
+}
+
+/// A descriptor that becomes readable when process `pid` ends (`pidfd_open(2)`, Linux 5.3), or
+/// `None` where there is none: then copying lasts until every holder of the pipe closes it.
+fn pidfd(pid: libc::pid_t) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: pidfd_open takes plain numbers and returns a new descriptor or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    // SAFETY: a descriptor just returned to this process, owned from here on.
+    (fd >= 0).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as std::os::fd::RawFd) })
+}
+
+/// Hands what is left to copy to a process of its own, so guard can report the command's end
+/// while what it left running still writes: that process copies on (through the same filters)
+/// until every holder of the pipes has closed them, as the caller's own pipe would have taken
+/// it had guard not stood between. Where guard cannot fork safely (another of its threads still
+/// feeds the command its input), or the fork fails, guard copies on itself, as it did before.
+fn hand_over(left: Vec<Left>, busy: bool) {
+    // The command has ended (not yet reaped): nothing more is passed on to it, from here or
+    // from the process that copies on.
+    CHILD.store(-1, Ordering::SeqCst);
+    let finish = |left: Vec<Left>| {
+        let mut threads = Vec::new();
+        let mut rest = left.into_iter();
+        let first = rest.next();
+        for l in rest {
+            threads.push(std::thread::spawn(move || copy(l.from, l.to, l.filter, None)));
+        }
+        if let Some(l) = first {
+            copy(l.from, l.to, l.filter, None);
+        }
+        threads.into_iter().for_each(|t| {
+            let _ = t.join();
+        });
+    };
+    if busy {
+        return finish(left);
+    }
+    // SAFETY: guard has one thread here (the copying threads have been joined, and the one
+    // feeding input has finished), so the child may run ordinary code.
+    match unsafe { libc::fork() } {
+        0 => {
+            // It lasts as long as what it serves, and no longer than that holds the pipes: the
+            // signals guard passed on are ignored, as a background job of a shell ignores
+            // Ctrl-C, and it holds only the pipes it copies and where it copies them to (not
+            // guard's stdin, nor a stdout or stderr it has nothing for).
+            for signal in FORWARDED {
+                // SAFETY: signal(2) on this process's own dispositions.
+                unsafe { libc::signal(signal, libc::SIG_IGN) };
+            }
+            keep_only(&left);
+            finish(left);
+            // SAFETY: ends this process without running guard's exit handlers a second time.
+            unsafe { libc::_exit(0) }
+        }
+        -1 => finish(left),
+        // guard's copies of the pipes close here; the other process has its own.
+        _ => drop(left),
+    }
 }
 
 /// Gives a pipe more room, for a stream that has turned out long. With guard reading one pipe
