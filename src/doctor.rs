@@ -68,6 +68,8 @@ pub struct Facts {
     pub policy_layers: Vec<(&'static str, String, usize)>,
     /// `guard rules lint` on the policy in effect: its report and whether it found problems.
     pub lint: (String, bool),
+    /// guard's own policy files (or directories) that are there and cannot be read.
+    pub unread: Vec<String>,
     pub audit_log: PathBuf,
     /// Whether guard can write the audit log (creating its directory if needed), or why not.
     pub audit_writable: Result<(), String>,
@@ -197,6 +199,7 @@ pub fn gather(host: &Host, own: &Policy) -> Facts {
         agents,
         policy_layers,
         lint: (lint_text, lint_code != 0),
+        unread: own.unread.clone(),
         audit_log,
         audit_writable,
         containment: (
@@ -330,14 +333,25 @@ pub fn assess(f: &Facts) -> Vec<Item> {
         })
         .collect();
     let summary = f.lint.0.lines().last().unwrap_or_default();
+    if !f.unread.is_empty() {
+        item(
+            Status::Fix,
+            "policy",
+            format!(
+                "guard cannot read its own policy ({}): every command is asked until it can; make it readable \
+                 again (its mode or a directory's above it, or what stands in its place)",
+                f.unread.join(", ")
+            ),
+        );
+    }
     if f.lint.1 {
         let problems: Vec<&str> = f.lint.0.lines().filter(|l| *l != summary).collect();
         item(
             Status::Fix,
             "policy",
             format!(
-                "{summary}; broken files are ignored and the built-in rules apply; fix these (`guard rules lint` \
-                 checks again):\n{}",
+                "{summary}; broken files are ignored and the built-in rules apply (guard's own files that cannot \
+                 be read have every command asked); fix these (`guard rules lint` checks again):\n{}",
                 problems.iter().map(|l| format!("      {l}")).collect::<Vec<_>>().join("\n")
             ),
         );
@@ -610,6 +624,7 @@ mod tests {
             agents: Vec::new(),
             policy_layers: vec![("system", "/etc/guard".into(), 0), ("user", "/home/u/.config/guard".into(), 1)],
             lint: ("14 file(s) checked, 0 problem(s)\n".into(), false),
+            unread: Vec::new(),
             audit_log: "/home/u/.local/state/guard/audit.jsonl".into(),
             audit_writable: Ok(()),
             containment: (7, Default::default(), "  writable: /home/u/p (the project)\n".into()),

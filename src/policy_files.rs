@@ -12,16 +12,23 @@ use crate::policy::{LayerKind, Policy};
 /// Policy files of one layer directory: `*.yaml`/`*.yml`, sorted. `remembered.yaml` is not
 /// policy: it is where "always" answers at the prompt are kept (see `approval::memory`).
 pub fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-                .filter(|p| p.file_name().is_some_and(|n| n != "remembered.yaml"))
-                .collect()
-        })
-        .unwrap_or_default();
+    listing(dir).unwrap_or_default()
+}
+
+/// The policy files in `dir`, sorted: none when it is not there, an error when it is there and
+/// cannot be listed.
+fn listing(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .filter(|p| p.file_name().is_some_and(|n| n != "remembered.yaml"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
     out.sort();
-    out
+    Ok(out)
 }
 
 /// A policy file larger than this is not read: no real policy comes near it.
@@ -66,15 +73,20 @@ impl Locations {
         }
     }
 
-    /// Every policy file, in load order, with its layer.
-    pub fn files(&self) -> Vec<(PathBuf, LayerKind)> {
-        let mut files: Vec<(PathBuf, LayerKind)> =
-            files_in(&self.system).into_iter().map(|p| (p, LayerKind::System)).collect();
-        if let Some(u) = &self.user {
-            files.extend(files_in(u).into_iter().map(|p| (p, LayerKind::User)));
+    /// Every policy file, in load order, with its layer; a system or user directory that is
+    /// there and cannot be listed comes as itself, with why.
+    pub fn files(&self) -> Vec<(PathBuf, LayerKind, Option<String>)> {
+        let mut files = Vec::new();
+        for (dir, layer) in
+            std::iter::once((&self.system, LayerKind::System)).chain(self.user.iter().map(|u| (u, LayerKind::User)))
+        {
+            match listing(dir) {
+                Ok(found) => files.extend(found.into_iter().map(|p| (p, layer, None))),
+                Err(e) => files.push((dir.clone(), layer, Some(format!("cannot list the directory ({e})")))),
+            }
         }
-        files.extend(self.project.iter().map(|p| (p.clone(), LayerKind::Project)));
-        files.extend(self.extra.iter().map(|p| (p.clone(), LayerKind::CommandLine)));
+        files.extend(self.project.iter().map(|p| (p.clone(), LayerKind::Project, None)));
+        files.extend(self.extra.iter().map(|p| (p.clone(), LayerKind::CommandLine, None)));
         files
     }
 }
@@ -91,7 +103,19 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
     let sources = loc
         .files()
         .into_iter()
-        .map(|(path, layer)| Source { name: path.display().to_string(), layer, text: read_policy(&path, layer) })
+        .filter_map(|(path, layer, unlisted)| {
+            let text = match unlisted {
+                Some(why) => Err(why),
+                // A file gone since its directory was listed (an editor saving it) is not one
+                // that cannot be read.
+                None => match read_policy(&path, layer) {
+                    Err(Unreadable::Gone) => return None,
+                    Err(Unreadable::Because(why)) => Err(why),
+                    Ok(t) => Ok(t),
+                },
+            };
+            Some(Source { name: path.display().to_string(), layer, text })
+        })
         .collect();
     let how = Circumstances { extra_trusted: loc.extra_trusted, nested: loc.nested, home: loc.home.clone() };
     layers::assemble(builtin, sources, &how)
@@ -100,18 +124,31 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
 /// The text of a policy file, or why it is skipped. Never blocks (a FIFO is skipped, not
 /// opened for good) and never reads more than [`MAX_POLICY_FILE`]; a project's file counts
 /// only when it belongs to you or to root, so another user cannot plant one above your work.
-fn read_policy(path: &Path, layer: LayerKind) -> Result<String, String> {
+fn read_policy(path: &Path, layer: LayerKind) -> Result<String, Unreadable> {
     use std::os::unix::fs::MetadataExt;
     let (bytes, meta) = crate::small_file::read_with_metadata(path, MAX_POLICY_FILE).map_err(|e| match e {
-        crate::small_file::Error::Io(e) => format!("cannot read ({e})"),
-        other => format!("skipped: {other}"),
+        // Gone since its directory was listed; a link to nothing is there, and is not read.
+        crate::small_file::Error::Io(e) if e.kind() == std::io::ErrorKind::NotFound => match path.symlink_metadata() {
+            Ok(_) => Unreadable::Because("cannot read (a link to nothing)".into()),
+            Err(_) => Unreadable::Gone,
+        },
+        crate::small_file::Error::Io(e) => Unreadable::Because(format!("cannot read ({e})")),
+        other => Unreadable::Because(format!("skipped: {other}")),
     })?;
     let owner = meta.uid();
     if layer == LayerKind::Project && owner != nix::unistd::geteuid().as_raw() && owner != 0 {
-        return Err(format!(
+        return Err(Unreadable::Because(format!(
             "skipped: it belongs to uid {owner}, not to you or root (remove it, or take it over with chown if it \
              is yours)"
-        ));
+        )));
     }
     Ok(crate::small_file::text(bytes))
+}
+
+/// Why a policy file's text is not used.
+enum Unreadable {
+    /// It is no longer there.
+    Gone,
+    /// It is there, and this is why it is not read.
+    Because(String),
 }

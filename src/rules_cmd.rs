@@ -136,7 +136,11 @@ pub fn lint(host: &Host, own: &Policy, files: &[PathBuf]) -> (String, u8) {
             .iter()
             .map(|e| (format!("builtin:{}", e.file), e.yaml.to_string(), LayerKind::Builtin))
             .collect();
-        for (f, layer) in fs {
+        for (f, layer, unlisted) in fs {
+            if let Some(why) = unlisted {
+                problems.push(format!("{}: {why}", f.display()));
+                continue;
+            }
             match crate::small_file::read_text(&f, policy_files::MAX_POLICY_FILE) {
                 Ok(s) => t.push((f.display().to_string(), s, layer)),
                 Err(e) => problems.push(format!("{}: cannot read: {e}", f.display())),

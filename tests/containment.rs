@@ -617,3 +617,148 @@ fn read_until(from: &mut (impl std::io::Read + std::os::fd::AsRawFd), want: &str
     }
     seen
 }
+
+/// A command guard allowed, hiding from judging what it changes (the path read from a file),
+/// makes guard's own policy unreadable: `chmod` is not a right Landlock controls, and the
+/// directory and file are the user's own. guard must not then run as if the user had no
+/// policy (the user's deny rule gone): every command is asked until the policy can be read,
+/// and `guard doctor` names it. Run as a user other than root where the test runs as root
+/// (root reads whatever the permissions say).
+#[test]
+fn a_policy_made_unreadable_from_inside_leaves_every_command_asked_not_unguarded() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let s = Setup::new();
+    let policy = s.home().join("config/guard/policy.yaml");
+    std::fs::write(
+        &policy,
+        "rules:\n  - {id: me.marker, match: {program: touch, operand: {equals: [marker]}}, decision: deny, message: no \
+         markers, examples: {deny: [touch marker]}}\n",
+    )
+    .unwrap();
+    // Root reads what it likes: the guards here run as another user, from a copy of guard that
+    // user can run wherever the checkout is.
+    let uid = nix::unistd::geteuid().as_raw();
+    let (run_as, guard) = if uid == 0 {
+        let copy = s.home().join("guard");
+        std::fs::copy(sandbox::GUARD, &copy).unwrap();
+        let other = 54_321;
+        chown_all(s.home(), other);
+        (Some(other), copy)
+    } else {
+        (None, PathBuf::from(sandbox::GUARD))
+    };
+    let guard_as = |args: &[&str]| -> Output {
+        let mut c = rebase(s.guard(args), &guard);
+        if let Some(id) = run_as {
+            // SAFETY: setgroups(2), setresgid(2) and setresuid(2) are async-signal-safe.
+            unsafe {
+                c.pre_exec(move || {
+                    let ok = libc::setgroups(0, std::ptr::null()) == 0
+                        && libc::setresgid(id, id, id) == 0
+                        && libc::setresuid(id, id, id) == 0;
+                    if ok {
+                        Ok(())
+                    } else {
+                        Err(std::io::Error::last_os_error())
+                    }
+                });
+            }
+        }
+        c.output().unwrap()
+    };
+    let o = guard_as(&["-c", "touch marker"]);
+    assert_eq!(o.status.code(), Some(126), "the user's rule holds: {}", describe(&o));
+    for target in [policy.clone(), policy.parent().unwrap().to_path_buf()] {
+        std::fs::write(s.work().join("t.txt"), format!("{}\n", target.display())).unwrap();
+        std::fs::write(s.work().join("c.sh"), "read t < t.txt\nchmod 000 \"$t\"\n").unwrap();
+        if let Some(id) = run_as {
+            chown_all(&s.work(), id);
+        }
+        let o = guard_as(&["-c", "sh c.sh"]);
+        assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+        assert!(std::fs::metadata(&target).unwrap().permissions().mode() & 0o777 == 0, "{}", target.display());
+        for command in ["touch marker", "ls"] {
+            let o = guard_as(&["-c", command]);
+            assert_eq!(o.status.code(), Some(126), "{command} after chmod 000 {}: {}", target.display(), describe(&o));
+            assert!(text(&o.stderr).contains("guard.policy-unreadable"), "{}", describe(&o));
+        }
+        assert!(!s.work().join("marker").exists());
+        let o = guard_as(&["doctor"]);
+        assert!(text(&o.stdout).contains("guard cannot read its own policy"), "{}", describe(&o));
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let o = guard_as(&["-c", "ls"]);
+        assert_eq!(o.status.code(), Some(0), "readable again: {}", describe(&o));
+    }
+    let o = guard_as(&["-c", "touch marker"]);
+    assert_eq!(o.status.code(), Some(126), "the user's rule holds again: {}", describe(&o));
+}
+
+/// `c` with `guard` as its program (the same arguments, environment and directory).
+fn rebase(c: Command, guard: &Path) -> Command {
+    let mut out = Command::new(guard);
+    out.args(c.get_args());
+    out.env_clear();
+    for (k, v) in c.get_envs() {
+        if let Some(v) = v {
+            out.env(k, v);
+        }
+    }
+    if let Some(d) = c.get_current_dir() {
+        out.current_dir(d);
+    }
+    out.stdin(std::process::Stdio::null());
+    sandbox::without_terminal(&mut out);
+    out
+}
+
+/// `path` and everything beneath it given to user and group `id`.
+fn chown_all(path: &Path, id: u32) {
+    std::os::unix::fs::lchown(path, Some(id), Some(id)).unwrap();
+    if path.is_dir() && !path.is_symlink() {
+        for e in std::fs::read_dir(path).unwrap() {
+            chown_all(&e.unwrap().path(), id);
+        }
+    }
+}
+
+/// A policy file kept in a dotfiles repository, linked into guard's directory (`stow`), while
+/// the agent works in that repository: the file it leads to cannot be changed, emptied or
+/// removed from inside the scope (the path hidden from judging), and the user's rule holds;
+/// one removed from outside leaves a link to nothing, which has every command asked.
+#[test]
+fn a_policy_file_linked_from_the_project_stays_out_of_reach() {
+    if !landlock("a_policy_file_linked_from_the_project…") {
+        return;
+    }
+    let s = Setup::new();
+    let w = s.work();
+    std::fs::create_dir_all(w.join("guard")).unwrap();
+    let rule = "rules:\n  - {id: me.marker, match: {program: touch, operand: {equals: [marker]}}, decision: deny, \
+                message: no markers, examples: {deny: [touch marker]}}\n";
+    std::fs::write(w.join("guard/mine.yaml"), rule).unwrap();
+    let link = s.home().join("config/guard/mine.yaml");
+    std::os::unix::fs::symlink(w.join("guard/mine.yaml"), &link).unwrap();
+    assert_eq!(s.run(&["-c", "touch marker"]).status.code(), Some(126));
+    std::fs::write(w.join("t.txt"), "guard/mine.yaml\n").unwrap();
+    for change in ["echo 'rules: []' > \"$t\"", ": > \"$t\"", "rm -f \"$t\"", "mv \"$t\" off.yaml", "chmod 000 \"$t\""]
+    {
+        std::fs::write(w.join("c.sh"), format!("read t < t.txt\n( {change} ) 2>/dev/null\ntrue\n")).unwrap();
+        let o = s.run(&["-c", "sh c.sh"]);
+        assert_eq!(o.status.code(), Some(0), "{change}: {}", describe(&o));
+        if change.starts_with("chmod") {
+            // Not a Landlock right: guard then asks (or, as root, reads it anyway).
+            std::fs::set_permissions(w.join("guard/mine.yaml"), std::os::unix::fs::PermissionsExt::from_mode(0o644))
+                .unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(w.join("guard/mine.yaml")).unwrap(), rule, "{change}");
+        let o = s.run(&["-c", "touch marker"]);
+        assert_eq!(o.status.code(), Some(126), "{change}: {}", describe(&o));
+        assert!(!w.join("marker").exists(), "{change}");
+    }
+    // Removed from outside every scope: a link to nothing is not an empty policy.
+    std::fs::remove_file(w.join("guard/mine.yaml")).unwrap();
+    let o = s.run(&["-c", "ls"]);
+    assert_eq!(o.status.code(), Some(126), "{}", describe(&o));
+    assert!(text(&o.stderr).contains("guard.policy-unreadable"), "{}", describe(&o));
+}

@@ -153,6 +153,18 @@ pub fn scope(host: &Host, settings: &Contain, own: &OwnPaths, open_secrets: bool
     let (mut dirs, mut files) = (Vec::new(), Vec::new());
     for (p, dir) in own.dirs.iter().map(|p| (p, true)).chain(own.files.iter().map(|p| (p, false))) {
         let Some((end, links)) = resolve(p) else { continue };
+        // A file in one of guard's directories may itself be a link, to where guard reads it
+        // from: a policy file kept in a dotfiles repository the agent works in.
+        if dir {
+            for entry in std::fs::read_dir(&end).into_iter().flatten().flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                    if let Some((to, through)) = resolve(&text(&entry.path())) {
+                        files.push(to);
+                        files.extend(through);
+                    }
+                }
+            }
+        }
         if end != *p {
             if dir { &mut dirs } else { &mut files }.push(end);
         }

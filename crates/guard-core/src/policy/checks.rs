@@ -25,6 +25,8 @@ pub const FORK_BOMB: &str = "critical.fork-bomb";
 pub const NUL_BYTE: &str = "guard.nul-byte";
 /// Something in the text guard could not read in full.
 pub const INCOMPLETE: &str = "guard.incomplete";
+/// A system or user policy file (or their directory) that is there and cannot be read.
+pub const POLICY_UNREAD: &str = "guard.policy-unreadable";
 /// A program only known at run time.
 pub const DYNAMIC_PROGRAM: &str = "guard.dynamic-program";
 /// guard itself failed while judging.
@@ -62,6 +64,16 @@ pub const CHECKS: &[Check] = &[
         summary: "a command holding a NUL byte",
         covers: "Denies text that holds a NUL byte: no shell is handed one (bash stops reading a script at one), \
                  so what would run is not what guard sees. Remove the byte.",
+    },
+    Check {
+        id: POLICY_UNREAD,
+        decision: Decision::Ask,
+        summary: "guard's own policy is there and cannot be read",
+        covers: "Asks about every command while a system or user policy file, or their directory, is there and \
+                 cannot be read (its mode or a directory's above it was changed; a link to nothing, a FIFO, a \
+                 directory or a file over 1 MiB stands in its place): the rules and settings in it cannot be applied, and treating it as empty would let whatever changed it loosen \
+                 guard. An approved command runs with guard's default settings. `guard doctor` names it; make it \
+                 readable again (its mode or a directory's above it, or what stands in its place).",
     },
     Check {
         id: INCOMPLETE,

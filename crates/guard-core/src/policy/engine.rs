@@ -163,6 +163,9 @@ pub struct Policy {
     pub warnings: Vec<String>,
     /// guard's own settings from the system and user layers.
     pub settings: super::settings::Settings,
+    /// System and user policy files (or their directories) that are there and could not be
+    /// read: every command is asked while there are any.
+    pub unread: Vec<String>,
 }
 
 /// One parsed file of policy.
@@ -412,6 +415,24 @@ impl Policy {
                 ),
                 span: crate::plan::Span::new(at, at + 1),
                 text: "\\0".into(),
+                invocation: None,
+                tags: vec!["fail-safe".into()],
+            });
+        }
+        if !self.unread.is_empty() {
+            v.add(Finding {
+                rule: checks::POLICY_UNREAD.into(),
+                decision: Decision::Ask,
+                severity: Severity::High,
+                message: format!(
+                    "guard cannot read its policy ({}): its rules and settings (containment's among them) cannot be \
+                     applied, so every command is asked until it can be read, and one approved runs with guard's \
+                     defaults. Make it readable again: its mode or a directory's above it (`chmod u+rwX`), or what \
+                     stands in its place (a link to nothing, a FIFO, a directory)",
+                    self.unread.join(", ")
+                ),
+                span: crate::plan::Span::new(0, plan.source.len()),
+                text: String::new(),
                 invocation: None,
                 tags: vec!["fail-safe".into()],
             });

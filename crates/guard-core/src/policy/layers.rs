@@ -105,7 +105,8 @@ impl Builtin {
 }
 
 /// One policy file as read, for [`assemble`]: its name, layer, and its text or why it could not
-/// be read.
+/// be read. A system or user file that could not be read is one that is there (a file gone by
+/// the time it was read is left out): every command is then asked.
 pub struct Source {
     /// The file's path, as messages name it.
     pub name: String,
@@ -136,9 +137,19 @@ pub struct Circumstances {
 pub fn assemble(builtin: Vec<LoadedPack>, sources: Vec<Source>, how: &Circumstances) -> Policy {
     let mut packs = builtin;
     let mut warnings = Vec::new();
+    let mut unread = Vec::new();
     let mut settings = super::settings::Settings::default();
     for Source { name, layer, text } in sources {
         let text = match text {
+            // guard's own policy, there and unreadable: whatever made it so (`chmod 000`, which
+            // no scope stops) must not have its rules and settings go with it. Every command is
+            // asked, and a system file's lock is kept, until it can be read.
+            Err(why) if matches!(layer, LayerKind::System | LayerKind::User) => {
+                warnings.push(format!("{name}: {why}; every command is asked until it can be read"));
+                settings.locked |= layer == LayerKind::System;
+                unread.push(name);
+                continue;
+            }
             Ok(t) => t,
             Err(why) => {
                 warnings.push(format!("{name}: {why}; using the other policy files"));
@@ -192,6 +203,7 @@ pub fn assemble(builtin: Vec<LoadedPack>, sources: Vec<Source>, how: &Circumstan
     warnings.append(&mut policy.warnings);
     policy.warnings = warnings;
     policy.settings = settings;
+    policy.unread = unread;
     policy
 }
 
