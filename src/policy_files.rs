@@ -51,6 +51,10 @@ pub struct Locations {
     pub nested: bool,
     /// The home directory `~` in settings stands for.
     pub home: Option<PathBuf>,
+    /// The project a contained command may write (the git work tree holding the working
+    /// directory, else the working directory): a project file of the user's above it is out
+    /// of the command's reach but for its mode, and counts as the user's own.
+    pub project_root: Option<PathBuf>,
 }
 
 impl Locations {
@@ -58,8 +62,19 @@ impl Locations {
     pub fn of(host: &Host) -> Locations {
         let home = host.home();
         let user = host.config_dir();
-        let mut project: Vec<PathBuf> =
-            host.cwd().ancestors().map(|d| d.join(".guard.yaml")).filter(|p| p.symlink_metadata().is_ok()).collect();
+        let project_root = crate::contain::places::project_root(host.cwd());
+        // One above the project that cannot be looked at (a directory there lost its search
+        // bit) may be there.
+        let mut project: Vec<PathBuf> = host
+            .cwd()
+            .ancestors()
+            .map(|d| d.join(".guard.yaml"))
+            .filter(|p| match p.symlink_metadata() {
+                Ok(_) => true,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+                Err(_) => above_project(p, Some(&project_root)),
+            })
+            .collect();
         project.reverse();
         let nested = host.nested();
         Locations {
@@ -70,6 +85,7 @@ impl Locations {
             extra_trusted: false,
             nested,
             home,
+            project_root: Some(project_root),
         }
     }
 
@@ -114,7 +130,12 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
                     Ok(t) => Ok(t),
                 },
             };
-            Some(Source { name: path.display().to_string(), layer, text })
+            let own = match layer {
+                LayerKind::System | LayerKind::User => true,
+                LayerKind::Project => above_project(&path, loc.project_root.as_deref()),
+                _ => false,
+            };
+            Some(Source { name: path.display().to_string(), layer, text, own })
         })
         .collect();
     let how = Circumstances { extra_trusted: loc.extra_trusted, nested: loc.nested, home: loc.home.clone() };
@@ -143,6 +164,21 @@ fn read_policy(path: &Path, layer: LayerKind) -> Result<String, Unreadable> {
         )));
     }
     Ok(crate::small_file::text(bytes))
+}
+
+/// Whether `path` is a project file of the caller's in a directory above `root` (none inside
+/// it counts: the project is a contained command's to write).
+fn above_project(path: &Path, root: Option<&Path>) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let (Some(dir), Some(root)) = (path.parent(), root) else { return false };
+    // One that cannot be looked at is below a directory that lost its search bit since guard
+    // entered it, which only its owner (or root) can take away.
+    root != dir
+        && root.starts_with(dir)
+        && match path.symlink_metadata() {
+            Ok(m) => m.uid() == nix::unistd::geteuid().as_raw(),
+            Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+        }
 }
 
 /// Why a policy file's text is not used.

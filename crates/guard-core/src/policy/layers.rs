@@ -105,8 +105,7 @@ impl Builtin {
 }
 
 /// One policy file as read, for [`assemble`]: its name, layer, and its text or why it could not
-/// be read. A system or user file that could not be read is one that is there (a file gone by
-/// the time it was read is left out): every command is then asked.
+/// be read (a file gone by the time it was read is left out).
 pub struct Source {
     /// The file's path, as messages name it.
     pub name: String,
@@ -114,6 +113,10 @@ pub struct Source {
     pub layer: LayerKind,
     /// Its text, or why it could not be read.
     pub text: Result<String, String>,
+    /// Whether it is the user's or the system's own, out of the reach of what guard runs but for
+    /// its mode: the system and user layers, and a project file of the user's above the project
+    /// a contained command may write. One that cannot be read has every command asked.
+    pub own: bool,
 }
 
 /// What the files' standing depends on beyond their layer: whether a person named the
@@ -139,12 +142,13 @@ pub fn assemble(builtin: Vec<LoadedPack>, sources: Vec<Source>, how: &Circumstan
     let mut warnings = Vec::new();
     let mut unread = Vec::new();
     let mut settings = super::settings::Settings::default();
-    for Source { name, layer, text } in sources {
+    for Source { name, layer, text, own } in sources {
         let text = match text {
-            // guard's own policy, there and unreadable: whatever made it so (`chmod 000`, which
-            // no scope stops) must not have its rules and settings go with it. Every command is
-            // asked, and a system file's lock is kept, until it can be read.
-            Err(why) if matches!(layer, LayerKind::System | LayerKind::User) => {
+            // Policy of the user's or the system's own, there and unreadable: whatever made it
+            // so (`chmod 000`, which no scope stops) must not have its rules and settings go
+            // with it. Every command is asked, and a system file's lock is kept, until it can be
+            // read.
+            Err(why) if own => {
                 warnings.push(format!("{name}: {why}; every command is asked until it can be read"));
                 settings.locked |= layer == LayerKind::System;
                 unread.push(name);
