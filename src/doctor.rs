@@ -338,9 +338,9 @@ pub fn assess(f: &Facts) -> Vec<Item> {
             Status::Fix,
             "policy",
             format!(
-                "guard cannot read its own policy ({}): every command is asked until it can; make it readable \
-                 again (its mode or a directory's above it, or what stands in its place)",
-                f.unread.join(", ")
+                "guard cannot read its own policy ({}): every command is asked until it can; {}",
+                f.unread.join(", "),
+                crate::policy::checks::POLICY_UNREAD_FIX
             ),
         );
     }

@@ -51,10 +51,10 @@ pub struct Locations {
     pub nested: bool,
     /// The home directory `~` in settings stands for.
     pub home: Option<PathBuf>,
-    /// The project a contained command may write (the git work tree holding the working
-    /// directory, else the working directory): a project file of the user's above it is out
-    /// of the command's reach but for its mode, and counts as the user's own.
-    pub project_root: Option<PathBuf>,
+    /// The working directory. A project file of the user's above its project (the one a
+    /// contained command may write: the git work tree holding it, else itself) is out of the
+    /// command's reach but for its mode, and counts as the user's own.
+    pub cwd: Option<PathBuf>,
 }
 
 impl Locations {
@@ -62,7 +62,6 @@ impl Locations {
     pub fn of(host: &Host) -> Locations {
         let home = host.home();
         let user = host.config_dir();
-        let project_root = crate::contain::places::project_root(host.cwd());
         // One above the project that cannot be looked at (a directory there lost its search
         // bit) may be there.
         let mut project: Vec<PathBuf> = host
@@ -72,7 +71,7 @@ impl Locations {
             .filter(|p| match p.symlink_metadata() {
                 Ok(_) => true,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-                Err(_) => above_project(p, Some(&project_root)),
+                Err(_) => above_project(p, Some(host.cwd())),
             })
             .collect();
         project.reverse();
@@ -85,7 +84,7 @@ impl Locations {
             extra_trusted: false,
             nested,
             home,
-            project_root: Some(project_root),
+            cwd: Some(host.cwd().to_path_buf()),
         }
     }
 
@@ -130,9 +129,10 @@ pub fn load_over(loc: &Locations, builtin: Vec<LoadedPack>) -> Policy {
                     Ok(t) => Ok(t),
                 },
             };
+            // Only asked of a file that could not be read: what it says is used either way.
             let own = match layer {
                 LayerKind::System | LayerKind::User => true,
-                LayerKind::Project => above_project(&path, loc.project_root.as_deref()),
+                LayerKind::Project => text.is_err() && above_project(&path, loc.cwd.as_deref()),
                 _ => false,
             };
             Some(Source { name: path.display().to_string(), layer, text, own })
@@ -166,11 +166,13 @@ fn read_policy(path: &Path, layer: LayerKind) -> Result<String, Unreadable> {
     Ok(crate::small_file::text(bytes))
 }
 
-/// Whether `path` is a project file of the caller's in a directory above `root` (none inside
-/// it counts: the project is a contained command's to write).
-fn above_project(path: &Path, root: Option<&Path>) -> bool {
+/// Whether `path` is a project file of the caller's in a directory above the project of `cwd`
+/// (none inside it counts: the project is a contained command's to write). Worked out only for
+/// a file that cannot be read or looked at, off the path every command takes.
+fn above_project(path: &Path, cwd: Option<&Path>) -> bool {
     use std::os::unix::fs::MetadataExt;
-    let (Some(dir), Some(root)) = (path.parent(), root) else { return false };
+    let (Some(dir), Some(cwd)) = (path.parent(), cwd) else { return false };
+    let root = crate::contain::places::project_root(cwd);
     // One that cannot be looked at is below a directory that lost its search bit since guard
     // entered it, which only its owner (or root) can take away.
     root != dir

@@ -68,7 +68,7 @@ fn locations(
         extra_trusted: false,
         nested: false,
         home: None,
-        project_root: None,
+        cwd: None,
     }
 }
 
@@ -269,7 +269,9 @@ fn a_project_file_above_the_project_that_cannot_be_read_has_every_command_asked(
     // Above a project, a link to nothing of the caller's; another of another user's (planted
     // where others may write), which only root can make here.
     let gone = |above: &std::path::Path| {
-        std::fs::create_dir_all(above.join("proj")).unwrap();
+        // Work trees, so where the temporary directory is does not decide the project.
+        std::fs::create_dir_all(above.join("proj/.git")).unwrap();
+        std::fs::create_dir_all(above.join(".git")).unwrap();
         std::os::unix::fs::symlink(above.join("gone.yaml"), above.join(".guard.yaml")).unwrap();
         above.join(".guard.yaml")
     };
@@ -284,9 +286,9 @@ fn a_project_file_above_the_project_that_cannot_be_read_has_every_command_asked(
         std::os::unix::fs::lchown(&other, Some(54_321), Some(54_321)).unwrap();
         cases.push(("another user's, above the project", &other, Some(theirs.join("proj")), false));
     }
-    for (what, f, project_root, unread) in cases {
+    for (what, f, cwd, unread) in cases {
         let mut loc = locations(dir.path().join("none"), None, vec![f.clone()]);
-        loc.project_root = project_root;
+        loc.cwd = cwd;
         let policy = guard::policy_files::load(&loc);
         assert_eq!(!policy.unread.is_empty(), unread, "{what}: {:#?}", policy.warnings);
         let v = testing::judge_with(&policy, &FakeContext::default(), "ls");

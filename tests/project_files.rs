@@ -215,7 +215,7 @@ fn load(project: Option<&std::path::Path>) -> Policy {
         extra_trusted: false,
         nested: false,
         home: None,
-        project_root: None,
+        cwd: None,
     };
     guard::policy_files::load(&loc)
 }

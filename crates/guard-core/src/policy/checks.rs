@@ -27,6 +27,9 @@ pub const NUL_BYTE: &str = "guard.nul-byte";
 pub const INCOMPLETE: &str = "guard.incomplete";
 /// A system or user policy file (or their directory) that is there and cannot be read.
 pub const POLICY_UNREAD: &str = "guard.policy-unreadable";
+/// What to do about [`POLICY_UNREAD`].
+pub const POLICY_UNREAD_FIX: &str = "make it readable again: its mode or a directory's above it (`chmod u+rwX`), \
+                                     or what stands in its place (a link to nothing, a FIFO, a directory)";
 /// A program only known at run time.
 pub const DYNAMIC_PROGRAM: &str = "guard.dynamic-program";
 /// guard itself failed while judging.
@@ -71,9 +74,10 @@ pub const CHECKS: &[Check] = &[
         summary: "guard's own policy is there and cannot be read",
         covers: "Asks about every command while a system or user policy file, or their directory, is there and \
                  cannot be read (its mode or a directory's above it was changed; a link to nothing, a FIFO, a \
-                 directory or a file over 1 MiB stands in its place): the rules and settings in it cannot be applied, and treating it as empty would let whatever changed it loosen \
-                 guard. An approved command runs with guard's default settings. `guard doctor` names it; make it \
-                 readable again (its mode or a directory's above it, or what stands in its place).",
+                 directory or a file over 1 MiB stands in its place): the rules and settings in it cannot be \
+                 applied, and treating it as empty would let whatever changed it loosen guard. An approved \
+                 command runs with guard's default settings. `guard doctor` names it; make it readable again \
+                 (its mode or a directory's above it, or what stands in its place).",
     },
     Check {
         id: INCOMPLETE,

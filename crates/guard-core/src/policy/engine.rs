@@ -427,9 +427,9 @@ impl Policy {
                 message: format!(
                     "guard cannot read its policy ({}): its rules and settings (containment's among them) cannot be \
                      applied, so every command is asked until it can be read, and one approved runs with guard's \
-                     defaults. Make it readable again: its mode or a directory's above it (`chmod u+rwX`), or what \
-                     stands in its place (a link to nothing, a FIFO, a directory)",
-                    self.unread.join(", ")
+                     defaults; {}",
+                    self.unread.join(", "),
+                    checks::POLICY_UNREAD_FIX
                 ),
                 span: crate::plan::Span::new(0, plan.source.len()),
                 text: String::new(),
